@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { t } from './i18n.js';
+import { toFieldIssues } from './validate.js';
+
+/**
+ * Every variable the bot reads, parsed once at startup. `.env.example` documents each; adapters get typed
+ * config from here and never read `process.env` themselves.
+ */
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const envSchema = z
+  .object({
+    WECOM_CORP_ID: optionalText,
+    WECOM_CORP_SECRET: optionalText,
+    WECOM_API_BASE: httpUrl.default('https://qyapi.weixin.qq.com'),
+    WECOM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    STORE_URL: z
+      .string()
+      .default('sqlite://data/contactway.sqlite')
+      .refine((v) => /^(sqlite|redis|rediss|postgres|postgresql|memory):/.test(v), {
+        message: 'must start with sqlite://, redis://, rediss://, postgres:// or memory:',
+      }),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DEFAULT_LOCALE: z.enum(['en', 'zh']).default('en'),
+    ADMINS: list,
+    SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+    QR_DIR: z.string().default('data/qr'),
+    SLACK_BOT_TOKEN: optionalText,
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_APP_TOKEN: optionalText,
+    SLACK_API_URL: optionalText.pipe(httpUrl.optional()),
+    DISCORD_TOKEN: optionalText,
+    DISCORD_APPLICATION_ID: optionalText,
+    DISCORD_GUILD_ID: optionalText,
+    DISCORD_API_URL: optionalText.pipe(httpUrl.optional()),
+  })
+  .superRefine((env, ctx) => {
+    if (env.WECOM_CORP_ID && !env.WECOM_CORP_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WECOM_CORP_SECRET'],
+        message: 'is required when WECOM_CORP_ID is set',
+      });
+    }
+    if (env.WECOM_CORP_SECRET && !env.WECOM_CORP_ID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WECOM_CORP_ID'],
+        message: 'is required when WECOM_CORP_SECRET is set',
+      });
+    }
+    if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'or SLACK_APP_TOKEN is required when SLACK_BOT_TOKEN is set',
+      });
+    }
+    if ((env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN) && !env.SLACK_BOT_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message: 'is required to run the Slack adapter',
+      });
+    }
+    if (env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DISCORD_APPLICATION_ID'],
+        message: 'is required when DISCORD_TOKEN is set',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+/** The typed configuration the wiring uses. */
+export interface Config extends Env {
+  /** True when no WeCom credentials are set: the bot runs on the embedded sandbox. */
+  sandbox: boolean;
+}
+
+/**
+ * Parses the environment. Throws a ConfigError whose message is one line naming each bad variable and what
+ * is wrong with it; values are never echoed, since some are secrets.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env, { reportInput: true });
+  if (!result.success) {
+    const issues = toFieldIssues(result.error);
+    const line = issues.map((i) => `${i.field} ${i.message.en}`).join('; ');
+    const zh = issues.map((i) => `${i.field} ${i.message.zh}`).join('；');
+    throw new ConfigError(t(`Invalid configuration: ${line}`, `配置有误：${zh}`), { cause: undefined });
+  }
+  return { ...result.data, sandbox: !result.data.WECOM_CORP_ID };
+}
+
+/** Reads `.env` into `process.env` when the file exists; variables already set win. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

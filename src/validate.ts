@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { type FieldIssue, ValidationError } from './errors.js';
+import { type Bilingual, t } from './i18n.js';
+
+/**
+ * The one way we check data at an edge (env, form submissions, WeCom requests and responses):
+ * `safeParse`, then a ValidationError naming each field and its limit in English and Chinese.
+ * `fieldOf` maps a zod path to the id the user knows (a form field id); by default the dotted path.
+ */
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  fieldOf: (path: PropertyKey[]) => string = dotted,
+): z.output<S> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  // The ZodError is not kept as the cause: it holds the input, and logs must not carry what users typed.
+  throw new ValidationError(toFieldIssues(result.error, fieldOf));
+}
+
+/** Converts zod issues into bilingual field issues, one per field (the first problem found wins). */
+export function toFieldIssues(
+  error: z.ZodError,
+  fieldOf: (path: PropertyKey[]) => string = dotted,
+): FieldIssue[] {
+  const byField = new Map<string, FieldIssue>();
+  for (const issue of error.issues) {
+    const field = fieldOf(issue.path) || 'input';
+    if (!byField.has(field)) byField.set(field, { field, message: describe(issue) });
+  }
+  return [...byField.values()];
+}
+
+export function dotted(path: PropertyKey[]): string {
+  return path.map(String).join('.');
+}
+
+/** A refinement message: attach with `{ params: human(t('…', '…')) }` so `describe` can find it. */
+export function human(text: Bilingual): { human: Bilingual } {
+  return { human: text };
+}
+
+/** A string of at most `max` characters as WeCom counts them (code points: 一 is one character). */
+export function maxChars(max: number) {
+  return z.string().refine((s) => [...s].length <= max, {
+    params: human(t(`must be at most ${max} characters`, `不能超过 ${max} 个字符`)),
+  });
+}
+
+/** A string of at most `max` UTF-8 bytes (WeCom's limit for closing messages; a Chinese character is 3 bytes). */
+export function maxBytes(max: number) {
+  return z.string().refine((s) => Buffer.byteLength(s, 'utf8') <= max, {
+    params: human(
+      t(
+        `must be at most ${max} bytes in UTF-8 (a Chinese character is 3 bytes)`,
+        `UTF-8 编码不能超过 ${max} 字节（一个汉字占 3 字节）`,
+      ),
+    ),
+  });
+}
+
+function describe(issue: z.core.$ZodIssue): Bilingual {
+  const params = (issue as { params?: { human?: Bilingual } }).params;
+  if (params?.human) return params.human;
+  if ('input' in issue && issue.input === undefined && issue.code !== 'custom')
+    return t('is required', '必填');
+  switch (issue.code) {
+    case 'invalid_type':
+      return t(`must be ${article(issue.expected)}`, `类型应为 ${issue.expected}`);
+    case 'too_big':
+      return tooBig(issue.origin, issue.maximum);
+    case 'too_small':
+      return tooSmall(issue.origin, issue.minimum);
+    case 'invalid_format':
+      return t(`has an invalid format (${issue.format})`, `格式不正确（${issue.format}）`);
+    case 'invalid_value':
+      return t(
+        `must be one of ${issue.values.map(String).join(', ')}`,
+        `只能是 ${issue.values.map(String).join('、')} 之一`,
+      );
+    case 'unrecognized_keys':
+      return t(`has unknown fields: ${issue.keys.join(', ')}`, `包含未知字段：${issue.keys.join('、')}`);
+    case 'not_multiple_of':
+      return t('must be a whole number', '必须是整数');
+    default:
+      return t(issue.message, issue.message);
+  }
+}
+
+function tooBig(origin: string, maximum: number | bigint): Bilingual {
+  if (origin === 'array' || origin === 'set')
+    return t(`must have at most ${maximum} items`, `最多 ${maximum} 项`);
+  if (origin === 'string') return t(`must be at most ${maximum} characters`, `不能超过 ${maximum} 个字符`);
+  return t(`must be at most ${maximum}`, `不能大于 ${maximum}`);
+}
+
+function tooSmall(origin: string, minimum: number | bigint): Bilingual {
+  if (origin === 'array' || origin === 'set') {
+    return minimum === 1
+      ? t('must not be empty', '不能为空')
+      : t(`must have at least ${minimum} items`, `至少 ${minimum} 项`);
+  }
+  if (origin === 'string')
+    return minimum === 1
+      ? t('must not be empty', '不能为空')
+      : t(`must be at least ${minimum} characters`, `至少 ${minimum} 个字符`);
+  return t(`must be at least ${minimum}`, `不能小于 ${minimum}`);
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
