@@ -1,0 +1,26 @@
+/** The WeCom 「联系我」 client: what the rest of contactway imports from `src/wecom`. */
+export {
+  createWecomClient,
+  DEFAULT_TIMEOUT_MS,
+  type WecomClient,
+  type WecomClientOptions,
+} from './client.js';
+export { explainErrcode, knownErrcodes, TOKEN_ERRCODES, TRANSIENT_ERRCODES } from './errcodes.js';
+export { cleanErrmsg } from './failures.js';
+export type {
+  AddContactWayRequest,
+  AddContactWayResponse,
+  CloseTempChatRequest,
+  ContactWay,
+  ListContactWayRequest,
+  UpdateContactWayRequest,
+} from './schemas.js';
+export { noLock, REFRESH_MARGIN_MS, type TokenLock } from './token-cache.js';
+export {
+  corpSecretTokenSource,
+  type IssuedToken,
+  secretFingerprint,
+  type TokenHttp,
+  type TokenSource,
+} from './token-source.js';
+export type { CallOutcome, WecomBody, WireRequest } from './transport.js';

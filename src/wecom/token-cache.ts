@@ -1,0 +1,123 @@
+import type Keyv from 'keyv';
+import { z } from 'zod';
+import type { TokenHttp, TokenSource } from './token-source.js';
+
+/** Refresh this long before WeCom's stated expiry, so a token never dies in flight (§6). */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/**
+ * Runs `fn` while holding a lock named `key` across instances. The default runs `fn` directly: within one
+ * process single-flight already guarantees one gettoken. A multi-instance deployment passes a shared lock
+ * (e.g. Redis SET NX PX); `fn` re-reads the cache once it holds the lock, so waiters reuse the winner's token.
+ */
+export type TokenLock = <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+
+export const noLock: TokenLock = (_key, fn) => fn();
+
+/** Access tokens for one token source, cached in a shared Keyv store. */
+export interface TokenCache {
+  /** A token that is not near its expiry: from the cache, or fetched once for all concurrent callers. */
+  get(): Promise<string>;
+  /**
+   * A replacement for a token WeCom rejected. The cached token is dropped only if it is still `failed`:
+   * another caller (or instance) may already have stored a fresh one, which is then reused.
+   */
+  renew(failed: string): Promise<string>;
+}
+
+export interface TokenCacheOptions {
+  source: TokenSource;
+  cache: Keyv;
+  http: TokenHttp;
+  now: () => number;
+  lock?: TokenLock;
+}
+
+/** What the store holds. Validated on read: the store is shared and may hold another version's shape. */
+const entrySchema = z.object({
+  accessToken: z.string().min(1),
+  expiresAtMs: z.number(),
+  refreshAtMs: z.number(),
+});
+type Entry = z.infer<typeof entrySchema>;
+
+interface Flight {
+  token: string;
+  /** False when the flight only re-read the cache (another instance had refreshed). */
+  fetched: boolean;
+}
+
+// Single-flight per store and key, process-wide: clients that share a Keyv also share an in-progress fetch.
+const flightsByStore = new WeakMap<Keyv, Map<string, Promise<Flight>>>();
+
+function flightsOf(store: Keyv): Map<string, Promise<Flight>> {
+  let flights = flightsByStore.get(store);
+  if (!flights) {
+    flights = new Map();
+    flightsByStore.set(store, flights);
+  }
+  return flights;
+}
+
+export function createTokenCache(options: TokenCacheOptions): TokenCache {
+  const { source, cache, http, now } = options;
+  const lock = options.lock ?? noLock;
+  const key = source.cacheKey;
+  const flights = flightsOf(cache);
+
+  async function readFresh(): Promise<Entry | undefined> {
+    const parsed = entrySchema.safeParse(await cache.get(key));
+    if (!parsed.success) return undefined;
+    return now() < parsed.data.refreshAtMs ? parsed.data : undefined;
+  }
+
+  async function refresh(failed: string | undefined): Promise<Flight> {
+    // Re-check under the lock: another instance may have refreshed while we waited for it.
+    const cached = await readFresh();
+    if (cached && cached.accessToken !== failed) return { token: cached.accessToken, fetched: false };
+    const issued = await source.fetchToken(http);
+    const lifetimeMs = issued.expiresInS * 1000;
+    // Half the lifetime caps the margin, so short-lived tokens (a sandbox issuing 60 s tokens) are still cached.
+    const marginMs = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);
+    const issuedAt = now();
+    const entry: Entry = {
+      accessToken: issued.accessToken,
+      expiresAtMs: issuedAt + lifetimeMs,
+      refreshAtMs: issuedAt + lifetimeMs - marginMs,
+    };
+    await cache.set(key, entry, lifetimeMs);
+    return { token: entry.accessToken, fetched: true };
+  }
+
+  /** Joins the fetch in progress for this key, or starts one. */
+  function flight(failed: string | undefined): Promise<Flight> {
+    const running = flights.get(key);
+    if (running) return running;
+    const started = lock(key, () => refresh(failed)).finally(() => flights.delete(key));
+    flights.set(key, started);
+    return started;
+  }
+
+  async function dropIfStill(failed: string): Promise<void> {
+    const parsed = entrySchema.safeParse(await cache.get(key));
+    if (parsed.success && parsed.data.accessToken === failed) await cache.delete(key);
+  }
+
+  return {
+    async get() {
+      const cached = await readFresh();
+      if (cached) return cached.accessToken;
+      return (await flight(undefined)).token;
+    },
+
+    async renew(failed) {
+      // Compare before deleting: never drop a token someone else just stored. If this process is already
+      // fetching, that fetch will overwrite the entry; deleting now could race with its write.
+      if (!flights.has(key)) await dropIfStill(failed);
+      const joined = await flight(failed);
+      if (joined.fetched || joined.token !== failed) return joined.token;
+      // We joined a flight that only re-read the token that failed: start (or join) one fetch of our own.
+      return (await flight(failed)).token;
+    },
+  };
+}
