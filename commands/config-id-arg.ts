@@ -1,0 +1,11 @@
+import { t } from '../src/i18n.js';
+import { validate } from '../src/validate.js';
+import { configIdSchema } from '../src/wecom/schemas.js';
+import type { ArgSpec } from './types.js';
+
+/** The `config_id` argument of show, edit and delete. */
+export const configIdArg: ArgSpec = { name: 'config_id', label: t('config_id', 'config_id'), required: true };
+
+export function readConfigId(args: Record<string, string>): string {
+  return validate(configIdSchema, args.config_id, () => 'config_id');
+}

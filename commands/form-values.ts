@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { durationTextSchema } from '../src/duration.js';
+import { type FieldIssue, ValidationError } from '../src/errors.js';
+import { t } from '../src/i18n.js';
+import { human, toFieldIssues, validate } from '../src/validate.js';
+import { departmentIdSchema, userIdSchema } from '../src/wecom/schemas.js';
+import type { FieldKind, FieldSpec, FormValues } from './types.js';
+
+/** Typed values by field id; empty fields are absent. */
+export type TypedValues = Record<string, unknown>;
+
+const TRUE = ['true', 'on', 'yes', '1', '是', '开'];
+const FALSE = ['false', 'off', 'no', '0', '否', '关'];
+
+const booleanText = z.string().transform((text, ctx) => {
+  const lower = text.trim().toLowerCase();
+  if (TRUE.includes(lower)) return true;
+  if (FALSE.includes(lower)) return false;
+  ctx.addIssue({
+    code: 'custom',
+    message: 'bad boolean',
+    params: human(t('must be yes or no', '须为"是"或"否"')),
+  });
+  return z.NEVER;
+});
+
+const listText = z.string().transform((text) => text.split(/[\s,，、;；]+/).filter(Boolean));
+
+const integerText = z.string().transform((text, ctx) => {
+  const value = Number(text.trim());
+  if (!Number.isInteger(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'bad integer',
+      params: human(t('must be a whole number', '必须是整数')),
+    });
+    return z.NEVER;
+  }
+  return value;
+});
+
+function schemaFor(field: FieldSpec): z.ZodType {
+  const byKind: Record<FieldKind, z.ZodType> = {
+    text: z.string().trim(),
+    multiline: z.string().trim(),
+    number: integerText,
+    duration: durationTextSchema,
+    boolean: booleanText,
+    choice: z.enum((field.options ?? []).map((o) => o.value) as [string, ...string[]]),
+    members: listText.pipe(z.array(userIdSchema)),
+    departments: listText.pipe(z.array(integerText.pipe(departmentIdSchema))),
+  };
+  return byKind[field.kind];
+}
+
+/**
+ * Reads submitted text into typed values, one rule per field kind, the same for every platform. Empty
+ * fields are left out (WeCom then applies its own default); an empty required field is an error.
+ * Returns what parsed and what did not, so the WeCom rules can still be checked on the rest and the
+ * requester hears about every bad field at once, not one round at a time.
+ */
+export function readFormValues(
+  fields: FieldSpec[],
+  values: FormValues,
+): { typed: TypedValues; issues: FieldIssue[] } {
+  const typed: TypedValues = {};
+  const issues: FieldIssue[] = [];
+  for (const field of fields) {
+    const raw = values[field.id]?.trim() ?? '';
+    if (raw === '') {
+      if (!field.optional) issues.push({ field: field.id, message: t('is required', '必填') });
+      continue;
+    }
+    try {
+      typed[field.id] = validate(
+        z.object({ [field.id]: schemaFor(field) }),
+        { [field.id]: raw },
+        fieldOfPath,
+      )[field.id];
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+  return { typed, issues };
+}
+
+/**
+ * Reads a form and checks the request built from it with a WeCom schema; throws one ValidationError
+ * naming every bad field (form-level problems win over WeCom-level ones for the same field).
+ */
+export function checkForm<S extends z.ZodType>(
+  fields: FieldSpec[],
+  values: FormValues,
+  schema: S,
+  toRequest: (typed: TypedValues) => unknown,
+): { typed: TypedValues; request: z.output<S> } {
+  const { typed, issues } = readFormValues(fields, values);
+  const result = schema.safeParse(toRequest(typed), { reportInput: true });
+  const seen = new Set(issues.map((i) => i.field));
+  const more = result.success
+    ? []
+    : toFieldIssues(result.error, fieldOfPath).filter((i) => !seen.has(i.field));
+  const all = [...issues, ...more];
+  if (all.length > 0 || !result.success) throw new ValidationError(all);
+  return { typed, request: result.data };
+}
+
+/** Maps a validation path in a WeCom request to the form field that holds it: WeCom keys are our ids. */
+export function fieldOfPath(path: PropertyKey[]): string {
+  return String(path[0] ?? 'input');
+}

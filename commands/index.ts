@@ -1,0 +1,128 @@
+import { ValidationError } from '../src/errors.js';
+import { type Locale, say, t } from '../src/i18n.js';
+import { close } from './close.js';
+import { deleteCommand } from './delete.js';
+import { edit } from './edit.js';
+import { helpCommand } from './help.js';
+import { list } from './list.js';
+import { newCommand } from './new.js';
+import { errorReply, localizeField } from './replies.js';
+import { show } from './show.js';
+import { sync } from './sync.js';
+import { temp } from './temp.js';
+import type { Command, CommandContext, FieldError, Form, FormValues, Reply } from './types.js';
+
+export { errorReply } from './replies.js';
+export type * from './types.js';
+
+const help = helpCommand(() => COMMANDS);
+
+/** Every command, in the order help lists them. */
+export const COMMANDS: Command[] = [temp, newCommand, list, show, edit, deleteCommand, close, sync, help];
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/** A command and its arguments, however the platform delivered them. */
+export interface Invocation {
+  command: Command;
+  args: Record<string, string>;
+}
+
+/**
+ * Parses `/contactway temp zhangsan`, `temp zhangsan` or an empty line (help). Synchronous and cheap:
+ * adapters call it before their platform deadline. Throws ValidationError naming the bad part.
+ */
+export function parseText(text: string): Invocation {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  if (words[0] === '/contactway') words.shift();
+  const [name = 'help', ...rest] = words;
+  const command = findCommand(name.toLowerCase());
+  if (!command) {
+    throw new ValidationError([
+      {
+        field: 'command',
+        message: t(
+          `unknown command "${name.slice(0, 40)}"; try: ${COMMANDS.map((c) => c.name).join(', ')}`,
+          `未知命令“${name.slice(0, 40)}”；可用：${COMMANDS.map((c) => c.name).join('、')}`,
+        ),
+      },
+    ]);
+  }
+  const args: Record<string, string> = {};
+  command.args.forEach((spec, i) => {
+    const value = rest[i];
+    if (value !== undefined) args[spec.name] = value;
+  });
+  return checkArgs(command, args);
+}
+
+/** For platforms with typed options (Discord): the same checks as text, from named values. */
+export function parseOptions(name: string, options: Record<string, string | undefined>): Invocation {
+  const command = findCommand(name);
+  if (!command) return parseText(name);
+  const args: Record<string, string> = {};
+  for (const spec of command.args) {
+    const value = options[spec.name]?.trim();
+    if (value) args[spec.name] = value;
+  }
+  return checkArgs(command, args);
+}
+
+function checkArgs(command: Command, args: Record<string, string>): Invocation {
+  const missing = command.args.filter((a) => a.required && !args[a.name]);
+  if (missing.length > 0) {
+    const usage = `/contactway ${command.name} ${command.args.map((a) => `<${a.name}>`).join(' ')}`;
+    throw new ValidationError(
+      missing.map((a) => ({
+        field: a.name,
+        message: t(`is required (usage: ${usage})`, `必填（用法：${usage}）`),
+      })),
+    );
+  }
+  return { command, args };
+}
+
+/** The form to open for an invocation, in the requester's language; undefined when none is needed. */
+export function formFor(invocation: Invocation, locale: Locale): Form | undefined {
+  const { command, args } = invocation;
+  if (!command.form) return undefined;
+  return {
+    command: command.name,
+    args,
+    title: say(command.formTitle ?? command.summary, locale),
+    submit: say(t('Create', '创建'), locale),
+    fields: command.form(args).map((f) => localizeField(f, locale)),
+  };
+}
+
+export type Submission = { ok: true; input: unknown } | { ok: false; errors: FieldError[] };
+
+/** Checks submitted form values synchronously (Slack shows the errors inline, under each field). */
+export function checkSubmission(invocation: Invocation, values: FormValues, locale: Locale): Submission {
+  try {
+    return { ok: true, input: invocation.command.parseForm?.(invocation.args, values) };
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      return {
+        ok: false,
+        errors: error.issues.map((i) => ({ field: i.field, message: say(i.message, locale) })),
+      };
+    }
+    throw error;
+  }
+}
+
+/** Runs a command. Never throws: every failure becomes an error reply with the bilingual explanation. */
+export async function runCommand(
+  ctx: CommandContext,
+  invocation: Invocation,
+  input?: unknown,
+): Promise<Reply> {
+  try {
+    return await invocation.command.run(ctx, invocation.args, input);
+  } catch (error) {
+    return errorReply(error, ctx.locale);
+  }
+}

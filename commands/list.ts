@@ -1,0 +1,40 @@
+import { type Bilingual, t } from '../src/i18n.js';
+import { formatTime, infoReply } from './replies.js';
+import type { Command } from './types.js';
+
+/** How many lines a list reply holds: chat messages have size limits, and nobody reads more. */
+const MAX_LINES = 50;
+
+/** `list`: the requester's contact ways (an admin's: everyone's), newest first. */
+export const list: Command = {
+  name: 'list',
+  summary: t('List your contact ways', '列出你的「联系我」'),
+  args: [],
+
+  async run(ctx) {
+    const records = await ctx.service.list(ctx.requester);
+    if (records.length === 0) {
+      return infoReply(t('You have no contact ways yet.', '你还没有「联系我」。'), ctx.locale, [
+        t('Create one with: /contactway temp <userid>', '用 /contactway temp <userid> 创建一个'),
+      ]);
+    }
+    const lines: Bilingual[] = records.slice(0, MAX_LINES).map((r) => {
+      const who = r.request.user?.join(', ') ?? '';
+      const when =
+        r.isTemp && r.expiresAt
+          ? r.expired
+            ? t(`expired ${formatTime(r.expiresAt)}`, `已于 ${formatTime(r.expiresAt)} 过期`)
+            : t(`until ${formatTime(r.expiresAt)}`, `有效至 ${formatTime(r.expiresAt)}`)
+          : t('permanent', '长期');
+      const remark = r.request.remark ? ` · ${r.request.remark}` : '';
+      return t(
+        `${r.configId} · ${who} · ${when.en}${remark}`,
+        `${r.configId} · ${who} · ${when.zh}${remark}`,
+      );
+    });
+    if (records.length > MAX_LINES)
+      lines.push(t(`…and ${records.length - MAX_LINES} more`, `……另有 ${records.length - MAX_LINES} 个`));
+    const title = t(`${records.length} contact way(s)`, `共 ${records.length} 个「联系我」`);
+    return infoReply(title, ctx.locale, lines);
+  },
+};

@@ -1,0 +1,146 @@
+import { formatDurationS } from '../src/duration.js';
+import { asContactwayError, RateLimitError, ValidationError } from '../src/errors.js';
+import { type Bilingual, type Locale, say, t } from '../src/i18n.js';
+import type { RecordView } from '../src/service/contact-way-service.js';
+import type { QrImage } from '../src/service/fetch-qr.js';
+import type { CommandContext, FieldSpec, FormField, Reply, ReplyAction, ReplyFact } from './types.js';
+
+/** Localizes a field spec for rendering. */
+export function localizeField(spec: FieldSpec, locale: Locale): FormField {
+  return {
+    ...spec,
+    label: say(spec.label, locale),
+    help: say(spec.help, locale),
+    placeholder: spec.placeholder ? say(spec.placeholder, locale) : undefined,
+    options: spec.options?.map((o) => ({ value: o.value, label: say(o.label, locale) })),
+  };
+}
+
+export const SANDBOX_NOTE = t(
+  'SANDBOX: this QR comes from the embedded WeCom simulator, not a real contact way.',
+  '沙箱：此二维码来自内置的企业微信模拟器，并非真实的「联系我」。',
+);
+
+/** Any error as a reply: the bilingual human text, field errors for bad input, never a stack. */
+export function errorReply(error: unknown, locale: Locale): Reply {
+  const known = asContactwayError(error);
+  const fieldErrors =
+    known instanceof ValidationError
+      ? known.issues.map((i) => ({ field: i.field, message: say(i.message, locale) }))
+      : undefined;
+  const retry =
+    known instanceof RateLimitError
+      ? say(
+          t(
+            `Try again in ${Math.ceil(known.retryAfterMs / 1000)} s.`,
+            `请 ${Math.ceil(known.retryAfterMs / 1000)} 秒后重试。`,
+          ),
+          locale,
+        )
+      : undefined;
+  return {
+    status: 'error',
+    title: say(known.human, locale),
+    text: retry,
+    facts: [],
+    actions: [],
+    fieldErrors,
+  };
+}
+
+export function fact(label: Bilingual, value: string, locale: Locale): ReplyFact {
+  return { label: say(label, locale), value };
+}
+
+/** The facts that identify a contact way: config_id, members, expiry, and what was asked. */
+export function recordFacts(record: RecordView, locale: Locale): ReplyFact[] {
+  const facts = [fact(t('config_id', 'config_id'), record.configId, locale)];
+  const users = record.request.user ?? [];
+  if (users.length > 0) facts.push(fact(t('Member', '成员'), users.join(', '), locale));
+  if (record.request.party?.length)
+    facts.push(fact(t('Departments', '部门'), record.request.party.join(', '), locale));
+  if (record.isTemp && record.expiresAt) {
+    const label = record.expired ? t('Expired', '已过期') : t('QR expires', '二维码到期');
+    facts.push(fact(label, formatTime(record.expiresAt), locale));
+    const chat = record.request.chat_expires_in;
+    if (chat !== undefined) facts.push(fact(t('Session lasts', '会话时长'), formatDurationS(chat), locale));
+  } else {
+    facts.push(fact(t('Kind', '类型'), say(t('permanent', '长期'), locale), locale));
+  }
+  if (record.request.remark) facts.push(fact(t('Remark', '备注'), record.request.remark, locale));
+  if (record.request.state) facts.push(fact(t('State', '渠道'), record.request.state, locale));
+  return facts;
+}
+
+/** Buttons under a contact way: show the QR again, delete (with a confirm). */
+export function recordActions(configId: string, locale: Locale): ReplyAction[] {
+  return [
+    { kind: 'show', label: say(t('Show QR again', '再次显示二维码'), locale), configId },
+    {
+      kind: 'delete',
+      label: say(t('Delete', '删除'), locale),
+      configId,
+      danger: true,
+      confirm: {
+        title: say(t('Delete contact way?', '删除「联系我」？'), locale),
+        text: say(
+          t(`Delete ${configId}? Its QR stops working.`, `删除 ${configId}？其二维码将失效。`),
+          locale,
+        ),
+        yes: say(t('Delete', '删除'), locale),
+        no: say(t('Cancel', '取消'), locale),
+      },
+    },
+  ];
+}
+
+/** The reply for a contact way with its QR: created, or shown again. */
+export function recordReply(
+  ctx: CommandContext,
+  record: RecordView,
+  qr: QrImage | undefined,
+  title: Bilingual,
+  extra: Bilingual[] = [],
+): Reply {
+  const { locale } = ctx;
+  const lines = [...extra];
+  if (ctx.sandbox) lines.push(SANDBOX_NOTE);
+  if (!qr && record.qrCode)
+    lines.push(
+      t(`QR image unavailable; open: ${record.qrCode}`, `二维码图片获取失败，请打开：${record.qrCode}`),
+    );
+  const user = record.request.user?.join(', ') ?? record.configId;
+  return {
+    status: 'ok',
+    configId: record.configId,
+    title: (ctx.sandbox ? '[SANDBOX] ' : '') + say(title, locale),
+    text: lines.length ? lines.map((l) => say(l, locale)).join('\n') : undefined,
+    facts: recordFacts(record, locale),
+    qr:
+      record.qrCode || qr
+        ? { image: qr, url: record.qrCode, alt: say(t(`QR code for ${user}`, `${user} 的二维码`), locale) }
+        : undefined,
+    actions: recordActions(record.configId, locale),
+  };
+}
+
+/** A plain confirmation or information reply. */
+export function infoReply(
+  title: Bilingual,
+  locale: Locale,
+  body: Bilingual[] = [],
+  status: Reply['status'] = 'ok',
+): Reply {
+  return {
+    status,
+    title: say(title, locale),
+    text: body.length ? body.map((b) => say(b, locale)).join('\n') : undefined,
+    facts: [],
+    actions: [],
+  };
+}
+
+/** ISO time as `2026-11-25 15:33 UTC`: unambiguous across the team's time zones. */
+export function formatTime(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -1,0 +1,28 @@
+import { t } from '../src/i18n.js';
+import { configIdArg, readConfigId } from './config-id-arg.js';
+import { recordReply } from './replies.js';
+import type { Command } from './types.js';
+
+/** `show <config_id>`: the contact way as WeCom knows it now, merged with our record, and its QR. */
+export const show: Command = {
+  name: 'show',
+  summary: t('Show a contact way and its QR again', '查看「联系我」并再次显示二维码'),
+  args: [configIdArg],
+
+  async run(ctx, args) {
+    const { record, live, qr } = await ctx.service.show(ctx.requester, readConfigId(args));
+    const merged = live ? { ...record, qrCode: live.qr_code ?? record.qrCode } : record;
+    const gone = live
+      ? []
+      : [
+          t(
+            'WeCom no longer knows this contact way (expired or deleted there).',
+            '企业微信已找不到该「联系我」（已过期或已被删除）。',
+          ),
+        ];
+    const title = merged.expired
+      ? t('Contact way (expired)', '「联系我」（已过期）')
+      : t('Contact way', '「联系我」');
+    return recordReply(ctx, merged, qr, title, gone);
+  },
+};

@@ -1,0 +1,21 @@
+import { t } from '../src/i18n.js';
+import { infoReply } from './replies.js';
+import type { Command } from './types.js';
+
+/** `sync` (admins): import contact ways WeCom lists that we have no record of. Temp ways are never listed. */
+export const sync: Command = {
+  name: 'sync',
+  summary: t(
+    'Admins: import contact ways WeCom knows and we do not',
+    '管理员：导入企业微信中已有但本地没有记录的「联系我」',
+  ),
+  args: [],
+
+  async run(ctx) {
+    const { imported, known } = await ctx.service.sync(ctx.requester);
+    return infoReply(
+      t(`Imported ${imported}; ${known} already known.`, `已导入 ${imported} 个；${known} 个已存在。`),
+      ctx.locale,
+    );
+  },
+};

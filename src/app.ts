@@ -1,0 +1,64 @@
+import type Keyv from 'keyv';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { type Sandbox, startSandbox } from './sandbox/index.js';
+import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
+import { closeKeyv, createAuditLog, createRecordStore, openKeyv } from './store/index.js';
+import { corpSecretTokenSource, createWecomClient, type WecomClient } from './wecom/index.js';
+
+/** The platform-neutral core, wired: what every adapter is given. */
+export interface Core {
+  config: Config;
+  logger: Logger;
+  keyv: Keyv;
+  wecom: WecomClient;
+  service: ContactWayService;
+  /** Present when the bot runs on the embedded sandbox (no WeCom credentials). */
+  sandbox: Sandbox | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store, starts the sandbox when there are no WeCom credentials, and builds the client and the
+ * service. Nothing here knows about Slack, Discord or the terminal.
+ */
+export async function startCore(config: Config, logger: Logger): Promise<Core> {
+  const keyv = openKeyv(config.STORE_URL, { logger });
+  const sandbox = config.sandbox ? await startSandbox({ port: config.SANDBOX_PORT, logger }) : undefined;
+  if (sandbox) {
+    logger.warn(
+      { sandboxUrl: sandbox.url },
+      'WECOM SANDBOX: WECOM_CORP_ID is not set, so contactway runs on the embedded WeCom simulator. QR codes are not real.',
+    );
+  }
+  const wecom = createWecomClient({
+    baseUrl: sandbox?.url ?? config.WECOM_API_BASE,
+    tokens: corpSecretTokenSource(
+      sandbox
+        ? { corpId: sandbox.corpId, corpSecret: sandbox.corpSecret }
+        : { corpId: config.WECOM_CORP_ID ?? '', corpSecret: config.WECOM_CORP_SECRET ?? '' },
+    ),
+    cache: keyv,
+    timeoutMs: config.WECOM_TIMEOUT_MS,
+    logger,
+  });
+  const service = createContactWayService({
+    wecom,
+    records: createRecordStore(keyv, { logger }),
+    audit: createAuditLog(keyv),
+    logger,
+    admins: config.ADMINS,
+  });
+  return {
+    config,
+    logger,
+    keyv,
+    wecom,
+    service,
+    sandbox,
+    async close() {
+      await sandbox?.close();
+      await closeKeyv(keyv);
+    },
+  };
+}

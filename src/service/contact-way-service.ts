@@ -1,0 +1,348 @@
+import { ContactwayError, ForbiddenError, NotFoundError, ValidationError, WecomError } from '../errors.js';
+import { t } from '../i18n.js';
+import type { Logger } from '../logger.js';
+import type { AuditLog, ContactWayRecord, RecordStore, Requester } from '../store/index.js';
+import { requesterKey } from '../store/index.js';
+import { validate } from '../validate.js';
+import type { WecomClient } from '../wecom/index.js';
+import {
+  type AddContactWayRequest,
+  addContactWayRequestSchema,
+  type CloseTempChatRequest,
+  type ContactWay,
+  type UpdateContactWayRequest,
+  updateContactWayRequestSchema,
+} from '../wecom/schemas.js';
+import { fetchQrImage, type QrImage } from './fetch-qr.js';
+
+/** What a requester sees of a record: the record plus whether a temp way has run out. */
+export interface RecordView extends ContactWayRecord {
+  expired: boolean;
+}
+
+export interface CreateResult {
+  record: RecordView;
+  qr: QrImage | undefined;
+  /** False when WeCom created the way but our store failed: the requester must keep the config_id. */
+  stored: boolean;
+}
+
+export interface ShowResult {
+  record: RecordView;
+  live: ContactWay | undefined;
+  qr: QrImage | undefined;
+}
+
+/** The fields a temp QR is made of, as the `temp` form collects them. */
+export interface TempInput {
+  userid: string;
+  expires_in?: number;
+  chat_expires_in?: number;
+  remark?: string;
+  state?: string;
+  skip_verify?: boolean;
+  closingText?: string;
+}
+
+export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'>;
+
+export interface ContactWayService {
+  createTemp(requester: Requester, input: TempInput): Promise<CreateResult>;
+  create(requester: Requester, request: AddContactWayRequest): Promise<CreateResult>;
+  list(requester: Requester): Promise<RecordView[]>;
+  show(requester: Requester, configId: string): Promise<ShowResult>;
+  update(requester: Requester, configId: string, changes: UpdateChanges): Promise<RecordView>;
+  delete(requester: Requester, configId: string): Promise<void>;
+  closeTempChat(requester: Requester, request: CloseTempChatRequest): Promise<void>;
+  sync(requester: Requester): Promise<{ imported: number; known: number }>;
+  isAdmin(requester: Requester): boolean;
+}
+
+export interface ServiceDeps {
+  wecom: WecomClient;
+  records: RecordStore;
+  audit: AuditLog;
+  logger: Logger;
+  now?: () => number;
+  /** Requester keys (`platform:workspace:user`) that see and manage every record. */
+  admins?: Iterable<string>;
+  /** Fetches the QR image behind `qr_code`; injectable so tests and benchmarks control it. */
+  fetchQr?: (url: string) => Promise<QrImage | undefined>;
+}
+
+/** The platform-neutral heart: every adapter calls these and only renders what comes back. */
+export function createContactWayService(deps: ServiceDeps): ContactWayService {
+  const { wecom, records, audit, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const admins = new Set(deps.admins ?? []);
+  const fetchQr = deps.fetchQr ?? ((url: string) => fetchQrImage(url));
+
+  const isAdmin = (requester: Requester) => admins.has(requesterKey(requester));
+
+  function view(record: ContactWayRecord): RecordView {
+    const expired = record.isTemp && record.expiresAt !== undefined && Date.parse(record.expiresAt) <= now();
+    return { ...record, expired };
+  }
+
+  /** Runs an action and writes its audit entry whatever happens; a failing audit never fails the action. */
+  async function audited<T>(
+    requester: Requester,
+    action: string,
+    target: string | undefined,
+    fn: () => Promise<T>,
+  ) {
+    const actor = requesterKey(requester);
+    try {
+      const result = await fn();
+      await appendAudit({ actor, action, target, result: 'ok' });
+      return result;
+    } catch (error) {
+      const code = error instanceof ContactwayError ? error.code : 'internal';
+      const result = error instanceof ForbiddenError || error instanceof NotFoundError ? 'denied' : 'error';
+      await appendAudit({ actor, action, target, result, code });
+      throw error;
+    }
+  }
+
+  async function appendAudit(entry: Parameters<AuditLog['append']>[0]) {
+    try {
+      await audit.append(entry);
+    } catch (error) {
+      logger.error({ err: error, audit: entry }, 'audit write failed');
+    }
+  }
+
+  /** A record the requester may act on: their own, or any for an admin. Strangers get "not found". */
+  async function owned(requester: Requester, configId: string): Promise<ContactWayRecord> {
+    const record = await records.get(configId);
+    if (!record || record.status === 'deleted') throw new NotFoundError(configId);
+    if (requesterKey(record.requester) !== requesterKey(requester) && !isAdmin(requester)) {
+      throw new NotFoundError(configId);
+    }
+    return record;
+  }
+
+  async function create(requester: Requester, request: AddContactWayRequest): Promise<CreateResult> {
+    const checked = validate(addContactWayRequestSchema, request);
+    return audited(requester, 'create', undefined, async () => {
+      const created = await wecom.addContactWay(checked);
+      const at = new Date(now());
+      const expiresInS = checked.is_temp ? (checked.expires_in ?? 7 * 86_400) : undefined;
+      const record: ContactWayRecord = {
+        configId: created.config_id,
+        requester,
+        createdAt: at.toISOString(),
+        updatedAt: at.toISOString(),
+        request: checked,
+        qrCode: created.qr_code,
+        isTemp: checked.is_temp === true,
+        expiresAt:
+          expiresInS === undefined ? undefined : new Date(at.getTime() + expiresInS * 1000).toISOString(),
+        status: 'active',
+        source: 'created',
+      };
+      const stored = await storeCreated(record);
+      const qr = created.qr_code ? await fetchQr(created.qr_code) : undefined;
+      return { record: view(record), qr, stored };
+    });
+  }
+
+  /** Stores a new config_id before anyone is told about it; if that fails the caller still shows it. */
+  async function storeCreated(record: ContactWayRecord): Promise<boolean> {
+    try {
+      await records.put(record);
+      return true;
+    } catch (error) {
+      // This line is the last copy of the config_id if the requester loses the reply: keep it complete.
+      logger.error(
+        {
+          err: error,
+          configId: record.configId,
+          requester: requesterKey(record.requester),
+          qrCode: record.qrCode,
+        },
+        'store write failed after WeCom created the contact way; config_id not saved',
+      );
+      return false;
+    }
+  }
+
+  return {
+    isAdmin,
+    create,
+
+    createTemp(requester, input) {
+      const { userid, closingText, ...rest } = input;
+      return create(requester, {
+        type: 1,
+        scene: 2,
+        user: [userid],
+        is_temp: true,
+        ...definedOnly(rest),
+        ...(closingText ? { conclusions: { text: { content: closingText } } } : {}),
+      });
+    },
+
+    async list(requester) {
+      const found = isAdmin(requester)
+        ? await records.listAll()
+        : await records.listByRequester(requesterKey(requester));
+      return found.filter((r) => r.status !== 'deleted').map(view);
+    },
+
+    show(requester, configId) {
+      return audited(requester, 'show', configId, async () => {
+        const record = await owned(requester, configId);
+        const live = await wecom.getContactWay(configId).catch((error: unknown) => {
+          // A temp way WeCom no longer knows is still ours to show; anything else is a real failure.
+          if (error instanceof WecomError && error.errcode === 41044) return undefined;
+          throw error;
+        });
+        const qrUrl = live?.qr_code ?? record.qrCode;
+        const qr = qrUrl ? await fetchQr(qrUrl) : undefined;
+        return { record: view(record), live, qr };
+      });
+    },
+
+    update(requester, configId, changes) {
+      return audited(requester, 'update', configId, async () => {
+        const record = await owned(requester, configId);
+        const request = validate(updateContactWayRequestSchema, {
+          ...definedOnly(changes),
+          config_id: configId,
+        });
+        checkUpdateFits(view(record), request);
+        await wecom.updateContactWay(request);
+        const { config_id: _, ...applied } = request;
+        const updated: ContactWayRecord = {
+          ...record,
+          request: { ...record.request, ...applied },
+          updatedAt: new Date(now()).toISOString(),
+        };
+        await records.put(updated);
+        return view(updated);
+      });
+    },
+
+    delete(requester, configId) {
+      return audited(requester, 'delete', configId, async () => {
+        await owned(requester, configId);
+        try {
+          await wecom.deleteContactWay(configId);
+        } catch (error) {
+          // Already gone at WeCom (expired temp way, deleted elsewhere): forgetting it is what the user wants.
+          if (!(error instanceof WecomError && error.errcode === 41044)) throw error;
+        }
+        await records.remove(configId);
+      });
+    },
+
+    closeTempChat(requester, request) {
+      return audited(requester, 'close', `${request.userid}/${request.external_userid}`, async () => {
+        if (!isAdmin(requester)) {
+          const mine = await records.listByRequester(requesterKey(requester));
+          const hasTempFor = mine.some((r) => r.isTemp && r.request.user?.includes(request.userid));
+          if (!hasTempFor) {
+            throw new ForbiddenError(
+              t(
+                `You can only close sessions of members you created a temp QR for (${request.userid}).`,
+                `只能结束你为其创建过临时二维码的成员（${request.userid}）的会话。`,
+              ),
+            );
+          }
+        }
+        await wecom.closeTempChat(request);
+      });
+    },
+
+    sync(requester) {
+      return audited(requester, 'sync', undefined, async () => {
+        if (!isAdmin(requester)) {
+          throw new ForbiddenError(t('Only admins can sync contact ways.', '只有管理员可以同步「联系我」。'));
+        }
+        let imported = 0;
+        let known = 0;
+        for await (const configId of wecom.listAllContactWays()) {
+          if (await records.get(configId)) {
+            known++;
+            continue;
+          }
+          const live = await wecom.getContactWay(configId);
+          await records.put(recordFromLive(live, requester, new Date(now()).toISOString()));
+          imported++;
+        }
+        return { imported, known };
+      });
+    },
+  };
+}
+
+/** Rules WeCom applies against the existing way, checked here so the user hears them in their words. */
+function checkUpdateFits(record: RecordView, request: UpdateContactWayRequest): void {
+  const issues = [];
+  if (record.isTemp && record.expired) {
+    issues.push({
+      field: 'config_id',
+      message: t(
+        'this temporary QR has expired and can no longer be edited',
+        '该临时二维码已过期，不能再修改',
+      ),
+    });
+  }
+  if (record.isTemp && request.user && request.user.length !== 1) {
+    issues.push({
+      field: 'user',
+      message: t('a temporary session has exactly one member', '临时会话只能有一个成员'),
+    });
+  }
+  if (record.request.type === 1 && request.party && request.party.length > 0) {
+    issues.push({
+      field: 'party',
+      message: t(
+        'departments are only allowed when type is 2 (several members)',
+        '只有多人类型（type=2）才能填写部门',
+      ),
+    });
+  }
+  const tempOnly = ['expires_in', 'chat_expires_in', 'unionid', 'conclusions'] as const;
+  for (const key of tempOnly) {
+    if (!record.isTemp && request[key] !== undefined) {
+      issues.push({
+        field: key,
+        message: t('only applies to temporary sessions (is_temp)', '仅在临时会话模式（is_temp）下有效'),
+      });
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+}
+
+function recordFromLive(live: ContactWay, requester: Requester, at: string): ContactWayRecord {
+  const request: AddContactWayRequest = {
+    type: live.type === 1 ? 1 : 2,
+    scene: live.scene === 1 ? 1 : 2,
+    ...definedOnly({
+      style: live.style,
+      remark: live.remark,
+      skip_verify: live.skip_verify,
+      state: live.state,
+      user: live.user,
+      party: live.party,
+    }),
+  };
+  return {
+    configId: live.config_id,
+    requester,
+    createdAt: at,
+    updatedAt: at,
+    request,
+    qrCode: live.qr_code,
+    isTemp: false,
+    status: 'active',
+    source: 'synced',
+  };
+}
+
+/** Drops undefined values: WeCom must only see fields someone set (never a silent skip_verify:false). */
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
