@@ -41,7 +41,12 @@ const noHttp: TokenHttp = {
 
 function clock(start = 1_000_000) {
   let now = start;
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
 }
 
 describe('corpSecretTokenSource', () => {

@@ -189,8 +189,19 @@ export function createWecomClient(options: WecomClientOptions): WecomClient {
   }
 
   return {
-    addContactWay: (req) =>
-      call('add_contact_way', addContactWayRequestSchema, req, addContactWayResponseSchema),
+    async addContactWay(req) {
+      const answer = await call(
+        'add_contact_way',
+        addContactWayRequestSchema,
+        req,
+        addContactWayResponseSchema,
+      );
+      // Only what the caller needs: not errcode/errmsg nor whatever WeCom adds to the envelope later.
+      return {
+        config_id: answer.config_id,
+        ...(answer.qr_code === undefined ? {} : { qr_code: answer.qr_code }),
+      };
+    },
 
     async getContactWay(configId) {
       const answer = await call(
