@@ -1,0 +1,112 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { SandboxCore } from './core.js';
+import { faultSpecSchema } from './faults.js';
+import { readBody, send, sendJson } from './http-io.js';
+import { landingPage, notFoundPage, qrPng } from './qr.js';
+
+/** Control bodies sent by tests in another process (the bot under test runs as a child). */
+const latencySchema = z.object({ ms: z.number().min(0) }).strict();
+const expireSchema = z.object({ code: z.literal([42001, 40014]).optional() }).strict();
+const scanSchema = z.object({ config_id: z.string().min(1), external_userid: z.string().min(1) }).strict();
+
+const QR_PATH = /^\/sandbox\/qr\/([A-Za-z0-9_-]+)\.png$/;
+const PAGE_PATH = /^\/sandbox\/c\/([A-Za-z0-9_-]+)$/;
+const MEDIA_PATH = /^\/sandbox\/media\/([^/]+)\.png$/;
+const WAY_PATH = /^\/sandbox\/ways\/([A-Za-z0-9_-]+)$/;
+
+/**
+ * The sandbox's own routes: QR codes and landing pages that qr_code URLs point to, and the HTTP twin of the
+ * in-process controls (faults, latency, token expiry, scans, stats). Returns false when nothing matched.
+ */
+export async function handleControl(
+  core: SandboxCore,
+  method: string,
+  path: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
+  const route = `${method} ${path}`;
+  if (method === 'GET') {
+    const qr = QR_PATH.exec(path)?.[1];
+    if (qr) {
+      // A temp QR stops working once it expires or a customer used it, as in WeCom.
+      const way = core.api.qrTarget(qr);
+      if (!way) send(res, 404, 'text/plain; charset=utf-8', 'no such QR code');
+      else send(res, 200, 'image/png', await qrPng(`${core.url}/sandbox/c/${way.configId}`));
+      return true;
+    }
+    const pageId = PAGE_PATH.exec(path)?.[1];
+    if (pageId) {
+      const way = core.store.get(pageId);
+      if (!way) send(res, 404, 'text/html; charset=utf-8', notFoundPage());
+      else {
+        const spent = core.api.isSpent(way);
+        send(res, spent ? 410 : 200, 'text/html; charset=utf-8', landingPage(way, core.directory, spent));
+      }
+      return true;
+    }
+    const media = MEDIA_PATH.exec(path)?.[1];
+    if (media) {
+      // Stands in for the picture WeCom hosts for a conclusions image: get_contact_way's pic_url points here.
+      send(res, 200, 'image/png', await qrPng(`sandbox media ${decodeURIComponent(media)}`));
+      return true;
+    }
+    const wayId = WAY_PATH.exec(path)?.[1];
+    if (wayId) {
+      const way = core.contactWay(wayId);
+      if (way === undefined) sendJson(res, 404, { error: 'no such contact way' });
+      else sendJson(res, 200, way);
+      return true;
+    }
+  }
+  switch (route) {
+    case 'GET /sandbox/stats':
+      sendJson(res, 200, core.stats());
+      return true;
+    case 'POST /sandbox/faults':
+      return control(req, res, faultSpecSchema, (fault) => core.inject(fault));
+    case 'DELETE /sandbox/faults':
+      core.faults.clear();
+      sendJson(res, 200, { ok: true });
+      return true;
+    case 'POST /sandbox/latency':
+      return control(req, res, latencySchema, ({ ms }) => core.setLatency(ms));
+    case 'POST /sandbox/expire-tokens':
+      return control(req, res, expireSchema, ({ code }) => core.tokens.revokeAll(code ?? 42001));
+    case 'POST /sandbox/scan':
+      return control(req, res, scanSchema, (scan) => core.simulateScan(scan.config_id, scan.external_userid));
+    default:
+      return false;
+  }
+}
+
+/** Parses a control body, applies it, and answers 200 `{ok: true}` or 400 with the reason. */
+async function control<S extends z.ZodType>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  schema: S,
+  apply: (value: z.output<S>) => void,
+): Promise<true> {
+  let value: unknown;
+  try {
+    const text = await readBody(req);
+    value = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    sendJson(res, 400, { error: 'body must be JSON' });
+    return true;
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    sendJson(res, 400, { error: z.prettifyError(parsed.error) });
+    return true;
+  }
+  try {
+    apply(parsed.data);
+  } catch (error) {
+    sendJson(res, 409, { error: error instanceof Error ? error.message : String(error) });
+    return true;
+  }
+  sendJson(res, 200, { ok: true });
+  return true;
+}

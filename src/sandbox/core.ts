@@ -1,0 +1,77 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
+import { ENDPOINTS } from '../wecom/schemas.js';
+import { ContactWayApi } from './contact-ways.js';
+import { Directory } from './directory.js';
+import { Faults } from './faults.js';
+import { Tokens } from './tokens.js';
+import type { FaultSpec, SandboxOptions, SandboxStats } from './types.js';
+import { WayStore } from './way-store.js';
+
+/** Everything the sandbox knows, shared by the HTTP routes and the in-process API. */
+export class SandboxCore {
+  readonly corpId: string;
+  readonly corpSecret: string;
+  readonly now: () => number;
+  readonly logger: Logger;
+  readonly directory: Directory;
+  readonly store = new WayStore();
+  readonly tokens: Tokens;
+  readonly faults = new Faults();
+  readonly api: ContactWayApi;
+  /** Responses a `hang` fault holds open; `close()` destroys them. */
+  readonly hanging = new Set<ServerResponse>();
+  /** Aborted by `close()`, so pending latency waits end with the server. */
+  readonly closing = new AbortController();
+  latencyMs: number;
+  /** Set once the server listens; qr_code URLs are built from it. */
+  url = '';
+  private gettokenCount = 0;
+  private readonly calls: Record<string, number> = Object.fromEntries(ENDPOINTS.map((e) => [e, 0]));
+
+  constructor(options: SandboxOptions) {
+    this.corpId = options.corpId ?? 'ww_sandbox_corp';
+    this.corpSecret = options.corpSecret ?? 'sandbox-secret';
+    this.now = options.now ?? Date.now;
+    this.logger = options.logger ?? silentLogger();
+    this.latencyMs = options.latencyMs ?? 0;
+    this.directory = new Directory(options.members, options.departments);
+    this.tokens = new Tokens(options.tokenTtlS ?? 7200, this.now);
+    this.api = new ContactWayApi({
+      store: this.store,
+      directory: this.directory,
+      medical: options.medical ?? true,
+      now: this.now,
+      qrUrl: (id) => `${this.url}/sandbox/qr/${id}.png`,
+      picUrl: (mediaId) => `${this.url}/sandbox/media/${encodeURIComponent(mediaId)}.png`,
+    });
+  }
+
+  count(api: string): void {
+    if (api === 'gettoken') this.gettokenCount += 1;
+    else this.calls[api] = (this.calls[api] ?? 0) + 1;
+  }
+
+  stats(): SandboxStats {
+    return { gettoken: this.gettokenCount, calls: { ...this.calls } };
+  }
+
+  inject(fault: FaultSpec): void {
+    this.faults.inject(fault);
+  }
+
+  setLatency(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('sandbox: latency must be a number of ms >= 0');
+    this.latencyMs = ms;
+  }
+
+  simulateScan(configId: string, externalUserId: string): void {
+    this.api.scan(configId, externalUserId);
+  }
+
+  contactWay(configId: string): unknown | undefined {
+    const way = this.store.get(configId);
+    return way ? structuredClone(way) : undefined;
+  }
+}

@@ -1,0 +1,11 @@
+/** The WeCom sandbox: a local stand-in for qyapi.weixin.qq.com's gettoken and 「联系我」 endpoints. */
+export { DEFAULT_DEPARTMENTS, DEFAULT_MEMBERS } from './directory.js';
+export { startSandbox } from './sandbox.js';
+export type {
+  FaultSpec,
+  Sandbox,
+  SandboxDepartment,
+  SandboxMember,
+  SandboxOptions,
+  SandboxStats,
+} from './types.js';

@@ -1,0 +1,60 @@
+import QRCode from 'qrcode';
+import type { Directory } from './directory.js';
+import type { StoredWay } from './way-store.js';
+
+/** A real, scannable PNG: the demo must look like the product, not like a placeholder. */
+export function qrPng(text: string): Promise<Buffer> {
+  return QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
+}
+
+const BANNER = 'WeCom SANDBOX — not a real contact way';
+
+/**
+ * The page a scanned sandbox QR opens. It says loudly that it is the sandbox, so a screenshot from a demo is
+ * never mistaken for a working 「联系我」 code.
+ */
+export function landingPage(way: StoredWay, directory: Directory, spent: boolean): string {
+  const r = way.request;
+  const members = [...directory.expand(r.user ?? [], r.party ?? [])].map((userid) => {
+    const name = directory.member(userid)?.name;
+    return `<li>${escapeHtml(name ? `${name} (${userid})` : userid)}</li>`;
+  });
+  const rows = [
+    ['config_id', way.configId],
+    ['type', r.type === 1 ? '1 (single member)' : '2 (several members)'],
+    ['departments', (r.party ?? []).join(', ') || '—'],
+    ['remark', r.remark ?? '—'],
+    ['state', r.state ?? '—'],
+    ['temporary session', r.is_temp ? 'yes' : 'no'],
+    ...(way.expiresAtMs !== undefined ? [['QR valid until', new Date(way.expiresAtMs).toISOString()]] : []),
+  ];
+  const status = spent
+    ? '<p class="spent">This temporary QR code has expired or was already used.</p>'
+    : '<p>In WeCom, scanning would add the member below as a contact.</p>';
+  return page(
+    `${status}
+<h2>Member${members.length === 1 ? '' : 's'}</h2>
+<ul>${members.join('') || '<li>—</li>'}</ul>
+<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k ?? '')}</th><td>${escapeHtml(v ?? '')}</td></tr>`).join('')}</table>`,
+  );
+}
+
+export function notFoundPage(): string {
+  return page('<p>No such contact way in this sandbox.</p>');
+}
+
+function page(body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${BANNER}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}
+.banner{background:#b00020;color:#fff;padding:.75rem 1rem;font-weight:700;border-radius:.25rem}
+.spent{color:#b00020}th{text-align:left;padding-right:1rem}</style></head>
+<body><div class="banner">${BANNER}</div>
+${body}
+</body></html>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,51 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SandboxCore } from './core.js';
+import { createRequestHandler } from './server.js';
+import type { Sandbox, SandboxOptions } from './types.js';
+
+/**
+ * Starts a WeCom look-alike on `host:port` (default 127.0.0.1, any free port) that speaks gettoken and the six
+ * contact-way endpoints with WeCom's rules and errcodes, so the product can be demoed and tested without
+ * credentials. Point the client's API base at `sandbox.url`.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const core = new SandboxCore(options);
+  const server = createServer(createRequestHandler(core));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  core.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  core.logger.info({ url: core.url }, 'sandbox listening');
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: core.url,
+    corpId: core.corpId,
+    corpSecret: core.corpSecret,
+    inject: (fault) => core.inject(fault),
+    setLatency: (ms) => core.setLatency(ms),
+    clearFaults: () => core.faults.clear(),
+    expireTokens: (code = 42001) => core.tokens.revokeAll(code),
+    simulateScan: (configId, externalUserId) => core.simulateScan(configId, externalUserId),
+    stats: () => core.stats(),
+    contactWay: (configId) => core.contactWay(configId),
+    close: () => {
+      closed ??= new Promise<void>((resolve, reject) => {
+        core.closing.abort();
+        for (const res of core.hanging) res.destroy();
+        core.hanging.clear();
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Keep-alive sockets would hold close() open until they time out.
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ENDPOINTS, type Endpoint } from '../wecom/schemas.js';
+import { handleControl } from './control-routes.js';
+import type { SandboxCore } from './core.js';
+import type { ApiName } from './faults.js';
+import { BodyTooLarge, callerIp, readBody, send, sendJson } from './http-io.js';
+import { isPlainObject } from './rules.js';
+import type { FaultSpec } from './types.js';
+import { errmsgFor, Rejection, wrongJson } from './wecom-reply.js';
+
+const ENDPOINT_PATH = /^\/cgi-bin\/externalcontact\/([a-z_]+)$/;
+
+/** Routes one HTTP request: WeCom's API under /cgi-bin, the sandbox's own pages and controls under /sandbox. */
+export function createRequestHandler(core: SandboxCore) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    route(core, req, res).catch((error: unknown) => {
+      core.logger.error({ err: error }, 'sandbox: request failed');
+      send(res, 500, 'text/plain; charset=utf-8', 'sandbox internal error');
+    });
+  };
+}
+
+async function route(core: SandboxCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://sandbox');
+  const method = req.method ?? 'GET';
+  if (url.pathname === '/cgi-bin/gettoken') return api(core, 'gettoken', req, res, url);
+  const endpoint = ENDPOINT_PATH.exec(url.pathname)?.[1];
+  if (endpoint && (ENDPOINTS as readonly string[]).includes(endpoint))
+    return api(core, endpoint as Endpoint, req, res, url);
+  if (url.pathname.startsWith('/sandbox/') && (await handleControl(core, method, url.pathname, req, res)))
+    return;
+  send(res, 404, 'text/plain; charset=utf-8', 'not found');
+}
+
+async function api(
+  core: SandboxCore,
+  name: ApiName,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  core.count(name);
+  if (core.latencyMs > 0) {
+    try {
+      await sleep(core.latencyMs, undefined, { signal: core.closing.signal });
+    } catch {
+      return; // closing: the connection is being destroyed anyway
+    }
+  }
+  const fault = core.faults.take(name);
+  if (fault) return serveFault(core, fault, req, res);
+  let result: Record<string, unknown>;
+  try {
+    result = name === 'gettoken' ? gettoken(core, url) : await endpointCall(core, name, req, url);
+  } catch (error) {
+    if (!(error instanceof Rejection)) throw error;
+    return answer(
+      core,
+      req,
+      res,
+      error.errcode,
+      errmsgFor(error.errcode, error.detail, callerIp(req), core.now()),
+    );
+  }
+  core.logger.debug({ api: name, errcode: 0 }, 'sandbox call');
+  sendJson(res, 200, { errcode: 0, errmsg: 'ok', ...result });
+}
+
+function gettoken(core: SandboxCore, url: URL): Record<string, unknown> {
+  const corpid = url.searchParams.get('corpid');
+  const secret = url.searchParams.get('corpsecret');
+  if (!corpid) throw new Rejection(41002);
+  if (corpid !== core.corpId) throw new Rejection(40013);
+  if (!secret) throw new Rejection(41004);
+  if (secret !== core.corpSecret) throw new Rejection(40001);
+  return core.tokens.issue();
+}
+
+async function endpointCall(
+  core: SandboxCore,
+  endpoint: Endpoint,
+  req: IncomingMessage,
+  url: URL,
+): Promise<Record<string, unknown>> {
+  core.tokens.check(url.searchParams.get('access_token'));
+  // The reference lists both 40003 and 40058 for "GET instead of POST"; 40003 means a bad userid to every
+  // client, so the sandbox answers the generic invalid-parameter code.
+  if (req.method !== 'POST') throw new Rejection(40058, `${endpoint} requires POST`);
+  let text: string;
+  try {
+    text = await readBody(req);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) throw wrongJson('body too large');
+    throw error;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw wrongJson('invalid json');
+  }
+  if (!isPlainObject(body)) throw wrongJson('body must be a JSON object');
+  return core.api.handle(endpoint, body);
+}
+
+function answer(
+  core: SandboxCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  errcode: number,
+  errmsg: string,
+  status = 200,
+): void {
+  core.logger.debug({ path: new URL(req.url ?? '/', 'http://sandbox').pathname, errcode }, 'sandbox call');
+  // WeCom answers errors with HTTP 200 and the errcode in the body.
+  sendJson(res, status, { errcode, errmsg });
+}
+
+function serveFault(core: SandboxCore, fault: FaultSpec, req: IncomingMessage, res: ServerResponse): void {
+  if (fault.hang) {
+    core.hanging.add(res);
+    res.on('close', () => core.hanging.delete(res));
+    return;
+  }
+  if (fault.garbage) {
+    // Labelled JSON but not JSON, like a captive portal or a broken proxy: the client must not trust the header.
+    send(res, 200, 'application/json; charset=UTF-8', '<html><body>502 upstream garbage</body></html>');
+    return;
+  }
+  if (fault.errcode !== undefined) {
+    const errmsg = fault.errmsg ?? errmsgFor(fault.errcode, undefined, callerIp(req), core.now());
+    answer(core, req, res, fault.errcode, errmsg, fault.status ?? 200);
+    return;
+  }
+  const status = fault.status ?? 502;
+  send(res, status, 'text/html', `<html><head><title>${status}</title></head><body>${status}</body></html>`);
+}
