@@ -38,9 +38,10 @@ export function errorReply(error: unknown, locale: Locale): Reply {
           locale,
         )
       : undefined;
+  const title = fieldErrors ? t('Please fix:', '请修改：') : known.human;
   return {
     status: 'error',
-    title: say(known.human, locale),
+    title: say(title, locale),
     text: retry,
     facts: [],
     actions: [],

@@ -39,7 +39,7 @@ export const envSchema = z
         message: 'must start with sqlite://, redis://, rediss://, postgres:// or memory:',
       }),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     DEFAULT_LOCALE: z.enum(['en', 'zh']).default('en'),
     ADMINS: list,
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(0),

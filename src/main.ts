@@ -24,10 +24,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // The console talks to a person on stdout, so its logs go to stderr.
+  // The console talks to a person on stdout, so its logs go to stderr, and only warnings unless asked.
   const useConsole = !config.SLACK_BOT_TOKEN && !config.DISCORD_TOKEN;
   const logger = createLogger({
-    level: config.LOG_LEVEL,
+    level: config.LOG_LEVEL ?? (useConsole ? 'warn' : 'info'),
     destination: useConsole ? process.stderr : undefined,
   });
   const core = await startCore(config, logger);

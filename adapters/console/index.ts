@@ -14,10 +14,15 @@ import {
   runCommand,
 } from '../../commands/index.js';
 import { ValidationError } from '../../src/errors.js';
-import { t } from '../../src/i18n.js';
+import { say, t } from '../../src/i18n.js';
 import type { Logger } from '../../src/logger.js';
 import { renderFieldPrompt, renderReply } from './render.js';
 import { terminalQr } from './terminal-qr.js';
+
+const SANDBOX_BANNER = t(
+  'Running on the WeCom SANDBOX (no WECOM_CORP_ID set): try `temp zhangsan`; members are zhangsan, lisi, wangwu.',
+  '正在使用企业微信沙箱（未设置 WECOM_CORP_ID）：试试 `temp zhangsan`；成员有 zhangsan、lisi、wangwu。',
+);
 
 export interface ConsoleAdapterOptions {
   input: NodeJS.ReadableStream;
@@ -39,9 +44,13 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
   const rl = createInterface({ input: options.input, terminal: false });
   const lines = rl[Symbol.asyncIterator]();
   const write = (text: string) => output.write(text);
+  // A terminal echoes what the person types; a pipe does not, so echo it to keep the transcript readable.
+  const echo = !(options.input as { isTTY?: boolean }).isTTY;
   const next = async (): Promise<string | undefined> => {
     const result = await lines.next();
-    return result.done ? undefined : result.value;
+    if (result.done) return undefined;
+    if (echo) write(`${result.value}\n`);
+    return result.value;
   };
 
   write(
@@ -50,6 +59,7 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
       'contactway 终端。输入命令（help、temp <userid>、list……）或 exit 退出。\n',
     )[context.locale],
   );
+  if (context.sandbox) write(`${say(SANDBOX_BANNER, context.locale)}\n`);
   try {
     for (;;) {
       write('contactway> ');
