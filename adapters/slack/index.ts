@@ -1,8 +1,70 @@
+import type { AddressInfo } from 'node:net';
 import type { RunningAdapter } from '../../src/adapter.js';
 import type { Core } from '../../src/app.js';
+import { registerActions } from './action-handler.js';
+import { registerCommand } from './command-handler.js';
+import { createSlackApp, type SlackTransport } from './create-app.js';
+import { createDeliverer } from './deliver.js';
+import { createLocaleResolver } from './locale.js';
+import { registerViewSubmission } from './view-handler.js';
 
-/** Starts the Slack adapter on the wired core. */
-export async function startSlackAdapter(core: Core): Promise<RunningAdapter> {
-  core.logger.error('the Slack adapter is not implemented yet');
-  throw new Error('Slack adapter not implemented');
+export { slackValuesToFormValues } from './read-values.js';
+export { formToSlackView } from './render-form.js';
+export { replyToBlocks } from './render-reply.js';
+
+/** Test and deployment overrides; every field defaults to the core's config. */
+export interface SlackAdapterOptions {
+  /** Port for `/slack/events` and `/healthz`; default config.PORT (0 = any free port). */
+  port?: number;
+}
+
+/** The running Slack adapter. */
+export interface SlackAdapter extends RunningAdapter {
+  readonly transport: SlackTransport;
+  /** The port the HTTP server listens on (HTTP mode), once started. */
+  readonly port: number | undefined;
+}
+
+/**
+ * Starts the Slack adapter on the wired core: checks the token (auth.test), registers `/contactway`, the
+ * form submission and the reply buttons, and listens (HTTP on PORT, or Socket Mode).
+ */
+export async function startSlackAdapter(
+  core: Core,
+  options: SlackAdapterOptions = {},
+): Promise<SlackAdapter> {
+  const { config } = core;
+  const logger = core.logger.child({ adapter: 'slack' });
+  const { app, transport } = createSlackApp(config, logger, options.port ?? config.PORT);
+  await app.init();
+
+  const deps = {
+    core,
+    logger,
+    locales: createLocaleResolver({ client: app.client, fallback: config.DEFAULT_LOCALE, logger }),
+    deliverer: createDeliverer({ client: app.client, logger }),
+  };
+  registerCommand(app, deps);
+  registerViewSubmission(app, deps);
+  registerActions(app, deps);
+  app.error(async (error) => {
+    logger.error({ err: error }, 'Slack listener failed');
+  });
+
+  const started: unknown = await app.start();
+  const address =
+    transport === 'http' && started && typeof started === 'object' && 'address' in started
+      ? ((started as { address(): AddressInfo | string | null }).address() as AddressInfo | null)
+      : null;
+  const port = address && typeof address === 'object' ? address.port : undefined;
+  logger.info({ transport, port }, 'Slack adapter listening');
+
+  return {
+    name: 'slack',
+    transport,
+    port,
+    async stop() {
+      await app.stop();
+    },
+  };
 }

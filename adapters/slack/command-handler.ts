@@ -1,0 +1,182 @@
+import type { App, SlashCommand, webApi } from '@slack/bolt';
+import {
+  checkSubmission,
+  errorReply,
+  type Form,
+  formFor,
+  type Invocation,
+  parseText,
+  type Reply,
+  runCommand,
+} from '../../commands/index.js';
+import { ValidationError } from '../../src/errors.js';
+import { type Locale, say, t } from '../../src/i18n.js';
+import type { Requester } from '../../src/store/index.js';
+import type { DeliveryTarget } from './deliver.js';
+import { commandContext, type SlackDeps } from './deps.js';
+import { argumentErrors } from './field-errors.js';
+import { encodeMetadata, type FormContext } from './metadata.js';
+import { formToSlackView } from './render-form.js';
+import { slackRequester } from './requester.js';
+
+/** The slash command, as declared in manifest.yml. */
+export const SLASH_COMMAND = '/contactway';
+
+/**
+ * `/contactway <text>`. Everything before the ack and `views.open` is synchronous and local (parse the
+ * text, render the form): Slack shows `operation_timeout` after 3 s without an ack, and the trigger_id
+ * expires ~3 s after Slack sent the command and works once. WeCom, the store and `users.info` come later.
+ */
+export function registerCommand(app: App, deps: SlackDeps): void {
+  app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
+    const requester = slackRequester(command.team_id, command.user_id, command.user_name);
+    const target: DeliveryTarget = {
+      userId: command.user_id,
+      channelId: command.channel_id,
+      responseUrl: command.response_url,
+    };
+    // The cached locale if we have it; the lookup is an API call and must not delay the modal.
+    const known = deps.locales.peek(command.team_id, command.user_id);
+    const locale = known ?? deps.core.config.DEFAULT_LOCALE;
+
+    let invocation: Invocation;
+    try {
+      invocation = parseText(command.text ?? '');
+    } catch (error) {
+      await ack();
+      await replyLater(deps, requester, target, (l) => errorReply(error, l));
+      return;
+    }
+
+    const form = formFor(invocation, locale);
+    if (!form) {
+      await ack();
+      const resolved = await deps.locales.lookup(command.team_id, command.user_id);
+      const reply = await runCommand(commandContext(deps, requester, resolved), invocation);
+      await deps.deliverer.deliver(reply, target, resolved);
+      return;
+    }
+
+    // A bad argument (`temp bad/id`) is known now, with the defaults: say so instead of opening a form
+    // that could never be sent. checkSubmission is synchronous and local.
+    const metadata = encodeMetadata(formContext(command, invocation, locale));
+    if (hasArgumentErrors(invocation, form, locale) || metadata === undefined) {
+      await ack();
+      await replyLater(deps, requester, target, (l) => argumentReply(invocation, form, metadata, l));
+      return;
+    }
+
+    await ack();
+    // views.open is the first thing after the ack: no await on anything else may come before it.
+    let opened: webApi.ViewsOpenResponse;
+    try {
+      opened = await client.views.open({
+        trigger_id: command.trigger_id,
+        view: formToSlackView(form, metadata, { locale }),
+      });
+    } catch (error) {
+      deps.logger.warn({ err: error, command: invocation.command.name }, 'Slack views.open failed');
+      await replyLater(deps, requester, target, (l) =>
+        errorReply(
+          new ValidationError([
+            {
+              field: 'form',
+              message: t(
+                'Slack did not let us open the form in time. Please run the command again.',
+                'Slack 未能及时打开表单，请重新运行该命令。',
+              ),
+            },
+          ]),
+          l,
+        ),
+      );
+      return;
+    }
+    if (!known) void relocalizeForm(deps, client, command, invocation, locale, opened);
+  });
+}
+
+function formContext(command: SlashCommand, invocation: Invocation, locale: Locale): FormContext {
+  return {
+    command: invocation.command.name,
+    args: invocation.args,
+    channelId: command.channel_id,
+    teamId: command.team_id,
+    userId: command.user_id,
+    responseUrl: command.response_url,
+    locale,
+  };
+}
+
+function defaults(form: Form): Record<string, string> {
+  return Object.fromEntries(form.fields.map((f) => [f.id, f.default]));
+}
+
+function hasArgumentErrors(invocation: Invocation, form: Form, locale: Locale): boolean {
+  try {
+    const checked = checkSubmission(invocation, defaults(form), locale);
+    return !checked.ok && argumentErrors(checked.errors, form).length > 0;
+  } catch {
+    // Not a validation problem: let the submission report it, the form must still open in time.
+    return false;
+  }
+}
+
+function argumentReply(
+  invocation: Invocation,
+  form: Form,
+  metadata: string | undefined,
+  locale: Locale,
+): Reply {
+  const localized = formFor(invocation, locale) ?? form;
+  const checked = checkSubmission(invocation, defaults(localized), locale);
+  const issues = checked.ok ? [] : argumentErrors(checked.errors, localized);
+  if (issues.length === 0 && metadata === undefined) {
+    issues.push({ field: 'command', message: say(t('the arguments are too long', '参数过长'), locale) });
+  }
+  return errorReply(
+    new ValidationError(issues.map((i) => ({ field: i.field, message: t(i.message, i.message) }))),
+    locale,
+  );
+}
+
+/** After the ack: learn the requester's language, build the reply in it, deliver it. */
+async function replyLater(
+  deps: SlackDeps,
+  requester: Requester,
+  target: DeliveryTarget,
+  build: (locale: Locale) => Reply,
+): Promise<void> {
+  const locale = await deps.locales.lookup(requester.workspaceId, requester.userId);
+  await deps.deliverer.deliver(build(locale), target, locale);
+}
+
+/**
+ * The form was opened in the default language because the requester's was not cached yet. Look it up now
+ * and, if it differs, re-render the form in place. `hash` makes Slack refuse the update if the view changed
+ * meanwhile (already submitted), so this never overwrites anything.
+ */
+async function relocalizeForm(
+  deps: SlackDeps,
+  client: webApi.WebClient,
+  command: SlashCommand,
+  invocation: Invocation,
+  usedLocale: Locale,
+  opened: webApi.ViewsOpenResponse,
+): Promise<void> {
+  const locale = await deps.locales.lookup(command.team_id, command.user_id);
+  const viewId = opened.view?.id;
+  if (locale === usedLocale || !viewId) return;
+  const form = formFor(invocation, locale);
+  const metadata = encodeMetadata(formContext(command, invocation, locale));
+  if (!form || metadata === undefined) return;
+  try {
+    await client.views.update({
+      view_id: viewId,
+      ...(opened.view?.hash ? { hash: opened.view.hash } : {}),
+      view: formToSlackView(form, metadata, { locale }),
+    });
+  } catch (error) {
+    deps.logger.debug({ err: error }, 'Slack form re-localization skipped');
+  }
+}

@@ -1,0 +1,63 @@
+import type { ServerResponse } from 'node:http';
+import { App, type CustomRoute } from '@slack/bolt';
+import type { Config } from '../../src/config.js';
+import type { Logger } from '../../src/logger.js';
+import { boltLogger } from './bolt-logger.js';
+
+/** Where Slack sends commands, view submissions and button clicks in HTTP mode. */
+export const EVENTS_PATH = '/slack/events';
+export const HEALTH_PATH = '/healthz';
+
+export type SlackTransport = 'http' | 'socket';
+
+export interface SlackApp {
+  app: App;
+  transport: SlackTransport;
+}
+
+/**
+ * Builds the Bolt App: HTTP mode (Bolt's HTTPReceiver on PORT, `/slack/events`, signatures checked, stale
+ * or forged requests refused with 401) when SLACK_SIGNING_SECRET is set, otherwise Socket Mode with
+ * SLACK_APP_TOKEN (the HTTP server then only serves /healthz). config.ts guarantees one of the two.
+ */
+export function createSlackApp(config: Config, logger: Logger, port: number): SlackApp {
+  const token = config.SLACK_BOT_TOKEN;
+  if (!token) throw new Error('SLACK_BOT_TOKEN is required for the Slack adapter');
+  const customRoutes: CustomRoute[] = [
+    {
+      path: HEALTH_PATH,
+      method: ['GET'],
+      handler: (_req, res: ServerResponse) => {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('ok');
+      },
+    },
+  ];
+  const common = {
+    token,
+    logger: boltLogger(logger),
+    // auth.test runs in init(), awaited at startup: a bad token fails the start, not the first command.
+    deferInitialization: true,
+    customRoutes,
+    clientOptions: {
+      ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+      // The default (10 retries over ~30 min) would hold a reply for half an hour; a trigger_id lives 3 s.
+      retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 },
+      timeout: 10_000,
+    },
+  };
+  const transport: SlackTransport = config.SLACK_SIGNING_SECRET ? 'http' : 'socket';
+  if (transport === 'http') {
+    const app = new App({
+      ...common,
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      endpoints: EVENTS_PATH,
+      port,
+      // Ack is the HTTP response itself, sent as soon as a listener calls ack(); work continues after it.
+      processBeforeResponse: false,
+    });
+    return { app, transport };
+  }
+  const app = new App({ ...common, socketMode: true, appToken: config.SLACK_APP_TOKEN, port });
+  return { app, transport };
+}

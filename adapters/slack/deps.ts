@@ -1,0 +1,20 @@
+import type { CommandContext } from '../../commands/index.js';
+import type { Core } from '../../src/app.js';
+import type { Locale } from '../../src/i18n.js';
+import type { Logger } from '../../src/logger.js';
+import type { Requester } from '../../src/store/index.js';
+import type { Deliverer } from './deliver.js';
+import type { LocaleResolver } from './locale.js';
+
+/** What the Slack listeners share: the core, the locale cache and the reply delivery. */
+export interface SlackDeps {
+  core: Pick<Core, 'config' | 'service' | 'sandbox'>;
+  logger: Logger;
+  locales: LocaleResolver;
+  deliverer: Deliverer;
+}
+
+/** The neutral command context for one Slack requester. */
+export function commandContext(deps: SlackDeps, requester: Requester, locale: Locale): CommandContext {
+  return { requester, locale, service: deps.core.service, sandbox: deps.core.sandbox !== undefined };
+}

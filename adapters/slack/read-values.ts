@@ -1,0 +1,43 @@
+import type { Form, FormValues } from '../../commands/index.js';
+import { FIELD_ACTION_ID } from './render-form.js';
+
+/** One element's state in `view.state.values`, as Slack sends it (only the parts we read). */
+export interface SlackStateValue {
+  type: string;
+  value?: string | null;
+  selected_option?: { value: string } | null;
+  selected_options?: { value: string }[];
+}
+
+/** `view.state.values`: by block_id, then action_id. */
+export type SlackStateValues = Record<string, Record<string, SlackStateValue>>;
+
+/**
+ * Reads a submitted modal back into the neutral FormValues (text by field id), so the same validation as
+ * on every platform decides what is valid. Pure. Nothing is judged here: an unexpected option value is
+ * passed through and rejected by the shared rules, in the requester's language.
+ */
+export function slackValuesToFormValues(values: SlackStateValues, form: Form): FormValues {
+  const out: FormValues = {};
+  for (const field of form.fields) {
+    const state = values[field.id]?.[FIELD_ACTION_ID];
+    if (!state) continue;
+    out[field.id] = readState(state);
+  }
+  return out;
+}
+
+function readState(state: SlackStateValue): string {
+  switch (state.type) {
+    case 'checkboxes': {
+      // A single checkbox: unchecked is an explicit "no".
+      const selected = state.selected_options ?? [];
+      return selected.length === 0 ? 'false' : selected.map((o) => o.value).join(',');
+    }
+    case 'static_select':
+    case 'radio_buttons':
+      return state.selected_option?.value ?? '';
+    default:
+      return state.value ?? '';
+  }
+}

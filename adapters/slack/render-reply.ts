@@ -1,0 +1,169 @@
+import type { types as slack } from '@slack/bolt';
+import type { Reply, ReplyAction } from '../../commands/index.js';
+import { type Locale, say, t } from '../../src/i18n.js';
+import { clip, escapeMrkdwn } from './text.js';
+
+/** Action ids of the reply buttons; the config_id travels in the button's value. */
+export const ACTION_IDS = { show: 'contactway.show', delete: 'contactway.delete' } as const;
+
+/** Matches both reply buttons, for `app.action`. */
+export const ACTION_ID_PATTERN = /^contactway\.(show|delete)$/;
+
+// Block Kit limits (docs.slack.dev/reference/block-kit/blocks).
+const HEADER_MAX = 150;
+const SECTION_TEXT_MAX = 3000;
+const FIELD_TEXT_MAX = 2000;
+const FIELDS_PER_SECTION = 10;
+const BUTTON_TEXT_MAX = 75;
+const CONFIRM_TITLE_MAX = 100;
+const CONFIRM_TEXT_MAX = 300;
+const CONFIRM_BUTTON_MAX = 30;
+const ALT_MAX = 2000;
+const MAX_BLOCKS = 50;
+
+export interface ReplyBlocksOptions {
+  /** Language of the few texts the adapter adds (the reply itself is already localized). */
+  locale: Locale;
+  /**
+   * Where the QR image went. `dm`: uploaded to the requester's DM, so this message only points there.
+   * `none`: leave the QR out (the message that carries the upload). Otherwise the URL is shown, as an
+   * image block when Slack can fetch it (a public https URL).
+   */
+  qr?: 'dm' | 'none' | 'url';
+}
+
+const MARK: Record<Reply['status'], string> = { ok: '✅', error: '⚠️', info: 'ℹ️' };
+
+/**
+ * A reply as Block Kit: header, facts as section fields, field errors, body text, the QR (image block,
+ * link or a pointer to the DM), and the "Show QR again" / "Delete" buttons (Delete confirms first). Pure.
+ */
+export function replyToBlocks(reply: Reply, options: ReplyBlocksOptions): slack.KnownBlock[] {
+  const blocks: slack.KnownBlock[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: clip(`${MARK[reply.status]} ${reply.title}`, HEADER_MAX),
+        emoji: true,
+      },
+    },
+  ];
+  for (let i = 0; i < reply.facts.length; i += FIELDS_PER_SECTION) {
+    blocks.push({
+      type: 'section',
+      fields: reply.facts.slice(i, i + FIELDS_PER_SECTION).map((f) => ({
+        type: 'mrkdwn' as const,
+        text: clip(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, FIELD_TEXT_MAX),
+      })),
+    });
+  }
+  const errors = (reply.fieldErrors ?? []).map(
+    (e) => `• *${escapeMrkdwn(e.field)}*: ${escapeMrkdwn(e.message)}`,
+  );
+  for (const chunk of chunkLines(errors)) blocks.push(mrkdwnSection(chunk));
+  for (const chunk of chunkLines(reply.text ? reply.text.split('\n').map(escapeMrkdwn) : [])) {
+    blocks.push(mrkdwnSection(chunk));
+  }
+  blocks.push(...qrBlocks(reply, options));
+  if (reply.actions.length > 0) {
+    blocks.push({
+      type: 'actions',
+      block_id: `contactway.actions.${reply.configId ?? 'reply'}`,
+      elements: reply.actions.map(button),
+    });
+  }
+  // Slack refuses messages over 50 blocks: keep the head and the buttons.
+  if (blocks.length > MAX_BLOCKS) return [...blocks.slice(0, MAX_BLOCKS - 1), blocks[blocks.length - 1]!];
+  return blocks;
+}
+
+/** The plain-text fallback Slack shows in notifications and where blocks cannot render. */
+export function replyToText(reply: Reply): string {
+  const lines = [`${MARK[reply.status]} ${reply.title}`];
+  for (const f of reply.facts) lines.push(`${f.label}: ${f.value}`);
+  for (const e of reply.fieldErrors ?? []) lines.push(`- ${e.field}: ${e.message}`);
+  if (reply.text) lines.push(reply.text);
+  return clip(lines.map(escapeMrkdwn).join('\n'), 3000);
+}
+
+function qrBlocks(reply: Reply, options: ReplyBlocksOptions): slack.KnownBlock[] {
+  const qr = reply.qr;
+  const mode = options.qr ?? 'url';
+  if (!qr || mode === 'none') return [];
+  if (mode === 'dm') {
+    return [
+      context(
+        say(
+          t('📨 The QR image is in your direct messages with this app.', '📨 二维码图片已通过私信发送给你。'),
+          options.locale,
+        ),
+      ),
+    ];
+  }
+  if (!qr.url) return [];
+  const blocks: slack.KnownBlock[] = [];
+  // Slack fetches image_url itself and rejects the whole message when it cannot: only public https URLs.
+  if (isPublicHttps(qr.url)) {
+    blocks.push({ type: 'image', image_url: qr.url, alt_text: clip(qr.alt, ALT_MAX) });
+  }
+  blocks.push(
+    context(`<${qr.url}|${escapeMrkdwn(say(t('Open the QR code', '打开二维码'), options.locale))}>`),
+  );
+  return blocks;
+}
+
+function button(action: ReplyAction): slack.Button {
+  const element: slack.Button = {
+    type: 'button',
+    action_id: ACTION_IDS[action.kind],
+    text: { type: 'plain_text', text: clip(action.label, BUTTON_TEXT_MAX), emoji: true },
+    value: action.configId,
+  };
+  if (action.danger) element.style = 'danger';
+  if (action.confirm) {
+    element.confirm = {
+      title: { type: 'plain_text', text: clip(action.confirm.title, CONFIRM_TITLE_MAX) },
+      text: { type: 'plain_text', text: clip(action.confirm.text, CONFIRM_TEXT_MAX) },
+      confirm: { type: 'plain_text', text: clip(action.confirm.yes, CONFIRM_BUTTON_MAX) },
+      deny: { type: 'plain_text', text: clip(action.confirm.no, CONFIRM_BUTTON_MAX) },
+      ...(action.danger ? { style: 'danger' as const } : {}),
+    };
+  }
+  return element;
+}
+
+/** Groups lines into section-sized texts (3000 characters each) without cutting a line in two. */
+function chunkLines(lines: string[]): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  for (const raw of lines) {
+    const line = clip(raw, SECTION_TEXT_MAX);
+    if (current && current.length + 1 + line.length > SECTION_TEXT_MAX) {
+      chunks.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) chunks.push(current);
+  return chunks;
+}
+
+function mrkdwnSection(text: string): slack.SectionBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+function context(text: string): slack.ContextBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+}
+
+function isPublicHttps(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return (
+      parsed.protocol === 'https:' && !/^(localhost|127\.|10\.|192\.168\.|\[::1\])/.test(parsed.hostname)
+    );
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,81 @@
+import type { App } from '@slack/bolt';
+import {
+  checkSubmission,
+  errorReply,
+  formFor,
+  type Invocation,
+  parseOptions,
+  type Reply,
+  runCommand,
+} from '../../commands/index.js';
+import { ValidationError } from '../../src/errors.js';
+import { type Locale, t } from '../../src/i18n.js';
+import { commandContext, type SlackDeps } from './deps.js';
+import { errorsByBlock } from './field-errors.js';
+import { decodeMetadata } from './metadata.js';
+import { type SlackStateValues, slackValuesToFormValues } from './read-values.js';
+import { FORM_CALLBACK_ID } from './render-form.js';
+import { progressView, resultView } from './render-status-view.js';
+import { requesterFromInteraction } from './requester.js';
+
+const STALE_FORM = t(
+  'This form is out of date. Please run the command again.',
+  '此表单已失效，请重新运行该命令。',
+);
+
+/**
+ * A submitted modal. Invalid values are answered inline (`response_action: "errors"`, under each field, in
+ * the requester's language, by the same rules as every platform); that answer must be the ack, so the check
+ * is synchronous. A valid form is acked at once with a "creating…" view, then WeCom is called and the result
+ * delivered to the requester and shown in the modal.
+ */
+export function registerViewSubmission(app: App, deps: SlackDeps): void {
+  app.view(FORM_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    const requester = requesterFromInteraction(body.user, body.team);
+    const context = decodeMetadata(view.private_metadata);
+    // The locale the form was shown in, unless we have learned better since.
+    const locale: Locale =
+      deps.locales.peek(requester.workspaceId, requester.userId) ??
+      context?.locale ??
+      deps.core.config.DEFAULT_LOCALE;
+    const fail = (error: unknown, title = 'contactway') =>
+      ack({ response_action: 'update', view: resultView(title, errorReply(error, locale), { locale }) });
+
+    if (!context) return fail(new ValidationError([{ field: 'form', message: STALE_FORM }]));
+    let invocation: Invocation;
+    try {
+      invocation = parseOptions(context.command, context.args);
+    } catch (error) {
+      return fail(error);
+    }
+    const form = formFor(invocation, locale);
+    if (!form) return fail(new ValidationError([{ field: 'form', message: STALE_FORM }]));
+
+    const values = slackValuesToFormValues(view.state.values as unknown as SlackStateValues, form);
+    let checked: ReturnType<typeof checkSubmission>;
+    try {
+      checked = checkSubmission(invocation, values, locale);
+    } catch (error) {
+      deps.logger.error({ err: error, command: form.command }, 'form check failed unexpectedly');
+      return fail(error, form.title);
+    }
+    if (!checked.ok) {
+      await ack({ response_action: 'errors', errors: errorsByBlock(checked.errors, form) });
+      return;
+    }
+
+    await ack({ response_action: 'update', view: progressView(form.title, locale) });
+    const reply: Reply = await runCommand(commandContext(deps, requester, locale), invocation, checked.input);
+    const qr = await deps.deliverer.deliver(
+      reply,
+      { userId: requester.userId, channelId: context.channelId, responseUrl: context.responseUrl },
+      locale,
+    );
+    try {
+      await client.views.update({ view_id: view.id, view: resultView(form.title, reply, { locale, qr }) });
+    } catch (error) {
+      // Closed by the person meanwhile: the reply was delivered anyway.
+      deps.logger.debug({ err: error }, 'Slack modal result update skipped');
+    }
+  });
+}

@@ -1,0 +1,333 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slackRequester } from '../adapters/slack/requester.js';
+import {
+  ALICE,
+  BOB,
+  CHEN,
+  SIGNING_SECRET,
+  type SlackHarness,
+  startSlackHarness,
+} from './fixtures/slack/harness.js';
+import {
+  type OpenedView,
+  postToApp,
+  type SlackUser,
+  type StateValues,
+  slashCommandBody,
+  stateFromView,
+  withValue,
+} from './fixtures/slack/requests.js';
+
+/**
+ * End to end through real Bolt over HTTP: signed requests in, a fake Slack Web API and the WeCom sandbox
+ * behind the real core. Tests in this file run in order and share one app.
+ */
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const EVE: SlackUser = { teamId: 'T_ACME', userId: 'U_EVE', userName: 'eve' };
+
+let h: SlackHarness;
+
+beforeAll(async () => {
+  h = await startSlackHarness();
+  h.fake.setLocale(CHEN.userId, 'zh-CN');
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const who = (user: SlackUser) => slackRequester(user.teamId, user.userId);
+
+/** Everything posted to a command's response_url, as one string to search. */
+function responseText(responseId: string): string {
+  return JSON.stringify(h.fake.responsesTo(responseId).map((r) => r.body));
+}
+
+function waitForResponse(responseId: string, timeoutMs?: number) {
+  return h.fake.waitFor(() => h.fake.responsesTo(responseId)[0], timeoutMs);
+}
+
+/** Opens the form for a command and returns the view as Slack holds it. */
+async function openForm(user: SlackUser, text: string): Promise<{ view: OpenedView; responseId: string }> {
+  const sent = await h.command(user, text);
+  expect(sent.status).toBe(200);
+  return { view: await h.openedView(sent.triggerId), responseId: sent.responseId };
+}
+
+async function submitExpectingErrors(user: SlackUser, view: OpenedView, values: StateValues) {
+  const result = await h.submit(user, view, values);
+  expect(result.status).toBe(200);
+  const ack = JSON.parse(result.text) as { response_action: string; errors: Record<string, string> };
+  expect(ack.response_action).toBe('errors');
+  return ack.errors;
+}
+
+function blockIds(view: OpenedView): string[] {
+  return view.blocks.map((b) => String(b.block_id));
+}
+
+let aliceConfigId = '';
+let bobConfigId = '';
+
+describe('Slack adapter: /contactway temp → modal → QR', () => {
+  it('GIVEN /contactway temp zhangsan THEN the ack is immediate and views.open follows at once with every temp field and its default', async () => {
+    const sent = await h.command(ALICE, 'temp zhangsan');
+    expect(sent.status).toBe(200);
+    expect(sent.text).toBe('');
+    expect(sent.elapsedMs).toBeLessThan(1000);
+    const open = await h.fake.waitFor(() =>
+      h.fake.callsTo('views.open').find((c) => c.args.trigger_id === sent.triggerId),
+    );
+    expect(open.at - sent.sentAt).toBeLessThan(1000);
+
+    const view = await h.openedView(sent.triggerId);
+    expect(view.type).toBe('modal');
+    expect(view.callback_id).toBe('contactway_form');
+    expect(String(view.private_metadata).length).toBeLessThanOrEqual(3000);
+    expect(blockIds(view)).toEqual([
+      'expires_in',
+      'chat_expires_in',
+      'remark',
+      'state',
+      'skip_verify',
+      'conclusions',
+    ]);
+    const element = (id: string) =>
+      view.blocks.find((b) => b.block_id === id)?.element as Record<string, unknown>;
+    expect(element('expires_in')).toMatchObject({ type: 'plain_text_input', initial_value: '7d' });
+    expect(element('chat_expires_in')).toMatchObject({ type: 'plain_text_input', initial_value: '24h' });
+    expect(element('remark')).toMatchObject({ type: 'plain_text_input', max_length: 30 });
+    expect(element('conclusions')).toMatchObject({ type: 'plain_text_input', multiline: true });
+    expect(element('skip_verify')).toMatchObject({
+      type: 'checkboxes',
+      initial_options: [{ value: 'true' }],
+    });
+  });
+
+  it('GIVEN the modal submitted as opened THEN the QR PNG is uploaded to the requester, the reply is ephemeral and the config_id is stored for them', async () => {
+    const { view, responseId } = await openForm(ALICE, 'temp zhangsan');
+    const result = await h.submit(ALICE, view, stateFromView(view));
+    expect(result.status).toBe(200);
+    expect(result.elapsedMs).toBeLessThan(1000);
+    expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
+
+    const complete = await h.fake.waitFor(() => h.fake.callsTo('files.completeUploadExternal')[0]);
+    const dm = h.fake.callsTo('conversations.open').at(-1);
+    expect(dm?.args.users).toBe(ALICE.userId);
+    expect(complete.args.channel_id).toBe('D_ALICE');
+    const files = complete.args.files as { id: string }[];
+    const bytes = h.fake.uploads.get(files[0]!.id);
+    expect(bytes?.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+
+    const stored = await h.core.service.list(who(ALICE));
+    expect(stored).toHaveLength(1);
+    aliceConfigId = stored[0]!.configId;
+    expect(stored[0]!.request.user).toEqual(['zhangsan']);
+
+    const reply = await waitForResponse(responseId);
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(responseText(responseId)).toContain(aliceConfigId);
+    expect(responseText(responseId)).toContain('contactway.delete');
+    expect(responseText(responseId)).toContain('"confirm"');
+    // The modal shows the result too.
+    const update = await h.fake.waitFor(() =>
+      h.fake.callsTo('views.update').find((c) => c.args.view_id === view.id),
+    );
+    expect(JSON.stringify(update.args.view)).toContain(aliceConfigId);
+  });
+});
+
+describe('Slack adapter: inline errors, by field kind, in the requester language', () => {
+  it('GIVEN a bad duration, a remark over 30 characters and a boolean that is neither THEN each is reported under its own block and nothing is created', async () => {
+    const { view } = await openForm(ALICE, 'temp zhangsan');
+    const before = h.core.sandbox!.stats().calls.add_contact_way;
+    let values = stateFromView(view);
+    values = withValue(values, 'expires_in', { value: 'soon' });
+    values = withValue(values, 'remark', { value: 'x'.repeat(31) });
+    values = withValue(values, 'skip_verify', { selected_options: [{ value: 'n/a' }] });
+    const errors = await submitExpectingErrors(ALICE, view, values);
+    expect(Object.keys(errors).sort()).toEqual(['expires_in', 'remark', 'skip_verify']);
+    expect(errors.expires_in).toMatch(/7d/);
+    expect(errors.remark).toMatch(/30/);
+    expect(errors.skip_verify).toMatch(/yes or no/);
+    expect(h.core.sandbox!.stats().calls.add_contact_way).toBe(before);
+    expect(await h.core.service.list(who(ALICE))).toHaveLength(1);
+  });
+
+  it('GIVEN a duration over 14 days THEN the WeCom limit is reported under that field', async () => {
+    const { view } = await openForm(ALICE, 'temp zhangsan');
+    const errors = await submitExpectingErrors(
+      ALICE,
+      view,
+      withValue(stateFromView(view), 'chat_expires_in', { value: '30d' }),
+    );
+    expect(Object.keys(errors)).toEqual(['chat_expires_in']);
+  });
+
+  it('GIVEN /contactway new with a bad member userid THEN the members field gets the error', async () => {
+    const { view } = await openForm(ALICE, 'new');
+    expect(blockIds(view)).toContain('user');
+    const errors = await submitExpectingErrors(
+      ALICE,
+      view,
+      withValue(stateFromView(view), 'user', { value: 'zhangsan, bad/id!' }),
+    );
+    expect(Object.keys(errors)).toEqual(['user']);
+    expect(errors.user).toMatch(/letters, digits/);
+  });
+
+  it('GIVEN a bad userid argument THEN no modal opens and the requester is told why, ephemerally', async () => {
+    const sent = await h.command(ALICE, 'temp bad/id!');
+    expect(sent.status).toBe(200);
+    const reply = await waitForResponse(sent.responseId);
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(responseText(sent.responseId)).toMatch(/user/);
+    expect(h.fake.callsTo('views.open').some((c) => c.args.trigger_id === sent.triggerId)).toBe(false);
+  });
+
+  it('GIVEN a requester whose Slack locale is zh-CN THEN the form is re-rendered in Chinese and errors are in Chinese', async () => {
+    const sent = await h.command(CHEN, 'temp zhangsan');
+    const view = await h.openedView(sent.triggerId);
+    const update = await h.fake.waitFor(() =>
+      h.fake.callsTo('views.update').find((c) => c.args.view_id === view.id),
+    );
+    expect(update.args.hash).toBe(view.hash);
+    const zhView = { ...(update.result?.view as OpenedView) };
+    expect(JSON.stringify(zhView.title)).toContain('临时会话二维码');
+    const errors = await submitExpectingErrors(
+      CHEN,
+      zhView,
+      withValue(stateFromView(zhView), 'expires_in', { value: 'soon' }),
+    );
+    expect(errors.expires_in).toMatch(/须为时长/);
+
+    // Known now: the next form opens in Chinese straight away.
+    const again = await h.command(CHEN, 'temp lisi');
+    expect(JSON.stringify((await h.openedView(again.triggerId)).title)).toContain('临时会话二维码');
+  });
+});
+
+describe('Slack adapter: WeCom failures', () => {
+  it('GIVEN WeCom refuses with 48002 THEN the requester gets the explanation, never a stack, and nothing is stored', async () => {
+    const { view, responseId } = await openForm(BOB, 'temp zhangsan');
+    h.core.sandbox!.inject({ errcode: 48002, endpoint: 'add_contact_way' });
+    const result = await h.submit(BOB, view, stateFromView(view));
+    expect(result.status).toBe(200);
+    await waitForResponse(responseId);
+    const text = responseText(responseId);
+    expect(text).toContain('WeCom forbids this call');
+    expect(text).toContain('Temporary sessions (is_temp) are only for medical-industry corps');
+    expect(text).not.toMatch(/\bat [\w.<>]+ \(|node_modules|\.ts:\d+/);
+    expect(await h.core.service.list(who(BOB))).toHaveLength(0);
+    const update = await h.fake.waitFor(() =>
+      h.fake.callsTo('views.update').find((c) => c.args.view_id === view.id),
+    );
+    expect(JSON.stringify(update.args.view)).toContain('WeCom forbids this call');
+  });
+
+  it('GIVEN WeCom takes 4 s THEN the command ack, views.open and the submission ack are still immediate', async () => {
+    h.core.sandbox!.setLatency(4000);
+    try {
+      const sent = await h.command(BOB, 'temp lisi');
+      expect(sent.elapsedMs).toBeLessThan(1000);
+      const view = await h.openedView(sent.triggerId);
+      const open = h.fake.callsTo('views.open').find((c) => c.args.trigger_id === sent.triggerId)!;
+      expect(open.at - sent.sentAt).toBeLessThan(1000);
+      const result = await h.submit(BOB, view, stateFromView(view));
+      expect(result.elapsedMs).toBeLessThan(1000);
+      expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
+      await waitForResponse(sent.responseId, 10_000);
+      const stored = await h.core.service.list(who(BOB));
+      expect(stored).toHaveLength(1);
+      bobConfigId = stored[0]!.configId;
+    } finally {
+      h.core.sandbox!.setLatency(0);
+    }
+  });
+});
+
+describe('Slack adapter: list, show and delete are the requester’s own', () => {
+  it('GIVEN alice and bob each own a contact way WHEN alice lists THEN she sees only hers, ephemerally', async () => {
+    expect(aliceConfigId).not.toBe('');
+    expect(bobConfigId).not.toBe('');
+    const sent = await h.command(ALICE, 'list');
+    expect(sent.text).toBe('');
+    const reply = await waitForResponse(sent.responseId);
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(responseText(sent.responseId)).toContain(aliceConfigId);
+    expect(responseText(sent.responseId)).not.toContain(bobConfigId);
+  });
+
+  it('GIVEN bob WHEN he deletes alice’s contact way by command or by button THEN he is refused and it survives', async () => {
+    const sent = await h.command(BOB, `delete ${aliceConfigId}`);
+    await waitForResponse(sent.responseId);
+    expect(responseText(sent.responseId)).toContain('not found');
+
+    const click = await h.click(BOB, 'contactway.delete', aliceConfigId, 'bob-click');
+    expect(click.status).toBe(200);
+    await waitForResponse('bob-click');
+    expect(responseText('bob-click')).toContain('not found');
+
+    expect((await h.core.service.list(who(ALICE))).map((r) => r.configId)).toEqual([aliceConfigId]);
+    expect(h.core.sandbox!.contactWay(aliceConfigId)).toBeDefined();
+  });
+
+  it('GIVEN alice clicks "Show QR again" THEN the QR is uploaded to her again', async () => {
+    const uploads = h.fake.callsTo('files.completeUploadExternal').length;
+    await h.click(ALICE, 'contactway.show', aliceConfigId, 'alice-show');
+    await waitForResponse('alice-show');
+    expect(responseText('alice-show')).toContain(aliceConfigId);
+    expect(h.fake.callsTo('files.completeUploadExternal').length).toBe(uploads + 1);
+  });
+
+  it('GIVEN alice clicks "Delete" on her own contact way THEN it is deleted at WeCom and forgotten', async () => {
+    await h.click(ALICE, 'contactway.delete', aliceConfigId, 'alice-delete');
+    await waitForResponse('alice-delete');
+    expect(responseText('alice-delete')).toContain(`Deleted ${aliceConfigId}`);
+    expect(await h.core.service.list(who(ALICE))).toHaveLength(0);
+  });
+
+  it('GIVEN help, close without arguments and an unknown command THEN each answers ephemerally', async () => {
+    for (const text of ['help', '', 'close', 'frobnicate']) {
+      const sent = await h.command(ALICE, text);
+      expect(sent.status).toBe(200);
+      const reply = await waitForResponse(sent.responseId);
+      expect(reply.body.response_type).toBe('ephemeral');
+    }
+  });
+});
+
+describe('Slack adapter: request verification', () => {
+  it('GIVEN forged, stale and unsigned requests THEN each gets 401 and nothing happens', async () => {
+    const callsBefore = h.fake.calls.length;
+    const body = (id: string) =>
+      slashCommandBody({
+        user: EVE,
+        text: 'temp zhangsan',
+        responseUrl: h.fake.responseUrl(id),
+        triggerId: `${id}.trigger`,
+      });
+    const forged = await postToApp(h.eventsUrl, body('forged'), { secret: 'not-the-secret' });
+    const stale = await postToApp(h.eventsUrl, body('stale'), {
+      secret: SIGNING_SECRET,
+      timestampS: Math.floor(Date.now() / 1000) - 6 * 60,
+    });
+    const unsigned = await postToApp(h.eventsUrl, body('unsigned'));
+    expect([forged.status, stale.status, unsigned.status]).toEqual([401, 401, 401]);
+
+    // A genuine request afterwards is processed, so anything the refused ones triggered would have shown by now.
+    const genuine = await h.command(BOB, 'help');
+    await waitForResponse(genuine.responseId);
+    const newCalls = h.fake.calls.slice(callsBefore);
+    expect(newCalls.filter((c) => c.method === 'views.open')).toEqual([]);
+    expect(h.fake.responses.filter((r) => ['forged', 'stale', 'unsigned'].includes(r.id))).toEqual([]);
+    expect(await h.core.service.list(who(EVE))).toEqual([]);
+  });
+
+  it('GIVEN GET /healthz THEN it answers 200 ok', async () => {
+    const response = await fetch(`${h.baseUrl}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('ok');
+  });
+});
