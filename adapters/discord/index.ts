@@ -1,8 +1,127 @@
+import { type ClientOptions, Events, type Interaction, MessageFlags } from 'discord.js';
 import type { RunningAdapter } from '../../src/adapter.js';
 import type { Core } from '../../src/app.js';
+import { ConfigError } from '../../src/errors.js';
+import { say, t } from '../../src/i18n.js';
+import { createDiscordClient } from './client.js';
+import { COMMAND_NAME } from './command-definitions.js';
+import { type HandlerContext, localeOf } from './context.js';
+import { decodeCustomId } from './custom-id.js';
+import { createDraftStore } from './form-drafts.js';
+import { handleAutocomplete } from './handle-autocomplete.js';
+import { handleButton } from './handle-button.js';
+import { handleCommand } from './handle-command.js';
+import { handleModalSubmit } from './handle-modal.js';
+import { registerCommands } from './register.js';
+import { TEXTS } from './texts.js';
 
-/** Starts the Discord adapter on the wired core. */
-export async function startDiscordAdapter(core: Core): Promise<RunningAdapter> {
-  core.logger.error('the Discord adapter is not implemented yet');
-  throw new Error('Discord adapter not implemented');
+export { commandDefinitions } from './command-definitions.js';
+export { modalSubmitToFormValues } from './read-values.js';
+export { formToDiscordModal } from './render-modal.js';
+export { renderReply } from './render-reply.js';
+
+/** Options for tests and embedding; production needs none. */
+export interface DiscordAdapterOptions {
+  /** Extra discord.js client options (e.g. `rest: { retries: 0 }`); intents and the REST base stay ours. */
+  clientOptions?: Partial<ClientOptions>;
+}
+
+/**
+ * Starts the Discord adapter on the wired core: registers `/contactway` (bulk overwrite) when
+ * DISCORD_APPLICATION_ID is set, logs in over the gateway and answers interactions until stopped.
+ * Resolves once the client is ready.
+ */
+export async function startDiscordAdapter(
+  core: Core,
+  options: DiscordAdapterOptions = {},
+): Promise<RunningAdapter> {
+  const { config, logger } = core;
+  const token = config.DISCORD_TOKEN;
+  if (!token)
+    throw new ConfigError(
+      t('DISCORD_TOKEN is required for Discord', '运行 Discord 适配器需要 DISCORD_TOKEN'),
+    );
+  const log = logger.child({ adapter: 'discord' });
+  const ctx: HandlerContext = {
+    service: core.service,
+    logger: log,
+    drafts: createDraftStore(core.keyv, { logger: log }),
+    sandbox: core.sandbox !== undefined,
+    defaultLocale: config.DEFAULT_LOCALE,
+  };
+
+  const client = createDiscordClient(config, options.clientOptions);
+  client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
+  client.on(Events.InteractionCreate, (interaction) => {
+    void route(ctx, interaction);
+  });
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+
+  try {
+    client.rest.setToken(token);
+    if (config.DISCORD_APPLICATION_ID) {
+      // A failed registration leaves the previous commands in place: log it loudly and keep serving them.
+      await registerCommands(client.rest, {
+        applicationId: config.DISCORD_APPLICATION_ID,
+        guildId: config.DISCORD_GUILD_ID,
+      })
+        .then((count) => log.info({ guildId: config.DISCORD_GUILD_ID, count }, 'registered /contactway'))
+        .catch((error: unknown) => log.error({ err: error }, 'could not register /contactway'));
+    }
+    await client.login(token);
+    await ready;
+  } catch (error) {
+    await client.destroy();
+    throw error;
+  }
+  log.info({ user: client.user?.tag }, 'discord adapter ready');
+
+  return {
+    name: 'discord',
+    async stop() {
+      await client.destroy();
+    },
+  };
+}
+
+/** Sends each interaction to its handler; a failure is logged and, when still possible, told to the user. */
+async function route(ctx: HandlerContext, interaction: Interaction): Promise<void> {
+  try {
+    if (interaction.isChatInputCommand()) {
+      if (interaction.commandName === COMMAND_NAME) await handleCommand(ctx, interaction);
+      return;
+    }
+    if (interaction.isAutocomplete()) {
+      if (interaction.commandName === COMMAND_NAME) await handleAutocomplete(ctx, interaction);
+      return;
+    }
+    if (interaction.isModalSubmit()) {
+      const id = decodeCustomId(interaction.customId);
+      if (id?.kind === 'form' || id?.kind === 'formref') await handleModalSubmit(ctx, interaction, id);
+      return;
+    }
+    if (interaction.isButton()) {
+      const id = decodeCustomId(interaction.customId);
+      if (id && id.kind !== 'form' && id.kind !== 'formref') await handleButton(ctx, interaction, id);
+    }
+  } catch (error) {
+    ctx.logger.error(
+      { err: error, interaction: interaction.id, type: interaction.type },
+      'discord interaction failed',
+    );
+    await tellFailure(ctx, interaction);
+  }
+}
+
+/** The bilingual "something went wrong", never a stack; silent when the interaction can no longer be answered. */
+async function tellFailure(ctx: HandlerContext, interaction: Interaction): Promise<void> {
+  if (!interaction.isRepliable()) return;
+  const content = say(TEXTS.failed, localeOf(interaction, ctx.defaultLocale));
+  try {
+    if (interaction.deferred || interaction.replied)
+      await interaction.editReply({ content, embeds: [], components: [], files: [] });
+    else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'could not tell the user about a failed interaction');
+  }
 }

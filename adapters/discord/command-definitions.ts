@@ -1,0 +1,131 @@
+import {
+  type APIApplicationCommandBasicOption,
+  type APIApplicationCommandSubcommandOption,
+  ApplicationCommandOptionType,
+  type LocalizationMap,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import { COMMANDS, type Command, type FieldSpec } from '../../commands/index.js';
+import { type Bilingual, t } from '../../src/i18n.js';
+
+/** The one slash command; every neutral command is one of its subcommands. */
+export const COMMAND_NAME = 'contactway';
+
+/** Discord allows at most five top-level components in a modal. */
+export const MAX_MODAL_FIELDS = 5;
+
+/** Discord's limit for command and option descriptions. */
+const MAX_DESCRIPTION = 100;
+
+/**
+ * Form fields that travel as slash-command options instead of modal inputs, because a modal holds at most
+ * five components. Chosen so the modal keeps what people type and the options hold short switches:
+ * - `temp` has six fields: `skip_verify` (a yes/no with a sensible default) becomes a boolean option, so
+ *   `/contactway temp user:zhangsan` still opens a modal that creates a valid QR when submitted as opened.
+ * - `edit` has seven: `skip_verify` and the member list, both rarely changed.
+ */
+const OPTION_FIELDS: Record<string, readonly string[]> = {
+  temp: ['skip_verify'],
+  edit: ['skip_verify', 'user'],
+};
+
+/**
+ * Splits a command's form fields into those rendered in the modal and those taken as slash options.
+ * Anything past five that the table above does not place also becomes an option, so a form that grows
+ * later degrades to more options instead of a modal Discord rejects.
+ */
+export function splitFields<T extends { id: string }>(
+  command: string,
+  fields: readonly T[],
+): { modal: T[]; options: T[] } {
+  const chosen = new Set(OPTION_FIELDS[command] ?? []);
+  const modal = fields.filter((f) => !chosen.has(f.id));
+  const overflow = new Set(modal.splice(MAX_MODAL_FIELDS));
+  return { modal, options: fields.filter((f) => chosen.has(f.id) || overflow.has(f)) };
+}
+
+/** The form fields of a command as declared (bilingual), for registration; empty when it has no form. */
+export function formSpecsOf(command: Command): FieldSpec[] {
+  return command.form?.({}) ?? [];
+}
+
+/** The form fields a command takes as slash options. */
+export function optionFieldsOf(command: Command): FieldSpec[] {
+  return splitFields(command.name, formSpecsOf(command)).options;
+}
+
+function clip(text: string, max = MAX_DESCRIPTION): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** English is the default description; Chinese goes to zh-CN, the locale our Chinese texts are written for. */
+function describe(text: Bilingual): { description: string; description_localizations: LocalizationMap } {
+  return { description: clip(text.en), description_localizations: { 'zh-CN': clip(text.zh) } };
+}
+
+function fieldOption(field: FieldSpec): APIApplicationCommandBasicOption {
+  const base = { name: field.id, ...describe(field.help), required: false };
+  switch (field.kind) {
+    case 'boolean':
+      return { ...base, type: ApplicationCommandOptionType.Boolean };
+    case 'choice':
+      return {
+        ...base,
+        type: ApplicationCommandOptionType.String,
+        choices: (field.options ?? []).slice(0, 25).map((o) => ({
+          name: clip(o.label.en),
+          name_localizations: { 'zh-CN': clip(o.label.zh) },
+          value: o.value,
+        })),
+      };
+    case 'number':
+      return {
+        ...base,
+        type: ApplicationCommandOptionType.Integer,
+        ...(field.min === undefined ? {} : { min_value: field.min }),
+        ...(field.max === undefined ? {} : { max_value: field.max }),
+      };
+    default:
+      return {
+        ...base,
+        type: ApplicationCommandOptionType.String,
+        ...(field.maxLength === undefined ? {} : { max_length: Math.min(field.maxLength, 6000) }),
+      };
+  }
+}
+
+function subcommand(command: Command): APIApplicationCommandSubcommandOption {
+  const args: APIApplicationCommandBasicOption[] = command.args.map((arg) => ({
+    type: ApplicationCommandOptionType.String,
+    name: arg.name,
+    ...describe(arg.label),
+    required: arg.required,
+    // The requester's own config_ids are offered as they type (see handle-autocomplete.ts).
+    ...(arg.name === 'config_id' ? { autocomplete: true } : {}),
+  }));
+  const options = [...args, ...optionFieldsOf(command).map(fieldOption)];
+  // Discord rejects a required option after an optional one.
+  options.sort((a, b) => Number(b.required ?? false) - Number(a.required ?? false));
+  return {
+    type: ApplicationCommandOptionType.Subcommand,
+    name: command.name,
+    ...describe(command.summary),
+    options,
+  };
+}
+
+/**
+ * The body of the bulk overwrite: `/contactway` with one subcommand per neutral command, in help order,
+ * generated from COMMANDS so registration never drifts from what the bot understands.
+ */
+export function commandDefinitions(
+  commands: readonly Command[] = COMMANDS,
+): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+  return [
+    {
+      name: COMMAND_NAME,
+      ...describe(t('WeCom 「联系我」 contact-way QR codes', '企业微信「联系我」二维码')),
+      options: commands.map(subcommand),
+    },
+  ];
+}

@@ -1,0 +1,42 @@
+import type { BaseInteraction } from 'discord.js';
+import type { CommandContext } from '../../commands/index.js';
+import { type Locale, toLocale } from '../../src/i18n.js';
+import type { Logger } from '../../src/logger.js';
+import type { ContactWayService } from '../../src/service/contact-way-service.js';
+import type { Requester } from '../../src/store/index.js';
+import type { DraftStore } from './form-drafts.js';
+
+/** What every interaction handler needs from the core, and nothing more. */
+export interface HandlerContext {
+  service: ContactWayService;
+  logger: Logger;
+  drafts: DraftStore;
+  /** The bot runs on the WeCom sandbox: replies say so. */
+  sandbox: boolean;
+  /** Used when Discord sends a locale we have no texts for. */
+  defaultLocale: Locale;
+}
+
+/** Who is asking: guild + user. In a DM there is no guild, so all DMs share the `dm` workspace. */
+export function requesterOf(interaction: BaseInteraction): Requester {
+  return {
+    platform: 'discord',
+    workspaceId: interaction.guildId ?? 'dm',
+    userId: interaction.user.id,
+    displayName: interaction.user.username,
+  };
+}
+
+/** The requester's own client language (`zh-CN`, `zh-TW` → zh; `en-US` → en), not the guild's. */
+export function localeOf(interaction: BaseInteraction, fallback: Locale): Locale {
+  return toLocale(interaction.locale, fallback);
+}
+
+/** The neutral command context for one interaction. */
+export function commandContext(
+  ctx: HandlerContext,
+  interaction: BaseInteraction,
+  locale: Locale,
+): CommandContext {
+  return { requester: requesterOf(interaction), locale, service: ctx.service, sandbox: ctx.sandbox };
+}

@@ -1,0 +1,133 @@
+import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
+import type { Reply, ReplyAction } from '../../commands/index.js';
+import { type Locale, say } from '../../src/i18n.js';
+import { type CustomId, encodeCustomId } from './custom-id.js';
+import { TEXTS } from './texts.js';
+
+/** What an interaction reply or edit carries: ready for `reply`, `editReply` or `update`. */
+export interface DiscordMessage {
+  content: string;
+  embeds: EmbedBuilder[];
+  files: AttachmentBuilder[];
+  components: ActionRowBuilder<ButtonBuilder>[];
+}
+
+export interface RenderOptions {
+  locale: Locale;
+  /** Adds a "Fix and resubmit" button that reopens the form stored under this draft id. */
+  reopenId?: string;
+  /** Field labels by id, so errors name a field the way the form showed it. */
+  fieldLabels?: Record<string, string>;
+}
+
+const COLORS: Record<Reply['status'], number> = { ok: 0x2e7d32, error: 0xc62828, info: 0x5865f2 };
+
+/** Discord's embed limits. */
+const MAX_TITLE = 256;
+const MAX_DESCRIPTION = 4096;
+const MAX_FIELDS = 25;
+const MAX_FIELD_NAME = 256;
+const MAX_FIELD_VALUE = 1024;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * A neutral reply as one Discord message: an embed (title, text, facts as fields, field errors named
+ * one by one), the QR image as an attachment shown inside the embed (`attachment://qr.png`; the bytes stay
+ * visible even after WeCom's URL changes), and buttons for the reply's actions. Pure.
+ */
+export function renderReply(reply: Reply, options: RenderOptions): DiscordMessage {
+  const embed = new EmbedBuilder().setColor(COLORS[reply.status]).setTitle(clip(reply.title, MAX_TITLE));
+  const lines: string[] = [];
+  for (const e of reply.fieldErrors ?? []) {
+    const label = options.fieldLabels?.[e.field];
+    lines.push(`• ${label ? `**${label}** (\`${e.field}\`)` : `\`${e.field}\``}: ${e.message}`);
+  }
+  if (reply.text) lines.push(...(lines.length ? [''] : []), reply.text);
+  if (lines.length) embed.setDescription(clip(lines.join('\n'), MAX_DESCRIPTION));
+  const facts = reply.facts.slice(0, MAX_FIELDS).map((f) => ({
+    name: clip(f.label, MAX_FIELD_NAME),
+    value: clip(f.value || '—', MAX_FIELD_VALUE),
+    inline: f.value.length <= 40,
+  }));
+  if (facts.length) embed.addFields(facts);
+
+  const files: AttachmentBuilder[] = [];
+  const image = reply.qr?.image;
+  if (image) {
+    files.push(
+      new AttachmentBuilder(image.bytes, {
+        name: image.fileName,
+        description: clip(reply.qr?.alt ?? '', 1024),
+      }),
+    );
+    embed.setImage(`attachment://${image.fileName}`);
+  } else if (reply.qr?.url && /^https?:\/\//.test(reply.qr.url)) {
+    // No bytes: the title links to WeCom's QR so it can still be opened.
+    embed.setURL(reply.qr.url);
+  }
+
+  const buttons: ButtonBuilder[] = [];
+  if (options.reopenId) {
+    const id = encodeCustomId({ kind: 'reopen', id: options.reopenId });
+    if (id)
+      buttons.push(
+        new ButtonBuilder()
+          .setCustomId(id)
+          .setStyle(ButtonStyle.Primary)
+          .setLabel(say(TEXTS.reopen, options.locale)),
+      );
+  }
+  for (const action of reply.actions) {
+    const button = actionButton(action);
+    if (button) buttons.push(button);
+  }
+  const components = buttons.length
+    ? [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons.slice(0, 5))]
+    : [];
+  return { content: '', embeds: [embed], files, components };
+}
+
+/** A reply action as a button; none when its config_id is too long for a custom_id (`show` still works). */
+function actionButton(action: ReplyAction): ButtonBuilder | undefined {
+  // Deleting asks first (handle-button.ts): Discord has no confirm dialog on buttons.
+  const target: CustomId = { kind: action.kind, configId: action.configId };
+  const id = encodeCustomId(target);
+  if (!id) return undefined;
+  return new ButtonBuilder()
+    .setCustomId(id)
+    .setStyle(action.danger ? ButtonStyle.Danger : ButtonStyle.Secondary)
+    .setLabel(clip(action.label, 80));
+}
+
+/** The question asked before a delete, with its two buttons. */
+export function renderDeleteConfirm(configId: string, locale: Locale): DiscordMessage {
+  const yes = encodeCustomId({ kind: 'delete-yes', configId });
+  const no = encodeCustomId({ kind: 'delete-no', configId });
+  const buttons = [
+    ...(yes
+      ? [
+          new ButtonBuilder()
+            .setCustomId(yes)
+            .setStyle(ButtonStyle.Danger)
+            .setLabel(say(TEXTS.deleteYes, locale)),
+        ]
+      : []),
+    ...(no
+      ? [
+          new ButtonBuilder()
+            .setCustomId(no)
+            .setStyle(ButtonStyle.Secondary)
+            .setLabel(say(TEXTS.deleteNo, locale)),
+        ]
+      : []),
+  ];
+  return {
+    content: say(TEXTS.confirmDelete(configId), locale),
+    embeds: [],
+    files: [],
+    components: [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)],
+  };
+}
