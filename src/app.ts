@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { type Sandbox, startSandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
+import { createPendingRecords } from './service/pending-records.js';
 import { closeKeyv, createAuditLog, createRecordStore, openKeyv } from './store/index.js';
 import { corpSecretTokenSource, createWecomClient, type WecomClient } from './wecom/index.js';
 
@@ -42,13 +43,24 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     timeoutMs: config.WECOM_TIMEOUT_MS,
     logger,
   });
+  const records = createRecordStore(keyv, { logger });
+  const pending = createPendingRecords({ path: config.JOURNAL_PATH, logger });
   const service = createContactWayService({
     wecom,
-    records: createRecordStore(keyv, { logger }),
+    records,
     audit: createAuditLog(keyv),
     logger,
     admins: config.ADMINS,
+    pending,
   });
+  // Records kept while the store was down are written back at start and then periodically.
+  const flushPending = () =>
+    pending
+      .flush(records)
+      .catch((error: unknown) => logger.warn({ err: error }, 'pending records not flushed yet'));
+  await flushPending();
+  const retry = setInterval(flushPending, config.JOURNAL_RETRY_MS);
+  retry.unref();
   return {
     config,
     logger,
@@ -57,6 +69,8 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     service,
     sandbox,
     async close() {
+      clearInterval(retry);
+      await flushPending();
       await sandbox?.close();
       await closeKeyv(keyv);
     },

@@ -44,6 +44,8 @@ export const envSchema = z
     ADMINS: list,
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
     QR_DIR: z.string().default('data/qr'),
+    JOURNAL_PATH: z.string().default('data/pending-records.jsonl'),
+    JOURNAL_RETRY_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
     SLACK_BOT_TOKEN: optionalText,
     SLACK_SIGNING_SECRET: optionalText,
     SLACK_APP_TOKEN: optionalText,

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +9,7 @@ import { NotFoundError, ValidationError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { type ContactWayService, createContactWayService } from '../src/service/contact-way-service.js';
+import { createPendingRecords } from '../src/service/pending-records.js';
 import { createAuditLog, createMemoryKeyv, createRecordStore, type Requester } from '../src/store/index.js';
 import { corpSecretTokenSource, createWecomClient } from '../src/wecom/index.js';
 
@@ -55,8 +59,9 @@ function build(map: Map<string, unknown> = new Map()) {
 
 /** A storage backend that refuses to write records: the edge where a real store would fail. */
 class FailingRecordWrites extends Map<string, unknown> {
+  healed = false;
   override set(key: string, value: unknown): this {
-    if (key.includes('rec:')) throw new Error('disk full');
+    if (!this.healed && key.includes('rec:')) throw new Error('disk full');
     return super.set(key, value);
   }
 }
@@ -183,5 +188,37 @@ describe('store failure after WeCom succeeded', () => {
       .map((l) => JSON.parse(l))
       .find((l) => l.level === 50 && l.configId === reply.configId);
     expect(errorLine?.msg).toContain('config_id not saved');
+  });
+});
+
+describe('store outage after WeCom succeeded', () => {
+  it('GIVEN the store fails, then comes back THEN the journaled record is written and listed', async () => {
+    const map = new FailingRecordWrites();
+    const keyv = createMemoryKeyv(map);
+    const records = createRecordStore(keyv);
+    const logger = createLogger({ level: 'silent' });
+    const pending = createPendingRecords({
+      path: join(mkdtempSync(join(tmpdir(), 'cw-journal-')), 'pending.jsonl'),
+      logger,
+    });
+    const service = createContactWayService({
+      wecom: createWecomClient({
+        baseUrl: sandbox.url,
+        tokens: corpSecretTokenSource({ corpId: sandbox.corpId, corpSecret: sandbox.corpSecret }),
+        cache: keyv,
+      }),
+      records,
+      audit: createAuditLog(keyv),
+      logger,
+      pending,
+    });
+    const { record, stored } = await service.createTemp(alice, { userid: 'zhangsan' });
+    expect(stored).toBe(false);
+    expect(await pending.count()).toBe(1);
+    expect(await pending.flush(records)).toBe(0);
+    map.healed = true;
+    expect(await pending.flush(records)).toBe(1);
+    expect(await pending.count()).toBe(0);
+    expect((await service.list(alice)).map((r) => r.configId)).toEqual([record.configId]);
   });
 });

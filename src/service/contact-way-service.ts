@@ -14,6 +14,7 @@ import {
   updateContactWayRequestSchema,
 } from '../wecom/schemas.js';
 import { fetchQrImage, type QrImage } from './fetch-qr.js';
+import type { PendingRecords } from './pending-records.js';
 
 /** What a requester sees of a record: the record plus whether a temp way has run out. */
 export interface RecordView extends ContactWayRecord {
@@ -66,6 +67,8 @@ export interface ServiceDeps {
   now?: () => number;
   /** Requester keys (`platform:workspace:user`) that see and manage every record. */
   admins?: Iterable<string>;
+  /** Where records go when the store fails after WeCom created the way; written back later. */
+  pending?: PendingRecords;
   /** Fetches the QR image behind `qr_code`; injectable so tests and benchmarks control it. */
   fetchQr?: (url: string) => Promise<QrImage | undefined>;
 }
@@ -163,6 +166,7 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
         },
         'store write failed after WeCom created the contact way; config_id not saved',
       );
+      await deps.pending?.add(record);
       return false;
     }
   }
