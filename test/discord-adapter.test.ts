@@ -99,7 +99,7 @@ describe('discord adapter: startup', () => {
   it('GIVEN DISCORD_GUILD_ID THEN /contactway is registered by one bulk overwrite in that guild, generated from COMMANDS', () => {
     const puts = h.fake.requests.filter((r) => r.method === 'PUT');
     expect(puts.map((r) => r.path)).toEqual([`/applications/${APPLICATION_ID}/guilds/${GUILD_ID}/commands`]);
-    const [contactway] = puts[0]?.body as Json[];
+    const [contactway] = (puts[0]?.body ?? []) as Json[];
     expect(contactway.name).toBe('contactway');
     const subs = contactway.options as Json[];
     expect(subs.map((s) => s.name)).toEqual([

@@ -1,0 +1,122 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeDiscord, type RecordedRequest, startFakeDiscord } from './fixtures/discord/fake-discord.js';
+import {
+  ALICE,
+  APPLICATION_ID,
+  BOB,
+  chatInput,
+  modalSubmit,
+  type SentModal,
+} from './fixtures/discord/interactions.js';
+
+/**
+ * The issue's "Done when", literally: the real entry point (`npm start` = tsx src/main.ts) as a child
+ * process with DISCORD_TOKEN, DISCORD_APPLICATION_ID and DISCORD_API_URL pointing at a local fake Discord.
+ */
+
+const ROOT = join(import.meta.dirname, '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+let fake: FakeDiscord;
+let dir: string;
+let child: ChildProcess | undefined;
+let output = '';
+
+beforeAll(async () => {
+  fake = await startFakeDiscord({ applicationId: APPLICATION_ID });
+  dir = mkdtempSync(join(tmpdir(), 'contactway-discord-main-'));
+  // cwd is the temp folder so a developer's .env in the repository cannot change what is tested.
+  child = spawn(TSX, [join(ROOT, 'src', 'main.ts')], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      DISCORD_TOKEN: 'main-bot-token',
+      DISCORD_APPLICATION_ID: APPLICATION_ID,
+      DISCORD_API_URL: fake.apiUrl,
+      STORE_URL: `sqlite://${join(dir, 'contactway.sqlite')}`,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child?.once('exit', (code) => reject(new Error(`main exited with ${code}:\n${output}`))),
+  );
+  await Promise.race([fake.identified, exited]);
+  await Promise.race([waitForLog('contactway is running'), exited]);
+}, 30_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const proc = child;
+    await new Promise<void>((done) => {
+      proc.once('exit', () => done());
+      proc.kill('SIGTERM');
+    });
+  }
+  await fake?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function waitForLog(text: string, timeoutMs = 15_000): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (!output.includes(text)) {
+    if (performance.now() > until) throw new Error(`no "${text}" in the output:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const callback = (token: string) => fake.waitFor((r) => r.path.endsWith(`/${token}/callback`), 10_000);
+const edit = (token: string) =>
+  fake.waitFor((r) => r.method === 'PATCH' && r.path.endsWith(`/${token}/messages/@original`), 10_000);
+// biome-ignore lint/suspicious/noExplicitAny: recorded wire bodies are read freely in assertions.
+const embedText = (r: RecordedRequest) => JSON.stringify((r.body as any).embeds);
+
+describe('npm start with Discord pointed at a fake', () => {
+  let configId: string;
+
+  it('GIVEN DISCORD_* set THEN main logs in over the gateway and registers /contactway globally', async () => {
+    const put = await fake.waitFor((r) => r.method === 'PUT');
+    expect(put.path).toBe(`/applications/${APPLICATION_ID}/commands`);
+    expect(put.authorization).toBe('Bot main-bot-token');
+    expect(put.body[0].name).toBe('contactway');
+    expect(fake.identifies[0]).toMatchObject({ token: 'main-bot-token', intents: 1 });
+  });
+
+  it('GIVEN temp user:zhangsan THEN a modal; submitted as opened THEN the QR comes back attached', async () => {
+    const open = fake.dispatchInteraction.bind(fake);
+    const command = chatInput('temp', { user: 'zhangsan' }, { user: ALICE });
+    open(command);
+    const modal = await callback(command.token);
+    expect(modal.body.type).toBe(9);
+
+    const submit = modalSubmit(modal.body.data as SentModal, { user: ALICE });
+    open(submit);
+    expect((await callback(submit.token)).body).toEqual({ type: 5, data: { flags: 64 } });
+    const reply = await edit(submit.token);
+    expect(reply.files.map((f) => f.name)).toEqual(['qr.png']);
+    expect(reply.files[0]?.bytes.subarray(1, 4).toString()).toBe('PNG');
+    configId = reply.body.embeds[0].fields[0].value;
+    expect(configId).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+
+  it('GIVEN that requester runs list THEN it shows the config_id; another requester does not see it', async () => {
+    const mine = chatInput('list', {}, { user: ALICE });
+    fake.dispatchInteraction(mine);
+    expect(embedText(await edit(mine.token))).toContain(configId);
+
+    const theirs = chatInput('list', {}, { user: BOB });
+    fake.dispatchInteraction(theirs);
+    expect(embedText(await edit(theirs.token))).not.toContain(configId);
+  });
+});
