@@ -1,5 +1,6 @@
 import { ValidationError } from '../src/errors.js';
 import { type Locale, say, t } from '../src/i18n.js';
+import { audit } from './audit.js';
 import { close } from './close.js';
 import { deleteCommand } from './delete.js';
 import { edit } from './edit.js';
@@ -18,7 +19,18 @@ export type * from './types.js';
 const help = helpCommand(() => COMMANDS);
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: Command[] = [temp, newCommand, list, show, edit, deleteCommand, close, sync, help];
+export const COMMANDS: Command[] = [
+  temp,
+  newCommand,
+  list,
+  show,
+  edit,
+  deleteCommand,
+  close,
+  sync,
+  audit,
+  help,
+];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
@@ -34,7 +46,7 @@ export interface Invocation {
  * Parses `/contactway temp zhangsan`, `temp zhangsan` or an empty line (help). Synchronous and cheap:
  * adapters call it before their platform deadline. Throws ValidationError naming the bad part.
  */
-export function parseText(text: string): Invocation {
+export function parseText(text: string, defaults: ArgDefaults = {}): Invocation {
   const words = text.trim().split(/\s+/).filter(Boolean);
   if (words[0] === '/contactway') words.shift();
   const [name = 'help', ...rest] = words;
@@ -55,22 +67,37 @@ export function parseText(text: string): Invocation {
     const value = rest[i];
     if (value !== undefined) args[spec.name] = value;
   });
-  return checkArgs(command, args);
+  return checkArgs(command, args, defaults);
+}
+
+/**
+ * Values for arguments the requester left out: `user` is the WeCom userid the policy maps to them, so
+ * `/contactway temp` creates a temp QR for themselves.
+ */
+export interface ArgDefaults {
+  user?: string | undefined;
 }
 
 /** For platforms with typed options (Discord): the same checks as text, from named values. */
-export function parseOptions(name: string, options: Record<string, string | undefined>): Invocation {
+export function parseOptions(
+  name: string,
+  options: Record<string, string | undefined>,
+  defaults: ArgDefaults = {},
+): Invocation {
   const command = findCommand(name);
-  if (!command) return parseText(name);
+  if (!command) return parseText(name, defaults);
   const args: Record<string, string> = {};
   for (const spec of command.args) {
     const value = options[spec.name]?.trim();
     if (value) args[spec.name] = value;
   }
-  return checkArgs(command, args);
+  return checkArgs(command, args, defaults);
 }
 
-function checkArgs(command: Command, args: Record<string, string>): Invocation {
+function checkArgs(command: Command, args: Record<string, string>, defaults: ArgDefaults): Invocation {
+  for (const [name, value] of Object.entries(defaults)) {
+    if (value && !args[name] && command.args.some((a) => a.name === name)) args[name] = value;
+  }
   const missing = command.args.filter((a) => a.required && !args[a.name]);
   if (missing.length > 0) {
     const usage = `/contactway ${command.name} ${command.args.map((a) => `<${a.name}>`).join(' ')}`;
@@ -121,6 +148,7 @@ export async function runCommand(
   input?: unknown,
 ): Promise<Reply> {
   try {
+    await ctx.service.checkAccess({ ...ctx.requester, roles: ctx.roles });
     return await invocation.command.run(ctx, invocation.args, input);
   } catch (error) {
     return errorReply(error, ctx.locale);

@@ -32,7 +32,7 @@ export const newCommand: Command = {
 
   async run(ctx, _args, input) {
     const request = input as AddContactWayRequest;
-    const result = await ctx.service.create(ctx.requester, request);
+    const result = await ctx.service.create(ctx.requester, request, { idempotencyKey: ctx.idempotencyKey });
     const who = [...(request.user ?? []), ...(request.party ?? []).map((p) => `#${p}`)].join(', ');
     return createdReply(ctx, result, t(`Permanent QR for ${who}`, `${who} 的长期二维码`));
   },

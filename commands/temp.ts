@@ -46,7 +46,9 @@ export const temp: Command = {
 
   async run(ctx, _args, input) {
     const { userid } = input as TempInput;
-    const result = await ctx.service.createTemp(ctx.requester, input as TempInput);
+    const result = await ctx.service.createTemp(ctx.requester, input as TempInput, {
+      idempotencyKey: ctx.idempotencyKey,
+    });
     return createdReply(ctx, result, t(`Temporary QR for ${userid}`, `${userid} 的临时会话二维码`));
   },
 };

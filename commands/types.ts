@@ -107,6 +107,13 @@ export interface CommandContext {
   service: ContactWayService;
   /** The bot runs on the WeCom sandbox: every QR says so. */
   sandbox: boolean;
+  /** What the platform says about the requester's roles (Discord role ids), for the access policy. */
+  roles?: string[];
+  /**
+   * Identifies this submission (Slack view id, Discord interaction id): the same key twice creates one
+   * contact way, so a retried request or a double click is harmless.
+   */
+  idempotencyKey?: string;
 }
 
 /** One command: its arguments, its form (if it needs one), how to read the form, and what it does. */

@@ -1,8 +1,11 @@
 import type Keyv from 'keyv';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import { createPolicy } from './policy.js';
 import { type Sandbox, startSandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
+import { createCreationLimiter } from './service/creation-limit.js';
+import { createIdempotency } from './service/idempotency.js';
 import { createPendingRecords } from './service/pending-records.js';
 import { closeKeyv, createAuditLog, createRecordStore, openKeyv } from './store/index.js';
 import { corpSecretTokenSource, createWecomClient, type WecomClient } from './wecom/index.js';
@@ -50,7 +53,9 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     records,
     audit: createAuditLog(keyv),
     logger,
-    admins: config.ADMINS,
+    policy: createPolicy(config.policy),
+    creationLimiter: createCreationLimiter(keyv, config.creationLimit),
+    idempotency: createIdempotency(keyv),
     pending,
   });
   // Records kept while the store was down are written back at start and then periodically.

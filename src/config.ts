@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { parseDurationS } from './duration.js';
 import { ConfigError } from './errors.js';
 import { t } from './i18n.js';
+import { type PolicyConfig, policyFromEnv } from './policy.js';
+import { type CreationLimit, parseCreationLimit } from './service/creation-limit.js';
 import { toFieldIssues } from './validate.js';
 
 /**
@@ -42,6 +45,19 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     DEFAULT_LOCALE: z.enum(['en', 'zh']).default('en'),
     ADMINS: list,
+    POLICY_FILE: optionalText,
+    ACCESS_SLACK_TEAMS: optionalText,
+    ACCESS_SLACK_USERS: optionalText,
+    ACCESS_DISCORD_GUILDS: optionalText,
+    ACCESS_DISCORD_ROLES: optionalText,
+    CREATE_FOR: z.enum(['any', 'mapped']).optional(),
+    USER_MAP: optionalText,
+    RATE_LIMIT_CREATES: z
+      .string()
+      .default('30/1h')
+      .refine((v) => parseCreationLimit(v, parseDurationS) !== undefined, {
+        message: 'must look like 30/1h (at most 30 creations per requester per hour)',
+      }),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
     QR_DIR: z.string().default('data/qr'),
     JOURNAL_PATH: z.string().default('data/pending-records.jsonl'),
@@ -99,6 +115,8 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config extends Env {
   /** True when no WeCom credentials are set: the bot runs on the embedded sandbox. */
   sandbox: boolean;
+  policy: PolicyConfig;
+  creationLimit: CreationLimit;
 }
 
 /**
@@ -113,7 +131,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const zh = issues.map((i) => `${i.field} ${i.message.zh}`).join('；');
     throw new ConfigError(t(`Invalid configuration: ${line}`, `配置有误：${zh}`), { cause: undefined });
   }
-  return { ...result.data, sandbox: !result.data.WECOM_CORP_ID };
+  const data = result.data;
+  return {
+    ...data,
+    sandbox: !data.WECOM_CORP_ID,
+    policy: policyFromEnv(data),
+    creationLimit: parseCreationLimit(data.RATE_LIMIT_CREATES, parseDurationS)!,
+  };
 }
 
 /** Reads `.env` into `process.env` when the file exists; variables already set win. */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseText, runCommand } from '../commands/index.js';
 import { NotFoundError, ValidationError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
+import { createPolicy } from '../src/policy.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { type ContactWayService, createContactWayService } from '../src/service/contact-way-service.js';
 import { createPendingRecords } from '../src/service/pending-records.js';
@@ -52,7 +53,7 @@ function build(map: Map<string, unknown> = new Map()) {
     audit,
     logger,
     now: () => clockMs,
-    admins: ['console:local:root'],
+    policy: createPolicy({ admins: ['console:local:root'] }),
   });
   return { service, audit, lines, wecom };
 }

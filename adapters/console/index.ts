@@ -87,7 +87,7 @@ async function handleLine(
 ): Promise<Reply | undefined> {
   let invocation: Invocation;
   try {
-    invocation = parseText(text);
+    invocation = parseText(text, { user: context.service.mappedUser(context.requester) });
   } catch (error) {
     return errorReply(error, context.locale);
   }

@@ -1,8 +1,9 @@
 import { ContactwayError, ForbiddenError, NotFoundError, ValidationError, WecomError } from '../errors.js';
 import { t } from '../i18n.js';
 import type { Logger } from '../logger.js';
-import type { AuditLog, ContactWayRecord, RecordStore, Requester } from '../store/index.js';
-import { requesterKey } from '../store/index.js';
+import { type Actor, createPolicy, type Policy } from '../policy.js';
+import type { AuditEntry, AuditLog, ContactWayRecord, RecordStore, Requester } from '../store/index.js';
+import { createMemoryKeyv, requesterKey } from '../store/index.js';
 import { validate } from '../validate.js';
 import type { WecomClient } from '../wecom/index.js';
 import {
@@ -14,6 +15,7 @@ import {
   updateContactWayRequestSchema,
 } from '../wecom/schemas.js';
 import { fetchQrImage, type QrImage } from './fetch-qr.js';
+import { createIdempotency } from './idempotency.js';
 import type { PendingRecords } from './pending-records.js';
 
 /** What a requester sees of a record: the record plus whether a temp way has run out. */
@@ -26,6 +28,13 @@ export interface CreateResult {
   qr: QrImage | undefined;
   /** False when WeCom created the way but our store failed: the requester must keep the config_id. */
   stored: boolean;
+  /** True when this was a repeat of a submission already done: nothing new was created. */
+  replayed?: boolean;
+}
+
+export interface CreateOptions {
+  /** Same key, same requester → one contact way, however often the submission arrives. */
+  idempotencyKey?: string;
 }
 
 export interface ShowResult {
@@ -48,15 +57,21 @@ export interface TempInput {
 export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'>;
 
 export interface ContactWayService {
-  createTemp(requester: Requester, input: TempInput): Promise<CreateResult>;
-  create(requester: Requester, request: AddContactWayRequest): Promise<CreateResult>;
+  /** Throws ForbiddenError (and audits it) when the actor may not use the bot. */
+  checkAccess(actor: Actor): Promise<void>;
+  createTemp(requester: Requester, input: TempInput, options?: CreateOptions): Promise<CreateResult>;
+  create(requester: Requester, request: AddContactWayRequest, options?: CreateOptions): Promise<CreateResult>;
   list(requester: Requester): Promise<RecordView[]>;
   show(requester: Requester, configId: string): Promise<ShowResult>;
   update(requester: Requester, configId: string, changes: UpdateChanges): Promise<RecordView>;
   delete(requester: Requester, configId: string): Promise<void>;
   closeTempChat(requester: Requester, request: CloseTempChatRequest): Promise<void>;
   sync(requester: Requester): Promise<{ imported: number; known: number }>;
+  /** Admins: the latest audit entries, newest first. */
+  auditTrail(requester: Requester, limit: number): Promise<AuditEntry[]>;
   isAdmin(requester: Requester): boolean;
+  /** The WeCom userid mapped to this requester by the policy, if any. */
+  mappedUser(requester: Requester): string | undefined;
 }
 
 export interface ServiceDeps {
@@ -65,8 +80,12 @@ export interface ServiceDeps {
   audit: AuditLog;
   logger: Logger;
   now?: () => number;
-  /** Requester keys (`platform:workspace:user`) that see and manage every record. */
-  admins?: Iterable<string>;
+  /** Who may do what; by default everyone may use the bot and nobody is an admin. */
+  policy?: Policy;
+  /** Caps creations per requester; none by default. */
+  creationLimiter?: { take(requesterKey: string): Promise<void> };
+  /** Makes repeated submissions create once; in-process only by default. */
+  idempotency?: ReturnType<typeof createIdempotency>;
   /** Where records go when the store fails after WeCom created the way; written back later. */
   pending?: PendingRecords;
   /** Fetches the QR image behind `qr_code`; injectable so tests and benchmarks control it. */
@@ -77,10 +96,11 @@ export interface ServiceDeps {
 export function createContactWayService(deps: ServiceDeps): ContactWayService {
   const { wecom, records, audit, logger } = deps;
   const now = deps.now ?? Date.now;
-  const admins = new Set(deps.admins ?? []);
+  const policy = deps.policy ?? createPolicy();
   const fetchQr = deps.fetchQr ?? ((url: string) => fetchQrImage(url));
+  const idempotency = deps.idempotency ?? createIdempotency(createMemoryKeyv());
 
-  const isAdmin = (requester: Requester) => admins.has(requesterKey(requester));
+  const isAdmin = (requester: Requester) => policy.isAdmin(requester);
 
   function view(record: ContactWayRecord): RecordView {
     const expired = record.isTemp && record.expiresAt !== undefined && Date.parse(record.expiresAt) <= now();
@@ -125,9 +145,33 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     return record;
   }
 
-  async function create(requester: Requester, request: AddContactWayRequest): Promise<CreateResult> {
+  async function create(
+    requester: Requester,
+    request: AddContactWayRequest,
+    options: CreateOptions = {},
+  ): Promise<CreateResult> {
     const checked = validate(addContactWayRequestSchema, request);
+    const key = options.idempotencyKey;
+    if (key === undefined) return createOnce(requester, checked);
+    return idempotency.once(
+      `${requesterKey(requester)}:${key}`,
+      () => createOnce(requester, checked),
+      (result) => result.record.configId,
+      async (configId) => ({ ...(await replay(requester, configId)), replayed: true }),
+    );
+  }
+
+  /** The result of a creation that already happened, for a repeated submission. */
+  async function replay(requester: Requester, configId: string): Promise<CreateResult> {
+    const record = await owned(requester, configId);
+    const qr = record.qrCode ? await fetchQr(record.qrCode) : undefined;
+    return { record: view(record), qr, stored: true };
+  }
+
+  function createOnce(requester: Requester, checked: AddContactWayRequest): Promise<CreateResult> {
     return audited(requester, 'create', undefined, async () => {
+      policy.checkCreateFor(requester, checked.user ?? []);
+      await deps.creationLimiter?.take(requesterKey(requester));
       const created = await wecom.addContactWay(checked);
       const at = new Date(now());
       const expiresInS = checked.is_temp ? (checked.expires_in ?? 7 * 86_400) : undefined;
@@ -174,17 +218,48 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
   return {
     isAdmin,
     create,
+    mappedUser: (requester) => policy.mappedUser(requester),
 
-    createTemp(requester, input) {
-      const { userid, closingText, ...rest } = input;
-      return create(requester, {
-        type: 1,
-        scene: 2,
-        user: [userid],
-        is_temp: true,
-        ...definedOnly(rest),
-        ...(closingText ? { conclusions: { text: { content: closingText } } } : {}),
+    async checkAccess(actor) {
+      try {
+        policy.checkAccess(actor);
+      } catch (error) {
+        const { roles: _, ...requester } = actor;
+        await appendAudit({
+          actor: requesterKey(requester),
+          action: 'access',
+          result: 'denied',
+          code: 'forbidden',
+        });
+        throw error;
+      }
+    },
+
+    auditTrail(requester, limit) {
+      return audited(requester, 'audit', undefined, async () => {
+        if (!isAdmin(requester)) {
+          throw new ForbiddenError(
+            t('Only admins can read the audit trail.', '只有管理员可以查看审计记录。'),
+          );
+        }
+        return audit.latest(limit);
       });
+    },
+
+    createTemp(requester, input, options) {
+      const { userid, closingText, ...rest } = input;
+      return create(
+        requester,
+        {
+          type: 1,
+          scene: 2,
+          user: [userid],
+          is_temp: true,
+          ...definedOnly(rest),
+          ...(closingText ? { conclusions: { text: { content: closingText } } } : {}),
+        },
+        options,
+      );
     },
 
     async list(requester) {

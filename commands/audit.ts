@@ -1,0 +1,26 @@
+import { type Bilingual, t } from '../src/i18n.js';
+import { formatTime, infoReply } from './replies.js';
+import type { Command } from './types.js';
+
+const LIMIT = 30;
+
+/** `audit` (admins): the latest actions, who did them and how they ended. */
+export const audit: Command = {
+  name: 'audit',
+  summary: t('Admins: the latest actions', '管理员：最近的操作记录'),
+  args: [],
+
+  async run(ctx) {
+    const entries = await ctx.service.auditTrail(ctx.requester, LIMIT);
+    const lines: Bilingual[] = entries.map((e) => {
+      const line = `${formatTime(e.at)} · ${e.actor} · ${e.action}${e.target ? ` ${e.target}` : ''} · ${e.result}${e.code ? ` (${e.code})` : ''}`;
+      return t(line, line);
+    });
+    return infoReply(
+      t(`Latest ${entries.length} actions`, `最近 ${entries.length} 条操作`),
+      ctx.locale,
+      lines,
+      'info',
+    );
+  },
+};

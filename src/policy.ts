@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, ForbiddenError } from './errors.js';
+import { t } from './i18n.js';
+import { type Requester, requesterKey } from './store/index.js';
+import { toFieldIssues } from './validate.js';
+
+/**
+ * Who may do what. Read from the environment, or from the JSON file POLICY_FILE names (same keys, lists as
+ * arrays). A fresh install allows every user of the workspaces and guilds the bot is installed in, lets them
+ * create for any member, and has no admins: Slack and Discord already limit who can reach the bot, and
+ * nobody sees anyone else's records until an admin is named.
+ */
+export const policySchema = z.object({
+  /** Slack workspaces (team ids) allowed; empty = any workspace the app is installed in. */
+  slackTeams: z.array(z.string()).default([]),
+  /** Slack users allowed (user ids); empty = any. */
+  slackUsers: z.array(z.string()).default([]),
+  /** Discord guilds allowed; empty = any guild the bot is in. */
+  discordGuilds: z.array(z.string()).default([]),
+  /** Discord roles allowed (any one suffices); empty = any. */
+  discordRoles: z.array(z.string()).default([]),
+  /** Requester keys (`platform:workspace:user`) who see and manage every record and read the audit trail. */
+  admins: z.array(z.string()).default([]),
+  /** `any`: a requester may create for any member; `mapped`: only for the WeCom userid mapped to them. */
+  createFor: z.enum(['any', 'mapped']).default('any'),
+  /** Chat identity (`platform:workspace:user`) → WeCom userid; lets `temp` omit the userid. */
+  userMap: z.record(z.string(), z.string()).default({}),
+});
+export type PolicyConfig = z.infer<typeof policySchema>;
+
+/** Who is asking, with what their platform tells us about them (Discord roles). */
+export interface Actor extends Requester {
+  roles?: string[];
+}
+
+export interface Policy {
+  /** Throws ForbiddenError when the actor may not use the bot at all. */
+  checkAccess(actor: Actor): void;
+  isAdmin(requester: Requester): boolean;
+  /** The WeCom userid mapped to this chat identity, if any. */
+  mappedUser(requester: Requester): string | undefined;
+  /** Throws ForbiddenError when the requester may not create a contact way for these members. */
+  checkCreateFor(requester: Requester, userids: string[]): void;
+}
+
+export function createPolicy(config: Partial<PolicyConfig> = {}): Policy {
+  const p = policySchema.parse(config);
+  const admins = new Set(p.admins);
+  const isAdmin = (r: Requester) => admins.has(requesterKey(r));
+  const denied = () =>
+    new ForbiddenError(
+      t(
+        'You are not allowed to use contactway here. Ask an admin to add you.',
+        '你无权在此使用 contactway，请联系管理员开通。',
+      ),
+    );
+
+  return {
+    isAdmin,
+    mappedUser: (r) => p.userMap[requesterKey(r)],
+
+    checkAccess(actor) {
+      if (isAdmin(actor)) return;
+      const inList = (list: string[], value: string) => list.length === 0 || list.includes(value);
+      if (
+        actor.platform === 'slack' &&
+        !(inList(p.slackTeams, actor.workspaceId) && inList(p.slackUsers, actor.userId))
+      ) {
+        throw denied();
+      }
+      if (actor.platform === 'discord') {
+        const roleOk =
+          p.discordRoles.length === 0 || (actor.roles ?? []).some((r) => p.discordRoles.includes(r));
+        if (!inList(p.discordGuilds, actor.workspaceId) || !roleOk) throw denied();
+      }
+    },
+
+    checkCreateFor(requester, userids) {
+      if (p.createFor === 'any' || isAdmin(requester)) return;
+      const mine = p.userMap[requesterKey(requester)];
+      const others = userids.filter((u) => u !== mine);
+      if (others.length > 0) {
+        throw new ForbiddenError(
+          mine
+            ? t(
+                `You can only create contact ways for yourself (${mine}).`,
+                `你只能为自己（${mine}）创建「联系我」。`,
+              )
+            : t(
+                'You can only create contact ways for your own WeCom account, and none is mapped to you. Ask an admin.',
+                '你只能为自己的企业微信账号创建「联系我」，但尚未为你绑定账号，请联系管理员。',
+              ),
+        );
+      }
+    },
+  };
+}
+
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** The environment variables the policy reads (see `.env.example`). */
+export interface PolicyEnv {
+  POLICY_FILE?: string | undefined;
+  ACCESS_SLACK_TEAMS?: string | undefined;
+  ACCESS_SLACK_USERS?: string | undefined;
+  ACCESS_DISCORD_GUILDS?: string | undefined;
+  ACCESS_DISCORD_ROLES?: string | undefined;
+  ADMINS?: string[] | undefined;
+  CREATE_FOR?: string | undefined;
+  USER_MAP?: string | undefined;
+}
+
+/** Builds the policy config from the environment; a POLICY_FILE, when named, wins key by key. */
+export function policyFromEnv(env: PolicyEnv): PolicyConfig {
+  const fromEnv = {
+    slackTeams: list(env.ACCESS_SLACK_TEAMS),
+    slackUsers: list(env.ACCESS_SLACK_USERS),
+    discordGuilds: list(env.ACCESS_DISCORD_GUILDS),
+    discordRoles: list(env.ACCESS_DISCORD_ROLES),
+    admins: env.ADMINS ?? [],
+    createFor: env.CREATE_FOR || undefined,
+    userMap: Object.fromEntries(
+      list(env.USER_MAP).map((pair) => {
+        const at = pair.lastIndexOf('=');
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+    ),
+  };
+  let fromFile: unknown = {};
+  if (env.POLICY_FILE) {
+    try {
+      fromFile = JSON.parse(readFileSync(env.POLICY_FILE, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(
+        t(
+          `POLICY_FILE cannot be read as JSON (${env.POLICY_FILE})`,
+          `POLICY_FILE 无法作为 JSON 读取（${env.POLICY_FILE}）`,
+        ),
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  const merged = { ...fromEnv, ...(typeof fromFile === 'object' && fromFile ? fromFile : {}) };
+  const result = policySchema.safeParse(merged);
+  if (!result.success) {
+    const line = toFieldIssues(result.error)
+      .map((i) => `${i.field} ${i.message.en}`)
+      .join('; ');
+    throw new ConfigError(
+      t(`Invalid policy (POLICY_FILE, ACCESS_*, CREATE_FOR, USER_MAP): ${line}`, `权限策略配置有误：${line}`),
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,46 @@
+import type Keyv from 'keyv';
+import { storeCall } from '../store/index.js';
+
+/** Runs `fn` while holding a lock named `key`; the default holds nothing (one process, see the in-flight map). */
+export type KeyLock = <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+
+const noLock: KeyLock = (_key, fn) => fn();
+
+/** How long a submission is remembered: far longer than any platform retries or a user double-clicks. */
+const REMEMBER_MS = 24 * 3600 * 1000;
+
+/**
+ * Makes "the same submission delivered twice" (a retried request, a double click, a second instance
+ * receiving a redelivery) create one contact way. The first run's config_id is remembered under the key;
+ * later runs get the first one's result back instead of calling WeCom again.
+ */
+export function createIdempotency(keyv: Keyv, lock: KeyLock = noLock) {
+  const inFlight = new Map<string, Promise<unknown>>();
+
+  return {
+    async once<T>(
+      key: string,
+      run: () => Promise<T>,
+      idOf: (result: T) => string,
+      replay: (configId: string) => Promise<T>,
+    ): Promise<T> {
+      const storeKey = `idem:${key}`;
+      const running = inFlight.get(storeKey) as Promise<T> | undefined;
+      if (running) return running;
+      const work = lock(storeKey, async () => {
+        const seen = await storeCall(() => keyv.get<string>(storeKey));
+        if (seen) return replay(seen);
+        const result = await run();
+        // A failure to remember must not fail a creation that worked; at worst a later retry creates again.
+        await keyv.set(storeKey, idOf(result), REMEMBER_MS).catch(() => undefined);
+        return result;
+      });
+      inFlight.set(storeKey, work);
+      try {
+        return await work;
+      } finally {
+        inFlight.delete(storeKey);
+      }
+    },
+  };
+}
