@@ -1,0 +1,31 @@
+/**
+ * The store: one Keyv (sqlite, Redis, PostgreSQL or memory) shared by contact-way records, the audit trail and
+ * the WeCom token cache. See `keys.ts` for the key layout.
+ */
+export {
+  type AuditInput,
+  type AuditLog,
+  type AuditLogOptions,
+  createAuditLog,
+  DEFAULT_AUDIT_TTL_MS,
+} from './audit-log.js';
+export { type AuditEntry, auditEntrySchema } from './audit-schema.js';
+export { requesterKey } from './keys.js';
+export type { StoreLogger } from './logger.js';
+export {
+  closeKeyv,
+  createMemoryKeyv,
+  DEFAULT_NAMESPACE,
+  type OpenKeyvOptions,
+  openKeyv,
+} from './open-keyv.js';
+export {
+  type ContactWayRecord,
+  contactWayRecordSchema,
+  platformSchema,
+  type Requester,
+  requesterSchema,
+} from './record-schema.js';
+export { createRecordStore, type RecordStore, type RecordStoreOptions } from './record-store.js';
+export { scanKeys } from './scan-keys.js';
+export { STORE_UNAVAILABLE, storeCall } from './store-call.js';

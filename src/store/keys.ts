@@ -1,0 +1,69 @@
+/**
+ * The key layout inside the one shared Keyv. Every logical key starts with a short family prefix, so records,
+ * their index, the audit trail and other users of the same connection (the WeCom token cache keys
+ * `wecom-token:…`, later idempotency keys and locks) never collide and can be listed by prefix.
+ *
+ * | key                                   | value                | why                                      |
+ * |---------------------------------------|----------------------|------------------------------------------|
+ * | `rec:{configId}`                      | ContactWayRecord     | one key per record: writes never race    |
+ * | `own:{requesterKey}:{configId}`       | `1`                  | one index key per (requester, record)    |
+ * | `audit:{at ms, 15 digits}:{random}`   | AuditEntry           | sorts by time as text; TTL'd             |
+ *
+ * Keyv adds its namespace in front (`{ns}:` for sqlite, PostgreSQL and memory, `{ns}::` for Redis).
+ * Every part we put in a key is restricted to `[A-Za-z0-9_.!~*'()%-]` (config ids by their schema, requester
+ * parts by `encodeURIComponent`), so `:` only ever separates parts and a prefix can never match a longer id.
+ */
+
+export const RECORD_PREFIX = 'rec:';
+export const OWNER_PREFIX = 'own:';
+export const AUDIT_PREFIX = 'audit:';
+
+/** Matches a config id as WeCom returns it (same rule as `configIdSchema`). */
+const CONFIG_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** True when `configId` is safe to put in a key. */
+export function isKeySafeConfigId(configId: string): boolean {
+  return CONFIG_ID.test(configId);
+}
+
+/** Who asked: the fields of a requester that identify them. */
+export interface RequesterIdentity {
+  platform: string;
+  workspaceId: string;
+  userId: string;
+}
+
+/**
+ * `${platform}:${workspaceId}:${userId}`, each part URI-encoded. For ordinary Slack/Discord ids the encoding
+ * changes nothing; it exists so a workspace or user id containing `:` (console user names, future platforms)
+ * can neither be confused with another requester nor break prefix listing.
+ */
+export function requesterKey(r: RequesterIdentity): string {
+  return [r.platform, r.workspaceId, r.userId].map(encodeURIComponent).join(':');
+}
+
+export function recordKey(configId: string): string {
+  return `${RECORD_PREFIX}${configId}`;
+}
+
+/** The prefix under which every index key of one requester lives. Ends with `:` so `U1` never matches `U10`. */
+export function ownerPrefix(requester: string): string {
+  return `${OWNER_PREFIX}${requester}:`;
+}
+
+export function ownerKey(requester: string, configId: string): string {
+  return `${ownerPrefix(requester)}${configId}`;
+}
+
+/** Width of the millisecond timestamp in audit keys: 15 digits cover dates up to the year 33658. */
+const AUDIT_TS_DIGITS = 15;
+
+export function auditKey(atMs: number, random: string): string {
+  return `${AUDIT_PREFIX}${String(Math.max(0, Math.trunc(atMs))).padStart(AUDIT_TS_DIGITS, '0')}:${random}`;
+}
+
+/** The time encoded in an audit key, or undefined when the key is not one of ours. */
+export function auditKeyTime(key: string): number | undefined {
+  const digits = key.slice(AUDIT_PREFIX.length, AUDIT_PREFIX.length + AUDIT_TS_DIGITS);
+  return key.startsWith(AUDIT_PREFIX) && /^\d+$/.test(digits) ? Number(digits) : undefined;
+}

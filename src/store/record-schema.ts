@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { type AddContactWayRequest, configIdSchema } from '../wecom/schemas.js';
+
+/** Chat platforms a requester can come from. */
+export const platformSchema = z.enum(['slack', 'discord', 'console']);
+
+/** Who asked for a contact way. `platform` + `workspaceId` + `userId` identify them; the name is for display. */
+export const requesterSchema = z.object({
+  platform: platformSchema,
+  workspaceId: z.string().min(1).max(128),
+  userId: z.string().min(1).max(128),
+  displayName: z.string().max(256).optional(),
+});
+export type Requester = z.infer<typeof requesterSchema>;
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/**
+ * The request as it was sent to WeCom. Checked loosely on purpose: the write-side rules live in
+ * `addContactWayRequestSchema` and were enforced before WeCom was called. Re-applying them when reading would
+ * hide a stored record (and with it the only copy of its config_id) the day a rule tightens, and synced records
+ * come from `get_contact_way`, not from our form.
+ */
+const storedRequestSchema = z.custom<AddContactWayRequest>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    [1, 2].includes((v as { type?: unknown }).type as number) &&
+    [1, 2].includes((v as { scene?: unknown }).scene as number),
+  { message: 'must be an add_contact_way request with type and scene' },
+);
+
+/** One contact way we created (or found by syncing) and must never lose track of. */
+export const contactWayRecordSchema = z.object({
+  configId: configIdSchema,
+  requester: requesterSchema,
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+  request: storedRequestSchema,
+  qrCode: z.string().optional(),
+  isTemp: z.boolean(),
+  /** Temporary ways only: `createdAt + expires_in`. */
+  expiresAt: isoDateTime.optional(),
+  status: z.enum(['active', 'deleted', 'closed']),
+  /** `created` by this bot, or `synced` from WeCom's list (made elsewhere, adopted later). */
+  source: z.enum(['created', 'synced']),
+});
+export type ContactWayRecord = z.infer<typeof contactWayRecordSchema>;
