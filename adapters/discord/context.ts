@@ -32,11 +32,31 @@ export function localeOf(interaction: BaseInteraction, fallback: Locale): Locale
   return toLocale(interaction.locale, fallback);
 }
 
-/** The neutral command context for one interaction. */
+/**
+ * The requester's role ids, for the access policy (DISCORD_ROLES). discord.js hands over a GuildMember
+ * when the guild is cached and the raw API member (roles as an id array) when it is not.
+ */
+export function rolesOf(interaction: BaseInteraction): string[] {
+  const member = interaction.member;
+  if (!member) return [];
+  return Array.isArray(member.roles) ? [...member.roles] : [...member.roles.cache.keys()];
+}
+
+/**
+ * The neutral command context for one interaction. The interaction id is the idempotency key: each modal
+ * submit or button click is its own interaction, so a redelivered one creates one contact way.
+ */
 export function commandContext(
   ctx: HandlerContext,
   interaction: BaseInteraction,
   locale: Locale,
 ): CommandContext {
-  return { requester: requesterOf(interaction), locale, service: ctx.service, sandbox: ctx.sandbox };
+  return {
+    requester: requesterOf(interaction),
+    locale,
+    service: ctx.service,
+    sandbox: ctx.sandbox,
+    roles: rolesOf(interaction),
+    idempotencyKey: interaction.id,
+  };
 }

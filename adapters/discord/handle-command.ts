@@ -9,7 +9,7 @@ import {
   runCommand,
 } from '../../commands/index.js';
 import { optionFieldsOf } from './command-definitions.js';
-import { commandContext, type HandlerContext, localeOf } from './context.js';
+import { commandContext, type HandlerContext, localeOf, requesterOf } from './context.js';
 import { openForm } from './open-form.js';
 import { renderReply } from './render-reply.js';
 
@@ -28,7 +28,9 @@ export async function handleCommand(
   const command = findCommand(name);
   let invocation: Invocation;
   try {
-    invocation = parseOptions(name, command ? readArgs(interaction, command) : {});
+    // A requester the policy maps to a WeCom userid may leave `user` out (synchronous: no store read).
+    const defaults = { user: ctx.service.mappedUser(requesterOf(interaction)) };
+    invocation = parseOptions(name, command ? readArgs(interaction, command) : {}, defaults);
   } catch (error) {
     await interaction.reply({
       ...renderReply(errorReply(error, locale), { locale }),

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DiscordHarness, startDiscordHarness } from './fixtures/discord/harness.js';
+import { ALICE, BOB, chatInput } from './fixtures/discord/interactions.js';
+
+/** The adapter hands the policy what Discord says about the requester: guild and roles. */
+
+const ALLOWED_ROLE = '1800000000000000001';
+let h: DiscordHarness;
+
+beforeAll(async () => {
+  h = await startDiscordHarness({ ACCESS_DISCORD_ROLES: ALLOWED_ROLE });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function listAs(user: typeof ALICE, roles: string[]) {
+  const token = h.send(chatInput('list', {}, { user, roles }));
+  await h.callback(token);
+  // biome-ignore lint/suspicious/noExplicitAny: a recorded wire body.
+  return (await h.edit(token)).body as any;
+}
+
+describe('discord adapter: access policy by role', () => {
+  it('GIVEN ACCESS_DISCORD_ROLES THEN a member with that role is served', async () => {
+    const body = await listAs(ALICE, ['1800000000000000009', ALLOWED_ROLE]);
+    expect(body.embeds[0].title).toBe('You have no contact ways yet.');
+  });
+
+  it('GIVEN ACCESS_DISCORD_ROLES THEN a member without it is refused, in words, without a stack', async () => {
+    const body = await listAs(BOB, ['1800000000000000009']);
+    expect(body.embeds[0].color).toBe(0xc62828);
+    expect(body.embeds[0].title).toMatch(/not allowed/);
+    expect(JSON.stringify(body)).not.toMatch(/\n\s+at /);
+  });
+});
