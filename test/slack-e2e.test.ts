@@ -259,6 +259,23 @@ describe('Slack adapter: list, show and delete are the requester’s own', () =>
     expect(responseText(sent.responseId)).not.toContain(bobConfigId);
   });
 
+  it('GIVEN edit <config_id> THEN its yes/no choice is a static_select and a changed remark is saved', async () => {
+    const { view, responseId } = await openForm(BOB, `edit ${bobConfigId}`);
+    const skip = view.blocks.find((b) => b.block_id === 'skip_verify')?.element as Record<string, unknown>;
+    expect(skip.type).toBe('static_select');
+    const values = withValue(
+      withValue(stateFromView(view), 'remark', { value: 'spring fair' }),
+      'skip_verify',
+      { selected_option: { value: 'false' } },
+    );
+    const result = await h.submit(BOB, view, values);
+    expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
+    await waitForResponse(responseId);
+    expect(responseText(responseId)).toContain('spring fair');
+    const [record] = await h.core.service.list(who(BOB));
+    expect(record?.request).toMatchObject({ remark: 'spring fair', skip_verify: false });
+  });
+
   it('GIVEN bob WHEN he deletes alice’s contact way by command or by button THEN he is refused and it survives', async () => {
     const sent = await h.command(BOB, `delete ${aliceConfigId}`);
     await waitForResponse(sent.responseId);
@@ -295,6 +312,32 @@ describe('Slack adapter: list, show and delete are the requester’s own', () =>
       const reply = await waitForResponse(sent.responseId);
       expect(reply.body.response_type).toBe('ephemeral');
     }
+  });
+});
+
+describe('Slack adapter: delivery fallbacks', () => {
+  it('GIVEN an expired response_url THEN the reply goes out as chat.postEphemeral to the requester in that channel', async () => {
+    const body = slashCommandBody({
+      user: BOB,
+      text: 'list',
+      responseUrl: h.fake.responseUrl('expired-1'),
+      triggerId: 'x.1',
+    });
+    expect((await postToApp(h.eventsUrl, body, { secret: SIGNING_SECRET })).status).toBe(200);
+    const call = await h.fake.waitFor(() =>
+      h.fake.callsTo('chat.postEphemeral').find((c) => c.args.user === BOB.userId),
+    );
+    expect(call.args.channel).toBe('C_GENERAL');
+    expect(JSON.stringify(call.args.blocks)).toContain(bobConfigId);
+  });
+
+  it('GIVEN the QR upload is refused (missing scope) THEN the ephemeral reply carries the QR link instead', async () => {
+    h.fake.failNext('files.getUploadURLExternal', 'missing_scope');
+    await h.click(BOB, 'contactway.show', bobConfigId, 'bob-show-noscope');
+    await waitForResponse('bob-show-noscope');
+    const text = responseText('bob-show-noscope');
+    expect(text).toContain('/sandbox/qr/');
+    expect(text).not.toContain('direct messages');
   });
 });
 
