@@ -208,6 +208,23 @@ describe('Slack adapter: inline errors, by field kind, in the requester language
   });
 });
 
+describe('Slack adapter: one submission, one contact way', () => {
+  it('GIVEN the same view submitted twice (a replay) THEN WeCom is called once and one record exists', async () => {
+    const { view, responseId } = await openForm(CHEN, 'temp wangwu');
+    const before = h.core.sandbox!.stats().calls.add_contact_way ?? 0;
+    const values = stateFromView(view);
+    const [first, second] = await Promise.all([h.submit(CHEN, view, values), h.submit(CHEN, view, values)]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    // Both are answered, with the same contact way.
+    await h.fake.waitFor(() => h.fake.responsesTo(responseId).length >= 2);
+    expect(h.core.sandbox!.stats().calls.add_contact_way).toBe(before + 1);
+    const stored = await h.core.service.list(who(CHEN));
+    expect(stored).toHaveLength(1);
+    for (const r of h.fake.responsesTo(responseId))
+      expect(JSON.stringify(r.body)).toContain(stored[0]!.configId);
+  });
+});
+
 describe('Slack adapter: WeCom failures', () => {
   it('GIVEN WeCom refuses with 48002 THEN the requester gets the explanation, never a stack, and nothing is stored', async () => {
     const { view, responseId } = await openForm(BOB, 'temp zhangsan');
@@ -372,5 +389,30 @@ describe('Slack adapter: request verification', () => {
     const response = await fetch(`${h.baseUrl}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('ok');
+  });
+});
+
+describe('Slack adapter: access policy', () => {
+  it('GIVEN ACCESS_SLACK_USERS without bob THEN his form turns into the refusal and his commands are refused', async () => {
+    const restricted = await startSlackHarness({ ACCESS_SLACK_USERS: ALICE.userId });
+    try {
+      const sent = await restricted.command(BOB, 'temp zhangsan');
+      const view = await restricted.openedView(sent.triggerId);
+      const update = await restricted.fake.waitFor(() =>
+        restricted.fake.callsTo('views.update').find((c) => c.args.view_id === view.id),
+      );
+      expect(JSON.stringify(update.args.view)).toContain('not allowed to use contactway');
+      const list = await restricted.command(BOB, 'list');
+      await restricted.fake.waitFor(() => restricted.fake.responsesTo(list.responseId)[0]);
+      expect(JSON.stringify(restricted.fake.responsesTo(list.responseId))).toContain(
+        'not allowed to use contactway',
+      );
+      // Alice, on the list, gets her form and keeps it.
+      const mine = await restricted.command(ALICE, 'list');
+      await restricted.fake.waitFor(() => restricted.fake.responsesTo(mine.responseId)[0]);
+      expect(JSON.stringify(restricted.fake.responsesTo(mine.responseId))).not.toContain('not allowed');
+    } finally {
+      await restricted.close();
+    }
   });
 });

@@ -17,6 +17,7 @@ import { commandContext, type SlackDeps } from './deps.js';
 import { argumentErrors } from './field-errors.js';
 import { encodeMetadata, type FormContext } from './metadata.js';
 import { formToSlackView } from './render-form.js';
+import { resultView } from './render-status-view.js';
 import { slackRequester } from './requester.js';
 
 /** The slash command, as declared in manifest.yml. */
@@ -41,7 +42,8 @@ export function registerCommand(app: App, deps: SlackDeps): void {
 
     let invocation: Invocation;
     try {
-      invocation = parseText(command.text ?? '');
+      // A requester USER_MAP maps to a WeCom userid may type just `temp`.
+      invocation = parseText(command.text ?? '', { user: deps.core.service.mappedUser(requester) });
     } catch (error) {
       await ack();
       await replyLater(deps, requester, target, (l) => errorReply(error, l));
@@ -92,7 +94,7 @@ export function registerCommand(app: App, deps: SlackDeps): void {
       );
       return;
     }
-    if (!known) void relocalizeForm(deps, client, command, invocation, locale, opened);
+    void settleForm(deps, client, command, requester, invocation, locale, opened);
   });
 }
 
@@ -152,31 +154,46 @@ async function replyLater(
 }
 
 /**
- * The form was opened in the default language because the requester's was not cached yet. Look it up now
- * and, if it differs, re-render the form in place. `hash` makes Slack refuse the update if the view changed
- * meanwhile (already submitted), so this never overwrites anything.
+ * Runs what could not run before `views.open`: the access check (it writes the audit trail) and, when the
+ * requester's language was not cached, the locale lookup. A refused requester sees the refusal in place of
+ * the form; a requester whose language differs sees the form re-rendered in it. `hash` makes Slack refuse
+ * the update if the view changed meanwhile (already submitted), so this never overwrites a later state.
+ * The submission checks access again in any case.
  */
-async function relocalizeForm(
+async function settleForm(
   deps: SlackDeps,
   client: webApi.WebClient,
   command: SlashCommand,
+  requester: Requester,
   invocation: Invocation,
   usedLocale: Locale,
   opened: webApi.ViewsOpenResponse,
 ): Promise<void> {
-  const locale = await deps.locales.lookup(command.team_id, command.user_id);
   const viewId = opened.view?.id;
-  if (locale === usedLocale || !viewId) return;
+  if (!viewId) return;
+  const [locale, denied] = await Promise.all([
+    deps.locales.lookup(command.team_id, command.user_id),
+    deps.core.service.checkAccess(requester).then(
+      () => undefined,
+      (error: unknown) => error,
+    ),
+  ]);
+  let view: ReturnType<typeof formToSlackView> | undefined;
   const form = formFor(invocation, locale);
-  const metadata = encodeMetadata(formContext(command, invocation, locale));
-  if (!form || metadata === undefined) return;
+  if (denied) {
+    view = resultView(form?.title ?? 'contactway', errorReply(denied, locale), { locale });
+  } else if (locale !== usedLocale) {
+    const metadata = encodeMetadata(formContext(command, invocation, locale));
+    if (form && metadata !== undefined) view = formToSlackView(form, metadata, { locale });
+  }
+  if (!view) return;
   try {
     await client.views.update({
       view_id: viewId,
       ...(opened.view?.hash ? { hash: opened.view.hash } : {}),
-      view: formToSlackView(form, metadata, { locale }),
+      view,
     });
   } catch (error) {
-    deps.logger.debug({ err: error }, 'Slack form re-localization skipped');
+    deps.logger.debug({ err: error }, 'Slack form update after opening skipped');
   }
 }

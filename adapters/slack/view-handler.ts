@@ -44,7 +44,9 @@ export function registerViewSubmission(app: App, deps: SlackDeps): void {
     if (!context) return fail(new ValidationError([{ field: 'form', message: STALE_FORM }]));
     let invocation: Invocation;
     try {
-      invocation = parseOptions(context.command, context.args);
+      invocation = parseOptions(context.command, context.args, {
+        user: deps.core.service.mappedUser(requester),
+      });
     } catch (error) {
       return fail(error);
     }
@@ -65,7 +67,12 @@ export function registerViewSubmission(app: App, deps: SlackDeps): void {
     }
 
     await ack({ response_action: 'update', view: progressView(form.title, locale) });
-    const reply: Reply = await runCommand(commandContext(deps, requester, locale), invocation, checked.input);
+    // The view id names this submission: a replayed or doubled submission creates one contact way.
+    const ctx = {
+      ...commandContext(deps, requester, locale),
+      idempotencyKey: `slack:${requester.workspaceId}:${view.id}`,
+    };
+    const reply: Reply = await runCommand(ctx, invocation, checked.input);
     const qr = await deps.deliverer.deliver(
       reply,
       { userId: requester.userId, channelId: context.channelId, responseUrl: context.responseUrl },
