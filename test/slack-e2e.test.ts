@@ -358,6 +358,28 @@ describe('Slack adapter: delivery fallbacks', () => {
   });
 });
 
+describe('Slack adapter: forms that cannot be used', () => {
+  it('GIVEN views.open answers expired_trigger_id THEN the requester is asked to run the command again', async () => {
+    h.fake.failNext('views.open', 'expired_trigger_id');
+    const sent = await h.command(BOB, 'temp zhangsan');
+    await waitForResponse(sent.responseId);
+    expect(responseText(sent.responseId)).toContain('did not let us open the form in time');
+  });
+
+  it('GIVEN a submission whose private_metadata is not ours THEN the modal says it is out of date and nothing runs', async () => {
+    const { view } = await openForm(BOB, 'temp zhangsan');
+    const before = h.core.sandbox!.stats().calls.add_contact_way;
+    const result = await h.submit(
+      BOB,
+      { ...view, private_metadata: 'from another app version' },
+      stateFromView(view),
+    );
+    expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
+    expect(result.text).toContain('out of date');
+    expect(h.core.sandbox!.stats().calls.add_contact_way).toBe(before);
+  });
+});
+
 describe('Slack adapter: request verification', () => {
   it('GIVEN forged, stale and unsigned requests THEN each gets 401 and nothing happens', async () => {
     const callsBefore = h.fake.calls.length;

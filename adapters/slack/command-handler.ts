@@ -9,7 +9,7 @@ import {
   type Reply,
   runCommand,
 } from '../../commands/index.js';
-import { ValidationError } from '../../src/errors.js';
+import { ContactwayError, ValidationError } from '../../src/errors.js';
 import { type Locale, say, t } from '../../src/i18n.js';
 import type { Requester } from '../../src/store/index.js';
 import type { DeliveryTarget } from './deliver.js';
@@ -19,6 +19,15 @@ import { encodeMetadata, type FormContext } from './metadata.js';
 import { formToSlackView } from './render-form.js';
 import { resultView } from './render-status-view.js';
 import { slackRequester } from './requester.js';
+
+/** Usually an expired trigger_id (slow network, or a retried command): nothing to fix but to run it again. */
+const FORM_NOT_OPENED = new ContactwayError(
+  'slack.form_not_opened',
+  t(
+    'Slack did not let us open the form in time. Please run the command again.',
+    'Slack 未能及时打开表单，请重新运行该命令。',
+  ),
+);
 
 /** The slash command, as declared in manifest.yml. */
 export const SLASH_COMMAND = '/contactway';
@@ -78,23 +87,12 @@ export function registerCommand(app: App, deps: SlackDeps): void {
       });
     } catch (error) {
       deps.logger.warn({ err: error, command: invocation.command.name }, 'Slack views.open failed');
-      await replyLater(deps, requester, target, (l) =>
-        errorReply(
-          new ValidationError([
-            {
-              field: 'form',
-              message: t(
-                'Slack did not let us open the form in time. Please run the command again.',
-                'Slack 未能及时打开表单，请重新运行该命令。',
-              ),
-            },
-          ]),
-          l,
-        ),
-      );
+      await replyLater(deps, requester, target, (l) => errorReply(FORM_NOT_OPENED, l));
       return;
     }
-    void settleForm(deps, client, command, requester, invocation, locale, opened);
+    void settleForm(deps, client, command, requester, invocation, locale, opened).catch((error: unknown) =>
+      deps.logger.warn({ err: error }, 'Slack form settling failed'),
+    );
   });
 }
 

@@ -8,7 +8,7 @@ import {
   type Reply,
   runCommand,
 } from '../../commands/index.js';
-import { ValidationError } from '../../src/errors.js';
+import { ContactwayError } from '../../src/errors.js';
 import { type Locale, t } from '../../src/i18n.js';
 import { commandContext, type SlackDeps } from './deps.js';
 import { errorsByBlock } from './field-errors.js';
@@ -18,9 +18,10 @@ import { FORM_CALLBACK_ID } from './render-form.js';
 import { progressView, resultView } from './render-status-view.js';
 import { requesterFromInteraction } from './requester.js';
 
-const STALE_FORM = t(
-  'This form is out of date. Please run the command again.',
-  '此表单已失效，请重新运行该命令。',
+/** private_metadata we cannot read (another app version's form) or a command that no longer has a form. */
+const STALE_FORM = new ContactwayError(
+  'slack.stale_form',
+  t('This form is out of date. Please run the command again.', '此表单已失效，请重新运行该命令。'),
 );
 
 /**
@@ -41,7 +42,7 @@ export function registerViewSubmission(app: App, deps: SlackDeps): void {
     const fail = (error: unknown, title = 'contactway') =>
       ack({ response_action: 'update', view: resultView(title, errorReply(error, locale), { locale }) });
 
-    if (!context) return fail(new ValidationError([{ field: 'form', message: STALE_FORM }]));
+    if (!context) return fail(STALE_FORM);
     let invocation: Invocation;
     try {
       invocation = parseOptions(context.command, context.args, {
@@ -51,7 +52,7 @@ export function registerViewSubmission(app: App, deps: SlackDeps): void {
       return fail(error);
     }
     const form = formFor(invocation, locale);
-    if (!form) return fail(new ValidationError([{ field: 'form', message: STALE_FORM }]));
+    if (!form) return fail(STALE_FORM);
 
     const values = slackValuesToFormValues(view.state.values as unknown as SlackStateValues, form);
     let checked: ReturnType<typeof checkSubmission>;
