@@ -108,6 +108,19 @@ function checkArgs(command: Command, args: Record<string, string>, defaults: Arg
       })),
     );
   }
+  // Arguments are checked before any form opens: a bad userid is named at once, not after the form.
+  const issues = command.args.flatMap((spec) => {
+    const value = args[spec.name];
+    if (value === undefined || !spec.check) return [];
+    try {
+      spec.check(value);
+      return [];
+    } catch (error) {
+      if (error instanceof ValidationError) return error.issues;
+      throw error;
+    }
+  });
+  if (issues.length > 0) throw new ValidationError(issues);
   return { command, args };
 }
 

@@ -1,6 +1,7 @@
 import { t } from '../src/i18n.js';
 import type { TempInput } from '../src/service/contact-way-service.js';
-import { addContactWayRequestSchema } from '../src/wecom/schemas.js';
+import { validate } from '../src/validate.js';
+import { addContactWayRequestSchema, userIdSchema } from '../src/wecom/schemas.js';
 import { createdReply } from './created-reply.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
@@ -19,7 +20,15 @@ const form = (): FieldSpec[] => [
 export const temp: Command = {
   name: 'temp',
   summary: t('Create a temporary-session QR for a member', '为成员创建临时会话二维码'),
-  args: [{ name: 'user', label: t('Member userid', '成员 userid'), required: true }],
+  args: [
+    {
+      name: 'user',
+      label: t('Member userid', '成员 userid'),
+      required: true,
+      mappedFromRequester: true,
+      check: (value) => validate(userIdSchema, value, () => 'user'),
+    },
+  ],
   formTitle: t('Temporary QR', '临时会话二维码'),
   form,
 

@@ -99,6 +99,13 @@ export interface ArgSpec {
   name: string;
   label: Bilingual;
   required: boolean;
+  /**
+   * Required, but may be left out when the policy maps the requester to a WeCom userid (USER_MAP): platforms
+   * with typed options (Discord) must then declare it optional and let the command check it.
+   */
+  mappedFromRequester?: boolean;
+  /** Checks the value as soon as the command is parsed, before any form opens. */
+  check?: (value: string) => void;
 }
 
 export interface CommandContext {

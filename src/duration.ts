@@ -16,10 +16,13 @@ export function parseDurationS(text: string): number | undefined {
   return Math.round(millis / 1000);
 }
 
-/** Formats seconds the way we ask for them: the largest whole unit (`7d`, `24h`, `90m`, `45s`). */
+/**
+ * Formats seconds the way we ask for them: the largest whole unit (`7d`, `90m`, `45s`), but hours up to
+ * two days, because people say "24h" and "36h", not "1d".
+ */
 export function formatDurationS(seconds: number): string {
+  if (seconds >= 2 * 86_400 && seconds % 86_400 === 0) return `${seconds / 86_400}d`;
   for (const [unit, size] of [
-    ['d', 86_400],
     ['h', 3_600],
     ['m', 60],
   ] as const) {

@@ -94,11 +94,26 @@ describe('temp form', () => {
     });
     // WeCom counts characters, not UTF-16 units or bytes: 30 Chinese characters fit, 31 do not.
     expect(errorsOf('temp zhangsan', { state: '渠'.repeat(30) })).toEqual({});
-    expect(errorsOf('temp zhangsan', { state: '渠'.repeat(31) })).toEqual({ state: 'must be at most 30 characters' });
+    expect(errorsOf('temp zhangsan', { state: '渠'.repeat(31) })).toEqual({
+      state: 'must be at most 30 characters',
+    });
   });
 
-  it('GIVEN a bad userid argument THEN the user field is named, in Chinese too', () => {
-    expect(errorsOf('temp bad/id', {}, 'zh')).toEqual({ user: '须为 1–64 位字母、数字、"-"、"_" 或 "."' });
+  it('GIVEN a bad userid argument THEN it is named before any form opens, in Chinese too', () => {
+    try {
+      parseText('temp bad/id');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ValidationError).issues).toEqual([
+        {
+          field: 'user',
+          message: {
+            en: 'must be 1–64 letters, digits, "-", "_" or "."',
+            zh: '须为 1–64 位字母、数字、"-"、"_" 或 "."',
+          },
+        },
+      ]);
+    }
   });
 
   it('GIVEN 90m and 3600 THEN both are read as seconds', () => {

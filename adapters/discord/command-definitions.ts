@@ -99,7 +99,8 @@ function subcommand(command: Command): APIApplicationCommandSubcommandOption {
     type: ApplicationCommandOptionType.String,
     name: arg.name,
     ...describe(arg.label),
-    required: arg.required,
+    // An argument the policy can fill in (USER_MAP) must stay optional, or mapped users could not omit it.
+    required: arg.required && !arg.mappedFromRequester,
     // The requester's own config_ids are offered as they type (see handle-autocomplete.ts).
     ...(arg.name === 'config_id' ? { autocomplete: true } : {}),
   }));
