@@ -35,7 +35,9 @@ describe('loadConfig', () => {
 
   it('GIVEN a bad variable THEN one line names it and never echoes a secret', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow('Invalid configuration: PORT must be a number');
-    expect(() => loadConfig({ WECOM_CORP_SECRET: 'sup3r-s3cret-value' })).toThrow(/WECOM_CORP_ID is required/);
+    expect(() => loadConfig({ WECOM_CORP_SECRET: 'sup3r-s3cret-value' })).toThrow(
+      /WECOM_CORP_ID is required/,
+    );
     try {
       loadConfig({ WECOM_CORP_SECRET: 'sup3r-s3cret-value' });
     } catch (e) {
