@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
@@ -23,7 +24,12 @@ export class SandboxCore {
   /** Responses a `hang` fault holds open; `close()` destroys them. */
   readonly hanging = new Set<ServerResponse>();
   /** Aborted by `close()`, so pending latency waits end with the server. */
-  readonly closing = new AbortController();
+  readonly closing = (() => {
+    const controller = new AbortController();
+    // Every delayed call listens on this one signal; hundreds at once are expected, not a leak.
+    setMaxListeners(0, controller.signal);
+    return controller;
+  })();
   latencyMs: number;
   /** Set once the server listens; qr_code URLs are built from it. */
   url = '';
