@@ -11,6 +11,16 @@ export {
 } from './audit-log.js';
 export { type AuditEntry, auditEntrySchema } from './audit-schema.js';
 export { requesterKey } from './keys.js';
+export {
+  createStoreLock,
+  DEFAULT_LOCK_MAX_WAIT_MS,
+  DEFAULT_LOCK_POLL_MS,
+  DEFAULT_LOCK_TTL_MS,
+  LOCK_PREFIX,
+  LockTimeoutError,
+  type StoreLock,
+  type StoreLockOptions,
+} from './lock.js';
 export type { StoreLogger } from './logger.js';
 export {
   closeKeyv,

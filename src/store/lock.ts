@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import type { Keyv } from 'keyv';
+import { StoreError } from '../errors.js';
+import { t } from '../i18n.js';
+import type { StoreLogger } from './logger.js';
+import { storeCall } from './store-call.js';
+
+/**
+ * Runs `fn` while holding the lock named `key`, then releases it. Same shape as the WeCom client's `TokenLock`
+ * and the idempotency `KeyLock`, so one lock serves both.
+ */
+export type StoreLock = <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+
+/** Options for {@link createStoreLock}. Every field has a default suited to the bot. */
+export interface StoreLockOptions {
+  /**
+   * How long a Redis lock outlives a holder that died (crash, lost network). A live holder renews it every
+   * `ttlMs / 3`, so work longer than the TTL (a slow WeCom call with its retries) keeps it. Default 10 000.
+   */
+  ttlMs?: number;
+  /** How long to wait for a Redis lock another instance holds before failing with LockTimeoutError. Default 30 000. */
+  maxWaitMs?: number;
+  /** Base delay between two tries for a held Redis lock; each wait is 50–150 % of it. Default 50. */
+  pollMs?: number;
+  now?: () => number;
+  /** Waits between tries; tests inject one that advances a fake clock. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Jitter source in [0, 1). */
+  random?: () => number;
+  logger?: StoreLogger;
+}
+
+export const DEFAULT_LOCK_TTL_MS = 10_000;
+export const DEFAULT_LOCK_MAX_WAIT_MS = 30_000;
+export const DEFAULT_LOCK_POLL_MS = 50;
+
+/** Every lock lives under this family prefix (see keys.ts), next to the key it guards: `lock:{key}`. */
+export const LOCK_PREFIX = 'lock:';
+
+/** Another holder kept the lock longer than we may wait. The code stays `store`; the text says what happened. */
+export class LockTimeoutError extends StoreError {
+  readonly lockKey: string;
+  readonly waitedMs: number;
+
+  constructor(lockKey: string, waitedMs: number) {
+    const seconds = Math.ceil(waitedMs / 1000);
+    super(
+      t(
+        `Another instance is still working on this (lock held for more than ${seconds} s). Please try again shortly.`,
+        `另一个实例仍在处理此操作（锁已被占用超过 ${seconds} 秒），请稍后重试。`,
+      ),
+    );
+    this.lockKey = lockKey;
+    this.waitedMs = waitedMs;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), lockKey: this.lockKey, waitedMs: this.waitedMs };
+  }
+}
+
+// Compare-and-delete / compare-and-extend: only the holder whose random token is stored may release or renew.
+const RELEASE_SCRIPT =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+const RENEW_SCRIPT =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+
+/**
+ * A named lock with expiry over the store the process already shares.
+ *
+ * - **Redis**: `SET lock:{key} {random token} NX PX ttl` on the adapter's own client; a contender polls with a
+ *   jittered delay until `maxWaitMs`, then throws {@link LockTimeoutError}. Release and renewal are Lua scripts
+ *   that compare the token first, so a holder whose lock expired can never delete its successor's. Within one
+ *   process callers queue on an in-process mutex first, so only one of them polls Redis.
+ * - **sqlite, PostgreSQL, memory**: an in-process mutex per key (shared by every Keyv over the same backend
+ *   object). sqlite is single-host and in practice single-process; PostgreSQL deployments with several
+ *   instances get no cross-instance lock here (Keyv offers no atomic set-if-absent): run several instances on
+ *   Redis. Without a cross-instance lock the token cache still refreshes once per process and idempotency still
+ *   holds within one process.
+ *
+ * In-process waits have no time limit: every holder's work is bounded by its own timeouts (WeCom calls,
+ * store calls). Store failures while taking the lock are StoreErrors; a failed release is logged and left to
+ * the expiry.
+ */
+export function createStoreLock(keyv: Keyv, options: StoreLockOptions = {}): StoreLock {
+  const local = localMutex(keyv);
+  const redis = redisStoreOf(keyv);
+  if (!redis) return local;
+
+  const ttlMs = options.ttlMs ?? DEFAULT_LOCK_TTL_MS;
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_LOCK_MAX_WAIT_MS;
+  const pollMs = options.pollMs ?? DEFAULT_LOCK_POLL_MS;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
+  const { logger } = options;
+  const ns = redis.namespace ? `${redis.namespace}${redis.keyPrefixSeparator}` : '';
+  const physical = (key: string) => `${ns}${LOCK_PREFIX}${key}`;
+
+  async function acquire(key: string, token: string, startedAt: number): Promise<void> {
+    const client = await storeCall(() => redis!.getClient());
+    for (;;) {
+      const answer = await storeCall(() =>
+        client.set(physical(key), token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } }),
+      );
+      if (answer === 'OK') return;
+      const waitedMs = now() - startedAt;
+      if (waitedMs >= maxWaitMs) throw new LockTimeoutError(key, waitedMs);
+      // Jitter keeps instances that started waiting together from retrying in lockstep.
+      await sleep(Math.min(maxWaitMs - waitedMs, Math.round(pollMs * (0.5 + random()))));
+    }
+  }
+
+  async function compareAnd(script: string, key: string, token: string, extra: string[] = []) {
+    const client = await redis!.getClient();
+    return client.eval(script, { keys: [physical(key)], arguments: [token, ...extra] });
+  }
+
+  return (key, fn) => {
+    const startedAt = now();
+    return local(key, async () => {
+      const token = randomUUID();
+      await acquire(key, token, startedAt);
+      const renew = setInterval(
+        () => {
+          compareAnd(RENEW_SCRIPT, key, token, [String(ttlMs)]).then(
+            (renewed) => {
+              if (renewed !== 1) logger?.warn({ lock: key }, 'store lock: lost while held (expired)');
+            },
+            (error: unknown) => logger?.warn({ lock: key, error }, 'store lock: renewal failed'),
+          );
+        },
+        Math.max(1, Math.floor(ttlMs / 3)),
+      );
+      // A renewal timer must never keep a finished process alive.
+      renew.unref();
+      try {
+        return await fn();
+      } finally {
+        clearInterval(renew);
+        await compareAnd(RELEASE_SCRIPT, key, token).catch((error: unknown) =>
+          logger?.warn({ lock: key, error }, 'store lock: release failed; it expires on its own'),
+        );
+      }
+    });
+  };
+}
+
+/** Mutex chains per backend object, so two Keyvs over one Map (or one adapter) share them. */
+const mutexesByStore = new WeakMap<object, Map<string, Promise<void>>>();
+
+function localMutex(keyv: Keyv): StoreLock {
+  const owner: object = (keyv.store as object | undefined) ?? keyv;
+  let tails = mutexesByStore.get(owner);
+  if (!tails) {
+    tails = new Map();
+    mutexesByStore.set(owner, tails);
+  }
+  const chains = tails;
+  return async (key, fn) => {
+    const previous = chains.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = previous.then(() => mine);
+    chains.set(key, tail);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (chains.get(key) === tail) chains.delete(key);
+    }
+  };
+}
+
+interface RedisLockClient {
+  set(
+    key: string,
+    value: string,
+    options: { condition: 'NX'; expiration: { type: 'PX'; value: number } },
+  ): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+interface RedisStore {
+  opts: { dialect?: string };
+  namespace?: string;
+  keyPrefixSeparator: string;
+  getClient(): Promise<RedisLockClient>;
+}
+
+/** The @keyv/redis adapter behind a Keyv, recognised by shape as in scan-keys.ts. */
+function redisStoreOf(keyv: Keyv): RedisStore | undefined {
+  const store = keyv.store as Partial<RedisStore> | null | undefined;
+  return store?.opts?.dialect === 'redis' && typeof store.getClient === 'function'
+    ? (store as RedisStore)
+    : undefined;
+}
