@@ -1,11 +1,12 @@
 import type Keyv from 'keyv';
 import type { z } from 'zod';
-import { ConfigError, WecomError } from '../errors.js';
+import { ConfigError, RateLimitError, WecomError } from '../errors.js';
 import { t } from '../i18n.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { validate } from '../validate.js';
 import { TOKEN_ERRCODES, TRANSIENT_ERRCODES } from './errcodes.js';
 import { badResponseError, httpStatusOf, parseResponse } from './failures.js';
+import { type CallLimiter, createCallLimiter } from './limiter.js';
 import { realSleep, withRetries } from './retry.js';
 import {
   type AddContactWayRequest,
@@ -53,6 +54,10 @@ export interface WecomClientOptions {
   onCall?: (info: { endpoint: string; errcode: CallOutcome; ms: number }) => void;
   /** Cross-instance lock around token refresh; see `TokenLock`. Default: none (single-flight only). */
   lock?: TokenLock;
+  /** Per-endpoint budget of this process, see `createCallLimiter`. Default 5000 (half WeCom's 10,000/min). */
+  maxCallsPerMinute?: number;
+  /** A limiter to share between clients of one corp; default one per client from `maxCallsPerMinute`. */
+  limiter?: CallLimiter;
 }
 
 /** The six 「联系我」 endpoints, plus the paging helper and the token for readiness checks. */
@@ -121,8 +126,33 @@ export function createWecomClient(options: WecomClientOptions): WecomClient {
     ...(options.onCall ? { onCall: options.onCall } : {}),
   });
 
+  const limiter =
+    options.limiter ??
+    createCallLimiter({
+      now,
+      sleep,
+      ...(options.maxCallsPerMinute === undefined ? {} : { maxCallsPerMinute: options.maxCallsPerMinute }),
+    });
+
+  // Every attempt, retries and gettoken included, takes a permit; WeCom's own throttling closes the gate.
+  async function limitedSend(request: WireRequest) {
+    await limiter.take(request.endpoint);
+    try {
+      return await transport.send(request);
+    } catch (error) {
+      if (error instanceof RateLimitError && error.errcode !== undefined) {
+        limiter.blocked(error);
+        logger.warn(
+          { endpoint: request.endpoint, errcode: error.errcode, retryAfterMs: error.retryAfterMs },
+          'wecom throttled us; holding every call until the block ends',
+        );
+      }
+      throw error;
+    }
+  }
+
   const send = (request: WireRequest) =>
-    withRetries(() => transport.send(request), {
+    withRetries(() => limitedSend(request), {
       isRetryable: (error) => isRetryable(error, request.endpoint),
       sleep,
       random,

@@ -7,6 +7,13 @@ export {
 } from './client.js';
 export { explainErrcode, knownErrcodes, TOKEN_ERRCODES, TRANSIENT_ERRCODES } from './errcodes.js';
 export { cleanErrmsg } from './failures.js';
+export {
+  type CallLimiter,
+  type CallLimiterOptions,
+  createCallLimiter,
+  DEFAULT_MAX_CALLS_PER_MINUTE,
+  DEFAULT_MAX_QUEUE_MS,
+} from './limiter.js';
 export type {
   AddContactWayRequest,
   AddContactWayResponse,
