@@ -7,7 +7,7 @@ import { type ContactWayService, createContactWayService } from './service/conta
 import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
 import { createPendingRecords } from './service/pending-records.js';
-import { closeKeyv, createAuditLog, createRecordStore, openKeyv } from './store/index.js';
+import { closeKeyv, createAuditLog, createRecordStore, createStoreLock, openKeyv } from './store/index.js';
 import { corpSecretTokenSource, createWecomClient, type WecomClient } from './wecom/index.js';
 
 /** The platform-neutral core, wired: what every adapter is given. */
@@ -27,7 +27,9 @@ export interface Core {
  * service. Nothing here knows about Slack, Discord or the terminal.
  */
 export async function startCore(config: Config, logger: Logger): Promise<Core> {
-  const keyv = openKeyv(config.STORE_URL, { logger });
+  const keyv = openKeyv(config.STORE_URL, { logger, namespace: config.STORE_NAMESPACE });
+  // One Redis lock (in-process elsewhere) for the token refresh and for idempotent submissions.
+  const lock = createStoreLock(keyv, { logger });
   const sandbox = config.sandbox ? await startSandbox({ port: config.SANDBOX_PORT, logger }) : undefined;
   if (sandbox) {
     logger.warn(
@@ -44,6 +46,8 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     ),
     cache: keyv,
     timeoutMs: config.WECOM_TIMEOUT_MS,
+    maxCallsPerMinute: config.WECOM_MAX_CALLS_PER_MINUTE,
+    lock,
     logger,
   });
   const records = createRecordStore(keyv, { logger });
@@ -55,7 +59,7 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     logger,
     policy: createPolicy(config.policy),
     creationLimiter: createCreationLimiter(keyv, config.creationLimit),
-    idempotency: createIdempotency(keyv),
+    idempotency: createIdempotency(keyv, lock),
     pending,
   });
   // Records kept while the store was down are written back at start and then periodically.

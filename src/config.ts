@@ -35,12 +35,17 @@ export const envSchema = z
     WECOM_CORP_SECRET: optionalText,
     WECOM_API_BASE: httpUrl.default('https://qyapi.weixin.qq.com'),
     WECOM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    WECOM_MAX_CALLS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5_000),
     STORE_URL: z
       .string()
       .default('sqlite://data/contactway.sqlite')
       .refine((v) => /^(sqlite|redis|rediss|postgres|postgresql|memory):/.test(v), {
         message: 'must start with sqlite://, redis://, rediss://, postgres:// or memory:',
       }),
+    STORE_NAMESPACE: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'must be 1–64 letters, digits or "-"' })
+      .default('contactway'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     DEFAULT_LOCALE: z.enum(['en', 'zh']).default('en'),

@@ -1,8 +1,12 @@
 import type Keyv from 'keyv';
-import { storeCall } from '../store/index.js';
+import { type StoreLock, storeCall } from '../store/index.js';
 
-/** Runs `fn` while holding a lock named `key`; the default holds nothing (one process, see the in-flight map). */
-export type KeyLock = <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+/**
+ * Runs `fn` while holding a lock named `key`. The default holds nothing (one process: the in-flight map
+ * suffices); several instances pass `createStoreLock(keyv)`, so a submission delivered to two of them is
+ * checked and created under one lock and the second finds the first one's config_id.
+ */
+export type KeyLock = StoreLock;
 
 const noLock: KeyLock = (_key, fn) => fn();
 
