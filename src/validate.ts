@@ -68,9 +68,14 @@ function describe(issue: z.core.$ZodIssue): Bilingual {
     case 'invalid_type':
       return t(`must be ${article(issue.expected)}`, `类型应为 ${issue.expected}`);
     case 'too_big':
-      return tooBig(issue.origin, issue.maximum);
+      return issue.inclusive === false && !isCollection(issue.origin)
+        ? t(`must be less than ${issue.maximum}`, `必须小于 ${issue.maximum}`)
+        : tooBig(issue.origin, issue.maximum);
     case 'too_small':
-      return tooSmall(issue.origin, issue.minimum);
+      // `.positive()` is "> 0": saying "at least 0" would refuse 0 while naming 0 as allowed.
+      return issue.inclusive === false && !isCollection(issue.origin)
+        ? t(`must be greater than ${issue.minimum}`, `必须大于 ${issue.minimum}`)
+        : tooSmall(issue.origin, issue.minimum);
     case 'invalid_format':
       return t(`has an invalid format (${issue.format})`, `格式不正确（${issue.format}）`);
     case 'invalid_value':
@@ -85,6 +90,10 @@ function describe(issue: z.core.$ZodIssue): Bilingual {
     default:
       return t(issue.message, issue.message);
   }
+}
+
+function isCollection(origin: string): boolean {
+  return origin === 'array' || origin === 'set' || origin === 'string';
 }
 
 function tooBig(origin: string, maximum: number | bigint): Bilingual {
