@@ -10,7 +10,8 @@ import { human } from './validate.js';
 export function parseDurationS(text: string): number | undefined {
   const trimmed = text.trim();
   if (trimmed === '') return undefined;
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  // Beyond ~309 digits Number() gives Infinity, which no schema reads as "too long": treat it as unreadable.
+  if (/^\d+$/.test(trimmed)) return Number.isFinite(Number(trimmed)) ? Number(trimmed) : undefined;
   const millis = ms(trimmed as ms.StringValue);
   if (typeof millis !== 'number' || !Number.isFinite(millis) || millis <= 0) return undefined;
   return Math.round(millis / 1000);
