@@ -204,22 +204,9 @@ export type AddContactWayRequest = z.infer<typeof addContactWayRequestSchema>;
  * `update_contact_way` request. type, scene and is_temp cannot change. Rules that depend on the existing
  * contact way (temp stays single-user, party only for type 2) are checked by the service with its record.
  */
-export const updateContactWayRequestSchema = z
-  .object({
-    config_id: configIdSchema,
-    remark: remarkSchema.optional(),
-    skip_verify: z.boolean().optional(),
-    style: styleSchema.optional(),
-    state: stateSchema.optional(),
-    user: z.array(userIdSchema).max(MAX_USERS).optional(),
-    party: z.array(departmentIdSchema).optional(),
-    expires_in: tempSecondsSchema.optional(),
-    chat_expires_in: tempSecondsSchema.optional(),
-    unionid: z.string().min(1).max(128).optional(),
-    is_exclusive: z.boolean().optional(),
-    mark_source: z.boolean().optional(),
-    conclusions: conclusionsSchema.optional(),
-  })
+export const updateContactWayRequestSchema = addShape
+  .omit({ type: true, scene: true, is_temp: true })
+  .extend({ config_id: configIdSchema })
   .strict();
 export type UpdateContactWayRequest = z.infer<typeof updateContactWayRequestSchema>;
 
