@@ -160,10 +160,14 @@ export async function runCommand(
   invocation: Invocation,
   input?: unknown,
 ): Promise<Reply> {
+  const finish = ctx.observer?.start(invocation.command.name);
   try {
     await ctx.service.checkAccess({ ...ctx.requester, roles: ctx.roles });
-    return await invocation.command.run(ctx, invocation.args, input);
+    const reply = await invocation.command.run(ctx, invocation.args, input);
+    finish?.(reply);
+    return reply;
   } catch (error) {
+    finish?.({ error });
     return errorReply(error, ctx.locale);
   }
 }

@@ -1,4 +1,5 @@
 import type { Bilingual, Locale } from '../src/i18n.js';
+import type { CommandObserver } from '../src/ops/index.js';
 import type { ContactWayService } from '../src/service/contact-way-service.js';
 import type { QrImage } from '../src/service/fetch-qr.js';
 import type { Requester } from '../src/store/index.js';
@@ -121,6 +122,8 @@ export interface CommandContext {
    * contact way, so a retried request or a double click is harmless.
    */
   idempotencyKey?: string;
+  /** Sees each run (the core's metrics and log line); adapters pass `core.ops.commands`. */
+  observer?: CommandObserver;
 }
 
 /** One command: its arguments, its form (if it needs one), how to read the form, and what it does. */

@@ -1,6 +1,7 @@
 import type Keyv from 'keyv';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import { createMetrics, createOps, type Ops } from './ops/index.js';
 import { createPolicy } from './policy.js';
 import { type Sandbox, startSandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
@@ -19,6 +20,8 @@ export interface Core {
   service: ContactWayService;
   /** Present when the bot runs on the embedded sandbox (no WeCom credentials). */
   sandbox: Sandbox | undefined;
+  /** Metrics, readiness, in-flight requests and the ops endpoints' handler. */
+  ops: Ops;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
       'WECOM SANDBOX: WECOM_CORP_ID is not set, so contactway runs on the embedded WeCom simulator. QR codes are not real.',
     );
   }
+  const metrics = createMetrics();
   const wecom = createWecomClient({
     baseUrl: sandbox?.url ?? config.WECOM_API_BASE,
     tokens: corpSecretTokenSource(
@@ -46,6 +50,7 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     ),
     cache: keyv,
     timeoutMs: config.WECOM_TIMEOUT_MS,
+    onCall: metrics.wecomCall,
     maxCallsPerMinute: config.WECOM_MAX_CALLS_PER_MINUTE,
     lock,
     logger,
@@ -77,6 +82,7 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     wecom,
     service,
     sandbox,
+    ops: createOps({ metrics, keyv, wecom, logger }),
     async close() {
       clearInterval(retry);
       await flushPending();

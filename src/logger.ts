@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { requestLogFields } from './ops/request-scope.js';
 
 export type { Logger } from 'pino';
 
@@ -57,13 +58,15 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/** Structured JSON logs, one line per event, with credentials scrubbed. */
+/** Structured JSON logs, one line per event, with credentials scrubbed and the request id added. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
       level: options.level ?? 'info',
       base: { app: 'contactway' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Lines written while a chat request is handled carry its requestId (see withRequestScope).
+      mixin: requestLogFields,
       formatters: { log: (object) => redactValue(object) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {

@@ -1,0 +1,54 @@
+import type Keyv from 'keyv';
+import type { Logger } from '../logger.js';
+import type { WecomClient } from '../wecom/index.js';
+import { type CommandObserver, createCommandObserver } from './command-observer.js';
+import { createOpsHandler, type OpsHandler } from './http.js';
+import { createInFlight, type InFlight } from './in-flight.js';
+import type { Metrics } from './metrics.js';
+import { createReadiness, type Readiness, type ReadinessOptions } from './readiness.js';
+
+export type { CommandObserver, CommandResult } from './command-observer.js';
+export { HEALTH_PATH, METRICS_PATH, OPS_PATHS, type OpsHandler, READY_PATH } from './http.js';
+export { type InFlight, RESTARTING } from './in-flight.js';
+export { type CommandOutcome, createMetrics, type Metrics } from './metrics.js';
+export type { ReadinessReport } from './readiness.js';
+export { requestLogFields, withRequestScope } from './request-scope.js';
+export { type OpsServer, startOpsServer } from './server.js';
+
+/** What operations need from the core, wired once in startCore and shared by every adapter. */
+export interface Ops {
+  metrics: Metrics;
+  /** Requests in flight, and whether new ones are still taken (shutdown drains it). */
+  requests: InFlight;
+  readiness: Readiness;
+  /** Handed to every CommandContext: counts, times and logs each command run. */
+  commands: CommandObserver;
+  /** /healthz, /readyz and /metrics as one Node request handler. */
+  handler: OpsHandler;
+}
+
+export interface OpsOptions {
+  metrics: Metrics;
+  keyv: Keyv;
+  wecom: Pick<WecomClient, 'accessToken'>;
+  logger: Logger;
+  readiness?: Pick<ReadinessOptions, 'cacheMs' | 'timeoutMs' | 'now'>;
+}
+
+export function createOps(options: OpsOptions): Ops {
+  const { metrics, logger } = options;
+  const requests = createInFlight({ onChange: (count) => metrics.inFlight(count) });
+  const readiness = createReadiness({
+    keyv: options.keyv,
+    wecom: options.wecom,
+    draining: () => requests.draining,
+    ...options.readiness,
+  });
+  return {
+    metrics,
+    requests,
+    readiness,
+    commands: createCommandObserver({ metrics, logger }),
+    handler: createOpsHandler({ metrics, readiness, logger }),
+  };
+}

@@ -1,0 +1,86 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CallOutcome } from '../wecom/index.js';
+
+/** How a command run ended, as counted: `ok`, or why it did not. */
+export type CommandOutcome = 'ok' | 'error' | 'invalid' | 'denied' | 'not_found' | 'rate_limited';
+
+/**
+ * The bot's Prometheus metrics, in a registry of their own (one per core, so tests in one process never
+ * share counters). Names and labels are documented in the README's Operations section.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  /** One command run ended. */
+  commandFinished(info: { command: string; outcome: CommandOutcome; ms: number }): void;
+  /** The WeCom client's `onCall` hook: one HTTP attempt, gettoken included. */
+  wecomCall(info: { endpoint: string; errcode: CallOutcome; ms: number }): void;
+  /** Requests being handled now. */
+  inFlight(count: number): void;
+  /** The exposition text and its content type, for `GET /metrics`. */
+  render(): Promise<{ contentType: string; text: string }>;
+}
+
+/** Seconds: a command waits on WeCom and the store, a few of them on Slack or Discord too. */
+const COMMAND_BUCKETS_S = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Seconds: one HTTP attempt to WeCom, bounded by WECOM_TIMEOUT_MS (10 s by default). */
+const WECOM_BUCKETS_S = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const commands = new Counter({
+    name: 'contactway_commands_total',
+    help: 'Command runs by command name and outcome (ok, error, invalid, denied, not_found, rate_limited).',
+    labelNames: ['command', 'outcome'] as const,
+    registers,
+  });
+  const commandSeconds = new Histogram({
+    name: 'contactway_command_duration_seconds',
+    help: 'Time from the start of a command run to its reply, by command name.',
+    labelNames: ['command'] as const,
+    buckets: COMMAND_BUCKETS_S,
+    registers,
+  });
+  const wecomCalls = new Counter({
+    name: 'contactway_wecom_calls_total',
+    help: 'HTTP attempts to WeCom by endpoint and errcode (0 = success; http, timeout, network = no WeCom answer).',
+    labelNames: ['endpoint', 'errcode'] as const,
+    registers,
+  });
+  const wecomSeconds = new Histogram({
+    name: 'contactway_wecom_call_duration_seconds',
+    help: 'Duration of one HTTP attempt to WeCom, by endpoint.',
+    labelNames: ['endpoint'] as const,
+    buckets: WECOM_BUCKETS_S,
+    registers,
+  });
+  const tokenRefreshes = new Counter({
+    name: 'contactway_wecom_token_refreshes_total',
+    help: 'gettoken calls made by this instance, by outcome (ok or failed).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const inFlight = new Gauge({
+    name: 'contactway_requests_in_flight',
+    help: 'Chat requests being handled now; shutdown waits for them.',
+    registers,
+  });
+  return {
+    registry,
+    commandFinished({ command, outcome, ms }) {
+      commands.inc({ command, outcome });
+      commandSeconds.observe({ command }, ms / 1000);
+    },
+    wecomCall({ endpoint, errcode, ms }) {
+      wecomCalls.inc({ endpoint, errcode: String(errcode) });
+      wecomSeconds.observe({ endpoint }, ms / 1000);
+      if (endpoint === 'gettoken') tokenRefreshes.inc({ outcome: errcode === 0 ? 'ok' : 'failed' });
+    },
+    inFlight(count) {
+      inFlight.set(count);
+    },
+    async render() {
+      return { contentType: registry.contentType, text: await registry.metrics() };
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+
+/** What every log line written while one request is handled carries. */
+export interface RequestScope {
+  requestId: string;
+}
+
+const storage = new AsyncLocalStorage<RequestScope>();
+
+/**
+ * Runs `work` as one request: every log line written inside it, by the adapter, the service, the WeCom
+ * client or the store, carries the same `requestId` (the logger reads it, see `createLogger`), without a
+ * logger being handed down through every call.
+ */
+export function withRequestScope<T>(work: () => T, requestId: string = randomUUID()): T {
+  return storage.run({ requestId }, work);
+}
+
+/** The fields of the request being handled, or an empty object outside one. */
+export function requestLogFields(): Partial<RequestScope> {
+  return storage.getStore() ?? {};
+}
