@@ -2,6 +2,7 @@ import type { BaseInteraction } from 'discord.js';
 import type { CommandContext } from '../../commands/index.js';
 import { type Locale, toLocale } from '../../src/i18n.js';
 import type { Logger } from '../../src/logger.js';
+import type { CommandObserver } from '../../src/ops/index.js';
 import type { ContactWayService } from '../../src/service/contact-way-service.js';
 import type { Requester } from '../../src/store/index.js';
 import type { DraftStore } from './form-drafts.js';
@@ -15,6 +16,8 @@ export interface HandlerContext {
   sandbox: boolean;
   /** Used when Discord sends a locale we have no texts for. */
   defaultLocale: Locale;
+  /** The core's command metrics and log line (`core.ops.commands`). */
+  observer?: CommandObserver;
 }
 
 /** Who is asking: guild + user. In a DM there is no guild, so all DMs share the `dm` workspace. */
@@ -58,5 +61,6 @@ export function commandContext(
     sandbox: ctx.sandbox,
     roles: rolesOf(interaction),
     idempotencyKey: interaction.id,
+    observer: ctx.observer,
   };
 }

@@ -3,6 +3,7 @@ import type { RunningAdapter } from '../../src/adapter.js';
 import type { Core } from '../../src/app.js';
 import { ConfigError } from '../../src/errors.js';
 import { say, t } from '../../src/i18n.js';
+import { RESTARTING, withRequestScope } from '../../src/ops/index.js';
 import { createDiscordClient } from './client.js';
 import { COMMAND_NAME } from './command-definitions.js';
 import { type HandlerContext, localeOf } from './context.js';
@@ -29,7 +30,8 @@ export interface DiscordAdapterOptions {
 /**
  * Starts the Discord adapter on the wired core: registers `/contactway` (bulk overwrite) when
  * DISCORD_APPLICATION_ID is set, logs in over the gateway and answers interactions until stopped.
- * Resolves once the client is ready.
+ * Resolves once the client is ready. Shutdown drains `core.ops.requests` (new interactions are refused,
+ * those in flight finish), then calls `stop()`.
  */
 export async function startDiscordAdapter(
   core: Core,
@@ -48,12 +50,16 @@ export async function startDiscordAdapter(
     drafts: createDraftStore(core.keyv, { logger: log }),
     sandbox: core.sandbox !== undefined,
     defaultLocale: config.DEFAULT_LOCALE,
+    observer: core.ops.commands,
   };
+  const requests = core.ops.requests;
 
   const client = createDiscordClient(config, options.clientOptions);
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
   client.on(Events.InteractionCreate, (interaction) => {
-    void route(ctx, interaction);
+    // Shutting down: refuse politely; otherwise count it in flight, with one requestId on its log lines.
+    if (requests.draining) void refuse(ctx, interaction);
+    else void requests.track(() => withRequestScope(() => route(ctx, interaction)));
   });
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
 
@@ -110,6 +116,24 @@ async function route(ctx: HandlerContext, interaction: Interaction): Promise<voi
       'discord interaction failed',
     );
     await tellFailure(ctx, interaction);
+  }
+}
+
+/** An interaction that arrived after shutdown began: "restarting, try again", ephemeral. */
+async function refuse(ctx: HandlerContext, interaction: Interaction): Promise<void> {
+  ctx.logger.info(
+    { interaction: interaction.id, type: interaction.type },
+    'discord interaction refused: shutting down',
+  );
+  try {
+    if (interaction.isAutocomplete()) await interaction.respond([]);
+    else if (interaction.isRepliable())
+      await interaction.reply({
+        content: say(RESTARTING, localeOf(interaction, ctx.defaultLocale)),
+        flags: MessageFlags.Ephemeral,
+      });
+  } catch (error) {
+    ctx.logger.debug({ err: error }, 'could not refuse a discord interaction');
   }
 }
 

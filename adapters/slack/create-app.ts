@@ -1,12 +1,11 @@
-import type { ServerResponse } from 'node:http';
 import { App, type CustomRoute } from '@slack/bolt';
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
+import { OPS_PATHS, type OpsHandler } from '../../src/ops/index.js';
 import { boltLogger } from './bolt-logger.js';
 
 /** Where Slack sends commands, view submissions and button clicks in HTTP mode. */
 export const EVENTS_PATH = '/slack/events';
-export const HEALTH_PATH = '/healthz';
 
 export type SlackTransport = 'http' | 'socket';
 
@@ -17,28 +16,18 @@ export interface SlackApp {
 
 /**
  * Builds the Bolt App: HTTP mode (Bolt's HTTPReceiver on PORT, `/slack/events`, signatures checked, stale
- * or forged requests refused with 401) when SLACK_SIGNING_SECRET is set, otherwise Socket Mode with
- * SLACK_APP_TOKEN (the HTTP server then only serves /healthz). config.ts guarantees one of the two.
+ * or forged requests refused with 401, and /healthz, /readyz, /metrics from `ops` on the same port) when
+ * SLACK_SIGNING_SECRET is set, otherwise Socket Mode with SLACK_APP_TOKEN: Bolt then opens no port, and
+ * the composition root serves the ops endpoints on PORT itself. config.ts guarantees one of the two.
  */
-export function createSlackApp(config: Config, logger: Logger, port: number): SlackApp {
+export function createSlackApp(config: Config, logger: Logger, port: number, ops?: OpsHandler): SlackApp {
   const token = config.SLACK_BOT_TOKEN;
   if (!token) throw new Error('SLACK_BOT_TOKEN is required for the Slack adapter');
-  const customRoutes: CustomRoute[] = [
-    {
-      path: HEALTH_PATH,
-      method: ['GET'],
-      handler: (_req, res: ServerResponse) => {
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end('ok');
-      },
-    },
-  ];
   const common = {
     token,
     logger: boltLogger(logger),
     // auth.test runs in init(), awaited at startup: a bad token fails the start, not the first command.
     deferInitialization: true,
-    customRoutes,
     clientOptions: {
       ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
       // The default (10 retries over ~30 min) would hold a reply for half an hour; a trigger_id lives 3 s.
@@ -53,11 +42,19 @@ export function createSlackApp(config: Config, logger: Logger, port: number): Sl
       signingSecret: config.SLACK_SIGNING_SECRET,
       endpoints: EVENTS_PATH,
       port,
+      ...(ops
+        ? {
+            customRoutes: OPS_PATHS.map(
+              (path): CustomRoute => ({ path, method: ['GET', 'HEAD'], handler: ops }),
+            ),
+          }
+        : {}),
       // Ack is the HTTP response itself, sent as soon as a listener calls ack(); work continues after it.
       processBeforeResponse: false,
     });
     return { app, transport };
   }
-  const app = new App({ ...common, socketMode: true, appToken: config.SLACK_APP_TOKEN, port });
+  // No port: with neither customRoutes nor an OAuth installer, Socket Mode opens no HTTP server.
+  const app = new App({ ...common, socketMode: true, appToken: config.SLACK_APP_TOKEN });
   return { app, transport };
 }

@@ -8,7 +8,7 @@ import type { LocaleResolver } from './locale.js';
 
 /** What the Slack listeners share: the core, the locale cache and the reply delivery. */
 export interface SlackDeps {
-  core: Pick<Core, 'config' | 'service' | 'sandbox'>;
+  core: Pick<Core, 'config' | 'service' | 'sandbox' | 'ops'>;
   logger: Logger;
   locales: LocaleResolver;
   deliverer: Deliverer;
@@ -16,5 +16,11 @@ export interface SlackDeps {
 
 /** The neutral command context for one Slack requester. */
 export function commandContext(deps: SlackDeps, requester: Requester, locale: Locale): CommandContext {
-  return { requester, locale, service: deps.core.service, sandbox: deps.core.sandbox !== undefined };
+  return {
+    requester,
+    locale,
+    service: deps.core.service,
+    sandbox: deps.core.sandbox !== undefined,
+    observer: deps.core.ops.commands,
+  };
 }

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { RunningAdapter } from '../../src/adapter.js';
 import type { Core } from '../../src/app.js';
 import { registerActions } from './action-handler.js';
+import { registerAdmission } from './admission.js';
 import { registerCommand } from './command-handler.js';
 import { createSlackApp, type SlackTransport } from './create-app.js';
 import { createDeliverer } from './deliver.js';
@@ -14,7 +15,7 @@ export { replyToBlocks } from './render-reply.js';
 
 /** Test and deployment overrides; every field defaults to the core's config. */
 export interface SlackAdapterOptions {
-  /** Port for `/slack/events` and `/healthz`; default config.PORT (0 = any free port). */
+  /** Port for `/slack/events` and the ops endpoints (HTTP mode); default config.PORT (0 = any free port). */
   port?: number;
 }
 
@@ -27,7 +28,8 @@ export interface SlackAdapter extends RunningAdapter {
 
 /**
  * Starts the Slack adapter on the wired core: checks the token (auth.test), registers `/contactway`, the
- * form submission and the reply buttons, and listens (HTTP on PORT, or Socket Mode).
+ * form submission and the reply buttons, and listens (HTTP on PORT with the ops endpoints, or Socket Mode).
+ * Shutdown drains `core.ops.requests` first, then calls `stop()`.
  */
 export async function startSlackAdapter(
   core: Core,
@@ -35,7 +37,7 @@ export async function startSlackAdapter(
 ): Promise<SlackAdapter> {
   const { config } = core;
   const logger = core.logger.child({ adapter: 'slack' });
-  const { app, transport } = createSlackApp(config, logger, options.port ?? config.PORT);
+  const { app, transport } = createSlackApp(config, logger, options.port ?? config.PORT, core.ops.handler);
   await app.init();
 
   const deps = {
@@ -44,6 +46,12 @@ export async function startSlackAdapter(
     locales: createLocaleResolver({ client: app.client, fallback: config.DEFAULT_LOCALE, logger }),
     deliverer: createDeliverer({ client: app.client, logger }),
   };
+  // Before the listeners: request scope, in-flight tracking, and refusal while shutting down.
+  registerAdmission(app, {
+    requests: core.ops.requests,
+    logger,
+    locale: (teamId, userId) => deps.locales.peek(teamId, userId) ?? config.DEFAULT_LOCALE,
+  });
   registerCommand(app, deps);
   registerViewSubmission(app, deps);
   registerActions(app, deps);
