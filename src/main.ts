@@ -1,16 +1,21 @@
 import { userInfo } from 'node:os';
 import { runConsoleAdapter } from '../adapters/console/index.js';
 import { startDiscordAdapter } from '../adapters/discord/index.js';
-import { startSlackAdapter } from '../adapters/slack/index.js';
+import { type SlackAdapter, startSlackAdapter } from '../adapters/slack/index.js';
 import type { RunningAdapter } from './adapter.js';
-import { startCore } from './app.js';
+import { type Core, startCore } from './app.js';
 import { type Config, loadConfig, loadDotEnv } from './config.js';
 import { ConfigError } from './errors.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
+import { type OpsServer, startOpsServer } from './ops/index.js';
 
 /**
  * The composition root: the one file in src/ that may import adapters (the boundary test allows it).
  * Slack and Discord start when their variables are set; with neither, the console adapter runs.
+ *
+ * /healthz, /readyz and /metrics are served on PORT: by Bolt's own server when Slack runs in HTTP mode
+ * (one port for Slack and the probes), else by a small ops server (Discord only, or Slack in Socket Mode).
+ * The console adapter opens no port: it is one person at a terminal, often beside a running bot.
  */
 async function main(): Promise<void> {
   loadDotEnv();
@@ -51,21 +56,56 @@ async function main(): Promise<void> {
   }
 
   const adapters: RunningAdapter[] = [];
-  if (config.SLACK_BOT_TOKEN) adapters.push(await startSlackAdapter(core));
+  const slack: SlackAdapter | undefined = config.SLACK_BOT_TOKEN ? await startSlackAdapter(core) : undefined;
+  if (slack) adapters.push(slack);
   if (config.DISCORD_TOKEN) adapters.push(await startDiscordAdapter(core));
+  const opsServer =
+    slack?.transport === 'http'
+      ? undefined
+      : await startOpsServer({ port: config.PORT, handler: core.ops.handler, logger });
   logger.info({ adapters: adapters.map((a) => a.name) }, 'contactway is running');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    await Promise.allSettled(adapters.map((a) => a.stop()));
+  const stop = (signal: string) => void shutdown({ signal, core, adapters, opsServer, logger });
+  // once: a second Ctrl-C while draining is not caught, so it ends the process at once.
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+let stopping = false;
+
+/**
+ * Stop taking new requests (adapters refuse them politely, /readyz answers 503 so balancers move on), let
+ * those in flight finish for up to SHUTDOWN_TIMEOUT_MS, then stop the adapters and the ops server, close
+ * the store (writing back journaled records first) and exit 0.
+ */
+async function shutdown(options: {
+  signal: string;
+  core: Core;
+  adapters: RunningAdapter[];
+  opsServer: OpsServer | undefined;
+  logger: Logger;
+}): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const { core, logger } = options;
+  const requests = core.ops.requests;
+  logger.info({ signal: options.signal, inFlight: requests.count }, 'stopping: draining requests in flight');
+  requests.drain();
+  const timeoutMs = core.config.SHUTDOWN_TIMEOUT_MS;
+  if (!(await requests.settled(timeoutMs)))
+    logger.warn({ inFlight: requests.count, timeoutMs }, 'stopping with requests still in flight');
+  let code = 0;
+  try {
+    await Promise.allSettled(options.adapters.map((a) => a.stop()));
+    await options.opsServer?.close();
     await core.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+    logger.info('stopped');
+  } catch (error) {
+    code = 1;
+    logger.error({ err: error }, 'stopping failed');
+  }
+  // The log destination is asynchronous: flush it so the last lines are not lost on exit.
+  logger.flush(() => process.exit(code));
 }
 
 main().catch((error: unknown) => {

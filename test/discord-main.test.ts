@@ -39,6 +39,8 @@ beforeAll(async () => {
       DISCORD_APPLICATION_ID: APPLICATION_ID,
       DISCORD_API_URL: fake.apiUrl,
       STORE_URL: `sqlite://${join(dir, 'contactway.sqlite')}`,
+      // Discord-only runs open the ops server on PORT: any free port, never a developer's 3000.
+      PORT: '0',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
