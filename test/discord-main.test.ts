@@ -87,6 +87,17 @@ const embedText = (r: RecordedRequest) => JSON.stringify((r.body as any).embeds)
 describe('npm start with Discord pointed at a fake', () => {
   let configId: string;
 
+  it('GIVEN Discord only THEN the ops server serves /healthz, /readyz and /metrics on PORT', async () => {
+    await waitForLog('ops server listening');
+    const line = output.split('\n').find((l) => l.includes('ops server listening')) ?? '{}';
+    const base = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
+    expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok');
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain(
+      '# TYPE contactway_commands_total counter',
+    );
+  });
+
   it('GIVEN DISCORD_* set THEN main logs in over the gateway and registers /contactway globally', async () => {
     const put = await fake.waitFor((r) => r.method === 'PUT');
     expect(put.path).toBe(`/applications/${APPLICATION_ID}/commands`);
