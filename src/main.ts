@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     return;
   }
 
+  core.ops.metrics.collectProcessMetrics();
   const adapters: RunningAdapter[] = [];
   const slack: SlackAdapter | undefined = config.SLACK_BOT_TOKEN ? await startSlackAdapter(core) : undefined;
   if (slack) adapters.push(slack);

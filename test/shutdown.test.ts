@@ -136,6 +136,7 @@ describe('SIGTERM while a submission is in flight', () => {
     // Acked with the "creating…" view; the WeCom calls are still ahead of it.
     const inFlight = await (await fetch(`${app.baseUrl}/metrics`)).text();
     expect(inFlight).toMatch(/^contactway_requests_in_flight 1$/m);
+    expect(inFlight).toContain('process_cpu_user_seconds_total');
     expect(fake.responsesTo(temp.responseId)).toHaveLength(0);
 
     app.proc.kill('SIGTERM');

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CallOutcome } from '../wecom/index.js';
 
 /** How a command run ended, as counted: `ok`, or why it did not. */
@@ -16,6 +16,11 @@ export interface Metrics {
   wecomCall(info: { endpoint: string; errcode: CallOutcome; ms: number }): void;
   /** Requests being handled now. */
   inFlight(count: number): void;
+  /**
+   * Adds the standard `process_*` and `nodejs_*` metrics (CPU, memory, event-loop lag, handles). Once per
+   * process: they describe the process, not one core, and they start an event-loop monitor.
+   */
+  collectProcessMetrics(): void;
   /** The exposition text and its content type, for `GET /metrics`. */
   render(): Promise<{ contentType: string; text: string }>;
 }
@@ -78,6 +83,9 @@ export function createMetrics(): Metrics {
     },
     inFlight(count) {
       inFlight.set(count);
+    },
+    collectProcessMetrics() {
+      collectDefaultMetrics({ register: registry });
     },
     async render() {
       return { contentType: registry.contentType, text: await registry.metrics() };
