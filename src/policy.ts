@@ -141,9 +141,9 @@ export function policyFromEnv(env: PolicyEnv): PolicyConfig {
           `POLICY_FILE cannot be read as JSON (${env.POLICY_FILE})`,
           `POLICY_FILE 无法作为 JSON 读取（${env.POLICY_FILE}）`,
         ),
-        {
-          cause: error,
-        },
+        // JSON.parse quotes the start of the file in its message: if POLICY_FILE names .env or a token file
+        // by mistake, that would put a secret in the logs. A read error (ENOENT, EACCES) is safe to keep.
+        { cause: error instanceof SyntaxError ? undefined : error },
       );
     }
   }
