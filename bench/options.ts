@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  n: number;
+  rounds: number;
+  latencyMs: number;
+  timeoutMs: number;
+  store: 'sqlite' | 'redis';
+  both: boolean;
+  all: boolean;
+  cpuProf: boolean;
+  redisUrl: string;
+}
+
+export const USAGE = `npm run bench -- [--n 200] [--rounds 3] [--latency 50] [--store sqlite|redis] [--both] [--all] [--cpu-prof]
+
+  --n N          simultaneous requesters (default 200)
+  --rounds R     floor and bot alternate R times; each figure is the median (default 3)
+  --latency MS   delay the WeCom sandbox adds to every API call (default 50)
+  --store S      the bot's store: sqlite (default) or redis (REDIS_URL, default redis://127.0.0.1:6379)
+  --both         load the Discord adapter too (against the fake Discord), for memory
+  --all          floor, sqlite, redis and both in one run
+  --cpu-prof     write V8 CPU profiles of each app process to bench/profiles/ and summarise the burst
+  --timeout MS   how long one requester waits for the modal or its QR (default 30000)`;
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      n: { type: 'string', default: '200' },
+      rounds: { type: 'string', default: '3' },
+      latency: { type: 'string', default: '50' },
+      timeout: { type: 'string', default: '30000' },
+      store: { type: 'string', default: 'sqlite' },
+      both: { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const int = (name: string, text: string, min: number) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer >= ${min}`);
+    return value;
+  };
+  if (values.store !== 'sqlite' && values.store !== 'redis')
+    throw new Error('--store must be sqlite or redis');
+  return {
+    n: int('n', values.n, 1),
+    rounds: int('rounds', values.rounds, 1),
+    latencyMs: int('latency', values.latency, 0),
+    timeoutMs: int('timeout', values.timeout, 1),
+    store: values.store,
+    both: values.both,
+    all: values.all,
+    cpuProf: values['cpu-prof'],
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+  };
+}

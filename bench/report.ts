@@ -1,0 +1,113 @@
+import type { ScenarioResult } from './scenario.js';
+import { ratio } from './stats.js';
+
+export interface Targets {
+  /** Ratio to the floor, at most. */
+  ackP99: number;
+  allQrs: number;
+  gettoken: number;
+  peakRssMb: number;
+  readyMs: number;
+}
+
+export const TARGETS: Targets = { ackP99: 1.2, allQrs: 1.2, gettoken: 1, peakRssMb: 150, readyMs: 1500 };
+
+/** One figure of the table: how to read it from a result and which target (if any) it carries. */
+interface Row {
+  label: string;
+  get(r: ScenarioResult): number | undefined;
+  target?: string;
+  /** undefined = no target for this figure in this scenario. */
+  met?(bot: ScenarioResult, floor: ScenarioResult): boolean | undefined;
+}
+
+const le = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined ? false : a <= b;
+
+export const ROWS: Row[] = [
+  {
+    label: 'ready after start (ms)',
+    get: (r) => r.readyMs,
+    target: `≤ ${TARGETS.readyMs}`,
+    met: (b) => le(b.readyMs, TARGETS.readyMs),
+  },
+  {
+    label: 'command ack p50 (ms)',
+    get: (r) => r.commandAckMs.p50,
+  },
+  {
+    label: 'command ack p99 (ms)',
+    get: (r) => r.commandAckMs.p99,
+    target: `≤ ${TARGETS.ackP99}× floor`,
+    met: (b, f) => le(ratio(b.commandAckMs.p99, f.commandAckMs.p99), TARGETS.ackP99),
+  },
+  { label: 'command → views.open p50 (ms)', get: (r) => r.viewsOpenMs.p50 },
+  { label: 'command → views.open p99 (ms)', get: (r) => r.viewsOpenMs.p99 },
+  { label: 'submit ack p50 (ms)', get: (r) => r.submitAckMs.p50 },
+  {
+    label: 'submit ack p99 (ms)',
+    get: (r) => r.submitAckMs.p99,
+    target: `≤ ${TARGETS.ackP99}× floor`,
+    met: (b, f) => le(ratio(b.submitAckMs.p99, f.submitAckMs.p99), TARGETS.ackP99),
+  },
+  { label: 'submit → QR in Slack p50 (ms)', get: (r) => r.submitToQrMs.p50 },
+  { label: 'submit → QR in Slack p99 (ms)', get: (r) => r.submitToQrMs.p99 },
+  {
+    label: 'all N QRs in Slack (ms)',
+    get: (r) => r.allQrsMs,
+    target: `≤ ${TARGETS.allQrs}× floor`,
+    met: (b, f) => le(ratio(b.allQrsMs, f.allQrsMs), TARGETS.allQrs),
+  },
+  {
+    label: 'gettoken calls',
+    get: (r) => r.gettoken,
+    target: `= ${TARGETS.gettoken}`,
+    met: (b) => b.gettoken === TARGETS.gettoken,
+  },
+  { label: 'add_contact_way calls', get: (r) => r.addContactWay },
+  {
+    label: 'peak RSS (MB)',
+    get: (r) => r.peakRssMb,
+    target: `≤ ${TARGETS.peakRssMb} (both)`,
+    met: (b) => (b.name === 'both' ? le(b.peakRssMb, TARGETS.peakRssMb) : undefined),
+  },
+  { label: 'CPU per request (ms)', get: (r) => r.cpuMsPerRequest },
+  { label: 'failed requesters', get: (r) => r.failed },
+];
+
+const fmt = (v: number | undefined) => (v === undefined ? '–' : String(v));
+const mark = (m: boolean | undefined) => (m === undefined ? '' : m ? ' ✓' : ' ✗');
+
+/** The readable table: one row per figure, the floor, then each scenario with its ratio to the floor. */
+export function renderTable(floor: ScenarioResult, bots: ScenarioResult[]): string {
+  const header = ['figure', 'floor', ...bots.flatMap((b) => [b.name, '×floor']), 'target'];
+  const lines = ROWS.map((row) => [
+    row.label,
+    fmt(row.get(floor)),
+    ...bots.flatMap((b) => [
+      `${fmt(row.get(b))}${mark(row.met?.(b, floor))}`,
+      fmt(ratio(row.get(b), row.get(floor))),
+    ]),
+    row.target ?? '',
+  ]);
+  const table = [header, ...lines];
+  const widths = header.map((_, i) => Math.max(...table.map((cells) => (cells[i] ?? '').length)));
+  const render = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [render(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(render)].join('\n');
+}
+
+/** Which targets each scenario met: `{ sqlite: { 'command ack p99 (ms)': true, … } }`. */
+export function targetsMet(floor: ScenarioResult, bots: ScenarioResult[]) {
+  return Object.fromEntries(
+    bots.map((b) => [
+      b.name,
+      Object.fromEntries(
+        ROWS.flatMap((row) => {
+          const met = row.met?.(b, floor);
+          return met === undefined ? [] : [[row.label, met]];
+        }),
+      ),
+    ]),
+  );
+}

@@ -1,0 +1,156 @@
+import { mkdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { bundleMain } from './bundle.js';
+import { type BenchOptions, parseOptions, USAGE } from './options.js';
+import { type ProfileSummary, summariseProfile } from './profile.js';
+import { redisReachable } from './redis-check.js';
+import { renderTable, targetsMet } from './report.js';
+import {
+  combineRounds,
+  ROOT,
+  type RunOptions,
+  runScenario,
+  type ScenarioResult,
+  type ScenarioSpec,
+} from './scenario.js';
+
+/**
+ * `npm run bench`: the real bot (`node --import tsx src/main.ts`, Slack over HTTP) and a bare Bolt floor
+ * (bench/floor.ts), one after the other, each against fresh local fakes of Slack and WeCom (the sandbox with
+ * added latency) under the same burst of N simultaneous requesters. Prints a table with every figure's ratio
+ * to the floor, then one JSON line.
+ */
+async function main(): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const notes: string[] = [];
+  const loadBefore = loadavg()[0] ?? 0;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const cpuProfDir = options.cpuProf ? join(ROOT, 'bench', 'profiles') : undefined;
+  if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+  const run: RunOptions = {
+    n: options.n,
+    latencyMs: options.latencyMs,
+    timeoutMs: options.timeoutMs,
+    cpuProfDir,
+  };
+
+  const sqlite: ScenarioSpec = {
+    name: 'sqlite',
+    kind: 'bot',
+    storeUrl: (dir) => `sqlite://${join(dir, 'cw.sqlite')}`,
+  };
+  const redis: ScenarioSpec = { name: 'redis', kind: 'bot', storeUrl: () => options.redisUrl };
+  const wanted: ScenarioSpec[] = options.all
+    ? [sqlite, redis, { ...sqlite, name: 'both', discord: true }]
+    : [
+        {
+          ...(options.store === 'redis' ? redis : sqlite),
+          ...(options.both ? { name: 'both', discord: true } : {}),
+        },
+      ];
+  const onRedis = (s: ScenarioSpec) => s.storeUrl === redis.storeUrl;
+  let scenarios = wanted;
+  if (wanted.some(onRedis) && !(await redisReachable(options.redisUrl))) {
+    notes.push(`Redis at ${options.redisUrl} is not reachable: the scenarios on Redis were skipped.`);
+    log(notes[0] ?? '');
+    scenarios = wanted.filter((s) => !onRedis(s));
+  }
+
+  // Untimed: warms the OS file cache and tsx's transform cache, so the first measured start is not the
+  // only one to read node_modules from disk.
+  log('warming up (start and stop each app once)…');
+  await runScenario({ ...sqlite, name: 'warmup-bot', readyOnly: true }, run);
+  await runScenario({ name: 'warmup-floor', kind: 'floor', readyOnly: true }, run);
+
+  // Floor and bot alternate, so a disturbance on the machine tends to hit both rather than one.
+  const floorSpec: ScenarioSpec = { name: 'floor', kind: 'floor' };
+  const rounds = new Map<string, ScenarioResult[]>();
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const spec of [floorSpec, ...scenarios]) {
+      log(`round ${round}/${options.rounds}: ${spec.name}, N=${options.n}…`);
+      const result = await runScenario(spec, run);
+      rounds.set(spec.name, [...(rounds.get(spec.name) ?? []), result]);
+    }
+  }
+  const floor = combineRounds(rounds.get('floor') ?? []);
+  const bots = scenarios.map((spec) => combineRounds(rounds.get(spec.name) ?? []));
+
+  // Start-up without tsx's transforms (pre-bundled), and with tsx but a cold transform cache.
+  log('ready-time variants (pre-bundled; tsx without its cache)…');
+  const bundle = await bundleMain(ROOT);
+  const bundled = await runScenario({ ...sqlite, name: 'bundled', readyOnly: true, nodeArgs: [bundle] }, run);
+  const cold = await runScenario(
+    { ...sqlite, name: 'tsx-nocache', readyOnly: true, env: { TSX_DISABLE_CACHE: '1' } },
+    run,
+  );
+
+  const profiles: Record<string, ProfileSummary> = {};
+  for (const r of [floor, ...bots]) {
+    if (r.profile) profiles[r.name] = summariseProfile(r.profile.path, ROOT, r.profile.loadFromEndMs);
+  }
+  for (const r of [floor, ...bots]) {
+    if (r.failed > 0)
+      notes.push(`${r.name}: ${r.failed} of ${r.n} requesters failed, first: ${r.firstError}`);
+  }
+
+  const loadAfter = loadavg()[0] ?? 0;
+  const out = process.stdout;
+  out.write(
+    `\ncontactway bench — N=${options.n} simultaneous requesters, WeCom latency ${options.latencyMs} ms/call, ` +
+      `node ${process.version}, ${availableParallelism()} CPUs, load average ${loadBefore.toFixed(1)} → ` +
+      `${loadAfter.toFixed(1)}, median of ${options.rounds} round(s)\n\n`,
+  );
+  out.write(`${renderTable(floor, bots)}\n\n`);
+  out.write(
+    `ready, pre-bundled (no tsx transform): ${bundled.readyMs} ms; ` +
+      `ready, tsx with a cold cache: ${cold.readyMs} ms\n`,
+  );
+  for (const [name, p] of Object.entries(profiles)) out.write(`\n${renderProfile(name, p, options.n)}\n`);
+  for (const note of notes) out.write(`note: ${note}\n`);
+  out.write(
+    `${JSON.stringify({
+      bench: 'contactway',
+      at: new Date().toISOString(),
+      node: process.version,
+      cpus: availableParallelism(),
+      n: options.n,
+      rounds: options.rounds,
+      latencyMs: options.latencyMs,
+      loadAverage: [loadBefore, loadAfter],
+      floor,
+      scenarios: bots,
+      readyBundledMs: bundled.readyMs,
+      readyTsxColdMs: cold.readyMs,
+      targets: targetsMet(floor, bots),
+      ...(Object.keys(profiles).length > 0 ? { profiles } : {}),
+      notes,
+    })}\n`,
+  );
+}
+
+function renderProfile(name: string, p: ProfileSummary, n: number): string {
+  const perRequest = (ms: number) => Math.round((ms / n) * 100) / 100;
+  return [
+    `profile ${name} (burst of ${p.windowMs} ms): busy ${p.busyMs} ms = ${perRequest(p.busyMs)} ms/request; ` +
+      `our code incl. callees ${p.oursInclusiveMs} ms = ${perRequest(p.oursInclusiveMs)} ms/request ` +
+      `(own frames ${p.oursSelfMs} ms)`,
+    '  self time by place:',
+    ...p.byPlace.map((e) => `    ${String(e.selfMs).padStart(8)} ms  ${e.place}`),
+    '  our functions, inclusive:',
+    ...p.ourFunctions.map((e) => `    ${String(e.inclusiveMs).padStart(8)} ms  ${e.fn}`),
+  ].join('\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
