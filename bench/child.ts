@@ -24,6 +24,8 @@ export interface RunningChild {
   pid: number;
   /** From spawn() to the first HTTP answer on the health URL (and `alsoReady`). */
   readyMs: number;
+  /** Resident set size right after ready (VmRSS), in bytes; undefined off Linux. */
+  rssAtReadyBytes: number | undefined;
   /** Peak resident set size so far (VmHWM), in bytes; undefined off Linux. */
   peakRssBytes(): number | undefined;
   /** User + system CPU time so far, in ms; undefined off Linux. */
@@ -44,11 +46,11 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Reads `VmHWM` (peak RSS) from /proc/<pid>/status. */
-function readPeakRss(pid: number): number | undefined {
+/** Reads `VmHWM` (peak RSS) or `VmRSS` (current) from /proc/<pid>/status, in bytes. */
+function readRss(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+    const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
     return kb === undefined ? undefined : Number(kb) * 1024;
   } catch {
     return undefined;
@@ -114,11 +116,13 @@ export async function startChild(options: ChildOptions): Promise<RunningChild> {
   }
   await options.alsoReady;
   const readyMs = performance.now() - startedAt;
+  const rssAtReadyBytes = readRss(pid, 'VmRSS');
 
   return {
     pid,
     readyMs,
-    peakRssBytes: () => readPeakRss(pid),
+    rssAtReadyBytes,
+    peakRssBytes: () => readRss(pid, 'VmHWM'),
     cpuMs: () => readCpuMs(pid),
     tail: () => output,
     async stop() {

@@ -9,10 +9,12 @@ export interface BenchOptions {
   both: boolean;
   all: boolean;
   cpuProf: boolean;
+  /** No warm-up starts and no ready-time variants: for the smoke test. */
+  quick: boolean;
   redisUrl: string;
 }
 
-export const USAGE = `npm run bench -- [--n 200] [--rounds 3] [--latency 50] [--store sqlite|redis] [--both] [--all] [--cpu-prof]
+export const USAGE = `npm run bench -- [--n 200] [--rounds 3] [--latency 50] [--store sqlite|redis] [--both] [--all] [--cpu-prof] [--quick]
 
   --n N          simultaneous requesters (default 200)
   --rounds R     floor and bot alternate R times; each figure is the median (default 3)
@@ -21,6 +23,7 @@ export const USAGE = `npm run bench -- [--n 200] [--rounds 3] [--latency 50] [--
   --both         load the Discord adapter too (against the fake Discord), for memory
   --all          floor, sqlite, redis and both in one run
   --cpu-prof     write V8 CPU profiles of each app process to bench/profiles/ and summarise the burst
+  --quick        skip the warm-up starts and the ready-time variants (smoke test)
   --timeout MS   how long one requester waits for the modal or its QR (default 30000)`;
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -35,6 +38,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       both: { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -58,6 +62,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     both: values.both,
     all: values.all,
     cpuProf: values['cpu-prof'],
+    quick: values.quick,
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
   };
 }

@@ -45,7 +45,7 @@ export function summariseProfile(path: string, root: string, fromEndMs: [number,
     if (!url) return fn.startsWith('(') ? fn : '(native)';
     if (url.startsWith('node:')) return 'node internals';
     // The innermost package: @discordjs/rest's own undici (which Node's fetch then uses too) is `undici`.
-    const pkg = [...url.matchAll(/\/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].at(-1)?.[1];
+    const pkg = [...url.matchAll(/\/node_modules\/((?:@[^/]+\/)?[^/]+)(?=\/)/g)].at(-1)?.[1];
     if (pkg) return pkg;
     const file = url.startsWith('file://') ? relative(root, new URL(url).pathname) : url;
     return file;
@@ -77,7 +77,7 @@ export function summariseProfile(path: string, root: string, fromEndMs: [number,
       if (!frame) break;
       const p = place(frame.url, frame.functionName);
       if (!OURS.test(p)) continue;
-      seen.add(`${frame.functionName || '(anonymous)'} ${p}:${frame.lineNumber + 1}`);
+      seen.add(`${frame.functionName || '(anonymous)'} ${p}`);
     }
     if (seen.size > 0) oursInclusive += ms;
     for (const fn of seen) ourFns.set(fn, (ourFns.get(fn) ?? 0) + ms);

@@ -65,6 +65,7 @@ export const ROWS: Row[] = [
     met: (b) => b.gettoken === TARGETS.gettoken,
   },
   { label: 'add_contact_way calls', get: (r) => r.addContactWay },
+  { label: 'RSS once ready (MB)', get: (r) => r.rssAtReadyMb },
   {
     label: 'peak RSS (MB)',
     get: (r) => r.peakRssMb,

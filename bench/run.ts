@@ -65,9 +65,11 @@ async function main(): Promise<void> {
 
   // Untimed: warms the OS file cache and tsx's transform cache, so the first measured start is not the
   // only one to read node_modules from disk.
-  log('warming up (start and stop each app once)…');
-  await runScenario({ ...sqlite, name: 'warmup-bot', readyOnly: true }, run);
-  await runScenario({ name: 'warmup-floor', kind: 'floor', readyOnly: true }, run);
+  if (!options.quick) {
+    log('warming up (start and stop each app once)…');
+    await runScenario({ ...sqlite, name: 'warmup-bot', readyOnly: true }, run);
+    await runScenario({ name: 'warmup-floor', kind: 'floor', readyOnly: true }, run);
+  }
 
   // Floor and bot alternate, so a disturbance on the machine tends to hit both rather than one.
   const floorSpec: ScenarioSpec = { name: 'floor', kind: 'floor' };
@@ -83,13 +85,17 @@ async function main(): Promise<void> {
   const bots = scenarios.map((spec) => combineRounds(rounds.get(spec.name) ?? []));
 
   // Start-up without tsx's transforms (pre-bundled), and with tsx but a cold transform cache.
-  log('ready-time variants (pre-bundled; tsx without its cache)…');
-  const bundle = await bundleMain(ROOT);
-  const bundled = await runScenario({ ...sqlite, name: 'bundled', readyOnly: true, nodeArgs: [bundle] }, run);
-  const cold = await runScenario(
-    { ...sqlite, name: 'tsx-nocache', readyOnly: true, env: { TSX_DISABLE_CACHE: '1' } },
-    run,
-  );
+  let bundled: ScenarioResult | undefined;
+  let cold: ScenarioResult | undefined;
+  if (!options.quick) {
+    log('ready-time variants (pre-bundled; tsx without its cache)…');
+    const bundle = await bundleMain(ROOT);
+    bundled = await runScenario({ ...sqlite, name: 'bundled', readyOnly: true, nodeArgs: [bundle] }, run);
+    cold = await runScenario(
+      { ...sqlite, name: 'tsx-nocache', readyOnly: true, env: { TSX_DISABLE_CACHE: '1' } },
+      run,
+    );
+  }
 
   const profiles: Record<string, ProfileSummary> = {};
   for (const r of [floor, ...bots]) {
@@ -108,10 +114,12 @@ async function main(): Promise<void> {
       `${loadAfter.toFixed(1)}, median of ${options.rounds} round(s)\n\n`,
   );
   out.write(`${renderTable(floor, bots)}\n\n`);
-  out.write(
-    `ready, pre-bundled (no tsx transform): ${bundled.readyMs} ms; ` +
-      `ready, tsx with a cold cache: ${cold.readyMs} ms\n`,
-  );
+  if (bundled && cold) {
+    out.write(
+      `ready, pre-bundled (no tsx): ${bundled.readyMs} ms, RSS ${bundled.rssAtReadyMb} MB; ` +
+        `ready, tsx with a cold cache: ${cold.readyMs} ms\n`,
+    );
+  }
   for (const [name, p] of Object.entries(profiles)) out.write(`\n${renderProfile(name, p, options.n)}\n`);
   for (const note of notes) out.write(`note: ${note}\n`);
   out.write(
@@ -126,8 +134,9 @@ async function main(): Promise<void> {
       loadAverage: [loadBefore, loadAfter],
       floor,
       scenarios: bots,
-      readyBundledMs: bundled.readyMs,
-      readyTsxColdMs: cold.readyMs,
+      readyBundledMs: bundled?.readyMs,
+      rssAtReadyBundledMb: bundled?.rssAtReadyMb,
+      readyTsxColdMs: cold?.readyMs,
       targets: targetsMet(floor, bots),
       ...(Object.keys(profiles).length > 0 ? { profiles } : {}),
       notes,

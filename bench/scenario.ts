@@ -67,6 +67,8 @@ export interface ScenarioResult {
   allQrsMs: number | undefined;
   gettoken: number;
   addContactWay: number;
+  /** Resident memory once ready, before any request. */
+  rssAtReadyMb: number | undefined;
   peakRssMb: number | undefined;
   /** CPU time of the app process during the burst, per requester. */
   cpuMsPerRequest: number | undefined;
@@ -103,6 +105,7 @@ export function combineRounds(rounds: ScenarioResult[]): ScenarioResult {
     allQrsMs: rounds.some((r) => r.allQrsMs === undefined) ? undefined : med((r) => r.allQrsMs),
     gettoken: Math.max(...rounds.map((r) => r.gettoken)),
     addContactWay: Math.max(...rounds.map((r) => r.addContactWay)),
+    rssAtReadyMb: med((r) => r.rssAtReadyMb),
     peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb ?? 0)) || undefined,
     cpuMsPerRequest: med((r) => r.cpuMsPerRequest),
     failed,
@@ -204,6 +207,8 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions): Prom
         allQrsMs: load.allQrsMs,
         gettoken: stats.gettoken,
         addContactWay: stats.calls.add_contact_way ?? 0,
+        rssAtReadyMb:
+          child.rssAtReadyBytes === undefined ? undefined : round(child.rssAtReadyBytes / 2 ** 20),
         peakRssMb: peak === undefined ? undefined : round(peak / 2 ** 20),
         cpuMsPerRequest:
           cpuBefore === undefined || cpuAfter === undefined

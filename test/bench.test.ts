@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Smoke test of `npm run bench`: a tiny burst (N=5, one round, no warm-up or start-up variants) runs the
+ * floor and the bot end to end and ends with one JSON line. No timing is asserted: figures are for the
+ * README, not for CI.
+ */
+const ROOT = join(import.meta.dirname, '..');
+
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'bench', 'run.ts'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8');
+    });
+    proc.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString('utf8');
+    });
+    proc.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run bench', () => {
+  it('GIVEN N=5 THEN the floor and the bot serve every requester, once per token, and the last line is the JSON summary', async () => {
+    const { code, stdout, stderr } = await runBench([
+      '--n',
+      '5',
+      '--rounds',
+      '1',
+      '--quick',
+      '--latency',
+      '5',
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('all N QRs in Slack (ms)');
+    const last = stdout.trim().split('\n').at(-1) ?? '';
+    const summary = JSON.parse(last) as {
+      n: number;
+      floor: { failed: number; gettoken: number; addContactWay: number };
+      scenarios: { name: string; failed: number; gettoken: number; addContactWay: number }[];
+    };
+    expect(summary.n).toBe(5);
+    expect(summary.floor).toMatchObject({ failed: 0, gettoken: 1, addContactWay: 5 });
+    expect(summary.scenarios.map((s) => s.name)).toEqual(['sqlite']);
+    expect(summary.scenarios[0]).toMatchObject({ failed: 0, gettoken: 1, addContactWay: 5 });
+  }, 30_000);
+});
