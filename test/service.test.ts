@@ -223,3 +223,26 @@ describe('store outage after WeCom succeeded', () => {
     expect((await service.list(alice)).map((r) => r.configId)).toEqual([record.configId]);
   });
 });
+
+describe('WeCom times out on add_contact_way', () => {
+  it('GIVEN no answer in time THEN the requester is told the way may exist without a config_id', async () => {
+    const keyv = createMemoryKeyv();
+    const service = createContactWayService({
+      wecom: createWecomClient({
+        baseUrl: sandbox.url,
+        tokens: corpSecretTokenSource({ corpId: sandbox.corpId, corpSecret: sandbox.corpSecret }),
+        cache: keyv,
+        timeoutMs: 300,
+      }),
+      records: createRecordStore(keyv),
+      audit: createAuditLog(keyv),
+      logger: createLogger({ level: 'silent' }),
+    });
+    sandbox.inject({ hang: true, endpoint: 'add_contact_way', times: 1 });
+    await expect(service.createTemp(alice, { userid: 'zhangsan' })).rejects.toMatchObject({
+      code: 'wecom.timeout',
+      human: { en: expect.stringContaining('may have created the contact way') },
+    });
+    expect(await service.list(alice)).toEqual([]);
+  });
+});

@@ -1,4 +1,11 @@
-import { ContactwayError, ForbiddenError, NotFoundError, ValidationError, WecomError } from '../errors.js';
+import {
+  ContactwayError,
+  ForbiddenError,
+  NotFoundError,
+  UpstreamError,
+  ValidationError,
+  WecomError,
+} from '../errors.js';
 import { t } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import { type Actor, createPolicy, type Policy } from '../policy.js';
@@ -172,7 +179,9 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     return audited(requester, 'create', undefined, async () => {
       policy.checkCreateFor(requester, checked.user ?? []);
       await deps.creationLimiter?.take(requesterKey(requester));
-      const created = await wecom.addContactWay(checked);
+      const created = await wecom.addContactWay(checked).catch((error: unknown) => {
+        throw mayHaveBeenCreated(error);
+      });
       const at = new Date(now());
       const expiresInS = checked.is_temp ? (checked.expires_in ?? 7 * 86_400) : undefined;
       const record: ContactWayRecord = {
@@ -354,6 +363,23 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
       });
     },
   };
+}
+
+/**
+ * add_contact_way has no idempotency key: when WeCom times out or fails with a 5xx, it may have created the
+ * way anyway, and we hold no config_id for it. Say so, instead of a plain "WeCom did not answer", so the
+ * requester checks before creating another (a permanent one can be recovered by an admin's sync).
+ */
+function mayHaveBeenCreated(error: unknown): unknown {
+  if (!(error instanceof UpstreamError) || error.code === 'wecom.bad_response') return error;
+  return new UpstreamError(
+    error.code as 'wecom.timeout' | 'wecom.unreachable',
+    t(
+      `${error.human.en} WeCom may have created the contact way without our receiving its config_id. Trying again creates a new one; an unused temporary QR simply expires, and an admin's sync recovers a permanent one.`,
+      `${error.human.zh} 企业微信可能已创建该「联系我」但我们未收到 config_id。重试会创建新的；未使用的临时二维码会自行过期，长期二维码可由管理员通过 sync 找回。`,
+    ),
+    { cause: error },
+  );
 }
 
 /** Rules WeCom applies against the existing way, checked here so the user hears them in their words. */
