@@ -3,7 +3,7 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createMetrics, createOps, type Ops } from './ops/index.js';
 import { createPolicy } from './policy.js';
-import { type Sandbox, startSandbox } from './sandbox/index.js';
+import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
@@ -33,7 +33,10 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
   const keyv = openKeyv(config.STORE_URL, { logger, namespace: config.STORE_NAMESPACE });
   // One Redis lock (in-process elsewhere) for the token refresh and for idempotent submissions.
   const lock = createStoreLock(keyv, { logger });
-  const sandbox = config.sandbox ? await startSandbox({ port: config.SANDBOX_PORT, logger }) : undefined;
+  // The simulator (and its QR renderer) is loaded only when it runs: production never pays for it.
+  const sandbox = config.sandbox
+    ? await (await import('./sandbox/index.js')).startSandbox({ port: config.SANDBOX_PORT, logger })
+    : undefined;
   if (sandbox) {
     logger.warn(
       { sandboxUrl: sandbox.url },

@@ -1,7 +1,5 @@
 import { userInfo } from 'node:os';
-import { runConsoleAdapter } from '../adapters/console/index.js';
-import { startDiscordAdapter } from '../adapters/discord/index.js';
-import { type SlackAdapter, startSlackAdapter } from '../adapters/slack/index.js';
+import type { SlackAdapter } from '../adapters/slack/index.js';
 import type { RunningAdapter } from './adapter.js';
 import { type Core, startCore } from './app.js';
 import { type Config, loadConfig, loadDotEnv } from './config.js';
@@ -37,7 +35,9 @@ async function main(): Promise<void> {
   });
   const core = await startCore(config, logger);
 
+  // Adapters are imported only when configured: a Slack-only bot does not load discord.js at start.
   if (useConsole) {
+    const { runConsoleAdapter } = await import('../adapters/console/index.js');
     const user = userInfo().username;
     await runConsoleAdapter({
       input: process.stdin,
@@ -57,9 +57,14 @@ async function main(): Promise<void> {
 
   core.ops.metrics.collectProcessMetrics();
   const adapters: RunningAdapter[] = [];
-  const slack: SlackAdapter | undefined = config.SLACK_BOT_TOKEN ? await startSlackAdapter(core) : undefined;
+  const slack: SlackAdapter | undefined = config.SLACK_BOT_TOKEN
+    ? await (await import('../adapters/slack/index.js')).startSlackAdapter(core)
+    : undefined;
   if (slack) adapters.push(slack);
-  if (config.DISCORD_TOKEN) adapters.push(await startDiscordAdapter(core));
+  if (config.DISCORD_TOKEN) {
+    const { startDiscordAdapter } = await import('../adapters/discord/index.js');
+    adapters.push(await startDiscordAdapter(core));
+  }
   const opsServer =
     slack?.transport === 'http'
       ? undefined
