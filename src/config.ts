@@ -54,6 +54,7 @@ export const envSchema = z
     POLICY_FILE: optionalText,
     ACCESS_SLACK_TEAMS: optionalText,
     ACCESS_SLACK_USERS: optionalText,
+    ACCESS_SLACK_USERGROUPS: optionalText,
     ACCESS_DISCORD_GUILDS: optionalText,
     ACCESS_DISCORD_ROLES: optionalText,
     CREATE_FOR: z.enum(['any', 'mapped']).optional(),

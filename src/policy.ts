@@ -14,8 +14,10 @@ import { toFieldIssues } from './validate.js';
 export const policySchema = z.object({
   /** Slack workspaces (team ids) allowed; empty = any workspace the app is installed in. */
   slackTeams: z.array(z.string()).default([]),
-  /** Slack users allowed (user ids); empty = any. */
+  /** Slack users allowed (user ids). With slackUsergroups: a user in either list gets in; both empty = any. */
   slackUsers: z.array(z.string()).default([]),
+  /** Slack user groups (ids like S0123) whose members are allowed. */
+  slackUsergroups: z.array(z.string()).default([]),
   /** Discord guilds allowed; empty = any guild the bot is in. */
   discordGuilds: z.array(z.string()).default([]),
   /** Discord roles allowed (any one suffices); empty = any. */
@@ -29,7 +31,7 @@ export const policySchema = z.object({
 });
 export type PolicyConfig = z.infer<typeof policySchema>;
 
-/** Who is asking, with what their platform tells us about them (Discord roles). */
+/** Who is asking, with what their platform tells us about them (Discord roles, Slack user groups). */
 export interface Actor extends Requester {
   roles?: string[];
 }
@@ -63,11 +65,12 @@ export function createPolicy(config: Partial<PolicyConfig> = {}): Policy {
     checkAccess(actor) {
       if (isAdmin(actor)) return;
       const inList = (list: string[], value: string) => list.length === 0 || list.includes(value);
-      if (
-        actor.platform === 'slack' &&
-        !(inList(p.slackTeams, actor.workspaceId) && inList(p.slackUsers, actor.userId))
-      ) {
-        throw denied();
+      if (actor.platform === 'slack') {
+        const restricted = p.slackUsers.length > 0 || p.slackUsergroups.length > 0;
+        const listed =
+          p.slackUsers.includes(actor.userId) ||
+          (actor.roles ?? []).some((g) => p.slackUsergroups.includes(g));
+        if (!inList(p.slackTeams, actor.workspaceId) || (restricted && !listed)) throw denied();
       }
       if (actor.platform === 'discord') {
         const roleOk =
@@ -108,6 +111,7 @@ export interface PolicyEnv {
   POLICY_FILE?: string | undefined;
   ACCESS_SLACK_TEAMS?: string | undefined;
   ACCESS_SLACK_USERS?: string | undefined;
+  ACCESS_SLACK_USERGROUPS?: string | undefined;
   ACCESS_DISCORD_GUILDS?: string | undefined;
   ACCESS_DISCORD_ROLES?: string | undefined;
   ADMINS?: string[] | undefined;
@@ -120,6 +124,7 @@ export function policyFromEnv(env: PolicyEnv): PolicyConfig {
   const fromEnv = {
     slackTeams: list(env.ACCESS_SLACK_TEAMS),
     slackUsers: list(env.ACCESS_SLACK_USERS),
+    slackUsergroups: list(env.ACCESS_SLACK_USERGROUPS),
     discordGuilds: list(env.ACCESS_DISCORD_GUILDS),
     discordRoles: list(env.ACCESS_DISCORD_ROLES),
     admins: env.ADMINS ?? [],

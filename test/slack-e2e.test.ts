@@ -438,3 +438,24 @@ describe('Slack adapter: access policy', () => {
     }
   });
 });
+
+describe('Slack adapter: access by user group', () => {
+  it('GIVEN ACCESS_SLACK_USERGROUPS THEN members of the group get in and others are refused', async () => {
+    const restricted = await startSlackHarness({ ACCESS_SLACK_USERGROUPS: 'S_SALES' });
+    try {
+      restricted.fake.setUsergroup('S_SALES', [ALICE.userId]);
+      const mine = await restricted.command(ALICE, 'list');
+      await restricted.fake.waitFor(() => restricted.fake.responsesTo(mine.responseId)[0]);
+      expect(JSON.stringify(restricted.fake.responsesTo(mine.responseId))).not.toContain('not allowed');
+      const his = await restricted.command(BOB, 'list');
+      await restricted.fake.waitFor(() => restricted.fake.responsesTo(his.responseId)[0]);
+      expect(JSON.stringify(restricted.fake.responsesTo(his.responseId))).toContain(
+        'not allowed to use contactway',
+      );
+      // Membership is read once per group and cached, not on every command.
+      expect(restricted.fake.callsTo('usergroups.users.list')).toHaveLength(1);
+    } finally {
+      await restricted.close();
+    }
+  });
+});

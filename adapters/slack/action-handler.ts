@@ -20,7 +20,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
       let reply: Reply;
       try {
         const invocation = parseOptions(kind, { config_id: action.value ?? '' });
-        reply = await runCommand(commandContext(deps, requester, locale), invocation);
+        reply = await runCommand(await commandContext(deps, requester, locale), invocation);
       } catch (error) {
         reply = errorReply(error, locale);
       }

@@ -63,7 +63,7 @@ export function registerCommand(app: App, deps: SlackDeps): void {
     if (!form) {
       await ack();
       const resolved = await deps.locales.lookup(command.team_id, command.user_id);
-      const reply = await runCommand(commandContext(deps, requester, resolved), invocation);
+      const reply = await runCommand(await commandContext(deps, requester, resolved), invocation);
       await deps.deliverer.deliver(reply, target, resolved);
       return;
     }
@@ -171,10 +171,13 @@ async function settleForm(
   if (!viewId) return;
   const [locale, denied] = await Promise.all([
     deps.locales.lookup(command.team_id, command.user_id),
-    deps.core.service.checkAccess(requester).then(
-      () => undefined,
-      (error: unknown) => error,
-    ),
+    deps.usergroups
+      .groupsOf(requester.userId)
+      .then((roles) => deps.core.service.checkAccess({ ...requester, roles }))
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
   ]);
   let view: ReturnType<typeof formToSlackView> | undefined;
   const form = formFor(invocation, locale);

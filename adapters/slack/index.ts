@@ -7,6 +7,7 @@ import { registerCommand } from './command-handler.js';
 import { createSlackApp, type SlackTransport } from './create-app.js';
 import { createDeliverer } from './deliver.js';
 import { createLocaleResolver } from './locale.js';
+import { createUsergroupResolver } from './usergroups.js';
 import { registerViewSubmission } from './view-handler.js';
 
 export { slackValuesToFormValues } from './read-values.js';
@@ -45,6 +46,11 @@ export async function startSlackAdapter(
     logger,
     locales: createLocaleResolver({ client: app.client, fallback: config.DEFAULT_LOCALE, logger }),
     deliverer: createDeliverer({ client: app.client, logger }),
+    usergroups: createUsergroupResolver({
+      client: app.client,
+      groups: config.policy.slackUsergroups,
+      logger,
+    }),
   };
   // Before the listeners: request scope, in-flight tracking, and refusal while shutting down.
   registerAdmission(app, {

@@ -70,7 +70,7 @@ export function registerViewSubmission(app: App, deps: SlackDeps): void {
     await ack({ response_action: 'update', view: progressView(form.title, locale) });
     // The view id names this submission: a replayed or doubled submission creates one contact way.
     const ctx = {
-      ...commandContext(deps, requester, locale),
+      ...(await commandContext(deps, requester, locale)),
       idempotencyKey: `slack:${requester.workspaceId}:${view.id}`,
     };
     const reply: Reply = await runCommand(ctx, invocation, checked.input);
