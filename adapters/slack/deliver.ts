@@ -49,10 +49,16 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
   const { client, logger } = options;
   const doFetch = options.fetch ?? globalThis.fetch;
 
+  // A user's DM with the bot never changes: one conversations.open per user per process is enough.
+  const dms = new Map<string, string>();
+
   async function openDm(userId: string): Promise<string> {
+    const known = dms.get(userId);
+    if (known) return known;
     const opened = await client.conversations.open({ users: userId });
     const id = opened.channel?.id;
     if (!id) throw new Error('conversations.open returned no channel');
+    dms.set(userId, id);
     return id;
   }
 
