@@ -21,7 +21,14 @@ describe('Slack app manifest', () => {
 
   it('GIVEN the Web API methods the adapter calls THEN every scope they need is requested', () => {
     // chat.postEphemeral/postMessage, files.uploadV2, conversations.open (DM), users.info (locale).
-    for (const scope of ['commands', 'chat:write', 'files:write', 'im:write', 'users:read', 'usergroups:read']) {
+    for (const scope of [
+      'commands',
+      'chat:write',
+      'files:write',
+      'im:write',
+      'users:read',
+      'usergroups:read',
+    ]) {
       expect(manifest).toMatch(new RegExp(`^\\s+- ${scope}$`, 'm'));
     }
   });
