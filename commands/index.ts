@@ -13,7 +13,7 @@ import { sync } from './sync.js';
 import { temp } from './temp.js';
 import type { Command, CommandContext, FieldError, Form, FormValues, Reply } from './types.js';
 
-export { errorReply } from './replies.js';
+export { deleteConfirm, errorReply, FIX_FIELDS } from './replies.js';
 export type * from './types.js';
 
 const help = helpCommand(() => COMMANDS);

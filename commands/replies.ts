@@ -38,7 +38,7 @@ export function errorReply(error: unknown, locale: Locale): Reply {
           locale,
         )
       : undefined;
-  const title = fieldErrors ? t('Please fix:', '请修改：') : known.human;
+  const title = fieldErrors ? FIX_FIELDS : known.human;
   return {
     status: 'error',
     title: say(title, locale),
@@ -82,18 +82,23 @@ export function recordActions(configId: string, locale: Locale): ReplyAction[] {
       label: say(t('Delete', '删除'), locale),
       configId,
       danger: true,
-      confirm: {
-        title: say(t('Delete contact way?', '删除「联系我」？'), locale),
-        text: say(
-          t(`Delete ${configId}? Its QR stops working.`, `删除 ${configId}？其二维码将失效。`),
-          locale,
-        ),
-        yes: say(t('Delete', '删除'), locale),
-        no: say(t('Cancel', '取消'), locale),
-      },
+      confirm: deleteConfirm(configId, locale),
     },
   ];
 }
+
+/** The question asked before a delete; platforms without confirm dialogs (Discord) ask it as a message. */
+export function deleteConfirm(configId: string, locale: Locale): NonNullable<ReplyAction['confirm']> {
+  return {
+    title: say(t('Delete contact way?', '删除「联系我」？'), locale),
+    text: say(t(`Delete ${configId}? Its QR stops working.`, `删除 ${configId}？其二维码将失效。`), locale),
+    yes: say(t('Delete', '删除'), locale),
+    no: say(t('Cancel', '取消'), locale),
+  };
+}
+
+/** The headline over a list of invalid fields, on every platform. */
+export const FIX_FIELDS = t('Please fix:', '请修改：');
 
 /** The reply for a contact way with its QR: created, or shown again. */
 export function recordReply(

@@ -129,15 +129,14 @@ export class StoreError extends ContactwayError {
   }
 }
 
+/** What a requester sees for a failure we did not foresee. */
+export const INTERNAL_ERROR = t(
+  'Something went wrong on our side. It has been logged; please try again.',
+  '系统内部出错，已记录日志，请稍后重试。',
+);
+
 /** Turns anything thrown into our tree, so adapters only ever show `human` and never a stack. */
 export function asContactwayError(error: unknown): ContactwayError {
   if (error instanceof ContactwayError) return error;
-  return new ContactwayError(
-    'internal',
-    t(
-      'Something went wrong on our side. It has been logged; please try again.',
-      '系统内部出错，已记录日志，请稍后重试。',
-    ),
-    { cause: error },
-  );
+  return new ContactwayError('internal', INTERNAL_ERROR, { cause: error });
 }

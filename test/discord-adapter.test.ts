@@ -221,7 +221,7 @@ describe('discord adapter: invalid values', () => {
       const { deferred, edit } = await submit(modal, ALICE, { [field]: value });
       expect(deferred.body.data.flags).toBe(64);
       const embed = embedOf(edit);
-      expect(embed.title).toBe('Please fix these fields');
+      expect(embed.title).toBe('Please fix:');
       expect(embed.description).toContain(`**${label}** (\`${field}\`)`);
       expect(edit.files).toEqual([]);
       expect(buttonIds(edit)).toEqual([expect.stringMatching(/^cw:reopen:/)]);

@@ -2,6 +2,7 @@ import { MessageFlags, type ModalSubmitInteraction } from 'discord.js';
 import {
   checkSubmission,
   errorReply,
+  FIX_FIELDS,
   type FieldError,
   type Form,
   formFor,
@@ -82,7 +83,7 @@ async function loadContext(
 function invalidReply(errors: FieldError[], locale: Locale): Reply {
   return {
     status: 'error',
-    title: say(TEXTS.fixFields, locale),
+    title: say(FIX_FIELDS, locale),
     facts: [],
     actions: [],
     fieldErrors: errors,

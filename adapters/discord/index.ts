@@ -1,7 +1,7 @@
 import { type ClientOptions, Events, type Interaction, MessageFlags } from 'discord.js';
 import type { RunningAdapter } from '../../src/adapter.js';
 import type { Core } from '../../src/app.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError, INTERNAL_ERROR } from '../../src/errors.js';
 import { say, t } from '../../src/i18n.js';
 import { RESTARTING, withRequestScope } from '../../src/ops/index.js';
 import { createDiscordClient } from './client.js';
@@ -14,7 +14,6 @@ import { handleButton } from './handle-button.js';
 import { handleCommand } from './handle-command.js';
 import { handleModalSubmit } from './handle-modal.js';
 import { registerCommands } from './register.js';
-import { TEXTS } from './texts.js';
 
 export { commandDefinitions } from './command-definitions.js';
 export { modalSubmitToFormValues } from './read-values.js';
@@ -140,7 +139,7 @@ async function refuse(ctx: HandlerContext, interaction: Interaction): Promise<vo
 /** The bilingual "something went wrong", never a stack; silent when the interaction can no longer be answered. */
 async function tellFailure(ctx: HandlerContext, interaction: Interaction): Promise<void> {
   if (!interaction.isRepliable()) return;
-  const content = say(TEXTS.failed, localeOf(interaction, ctx.defaultLocale));
+  const content = say(INTERNAL_ERROR, localeOf(interaction, ctx.defaultLocale));
   try {
     if (interaction.deferred || interaction.replied)
       await interaction.editReply({ content, embeds: [], components: [], files: [] });

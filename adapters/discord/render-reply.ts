@@ -1,5 +1,5 @@
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
-import type { Reply, ReplyAction } from '../../commands/index.js';
+import { deleteConfirm, type Reply, type ReplyAction } from '../../commands/index.js';
 import { type Locale, say } from '../../src/i18n.js';
 import { type CustomId, encodeCustomId } from './custom-id.js';
 import { TEXTS } from './texts.js';
@@ -104,28 +104,15 @@ function actionButton(action: ReplyAction): ButtonBuilder | undefined {
 
 /** The question asked before a delete, with its two buttons. */
 export function renderDeleteConfirm(configId: string, locale: Locale): DiscordMessage {
+  const confirm = deleteConfirm(configId, locale);
   const yes = encodeCustomId({ kind: 'delete-yes', configId });
   const no = encodeCustomId({ kind: 'delete-no', configId });
   const buttons = [
-    ...(yes
-      ? [
-          new ButtonBuilder()
-            .setCustomId(yes)
-            .setStyle(ButtonStyle.Danger)
-            .setLabel(say(TEXTS.deleteYes, locale)),
-        ]
-      : []),
-    ...(no
-      ? [
-          new ButtonBuilder()
-            .setCustomId(no)
-            .setStyle(ButtonStyle.Secondary)
-            .setLabel(say(TEXTS.deleteNo, locale)),
-        ]
-      : []),
+    ...(yes ? [new ButtonBuilder().setCustomId(yes).setStyle(ButtonStyle.Danger).setLabel(confirm.yes)] : []),
+    ...(no ? [new ButtonBuilder().setCustomId(no).setStyle(ButtonStyle.Secondary).setLabel(confirm.no)] : []),
   ];
   return {
-    content: say(TEXTS.confirmDelete(configId), locale),
+    content: confirm.text,
     embeds: [],
     files: [],
     components: [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)],
