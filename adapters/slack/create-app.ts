@@ -1,7 +1,7 @@
 import { App, type CustomRoute } from '@slack/bolt';
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
-import { OPS_PATHS, type OpsHandler } from '../../src/ops/index.js';
+import { HEALTH_PATH, OPS_PATHS, type OpsHandler } from '../../src/ops/index.js';
 import { boltLogger } from './bolt-logger.js';
 
 /** Where Slack sends commands, view submissions and button clicks in HTTP mode. */
@@ -16,7 +16,8 @@ export interface SlackApp {
 
 /**
  * Builds the Bolt App: HTTP mode (Bolt's HTTPReceiver on PORT, `/slack/events`, signatures checked, stale
- * or forged requests refused with 401, and /healthz, /readyz, /metrics from `ops` on the same port) when
+ * or forged requests refused with 401, and /healthz, /readyz, /metrics from `ops` on the same port, or only
+ * /healthz when OPS_PORT moves the others to an internal port) when
  * SLACK_SIGNING_SECRET is set, otherwise Socket Mode with SLACK_APP_TOKEN: Bolt then opens no port, and
  * the composition root serves the ops endpoints on PORT itself. config.ts guarantees one of the two.
  */
@@ -44,7 +45,9 @@ export function createSlackApp(config: Config, logger: Logger, port: number, ops
       port,
       ...(ops
         ? {
-            customRoutes: OPS_PATHS.map(
+            // With OPS_PORT, /readyz and /metrics live on that internal port only; PORT keeps /healthz,
+            // which tells nothing and which load balancers in front of Slack's URL need.
+            customRoutes: (config.OPS_PORT === undefined ? OPS_PATHS : [HEALTH_PATH]).map(
               (path): CustomRoute => ({ path, method: ['GET', 'HEAD'], handler: ops }),
             ),
           }
