@@ -2,7 +2,15 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackRequester } from '../adapters/slack/requester.js';
 import { BOB, CHEN, SIGNING_SECRET, type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';
-import { postToApp, type SlackUser } from './fixtures/slack/requests.js';
+import {
+  blockActionsPayload,
+  orgWideViewSubmissionPayload,
+  payloadBody,
+  postToApp,
+  type SlackUser,
+  slashCommandBody,
+  stateFromView,
+} from './fixtures/slack/requests.js';
 
 /**
  * What an adversarial review found in the Slack adapter, each through real Bolt over HTTP (issue 10, items
@@ -21,8 +29,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const _who = (user: SlackUser) => slackRequester(user.teamId, user.userId);
-const _responseText = (responseId: string) =>
+const who = (user: SlackUser) => slackRequester(user.teamId, user.userId);
+const responseText = (responseId: string) =>
   JSON.stringify(h.fake.responsesTo(responseId).map((r) => r.body));
 const waitForResponse = (responseId: string) => h.fake.waitFor(() => h.fake.responsesTo(responseId)[0]);
 
@@ -32,6 +40,70 @@ async function _settle(): Promise<void> {
   await waitForResponse(sentinel.responseId);
   await new Promise((resolve) => setTimeout(resolve, 50));
 }
+
+describe('Enterprise Grid, app installed org-wide', () => {
+  // Mei works in the Sales workspace of the Acme Group org; her home workspace is another one.
+  const MEI: SlackUser = { teamId: 'T_SALES', userId: 'W_MEI', userName: 'mei' };
+  const grid = { enterpriseId: 'E_ACME', installedTeamId: 'T_SALES', homeTeamId: 'T_MEI_HOME' };
+
+  async function gridCommand(text: string, responseId: string, triggerId: string) {
+    const body = slashCommandBody({
+      user: MEI,
+      text,
+      responseUrl: h.fake.responseUrl(responseId),
+      triggerId,
+      enterpriseId: grid.enterpriseId,
+    });
+    const sent = await postToApp(h.eventsUrl, body, { secret: SIGNING_SECRET });
+    expect(sent.status).toBe(200);
+  }
+
+  it('GIVEN an org-wide view_submission (team null, user.team_id ≠ app_installed_team_id) THEN her new QR is filed where her show and list find it', async () => {
+    await gridCommand('temp zhangsan', 'grid-temp', 'grid-1.trigger');
+    const view = await h.openedView('grid-1.trigger');
+    const payload = orgWideViewSubmissionPayload(MEI, view, stateFromView(view), grid);
+    const submitted = await postToApp(h.eventsUrl, payloadBody(payload), { secret: SIGNING_SECRET });
+    expect(submitted.status).toBe(200);
+    expect(JSON.parse(submitted.text)).toMatchObject({ response_action: 'update' });
+    await waitForResponse('grid-temp');
+    expect(responseText('grid-temp')).not.toContain('not found');
+
+    const [record] = await h.core.service.list(who(MEI));
+    expect(record).toBeDefined();
+    const configId = record!.configId;
+    expect(await h.core.service.list(slackRequester(grid.homeTeamId, MEI.userId))).toEqual([]);
+
+    await gridCommand('list', 'grid-list', 'grid-2.trigger');
+    await waitForResponse('grid-list');
+    expect(responseText('grid-list')).toContain(configId);
+
+    await gridCommand(`show ${configId}`, 'grid-show', 'grid-3.trigger');
+    await waitForResponse('grid-show');
+    expect(responseText('grid-show')).toContain(configId);
+    expect(responseText('grid-show')).not.toContain('not found');
+
+    // Her "Show QR again" button, clicked in the same workspace, finds it as well.
+    const click = blockActionsPayload(
+      { ...MEI, teamId: grid.homeTeamId },
+      { action_id: 'contactway.show', value: configId },
+      h.fake.responseUrl('grid-click'),
+    );
+    const clicked = await postToApp(
+      h.eventsUrl,
+      payloadBody({
+        ...click,
+        team: { id: grid.installedTeamId, domain: 'sales', enterprise_id: grid.enterpriseId },
+        enterprise: { id: grid.enterpriseId, name: 'Acme Group' },
+        is_enterprise_install: true,
+      }),
+      { secret: SIGNING_SECRET },
+    );
+    expect(clicked.status).toBe(200);
+    await waitForResponse('grid-click');
+    expect(responseText('grid-click')).toContain(configId);
+    expect(responseText('grid-click')).not.toContain('not found');
+  });
+});
 
 describe('Request bodies are capped at 512 kB', () => {
   const oversized = (bytes: number) => `payload=${'x'.repeat(bytes)}`;

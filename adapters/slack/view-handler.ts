@@ -16,7 +16,7 @@ import { decodeMetadata } from './metadata.js';
 import { type SlackStateValues, slackValuesToFormValues } from './read-values.js';
 import { FORM_CALLBACK_ID } from './render-form.js';
 import { progressView, resultView } from './render-status-view.js';
-import { requesterFromInteraction } from './requester.js';
+import { slackRequesterOf } from './requester.js';
 
 /** private_metadata we cannot read (another app version's form) or a command that no longer has a form. */
 const STALE_FORM = new ContactwayError(
@@ -31,8 +31,8 @@ const STALE_FORM = new ContactwayError(
  * delivered to the requester and shown in the modal.
  */
 export function registerViewSubmission(app: App, deps: SlackDeps): void {
-  app.view(FORM_CALLBACK_ID, async ({ ack, body, view, client }) => {
-    const requester = requesterFromInteraction(body.user, body.team);
+  app.view(FORM_CALLBACK_ID, async ({ ack, body, view, client, context: bolt }) => {
+    const requester = slackRequesterOf(bolt, body.user.id, body.user.name);
     const context = decodeMetadata(view.private_metadata);
     // The locale the form was shown in, unless we have learned better since.
     const locale: Locale =
