@@ -1,9 +1,17 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackRequester } from '../adapters/slack/requester.js';
-import { BOB, CHEN, SIGNING_SECRET, type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';
+import {
+  ALICE,
+  BOB,
+  CHEN,
+  SIGNING_SECRET,
+  type SlackHarness,
+  startSlackHarness,
+} from './fixtures/slack/harness.js';
 import {
   blockActionsPayload,
+  type OpenedView,
   orgWideViewSubmissionPayload,
   payloadBody,
   postToApp,
@@ -35,7 +43,7 @@ const responseText = (responseId: string) =>
 const waitForResponse = (responseId: string) => h.fake.waitFor(() => h.fake.responsesTo(responseId)[0]);
 
 /** Sends a genuine command and waits for its answer: anything sent before it has been handled by then. */
-async function _settle(): Promise<void> {
+async function settle(): Promise<void> {
   const sentinel = await h.command(BOB, 'help');
   await waitForResponse(sentinel.responseId);
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -102,6 +110,52 @@ describe('Enterprise Grid, app installed org-wide', () => {
     await waitForResponse('grid-click');
     expect(responseText('grid-click')).toContain(configId);
     expect(responseText('grid-click')).not.toContain('not found');
+  });
+});
+
+describe('A form is bound to the person it was opened for', () => {
+  it('GIVEN bob submits the form opened for alice (her private_metadata) THEN he is refused in the modal and nothing is created', async () => {
+    const sent = await h.command(ALICE, 'temp zhangsan');
+    const view = await h.openedView(sent.triggerId);
+    const before = h.core.sandbox!.stats().calls.add_contact_way ?? 0;
+    const result = await h.submit(BOB, view, stateFromView(view));
+    expect(result.status).toBe(200);
+    expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
+    expect(result.text).toContain('This form was opened for someone else');
+    await settle();
+    expect(h.core.sandbox!.stats().calls.add_contact_way ?? 0).toBe(before);
+    expect(await h.core.service.list(who(BOB))).toEqual([]);
+    expect(await h.core.service.list(who(ALICE))).toEqual([]);
+    // Alice's channel hears nothing of it.
+    expect(h.fake.responsesTo(sent.responseId)).toEqual([]);
+  });
+
+  it('GIVEN the same user id submitting from another workspace THEN refused too, in the language of the form', async () => {
+    const sent = await h.command(CHEN, 'temp zhangsan');
+    const opened = await h.openedView(sent.triggerId);
+    // Chen reads Chinese: the form is re-rendered in it, and that is the form submitted.
+    const update = await h.fake.waitFor(() =>
+      h.fake.callsTo('views.update').find((c) => c.args.view_id === opened.id),
+    );
+    const view = update.result?.view as OpenedView;
+    const before = h.core.sandbox!.stats().calls.add_contact_way ?? 0;
+    const elsewhere: SlackUser = { ...CHEN, teamId: 'T_OTHER' };
+    const result = await h.submit(elsewhere, view, stateFromView(view));
+    expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
+    expect(result.text).toContain('此表单是为其他人打开的');
+    await settle();
+    expect(h.core.sandbox!.stats().calls.add_contact_way ?? 0).toBe(before);
+    expect(await h.core.service.list(who(elsewhere))).toEqual([]);
+    expect(await h.core.service.list(who(CHEN))).toEqual([]);
+  });
+
+  it('GIVEN the person it was opened for submits THEN it is created as before', async () => {
+    const sent = await h.command(ALICE, 'temp lisi');
+    const view = await h.openedView(sent.triggerId);
+    const result = await h.submit(ALICE, view, stateFromView(view));
+    expect(result.text).not.toContain('someone else');
+    await waitForResponse(sent.responseId);
+    expect(await h.core.service.list(who(ALICE))).toHaveLength(1);
   });
 });
 

@@ -25,6 +25,19 @@ const STALE_FORM = new ContactwayError(
 );
 
 /**
+ * A form whose private_metadata names another user or workspace than the one submitting it. Slack shows a
+ * modal only to the person it was opened for, so this is a replayed or crafted payload, or a bug: nothing
+ * of it runs, and the reply goes to the submitter alone, never to the channel the form remembers.
+ */
+const NOT_YOUR_FORM = new ContactwayError(
+  'slack.form_not_yours',
+  t(
+    'This form was opened for someone else, so it cannot be sent from your account. Run the command yourself to get your own form.',
+    '此表单是为其他人打开的，不能从你的账号提交。请自行运行该命令以获取自己的表单。',
+  ),
+);
+
+/**
  * A submitted modal. Invalid values are answered inline (`response_action: "errors"`, under each field, in
  * the requester's language, by the same rules as every platform); that answer must be the ack, so the check
  * is synchronous. A valid form is acked at once with a "creating…" view, then WeCom is called and the result
@@ -43,6 +56,17 @@ export function registerViewSubmission(app: App, deps: SlackDeps): void {
       ack({ response_action: 'update', view: resultView(title, errorReply(error, locale), { locale }) });
 
     if (!context) return fail(STALE_FORM);
+    if (context.userId !== requester.userId || context.teamId !== requester.workspaceId) {
+      deps.logger.warn(
+        {
+          submitter: { teamId: requester.workspaceId, userId: requester.userId },
+          formFor: { teamId: context.teamId, userId: context.userId },
+          command: context.command,
+        },
+        'Slack form submitted by someone it was not opened for: refused',
+      );
+      return fail(NOT_YOUR_FORM);
+    }
     let invocation: Invocation;
     try {
       invocation = parseOptions(context.command, context.args, {
