@@ -223,3 +223,128 @@ describe('Request bodies are capped at 512 kB', () => {
     expect((await postToApp(h.eventsUrl, oversized(400 * 1024))).status).toBe(401);
   });
 });
+describe('A replayed signed request runs once', () => {
+  /** One signed request, byte for byte, sent the given number of times. */
+  async function replay(body: string, times: number, concurrently = false) {
+    const timestampS = Math.floor(Date.now() / 1000);
+    const send = () => postToApp(h.eventsUrl, body, { secret: SIGNING_SECRET, timestampS });
+    if (concurrently) return Promise.all(Array.from({ length: times }, send));
+    const results = [];
+    for (let i = 0; i < times; i++) results.push(await send());
+    return results;
+  }
+
+  it('GIVEN the same signed /contactway temp posted twice THEN one form opens and nothing else is said', async () => {
+    const body = slashCommandBody({
+      user: BOB,
+      text: 'temp zhangsan',
+      responseUrl: h.fake.responseUrl('replay-temp'),
+      triggerId: 'replay-temp.trigger',
+    });
+    const results = await replay(body, 2);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    await h.openedView('replay-temp.trigger');
+    await settle();
+    expect(
+      h.fake.callsTo('views.open').filter((c) => c.args.trigger_id === 'replay-temp.trigger'),
+    ).toHaveLength(1);
+    // Without the dedupe the second views.open fails (trigger used) and "run the command again" follows.
+    expect(h.fake.responsesTo('replay-temp')).toEqual([]);
+  });
+
+  it('GIVEN the same signed /contactway list posted twice, and three times at once THEN one reply each', async () => {
+    const once = slashCommandBody({
+      user: BOB,
+      text: 'list',
+      responseUrl: h.fake.responseUrl('replay-list'),
+      triggerId: 'replay-list.trigger',
+    });
+    await replay(once, 2);
+    const burst = slashCommandBody({
+      user: BOB,
+      text: 'list',
+      responseUrl: h.fake.responseUrl('replay-burst'),
+      triggerId: 'replay-burst.trigger',
+    });
+    await replay(burst, 3, true);
+    await settle();
+    expect(h.fake.responsesTo('replay-list')).toHaveLength(1);
+    expect(h.fake.responsesTo('replay-burst')).toHaveLength(1);
+  });
+
+  it('GIVEN the same signed button click posted twice THEN it acts once', async () => {
+    const body = payloadBody(
+      blockActionsPayload(
+        BOB,
+        { action_id: 'contactway.show', value: 'f'.repeat(32) },
+        h.fake.responseUrl('replay-click'),
+      ),
+    );
+    const results = await replay(body, 2, true);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    await settle();
+    expect(h.fake.responsesTo('replay-click')).toHaveLength(1);
+  });
+
+  it('GIVEN two different commands from the same person THEN both run (only replays are dropped)', async () => {
+    const first = await h.command(BOB, 'list');
+    const second = await h.command(BOB, 'list');
+    await waitForResponse(first.responseId);
+    await waitForResponse(second.responseId);
+  });
+});
+
+describe('The replay check needs the store', () => {
+  it('GIVEN the store fails during the check THEN the command is refused with the store message, not run unguarded', async () => {
+    const store = h.core.keyv.store as Map<unknown, unknown>;
+    const get = store.get.bind(store);
+    store.get = (key: unknown) => {
+      if (String(key).includes('idem:slack:')) throw new Error('store unavailable (test)');
+      return get(key);
+    };
+    let sent: Awaited<ReturnType<SlackHarness['command']>>;
+    try {
+      sent = await h.command(BOB, 'list');
+    } finally {
+      store.get = get;
+    }
+    expect(sent.status).toBe(200);
+    expect(JSON.parse(sent.text)).toMatchObject({ response_type: 'ephemeral' });
+    expect(sent.text).toContain('store is unavailable');
+    expect(sent.text).not.toContain('(test)');
+    await settle();
+    expect(h.fake.responsesTo(sent.responseId)).toEqual([]);
+  });
+});
+
+const redisUrl = process.env.REDIS_URL;
+
+describe.skipIf(!redisUrl)('A replay sent to two instances sharing Redis', () => {
+  it('GIVEN the same signed command posted to both at once THEN it runs on one of them', async () => {
+    const env = { STORE_URL: redisUrl!, STORE_NAMESPACE: `slack-replay-${process.pid}-${Date.now()}` };
+    const [a, b] = await Promise.all([startSlackHarness(env), startSlackHarness(env)]);
+    try {
+      const body = slashCommandBody({
+        user: BOB,
+        text: 'help',
+        responseUrl: a.fake.responseUrl('two-instances'),
+        triggerId: `two-instances-${Date.now()}.trigger`,
+      });
+      const timestampS = Math.floor(Date.now() / 1000);
+      const sent = await Promise.all(
+        [a, b, a, b].map((x) => postToApp(x.eventsUrl, body, { secret: SIGNING_SECRET, timestampS })),
+      );
+      expect(sent.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      await a.fake.waitFor(() => a.fake.responsesTo('two-instances')[0]);
+      // A later genuine command on each has been answered: the replays had their chance to run by then.
+      for (const x of [a, b]) {
+        const sentinel = await x.command(BOB, 'help');
+        await x.fake.waitFor(() => x.fake.responsesTo(sentinel.responseId)[0]);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(a.fake.responsesTo('two-instances')).toHaveLength(1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});

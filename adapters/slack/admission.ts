@@ -52,7 +52,11 @@ function kindOf(body: SlackBody): string {
   return body.command ? 'slash_command' : (body.type ?? 'unknown');
 }
 
-async function refuse(args: Args, body: SlackBody, text: string): Promise<void> {
+/**
+ * Answers a request without running it: an ephemeral text for a slash command, the text under the first
+ * field of a submitted form, an ephemeral note for a button click.
+ */
+export async function refuse(args: Args, body: SlackBody, text: string): Promise<void> {
   const ack = (args as { ack?: AnyAck }).ack;
   if (!ack) return;
   if (body.command) {
