@@ -24,9 +24,10 @@ export interface SlackApp {
 
 /**
  * Builds the Bolt App: HTTP mode (Bolt's HTTPReceiver on PORT, `/slack/events`, signatures checked, stale
- * or forged requests refused with 401, bodies over 512 kB with 413, and /healthz, /readyz, /metrics from `ops` on the same port) when
- * SLACK_SIGNING_SECRET is set, otherwise Socket Mode with SLACK_APP_TOKEN: Bolt then opens no port, and
- * the composition root serves the ops endpoints on PORT itself. config.ts guarantees one of the two.
+ * or forged requests refused with 401, bodies over 512 kB with 413, and /healthz, /readyz, /metrics from
+ * `ops` on the same port) when SLACK_SIGNING_SECRET is set, otherwise Socket Mode with SLACK_APP_TOKEN:
+ * Bolt then opens no port, and the composition root serves the ops endpoints on PORT itself. config.ts
+ * guarantees one of the two.
  */
 export function createSlackApp(config: Config, logger: Logger, port: number, ops?: OpsHandler): SlackApp {
   const token = config.SLACK_BOT_TOKEN;

@@ -26,8 +26,8 @@ const STALE_FORM = new ContactwayError(
 
 /**
  * A form whose private_metadata names another user or workspace than the one submitting it. Slack shows a
- * modal only to the person it was opened for, so this is a replayed or crafted payload, or a bug: nothing
- * of it runs, and the reply goes to the submitter alone, never to the channel the form remembers.
+ * modal only to the person it was opened for, so this takes a crafted payload or a bug: nothing of it runs,
+ * and the answer goes to the submitter alone, never to the channel or response_url the form remembers.
  */
 const NOT_YOUR_FORM = new ContactwayError(
   'slack.form_not_yours',
