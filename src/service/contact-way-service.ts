@@ -66,6 +66,11 @@ export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'>;
 export interface ContactWayService {
   /** Throws ForbiddenError (and audits it) when the actor may not use the bot. */
   checkAccess(actor: Actor): Promise<void>;
+  /**
+   * Whether the actor may use the bot, without auditing: for lookups that run on every keystroke (Discord
+   * autocomplete), where a denied user must get nothing but would flood the audit trail.
+   */
+  mayAccess(actor: Actor): boolean;
   createTemp(requester: Requester, input: TempInput, options?: CreateOptions): Promise<CreateResult>;
   create(requester: Requester, request: AddContactWayRequest, options?: CreateOptions): Promise<CreateResult>;
   list(requester: Requester): Promise<RecordView[]>;
@@ -228,6 +233,16 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     isAdmin,
     create,
     mappedUser: (requester) => policy.mappedUser(requester),
+
+    mayAccess(actor) {
+      try {
+        policy.checkAccess(actor);
+        return true;
+      } catch (error) {
+        if (error instanceof ForbiddenError) return false;
+        throw error;
+      }
+    },
 
     async checkAccess(actor) {
       try {
