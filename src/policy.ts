@@ -42,8 +42,12 @@ export interface Policy {
   isAdmin(requester: Requester): boolean;
   /** The WeCom userid mapped to this chat identity, if any. */
   mappedUser(requester: Requester): string | undefined;
-  /** Throws ForbiddenError when the requester may not create a contact way for these members. */
-  checkCreateFor(requester: Requester, userids: string[]): void;
+  /**
+   * Throws ForbiddenError when the requester may not give a contact way these members and departments, on
+   * creation or on any later change of members. With `mapped`, departments are refused outright: a department
+   * is everyone in it, which a requester limited to herself may never reach.
+   */
+  checkCreateFor(requester: Requester, userids: readonly string[], departments?: readonly number[]): void;
 }
 
 export function createPolicy(config: Partial<PolicyConfig> = {}): Policy {
@@ -79,9 +83,17 @@ export function createPolicy(config: Partial<PolicyConfig> = {}): Policy {
       }
     },
 
-    checkCreateFor(requester, userids) {
+    checkCreateFor(requester, userids, departments = []) {
       if (p.createFor === 'any' || isAdmin(requester)) return;
       const mine = p.userMap[requesterKey(requester)];
+      if (departments.length > 0) {
+        throw new ForbiddenError(
+          t(
+            'Departments (party) are not allowed: you can only create contact ways for yourself. Leave Departments empty.',
+            '不允许填写部门（party）：你只能为自己创建「联系我」，请将「部门」留空。',
+          ),
+        );
+      }
       const others = userids.filter((u) => u !== mine);
       if (others.length > 0) {
         throw new ForbiddenError(

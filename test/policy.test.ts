@@ -2,7 +2,7 @@ import type Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseText, runCommand } from '../commands/index.js';
 import { loadConfig } from '../src/config.js';
-import { RateLimitError } from '../src/errors.js';
+import { ForbiddenError, RateLimitError } from '../src/errors.js';
 import { silentLogger } from '../src/logger.js';
 import { createPolicy, type Policy } from '../src/policy.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
@@ -122,6 +122,28 @@ describe('who may do what', () => {
     expect(created.status).toBe('ok');
     const unmapped = await runCommand(ctx(slackEve), parseText('temp zhangsan'), { userid: 'zhangsan' });
     expect(unmapped.title).toContain('none is mapped to you');
+  });
+
+  it('GIVEN CREATE_FOR=mapped THEN departments are refused outright, in both languages, naming the field; admins are not limited', () => {
+    const policy = createPolicy({
+      createFor: 'mapped',
+      userMap: { 'slack:T1:UALICE': 'zhangsan' },
+      admins: ['slack:T1:UBOSS'],
+    });
+    const error = (() => {
+      try {
+        policy.checkCreateFor(slackAlice, ['zhangsan'], [1]);
+      } catch (e) {
+        return e as ForbiddenError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect(error?.human.en).toContain('Departments (party)');
+    expect(error?.human.zh).toContain('部门（party）');
+    expect(() => policy.checkCreateFor(slackAlice, ['zhangsan'])).not.toThrow();
+    expect(() =>
+      policy.checkCreateFor({ platform: 'slack', workspaceId: 'T1', userId: 'UBOSS' }, ['lisi'], [1]),
+    ).not.toThrow();
   });
 
   it('GIVEN the audit command THEN admins read the trail and others are refused', async () => {

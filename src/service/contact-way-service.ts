@@ -177,7 +177,7 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
 
   function createOnce(requester: Requester, checked: AddContactWayRequest): Promise<CreateResult> {
     return audited(requester, 'create', undefined, async () => {
-      policy.checkCreateFor(requester, checked.user ?? []);
+      policy.checkCreateFor(requester, checked.user ?? [], checked.party ?? []);
       await deps.creationLimiter?.take(requesterKey(requester));
       const created = await wecom.addContactWay(checked).catch((error: unknown) => {
         throw mayHaveBeenCreated(error);
@@ -299,6 +299,10 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
           ...definedOnly(changes),
           config_id: configId,
         });
+        // Changing members is creating for them: the same CREATE_FOR rule, before WeCom hears of it.
+        if (request.user !== undefined || request.party !== undefined) {
+          policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
+        }
         checkUpdateFits(view(record), request);
         await wecom.updateContactWay(request);
         const { config_id: _, ...applied } = request;
