@@ -168,6 +168,18 @@ describe('limits and repeats', () => {
     await service.createTemp(discordBob, { userid: 'zhangsan' });
   });
 
+  it('GIVEN WeCom refuses a creation (an errcode) THEN its slot is given back for the next try', async () => {
+    const { service } = build(createPolicy(), { limit: 1 });
+    sandbox.inject({ errcode: 48002, endpoint: 'add_contact_way' });
+    await expect(service.createTemp(slackAlice, { userid: 'zhangsan' })).rejects.toMatchObject({
+      errcode: 48002,
+    });
+    await service.createTemp(slackAlice, { userid: 'zhangsan' });
+    await expect(service.createTemp(slackAlice, { userid: 'zhangsan' })).rejects.toBeInstanceOf(
+      RateLimitError,
+    );
+  });
+
   it('GIVEN the same submission twice, at once and later THEN one contact way', async () => {
     const { ctx, service } = build(createPolicy());
     const before = sandbox.stats().calls.add_contact_way ?? 0;

@@ -8,6 +8,7 @@ import {
   closeKeyv,
   createAuditLog,
   createRecordStore,
+  createSlotCounter,
   requesterKey,
   type StoreLogger,
   scanKeys,
@@ -191,6 +192,76 @@ export function storeContract(name: string, backend: ContractBackend | undefined
       },
     );
 
+    it('GIVEN 20 takes at once over two connections THEN exactly the ceiling is taken; a slot given back is free again', async () => {
+      const ns = namespace();
+      const [first, second] = [await open(ns), await open(ns)];
+      const one = createSlotCounter(first);
+      const two = createSlotCounter(second);
+      const taken = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).take('limit:x:1', 3, 60_000)),
+      );
+      expect(taken.filter(Boolean)).toHaveLength(3);
+      expect(await one.take('limit:x:1', 3, 60_000)).toBe(false);
+      // Another key (requester or window) has its own count.
+      expect(await one.take('limit:y:1', 3, 60_000)).toBe(true);
+
+      await two.giveBack('limit:x:1');
+      const again = await Promise.all(Array.from({ length: 5 }, () => one.take('limit:x:1', 3, 60_000)));
+      expect(again.filter(Boolean)).toHaveLength(1);
+      // Never below zero: giving back more than was taken frees nothing extra.
+      for (let i = 0; i < 5; i++) await one.giveBack('limit:z:1');
+      expect(
+        (await Promise.all(Array.from({ length: 4 }, () => one.take('limit:z:1', 2, 60_000)))).filter(
+          Boolean,
+        ),
+      ).toHaveLength(2);
+    });
+
+    it('GIVEN a counter key past its lifetime THEN it counts from zero again', async () => {
+      const keyv = await open(namespace());
+      const slots = createSlotCounter(keyv);
+      expect(await slots.take('limit:short:1', 1, 50)).toBe(true);
+      expect(await slots.take('limit:short:1', 1, 50)).toBe(false);
+      // sqlite and PostgreSQL keep the row until Keyv reads it expired; the key is the window, so a new
+      // window is a new key: what matters is that the count is stored with its expiry, as Keyv reads it.
+      if (keyv.store instanceof Map || isRedis(keyv)) {
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        expect(await slots.take('limit:short:1', 1, 50)).toBe(true);
+      } else {
+        const raw = (await keyv.get('limit:short:1', { raw: true })) as { value: number; expires: number };
+        expect(raw.value).toBe(1);
+        expect(raw.expires).toBeGreaterThan(Date.now() - 1_000);
+      }
+    });
+
+    it.runIf(backend?.url)(
+      'GIVEN another process taking 10 slots while this one takes 10 THEN together exactly the ceiling',
+      async () => {
+        const ns = namespace();
+        const keyv = await open(ns);
+        const slots = createSlotCounter(keyv);
+        await keyv.get('warm-up');
+        const child = await startWriter({
+          url: backend!.url!,
+          namespace: ns,
+          count: 10,
+          prefix: 'limit:both:1',
+          extraEnv: { WRITER_MODE: 'take', WRITER_MAX: '4' },
+        });
+        let childOut = '';
+        child.stdout!.on('data', (chunk) => {
+          childOut += String(chunk);
+        });
+        child.stdin!.write('go\n');
+        const [, ...mine] = await Promise.all([
+          exited(child),
+          ...Array.from({ length: 10 }, () => slots.take('limit:both:1', 4, 60_000)),
+        ]);
+        const theirs = Number(/taken (\d+)/.exec(childOut)?.[1] ?? 'NaN');
+        expect(mine.filter(Boolean).length + theirs).toBe(4);
+      },
+    );
+
     it('GIVEN corrupt, garbled and orphaned entries THEN listings skip them and report the corrupt ones', async () => {
       const keyv = await open(namespace());
       const logger = recordingLogger();
@@ -292,6 +363,10 @@ export function storeContract(name: string, backend: ContractBackend | undefined
   });
 }
 
+function isRedis(keyv: Keyv): boolean {
+  return (keyv.store as { opts?: { dialect?: string } }).opts?.dialect === 'redis';
+}
+
 /** Writes a raw string where Keyv would keep `key`, bypassing its serializer. */
 async function writeRaw(keyv: Keyv, key: string, raw: string): Promise<void> {
   const physical = keyv.useKeyPrefix && keyv.namespace ? `${keyv.namespace}:${key}` : key;
@@ -306,6 +381,7 @@ async function startWriter(args: {
   namespace: string;
   count: number;
   prefix: string;
+  extraEnv?: Record<string, string>;
 }): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', WRITER], {
     env: {
@@ -314,6 +390,7 @@ async function startWriter(args: {
       STORE_NAMESPACE: args.namespace,
       WRITER_COUNT: String(args.count),
       WRITER_PREFIX: args.prefix,
+      ...args.extraEnv,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -2,6 +2,7 @@ import {
   ContactwayError,
   ForbiddenError,
   NotFoundError,
+  RateLimitError,
   UpstreamError,
   ValidationError,
   WecomError,
@@ -21,6 +22,7 @@ import {
   type UpdateContactWayRequest,
   updateContactWayRequestSchema,
 } from '../wecom/schemas.js';
+import type { CreationLimiter } from './creation-limit.js';
 import { fetchQrImage, type QrImage } from './fetch-qr.js';
 import { createIdempotency } from './idempotency.js';
 import type { PendingRecords } from './pending-records.js';
@@ -90,7 +92,7 @@ export interface ServiceDeps {
   /** Who may do what; by default everyone may use the bot and nobody is an admin. */
   policy?: Policy;
   /** Caps creations per requester; none by default. */
-  creationLimiter?: { take(requesterKey: string): Promise<void> };
+  creationLimiter?: CreationLimiter;
   /** Makes repeated submissions create once; in-process only by default. */
   idempotency?: ReturnType<typeof createIdempotency>;
   /** Where records go when the store fails after WeCom created the way; written back later. */
@@ -178,8 +180,15 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
   function createOnce(requester: Requester, checked: AddContactWayRequest): Promise<CreateResult> {
     return audited(requester, 'create', undefined, async () => {
       policy.checkCreateFor(requester, checked.user ?? [], checked.party ?? []);
-      await deps.creationLimiter?.take(requesterKey(requester));
-      const created = await wecom.addContactWay(checked).catch((error: unknown) => {
+      const slot = await deps.creationLimiter?.take(requesterKey(requester));
+      const created = await wecom.addContactWay(checked).catch(async (error: unknown) => {
+        if (slot && certainlyNotCreated(error)) {
+          await slot
+            .refund()
+            .catch((refundError: unknown) =>
+              logger.warn({ err: refundError }, 'creation slot not given back'),
+            );
+        }
         throw mayHaveBeenCreated(error);
       });
       const at = new Date(now());
@@ -367,6 +376,15 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
       });
     },
   };
+}
+
+/**
+ * WeCom answered with an errcode (or our client never sent the call): nothing exists at WeCom, so the
+ * requester's creation slot is given back; a refused form must not cost one of RATE_LIMIT_CREATES. A timeout,
+ * a network failure or an unreadable answer may hide a created way: those keep the slot.
+ */
+function certainlyNotCreated(error: unknown): boolean {
+  return error instanceof WecomError || error instanceof RateLimitError || error instanceof ValidationError;
 }
 
 /**

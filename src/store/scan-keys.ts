@@ -57,7 +57,7 @@ function compare(a: string, b: string): number {
 }
 
 /** What Keyv puts in front of a logical key when it prefixes keys itself (sqlite, PostgreSQL, Map). */
-function physicalPrefix(keyv: Keyv, separator: string): string {
+export function physicalPrefix(keyv: Keyv, separator: string): string {
   return keyv.useKeyPrefix && keyv.namespace ? `${keyv.namespace}${separator}` : '';
 }
 
@@ -70,14 +70,22 @@ function scanMap(map: Map<unknown, unknown>, ns: string, prefix: string): string
   return keys;
 }
 
-interface SqlStore {
+/** The @keyv/sqlite or @keyv/postgres adapter behind a Keyv, recognised by shape. */
+export interface SqlStore {
   opts: { dialect?: string; table?: string; schema?: string };
   query: (sql: string, ...params: unknown[]) => Promise<unknown>;
 }
 
-function isSqlStore(store: unknown): store is SqlStore {
+export function isSqlStore(store: unknown): store is SqlStore {
   const s = store as Partial<SqlStore> | null;
   return typeof s?.query === 'function' && typeof s.opts?.table === 'string';
+}
+
+/** The adapter's table, quoted for SQL (schema-qualified on PostgreSQL). */
+export function sqlTable(store: SqlStore, dialect: 'sqlite' | 'postgres'): string {
+  return dialect === 'postgres'
+    ? `${quoteIdent(store.opts.schema ?? 'public')}.${quoteIdent(store.opts.table!)}`
+    : quoteIdent(store.opts.table!);
 }
 
 async function scanSql(
@@ -88,10 +96,7 @@ async function scanSql(
 ): Promise<string[]> {
   const from = ns + prefix;
   const to = upperBound(from);
-  const table =
-    dialect === 'postgres'
-      ? `${quoteIdent(store.opts.schema ?? 'public')}.${quoteIdent(store.opts.table!)}`
-      : quoteIdent(store.opts.table!);
+  const table = sqlTable(store, dialect);
   // sqlite compares TEXT bytewise (BINARY collation) already; PostgreSQL must be told to.
   const k = dialect === 'postgres' ? 'key COLLATE "C"' : 'key';
   const p = dialect === 'postgres' ? (n: number) => `$${n}` : () => '?';
