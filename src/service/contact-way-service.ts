@@ -315,10 +315,16 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
         checkUpdateFits(view(record), request);
         await wecom.updateContactWay(request);
         const { config_id: _, ...applied } = request;
+        const at = now();
         const updated: ContactWayRecord = {
           ...record,
           request: { ...record.request, ...applied },
-          updatedAt: new Date(now()).toISOString(),
+          updatedAt: new Date(at).toISOString(),
+          // WeCom counts a new expires_in from the update, not from the creation: so do we, or `list` calls
+          // a way expired (and edits are refused) while WeCom keeps it alive.
+          ...(record.isTemp && request.expires_in !== undefined
+            ? { expiresAt: new Date(at + request.expires_in * 1000).toISOString() }
+            : {}),
         };
         await records.put(updated);
         return view(updated);
