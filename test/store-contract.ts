@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Keyv } from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError, ValidationError } from '../src/errors.js';
+import { deleteKeysBelow } from '../src/store/delete-range.js';
 import {
   closeKeyv,
   createAuditLog,
@@ -339,6 +340,49 @@ export function storeContract(name: string, backend: ContractBackend | undefined
       });
       expect(await audit.prune()).toBe(1);
       expect((await audit.latest(10)).map((e) => e.action)).toEqual(['new']);
+    });
+
+    it('GIVEN limit and after THEN scanKeys pages exactly, in either order, and stays inside the prefix', async () => {
+      const keyv = await open(namespace());
+      const ids = Array.from({ length: 25 }, (_, i) => `k${String(i).padStart(2, '0')}`);
+      await Promise.all([
+        ...ids.map((id) => keyv.set(`page:${id}`, 1)),
+        keyv.set('pagf:outside', 1),
+        keyv.set('pag:outside', 1),
+      ]);
+      const walk = async (descending: boolean) => {
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const keys = await scanKeys(keyv, 'page:', { descending, limit: 10, after });
+          seen.push(...keys);
+          if (keys.length < 10) return seen;
+          after = keys[keys.length - 1];
+        }
+      };
+      const ascending = ids.map((id) => `page:${id}`);
+      expect(await walk(false)).toEqual(ascending);
+      expect(await walk(true)).toEqual([...ascending].reverse());
+      expect(await scanKeys(keyv, 'page:', { descending: true, limit: 3 })).toEqual([
+        'page:k24',
+        'page:k23',
+        'page:k22',
+      ]);
+    });
+
+    it('GIVEN keys below a bound THEN deleteKeysBelow removes exactly those of the prefix', async () => {
+      const keyv = await open(namespace());
+      await Promise.all([
+        ...Array.from({ length: 30 }, (_, i) => keyv.set(`t:${String(i).padStart(3, '0')}`, i)),
+        keyv.set('s:000', 1),
+        keyv.set('u:000', 1),
+      ]);
+      expect(await deleteKeysBelow(keyv, 't:', 't:012')).toBe(12);
+      expect(await scanKeys(keyv, 't:', { limit: 1 })).toEqual(['t:012']);
+      expect(await scanKeys(keyv, 't:')).toHaveLength(18);
+      expect(await keyv.get('s:000')).toBe(1);
+      expect(await keyv.get('u:000')).toBe(1);
+      expect(await deleteKeysBelow(keyv, 't:', 't:012')).toBe(0);
     });
 
     it('GIVEN a backend that fails THEN errors surface as StoreError, not as "not found"', async () => {

@@ -1,8 +1,15 @@
 import type { Keyv } from 'keyv';
 
-/** How {@link scanKeys} orders what it returns. */
+/** How {@link scanKeys} orders and bounds what it returns. */
 export interface ScanOptions {
   descending?: boolean;
+  /**
+   * At most this many keys, the first in the chosen order. sqlite and PostgreSQL then read only those rows
+   * (`ORDER BY key … LIMIT`); Redis and Map still list every matching key and cut afterwards.
+   */
+  limit?: number;
+  /** Only keys strictly after this one in the chosen order: the cursor of the previous page. */
+  after?: string;
 }
 
 /** Keys fetched per SQL page or Redis SCAN call. */
@@ -31,10 +38,9 @@ export async function scanKeys(keyv: Keyv, prefix: string, options: ScanOptions 
   let keys: string[];
   if (store instanceof Map) {
     keys = scanMap(store, physicalPrefix(keyv, ':'), prefix);
-  } else if (isSqlStore(store) && store.opts.dialect === 'sqlite') {
-    keys = await scanSql(store, 'sqlite', physicalPrefix(keyv, ':'), prefix);
-  } else if (isSqlStore(store) && store.opts.dialect === 'postgres') {
-    keys = await scanSql(store, 'postgres', physicalPrefix(keyv, ':'), prefix);
+  } else if (isSqlStore(store) && (store.opts.dialect === 'sqlite' || store.opts.dialect === 'postgres')) {
+    // Already ordered, bounded and past the cursor.
+    return scanSql(store, store.opts.dialect, physicalPrefix(keyv, ':'), prefix, options);
   } else if (isRedisStore(store)) {
     const ns = store.namespace;
     keys = await scanRedis(store, ns ? `${ns}${store.keyPrefixSeparator}` : '', prefix);
@@ -49,7 +55,11 @@ export async function scanKeys(keyv: Keyv, prefix: string, options: ScanOptions 
   }
   keys.sort(compare);
   if (options.descending) keys.reverse();
-  return keys;
+  const { after } = options;
+  if (after !== undefined) {
+    keys = keys.filter((key) => (options.descending ? compare(key, after) < 0 : compare(key, after) > 0));
+  }
+  return options.limit === undefined ? keys : keys.slice(0, options.limit);
 }
 
 function compare(a: string, b: string): number {
@@ -93,6 +103,7 @@ async function scanSql(
   dialect: 'sqlite' | 'postgres',
   ns: string,
   prefix: string,
+  options: ScanOptions,
 ): Promise<string[]> {
   const from = ns + prefix;
   const to = upperBound(from);
@@ -100,20 +111,27 @@ async function scanSql(
   // sqlite compares TEXT bytewise (BINARY collation) already; PostgreSQL must be told to.
   const k = dialect === 'postgres' ? 'key COLLATE "C"' : 'key';
   const p = dialect === 'postgres' ? (n: number) => `$${n}` : () => '?';
-  const range = (lower: '>=' | '>') =>
-    `SELECT key FROM ${table} WHERE ${k} ${lower} ${p(1)} AND ${k} < ${p(2)} ORDER BY ${k} LIMIT ${p(3)}`;
+  const descending = options.descending === true;
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const order = descending ? 'DESC' : 'ASC';
+  const past = descending ? '<' : '>';
+  // Keyset paging (past the last key seen), not OFFSET: a row inserted meanwhile cannot shift a page and hide
+  // another. A descending scan walks the primary key backwards, so the newest N keys cost N rows.
+  const firstPage = `SELECT key FROM ${table} WHERE ${k} >= ${p(1)} AND ${k} < ${p(2)} ORDER BY ${k} ${order} LIMIT ${p(3)}`;
+  const nextPage = `SELECT key FROM ${table} WHERE ${k} >= ${p(1)} AND ${k} < ${p(2)} AND ${k} ${past} ${p(3)} ORDER BY ${k} ${order} LIMIT ${p(4)}`;
   const keys: string[] = [];
-  // Keyset paging (`key > last`), not OFFSET: a row inserted meanwhile cannot shift a page and hide another.
-  let sql = range('>=');
-  let after = from;
+  let cursor = options.after === undefined ? undefined : ns + options.after;
   for (;;) {
+    const size = Math.min(PAGE, limit - keys.length);
+    if (size <= 0) return keys;
     // sqlite's adapter spreads its arguments into sqlite3's `all`, which takes an array of bindings;
     // the PostgreSQL adapter takes `(sql, values)`: one array fits both.
-    const rows = (await store.query(sql, [after, to, PAGE])) as Array<{ key: string }>;
+    const rows = (await (cursor === undefined
+      ? store.query(firstPage, [from, to, size])
+      : store.query(nextPage, [from, to, cursor, size]))) as Array<{ key: string }>;
     for (const row of rows) keys.push(row.key.slice(ns.length));
-    if (rows.length < PAGE) return keys;
-    after = rows[rows.length - 1]!.key;
-    sql = range('>');
+    if (rows.length < size) return keys;
+    cursor = rows[rows.length - 1]!.key;
   }
 }
 
