@@ -11,6 +11,10 @@ import { createPendingRecords } from './service/pending-records.js';
 import { closeKeyv, createAuditLog, createRecordStore, createStoreLock, openKeyv } from './store/index.js';
 import { corpSecretTokenSource, createWecomClient, type WecomClient } from './wecom/index.js';
 
+/** When the first audit prune runs after start, and how often after that. */
+const AUDIT_FIRST_PRUNE_MS = 60_000;
+const AUDIT_PRUNE_EVERY_MS = 60 * 60_000;
+
 /** The platform-neutral core, wired: what every adapter is given. */
 export interface Core {
   config: Config;
@@ -60,10 +64,11 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
   });
   const records = createRecordStore(keyv, { logger });
   const pending = createPendingRecords({ path: config.JOURNAL_PATH, logger });
+  const audit = createAuditLog(keyv, { ttlMs: config.auditRetentionMs, logger });
   const service = createContactWayService({
     wecom,
     records,
-    audit: createAuditLog(keyv),
+    audit,
     logger,
     policy: createPolicy(config.policy),
     creationLimiter: createCreationLimiter(keyv, config.creationLimit),
@@ -78,6 +83,19 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
   await flushPending();
   const retry = setInterval(flushPending, config.JOURNAL_RETRY_MS);
   retry.unref();
+  // sqlite and PostgreSQL never expire rows on their own: without this the trail only grows. Not at start
+  // (it would delay readiness); every instance may run it, deleting what is already gone is a no-op.
+  const pruneAudit = () =>
+    audit.prune().then(
+      (pruned) => {
+        if (pruned > 0) logger.info({ pruned }, 'audit: removed entries older than AUDIT_RETENTION');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'audit: prune failed; retried at the next run'),
+    );
+  const firstPrune = setTimeout(pruneAudit, AUDIT_FIRST_PRUNE_MS);
+  firstPrune.unref();
+  const prune = setInterval(pruneAudit, AUDIT_PRUNE_EVERY_MS);
+  prune.unref();
   return {
     config,
     logger,
@@ -88,6 +106,8 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     ops: createOps({ metrics, keyv, wecom, logger }),
     async close() {
       clearInterval(retry);
+      clearTimeout(firstPrune);
+      clearInterval(prune);
       await flushPending();
       await sandbox?.close();
       await closeKeyv(keyv);
