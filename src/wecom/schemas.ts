@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { t } from '../i18n.js';
-import { human, maxBytes, maxChars } from '../validate.js';
+import { human, maxBytes, maxChars, multiLine, oneLine } from '../validate.js';
 
 /**
  * WeCom's contact-way wire format (../shared/wecom-contact-way.md §1, §6), as zod schemas.
@@ -46,35 +46,35 @@ export const tempSecondsSchema = z
     params: human(t('must be at most 14 days (1209600 seconds)', '不能超过 14 天（1209600 秒）')),
   });
 
-const remarkSchema = maxChars(MAX_TEXT_CHARS);
-const stateSchema = maxChars(MAX_TEXT_CHARS);
+// Free text reaches admins' terminals, logs and WeCom's own UI: no control characters (issue 10, item 9).
+const remarkSchema = oneLine(maxChars(MAX_TEXT_CHARS));
+const stateSchema = oneLine(maxChars(MAX_TEXT_CHARS));
+/** A non-empty one-line value we pass on as given (media ids, app ids, URLs). */
+const token = () => oneLine(z.string().min(1));
 
 /** 结束语 (closing messages), write side: image by media_id only. */
 export const conclusionsSchema = z
   .object({
     text: z
-      .object({ content: maxBytes(4000) })
+      .object({ content: multiLine(maxBytes(4000)) })
       .strict()
       .optional(),
-    image: z
-      .object({ media_id: z.string().min(1) })
-      .strict()
-      .optional(),
+    image: z.object({ media_id: token() }).strict().optional(),
     link: z
       .object({
-        title: maxBytes(128).pipe(z.string().min(1)),
-        picurl: z.string().optional(),
-        desc: maxBytes(512).optional(),
-        url: z.string().min(1),
+        title: oneLine(maxBytes(128)).pipe(z.string().min(1)),
+        picurl: oneLine().optional(),
+        desc: oneLine(maxBytes(512)).optional(),
+        url: token(),
       })
       .strict()
       .optional(),
     miniprogram: z
       .object({
-        title: maxBytes(64).pipe(z.string().min(1)),
-        pic_media_id: z.string().min(1),
-        appid: z.string().min(1),
-        page: z.string().min(1),
+        title: oneLine(maxBytes(64)).pipe(z.string().min(1)),
+        pic_media_id: token(),
+        appid: token(),
+        page: token(),
       })
       .strict()
       .optional(),
@@ -108,7 +108,7 @@ const addShape = z
     is_temp: z.boolean().optional(),
     expires_in: tempSecondsSchema.optional(),
     chat_expires_in: tempSecondsSchema.optional(),
-    unionid: z.string().min(1).max(128).optional(),
+    unionid: oneLine(z.string().min(1).max(128)).optional(),
     is_exclusive: z.boolean().optional(),
     mark_source: z.boolean().optional(),
     conclusions: conclusionsSchema.optional(),
