@@ -240,13 +240,31 @@ export const baseResponseSchema = z.looseObject({
 });
 export type BaseResponse = z.infer<typeof baseResponseSchema>;
 
+/**
+ * gettoken's envelope. Some proxies and older WeCom answers carry no errcode at all on success
+ * (`{access_token, expires_in}`): a token without errcode is success. Without a token, errcode stays required,
+ * so an error page or `{}` is still not WeCom's format.
+ */
+export const tokenEnvelopeSchema = z.preprocess(
+  (body) =>
+    typeof body === 'object' &&
+    body !== null &&
+    !('errcode' in body) &&
+    typeof (body as { access_token?: unknown }).access_token === 'string'
+      ? { ...body, errcode: 0 }
+      : body,
+  baseResponseSchema,
+);
+
 export const tokenResponseSchema = z.looseObject({
   access_token: z.string().min(1).max(512),
   expires_in: z.number().int().positive(),
 });
 
+// Ids in answers pass the schemas of our own input: they become store keys, file names and journal lines, so
+// a proxy or endpoint answering `/../../x` must be refused here, as WeCom's format being broken.
 export const addContactWayResponseSchema = z.looseObject({
-  config_id: z.string().min(1),
+  config_id: configIdSchema,
   qr_code: z.string().optional(),
 });
 export type AddContactWayResponse = z.infer<typeof addContactWayResponseSchema>;
@@ -274,7 +292,7 @@ const conclusionsReadSchema = z.looseObject({
 });
 
 export const contactWaySchema = z.looseObject({
-  config_id: z.string(),
+  config_id: configIdSchema,
   type: z.number().int(),
   scene: z.number().int(),
   style: z.number().int().optional(),
@@ -282,7 +300,7 @@ export const contactWaySchema = z.looseObject({
   skip_verify: z.boolean().optional(),
   state: z.string().optional(),
   qr_code: z.string().optional(),
-  user: z.array(z.string()).optional(),
+  user: z.array(userIdSchema).optional(),
   party: z.array(z.number().int()).optional(),
   is_temp: z.boolean().optional(),
   expires_in: z.number().int().optional(),
@@ -297,7 +315,7 @@ export type ContactWay = z.infer<typeof contactWaySchema>;
 export const getContactWayResponseSchema = z.looseObject({ contact_way: contactWaySchema });
 
 export const listContactWayResponseSchema = z.looseObject({
-  contact_way: z.array(z.looseObject({ config_id: z.string() })).default([]),
+  contact_way: z.array(z.looseObject({ config_id: configIdSchema })).default([]),
   next_cursor: z.string().optional(),
 });
 export type ListContactWayResponse = z.infer<typeof listContactWayResponseSchema>;
