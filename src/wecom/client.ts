@@ -169,6 +169,7 @@ export function createWecomClient(options: WecomClientOptions): WecomClient {
     cache: options.cache,
     http,
     now,
+    logger,
     ...(options.lock ? { lock: options.lock } : {}),
   });
 
