@@ -16,8 +16,10 @@ import {
 import { ValidationError } from '../../src/errors.js';
 import { say, t } from '../../src/i18n.js';
 import type { Logger } from '../../src/logger.js';
+import { qrFileName } from './qr-file.js';
 import { renderFieldPrompt, renderReply } from './render.js';
 import { terminalQr } from './terminal-qr.js';
+import { visible } from './visible.js';
 
 const SANDBOX_BANNER = t(
   'Running on the WeCom SANDBOX (no WECOM_CORP_ID set): try `temp zhangsan`; members are zhangsan, lisi, wangwu.',
@@ -49,7 +51,8 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
   const next = async (): Promise<string | undefined> => {
     const result = await lines.next();
     if (result.done) return undefined;
-    if (echo) write(`${result.value}\n`);
+    // Echoed as typed, but with control characters made visible: a pipe can carry any byte.
+    if (echo) write(`${visible(result.value)}\n`);
     return result.value;
   };
 
@@ -119,7 +122,7 @@ async function askForm(
     }
     const result = checkSubmission(invocation, values, context.locale);
     if (result.ok) return { value: result.input };
-    for (const e of result.errors) write(`  ✗ ${e.field}: ${e.message}\n`);
+    for (const e of result.errors) write(`  ✗ ${visible(e.field)}: ${visible(e.message)}\n`);
     const bad = new Set(result.errors.map((e) => e.field));
     toAsk = form.fields.filter((f) => bad.has(f.id));
     // An error on something that is not a form field (an argument) cannot be fixed by asking again.
@@ -142,9 +145,9 @@ async function show(
   if (drawn) write(drawn);
   try {
     await mkdir(options.qrDir, { recursive: true });
-    const path = join(options.qrDir, `qr-${reply.configId ?? Date.now()}.${image.fileName.split('.').pop()}`);
+    const path = join(options.qrDir, qrFileName(reply.configId, image.contentType));
     await writeFile(path, image.bytes);
-    write(`  QR: ${path}\n`);
+    write(`  QR: ${visible(path)}\n`);
   } catch (error) {
     options.logger.warn({ err: error }, 'could not save the QR image');
   }
