@@ -136,7 +136,21 @@ describe('random lines and form values through runCommand on the real core', () 
           expectReadable(reply);
         },
       ),
-      { numRuns: 500 },
+      {
+        numRuns: 500,
+        // Random text fields are refused more often since control characters are (issue 10, item 9): one
+        // known-good creation keeps "something was created" true whatever the seed draws.
+        examples: [
+          [
+            'temp zhangsan',
+            Object.fromEntries(
+              formFor(parseText('temp zhangsan'), 'en')!.fields.map((f) => [f.id, f.default]),
+            ),
+            'en',
+            false,
+          ],
+        ],
+      },
     );
     expect(ran).toBeGreaterThan(100);
     expect(created.length).toBeGreaterThan(0);
