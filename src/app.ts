@@ -1,4 +1,8 @@
 import type Keyv from 'keyv';
+import { createInteractionFlow, type FlowOptions } from './chat/flow.js';
+import { createNotifications, type Notifications } from './chat/notifications.js';
+import type { ChatPort } from './chat/port.js';
+import { createStateStore } from './chat/state-store.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createMetrics, createOps, type Ops } from './ops/index.js';
@@ -22,6 +26,10 @@ export interface Core {
   sandbox: Sandbox | undefined;
   /** Metrics, readiness, in-flight requests and the ops endpoints' handler. */
   ops: Ops;
+  /** How the core reaches requesters outside a request; adapters register their notifier here. */
+  notifications: Notifications;
+  /** The narrow port a chat adapter gets (see src/chat/port.ts); options are the platform's limits. */
+  chatPort(options: FlowOptions): ChatPort;
   close(): Promise<void>;
 }
 
@@ -78,6 +86,9 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
   await flushPending();
   const retry = setInterval(flushPending, config.JOURNAL_RETRY_MS);
   retry.unref();
+  const ops = createOps({ metrics, keyv, wecom, logger });
+  const notifications = createNotifications(logger);
+  const state = createStateStore(keyv, { logger });
   return {
     config,
     logger,
@@ -85,7 +96,26 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     wecom,
     service,
     sandbox,
-    ops: createOps({ metrics, keyv, wecom, logger }),
+    ops,
+    notifications,
+    chatPort: (options) => ({
+      flow: createInteractionFlow(
+        {
+          service,
+          state,
+          requests: ops.requests,
+          logger,
+          sandbox: sandbox !== undefined,
+          observer: ops.commands,
+        },
+        options,
+      ),
+      requests: ops.requests,
+      logger,
+      state,
+      defaultLocale: config.DEFAULT_LOCALE,
+      registerNotifier: notifications.register,
+    }),
     async close() {
       clearInterval(retry);
       await flushPending();

@@ -37,19 +37,16 @@ async function main(): Promise<void> {
 
   // Adapters are imported only when configured: a Slack-only bot does not load discord.js at start.
   if (useConsole) {
-    const { runConsoleAdapter } = await import('../adapters/console/index.js');
+    const { CONSOLE_FLOW, runConsoleAdapter } = await import('../adapters/console/index.js');
     const user = userInfo().username;
     await runConsoleAdapter({
       input: process.stdin,
       output: process.stdout,
-      context: {
-        requester: { platform: 'console', workspaceId: 'local', userId: user, displayName: user },
-        locale: config.DEFAULT_LOCALE,
-        service: core.service,
-        sandbox: core.sandbox !== undefined,
-      },
+      port: core.chatPort(CONSOLE_FLOW),
+      requester: { platform: 'console', workspaceId: 'local', userId: user, displayName: user, roles: [] },
+      locale: config.DEFAULT_LOCALE,
+      sandbox: core.sandbox !== undefined,
       qrDir: config.QR_DIR,
-      logger,
     });
     await core.close();
     return;

@@ -66,6 +66,8 @@ export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'>;
 export interface ContactWayService {
   /** Throws ForbiddenError (and audits it) when the actor may not use the bot. */
   checkAccess(actor: Actor): Promise<void>;
+  /** The refusal the policy gives this actor, without auditing it; undefined when allowed. Synchronous. */
+  accessDenied(actor: Actor): ForbiddenError | undefined;
   createTemp(requester: Requester, input: TempInput, options?: CreateOptions): Promise<CreateResult>;
   create(requester: Requester, request: AddContactWayRequest, options?: CreateOptions): Promise<CreateResult>;
   list(requester: Requester): Promise<RecordView[]>;
@@ -228,6 +230,16 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     isAdmin,
     create,
     mappedUser: (requester) => policy.mappedUser(requester),
+
+    accessDenied(actor) {
+      try {
+        policy.checkAccess(actor);
+        return undefined;
+      } catch (error) {
+        if (error instanceof ForbiddenError) return error;
+        throw error;
+      }
+    },
 
     async checkAccess(actor) {
       try {
