@@ -59,7 +59,8 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
   const show = (reply: Reply) => showReply(reply, options, write);
 
   port.registerNotifier(options.requester.platform, {
-    async notify(_requester, build) {
+    async notify(requester, build) {
+      if (requester.userId !== options.requester.userId) return false;
       write(`\n🔔 ${renderReply(build(locale))}contactway> `);
       return true;
     },

@@ -16,23 +16,26 @@ export interface Notifications {
 }
 
 export function createNotifications(logger: Logger): Notifications {
-  const byPlatform = new Map<string, Notifier>();
+  // Several per platform: two consoles on one core each reach only their own person.
+  const byPlatform = new Map<string, Notifier[]>();
   return {
     register(platform, notifier) {
-      byPlatform.set(platform, notifier);
+      byPlatform.set(platform, [...(byPlatform.get(platform) ?? []), notifier]);
     },
     async notify(requester, build) {
-      const notifier = byPlatform.get(requester.platform);
-      if (!notifier) {
+      const notifiers = byPlatform.get(requester.platform) ?? [];
+      if (notifiers.length === 0) {
         logger.warn({ platform: requester.platform }, 'no adapter here reaches this requester');
         return false;
       }
-      try {
-        return await notifier.notify(requester, build);
-      } catch (error) {
-        logger.warn({ err: error, platform: requester.platform }, 'notification failed');
-        return false;
+      for (const notifier of notifiers) {
+        try {
+          if (await notifier.notify(requester, build)) return true;
+        } catch (error) {
+          logger.warn({ err: error, platform: requester.platform }, 'notification failed');
+        }
       }
+      return false;
     },
   };
 }
