@@ -47,6 +47,8 @@ export const envSchema = z
       .regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'must be 1–64 letters, digits or "-"' })
       .default('contactway'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    OPS_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(65_535).optional()),
+    OPS_HOST: optionalText,
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     DEFAULT_LOCALE: z.enum(['en', 'zh']).default('en'),
@@ -107,6 +109,20 @@ export const envSchema = z
         message: 'is required to run the Slack adapter',
       });
     }
+    if (env.OPS_HOST && env.OPS_PORT === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPS_HOST'],
+        message: 'is used only with OPS_PORT: set OPS_PORT too, or unset OPS_HOST',
+      });
+    }
+    if (env.OPS_PORT !== undefined && env.OPS_PORT !== 0 && env.OPS_PORT === env.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPS_PORT'],
+        message: 'must differ from PORT (leave it unset to serve everything on PORT)',
+      });
+    }
     if (env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID) {
       ctx.addIssue({
         code: 'custom',
@@ -117,6 +133,9 @@ export const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Where the ops endpoints listen when OPS_PORT is set and OPS_HOST is not: this host only. */
+export const DEFAULT_OPS_HOST = '127.0.0.1';
 
 /** The typed configuration the wiring uses. */
 export interface Config extends Env {
@@ -141,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const data = result.data;
   return {
     ...data,
+    OPS_HOST: data.OPS_HOST ?? (data.OPS_PORT === undefined ? undefined : DEFAULT_OPS_HOST),
     sandbox: !data.WECOM_CORP_ID,
     policy: policyFromEnv(data),
     creationLimit: parseCreationLimit(data.RATE_LIMIT_CREATES, parseDurationS)!,

@@ -90,14 +90,26 @@ export class RateLimitError extends ContactwayError {
   }
 }
 
-/** WeCom could not be reached, timed out, or answered something that is not WeCom's wire format. */
+/**
+ * WeCom could not be reached, timed out, or answered something that is not WeCom's wire format. `human` says
+ * what happened and what to do, for the requester; `detail` is for the operator (the URL called, the network
+ * cause, the start of the answer) and goes to logs and `message`, never to chat.
+ */
 export class UpstreamError extends ContactwayError {
+  readonly detail: string | undefined;
+
   constructor(
     code: 'wecom.timeout' | 'wecom.unreachable' | 'wecom.bad_response',
     human: Bilingual,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; detail?: string },
   ) {
     super(code, human, options);
+    this.detail = options?.detail;
+    if (this.detail) this.message = this.detail;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), ...(this.detail ? { detail: this.detail } : {}) };
   }
 }
 

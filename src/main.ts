@@ -13,6 +13,8 @@ import { type OpsServer, startOpsServer } from './ops/index.js';
  *
  * /healthz, /readyz and /metrics are served on PORT: by Bolt's own server when Slack runs in HTTP mode
  * (one port for Slack and the probes), else by a small ops server (Discord only, or Slack in Socket Mode).
+ * With OPS_PORT set, the ops server serves all three on OPS_HOST:OPS_PORT instead, and Bolt keeps only
+ * /healthz next to /slack/events: readiness details and metrics stay off the port Slack (anyone) reaches.
  * The console adapter opens no port: it is one person at a terminal, often beside a running bot.
  */
 async function main(): Promise<void> {
@@ -63,9 +65,16 @@ async function main(): Promise<void> {
     adapters.push(await startDiscordAdapter(core));
   }
   const opsServer =
-    slack?.transport === 'http'
-      ? undefined
-      : await startOpsServer({ port: config.PORT, handler: core.ops.handler, logger });
+    config.OPS_PORT !== undefined
+      ? await startOpsServer({
+          port: config.OPS_PORT,
+          host: config.OPS_HOST,
+          handler: core.ops.handler,
+          logger,
+        })
+      : slack?.transport === 'http'
+        ? undefined
+        : await startOpsServer({ port: config.PORT, handler: core.ops.handler, logger });
   logger.info({ adapters: adapters.map((a) => a.name) }, 'contactway is running');
 
   const stop = (signal: string) => void shutdown({ signal, core, adapters, opsServer, logger });

@@ -1,8 +1,9 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCustomId, ownerTag } from '../adapters/discord/custom-id.js';
 import { COMMANDS } from '../commands/index.js';
 import type { Requester } from '../src/store/index.js';
-import type { RecordedRequest } from './fixtures/discord/fake-discord.js';
+import { displayed, type RecordedRequest } from './fixtures/discord/fake-discord.js';
 import { type DiscordHarness, startDiscordHarness } from './fixtures/discord/harness.js';
 import {
   ALICE,
@@ -38,6 +39,10 @@ const requester = (user: FakeUser): Requester => ({
   userId: user.id,
 });
 
+/** The custom_id of one of our buttons as made for `user` in the test guild. */
+const idFor = (user: FakeUser, kind: 'show' | 'delete' | 'delete-yes' | 'delete-no', configId: string) =>
+  encodeCustomId({ kind, owner: ownerTag(requester(user)), configId }) as string;
+
 // biome-ignore lint/suspicious/noExplicitAny: recorded wire bodies are read freely in assertions.
 type Json = any;
 
@@ -49,13 +54,16 @@ function buttonIds(edit: RecordedRequest): string[] {
   return (edit.body.components ?? []).flatMap((row: Json) => row.components.map((c: Json) => c.custom_id));
 }
 
+/** The embed's texts as Discord displays them (escapes resolved). */
 function embedText(edit: RecordedRequest): string {
   const embed = embedOf(edit);
-  return [
-    embed?.title,
-    embed?.description,
-    ...(embed?.fields ?? []).map((f: Json) => `${f.name}: ${f.value}`),
-  ].join('\n');
+  return displayed(
+    [
+      embed?.title,
+      embed?.description,
+      ...(embed?.fields ?? []).map((f: Json) => `${f.name}: ${f.value}`),
+    ].join('\n'),
+  );
 }
 
 /** `/contactway temp …` → the modal; returns the modal as sent. */
@@ -83,7 +91,8 @@ async function createTemp(user: FakeUser): Promise<string> {
   const { edit } = await submit(modal, user);
   const configId = buttonIds(edit)
     .find((id) => id.startsWith('cw:show:'))
-    ?.slice('cw:show:'.length);
+    ?.split(':')
+    .at(-1);
   if (!configId) throw new Error(`no QR reply: ${embedText(edit)}`);
   return configId;
 }
@@ -173,11 +182,11 @@ describe('discord adapter: temp flow', () => {
     expect(PNG.sync.read(file?.bytes as Buffer).width).toBeGreaterThan(0);
     const embed = embedOf(edit);
     expect(embed.image.url).toBe('attachment://qr.png');
-    const facts = Object.fromEntries(embed.fields.map((f: Json) => [f.name, f.value]));
+    const facts = Object.fromEntries(embed.fields.map((f: Json) => [displayed(f.name), displayed(f.value)]));
     const configId = facts.config_id as string;
     expect(facts.Member).toBe('zhangsan');
     expect(facts['QR expires']).toMatch(/UTC$/);
-    expect(buttonIds(edit)).toEqual([`cw:show:${configId}`, `cw:delete:${configId}`]);
+    expect(buttonIds(edit)).toEqual([idFor(ALICE, 'show', configId), idFor(ALICE, 'delete', configId)]);
 
     const mine = await h.core.service.list(requester(ALICE));
     const record = mine.find((r) => r.configId === configId);
@@ -256,16 +265,15 @@ describe('discord adapter: invalid values', () => {
     });
   });
 
-  it('GIVEN another user clicks the reopen button THEN they get "expired", not the typed values', async () => {
+  it('GIVEN another user clicks the reopen button THEN they are refused, not shown the typed values', async () => {
     const { modal } = await openTemp(ALICE);
     const { edit } = await submit(modal, ALICE, { expires_in: 'soon' });
     const message = h.fake.originalMessage(edit.path.split('/')[3] as string) as Record<string, unknown>;
     const click = h.send(buttonClick(buttonIds(edit)[0] as string, message, { user: BOB }));
     const answer = await h.callback(click);
-    expect(answer.body).toMatchObject({
-      type: 4,
-      data: { flags: 64, content: expect.stringContaining('expired') },
-    });
+    expect(answer.body).toMatchObject({ type: 4, data: { flags: 64 } });
+    expect(answer.body.data.embeds[0].title).toMatch(/someone else/);
+    expect(JSON.stringify(answer.body)).not.toContain('soon');
   });
 });
 
@@ -307,7 +315,8 @@ describe('discord adapter: list, show, delete, autocomplete', () => {
     expect(embedOf(byCommand.edit).title).toBe(`${alices} was not found among your contact ways.`);
 
     const message = h.fake.originalMessage(byCommand.token) as Record<string, unknown>;
-    const click = h.send(buttonClick(`cw:delete-yes:${alices}`, message, { user: BOB }));
+    // Bob's own button (a click on alice's is refused before the service, see discord-hardening.test.ts).
+    const click = h.send(buttonClick(idFor(BOB, 'delete-yes', alices), message, { user: BOB }));
     expect((await h.callback(click)).body).toEqual({ type: 6 });
     expect(embedOf(await h.edit(click)).title).toBe(`${alices} was not found among your contact ways.`);
 
@@ -316,7 +325,7 @@ describe('discord adapter: list, show, delete, autocomplete', () => {
 
   it('GIVEN alice clicks Show QR again THEN the QR is attached again', async () => {
     const message = h.fake.originalMessage(h.fake.requests.at(-1)?.path.split('/')[3] as string) ?? {};
-    const click = h.send(buttonClick(`cw:show:${alices}`, message, { user: ALICE }));
+    const click = h.send(buttonClick(idFor(ALICE, 'show', alices), message, { user: ALICE }));
     expect((await h.callback(click)).body).toEqual({ type: 5, data: { flags: 64 } });
     const edit = await h.edit(click);
     expect(edit.files.map((f) => f.name)).toEqual(['qr.png']);
@@ -342,13 +351,13 @@ describe('discord adapter: list, show, delete, autocomplete', () => {
 
   it('GIVEN alice clicks Delete THEN she is asked first, and confirming deletes it', async () => {
     const message = h.fake.originalMessage(h.fake.requests.at(-1)?.path.split('/')[3] as string) ?? {};
-    const ask = h.send(buttonClick(`cw:delete:${alices}`, message, { user: ALICE }));
+    const ask = h.send(buttonClick(idFor(ALICE, 'delete', alices), message, { user: ALICE }));
     const question = await h.callback(ask);
     expect(question.body.type).toBe(4);
     expect(question.body.data.flags).toBe(64);
     expect(question.body.data.content).toContain(alices);
     const ids = question.body.data.components[0].components.map((c: Json) => c.custom_id);
-    expect(ids).toEqual([`cw:delete-yes:${alices}`, `cw:delete-no:${alices}`]);
+    expect(ids).toEqual([idFor(ALICE, 'delete-yes', alices), idFor(ALICE, 'delete-no', alices)]);
 
     const confirm = h.send(buttonClick(ids[0], message, { user: ALICE }));
     expect((await h.callback(confirm)).body).toEqual({ type: 6 });
@@ -401,7 +410,7 @@ describe('discord adapter: context that does not fit a custom_id, and DMs', () =
     const opened = await h.callback(token);
     expect(opened.body.type).toBe(9);
     const modal = opened.body.data as SentModal;
-    expect(modal.custom_id).toMatch(/^cw:formref:[A-Za-z0-9_-]{12}$/);
+    expect(modal.custom_id).toMatch(/^cw:formref:[A-Za-z0-9_-]{10}:[A-Za-z0-9_-]{12}$/);
     expect(modal.components.map((c) => c.component.custom_id)).toEqual([
       'remark',
       'state',

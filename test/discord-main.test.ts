@@ -1,7 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeDiscord, type RecordedRequest, startFakeDiscord } from './fixtures/discord/fake-discord.js';
 import {
@@ -12,71 +8,28 @@ import {
   modalSubmit,
   type SentModal,
 } from './fixtures/discord/interactions.js';
+import { type MainProcess, startMainProcess } from './fixtures/discord/main-process.js';
 
 /**
  * The issue's "Done when", literally: the real entry point (`npm start` = tsx src/main.ts) as a child
  * process with DISCORD_TOKEN, DISCORD_APPLICATION_ID and DISCORD_API_URL pointing at a local fake Discord.
  */
 
-const ROOT = join(import.meta.dirname, '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
 let fake: FakeDiscord;
-let dir: string;
-let child: ChildProcess | undefined;
-let output = '';
+let main: MainProcess | undefined;
 
 beforeAll(async () => {
   fake = await startFakeDiscord({ applicationId: APPLICATION_ID });
-  dir = mkdtempSync(join(tmpdir(), 'contactway-discord-main-'));
-  // cwd is the temp folder so a developer's .env in the repository cannot change what is tested.
-  child = spawn(TSX, [join(ROOT, 'src', 'main.ts')], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: dir,
-      DISCORD_TOKEN: 'main-bot-token',
-      DISCORD_APPLICATION_ID: APPLICATION_ID,
-      DISCORD_API_URL: fake.apiUrl,
-      STORE_URL: `sqlite://${join(dir, 'contactway.sqlite')}`,
-      // Discord-only runs open the ops server on PORT: any free port, never a developer's 3000.
-      PORT: '0',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  const exited = new Promise<never>((_, reject) =>
-    child?.once('exit', (code) => reject(new Error(`main exited with ${code}:\n${output}`))),
-  );
-  await Promise.race([fake.identified, exited]);
-  await Promise.race([waitForLog('contactway is running'), exited]);
-}, 30_000);
+  main = await startMainProcess(fake);
+}, 40_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const proc = child;
-    await new Promise<void>((done) => {
-      proc.once('exit', () => done());
-      proc.kill('SIGTERM');
-    });
-  }
+  await main?.stop();
   await fake?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function waitForLog(text: string, timeoutMs = 15_000): Promise<void> {
-  const until = performance.now() + timeoutMs;
-  while (!output.includes(text)) {
-    if (performance.now() > until) throw new Error(`no "${text}" in the output:\n${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const output = () => main?.output() ?? '';
+const waitForLog = (text: string) => (main as MainProcess).waitForLog(text);
 
 const callback = (token: string) => fake.waitFor((r) => r.path.endsWith(`/${token}/callback`), 10_000);
 const edit = (token: string) =>
@@ -89,7 +42,10 @@ describe('npm start with Discord pointed at a fake', () => {
 
   it('GIVEN Discord only THEN the ops server serves /healthz, /readyz and /metrics on PORT', async () => {
     await waitForLog('ops server listening');
-    const line = output.split('\n').find((l) => l.includes('ops server listening')) ?? '{}';
+    const line =
+      output()
+        .split('\n')
+        .find((l) => l.includes('ops server listening')) ?? '{}';
     const base = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
     expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok');
     expect((await fetch(`${base}/readyz`)).status).toBe(200);

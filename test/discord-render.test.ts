@@ -4,11 +4,12 @@ import {
   MAX_MODAL_FIELDS,
   splitFields,
 } from '../adapters/discord/command-definitions.js';
-import { decodeCustomId, encodeCustomId } from '../adapters/discord/custom-id.js';
+import { decodeCustomId, encodeCustomId, ownerTag } from '../adapters/discord/custom-id.js';
 import { suggestions } from '../adapters/discord/handle-autocomplete.js';
 import { modalSubmitToFormValues } from '../adapters/discord/read-values.js';
 import { formToDiscordModal, modalFieldsOf } from '../adapters/discord/render-modal.js';
 import { renderReply } from '../adapters/discord/render-reply.js';
+import { escapeText } from '../adapters/discord/text.js';
 import { COMMANDS, type Form, findCommand, formFor, parseOptions, type Reply } from '../commands/index.js';
 import type { RecordView } from '../src/service/contact-way-service.js';
 
@@ -132,15 +133,29 @@ describe('modalSubmitToFormValues', () => {
 });
 
 describe('custom ids', () => {
+  const owner = ownerTag({
+    platform: 'discord',
+    workspaceId: '1000000000000000001',
+    userId: '1600000000000000001',
+  });
+
+  it('GIVEN requesters THEN the owner tag is 10 id-safe characters, the same for the same guild + user only', () => {
+    const alice = { platform: 'discord', workspaceId: 'g1', userId: 'u1' } as const;
+    expect(ownerTag(alice)).toMatch(/^[A-Za-z0-9_-]{10}$/);
+    expect(ownerTag({ ...alice, displayName: 'alice' })).toBe(ownerTag(alice));
+    expect(ownerTag({ ...alice, userId: 'u2' })).not.toBe(ownerTag(alice));
+    expect(ownerTag({ ...alice, workspaceId: 'g2' })).not.toBe(ownerTag(alice));
+  });
+
   it('GIVEN each kind THEN it round-trips and stays within 100 characters', () => {
     const ids = [
-      { kind: 'form', command: 'temp', params: { user: 'zhang:san', skip_verify: 'true' } },
-      { kind: 'formref', id: 'abcDEF123456' },
-      { kind: 'reopen', id: 'abcDEF123456' },
-      { kind: 'show', configId: 'c9d58545e2c9a4d65584884392fcc125' },
-      { kind: 'delete', configId: 'c9d58545e2c9a4d65584884392fcc125' },
-      { kind: 'delete-yes', configId: 'c9d58545e2c9a4d65584884392fcc125' },
-      { kind: 'delete-no', configId: 'c9d58545e2c9a4d65584884392fcc125' },
+      { kind: 'form', owner, command: 'temp', params: { user: 'zhang:san', skip_verify: 'true' } },
+      { kind: 'formref', owner, id: 'abcDEF123456' },
+      { kind: 'reopen', owner, id: 'abcDEF123456' },
+      { kind: 'show', owner, configId: 'c9d58545e2c9a4d65584884392fcc125' },
+      { kind: 'delete', owner, configId: 'c9d58545e2c9a4d65584884392fcc125' },
+      { kind: 'delete-yes', owner, configId: 'c9d58545e2c9a4d65584884392fcc125' },
+      { kind: 'delete-no', owner, configId: 'c9d58545e2c9a4d65584884392fcc125' },
     ] as const;
     for (const id of ids) {
       const text = encodeCustomId(id);
@@ -151,10 +166,17 @@ describe('custom ids', () => {
 
   it('GIVEN a context longer than 100 characters THEN no id (the caller stores it server-side); foreign ids decode to nothing', () => {
     expect(
-      encodeCustomId({ kind: 'form', command: 'temp', params: { user: 'u'.repeat(90) } }),
+      encodeCustomId({ kind: 'form', owner, command: 'temp', params: { user: 'u'.repeat(80) } }),
     ).toBeUndefined();
     expect(decodeCustomId('someone-else:button')).toBeUndefined();
-    expect(decodeCustomId('cw:show:')).toBeUndefined();
+    expect(decodeCustomId(`cw:show:${owner}:`)).toBeUndefined();
+  });
+
+  it('GIVEN an id without an owner (an older release) or a config_id that is not one THEN it decodes to nothing', () => {
+    expect(decodeCustomId('cw:show:c9d58545e2c9a4d65584884392fcc125')).toBeUndefined();
+    expect(decodeCustomId('cw:form:temp:user=zhangsan')).toBeUndefined();
+    expect(decodeCustomId(`cw:delete:${owner}:@everyone [x](https://evil)`)).toBeUndefined();
+    expect(decodeCustomId(`cw:delete-no:${owner}:<@&123>`)).toBeUndefined();
   });
 });
 
@@ -216,7 +238,7 @@ describe('renderReply', () => {
   };
 
   it('GIVEN a QR reply THEN the PNG is attached and shown in the embed; a button whose id would not fit is left out', () => {
-    const message = renderReply(reply, { locale: 'en' });
+    const message = renderReply(reply, { locale: 'en', owner: 'OWNERtag01' });
     expect(message.files.map((f) => f.name)).toEqual(['qr.png']);
     expect(message.embeds[0]?.toJSON()).toMatchObject({
       title: reply.title,
@@ -224,7 +246,7 @@ describe('renderReply', () => {
     });
     expect(
       message.components[0]?.toJSON().components.map((c) => ('custom_id' in c ? c.custom_id : '')),
-    ).toEqual(['cw:show:cfg1']);
+    ).toEqual(['cw:show:OWNERtag01:cfg1']);
   });
 
   it('GIVEN field errors and a draft THEN each field is named by label and a reopen button comes first', () => {
@@ -236,11 +258,11 @@ describe('renderReply', () => {
         actions: [],
         fieldErrors: [{ field: 'remark', message: 'too long' }],
       },
-      { locale: 'zh', reopenId: 'd1', fieldLabels: { remark: '备注' } },
+      { locale: 'zh', owner: 'OWNERtag01', reopenId: 'd1', fieldLabels: { remark: '备注' } },
     );
     expect(message.embeds[0]?.toJSON().description).toBe('• **备注** (`remark`): too long');
     expect(message.components[0]?.toJSON().components[0]).toMatchObject({
-      custom_id: 'cw:reopen:d1',
+      custom_id: 'cw:reopen:OWNERtag01:d1',
       label: '修改后重新提交',
     });
   });
@@ -262,5 +284,19 @@ describe('autocomplete suggestions', () => {
     expect(suggestions(records, 'FAIR').map((c) => c.value)).toEqual(['aaa1']);
     expect(suggestions(records, 'bbb')[0]).toEqual({ name: 'bbb2 · zhangsan', value: 'bbb2' });
     expect(suggestions(records, '')).toHaveLength(25);
+  });
+});
+
+describe('escapeText', () => {
+  it('GIVEN text people typed THEN masked links, mentions, markdown and headings show as typed, not rendered', () => {
+    expect(escapeText('[x](https://evil)')).toBe('\\[x](https://evil)');
+    expect(escapeText('@everyone and @here')).toBe('\\@everyone and \\@here');
+    expect(escapeText('<@&123> <@456> <#789> <t:1700000000> </contactway:1>')).toBe(
+      '\\<@&123> \\<@456> \\<#789> \\<t:1700000000> \\</contactway:1>',
+    );
+    expect(escapeText('# Urgent\n**bold** `code` ||spoiler||')).toBe(
+      '\\# Urgent\n\\*\\*bold\\*\\* \\`code\\` \\|\\|spoiler\\|\\|',
+    );
+    expect(escapeText('/contactway temp <user>')).toBe('/contactway temp <user>');
   });
 });

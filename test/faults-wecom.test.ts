@@ -43,11 +43,14 @@ interface Outcome {
   replyMs: number;
   /** Everything the requester was sent for this command (response_url posts and the modal's last state). */
   text: string;
+  /** Every Slack API call and response_url post the bot made during the flow, minus the modal's metadata. */
+  sentToSlack: string;
 }
 
 /** `/contactway <text>`, the modal submitted as opened, and the final message, timed as Slack sees them. */
 async function createThroughSlack(bot: LoggedBot, user: SlackUser, text: string): Promise<Outcome> {
   const slack = bot.slack!;
+  const [callsBefore, responsesBefore] = [slack.fake.calls.length, slack.fake.responses.length];
   const sent = await slack.command(user, text);
   expect(sent.status).toBe(200);
   const view = await slack.openedView(sent.triggerId);
@@ -70,8 +73,25 @@ async function createThroughSlack(bot: LoggedBot, user: SlackUser, text: string)
     submitAckMs: submitted.elapsedMs,
     replyMs: reply.at - submitted.sentAt,
     text: JSON.stringify([slack.fake.responsesTo(sent.responseId).map((r) => r.body), update.args.view]),
+    sentToSlack: JSON.stringify([
+      // private_metadata carries Slack's own response_url back to Slack; it is not a message.
+      slack.fake.calls
+        .slice(callsBefore)
+        .map((c) => JSON.stringify(c.args).replace(/"private_metadata":"(\\.|[^"\\])*"/g, '')),
+      slack.fake.responses.slice(responsesBefore).map((r) => r.body),
+    ]),
   };
 }
+
+/** Internals that belong in the operator's logs, never in a chat message. */
+const INTERNALS = [
+  /https?:\/\//,
+  /127\.0\.0\.1/,
+  /ECONNREFUSED/,
+  /cgi-bin/,
+  /WECOM_API_BASE/,
+  /upstream garbage|<html/,
+];
 
 function expectClearFailure(outcome: Outcome, message: RegExp): void {
   expect(outcome.commandAckMs).toBeLessThan(SLACK_ACK_DEADLINE_MS);
@@ -80,6 +100,7 @@ function expectClearFailure(outcome: Outcome, message: RegExp): void {
   expect(outcome.text).toMatch(message);
   expect(outcome.text).not.toMatch(STACK);
   expect(outcome.text).not.toMatch(/Something went wrong on our side|系统内部出错/);
+  for (const internal of INTERNALS) expect(outcome.sentToSlack).not.toMatch(internal);
 }
 
 /** `new` for two members through the console: a permanent way, which WeCom's list_contact_way shows. */
@@ -106,10 +127,15 @@ interface FaultCase {
   arrange(sandbox: Sandbox): void;
   en: RegExp;
   zh: RegExp;
+  /** What the operator's log must show: where the bot called, and what came back. */
+  logged: RegExp[];
 }
 
 const fault = (spec: FaultSpec) => (sandbox: Sandbox) =>
   sandbox.inject({ endpoint: 'add_contact_way', ...spec });
+
+/** The URL the bot called, as the log names it (the sandbox listens on 127.0.0.1). */
+const CALLED_URL = /http:\/\/127\.0\.0\.1:\d+\/cgi-bin\//;
 
 const CASES: FaultCase[] = [
   {
@@ -117,24 +143,35 @@ const CASES: FaultCase[] = [
     arrange: fault({ errcode: -1, times: 10 }),
     en: /WeCom is busy\. Try again in a moment\. \(WeCom errcode -1/,
     zh: /企业微信系统繁忙，请稍后重试。（企业微信错误码 -1/,
+    logged: [/"errcode":-1/],
   },
   {
     name: 'answering HTTP 503',
     arrange: fault({ status: 503, times: 10 }),
-    en: /WeCom answered HTTP 503.*try again later/,
-    zh: /企业微信返回 HTTP 503.*请稍后重试/,
+    en: /WeCom answered HTTP 503: WeCom or a proxy in between is failing\. Try again in a few minutes/,
+    zh: /企业微信返回 HTTP 503：企业微信或中间代理出错。请过几分钟再试/,
+    logged: [/"status":503/, CALLED_URL],
+  },
+  {
+    name: 'answering HTTP 502 (a proxy whose upstream is gone)',
+    arrange: fault({ status: 502, times: 10 }),
+    en: /WeCom answered HTTP 502: WeCom or a proxy in between is failing\. Try again in a few minutes/,
+    zh: /企业微信返回 HTTP 502：企业微信或中间代理出错。请过几分钟再试/,
+    logged: [/"status":502/, CALLED_URL],
   },
   {
     name: 'answering garbage (HTML labelled as JSON)',
     arrange: fault({ garbage: true, times: 10 }),
-    en: /is not in WeCom's format/,
-    zh: /返回的内容格式不对/,
+    en: /WeCom's answer was not in WeCom's format\. Tell whoever runs this bot/,
+    zh: /企业微信返回的内容格式不对。请告知本机器人的管理员/,
+    logged: [/upstream garbage/, CALLED_URL],
   },
   {
     name: 'never answering (a hung connection)',
     arrange: fault({ hang: true }),
-    en: new RegExp(`WeCom did not answer within ${TIMEOUT_MS} ms`),
-    zh: new RegExp(`企业微信在 ${TIMEOUT_MS} 毫秒内未响应`),
+    en: new RegExp(`WeCom did not answer within ${TIMEOUT_MS} ms\\. Try again in a few minutes`),
+    zh: new RegExp(`企业微信在 ${TIMEOUT_MS} 毫秒内未响应。请过几分钟再试`),
+    logged: [CALLED_URL],
   },
   {
     // Every call slower than WECOM_TIMEOUT_MS, the cached token expired meanwhile. (The sandbox applies its
@@ -145,8 +182,9 @@ const CASES: FaultCase[] = [
       sandbox.expireTokens();
       sandbox.setLatency(TIMEOUT_MS * 4);
     },
-    en: new RegExp(`WeCom did not answer within ${TIMEOUT_MS} ms`),
-    zh: new RegExp(`企业微信在 ${TIMEOUT_MS} 毫秒内未响应`),
+    en: new RegExp(`WeCom did not answer within ${TIMEOUT_MS} ms\\. Try again in a few minutes`),
+    zh: new RegExp(`企业微信在 ${TIMEOUT_MS} 毫秒内未响应。请过几分钟再试`),
+    logged: [CALLED_URL],
   },
 ];
 
@@ -199,8 +237,9 @@ describe('WeCom faults through the Slack adapter', () => {
         before.chen,
       );
       await expectNothingOrphaned(bot);
-      // The failure is in the logs for the operator, with its code.
-      expect(bot.logs.lines.some((l) => /wecom (call|http|answered|unreachable)/.test(l))).toBe(true);
+      // The failure is in the logs for the operator, with where the bot called and what came back.
+      const failures = bot.logs.lines.filter((l) => /wecom (call|http|answered|unreachable)/.test(l));
+      for (const expected of c.logged) expect(failures.some((l) => expected.test(l))).toBe(true);
     });
   }
 
@@ -246,12 +285,15 @@ describe('WeCom down (nothing listening at WECOM_API_BASE)', () => {
     // Chen's language is learned from users.info on the first command; the second one is answered in it.
     await createThroughSlack(bot, CHEN, 'temp zhangsan');
     for (const [user, expected] of [
-      [ALICE, /Could not reach WeCom at http:\/\/127\.0\.0\.1:\d+\/cgi-bin\/gettoken/],
-      [CHEN, /无法连接企业微信/],
+      [ALICE, /Could not reach WeCom\. Try again in a few minutes/],
+      [CHEN, /无法连接企业微信。请过几分钟再试/],
     ] as const) {
       expectClearFailure(await createThroughSlack(bot, user, 'temp zhangsan'), expected);
       expect(await bot.core.service.list(slackRequester(user.teamId, user.userId))).toEqual([]);
     }
-    expect(bot.logs.lines.some((l) => l.includes('wecom unreachable'))).toBe(true);
+    // The operator's log line has what the requester was spared: the URL and the network error.
+    const unreachable = bot.logs.lines.filter((l) => l.includes('wecom unreachable'));
+    expect(unreachable.some((l) => /http:\/\/127\.0\.0\.1:\d+\/cgi-bin\/gettoken/.test(l))).toBe(true);
+    expect(unreachable.some((l) => l.includes('ECONNREFUSED'))).toBe(true);
   });
 });

@@ -299,7 +299,9 @@ describe('bad answers', () => {
     const error = await caught(client().deleteContactWay('cfg1'));
     expect(error).toBeInstanceOf(UpstreamError);
     expect((error as UpstreamError).code).toBe('wecom.bad_response');
-    expect((error as UpstreamError).human.zh).toContain('WECOM_API_BASE');
+    // The operator's hint is in the message (logs); the requester's text names no setting and no URL.
+    expect(error.message).toContain('WECOM_API_BASE');
+    expect((error as UpstreamError).human.zh).not.toMatch(/WECOM_API_BASE|https?:/);
   });
 
   it('GIVEN JSON without errcode THEN bad_response', async () => {

@@ -1,19 +1,34 @@
-import { Client, type ClientOptions, GatewayIntentBits } from 'discord.js';
+import { type APIAllowedMentions, Client, type ClientOptions, GatewayIntentBits } from 'discord.js';
 import type { Config } from '../../src/config.js';
+import { type DispatchFailure, guardedStrategy } from './gateway-strategy.js';
+
+/**
+ * No message of ours mentions anyone: not @everyone, roles or users, not even the requester we reply to.
+ * Replies echo what people typed (remarks, states), so a mention in them must never ping.
+ */
+export const NO_MENTIONS: APIAllowedMentions = { parse: [], replied_user: false };
 
 /**
  * The discord.js client: the `Guilds` intent only (interactions need no privileged intent), and the REST
  * base from DISCORD_API_URL when set. The gateway URL is not configured: discord.js asks
  * `GET /gateway/bot` on that REST base, so a proxy or a test fake hands out its own WebSocket URL.
+ *
+ * Set here, after `extra`, so no caller and no code path can forget them: `allowedMentions` is the default
+ * of every message discord.js sends (replies, follow-ups, edits, DMs), and the gateway runs on
+ * a guarded strategy (gateway-strategy.ts), which hands a packet discord.js cannot read to `onBrokenPacket` instead of
+ * ending the process.
  */
 export function createDiscordClient(
   config: Pick<Config, 'DISCORD_API_URL'>,
   extra: Partial<ClientOptions> = {},
+  onBrokenPacket: DispatchFailure = () => {},
 ): Client {
   return new Client({
     ...extra,
     intents: [GatewayIntentBits.Guilds],
     rest: { ...restBase(config), ...extra.rest },
+    allowedMentions: { parse: [], repliedUser: false },
+    ws: { ...extra.ws, buildStrategy: (manager) => guardedStrategy(manager, onBrokenPacket) },
   });
 }
 

@@ -5,6 +5,7 @@ import type { Logger } from '../../src/logger.js';
 import type { CommandObserver } from '../../src/ops/index.js';
 import type { ContactWayService } from '../../src/service/contact-way-service.js';
 import type { Requester } from '../../src/store/index.js';
+import { ownerTag } from './custom-id.js';
 import type { DraftStore } from './form-drafts.js';
 
 /** What every interaction handler needs from the core, and nothing more. */
@@ -28,6 +29,11 @@ export function requesterOf(interaction: BaseInteraction): Requester {
     userId: interaction.user.id,
     displayName: interaction.user.username,
   };
+}
+
+/** The owner tag (see custom-id.ts) of whoever sent this interaction. */
+export function ownerOf(interaction: BaseInteraction): string {
+  return ownerTag(requesterOf(interaction));
 }
 
 /** The requester's own client language (`zh-CN`, `zh-TW` → zh; `en-US` → en), not the guild's. */

@@ -14,8 +14,8 @@ const draftSchema = z.object({
   params: z.record(z.string(), z.string()),
   /** What was typed into the modal, by field id. */
   values: z.record(z.string(), z.string()).optional(),
-  /** Only the requester who typed it may reopen it. */
-  userId: z.string(),
+  /** Only the requester it was made for (guild + user, see `ownerTag`) may use it. */
+  owner: z.string(),
 });
 export type FormDraft = z.infer<typeof draftSchema>;
 

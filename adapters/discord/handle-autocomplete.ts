@@ -1,6 +1,6 @@
 import type { ApplicationCommandOptionChoiceData, AutocompleteInteraction } from 'discord.js';
 import type { RecordView } from '../../src/service/contact-way-service.js';
-import { type HandlerContext, requesterOf } from './context.js';
+import { type HandlerContext, requesterOf, rolesOf } from './context.js';
 
 /** Discord shows at most 25 suggestions, each name and value at most 100 characters. */
 const MAX_CHOICES = 25;
@@ -11,13 +11,17 @@ const LIST_TIMEOUT_MS = 2_000;
 /**
  * Suggests `config_id` values from the requester's own records (the service lists only theirs; an admin's
  * list is everyone's, as in `list`). Matches what was typed anywhere in the config_id, member or remark.
+ * Behind the same access policy as every command (guild, DISCORD_ROLES): a requester who may not use the
+ * bot, say one who lost the allowed role, gets no suggestions at all. Not audited: it runs per keystroke,
+ * and the command she then runs is.
  */
 export async function handleAutocomplete(
   ctx: HandlerContext,
   interaction: AutocompleteInteraction,
 ): Promise<void> {
   const focused = interaction.options.getFocused(true);
-  if (focused.name !== 'config_id') {
+  const allowed = !ctx.service.accessDenied({ ...requesterOf(interaction), roles: rolesOf(interaction) });
+  if (!allowed || focused.name !== 'config_id') {
     await interaction.respond([]);
     return;
   }

@@ -9,7 +9,7 @@ import {
   runCommand,
 } from '../../commands/index.js';
 import { optionFieldsOf } from './command-definitions.js';
-import { commandContext, type HandlerContext, localeOf, requesterOf } from './context.js';
+import { commandContext, type HandlerContext, localeOf, ownerOf, requesterOf } from './context.js';
 import { openForm } from './open-form.js';
 import { renderReply } from './render-reply.js';
 
@@ -24,6 +24,7 @@ export async function handleCommand(
   interaction: ChatInputCommandInteraction,
 ): Promise<void> {
   const locale = localeOf(interaction, ctx.defaultLocale);
+  const owner = ownerOf(interaction);
   const name = interaction.options.getSubcommand(false) ?? 'help';
   const command = findCommand(name);
   let invocation: Invocation;
@@ -33,7 +34,7 @@ export async function handleCommand(
     invocation = parseOptions(name, command ? readArgs(interaction, command) : {}, defaults);
   } catch (error) {
     await interaction.reply({
-      ...renderReply(errorReply(error, locale), { locale }),
+      ...renderReply(errorReply(error, locale), { locale, owner }),
       flags: MessageFlags.Ephemeral,
     });
     return;
@@ -48,7 +49,7 @@ export async function handleCommand(
 
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const reply = await runCommand(commandContext(ctx, interaction, locale), invocation);
-  await interaction.editReply(renderReply(reply, { locale }));
+  await interaction.editReply(renderReply(reply, { locale, owner }));
 }
 
 /** The command's arguments, as typed options. */

@@ -12,9 +12,10 @@ import {
   runCommand,
 } from '../../commands/index.js';
 import { type Locale, say } from '../../src/i18n.js';
-import { commandContext, type HandlerContext, localeOf } from './context.js';
+import { commandContext, type HandlerContext, localeOf, ownerOf } from './context.js';
 import type { CustomId } from './custom-id.js';
-import { compactValues } from './form-drafts.js';
+import { compactValues, type FormDraft } from './form-drafts.js';
+import { refuseNotYours } from './not-yours.js';
 import { commandOf, type FormContext, splitParams } from './open-form.js';
 import { modalSubmitToFormValues } from './read-values.js';
 import { modalFieldsOf } from './render-modal.js';
@@ -28,6 +29,9 @@ import { TEXTS } from './texts.js';
  * Discord cannot show errors under a modal's fields, nor answer a submit with another modal, so invalid
  * values come back as an ephemeral reply naming each bad field, with a button that reopens the form
  * prefilled with what was typed (stored as a draft, see form-drafts.ts).
+ *
+ * The modal is the submitter's own (index.ts checks the owner in its custom_id); a context kept
+ * server-side is checked again against the owner stored with it.
  */
 export async function handleModalSubmit(
   ctx: HandlerContext,
@@ -36,13 +40,17 @@ export async function handleModalSubmit(
 ): Promise<void> {
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const locale = localeOf(interaction, ctx.defaultLocale);
-  const context =
-    id.kind === 'form'
-      ? { command: id.command, params: id.params }
-      : await loadContext(ctx, id.id, interaction);
+  const owner = ownerOf(interaction);
+  const draft: FormDraft | undefined = id.kind === 'formref' ? await ctx.drafts.load(id.id) : undefined;
+  if (draft && draft.owner !== owner) {
+    await refuseNotYours(ctx, interaction, locale);
+    return;
+  }
+  const context: FormContext | undefined =
+    id.kind === 'form' ? { command: id.command, params: id.params } : draft;
   const command = context && commandOf(context);
   if (!context || !command) {
-    await interaction.editReply(renderReply(info(say(TEXTS.formExpired, locale)), { locale }));
+    await interaction.editReply(renderReply(info(say(TEXTS.formExpired, locale)), { locale, owner }));
     return;
   }
 
@@ -51,7 +59,7 @@ export async function handleModalSubmit(
   try {
     invocation = parseOptions(command.name, args);
   } catch (error) {
-    await interaction.editReply(renderReply(errorReply(error, locale), { locale }));
+    await interaction.editReply(renderReply(errorReply(error, locale), { locale, owner }));
     return;
   }
   const form = formFor(invocation, locale);
@@ -65,19 +73,10 @@ export async function handleModalSubmit(
   // Errors only in arguments or option-given fields cannot: those need the command run again.
   const fixable = form !== undefined && fixableIn(form, reply.fieldErrors);
   if (!checked.ok && !fixable) reply.text = say(TEXTS.rerun, locale);
-  const reopenId = fixable ? await saveDraft(ctx, context, typed, interaction.user.id) : undefined;
+  const reopenId = fixable ? await saveDraft(ctx, context, typed, owner) : undefined;
   await interaction.editReply(
-    renderReply(reply, { locale, reopenId, fieldLabels: labelsOf(form, invocation, locale) }),
+    renderReply(reply, { locale, owner, reopenId, fieldLabels: labelsOf(form, invocation, locale) }),
   );
-}
-
-async function loadContext(
-  ctx: HandlerContext,
-  id: string,
-  interaction: ModalSubmitInteraction,
-): Promise<FormContext | undefined> {
-  const draft = await ctx.drafts.load(id);
-  return draft && draft.userId === interaction.user.id ? draft : undefined;
 }
 
 function invalidReply(errors: FieldError[], locale: Locale): Reply {
@@ -103,9 +102,14 @@ async function saveDraft(
   ctx: HandlerContext,
   context: FormContext,
   typed: Record<string, string | undefined>,
-  userId: string,
+  owner: string,
 ): Promise<string | undefined> {
-  const saved = ctx.drafts.save({ ...context, values: compactValues(typed), userId });
+  const saved = ctx.drafts.save({
+    command: context.command,
+    params: context.params,
+    values: compactValues(typed),
+    owner,
+  });
   return (await saved.written) ? saved.id : undefined;
 }
 

@@ -1,19 +1,30 @@
-import { type ClientOptions, Events, type Interaction, MessageFlags } from 'discord.js';
+import {
+  type ButtonInteraction,
+  type ClientOptions,
+  Events,
+  type Interaction,
+  MessageFlags,
+  type ModalSubmitInteraction,
+} from 'discord.js';
 import type { RunningAdapter } from '../../src/adapter.js';
 import type { Core } from '../../src/app.js';
 import { ConfigError, INTERNAL_ERROR } from '../../src/errors.js';
 import { say, t } from '../../src/i18n.js';
 import { RESTARTING, withRequestScope } from '../../src/ops/index.js';
+import { onBrokenPacket } from './broken-packet.js';
 import { createDiscordClient } from './client.js';
 import { COMMAND_NAME } from './command-definitions.js';
-import { type HandlerContext, localeOf } from './context.js';
-import { decodeCustomId } from './custom-id.js';
+import { type HandlerContext, localeOf, ownerOf } from './context.js';
+import { type CustomId, decodeCustomId, isOurs } from './custom-id.js';
 import { createDraftStore } from './form-drafts.js';
 import { handleAutocomplete } from './handle-autocomplete.js';
 import { handleButton } from './handle-button.js';
 import { handleCommand } from './handle-command.js';
 import { handleModalSubmit } from './handle-modal.js';
+import { refuseNotYours } from './not-yours.js';
 import { registerCommands } from './register.js';
+import { renderNotice } from './render-reply.js';
+import { TEXTS } from './texts.js';
 
 export { commandDefinitions } from './command-definitions.js';
 export { modalSubmitToFormValues } from './read-values.js';
@@ -53,7 +64,9 @@ export async function startDiscordAdapter(
   };
   const requests = core.ops.requests;
 
-  const client = createDiscordClient(config, options.clientOptions);
+  // `broken` is read only when a packet arrives, after login: by then it is set.
+  const client = createDiscordClient(config, options.clientOptions, (error, packet) => broken(error, packet));
+  const broken = onBrokenPacket(client.rest, log, config.DEFAULT_LOCALE);
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
   client.on(Events.InteractionCreate, (interaction) => {
     // Shutting down: refuse politely; otherwise count it in flight, with one requestId on its log lines.
@@ -101,12 +114,12 @@ async function route(ctx: HandlerContext, interaction: Interaction): Promise<voi
       return;
     }
     if (interaction.isModalSubmit()) {
-      const id = decodeCustomId(interaction.customId);
+      const id = await ownId(ctx, interaction);
       if (id?.kind === 'form' || id?.kind === 'formref') await handleModalSubmit(ctx, interaction, id);
       return;
     }
     if (interaction.isButton()) {
-      const id = decodeCustomId(interaction.customId);
+      const id = await ownId(ctx, interaction);
       if (id && id.kind !== 'form' && id.kind !== 'formref') await handleButton(ctx, interaction, id);
     }
   } catch (error) {
@@ -116,6 +129,28 @@ async function route(ctx: HandlerContext, interaction: Interaction): Promise<voi
     );
     await tellFailure(ctx, interaction);
   }
+}
+
+/**
+ * The custom_id of a modal submit or button click, when it is ours and the submitter's own. Otherwise the
+ * interaction is answered here and undefined returned: someone else's form or button is refused; an id
+ * of ours that does not decode (an older format, a tampered one) is told to run the command again, and
+ * nothing of it is echoed.
+ */
+async function ownId(
+  ctx: HandlerContext,
+  interaction: ModalSubmitInteraction | ButtonInteraction,
+): Promise<CustomId | undefined> {
+  const locale = localeOf(interaction, ctx.defaultLocale);
+  const id = decodeCustomId(interaction.customId);
+  if (id && id.owner === ownerOf(interaction)) return id;
+  if (id) await refuseNotYours(ctx, interaction, locale);
+  else if (isOurs(interaction.customId))
+    await interaction.reply({
+      ...renderNotice(say(TEXTS.formExpired, locale)),
+      flags: MessageFlags.Ephemeral,
+    });
+  return undefined;
 }
 
 /** An interaction that arrived after shutdown began: "restarting, try again", ephemeral. */
@@ -128,7 +163,7 @@ async function refuse(ctx: HandlerContext, interaction: Interaction): Promise<vo
     if (interaction.isAutocomplete()) await interaction.respond([]);
     else if (interaction.isRepliable())
       await interaction.reply({
-        content: say(RESTARTING, localeOf(interaction, ctx.defaultLocale)),
+        ...renderNotice(say(RESTARTING, localeOf(interaction, ctx.defaultLocale))),
         flags: MessageFlags.Ephemeral,
       });
   } catch (error) {
@@ -139,11 +174,10 @@ async function refuse(ctx: HandlerContext, interaction: Interaction): Promise<vo
 /** The bilingual "something went wrong", never a stack; silent when the interaction can no longer be answered. */
 async function tellFailure(ctx: HandlerContext, interaction: Interaction): Promise<void> {
   if (!interaction.isRepliable()) return;
-  const content = say(INTERNAL_ERROR, localeOf(interaction, ctx.defaultLocale));
+  const message = renderNotice(say(INTERNAL_ERROR, localeOf(interaction, ctx.defaultLocale)));
   try {
-    if (interaction.deferred || interaction.replied)
-      await interaction.editReply({ content, embeds: [], components: [], files: [] });
-    else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+    if (interaction.deferred || interaction.replied) await interaction.editReply(message);
+    else await interaction.reply({ ...message, flags: MessageFlags.Ephemeral });
   } catch (error) {
     ctx.logger.warn({ err: error }, 'could not tell the user about a failed interaction');
   }

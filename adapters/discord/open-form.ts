@@ -1,7 +1,7 @@
 import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
 import { type Command, type Form, type FormValues, findCommand } from '../../commands/index.js';
 import { optionFieldsOf } from './command-definitions.js';
-import type { HandlerContext } from './context.js';
+import { type HandlerContext, ownerOf } from './context.js';
 import { encodeCustomId } from './custom-id.js';
 import { formToDiscordModal } from './render-modal.js';
 
@@ -39,8 +39,9 @@ export function commandOf(context: FormContext): Command | undefined {
 /**
  * Answers an interaction with the form's modal. The context goes into the custom_id when it fits (no
  * storage, survives restarts); otherwise it is stored under `draftId` (or a new draft) and only the id
- * travels. Either way nothing is awaited before `showModal`: Discord accepts a modal only as the first
- * response, within 3 s, and a store write could be slow. The new draft is written in the background.
+ * travels. Either way the id names its owner, the requester it is shown to. Nothing is awaited before
+ * `showModal`: Discord accepts a modal only as the first response, within 3 s, and a store write could be
+ * slow. The new draft is written in the background.
  */
 export async function openForm(
   ctx: HandlerContext,
@@ -50,16 +51,17 @@ export async function openForm(
   prefill: FormValues = {},
   draftId?: string,
 ): Promise<void> {
-  let customId = encodeCustomId({ kind: 'form', command: context.command, params: context.params });
+  const owner = ownerOf(interaction);
+  let customId = encodeCustomId({ kind: 'form', owner, command: context.command, params: context.params });
   let written: Promise<boolean> | undefined;
   if (!customId) {
     let id = draftId;
     if (!id) {
-      const saved = ctx.drafts.save({ ...context, userId: interaction.user.id });
+      const saved = ctx.drafts.save({ ...context, owner });
       id = saved.id;
       written = saved.written;
     }
-    customId = encodeCustomId({ kind: 'formref', id }) as string;
+    customId = encodeCustomId({ kind: 'formref', owner, id }) as string;
   }
   await interaction.showModal(formToDiscordModal(form, customId, prefill));
   await written;

@@ -2,6 +2,7 @@ import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedB
 import { deleteConfirm, type Reply, type ReplyAction } from '../../commands/index.js';
 import { type Locale, say } from '../../src/i18n.js';
 import { type CustomId, encodeCustomId } from './custom-id.js';
+import { clip, escapeText } from './text.js';
 import { TEXTS } from './texts.js';
 
 /** What an interaction reply or edit carries: ready for `reply`, `editReply` or `update`. */
@@ -14,6 +15,8 @@ export interface DiscordMessage {
 
 export interface RenderOptions {
   locale: Locale;
+  /** The owner tag of the requester (see custom-id.ts): only they may click the reply's buttons. */
+  owner: string;
   /** Adds a "Fix and resubmit" button that reopens the form stored under this draft id. */
   reopenId?: string;
   /** Field labels by id, so errors name a field the way the form showed it. */
@@ -29,27 +32,28 @@ const MAX_FIELDS = 25;
 const MAX_FIELD_NAME = 256;
 const MAX_FIELD_VALUE = 1024;
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
 /**
  * A neutral reply as one Discord message: an embed (title, text, facts as fields, field errors named
  * one by one), the QR image as an attachment shown inside the embed (`attachment://qr.png`; the bytes stay
  * visible even after WeCom's URL changes), and buttons for the reply's actions. Pure.
+ *
+ * Every text is escaped: neutral replies are plain text and echo what people typed (see text.ts).
  */
 export function renderReply(reply: Reply, options: RenderOptions): DiscordMessage {
-  const embed = new EmbedBuilder().setColor(COLORS[reply.status]).setTitle(clip(reply.title, MAX_TITLE));
+  const embed = new EmbedBuilder()
+    .setColor(COLORS[reply.status])
+    .setTitle(clip(escapeText(reply.title), MAX_TITLE));
   const lines: string[] = [];
   for (const e of reply.fieldErrors ?? []) {
     const label = options.fieldLabels?.[e.field];
-    lines.push(`• ${label ? `**${label}** (\`${e.field}\`)` : `\`${e.field}\``}: ${e.message}`);
+    const field = `\`${e.field.replaceAll('`', '')}\``;
+    lines.push(`• ${label ? `**${escapeText(label)}** (${field})` : field}: ${escapeText(e.message)}`);
   }
-  if (reply.text) lines.push(...(lines.length ? [''] : []), reply.text);
+  if (reply.text) lines.push(...(lines.length ? [''] : []), escapeText(reply.text));
   if (lines.length) embed.setDescription(clip(lines.join('\n'), MAX_DESCRIPTION));
   const facts = reply.facts.slice(0, MAX_FIELDS).map((f) => ({
-    name: clip(f.label, MAX_FIELD_NAME),
-    value: clip(f.value || '—', MAX_FIELD_VALUE),
+    name: clip(escapeText(f.label), MAX_FIELD_NAME),
+    value: clip(escapeText(f.value) || '—', MAX_FIELD_VALUE),
     inline: f.value.length <= 40,
   }));
   if (facts.length) embed.addFields(facts);
@@ -71,7 +75,7 @@ export function renderReply(reply: Reply, options: RenderOptions): DiscordMessag
 
   const buttons: ButtonBuilder[] = [];
   if (options.reopenId) {
-    const id = encodeCustomId({ kind: 'reopen', id: options.reopenId });
+    const id = encodeCustomId({ kind: 'reopen', owner: options.owner, id: options.reopenId });
     if (id)
       buttons.push(
         new ButtonBuilder()
@@ -81,7 +85,7 @@ export function renderReply(reply: Reply, options: RenderOptions): DiscordMessag
       );
   }
   for (const action of reply.actions) {
-    const button = actionButton(action);
+    const button = actionButton(action, options.owner);
     if (button) buttons.push(button);
   }
   const components = buttons.length
@@ -91,9 +95,9 @@ export function renderReply(reply: Reply, options: RenderOptions): DiscordMessag
 }
 
 /** A reply action as a button; none when its config_id is too long for a custom_id (`show` still works). */
-function actionButton(action: ReplyAction): ButtonBuilder | undefined {
+function actionButton(action: ReplyAction, owner: string): ButtonBuilder | undefined {
   // Deleting asks first (handle-button.ts): Discord has no confirm dialog on buttons.
-  const target: CustomId = { kind: action.kind, configId: action.configId };
+  const target: CustomId = { kind: action.kind, owner, configId: action.configId };
   const id = encodeCustomId(target);
   if (!id) return undefined;
   return new ButtonBuilder()
@@ -103,18 +107,23 @@ function actionButton(action: ReplyAction): ButtonBuilder | undefined {
 }
 
 /** The question asked before a delete, with its two buttons. */
-export function renderDeleteConfirm(configId: string, locale: Locale): DiscordMessage {
+export function renderDeleteConfirm(configId: string, locale: Locale, owner: string): DiscordMessage {
   const confirm = deleteConfirm(configId, locale);
-  const yes = encodeCustomId({ kind: 'delete-yes', configId });
-  const no = encodeCustomId({ kind: 'delete-no', configId });
+  const yes = encodeCustomId({ kind: 'delete-yes', owner, configId });
+  const no = encodeCustomId({ kind: 'delete-no', owner, configId });
   const buttons = [
     ...(yes ? [new ButtonBuilder().setCustomId(yes).setStyle(ButtonStyle.Danger).setLabel(confirm.yes)] : []),
     ...(no ? [new ButtonBuilder().setCustomId(no).setStyle(ButtonStyle.Secondary).setLabel(confirm.no)] : []),
   ];
   return {
-    content: confirm.text,
+    content: escapeText(confirm.text),
     embeds: [],
     files: [],
     components: [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)],
   };
+}
+
+/** A one-line message of ours (expired form, kept, failures): plain text, escaped like everything else. */
+export function renderNotice(text: string): DiscordMessage {
+  return { content: escapeText(text), embeds: [], files: [], components: [] };
 }

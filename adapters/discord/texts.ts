@@ -5,5 +5,9 @@ export const TEXTS = {
   reopen: t('Fix and resubmit', '修改后重新提交'),
   rerun: t('Run the command again to change these.', '请重新运行命令以修改这些值。'),
   formExpired: t('This form has expired. Run the command again.', '此表单已过期，请重新运行命令。'),
+  notYours: t(
+    'This form or button was opened by someone else, so only they can use it. Run /contactway yourself.',
+    '此表单或按钮由其他人打开，只有对方可以使用。请自己运行 /contactway。',
+  ),
   kept: (configId: string) => t(`Kept ${configId}.`, `已保留 ${configId}。`),
 };

@@ -2,7 +2,7 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import { errorReply, parseOptions, type Reply, runCommand } from '../../commands/index.js';
 import { commandContext, type SlackDeps } from './deps.js';
 import { ACTION_ID_PATTERN, ACTION_IDS } from './render-reply.js';
-import { requesterFromInteraction } from './requester.js';
+import { slackRequesterOf } from './requester.js';
 
 /**
  * The "Show QR again" and "Delete" buttons under a reply. Acked first; then the same `show` / `delete`
@@ -12,9 +12,9 @@ import { requesterFromInteraction } from './requester.js';
 export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockButtonAction>(
     { type: 'block_actions', action_id: ACTION_ID_PATTERN },
-    async ({ ack, body, action }) => {
+    async ({ ack, body, action, context }) => {
       await ack();
-      const requester = requesterFromInteraction(body.user, body.team);
+      const requester = slackRequesterOf(context, body.user.id, body.user.username ?? body.user.name);
       const locale = await deps.locales.lookup(requester.workspaceId, requester.userId);
       const kind = action.action_id === ACTION_IDS.delete ? 'delete' : 'show';
       let reply: Reply;

@@ -3,6 +3,7 @@ import type { Locale } from '../../src/i18n.js';
 import { say } from '../../src/i18n.js';
 import type { Logger } from '../../src/logger.js';
 import { type InFlight, RESTARTING, withRequestScope } from '../../src/ops/index.js';
+import { slackRequesterOf } from './requester.js';
 
 type Args = AnyMiddlewareArgs & AllMiddlewareArgs;
 /** ack's many typed shapes, seen as what they all are. */
@@ -12,9 +13,7 @@ type AnyRespond = (message: Record<string, unknown>) => Promise<unknown>;
 interface SlackBody {
   type?: string;
   command?: string;
-  team_id?: string;
   user_id?: string;
-  team?: { id?: string } | null;
   user?: { id?: string };
   view?: { blocks?: { type?: string; block_id?: string }[] };
 }
@@ -34,9 +33,9 @@ export function registerAdmission(
   app.use(async (args) => {
     const body = args.body as SlackBody;
     if (deps.requests.draining) {
-      const teamId = body.team_id ?? body.team?.id ?? '';
-      const userId = body.user_id ?? body.user?.id ?? '';
-      await refuse(args, body, say(RESTARTING, deps.locale(teamId, userId)));
+      // The requester as every listener derives it, so the locale cached for them is found.
+      const who = slackRequesterOf(args.context, body.user_id ?? body.user?.id ?? '');
+      await refuse(args, body, say(RESTARTING, deps.locale(who.workspaceId, who.userId)));
       deps.logger.info({ kind: kindOf(body) }, 'Slack request refused: shutting down');
       return;
     }
@@ -53,7 +52,11 @@ function kindOf(body: SlackBody): string {
   return body.command ? 'slash_command' : (body.type ?? 'unknown');
 }
 
-async function refuse(args: Args, body: SlackBody, text: string): Promise<void> {
+/**
+ * Answers a request without running it: an ephemeral text for a slash command, the text under the first
+ * field of a submitted form, an ephemeral note for a button click.
+ */
+export async function refuse(args: Args, body: SlackBody, text: string): Promise<void> {
   const ack = (args as { ack?: AnyAck }).ack;
   if (!ack) return;
   if (body.command) {

@@ -18,7 +18,7 @@ import { argumentErrors } from './field-errors.js';
 import { encodeMetadata, type FormContext } from './metadata.js';
 import { formToSlackView } from './render-form.js';
 import { resultView } from './render-status-view.js';
-import { slackRequester } from './requester.js';
+import { slackRequesterOf } from './requester.js';
 
 /** Usually an expired trigger_id (slow network, or a retried command): nothing to fix but to run it again. */
 const FORM_NOT_OPENED = new ContactwayError(
@@ -38,15 +38,15 @@ export const SLASH_COMMAND = '/contactway';
  * expires ~3 s after Slack sent the command and works once. WeCom, the store and `users.info` come later.
  */
 export function registerCommand(app: App, deps: SlackDeps): void {
-  app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
-    const requester = slackRequester(command.team_id, command.user_id, command.user_name);
+  app.command(SLASH_COMMAND, async ({ command, ack, client, context }) => {
+    const requester = slackRequesterOf(context, command.user_id, command.user_name);
     const target: DeliveryTarget = {
       userId: command.user_id,
       channelId: command.channel_id,
       responseUrl: command.response_url,
     };
     // The cached locale if we have it; the lookup is an API call and must not delay the modal.
-    const known = deps.locales.peek(command.team_id, command.user_id);
+    const known = deps.locales.peek(requester.workspaceId, requester.userId);
     const locale = known ?? deps.core.config.DEFAULT_LOCALE;
 
     let invocation: Invocation;
@@ -62,7 +62,7 @@ export function registerCommand(app: App, deps: SlackDeps): void {
     const form = formFor(invocation, locale);
     if (!form) {
       await ack();
-      const resolved = await deps.locales.lookup(command.team_id, command.user_id);
+      const resolved = await deps.locales.lookup(requester.workspaceId, requester.userId);
       const reply = await runCommand(await commandContext(deps, requester, resolved), invocation);
       await deps.deliverer.deliver(reply, target, resolved);
       return;
@@ -70,7 +70,7 @@ export function registerCommand(app: App, deps: SlackDeps): void {
 
     // A bad argument (`temp bad/id`) is known now, with the defaults: say so instead of opening a form
     // that could never be sent. checkSubmission is synchronous and local.
-    const metadata = encodeMetadata(formContext(command, invocation, locale));
+    const metadata = encodeMetadata(formContext(command, requester, invocation, locale));
     if (hasArgumentErrors(invocation, form, locale) || metadata === undefined) {
       await ack();
       await replyLater(deps, requester, target, (l) => argumentReply(invocation, form, metadata, l));
@@ -96,13 +96,19 @@ export function registerCommand(app: App, deps: SlackDeps): void {
   });
 }
 
-function formContext(command: SlashCommand, invocation: Invocation, locale: Locale): FormContext {
+/** What the form remembers, bound to its requester: a submission by anyone else is refused. */
+function formContext(
+  command: SlashCommand,
+  requester: Requester,
+  invocation: Invocation,
+  locale: Locale,
+): FormContext {
   return {
     command: invocation.command.name,
     args: invocation.args,
     channelId: command.channel_id,
-    teamId: command.team_id,
-    userId: command.user_id,
+    teamId: requester.workspaceId,
+    userId: requester.userId,
     responseUrl: command.response_url,
     locale,
   };
@@ -170,7 +176,7 @@ async function settleForm(
   const viewId = opened.view?.id;
   if (!viewId) return;
   const [locale, denied] = await Promise.all([
-    deps.locales.lookup(command.team_id, command.user_id),
+    deps.locales.lookup(requester.workspaceId, requester.userId),
     deps.usergroups
       .groupsOf(requester.userId)
       .then((roles) => deps.core.service.checkAccess({ ...requester, roles }))
@@ -184,7 +190,7 @@ async function settleForm(
   if (denied) {
     view = resultView(form?.title ?? 'contactway', errorReply(denied, locale), { locale });
   } else if (locale !== usedLocale) {
-    const metadata = encodeMetadata(formContext(command, invocation, locale));
+    const metadata = encodeMetadata(formContext(command, requester, invocation, locale));
     if (form && metadata !== undefined) view = formToSlackView(form, metadata, { locale });
   }
   if (!view) return;

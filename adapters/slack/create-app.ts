@@ -1,11 +1,19 @@
-import { App, type CustomRoute } from '@slack/bolt';
+import { App, type CustomRoute, HTTPReceiver } from '@slack/bolt';
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
-import { OPS_PATHS, type OpsHandler } from '../../src/ops/index.js';
+import { HEALTH_PATH, OPS_PATHS, type OpsHandler } from '../../src/ops/index.js';
+import { limitRequestBodies } from './body-limit.js';
 import { boltLogger } from './bolt-logger.js';
 
 /** Where Slack sends commands, view submissions and button clicks in HTTP mode. */
 export const EVENTS_PATH = '/slack/events';
+
+/**
+ * The largest request body read on `/slack/events`; larger ones get 413 before the signature is checked.
+ * Bolt's default (4 MB) let a flood of unsigned POSTs hold megabytes each in memory; Slack's own requests to
+ * us (a slash command, a modal with its state, a button click) stay far below this.
+ */
+export const MAX_BODY_BYTES = 512 * 1024;
 
 export type SlackTransport = 'http' | 'socket';
 
@@ -16,7 +24,8 @@ export interface SlackApp {
 
 /**
  * Builds the Bolt App: HTTP mode (Bolt's HTTPReceiver on PORT, `/slack/events`, signatures checked, stale
- * or forged requests refused with 401, and /healthz, /readyz, /metrics from `ops` on the same port) when
+ * or forged requests refused with 401, bodies over 512 kB with 413, and /healthz, /readyz, /metrics from
+ * `ops` on the same port, or only /healthz when OPS_PORT moves the others to an internal port) when
  * SLACK_SIGNING_SECRET is set, otherwise Socket Mode with SLACK_APP_TOKEN: Bolt then opens no port, and
  * the composition root serves the ops endpoints on PORT itself. config.ts guarantees one of the two.
  */
@@ -37,14 +46,18 @@ export function createSlackApp(config: Config, logger: Logger, port: number, ops
   };
   const transport: SlackTransport = config.SLACK_SIGNING_SECRET ? 'http' : 'socket';
   if (transport === 'http') {
-    const app = new App({
-      ...common,
-      signingSecret: config.SLACK_SIGNING_SECRET,
+    // Our own HTTPReceiver, the one App would build, because only its options take a body limit.
+    const receiver = new HTTPReceiver({
+      signingSecret: config.SLACK_SIGNING_SECRET ?? '',
       endpoints: EVENTS_PATH,
       port,
+      logger: common.logger,
+      bodyLimit: MAX_BODY_BYTES,
       ...(ops
         ? {
-            customRoutes: OPS_PATHS.map(
+            // With OPS_PORT, /readyz and /metrics live on that internal port only; PORT keeps /healthz,
+            // which tells nothing and which load balancers in front of Slack's URL need.
+            customRoutes: (config.OPS_PORT === undefined ? OPS_PATHS : [HEALTH_PATH]).map(
               (path): CustomRoute => ({ path, method: ['GET', 'HEAD'], handler: ops }),
             ),
           }
@@ -52,6 +65,8 @@ export function createSlackApp(config: Config, logger: Logger, port: number, ops
       // Ack is the HTTP response itself, sent as soon as a listener calls ack(); work continues after it.
       processBeforeResponse: false,
     });
+    limitRequestBodies(receiver, MAX_BODY_BYTES);
+    const app = new App({ ...common, receiver });
     return { app, transport };
   }
   // No port: with neither customRoutes nor an OAuth installer, Socket Mode opens no HTTP server.

@@ -1,12 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import type { RunningAdapter } from '../../src/adapter.js';
 import type { Core } from '../../src/app.js';
+import { createIdempotency } from '../../src/service/idempotency.js';
+import { createStoreLock } from '../../src/store/index.js';
 import { registerActions } from './action-handler.js';
 import { registerAdmission } from './admission.js';
 import { registerCommand } from './command-handler.js';
 import { createSlackApp, type SlackTransport } from './create-app.js';
 import { createDeliverer } from './deliver.js';
 import { createLocaleResolver } from './locale.js';
+import { registerReplayGuard } from './replay-guard.js';
 import { createUsergroupResolver } from './usergroups.js';
 import { registerViewSubmission } from './view-handler.js';
 
@@ -52,11 +55,15 @@ export async function startSlackAdapter(
       logger,
     }),
   };
+  const cachedLocale = (teamId: string, userId: string) =>
+    deps.locales.peek(teamId, userId) ?? config.DEFAULT_LOCALE;
   // Before the listeners: request scope, in-flight tracking, and refusal while shutting down.
-  registerAdmission(app, {
-    requests: core.ops.requests,
+  registerAdmission(app, { requests: core.ops.requests, logger, locale: cachedLocale });
+  // Then replays of a command or click are dropped, remembered in the shared store across instances.
+  registerReplayGuard(app, {
+    replays: createIdempotency(core.keyv, createStoreLock(core.keyv, { logger })),
     logger,
-    locale: (teamId, userId) => deps.locales.peek(teamId, userId) ?? config.DEFAULT_LOCALE,
+    locale: cachedLocale,
   });
   registerCommand(app, deps);
   registerViewSubmission(app, deps);

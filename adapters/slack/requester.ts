@@ -1,8 +1,9 @@
+import type { Context } from '@slack/bolt';
 import type { Requester } from '../../src/store/index.js';
 
 /**
  * Who is asking, as the store and the service know them: the Slack workspace (team id) and user id. The
- * name is only for display. Both always come from the signed payload itself, never from private_metadata.
+ * name is only for display.
  */
 export function slackRequester(teamId: string, userId: string, displayName?: string): Requester {
   return {
@@ -13,22 +14,19 @@ export function slackRequester(teamId: string, userId: string, displayName?: str
   };
 }
 
-/** The user block of interactive payloads (view_submission, block_actions). */
-export interface InteractiveUser {
-  id: string;
-  name?: string;
-  username?: string;
-  team_id?: string;
-}
-
 /**
- * The requester of an interactive payload. The payload's team is the workspace the interaction happened in,
- * the same one a slash command reports as `team_id` (the user's own `team_id` can differ on Enterprise Grid,
- * which would split one person's records in two).
+ * The requester of any Slack request, commands, form submissions and buttons alike: the user id from the
+ * signed payload and the workspace as Bolt derives it for its own installation lookup, `context.teamId`.
+ * That is a command's `team_id`; for a view submission `view.app_installed_team_id`, else `team.id`, else
+ * `user.team_id`; for a button `team.id`, else `user.team_id`. On an org-wide Enterprise Grid install a
+ * submission's `team` is null and `user.team_id` is the person's home workspace, which can differ from the
+ * workspace the command came from: taking it would file her new QR where her next `list` does not look.
+ * Never from private_metadata, which is only compared with it.
  */
-export function requesterFromInteraction(
-  user: InteractiveUser,
-  team: { id: string } | null | undefined,
+export function slackRequesterOf(
+  context: Pick<Context, 'teamId' | 'enterpriseId'>,
+  userId: string,
+  displayName?: string,
 ): Requester {
-  return slackRequester(team?.id ?? user.team_id ?? 'unknown', user.id, user.username ?? user.name);
+  return slackRequester(context.teamId ?? context.enterpriseId ?? 'unknown', userId, displayName);
 }

@@ -16,12 +16,25 @@ import { decodeMetadata } from './metadata.js';
 import { type SlackStateValues, slackValuesToFormValues } from './read-values.js';
 import { FORM_CALLBACK_ID } from './render-form.js';
 import { progressView, resultView } from './render-status-view.js';
-import { requesterFromInteraction } from './requester.js';
+import { slackRequesterOf } from './requester.js';
 
 /** private_metadata we cannot read (another app version's form) or a command that no longer has a form. */
 const STALE_FORM = new ContactwayError(
   'slack.stale_form',
   t('This form is out of date. Please run the command again.', '此表单已失效，请重新运行该命令。'),
+);
+
+/**
+ * A form whose private_metadata names another user or workspace than the one submitting it. Slack shows a
+ * modal only to the person it was opened for, so this takes a crafted payload or a bug: nothing of it runs,
+ * and the answer goes to the submitter alone, never to the channel or response_url the form remembers.
+ */
+const NOT_YOUR_FORM = new ContactwayError(
+  'slack.form_not_yours',
+  t(
+    'This form was opened for someone else, so it cannot be sent from your account. Run the command yourself to get your own form.',
+    '此表单是为其他人打开的，不能从你的账号提交。请自行运行该命令以获取自己的表单。',
+  ),
 );
 
 /**
@@ -31,8 +44,8 @@ const STALE_FORM = new ContactwayError(
  * delivered to the requester and shown in the modal.
  */
 export function registerViewSubmission(app: App, deps: SlackDeps): void {
-  app.view(FORM_CALLBACK_ID, async ({ ack, body, view, client }) => {
-    const requester = requesterFromInteraction(body.user, body.team);
+  app.view(FORM_CALLBACK_ID, async ({ ack, body, view, client, context: bolt }) => {
+    const requester = slackRequesterOf(bolt, body.user.id, body.user.name);
     const context = decodeMetadata(view.private_metadata);
     // The locale the form was shown in, unless we have learned better since.
     const locale: Locale =
@@ -43,6 +56,17 @@ export function registerViewSubmission(app: App, deps: SlackDeps): void {
       ack({ response_action: 'update', view: resultView(title, errorReply(error, locale), { locale }) });
 
     if (!context) return fail(STALE_FORM);
+    if (context.userId !== requester.userId || context.teamId !== requester.workspaceId) {
+      deps.logger.warn(
+        {
+          submitter: { teamId: requester.workspaceId, userId: requester.userId },
+          formFor: { teamId: context.teamId, userId: context.userId },
+          command: context.command,
+        },
+        'Slack form submitted by someone it was not opened for: refused',
+      );
+      return fail(NOT_YOUR_FORM);
+    }
     let invocation: Invocation;
     try {
       invocation = parseOptions(context.command, context.args, {

@@ -17,7 +17,12 @@ export function withRequestScope<T>(work: () => T, requestId: string = randomUUI
   return storage.run({ requestId }, work);
 }
 
-/** The fields of the request being handled, or an empty object outside one. */
+/**
+ * The fields of the request being handled, or an empty object outside one. Always a fresh object: pino
+ * merges each line's own fields into what the mixin returns, so handing it the live store would let one
+ * line's `errcode` ride along on every later line of the same request.
+ */
 export function requestLogFields(): Partial<RequestScope> {
-  return storage.getStore() ?? {};
+  const scope = storage.getStore();
+  return scope ? { requestId: scope.requestId } : {};
 }

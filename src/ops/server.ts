@@ -10,8 +10,9 @@ export interface OpsServer {
 }
 
 /**
- * Serves /healthz, /readyz and /metrics on PORT when no Slack HTTP server does (Discord only, or Slack in
- * Socket Mode). Resolves once listening; a port already taken fails the start.
+ * Serves /healthz, /readyz and /metrics: on PORT when no Slack HTTP server does (Discord only, or Slack in
+ * Socket Mode), or on OPS_HOST:OPS_PORT when set. `host` unset listens on every interface. Resolves once
+ * listening; a port already taken fails the start.
  */
 export async function startOpsServer(options: {
   port: number;
@@ -27,8 +28,8 @@ export async function startOpsServer(options: {
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
-  options.logger.info({ port }, 'ops server listening');
+  const { port, address } = server.address() as AddressInfo;
+  options.logger.info({ port, host: address }, 'ops server listening');
   return {
     port,
     close: () =>

@@ -66,7 +66,10 @@ export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'>;
 export interface ContactWayService {
   /** Throws ForbiddenError (and audits it) when the actor may not use the bot. */
   checkAccess(actor: Actor): Promise<void>;
-  /** The refusal the policy gives this actor, without auditing it; undefined when allowed. Synchronous. */
+  /**
+   * The refusal the policy gives this actor, without auditing it; undefined when allowed. Synchronous, for
+   * checks before a platform's deadline and for lookups that run on every keystroke (autocomplete).
+   */
   accessDenied(actor: Actor): ForbiddenError | undefined;
   createTemp(requester: Requester, input: TempInput, options?: CreateOptions): Promise<CreateResult>;
   create(requester: Requester, request: AddContactWayRequest, options?: CreateOptions): Promise<CreateResult>;

@@ -20,8 +20,29 @@ const REMEMBER_MS = 24 * 3600 * 1000;
  */
 export function createIdempotency(keyv: Keyv, lock: KeyLock = noLock) {
   const inFlight = new Map<string, Promise<unknown>>();
+  const claiming = new Set<string>();
 
   return {
+    /**
+     * True the first time `key` is claimed within `ttlMs`, false for every later claim: in this process,
+     * and on every instance sharing the store and lock. For requests whose repeats are dropped rather than
+     * answered again (a replayed slash command or button click). Store failures throw a StoreError.
+     */
+    async claim(key: string, ttlMs: number): Promise<boolean> {
+      const storeKey = `idem:${key}`;
+      if (claiming.has(storeKey)) return false;
+      claiming.add(storeKey);
+      try {
+        return await lock(storeKey, async () => {
+          if (await storeCall(() => keyv.get(storeKey))) return false;
+          await storeCall(() => keyv.set(storeKey, 'claimed', ttlMs));
+          return true;
+        });
+      } finally {
+        claiming.delete(storeKey);
+      }
+    },
+
     async once<T>(
       key: string,
       run: () => Promise<T>,

@@ -84,13 +84,29 @@ export function describeTarget(baseUrl: string, path: string): string {
   }
 }
 
+/**
+ * What a requester can do about a WeCom outage: wait, then tell the operator. The operator's part (which
+ * URL, which network error, what came back) is in `detail`, which only logs see.
+ */
+const TRY_LATER = t(
+  'Try again in a few minutes; if it keeps happening, tell whoever runs this bot (the details are in its logs).',
+  '请过几分钟再试；如果一直如此，请告知本机器人的管理员（详情见其日志）。',
+);
+const TELL_OPERATOR = t(
+  'Tell whoever runs this bot: its connection to WeCom needs fixing (the details are in its logs).',
+  '请告知本机器人的管理员：它与企业微信的连接需要修复（详情见其日志）。',
+);
+
 export function timeoutError(target: string, timeoutMs: number): UpstreamError {
   return new UpstreamError(
     'wecom.timeout',
     t(
-      `WeCom did not answer within ${timeoutMs} ms (${target}). Check the network from this server to WECOM_API_BASE, or raise WECOM_TIMEOUT_MS.`,
-      `企业微信在 ${timeoutMs} 毫秒内未响应（${target}）。请检查本机到 WECOM_API_BASE 的网络，或调大 WECOM_TIMEOUT_MS。`,
+      `WeCom did not answer within ${timeoutMs} ms. ${TRY_LATER.en}`,
+      `企业微信在 ${timeoutMs} 毫秒内未响应。${TRY_LATER.zh}`,
     ),
+    {
+      detail: `WeCom did not answer within ${timeoutMs} ms (${target}). Check the network from this server to WECOM_API_BASE, or raise WECOM_TIMEOUT_MS.`,
+    },
   );
 }
 
@@ -102,34 +118,45 @@ export function unreachableError(target: string, cause: unknown, secrets: readon
   const reason = innermost.message ? `: ${innermost.message}` : '';
   return new UpstreamError(
     'wecom.unreachable',
-    t(
-      `Could not reach WeCom at ${target}${reason}. Check WECOM_API_BASE, DNS, proxy and firewall rules from this server; WeCom also requires this server's IP in the app's 企业可信IP (errcode 60020).`,
-      `无法连接企业微信（${target}）${reason}。请检查 WECOM_API_BASE、DNS、代理与防火墙设置；本机出口 IP 还须加入应用的「企业可信IP」（错误码 60020）。`,
-    ),
-    { cause: safeCause },
+    t(`Could not reach WeCom. ${TRY_LATER.en}`, `无法连接企业微信。${TRY_LATER.zh}`),
+    {
+      cause: safeCause,
+      detail: `Could not reach WeCom at ${target}${reason}. Check WECOM_API_BASE, DNS, proxy and firewall rules from this server; WeCom also requires this server's IP in the app's 企业可信IP (errcode 60020).`,
+    },
   );
 }
 
 export function httpStatusError(target: string, status: number): UpstreamError {
+  const failing = status >= 500;
   const error = new UpstreamError(
-    status >= 500 ? 'wecom.unreachable' : 'wecom.bad_response',
-    t(
-      `WeCom answered HTTP ${status} (${target}). ${status >= 500 ? 'WeCom or a proxy in between is failing; try again later.' : 'Check that WECOM_API_BASE points at WeCom (https://qyapi.weixin.qq.com) or a working proxy.'}`,
-      `企业微信返回 HTTP ${status}（${target}）。${status >= 500 ? '企业微信或中间代理出错，请稍后重试。' : '请确认 WECOM_API_BASE 指向企业微信（https://qyapi.weixin.qq.com）或可用的代理。'}`,
-    ),
+    failing ? 'wecom.unreachable' : 'wecom.bad_response',
+    failing
+      ? t(
+          `WeCom answered HTTP ${status}: WeCom or a proxy in between is failing. ${TRY_LATER.en}`,
+          `企业微信返回 HTTP ${status}：企业微信或中间代理出错。${TRY_LATER.zh}`,
+        )
+      : t(
+          `WeCom answered HTTP ${status}. ${TELL_OPERATOR.en}`,
+          `企业微信返回 HTTP ${status}。${TELL_OPERATOR.zh}`,
+        ),
+    {
+      detail: `WeCom answered HTTP ${status} (${target}). ${failing ? 'WeCom or a proxy in between is failing; try again later.' : 'Check that WECOM_API_BASE points at WeCom (https://qyapi.weixin.qq.com) or a working proxy.'}`,
+    },
   );
   httpStatuses.set(error, status);
   return error;
 }
 
 export function badResponseError(target: string, what: string, secrets: readonly string[]): UpstreamError {
-  const safe = scrub(what, secrets);
   return new UpstreamError(
     'wecom.bad_response',
     t(
-      `WeCom's answer from ${target} is not in WeCom's format (${safe}). Check that WECOM_API_BASE points at WeCom (https://qyapi.weixin.qq.com) and not at a login page or proxy error page.`,
-      `企业微信（${target}）返回的内容格式不对（${safe}）。请确认 WECOM_API_BASE 指向企业微信（https://qyapi.weixin.qq.com），而不是登录页或代理错误页。`,
+      `WeCom's answer was not in WeCom's format. ${TELL_OPERATOR.en}`,
+      `企业微信返回的内容格式不对。${TELL_OPERATOR.zh}`,
     ),
+    {
+      detail: `WeCom's answer from ${target} is not in WeCom's format (${scrub(what, secrets)}). Check that WECOM_API_BASE points at WeCom (https://qyapi.weixin.qq.com) and not at a login page or proxy error page.`,
+    },
   );
 }
 

@@ -93,7 +93,7 @@ export function createTransport(options: TransportOptions): Transport {
           report('timeout');
           const failure = timeoutError(target, options.timeoutMs);
           logger.warn(
-            { endpoint: request.endpoint, code: failure.code, ms: now() - started },
+            { endpoint: request.endpoint, code: failure.code, ms: now() - started, detail: failure.detail },
             'wecom call timed out',
           );
           throw failure;
@@ -107,7 +107,10 @@ export function createTransport(options: TransportOptions): Transport {
       if (status < 200 || status > 299) {
         report('http');
         const failure = httpStatusError(target, status);
-        logger.warn({ endpoint: request.endpoint, status, ms: now() - started }, 'wecom http error');
+        logger.warn(
+          { endpoint: request.endpoint, status, ms: now() - started, detail: failure.detail },
+          'wecom http error',
+        );
         throw failure;
       }
 
@@ -117,8 +120,12 @@ export function createTransport(options: TransportOptions): Transport {
       } catch {
         report('http');
         const preview = text.slice(0, 60).replace(/\s+/g, ' ');
-        logger.warn({ endpoint: request.endpoint, ms: now() - started }, 'wecom answered non-JSON');
-        throw badResponseError(target, `not JSON: "${preview}"`, secrets);
+        const failure = badResponseError(target, `not JSON: "${preview}"`, secrets);
+        logger.warn(
+          { endpoint: request.endpoint, ms: now() - started, detail: failure.detail },
+          'wecom answered non-JSON',
+        );
+        throw failure;
       }
 
       let body: WecomBody;
@@ -127,11 +134,16 @@ export function createTransport(options: TransportOptions): Transport {
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         report('http');
-        throw badResponseError(
+        const failure = badResponseError(
           target,
           error.issues.map((i) => `${i.field} ${i.message.en}`).join('; '),
           secrets,
         );
+        logger.warn(
+          { endpoint: request.endpoint, ms: now() - started, detail: failure.detail },
+          'wecom answered outside its format',
+        );
+        throw failure;
       }
 
       report(body.errcode);
