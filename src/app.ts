@@ -67,6 +67,8 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     logger,
   });
   const records = createRecordStore(keyv, { logger });
+  // Submissions create once and replayed deliveries run once, on every instance sharing the store.
+  const idempotency = createIdempotency(keyv, lock);
   const pending = createPendingRecords({ path: config.JOURNAL_PATH, logger });
   const service = createContactWayService({
     wecom,
@@ -75,7 +77,7 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     logger,
     policy: createPolicy(config.policy),
     creationLimiter: createCreationLimiter(keyv, config.creationLimit),
-    idempotency: createIdempotency(keyv, lock),
+    idempotency,
     pending,
   });
   // Records kept while the store was down are written back at start and then periodically.
@@ -103,6 +105,7 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
         {
           service,
           state,
+          replays: idempotency,
           requests: ops.requests,
           logger,
           sandbox: sandbox !== undefined,

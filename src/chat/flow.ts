@@ -47,8 +47,11 @@ export const NOT_YOUR_FORM = new ContactwayError(
   ),
 );
 
-/** How long a delivery id is remembered: Slack signs requests for 5 minutes, Discord ids are unique. */
-const REPLAY_WINDOW_MS = 5 * 60 * 1000;
+/**
+ * How long a delivery id is remembered. Slack accepts a signed request for 5 minutes after its timestamp;
+ * the extra minutes cover our clock running behind the platform's.
+ */
+const REPLAY_WINDOW_MS = 10 * 60 * 1000;
 /** A reopened form must still open within the platform's 3 s: a slow store read gives up first. */
 const STATE_LOAD_TIMEOUT_MS = 1_500;
 /** Suggestions answer within the same 3 s as any interaction: a slow store suggests nothing. */
@@ -57,6 +60,8 @@ const SUGGEST_TIMEOUT_MS = 2_000;
 export interface FlowDeps {
   service: ContactWayService;
   state: StateStore;
+  /** Claims a delivery id once across instances (see createIdempotency). */
+  replays: { claim(key: string, ttlMs: number): Promise<boolean> };
   requests: InFlight;
   logger: Logger;
   /** The bot runs on the WeCom sandbox: replies say so. */
@@ -102,14 +107,26 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
     await requests.track(() => withRequestScope(work));
   }
 
-  /** False for a delivery already handled (a replayed signed request): it is acknowledged and dropped. */
+  /**
+   * False for a delivery already handled (a signed request replayed within its validity window): it is
+   * acknowledged and dropped. With the store down the request is refused rather than run unguarded.
+   */
   async function firstDelivery(request: BaseRequest, surface: Surface): Promise<boolean> {
     if (!request.deliveryId) return true;
-    const key = `${request.actor.platform}:${request.deliveryId}`;
-    if (await state.claim(key, REPLAY_WINDOW_MS)) return true;
-    logger.info({ deliveryId: request.deliveryId }, 'replayed delivery ignored');
-    await surface.defer();
-    return false;
+    const { platform, workspaceId } = request.actor;
+    let first: boolean;
+    try {
+      first = await deps.replays.claim(`${platform}:${workspaceId}:${request.deliveryId}`, REPLAY_WINDOW_MS);
+    } catch (error) {
+      logger.warn({ err: error }, 'replay check failed: request refused');
+      await surface.reply(errorReply(error, request.locale));
+      return false;
+    }
+    if (!first) {
+      logger.warn({ replayOf: request.deliveryId }, 'replayed delivery dropped');
+      await surface.defer();
+    }
+    return first;
   }
 
   function context(

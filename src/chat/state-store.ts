@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
 import type { Logger } from '../logger.js';
-import { CHAT_STATE_PREFIX, SEEN_PREFIX } from '../store/keys.js';
+import { CHAT_STATE_PREFIX } from '../store/keys.js';
 
 /** Long enough to fix a form and come back; short enough that stale state does not pile up. */
 export const STATE_TTL_MS = 30 * 60 * 1000;
@@ -19,15 +19,9 @@ export interface StateStore {
   save(value: unknown, ttlMs?: number): { id: string; written: Promise<boolean> };
   /** The value, or undefined when unknown, expired, unreadable, or slower than `timeoutMs`. */
   load(id: string, timeoutMs?: number): Promise<unknown>;
-  /**
-   * True the first time `key` is claimed within `ttlMs`, false after: a replayed delivery is recognised.
-   * A store failure answers true (better to run a replay than to drop a first delivery).
-   */
-  claim(key: string, ttlMs: number): Promise<boolean>;
 }
 
 export function createStateStore(keyv: Keyv, options: { logger?: Logger } = {}): StateStore {
-  const claimedHere = new Map<string, number>();
   return {
     save(value, ttlMs = STATE_TTL_MS) {
       // 9 random bytes = 12 base64url characters: unguessable, and short enough for any custom_id.
@@ -55,23 +49,6 @@ export function createStateStore(keyv: Keyv, options: { logger?: Logger } = {}):
         return undefined;
       } finally {
         clearTimeout(timer);
-      }
-    },
-
-    async claim(key, ttlMs) {
-      // In-process first: the common replay (a retry to the same instance) needs no store round trip.
-      const at = Date.now();
-      for (const [k, until] of claimedHere) if (until <= at) claimedHere.delete(k);
-      if (claimedHere.has(key)) return false;
-      claimedHere.set(key, at + ttlMs);
-      const storeKey = `${SEEN_PREFIX}${key}`;
-      try {
-        if (await keyv.get(storeKey)) return false;
-        await keyv.set(storeKey, 1, ttlMs);
-        return true;
-      } catch (error) {
-        options.logger?.warn({ err: error }, 'could not check a delivery for replay');
-        return true;
       }
     },
   };
