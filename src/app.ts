@@ -15,6 +15,10 @@ import { createPendingRecords } from './service/pending-records.js';
 import { closeKeyv, createAuditLog, createRecordStore, createStoreLock, openKeyv } from './store/index.js';
 import { corpSecretTokenSource, createWecomClient, type WecomClient } from './wecom/index.js';
 
+/** When the first audit prune runs after start, and how often after that. */
+const AUDIT_FIRST_PRUNE_MS = 60_000;
+const AUDIT_PRUNE_EVERY_MS = 60 * 60_000;
+
 /** The platform-neutral core, wired: what every adapter is given. */
 export interface Core {
   config: Config;
@@ -70,10 +74,11 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
   // Submissions create once and replayed deliveries run once, on every instance sharing the store.
   const idempotency = createIdempotency(keyv, lock);
   const pending = createPendingRecords({ path: config.JOURNAL_PATH, logger });
+  const audit = createAuditLog(keyv, { ttlMs: config.auditRetentionMs, logger });
   const service = createContactWayService({
     wecom,
     records,
-    audit: createAuditLog(keyv),
+    audit,
     logger,
     policy: createPolicy(config.policy),
     creationLimiter: createCreationLimiter(keyv, config.creationLimit),
@@ -88,6 +93,19 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
   await flushPending();
   const retry = setInterval(flushPending, config.JOURNAL_RETRY_MS);
   retry.unref();
+  // sqlite and PostgreSQL never expire rows on their own: without this the trail only grows. Not at start
+  // (it would delay readiness); every instance may run it, deleting what is already gone is a no-op.
+  const pruneAudit = () =>
+    audit.prune().then(
+      (pruned) => {
+        if (pruned > 0) logger.info({ pruned }, 'audit: removed entries older than AUDIT_RETENTION');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'audit: prune failed; retried at the next run'),
+    );
+  const firstPrune = setTimeout(pruneAudit, AUDIT_FIRST_PRUNE_MS);
+  firstPrune.unref();
+  const prune = setInterval(pruneAudit, AUDIT_PRUNE_EVERY_MS);
+  prune.unref();
   const ops = createOps({ metrics, keyv, wecom, logger });
   const notifications = createNotifications(logger);
   const state = createStateStore(keyv, { logger });
@@ -121,6 +139,8 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     }),
     async close() {
       clearInterval(retry);
+      clearTimeout(firstPrune);
+      clearInterval(prune);
       await flushPending();
       await sandbox?.close();
       await closeKeyv(keyv);

@@ -67,6 +67,12 @@ export const envSchema = z
       .refine((v) => parseCreationLimit(v, parseDurationS) !== undefined, {
         message: 'must look like 30/1h (at most 30 creations per requester per hour)',
       }),
+    AUDIT_RETENTION: z
+      .string()
+      .default('90d')
+      .refine((v) => parseDurationS(v) !== undefined, {
+        message: 'must be a duration like 90d, 2160h or a number of seconds',
+      }),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
     QR_DIR: z.string().default('data/qr'),
     JOURNAL_PATH: z.string().default('data/pending-records.jsonl'),
@@ -143,6 +149,8 @@ export interface Config extends Env {
   sandbox: boolean;
   policy: PolicyConfig;
   creationLimit: CreationLimit;
+  /** How long audit entries are kept (AUDIT_RETENTION); older ones are pruned on a schedule. */
+  auditRetentionMs: number;
 }
 
 /**
@@ -164,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandbox: !data.WECOM_CORP_ID,
     policy: policyFromEnv(data),
     creationLimit: parseCreationLimit(data.RATE_LIMIT_CREATES, parseDurationS)!,
+    auditRetentionMs: parseDurationS(data.AUDIT_RETENTION)! * 1000,
   };
 }
 

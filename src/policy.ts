@@ -4,6 +4,16 @@ import { ConfigError, ForbiddenError } from './errors.js';
 import { t } from './i18n.js';
 import { type Requester, requesterKey } from './store/index.js';
 import { toFieldIssues } from './validate.js';
+import { userIdSchema } from './wecom/schemas.js';
+
+/**
+ * A chat identity as USER_MAP, POLICY_FILE and ADMINS write it: `platform:workspace:user`, exactly three
+ * non-empty parts (a part holding `:` is written URI-encoded, as requesterKey encodes it).
+ */
+const CHAT_IDENTITY = /^(slack|discord|console):[^\s:=,]+:[^\s:=,]+$/;
+const chatIdentitySchema = z.string().regex(CHAT_IDENTITY, {
+  message: 'must be a chat identity platform:workspace:user (slack, discord or console)',
+});
 
 /**
  * Who may do what. Read from the environment, or from the JSON file POLICY_FILE names (same keys, lists as
@@ -27,7 +37,7 @@ export const policySchema = z.object({
   /** `any`: a requester may create for any member; `mapped`: only for the WeCom userid mapped to them. */
   createFor: z.enum(['any', 'mapped']).default('any'),
   /** Chat identity (`platform:workspace:user`) → WeCom userid; lets `temp` omit the userid. */
-  userMap: z.record(z.string(), z.string()).default({}),
+  userMap: z.record(chatIdentitySchema, userIdSchema).default({}),
 });
 export type PolicyConfig = z.infer<typeof policySchema>;
 
@@ -42,8 +52,12 @@ export interface Policy {
   isAdmin(requester: Requester): boolean;
   /** The WeCom userid mapped to this chat identity, if any. */
   mappedUser(requester: Requester): string | undefined;
-  /** Throws ForbiddenError when the requester may not create a contact way for these members. */
-  checkCreateFor(requester: Requester, userids: string[]): void;
+  /**
+   * Throws ForbiddenError when the requester may not give a contact way these members and departments, on
+   * creation or on any later change of members. With `mapped`, departments are refused outright: a department
+   * is everyone in it, which a requester limited to herself may never reach.
+   */
+  checkCreateFor(requester: Requester, userids: readonly string[], departments?: readonly number[]): void;
 }
 
 export function createPolicy(config: Partial<PolicyConfig> = {}): Policy {
@@ -79,9 +93,17 @@ export function createPolicy(config: Partial<PolicyConfig> = {}): Policy {
       }
     },
 
-    checkCreateFor(requester, userids) {
+    checkCreateFor(requester, userids, departments = []) {
       if (p.createFor === 'any' || isAdmin(requester)) return;
       const mine = p.userMap[requesterKey(requester)];
+      if (departments.length > 0) {
+        throw new ForbiddenError(
+          t(
+            'Departments (party) are not allowed: you can only create contact ways for yourself. Leave Departments empty.',
+            '不允许填写部门（party）：你只能为自己创建「联系我」，请将「部门」留空。',
+          ),
+        );
+      }
       const others = userids.filter((u) => u !== mine);
       if (others.length > 0) {
         throw new ForbiddenError(
@@ -106,6 +128,61 @@ const list = (v: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/**
+ * Parses USER_MAP (`slack:T0123:U0456=zhangsan,discord:G1:42=lisi`) strictly: every entry must be a chat
+ * identity, `=`, and a valid WeCom userid, and no identity may appear twice. A lenient parse would turn a typo
+ * into a silently wrong mapping (`slack:T1:U1` without `=` once mapped `slack:T1` to `U1`), and under
+ * CREATE_FOR=mapped a mapping is an authorization.
+ *
+ * @throws ConfigError naming USER_MAP and each bad entry by position (values are not echoed).
+ */
+export function parseUserMap(text: string | undefined): Record<string, string> {
+  const map: Record<string, string> = {};
+  const seenAt = new Map<string, number>();
+  const problems: Array<{ en: string; zh: string }> = [];
+  list(text).forEach((entry, i) => {
+    const n = i + 1;
+    const eq = entry.indexOf('=');
+    if (eq < 0) {
+      problems.push({
+        en: `entry ${n} has no "=" (write platform:workspace:user=userid)`,
+        zh: `第 ${n} 项缺少 "="（格式为 平台:工作区:用户=userid）`,
+      });
+      return;
+    }
+    const identity = entry.slice(0, eq).trim();
+    const userid = entry.slice(eq + 1).trim();
+    if (!CHAT_IDENTITY.test(identity)) {
+      problems.push({
+        en: `entry ${n}: the chat identity must be platform:workspace:user (slack, discord or console)`,
+        zh: `第 ${n} 项：聊天身份须为 平台:工作区:用户（slack、discord 或 console）`,
+      });
+    } else if (!userIdSchema.safeParse(userid).success) {
+      problems.push({
+        en: `entry ${n}: the WeCom userid must be 1–64 letters, digits, "-", "_", "." or "@"`,
+        zh: `第 ${n} 项：企业微信 userid 须为 1–64 位字母、数字、"-"、"_"、"." 或 "@"`,
+      });
+    } else if (seenAt.has(identity)) {
+      problems.push({
+        en: `entry ${n} maps the same chat identity as entry ${seenAt.get(identity)}`,
+        zh: `第 ${n} 项与第 ${seenAt.get(identity)} 项的聊天身份重复`,
+      });
+    } else {
+      seenAt.set(identity, n);
+      map[identity] = userid;
+    }
+  });
+  if (problems.length > 0) {
+    throw new ConfigError(
+      t(
+        `USER_MAP is invalid: ${problems.map((p) => p.en).join('; ')}`,
+        `USER_MAP 有误：${problems.map((p) => p.zh).join('；')}`,
+      ),
+    );
+  }
+  return map;
+}
+
 /** The environment variables the policy reads (see `.env.example`). */
 export interface PolicyEnv {
   POLICY_FILE?: string | undefined;
@@ -129,12 +206,7 @@ export function policyFromEnv(env: PolicyEnv): PolicyConfig {
     discordRoles: list(env.ACCESS_DISCORD_ROLES),
     admins: env.ADMINS ?? [],
     createFor: env.CREATE_FOR || undefined,
-    userMap: Object.fromEntries(
-      list(env.USER_MAP).map((pair) => {
-        const at = pair.lastIndexOf('=');
-        return [pair.slice(0, at), pair.slice(at + 1)];
-      }),
-    ),
+    userMap: parseUserMap(env.USER_MAP),
   };
   let fromFile: unknown = {};
   if (env.POLICY_FILE) {

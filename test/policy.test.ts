@@ -2,7 +2,7 @@ import type Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseText, runCommand } from '../commands/index.js';
 import { loadConfig } from '../src/config.js';
-import { RateLimitError } from '../src/errors.js';
+import { ForbiddenError, RateLimitError } from '../src/errors.js';
 import { silentLogger } from '../src/logger.js';
 import { createPolicy, type Policy } from '../src/policy.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
@@ -124,6 +124,28 @@ describe('who may do what', () => {
     expect(unmapped.title).toContain('none is mapped to you');
   });
 
+  it('GIVEN CREATE_FOR=mapped THEN departments are refused outright, in both languages, naming the field; admins are not limited', () => {
+    const policy = createPolicy({
+      createFor: 'mapped',
+      userMap: { 'slack:T1:UALICE': 'zhangsan' },
+      admins: ['slack:T1:UBOSS'],
+    });
+    const error = (() => {
+      try {
+        policy.checkCreateFor(slackAlice, ['zhangsan'], [1]);
+      } catch (e) {
+        return e as ForbiddenError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect(error?.human.en).toContain('Departments (party)');
+    expect(error?.human.zh).toContain('部门（party）');
+    expect(() => policy.checkCreateFor(slackAlice, ['zhangsan'])).not.toThrow();
+    expect(() =>
+      policy.checkCreateFor({ platform: 'slack', workspaceId: 'T1', userId: 'UBOSS' }, ['lisi'], [1]),
+    ).not.toThrow();
+  });
+
   it('GIVEN the audit command THEN admins read the trail and others are refused', async () => {
     const { ctx } = build(createPolicy({ admins: ['slack:T1:UALICE'] }));
     await runCommand(ctx(slackAlice), parseText('temp wangwu'), { userid: 'wangwu' });
@@ -144,6 +166,18 @@ describe('limits and repeats', () => {
     await expect(third).rejects.toBeInstanceOf(RateLimitError);
     await expect(third).rejects.toMatchObject({ retryAfterMs: expect.any(Number) });
     await service.createTemp(discordBob, { userid: 'zhangsan' });
+  });
+
+  it('GIVEN WeCom refuses a creation (an errcode) THEN its slot is given back for the next try', async () => {
+    const { service } = build(createPolicy(), { limit: 1 });
+    sandbox.inject({ errcode: 48002, endpoint: 'add_contact_way' });
+    await expect(service.createTemp(slackAlice, { userid: 'zhangsan' })).rejects.toMatchObject({
+      errcode: 48002,
+    });
+    await service.createTemp(slackAlice, { userid: 'zhangsan' });
+    await expect(service.createTemp(slackAlice, { userid: 'zhangsan' })).rejects.toBeInstanceOf(
+      RateLimitError,
+    );
   });
 
   it('GIVEN the same submission twice, at once and later THEN one contact way', async () => {

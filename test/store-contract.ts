@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 import type { Keyv } from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError, ValidationError } from '../src/errors.js';
+import { deleteKeysBelow } from '../src/store/delete-range.js';
 import {
   closeKeyv,
   createAuditLog,
   createRecordStore,
+  createSlotCounter,
   requesterKey,
   type StoreLogger,
   scanKeys,
@@ -191,6 +193,76 @@ export function storeContract(name: string, backend: ContractBackend | undefined
       },
     );
 
+    it('GIVEN 20 takes at once over two connections THEN exactly the ceiling is taken; a slot given back is free again', async () => {
+      const ns = namespace();
+      const [first, second] = [await open(ns), await open(ns)];
+      const one = createSlotCounter(first);
+      const two = createSlotCounter(second);
+      const taken = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).take('limit:x:1', 3, 60_000)),
+      );
+      expect(taken.filter(Boolean)).toHaveLength(3);
+      expect(await one.take('limit:x:1', 3, 60_000)).toBe(false);
+      // Another key (requester or window) has its own count.
+      expect(await one.take('limit:y:1', 3, 60_000)).toBe(true);
+
+      await two.giveBack('limit:x:1');
+      const again = await Promise.all(Array.from({ length: 5 }, () => one.take('limit:x:1', 3, 60_000)));
+      expect(again.filter(Boolean)).toHaveLength(1);
+      // Never below zero: giving back more than was taken frees nothing extra.
+      for (let i = 0; i < 5; i++) await one.giveBack('limit:z:1');
+      expect(
+        (await Promise.all(Array.from({ length: 4 }, () => one.take('limit:z:1', 2, 60_000)))).filter(
+          Boolean,
+        ),
+      ).toHaveLength(2);
+    });
+
+    it('GIVEN a counter key past its lifetime THEN it counts from zero again', async () => {
+      const keyv = await open(namespace());
+      const slots = createSlotCounter(keyv);
+      expect(await slots.take('limit:short:1', 1, 50)).toBe(true);
+      expect(await slots.take('limit:short:1', 1, 50)).toBe(false);
+      // sqlite and PostgreSQL keep the row until Keyv reads it expired; the key is the window, so a new
+      // window is a new key: what matters is that the count is stored with its expiry, as Keyv reads it.
+      if (keyv.store instanceof Map || isRedis(keyv)) {
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        expect(await slots.take('limit:short:1', 1, 50)).toBe(true);
+      } else {
+        const raw = (await keyv.get('limit:short:1', { raw: true })) as { value: number; expires: number };
+        expect(raw.value).toBe(1);
+        expect(raw.expires).toBeGreaterThan(Date.now() - 1_000);
+      }
+    });
+
+    it.runIf(backend?.url)(
+      'GIVEN another process taking 10 slots while this one takes 10 THEN together exactly the ceiling',
+      async () => {
+        const ns = namespace();
+        const keyv = await open(ns);
+        const slots = createSlotCounter(keyv);
+        await keyv.get('warm-up');
+        const child = await startWriter({
+          url: backend!.url!,
+          namespace: ns,
+          count: 10,
+          prefix: 'limit:both:1',
+          extraEnv: { WRITER_MODE: 'take', WRITER_MAX: '4' },
+        });
+        let childOut = '';
+        child.stdout!.on('data', (chunk) => {
+          childOut += String(chunk);
+        });
+        child.stdin!.write('go\n');
+        const [, ...mine] = await Promise.all([
+          exited(child),
+          ...Array.from({ length: 10 }, () => slots.take('limit:both:1', 4, 60_000)),
+        ]);
+        const theirs = Number(/taken (\d+)/.exec(childOut)?.[1] ?? 'NaN');
+        expect(mine.filter(Boolean).length + theirs).toBe(4);
+      },
+    );
+
     it('GIVEN corrupt, garbled and orphaned entries THEN listings skip them and report the corrupt ones', async () => {
       const keyv = await open(namespace());
       const logger = recordingLogger();
@@ -270,6 +342,49 @@ export function storeContract(name: string, backend: ContractBackend | undefined
       expect((await audit.latest(10)).map((e) => e.action)).toEqual(['new']);
     });
 
+    it('GIVEN limit and after THEN scanKeys pages exactly, in either order, and stays inside the prefix', async () => {
+      const keyv = await open(namespace());
+      const ids = Array.from({ length: 25 }, (_, i) => `k${String(i).padStart(2, '0')}`);
+      await Promise.all([
+        ...ids.map((id) => keyv.set(`page:${id}`, 1)),
+        keyv.set('pagf:outside', 1),
+        keyv.set('pag:outside', 1),
+      ]);
+      const walk = async (descending: boolean) => {
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const keys = await scanKeys(keyv, 'page:', { descending, limit: 10, after });
+          seen.push(...keys);
+          if (keys.length < 10) return seen;
+          after = keys[keys.length - 1];
+        }
+      };
+      const ascending = ids.map((id) => `page:${id}`);
+      expect(await walk(false)).toEqual(ascending);
+      expect(await walk(true)).toEqual([...ascending].reverse());
+      expect(await scanKeys(keyv, 'page:', { descending: true, limit: 3 })).toEqual([
+        'page:k24',
+        'page:k23',
+        'page:k22',
+      ]);
+    });
+
+    it('GIVEN keys below a bound THEN deleteKeysBelow removes exactly those of the prefix', async () => {
+      const keyv = await open(namespace());
+      await Promise.all([
+        ...Array.from({ length: 30 }, (_, i) => keyv.set(`t:${String(i).padStart(3, '0')}`, i)),
+        keyv.set('s:000', 1),
+        keyv.set('u:000', 1),
+      ]);
+      expect(await deleteKeysBelow(keyv, 't:', 't:012')).toBe(12);
+      expect(await scanKeys(keyv, 't:', { limit: 1 })).toEqual(['t:012']);
+      expect(await scanKeys(keyv, 't:')).toHaveLength(18);
+      expect(await keyv.get('s:000')).toBe(1);
+      expect(await keyv.get('u:000')).toBe(1);
+      expect(await deleteKeysBelow(keyv, 't:', 't:012')).toBe(0);
+    });
+
     it('GIVEN a backend that fails THEN errors surface as StoreError, not as "not found"', async () => {
       const keyv = await open(namespace());
       const records = createRecordStore(keyv);
@@ -292,6 +407,10 @@ export function storeContract(name: string, backend: ContractBackend | undefined
   });
 }
 
+function isRedis(keyv: Keyv): boolean {
+  return (keyv.store as { opts?: { dialect?: string } }).opts?.dialect === 'redis';
+}
+
 /** Writes a raw string where Keyv would keep `key`, bypassing its serializer. */
 async function writeRaw(keyv: Keyv, key: string, raw: string): Promise<void> {
   const physical = keyv.useKeyPrefix && keyv.namespace ? `${keyv.namespace}:${key}` : key;
@@ -306,6 +425,7 @@ async function startWriter(args: {
   namespace: string;
   count: number;
   prefix: string;
+  extraEnv?: Record<string, string>;
 }): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', WRITER], {
     env: {
@@ -314,6 +434,7 @@ async function startWriter(args: {
       STORE_NAMESPACE: args.namespace,
       WRITER_COUNT: String(args.count),
       WRITER_PREFIX: args.prefix,
+      ...args.extraEnv,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

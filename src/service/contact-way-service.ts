@@ -2,6 +2,7 @@ import {
   ContactwayError,
   ForbiddenError,
   NotFoundError,
+  RateLimitError,
   UpstreamError,
   ValidationError,
   WecomError,
@@ -21,6 +22,7 @@ import {
   type UpdateContactWayRequest,
   updateContactWayRequestSchema,
 } from '../wecom/schemas.js';
+import type { CreationLimiter } from './creation-limit.js';
 import { fetchQrImage, type QrImage } from './fetch-qr.js';
 import { createIdempotency } from './idempotency.js';
 import type { PendingRecords } from './pending-records.js';
@@ -95,7 +97,7 @@ export interface ServiceDeps {
   /** Who may do what; by default everyone may use the bot and nobody is an admin. */
   policy?: Policy;
   /** Caps creations per requester; none by default. */
-  creationLimiter?: { take(requesterKey: string): Promise<void> };
+  creationLimiter?: CreationLimiter;
   /** Makes repeated submissions create once; in-process only by default. */
   idempotency?: ReturnType<typeof createIdempotency>;
   /** Where records go when the store fails after WeCom created the way; written back later. */
@@ -182,9 +184,16 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
 
   function createOnce(requester: Requester, checked: AddContactWayRequest): Promise<CreateResult> {
     return audited(requester, 'create', undefined, async () => {
-      policy.checkCreateFor(requester, checked.user ?? []);
-      await deps.creationLimiter?.take(requesterKey(requester));
-      const created = await wecom.addContactWay(checked).catch((error: unknown) => {
+      policy.checkCreateFor(requester, checked.user ?? [], checked.party ?? []);
+      const slot = await deps.creationLimiter?.take(requesterKey(requester));
+      const created = await wecom.addContactWay(checked).catch(async (error: unknown) => {
+        if (slot && certainlyNotCreated(error)) {
+          await slot
+            .refund()
+            .catch((refundError: unknown) =>
+              logger.warn({ err: refundError }, 'creation slot not given back'),
+            );
+        }
         throw mayHaveBeenCreated(error);
       });
       const at = new Date(now());
@@ -314,13 +323,23 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
           ...definedOnly(changes),
           config_id: configId,
         });
+        // Changing members is creating for them: the same CREATE_FOR rule, before WeCom hears of it.
+        if (request.user !== undefined || request.party !== undefined) {
+          policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
+        }
         checkUpdateFits(view(record), request);
         await wecom.updateContactWay(request);
         const { config_id: _, ...applied } = request;
+        const at = now();
         const updated: ContactWayRecord = {
           ...record,
           request: { ...record.request, ...applied },
-          updatedAt: new Date(now()).toISOString(),
+          updatedAt: new Date(at).toISOString(),
+          // WeCom counts a new expires_in from the update, not from the creation: so do we, or `list` calls
+          // a way expired (and edits are refused) while WeCom keeps it alive.
+          ...(record.isTemp && request.expires_in !== undefined
+            ? { expiresAt: new Date(at + request.expires_in * 1000).toISOString() }
+            : {}),
         };
         await records.put(updated);
         return view(updated);
@@ -378,6 +397,15 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
       });
     },
   };
+}
+
+/**
+ * WeCom answered with an errcode (or our client never sent the call): nothing exists at WeCom, so the
+ * requester's creation slot is given back; a refused form must not cost one of RATE_LIMIT_CREATES. A timeout,
+ * a network failure or an unreadable answer may hide a created way: those keep the slot.
+ */
+function certainlyNotCreated(error: unknown): boolean {
+  return error instanceof WecomError || error instanceof RateLimitError || error instanceof ValidationError;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type Keyv from 'keyv';
 import { RateLimitError } from '../errors.js';
 import { t } from '../i18n.js';
-import { storeCall } from '../store/index.js';
+import { createSlotCounter } from '../store/index.js';
 
 /** `20/1h` → at most 20 creations per requester per hour. */
 export interface CreationLimit {
@@ -9,30 +9,46 @@ export interface CreationLimit {
   windowMs: number;
 }
 
+/** A slot taken for one creation; given back when the creation certainly did not happen. */
+export interface CreationSlot {
+  refund(): Promise<void>;
+}
+
+/** What the service needs of a limiter. */
+export interface CreationLimiter {
+  /** Takes a slot for one creation, or throws RateLimitError when the requester has none left. */
+  take(requesterKey: string): Promise<CreationSlot>;
+}
+
 /**
- * Caps how many contact ways one requester creates per window, counted in the shared store so every
- * instance sees the same count. The count is read then written (keyv has no atomic increment), so two
- * instances racing can each let one extra through: a soft cap against runaway scripts, not a quota.
+ * Caps how many contact ways one requester creates per fixed window, counted in the shared store so every
+ * instance sees the same count. The check and the increment are one atomic step of the backend
+ * ({@link createSlotCounter}): N submissions at the same moment, on one instance or several, create at most
+ * the limit.
  */
-export function createCreationLimiter(keyv: Keyv, limit: CreationLimit, now: () => number = Date.now) {
+export function createCreationLimiter(
+  keyv: Keyv,
+  limit: CreationLimit,
+  now: () => number = Date.now,
+): CreationLimiter {
+  const slots = createSlotCounter(keyv);
   return {
-    async take(requesterKey: string): Promise<void> {
+    async take(requesterKey) {
       const at = now();
       const window = Math.floor(at / limit.windowMs);
       const key = `limit:create:${requesterKey}:${window}`;
-      const used = await storeCall(async () => Number((await keyv.get<number>(key)) ?? 0));
-      if (used >= limit.max) {
-        const retryAfterMs = (window + 1) * limit.windowMs - at;
-        const minutes = Math.ceil(retryAfterMs / 60_000);
+      const windowLeftMs = (window + 1) * limit.windowMs - at;
+      if (!(await slots.take(key, limit.max, windowLeftMs))) {
+        const minutes = Math.ceil(windowLeftMs / 60_000);
         throw new RateLimitError({
-          retryAfterMs,
+          retryAfterMs: windowLeftMs,
           human: t(
             `You reached the limit of ${limit.max} new contact ways; try again in ${minutes} min.`,
             `你已达到新建「联系我」的上限（${limit.max} 个），请 ${minutes} 分钟后重试。`,
           ),
         });
       }
-      await storeCall(() => keyv.set(key, used + 1, limit.windowMs));
+      return { refund: () => slots.giveBack(key) };
     },
   };
 }

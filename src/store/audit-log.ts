@@ -3,7 +3,8 @@ import type { Keyv } from 'keyv';
 import { redactText } from '../logger.js';
 import { validate } from '../validate.js';
 import { type AuditEntry, auditEntrySchema } from './audit-schema.js';
-import { AUDIT_PREFIX, auditKey, auditKeyTime } from './keys.js';
+import { deleteKeysBelow } from './delete-range.js';
+import { AUDIT_PREFIX, auditKey, auditKeysBefore } from './keys.js';
 import type { StoreLogger } from './logger.js';
 import { readValid } from './read-values.js';
 import { scanKeys } from './scan-keys.js';
@@ -20,7 +21,8 @@ export interface AuditLog {
   latest(limit: number): Promise<AuditEntry[]>;
   /**
    * Deletes entries older than the TTL; returns how many. sqlite and PostgreSQL have no native expiry: Keyv
-   * drops an expired row only when it is read, and `latest` never reads old rows. Run it from a daily job.
+   * drops an expired row only when it is read, and `latest` never reads old rows. The core runs it on a
+   * schedule (`src/app.ts`); it deletes by key range, never reading the entries.
    */
   prune(): Promise<number>;
 }
@@ -28,12 +30,12 @@ export interface AuditLog {
 /** Options for {@link createAuditLog}. */
 export interface AuditLogOptions {
   now?: () => Date;
-  /** How long entries are kept. Default 180 days. */
+  /** How long entries are kept (AUDIT_RETENTION). Default 90 days. */
   ttlMs?: number;
   logger?: StoreLogger;
 }
 
-export const DEFAULT_AUDIT_TTL_MS = 180 * 24 * 60 * 60 * 1000;
+export const DEFAULT_AUDIT_TTL_MS = 90 * 24 * 60 * 60 * 1000;
 
 /** Audit keys fetched per round trip while collecting the newest entries. */
 const PAGE = 100;
@@ -65,23 +67,22 @@ export function createAuditLog(keyv: Keyv, options: AuditLogOptions = {}): Audit
     latest: (limit) =>
       storeCall(async () => {
         if (!Number.isInteger(limit) || limit <= 0) return [];
-        const keys = await scanKeys(keyv, AUDIT_PREFIX, { descending: true });
         const entries: AuditEntry[] = [];
-        // Page through newest keys until enough readable entries are found (some may be expired or corrupt).
-        for (let i = 0; i < keys.length && entries.length < limit; i += PAGE) {
-          const results = await readValid(keyv, keys.slice(i, i + PAGE), auditEntrySchema, logger);
+        // Newest keys first, one page at a time, until enough readable entries (some may be expired or
+        // corrupt): on sqlite and PostgreSQL the trail's size does not matter, only the page read.
+        const page = Math.min(PAGE, limit);
+        let after: string | undefined;
+        while (entries.length < limit) {
+          const keys = await scanKeys(keyv, AUDIT_PREFIX, { descending: true, limit: page, after });
+          const results = await readValid(keyv, keys, auditEntrySchema, logger);
           for (const result of results) if (result.state === 'ok') entries.push(result.value);
+          if (keys.length < page) break;
+          after = keys[keys.length - 1];
         }
         return entries.slice(0, limit);
       }),
 
     prune: () =>
-      storeCall(async () => {
-        const cutoff = now().getTime() - ttlMs;
-        const keys = await scanKeys(keyv, AUDIT_PREFIX);
-        const old = keys.filter((key) => (auditKeyTime(key) ?? Number.POSITIVE_INFINITY) < cutoff);
-        if (old.length > 0) await keyv.deleteMany(old);
-        return old.length;
-      }),
+      storeCall(() => deleteKeysBelow(keyv, AUDIT_PREFIX, auditKeysBefore(now().getTime() - ttlMs))),
   };
 }

@@ -38,4 +38,5 @@ export {
 } from './record-schema.js';
 export { createRecordStore, type RecordStore, type RecordStoreOptions } from './record-store.js';
 export { scanKeys } from './scan-keys.js';
+export { createSlotCounter, type SlotCounter } from './slot-counter.js';
 export { STORE_UNAVAILABLE, storeCall } from './store-call.js';

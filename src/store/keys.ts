@@ -65,6 +65,11 @@ export function auditKey(atMs: number, random: string): string {
   return `${AUDIT_PREFIX}${String(Math.max(0, Math.trunc(atMs))).padStart(AUDIT_TS_DIGITS, '0')}:${random}`;
 }
 
+/** Every audit key of an entry older than `atMs` sorts before this string (same digit count, then `:`). */
+export function auditKeysBefore(atMs: number): string {
+  return `${AUDIT_PREFIX}${String(Math.max(0, Math.trunc(atMs))).padStart(AUDIT_TS_DIGITS, '0')}`;
+}
+
 /** The time encoded in an audit key, or undefined when the key is not one of ours. */
 export function auditKeyTime(key: string): number | undefined {
   const digits = key.slice(AUDIT_PREFIX.length, AUDIT_PREFIX.length + AUDIT_TS_DIGITS);

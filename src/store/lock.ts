@@ -175,7 +175,7 @@ function localMutex(keyv: Keyv): StoreLock {
   };
 }
 
-interface RedisLockClient {
+export interface RedisLockClient {
   set(
     key: string,
     value: string,
@@ -184,7 +184,7 @@ interface RedisLockClient {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
-interface RedisStore {
+export interface RedisStore {
   opts: { dialect?: string };
   namespace?: string;
   keyPrefixSeparator: string;
@@ -192,7 +192,7 @@ interface RedisStore {
 }
 
 /** The @keyv/redis adapter behind a Keyv, recognised by shape as in scan-keys.ts. */
-function redisStoreOf(keyv: Keyv): RedisStore | undefined {
+export function redisStoreOf(keyv: Keyv): RedisStore | undefined {
   const store = keyv.store as Partial<RedisStore> | null | undefined;
   return store?.opts?.dialect === 'redis' && typeof store.getClient === 'function'
     ? (store as RedisStore)

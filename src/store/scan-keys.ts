@@ -1,8 +1,15 @@
 import type { Keyv } from 'keyv';
 
-/** How {@link scanKeys} orders what it returns. */
+/** How {@link scanKeys} orders and bounds what it returns. */
 export interface ScanOptions {
   descending?: boolean;
+  /**
+   * At most this many keys, the first in the chosen order. sqlite and PostgreSQL then read only those rows
+   * (`ORDER BY key … LIMIT`); Redis and Map still list every matching key and cut afterwards.
+   */
+  limit?: number;
+  /** Only keys strictly after this one in the chosen order: the cursor of the previous page. */
+  after?: string;
 }
 
 /** Keys fetched per SQL page or Redis SCAN call. */
@@ -31,10 +38,9 @@ export async function scanKeys(keyv: Keyv, prefix: string, options: ScanOptions 
   let keys: string[];
   if (store instanceof Map) {
     keys = scanMap(store, physicalPrefix(keyv, ':'), prefix);
-  } else if (isSqlStore(store) && store.opts.dialect === 'sqlite') {
-    keys = await scanSql(store, 'sqlite', physicalPrefix(keyv, ':'), prefix);
-  } else if (isSqlStore(store) && store.opts.dialect === 'postgres') {
-    keys = await scanSql(store, 'postgres', physicalPrefix(keyv, ':'), prefix);
+  } else if (isSqlStore(store) && (store.opts.dialect === 'sqlite' || store.opts.dialect === 'postgres')) {
+    // Already ordered, bounded and past the cursor.
+    return scanSql(store, store.opts.dialect, physicalPrefix(keyv, ':'), prefix, options);
   } else if (isRedisStore(store)) {
     const ns = store.namespace;
     keys = await scanRedis(store, ns ? `${ns}${store.keyPrefixSeparator}` : '', prefix);
@@ -49,7 +55,11 @@ export async function scanKeys(keyv: Keyv, prefix: string, options: ScanOptions 
   }
   keys.sort(compare);
   if (options.descending) keys.reverse();
-  return keys;
+  const { after } = options;
+  if (after !== undefined) {
+    keys = keys.filter((key) => (options.descending ? compare(key, after) < 0 : compare(key, after) > 0));
+  }
+  return options.limit === undefined ? keys : keys.slice(0, options.limit);
 }
 
 function compare(a: string, b: string): number {
@@ -57,7 +67,7 @@ function compare(a: string, b: string): number {
 }
 
 /** What Keyv puts in front of a logical key when it prefixes keys itself (sqlite, PostgreSQL, Map). */
-function physicalPrefix(keyv: Keyv, separator: string): string {
+export function physicalPrefix(keyv: Keyv, separator: string): string {
   return keyv.useKeyPrefix && keyv.namespace ? `${keyv.namespace}${separator}` : '';
 }
 
@@ -70,14 +80,22 @@ function scanMap(map: Map<unknown, unknown>, ns: string, prefix: string): string
   return keys;
 }
 
-interface SqlStore {
+/** The @keyv/sqlite or @keyv/postgres adapter behind a Keyv, recognised by shape. */
+export interface SqlStore {
   opts: { dialect?: string; table?: string; schema?: string };
   query: (sql: string, ...params: unknown[]) => Promise<unknown>;
 }
 
-function isSqlStore(store: unknown): store is SqlStore {
+export function isSqlStore(store: unknown): store is SqlStore {
   const s = store as Partial<SqlStore> | null;
   return typeof s?.query === 'function' && typeof s.opts?.table === 'string';
+}
+
+/** The adapter's table, quoted for SQL (schema-qualified on PostgreSQL). */
+export function sqlTable(store: SqlStore, dialect: 'sqlite' | 'postgres'): string {
+  return dialect === 'postgres'
+    ? `${quoteIdent(store.opts.schema ?? 'public')}.${quoteIdent(store.opts.table!)}`
+    : quoteIdent(store.opts.table!);
 }
 
 async function scanSql(
@@ -85,30 +103,35 @@ async function scanSql(
   dialect: 'sqlite' | 'postgres',
   ns: string,
   prefix: string,
+  options: ScanOptions,
 ): Promise<string[]> {
   const from = ns + prefix;
   const to = upperBound(from);
-  const table =
-    dialect === 'postgres'
-      ? `${quoteIdent(store.opts.schema ?? 'public')}.${quoteIdent(store.opts.table!)}`
-      : quoteIdent(store.opts.table!);
+  const table = sqlTable(store, dialect);
   // sqlite compares TEXT bytewise (BINARY collation) already; PostgreSQL must be told to.
   const k = dialect === 'postgres' ? 'key COLLATE "C"' : 'key';
   const p = dialect === 'postgres' ? (n: number) => `$${n}` : () => '?';
-  const range = (lower: '>=' | '>') =>
-    `SELECT key FROM ${table} WHERE ${k} ${lower} ${p(1)} AND ${k} < ${p(2)} ORDER BY ${k} LIMIT ${p(3)}`;
+  const descending = options.descending === true;
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const order = descending ? 'DESC' : 'ASC';
+  const past = descending ? '<' : '>';
+  // Keyset paging (past the last key seen), not OFFSET: a row inserted meanwhile cannot shift a page and hide
+  // another. A descending scan walks the primary key backwards, so the newest N keys cost N rows.
+  const firstPage = `SELECT key FROM ${table} WHERE ${k} >= ${p(1)} AND ${k} < ${p(2)} ORDER BY ${k} ${order} LIMIT ${p(3)}`;
+  const nextPage = `SELECT key FROM ${table} WHERE ${k} >= ${p(1)} AND ${k} < ${p(2)} AND ${k} ${past} ${p(3)} ORDER BY ${k} ${order} LIMIT ${p(4)}`;
   const keys: string[] = [];
-  // Keyset paging (`key > last`), not OFFSET: a row inserted meanwhile cannot shift a page and hide another.
-  let sql = range('>=');
-  let after = from;
+  let cursor = options.after === undefined ? undefined : ns + options.after;
   for (;;) {
+    const size = Math.min(PAGE, limit - keys.length);
+    if (size <= 0) return keys;
     // sqlite's adapter spreads its arguments into sqlite3's `all`, which takes an array of bindings;
     // the PostgreSQL adapter takes `(sql, values)`: one array fits both.
-    const rows = (await store.query(sql, [after, to, PAGE])) as Array<{ key: string }>;
+    const rows = (await (cursor === undefined
+      ? store.query(firstPage, [from, to, size])
+      : store.query(nextPage, [from, to, cursor, size]))) as Array<{ key: string }>;
     for (const row of rows) keys.push(row.key.slice(ns.length));
-    if (rows.length < PAGE) return keys;
-    after = rows[rows.length - 1]!.key;
-    sql = range('>');
+    if (rows.length < size) return keys;
+    cursor = rows[rows.length - 1]!.key;
   }
 }
 
