@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationTextSchema } from '../src/duration.js';
 import { type FieldIssue, ValidationError } from '../src/errors.js';
 import { t } from '../src/i18n.js';
-import { human, toFieldIssues, validate } from '../src/validate.js';
+import { human, multiLine, oneLine, toFieldIssues, validate } from '../src/validate.js';
 import { departmentIdSchema, userIdSchema } from '../src/wecom/schemas.js';
 import type { FieldSpec, FormValues } from './types.js';
 
@@ -41,9 +41,16 @@ const integerText = z.string().transform((text, ctx) => {
 
 function kindSchema(field: FieldSpec): z.ZodType {
   switch (field.kind) {
+    // Every free-text field refuses control characters, not only those a WeCom schema checks later.
     case 'text':
+      return oneLine(z.string().trim());
     case 'multiline':
-      return z.string().trim();
+      // A CRLF from some clients is the same line break as LF; a lone CR is still refused.
+      return z
+        .string()
+        .trim()
+        .transform((text) => text.replace(/\r\n/g, '\n'))
+        .pipe(multiLine());
     case 'number':
       return integerText;
     case 'duration':

@@ -59,6 +59,45 @@ export function maxBytes(max: number) {
   });
 }
 
+/**
+ * Characters a terminal, a log viewer or a text renderer acts on instead of showing: C0 controls (NUL, BEL,
+ * ESC, CR…), DEL, C1 controls (0x9B is a one-byte CSI), the Unicode line and paragraph separators, and the
+ * bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) that make text read differently
+ * than it is stored. `\n` is one of them here; multi-line fields allow it separately.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function hasControl(text: string, allowNewline: boolean): boolean {
+  for (const match of text.matchAll(CONTROL_CHARACTERS))
+    if (!(allowNewline && match[0] === '\n')) return true;
+  return false;
+}
+
+/** Refuses control characters and line breaks: for one-line text (remark, state, titles, ids we pass on). */
+export function oneLine(schema: z.ZodString = z.string()): z.ZodString {
+  return schema.refine((s) => !hasControl(s, false), {
+    params: human(
+      t(
+        'must not contain control characters or line breaks (such as ESC, NUL or bidi overrides)',
+        '不能包含控制字符或换行（如 ESC、NUL、双向文本控制符）',
+      ),
+    ),
+  });
+}
+
+/** Refuses control characters but keeps line breaks (`\n` only): for multi-line text such as a closing message. */
+export function multiLine(schema: z.ZodString = z.string()): z.ZodString {
+  return schema.refine((s) => !hasControl(s, true), {
+    params: human(
+      t(
+        'must not contain control characters (such as ESC, NUL or bidi overrides); line breaks are fine',
+        '不能包含控制字符（如 ESC、NUL、双向文本控制符）；可以换行',
+      ),
+    ),
+  });
+}
+
 function describe(issue: z.core.$ZodIssue): Bilingual {
   const params = (issue as { params?: { human?: Bilingual } }).params;
   if (params?.human) return params.human;

@@ -175,7 +175,9 @@ describe('checkSubmission on random form values, for every command with a form',
         expectShortText(changes.state, values.state);
         if (changes.user) expect(changes.user.length).toBeLessThanOrEqual(MAX_USERS);
       }),
-      { numRuns: 400 },
+      // More runs than the others: every text field of edit refuses control characters, which hostile text
+      // often holds, so fewer random forms pass whole; this keeps the accepting branch well above 20 runs.
+      { numRuns: 800 },
     );
   });
 });

@@ -5,8 +5,10 @@ import { createInterface } from 'node:readline';
 import type { FormValues, Reply } from '../../commands/index.js';
 import type { ChatActor, ChatPort, OpenForm, Surface } from '../../src/chat/port.js';
 import { type Locale, say, t } from '../../src/i18n.js';
+import { qrFileName } from './qr-file.js';
 import { renderFieldPrompt, renderReply } from './render.js';
 import { terminalQr } from './terminal-qr.js';
+import { visible } from './visible.js';
 
 const SANDBOX_BANNER = t(
   'Running on the WeCom SANDBOX (no WECOM_CORP_ID set): try `temp zhangsan`; members are zhangsan, lisi, wangwu.',
@@ -53,7 +55,8 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
       ended = true;
       return undefined;
     }
-    if (echo) write(`${result.value}\n`);
+    // Echoed as typed, but with control characters made visible: a pipe can carry any byte.
+    if (echo) write(`${visible(result.value)}\n`);
     return result.value;
   };
   const show = (reply: Reply) => showReply(reply, options, write);
@@ -101,7 +104,7 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
       reply: show,
       update: async (content) => ('reply' in content ? show(content.reply) : self.openForm(content.form)),
       decline: async (text) => {
-        write(`• ${text}\n`);
+        write(`• ${visible(text)}\n`);
       },
       async openForm(open) {
         write(`${open.form.title}\n`);
@@ -109,7 +112,7 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
         if (await ask(open, open.form.fields)) await submit(open);
       },
       async showFieldErrors(errors, open) {
-        for (const e of errors) write(`  ✗ ${e.field}: ${e.message}\n`);
+        for (const e of errors) write(`  ✗ ${visible(e.field)}: ${visible(e.message)}\n`);
         const bad = new Set(errors.map((e) => e.field));
         const again = open.form.fields.filter((f) => bad.has(f.id));
         // An error on something that is not a form field (an argument) cannot be fixed by asking again.
@@ -146,9 +149,9 @@ async function showReply(reply: Reply, options: ConsoleAdapterOptions, write: (t
   if (drawn) write(drawn);
   try {
     await mkdir(options.qrDir, { recursive: true });
-    const path = join(options.qrDir, `qr-${reply.configId ?? Date.now()}.${image.fileName.split('.').pop()}`);
+    const path = join(options.qrDir, qrFileName(reply.configId, image.contentType));
     await writeFile(path, image.bytes);
-    write(`  QR: ${path}\n`);
+    write(`  QR: ${visible(path)}\n`);
   } catch (error) {
     options.port.logger.warn({ err: error }, 'could not save the QR image');
   }

@@ -169,6 +169,7 @@ export function createWecomClient(options: WecomClientOptions): WecomClient {
     cache: options.cache,
     http,
     now,
+    logger,
     ...(options.lock ? { lock: options.lock } : {}),
   });
 
@@ -240,6 +241,9 @@ export function createWecomClient(options: WecomClientOptions): WecomClient {
         { config_id: configId },
         getContactWayResponseSchema,
       );
+      // Another way's details under this id would be stored and shown as this one's.
+      if (answer.contact_way.config_id !== configId)
+        throw badResponseError('get_contact_way', 'contact_way.config_id is not the one asked for', []);
       return answer.contact_way;
     },
 

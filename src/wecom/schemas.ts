@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { t } from '../i18n.js';
-import { human, maxBytes, maxChars } from '../validate.js';
+import { human, maxBytes, maxChars, multiLine, oneLine } from '../validate.js';
 
 /**
  * WeCom's contact-way wire format (../shared/wecom-contact-way.md §1, §6), as zod schemas.
@@ -46,35 +46,35 @@ export const tempSecondsSchema = z
     params: human(t('must be at most 14 days (1209600 seconds)', '不能超过 14 天（1209600 秒）')),
   });
 
-const remarkSchema = maxChars(MAX_TEXT_CHARS);
-const stateSchema = maxChars(MAX_TEXT_CHARS);
+// Free text reaches admins' terminals, logs and WeCom's own UI: no control characters (issue 10, item 9).
+const remarkSchema = oneLine(maxChars(MAX_TEXT_CHARS));
+const stateSchema = oneLine(maxChars(MAX_TEXT_CHARS));
+/** A non-empty one-line value we pass on as given (media ids, app ids, URLs). */
+const token = () => oneLine(z.string().min(1));
 
 /** 结束语 (closing messages), write side: image by media_id only. */
 export const conclusionsSchema = z
   .object({
     text: z
-      .object({ content: maxBytes(4000) })
+      .object({ content: multiLine(maxBytes(4000)) })
       .strict()
       .optional(),
-    image: z
-      .object({ media_id: z.string().min(1) })
-      .strict()
-      .optional(),
+    image: z.object({ media_id: token() }).strict().optional(),
     link: z
       .object({
-        title: maxBytes(128).pipe(z.string().min(1)),
-        picurl: z.string().optional(),
-        desc: maxBytes(512).optional(),
-        url: z.string().min(1),
+        title: oneLine(maxBytes(128)).pipe(z.string().min(1)),
+        picurl: oneLine().optional(),
+        desc: oneLine(maxBytes(512)).optional(),
+        url: token(),
       })
       .strict()
       .optional(),
     miniprogram: z
       .object({
-        title: maxBytes(64).pipe(z.string().min(1)),
-        pic_media_id: z.string().min(1),
-        appid: z.string().min(1),
-        page: z.string().min(1),
+        title: oneLine(maxBytes(64)).pipe(z.string().min(1)),
+        pic_media_id: token(),
+        appid: token(),
+        page: token(),
       })
       .strict()
       .optional(),
@@ -108,7 +108,7 @@ const addShape = z
     is_temp: z.boolean().optional(),
     expires_in: tempSecondsSchema.optional(),
     chat_expires_in: tempSecondsSchema.optional(),
-    unionid: z.string().min(1).max(128).optional(),
+    unionid: oneLine(z.string().min(1).max(128)).optional(),
     is_exclusive: z.boolean().optional(),
     mark_source: z.boolean().optional(),
     conclusions: conclusionsSchema.optional(),
@@ -240,13 +240,31 @@ export const baseResponseSchema = z.looseObject({
 });
 export type BaseResponse = z.infer<typeof baseResponseSchema>;
 
+/**
+ * gettoken's envelope. Some proxies and older WeCom answers carry no errcode at all on success
+ * (`{access_token, expires_in}`): a token without errcode is success. Without a token, errcode stays required,
+ * so an error page or `{}` is still not WeCom's format.
+ */
+export const tokenEnvelopeSchema = z.preprocess(
+  (body) =>
+    typeof body === 'object' &&
+    body !== null &&
+    !('errcode' in body) &&
+    typeof (body as { access_token?: unknown }).access_token === 'string'
+      ? { ...body, errcode: 0 }
+      : body,
+  baseResponseSchema,
+);
+
 export const tokenResponseSchema = z.looseObject({
   access_token: z.string().min(1).max(512),
   expires_in: z.number().int().positive(),
 });
 
+// Ids in answers pass the schemas of our own input: they become store keys, file names and journal lines, so
+// a proxy or endpoint answering `/../../x` must be refused here, as WeCom's format being broken.
 export const addContactWayResponseSchema = z.looseObject({
-  config_id: z.string().min(1),
+  config_id: configIdSchema,
   qr_code: z.string().optional(),
 });
 export type AddContactWayResponse = z.infer<typeof addContactWayResponseSchema>;
@@ -274,7 +292,7 @@ const conclusionsReadSchema = z.looseObject({
 });
 
 export const contactWaySchema = z.looseObject({
-  config_id: z.string(),
+  config_id: configIdSchema,
   type: z.number().int(),
   scene: z.number().int(),
   style: z.number().int().optional(),
@@ -282,7 +300,7 @@ export const contactWaySchema = z.looseObject({
   skip_verify: z.boolean().optional(),
   state: z.string().optional(),
   qr_code: z.string().optional(),
-  user: z.array(z.string()).optional(),
+  user: z.array(userIdSchema).optional(),
   party: z.array(z.number().int()).optional(),
   is_temp: z.boolean().optional(),
   expires_in: z.number().int().optional(),
@@ -297,7 +315,7 @@ export type ContactWay = z.infer<typeof contactWaySchema>;
 export const getContactWayResponseSchema = z.looseObject({ contact_way: contactWaySchema });
 
 export const listContactWayResponseSchema = z.looseObject({
-  contact_way: z.array(z.looseObject({ config_id: z.string() })).default([]),
+  contact_way: z.array(z.looseObject({ config_id: configIdSchema })).default([]),
   next_cursor: z.string().optional(),
 });
 export type ListContactWayResponse = z.infer<typeof listContactWayResponseSchema>;

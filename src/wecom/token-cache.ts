@@ -1,5 +1,7 @@
 import type Keyv from 'keyv';
 import { z } from 'zod';
+import { type Logger, silentLogger } from '../logger.js';
+import { storeCall } from '../store/store-call.js';
 import type { TokenHttp, TokenSource } from './token-source.js';
 
 /** Refresh this long before WeCom's stated expiry, so a token never dies in flight (§6). */
@@ -31,6 +33,8 @@ export interface TokenCacheOptions {
   http: TokenHttp;
   now: () => number;
   lock?: TokenLock;
+  /** Told when the store refused a write; default silent. */
+  logger?: Logger;
 }
 
 /** What the store holds. Validated on read: the store is shared and may hold another version's shape. */
@@ -59,14 +63,41 @@ function flightsOf(store: Keyv): Map<string, Promise<Flight>> {
   return flights;
 }
 
+/**
+ * The cache lives in the shared store, so its calls fail as every store call does (`storeCall`):
+ *
+ * - A failed **read** is a StoreError, at once: the requester hears that the store is unavailable, and nothing
+ *   is asked of WeCom. Every command needs the store right after (limits, records), so going on would at best
+ *   create a contact way whose record can only be journaled, and would call gettoken on every request for as
+ *   long as the outage lasts.
+ * - A failed **write** (or the delete of a rejected token) is logged and the fresh token is used anyway: a
+ *   cache is a cache, and the token is valid whether or not it was stored. The next call fetches again.
+ */
 export function createTokenCache(options: TokenCacheOptions): TokenCache {
   const { source, cache, http, now } = options;
   const lock = options.lock ?? noLock;
+  const logger = options.logger ?? silentLogger();
   const key = source.cacheKey;
   const flights = flightsOf(cache);
 
+  async function read(): Promise<unknown> {
+    return storeCall(() => cache.get(key));
+  }
+
+  /** A write the request does not depend on: a failure is a warning, never the request's error. */
+  async function bestEffort(what: 'write' | 'delete', operation: () => Promise<unknown>): Promise<void> {
+    try {
+      await storeCall(operation);
+    } catch (error) {
+      logger.warn(
+        { err: error, code: (error as { code?: string }).code },
+        `token cache ${what} failed; going on with the token in hand`,
+      );
+    }
+  }
+
   async function readFresh(): Promise<Entry | undefined> {
-    const parsed = entrySchema.safeParse(await cache.get(key));
+    const parsed = entrySchema.safeParse(await read());
     if (!parsed.success) return undefined;
     return now() < parsed.data.refreshAtMs ? parsed.data : undefined;
   }
@@ -85,7 +116,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
       expiresAtMs: issuedAt + lifetimeMs,
       refreshAtMs: issuedAt + lifetimeMs - marginMs,
     };
-    await cache.set(key, entry, lifetimeMs);
+    await bestEffort('write', () => cache.set(key, entry, lifetimeMs));
     return { token: entry.accessToken, fetched: true };
   }
 
@@ -99,8 +130,9 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
   }
 
   async function dropIfStill(failed: string): Promise<void> {
-    const parsed = entrySchema.safeParse(await cache.get(key));
-    if (parsed.success && parsed.data.accessToken === failed) await cache.delete(key);
+    const parsed = entrySchema.safeParse(await read());
+    if (parsed.success && parsed.data.accessToken === failed)
+      await bestEffort('delete', () => cache.delete(key));
   }
 
   return {

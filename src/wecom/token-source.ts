@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import { t } from '../i18n.js';
 import { parseResponse } from './failures.js';
-import { tokenResponseSchema } from './schemas.js';
+import { tokenEnvelopeSchema, tokenResponseSchema } from './schemas.js';
 import type { WecomBody, WireRequest } from './transport.js';
 
 /**
@@ -55,6 +55,7 @@ export function corpSecretTokenSource(args: { corpId: string; corpSecret: string
         path: '/cgi-bin/gettoken',
         query: { corpid: corpId, corpsecret: corpSecret },
         secrets: [corpSecret],
+        envelope: tokenEnvelopeSchema,
       });
       const parsed = parseResponse(tokenResponseSchema, body, 'gettoken');
       return { accessToken: parsed.access_token, expiresInS: parsed.expires_in };

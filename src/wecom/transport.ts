@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { validate } from '../validate.js';
@@ -27,6 +28,8 @@ export interface WireRequest {
   body?: unknown;
   /** Credential values sent with this request: scrubbed from every error, cause and log line. */
   secrets?: readonly string[];
+  /** WeCom's envelope for this endpoint; default `baseResponseSchema` (errcode required). */
+  envelope?: z.ZodType<BaseResponse>;
 }
 
 /** A WeCom answer whose errcode is 0; other fields are the endpoint's own. */
@@ -130,7 +133,7 @@ export function createTransport(options: TransportOptions): Transport {
 
       let body: WecomBody;
       try {
-        body = validate(baseResponseSchema, json) as WecomBody;
+        body = validate(request.envelope ?? baseResponseSchema, json) as WecomBody;
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         report('http');
