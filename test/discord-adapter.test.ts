@@ -372,10 +372,9 @@ describe('discord adapter: list, show, delete, autocomplete', () => {
     expect(help.deferred.body.data.flags).toBe(64);
     expect(embedText(help.edit)).toContain('/contactway temp <user>');
 
-    const token = h.send(chatInput('close', { user: 'zhangsan' }, { user: ALICE }));
-    const answer = await h.callback(token);
-    expect(answer.body).toMatchObject({ type: 4, data: { flags: 64 } });
-    expect(JSON.stringify(answer.body.data.embeds)).toContain('external_user');
+    const closed = await command(ALICE, 'close', { user: 'zhangsan' });
+    expect(closed.deferred.body).toEqual({ type: 5, data: { flags: 64 } });
+    expect(JSON.stringify(closed.edit.body.embeds)).toContain('external_user');
   });
 });
 
@@ -404,13 +403,13 @@ describe('discord adapter: slow WeCom', () => {
 });
 
 describe('discord adapter: context that does not fit a custom_id, and DMs', () => {
-  it('GIVEN edit with a config_id too long for the custom_id THEN the context is kept server-side and the submit still finds it', async () => {
+  it('GIVEN edit with a config_id too long for the custom_id THEN the flow keeps the state server-side and the submit still finds it', async () => {
     const configId = 'x'.repeat(90);
     const token = h.send(chatInput('edit', { config_id: configId }, { user: ALICE }));
     const opened = await h.callback(token);
     expect(opened.body.type).toBe(9);
     const modal = opened.body.data as SentModal;
-    expect(modal.custom_id).toMatch(/^cw:formref:[A-Za-z0-9_-]{10}:[A-Za-z0-9_-]{12}$/);
+    expect(modal.custom_id).toMatch(/^cw:form:@[A-Za-z0-9_-]{12}$/);
     expect(modal.components.map((c) => c.component.custom_id)).toEqual([
       'remark',
       'state',
