@@ -216,6 +216,22 @@ describe('item 11: no mentions, no masked links', () => {
     }
   });
 
+  it('GIVEN a notification DM THEN its text is escaped, it has no buttons and it allows no mentions', async () => {
+    const sent = await h.core.notifications.notify(requester(ALICE), () => ({
+      status: 'info',
+      title: `${remark} added you`,
+      facts: [{ label: 'state', value: state }],
+      actions: [{ kind: 'show', label: 'Show', configId: 'c9d58545e2c9a4d65584884392fcc125' }],
+    }));
+    expect(sent).toBe(true);
+    const dm = await h.fake.waitFor((r) => r.method === 'POST' && r.path.startsWith('/channels/'));
+    expect(dm.path).toBe(`/channels/${h.fake.dmChannelOf(ALICE.id)}/messages`);
+    expect(dm.body.embeds[0].title).toBe('\\@everyone \\<@&123> added you');
+    expect(dm.body.embeds[0].fields[0].value).toBe('\\[x](https://evil)');
+    expect(dm.body.components).toEqual([]);
+    expect(dm.body.allowed_mentions).toEqual(expect.objectContaining({ parse: [] }));
+  });
+
   it('GIVEN everything this file made the bot send THEN every message allows no mentions at all', () => {
     const messages = h.fake.requests.filter(isMessage);
     expect(messages.length).toBeGreaterThan(10);
@@ -229,8 +245,12 @@ describe('item 11: no mentions, no masked links', () => {
   });
 });
 
-/** A request that posts or edits a message: a message callback (4 reply, 7 update), a webhook edit or follow-up. */
+/**
+ * A request that posts or edits a message: a message callback (4 reply, 7 update), a webhook edit or
+ * follow-up, a message in a channel (a DM).
+ */
 function isMessage(r: RecordedRequest): boolean {
   if (r.path.startsWith('/interactions/')) return r.body?.type === 4 || r.body?.type === 7;
+  if (r.path.startsWith('/channels/')) return r.method === 'POST';
   return r.path.startsWith('/webhooks/') && (r.method === 'PATCH' || r.method === 'POST');
 }
