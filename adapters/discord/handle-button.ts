@@ -34,7 +34,6 @@ export async function handleButton(
       const surface = discordSurface(interaction, {
         locale,
         owner: id.owner,
-        logger: ctx.logger,
         inPlace: id.kind === 'delete-yes',
       });
       const request =

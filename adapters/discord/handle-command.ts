@@ -21,7 +21,7 @@ export async function handleCommand(
       input: { command: name, options: command ? readArgs(interaction, command) : {} },
       fixed: command ? readOptionFields(interaction, command) : {},
     },
-    discordSurface(interaction, { locale: base.locale, owner: ownerOf(interaction), logger: ctx.logger }),
+    discordSurface(interaction, { locale: base.locale, owner: ownerOf(interaction) }),
   );
 }
 

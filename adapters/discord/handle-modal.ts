@@ -14,7 +14,7 @@ export async function handleModalSubmit(
   state: string,
 ): Promise<void> {
   const locale = localeOf(interaction, ctx.defaultLocale);
-  const surface = discordSurface(interaction, { locale, owner: ownerOf(interaction), logger: ctx.logger });
+  const surface = discordSurface(interaction, { locale, owner: ownerOf(interaction) });
   await ctx.port.flow.submit(
     {
       actor: actorOf(interaction),

@@ -7,7 +7,6 @@ import {
 import { FIX_FIELDS, type FieldError, findCommand, type Reply } from '../../commands/index.js';
 import type { OpenForm, Surface } from '../../src/chat/port.js';
 import { type Locale, say } from '../../src/i18n.js';
-import type { Logger } from '../../src/logger.js';
 import { encodeCustomId } from './custom-id.js';
 import { formToDiscordModal, modalFieldsOf } from './render-modal.js';
 import { type DiscordMessage, renderNotice, renderReply } from './render-reply.js';
@@ -19,7 +18,6 @@ export interface SurfaceOptions {
   locale: Locale;
   /** The owner tag of the requester: the reply's buttons are theirs only. */
   owner: string;
-  logger: Logger;
   /** Answer in place of the message clicked (a confirmed delete replaces its question). */
   inPlace?: boolean;
 }
@@ -74,10 +72,7 @@ export function discordSurface(interaction: AnswerableInteraction, options: Surf
         await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
       else await send(message);
     },
-    async decline(text) {
-      options.logger.info({ interaction: interaction.id }, 'discord interaction declined');
-      await send(renderNotice(text));
-    },
+    decline: (text) => send(renderNotice(text)),
   };
   return self;
 }
