@@ -6,7 +6,7 @@ import { createStateStore } from './chat/state-store.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createMetrics, createOps, type Ops } from './ops/index.js';
-import { createPolicy } from './policy.js';
+import { type AccessRule, createPolicy } from './policy.js';
 import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
@@ -41,7 +41,12 @@ export interface Core {
  * Opens the store, starts the sandbox when there are no WeCom credentials, and builds the client and the
  * service. Nothing here knows about Slack, Discord or the terminal.
  */
-export async function startCore(config: Config, logger: Logger): Promise<Core> {
+export interface CoreOptions {
+  /** Each running platform's rule of who may use the bot (built by its adapter from its settings). */
+  accessRules?: readonly AccessRule[];
+}
+
+export async function startCore(config: Config, logger: Logger, options: CoreOptions = {}): Promise<Core> {
   const keyv = openKeyv(config.STORE_URL, { logger, namespace: config.STORE_NAMESPACE });
   // One Redis lock (in-process elsewhere) for the token refresh and for idempotent submissions.
   const lock = createStoreLock(keyv, { logger });
@@ -80,7 +85,7 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     records,
     audit,
     logger,
-    policy: createPolicy(config.policy),
+    policy: createPolicy(config.policy, options.accessRules),
     creationLimiter: createCreationLimiter(keyv, config.creationLimit),
     idempotency,
     pending,

@@ -1,8 +1,10 @@
 import { userInfo } from 'node:os';
+import { DISCORD_PLATFORM, discordAccessRule, readDiscordSettings } from '../adapters/discord/settings.js';
 import type { SlackAdapter } from '../adapters/slack/index.js';
+import { readSlackSettings, SLACK_PLATFORM, slackAccessRule } from '../adapters/slack/settings.js';
 import type { RunningAdapter } from './adapter.js';
 import { type Core, startCore } from './app.js';
-import { type Config, loadConfig, loadDotEnv } from './config.js';
+import { loadConfig, loadDotEnv } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { type OpsServer, startOpsServer } from './ops/index.js';
@@ -19,23 +21,23 @@ import { type OpsServer, startOpsServer } from './ops/index.js';
  */
 async function main(): Promise<void> {
   loadDotEnv();
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`contactway: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  // The core's variables and each adapter's own, composed here; every bad one is named before exiting.
+  const config = settingsOrExit(() =>
+    loadConfig(process.env, { platforms: ['console', SLACK_PLATFORM, DISCORD_PLATFORM] }),
+  );
+  const slackSettings = settingsOrExit(() => readSlackSettings(process.env, config.policyFile));
+  const discordSettings = settingsOrExit(() => readDiscordSettings(process.env, config.policyFile));
+  const accessRules = [
+    ...(slackSettings ? [slackAccessRule(slackSettings.access)] : []),
+    ...(discordSettings ? [discordAccessRule(discordSettings.access)] : []),
+  ];
   // The console talks to a person on stdout, so its logs go to stderr, and only warnings unless asked.
-  const useConsole = !config.SLACK_BOT_TOKEN && !config.DISCORD_TOKEN;
+  const useConsole = !slackSettings && !discordSettings;
   const logger = createLogger({
     level: config.LOG_LEVEL ?? (useConsole ? 'warn' : 'info'),
     destination: useConsole ? process.stderr : undefined,
   });
-  const core = await startCore(config, logger);
+  const core = await startCore(config, logger, { accessRules });
 
   // Adapters are imported only when configured: a Slack-only bot does not load discord.js at start.
   if (useConsole) {
@@ -56,13 +58,13 @@ async function main(): Promise<void> {
 
   core.ops.metrics.collectProcessMetrics();
   const adapters: RunningAdapter[] = [];
-  const slack: SlackAdapter | undefined = config.SLACK_BOT_TOKEN
-    ? await (await import('../adapters/slack/index.js')).startSlackAdapter(core)
+  const slack: SlackAdapter | undefined = slackSettings
+    ? await (await import('../adapters/slack/index.js')).startSlackAdapter(core, slackSettings)
     : undefined;
   if (slack) adapters.push(slack);
-  if (config.DISCORD_TOKEN) {
+  if (discordSettings) {
     const { startDiscordAdapter } = await import('../adapters/discord/index.js');
-    adapters.push(await startDiscordAdapter(core));
+    adapters.push(await startDiscordAdapter(core, discordSettings));
   }
   const opsServer =
     config.OPS_PORT !== undefined
@@ -81,6 +83,19 @@ async function main(): Promise<void> {
   // once: a second Ctrl-C while draining is not caught, so it ends the process at once.
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** Runs a settings reader; a ConfigError ends the process with its one line naming the variable. */
+function settingsOrExit<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`contactway: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
 }
 
 let stopping = false;

@@ -1,8 +1,8 @@
 import { type ClientOptions, Events, type Interaction, MessageFlags } from 'discord.js';
 import type { RunningAdapter } from '../../src/adapter.js';
 import type { Core } from '../../src/app.js';
-import { ConfigError, INTERNAL_ERROR } from '../../src/errors.js';
-import { say, t } from '../../src/i18n.js';
+import { INTERNAL_ERROR } from '../../src/errors.js';
+import { say } from '../../src/i18n.js';
 import { onBrokenPacket } from './broken-packet.js';
 import { createDiscordClient } from './client.js';
 import { COMMAND_NAME } from './command-definitions.js';
@@ -16,12 +16,14 @@ import { refuseNotYours } from './not-yours.js';
 import { discordNotifier } from './notifier.js';
 import { registerCommands } from './register.js';
 import { renderNotice } from './render-reply.js';
+import type { DiscordSettings } from './settings.js';
 import { TEXTS } from './texts.js';
 
 export { commandDefinitions } from './command-definitions.js';
 export { modalSubmitToFormValues } from './read-values.js';
 export { formToDiscordModal } from './render-modal.js';
 export { renderReply } from './render-reply.js';
+export { type DiscordSettings, discordAccessRule, readDiscordSettings } from './settings.js';
 
 /** Options for tests and embedding; production needs none. */
 export interface DiscordAdapterOptions {
@@ -38,20 +40,18 @@ export interface DiscordAdapterOptions {
  */
 export async function startDiscordAdapter(
   core: Core,
+  settings: DiscordSettings,
   options: DiscordAdapterOptions = {},
 ): Promise<RunningAdapter> {
-  const { config } = core;
-  const token = config.DISCORD_TOKEN;
-  if (!token)
-    throw new ConfigError(
-      t('DISCORD_TOKEN is required for Discord', '运行 Discord 适配器需要 DISCORD_TOKEN'),
-    );
+  const token = settings.token;
   const log = core.logger.child({ adapter: 'discord' });
   const port = core.chatPort({ stateChars: STATE_CHARS });
   const ctx: HandlerContext = { port, logger: log, defaultLocale: port.defaultLocale };
 
   // `broken` is read only when a packet arrives, after login: by then it is set.
-  const client = createDiscordClient(config, options.clientOptions, (error, packet) => broken(error, packet));
+  const client = createDiscordClient(settings, options.clientOptions, (error, packet) =>
+    broken(error, packet),
+  );
   const broken = onBrokenPacket(client.rest, log, port.defaultLocale);
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
   client.on(Events.InteractionCreate, (interaction) => void route(ctx, interaction));
@@ -59,15 +59,13 @@ export async function startDiscordAdapter(
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
     client.rest.setToken(token);
-    if (config.DISCORD_APPLICATION_ID) {
-      // A failed registration leaves the previous commands in place: log it loudly and keep serving them.
-      await registerCommands(client.rest, {
-        applicationId: config.DISCORD_APPLICATION_ID,
-        guildId: config.DISCORD_GUILD_ID,
-      })
-        .then((count) => log.info({ guildId: config.DISCORD_GUILD_ID, count }, 'registered /contactway'))
-        .catch((error: unknown) => log.error({ err: error }, 'could not register /contactway'));
-    }
+    // A failed registration leaves the previous commands in place: log it loudly and keep serving them.
+    await registerCommands(client.rest, {
+      applicationId: settings.applicationId,
+      guildId: settings.guildId,
+    })
+      .then((count) => log.info({ guildId: settings.guildId, count }, 'registered /contactway'))
+      .catch((error: unknown) => log.error({ err: error }, 'could not register /contactway'));
     await client.login(token);
     await ready;
   } catch (error) {

@@ -10,12 +10,14 @@ import { createSlackApp, type SlackTransport } from './create-app.js';
 import { createDeliverer } from './deliver.js';
 import { createLocaleResolver } from './locale.js';
 import { registerReplayGuard } from './replay-guard.js';
+import type { SlackSettings } from './settings.js';
 import { createUsergroupResolver } from './usergroups.js';
 import { registerViewSubmission } from './view-handler.js';
 
 export { slackValuesToFormValues } from './read-values.js';
 export { formToSlackView } from './render-form.js';
 export { replyToBlocks } from './render-reply.js';
+export { readSlackSettings, type SlackSettings, slackAccessRule } from './settings.js';
 
 /** Test and deployment overrides; every field defaults to the core's config. */
 export interface SlackAdapterOptions {
@@ -37,11 +39,18 @@ export interface SlackAdapter extends RunningAdapter {
  */
 export async function startSlackAdapter(
   core: Core,
+  settings: SlackSettings,
   options: SlackAdapterOptions = {},
 ): Promise<SlackAdapter> {
   const { config } = core;
   const logger = core.logger.child({ adapter: 'slack' });
-  const { app, transport } = createSlackApp(config, logger, options.port ?? config.PORT, core.ops.handler);
+  const { app, transport } = createSlackApp(
+    settings,
+    config,
+    logger,
+    options.port ?? config.PORT,
+    core.ops.handler,
+  );
   await app.init();
 
   const deps = {
@@ -51,7 +60,7 @@ export async function startSlackAdapter(
     deliverer: createDeliverer({ client: app.client, logger }),
     usergroups: createUsergroupResolver({
       client: app.client,
-      groups: config.policy.slackUsergroups,
+      groups: settings.access.usergroups,
       logger,
     }),
   };

@@ -32,6 +32,12 @@ export interface ChatActor extends Requester {
   roles?: string[] | undefined;
 }
 
+/** One platform's rule of who may use the bot there; its adapter builds it from its own settings. */
+export interface AccessRule {
+  platform: string;
+  allows(actor: ChatActor): boolean;
+}
+
 /** What a platform may learn only after its first answer (an API call would miss its deadline). */
 export interface LaterFacts {
   locale?: () => Promise<Locale>;
