@@ -119,6 +119,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     for (const [how, attempt] of attempts) {
       try {
         await attempt();
+        logger.debug({ how }, 'Slack reply delivered');
         return;
       } catch (error) {
         logger.warn({ err: error, how }, 'Slack reply delivery failed; trying the next way');

@@ -1,5 +1,5 @@
 import type { types as slack, webApi } from '@slack/bolt';
-import { errorReply, type Form, type Reply } from '../../commands/index.js';
+import { errorReply, type Form } from '../../commands/index.js';
 import type { OpenForm, Surface } from '../../src/chat/port.js';
 import { ContactwayError, ValidationError } from '../../src/errors.js';
 import { type Locale, t } from '../../src/i18n.js';
