@@ -105,7 +105,7 @@ describe('request ids: one per Slack request, on every log line of its flow', ()
     expect(ids[1]).not.toBe(ids[0]);
     for (const id of ids) {
       const flow = lines.filter((l) => l.requestId === id).map((l) => l.msg);
-      expect(flow).toContain('Slack request');
+      expect(flow).toContain('Slack reply delivered');
       expect(flow).toContain('command finished');
     }
     // Startup lines belong to no request.

@@ -244,9 +244,11 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
       async () => {
         const decoded = await decodeFormState(request.state, request.actor, state, STATE_LOAD_TIMEOUT_MS);
         const surface = surfaceFor(decoded.ok ? decoded.state.extra : {});
+        // Someone else's form is refused in the language it is shown in, which may not be known for them.
+        const failLocale = !decoded.ok && decoded.reason === 'not-yours' ? decoded.locale : request.locale;
         const fail = async (error: unknown) => {
           await surface.defer();
-          await surface.reply(errorReply(error, request.locale));
+          await surface.reply(errorReply(error, failLocale));
         };
         if (!decoded.ok) {
           if (decoded.reason === 'not-yours') logger.warn('form submitted by someone other than its owner');

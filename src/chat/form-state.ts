@@ -72,7 +72,11 @@ export function encodeFormState(
   return { token: `${STORED}${saved.id}`, written: saved.written };
 }
 
-export type Decoded = { ok: true; state: FormState } | { ok: false; reason: 'stale' | 'not-yours' };
+export type Decoded =
+  | { ok: true; state: FormState }
+  | { ok: false; reason: 'stale' }
+  /** `locale`: the language the form was shown in, which its submitter was reading. */
+  | { ok: false; reason: 'not-yours'; locale: Locale };
 
 /** Reads a token back and checks it belongs to `requester`. */
 export async function decodeFormState(
@@ -92,6 +96,7 @@ export async function decodeFormState(
   }
   const state = fromWire(raw);
   if (!state) return { ok: false, reason: 'stale' };
-  if (state.owner !== requesterKey(requester)) return { ok: false, reason: 'not-yours' };
+  if (state.owner !== requesterKey(requester))
+    return { ok: false, reason: 'not-yours', locale: state.locale };
   return { ok: true, state };
 }
