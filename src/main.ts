@@ -7,7 +7,7 @@ import { type Core, startCore } from './app.js';
 import { loadConfig, loadDotEnv } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
-import { type OpsServer, startOpsServer } from './ops/index.js';
+import { HEALTH_PATH, OPS_PATHS, type OpsServer, startOpsServer } from './ops/index.js';
 
 /**
  * The composition root: the one file in src/ that may import adapters (the boundary test allows it).
@@ -59,12 +59,16 @@ async function main(): Promise<void> {
   core.ops.metrics.collectProcessMetrics();
   const adapters: RunningAdapter[] = [];
   const slack: SlackAdapter | undefined = slackSettings
-    ? await (await import('../adapters/slack/index.js')).startSlackAdapter(core, slackSettings)
+    ? await (await import('../adapters/slack/index.js')).startSlackAdapter(core.chatPort, slackSettings, {
+        port: config.PORT,
+        // With OPS_PORT, /readyz and /metrics live on that internal port only; PORT keeps /healthz.
+        ops: { handler: core.ops.handler, paths: config.OPS_PORT === undefined ? OPS_PATHS : [HEALTH_PATH] },
+      })
     : undefined;
   if (slack) adapters.push(slack);
   if (discordSettings) {
     const { startDiscordAdapter } = await import('../adapters/discord/index.js');
-    adapters.push(await startDiscordAdapter(core, discordSettings));
+    adapters.push(await startDiscordAdapter(core.chatPort, discordSettings));
   }
   const opsServer =
     config.OPS_PORT !== undefined

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SlackAdapter, startSlackAdapter } from '../adapters/slack/index.js';
+import type { SlackAdapter } from '../adapters/slack/index.js';
 import type { Core } from '../src/app.js';
 import { createLogger } from '../src/logger.js';
 import { type DiscordHarness, startDiscordHarness } from './fixtures/discord/harness.js';
@@ -13,7 +13,7 @@ import {
   startSlackHarness,
 } from './fixtures/slack/harness.js';
 import { postToApp, slashCommandBody, stateFromView } from './fixtures/slack/requests.js';
-import { startCoreFromEnv } from './fixtures/start-core.js';
+import { startCoreFromEnv, startSlack } from './fixtures/start-core.js';
 
 describe('Slack HTTP mode: the ops endpoints share Bolt’s port with /slack/events', () => {
   let h: SlackHarness;
@@ -78,7 +78,7 @@ describe('request ids: one per Slack request, on every log line of its flow', ()
       createLogger({ level: 'debug', destination }),
     );
     core = started.core;
-    adapter = await startSlackAdapter(core, started.slack!);
+    adapter = await startSlack(core, started.slack);
   });
   afterAll(async () => {
     await adapter?.stop();

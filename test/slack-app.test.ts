@@ -9,7 +9,7 @@ describe('createSlackApp: HTTP or Socket Mode from the configuration', () => {
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_SIGNING_SECRET: 's',
     })!;
-    expect(createSlackApp(settings, {}, silentLogger(), 0).transport).toBe('http');
+    expect(createSlackApp(settings, silentLogger(), 0).transport).toBe('http');
   });
 
   it('GIVEN only an app-level token THEN Socket Mode (nothing connects until start)', () => {
@@ -17,7 +17,7 @@ describe('createSlackApp: HTTP or Socket Mode from the configuration', () => {
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_APP_TOKEN: 'xapp-test',
     })!;
-    expect(createSlackApp(settings, {}, silentLogger(), 0).transport).toBe('socket');
+    expect(createSlackApp(settings, silentLogger(), 0).transport).toBe('socket');
   });
 
   it('GIVEN both THEN HTTP wins: a signing secret means Slack posts to us', () => {
@@ -26,6 +26,6 @@ describe('createSlackApp: HTTP or Socket Mode from the configuration', () => {
       SLACK_APP_TOKEN: 'xapp-test',
       SLACK_SIGNING_SECRET: 's',
     })!;
-    expect(createSlackApp(settings, {}, silentLogger(), 0).transport).toBe('http');
+    expect(createSlackApp(settings, silentLogger(), 0).transport).toBe('http');
   });
 });

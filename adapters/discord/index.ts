@@ -1,6 +1,7 @@
 import { type ClientOptions, Events, type Interaction, MessageFlags } from 'discord.js';
 import type { RunningAdapter } from '../../src/adapter.js';
-import type { Core } from '../../src/app.js';
+import type { FlowOptions } from '../../src/chat/flow.js';
+import type { ChatPort } from '../../src/chat/port.js';
 import { INTERNAL_ERROR } from '../../src/errors.js';
 import { say } from '../../src/i18n.js';
 import { onBrokenPacket } from './broken-packet.js';
@@ -39,13 +40,13 @@ export interface DiscordAdapterOptions {
  * calls `stop()`.
  */
 export async function startDiscordAdapter(
-  core: Core,
+  chatPort: (options: FlowOptions) => ChatPort,
   settings: DiscordSettings,
   options: DiscordAdapterOptions = {},
 ): Promise<RunningAdapter> {
   const token = settings.token;
-  const log = core.logger.child({ adapter: 'discord' });
-  const port = core.chatPort({ stateChars: STATE_CHARS });
+  const port = chatPort({ stateChars: STATE_CHARS });
+  const log = port.logger.child({ adapter: 'discord' });
   const ctx: HandlerContext = { port, logger: log, defaultLocale: port.defaultLocale };
 
   // `broken` is read only when a packet arrives, after login: by then it is set.

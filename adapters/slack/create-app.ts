@@ -1,7 +1,6 @@
 import { App, type CustomRoute, HTTPReceiver } from '@slack/bolt';
-import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
-import { HEALTH_PATH, OPS_PATHS, type OpsHandler } from '../../src/ops/index.js';
+import type { OpsHandler } from '../../src/ops/index.js';
 import { limitRequestBodies } from './body-limit.js';
 import { boltLogger } from './bolt-logger.js';
 import type { SlackSettings } from './settings.js';
@@ -32,10 +31,9 @@ export interface SlackApp {
  */
 export function createSlackApp(
   settings: SlackSettings,
-  config: Pick<Config, 'OPS_PORT'>,
   logger: Logger,
   port: number,
-  ops?: OpsHandler,
+  ops?: { handler: OpsHandler; paths: readonly string[] },
 ): SlackApp {
   const token = settings.botToken;
   const common = {
@@ -63,8 +61,8 @@ export function createSlackApp(
         ? {
             // With OPS_PORT, /readyz and /metrics live on that internal port only; PORT keeps /healthz,
             // which tells nothing and which load balancers in front of Slack's URL need.
-            customRoutes: (config.OPS_PORT === undefined ? OPS_PATHS : [HEALTH_PATH]).map(
-              (path): CustomRoute => ({ path, method: ['GET', 'HEAD'], handler: ops }),
+            customRoutes: ops.paths.map(
+              (path): CustomRoute => ({ path, method: ['GET', 'HEAD'], handler: ops.handler }),
             ),
           }
         : {}),

@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { RunningAdapter } from '../../src/adapter.js';
-import type { Core } from '../../src/app.js';
+import type { FlowOptions } from '../../src/chat/flow.js';
+import type { ChatPort } from '../../src/chat/port.js';
+import type { OpsHandler } from '../../src/ops/index.js';
 import { createSlackApp, type SlackTransport } from './create-app.js';
 import { createDeliverer } from './deliver.js';
 import { registerListeners } from './listeners.js';
@@ -14,10 +16,12 @@ export { formToSlackView } from './render-form.js';
 export { replyToBlocks } from './render-reply.js';
 export { readSlackSettings, type SlackSettings, slackAccessRule } from './settings.js';
 
-/** Test and deployment overrides; every field defaults to the core's config. */
+/** Where the HTTP mode listens, and which ops endpoints it serves beside `/slack/events`. */
 export interface SlackAdapterOptions {
-  /** Port for `/slack/events` and the ops endpoints (HTTP mode); default config.PORT (0 = any free port). */
-  port?: number;
+  /** Port for `/slack/events` (HTTP mode); 0 = any free port. */
+  port: number;
+  /** The ops endpoints to serve on that port (all, or only /healthz when OPS_PORT moves the rest). */
+  ops?: { handler: OpsHandler; paths: readonly string[] } | undefined;
 }
 
 /** The running Slack adapter. */
@@ -33,23 +37,16 @@ export interface SlackAdapter extends RunningAdapter {
  * Shutdown drains `core.ops.requests` first, then calls `stop()`.
  */
 export async function startSlackAdapter(
-  core: Core,
+  chatPort: (options: FlowOptions) => ChatPort,
   settings: SlackSettings,
-  options: SlackAdapterOptions = {},
+  options: SlackAdapterOptions,
 ): Promise<SlackAdapter> {
-  const { config } = core;
-  const logger = core.logger.child({ adapter: 'slack' });
-  const { app, transport } = createSlackApp(
-    settings,
-    config,
-    logger,
-    options.port ?? config.PORT,
-    core.ops.handler,
-  );
+  const chat = chatPort({ stateChars: MAX_METADATA_CHARS });
+  const logger = chat.logger.child({ adapter: 'slack' });
+  const { app, transport } = createSlackApp(settings, logger, options.port, options.ops);
   await app.init();
 
-  const chat = core.chatPort({ stateChars: MAX_METADATA_CHARS });
-  const locales = createLocaleResolver({ client: app.client, fallback: config.DEFAULT_LOCALE, logger });
+  const locales = createLocaleResolver({ client: app.client, fallback: chat.defaultLocale, logger });
   const deliverer = createDeliverer({ client: app.client, logger });
   const groups = settings.access.usergroups;
   registerListeners(app, {

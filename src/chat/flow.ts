@@ -244,8 +244,12 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
       async () => {
         const decoded = await decodeFormState(request.state, request.actor, state, STATE_LOAD_TIMEOUT_MS);
         const surface = surfaceFor(decoded.ok ? decoded.state.extra : {});
-        // Someone else's form is refused in the language it is shown in, which may not be known for them.
-        const failLocale = !decoded.ok && decoded.reason === 'not-yours' ? decoded.locale : request.locale;
+        // Someone else's form is refused in the submitter's language when the platform told it with the
+        // request; where it would take a lookup (`later.locale`), in the language the form is shown in.
+        const failLocale =
+          !decoded.ok && decoded.reason === 'not-yours' && request.later?.locale
+            ? decoded.locale
+            : request.locale;
         const fail = async (error: unknown) => {
           await surface.defer();
           await surface.reply(errorReply(error, failLocale));
