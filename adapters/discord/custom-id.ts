@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type Requester, requesterKey } from '../../src/store/index.js';
-import { configIdSchema } from '../../src/wecom/schemas.js';
+import { isConfigId, ownerKey } from '../../src/chat/ids.js';
+import type { ChatActor } from '../../src/chat/port.js';
 
 /**
  * Everything a Discord component or modal carries back to us lives in its `custom_id` (at most 100
@@ -47,8 +47,8 @@ export type CustomId = { kind: 'form'; state: string } | ButtonId;
  * the 100 characters. It needs no secret: it is compared with the tag of whoever clicks, and forging one's
  * own tag gains nothing one could not get by running the command.
  */
-export function ownerTag(requester: Requester): string {
-  return createHash('sha256').update(requesterKey(requester)).digest('base64url').slice(0, OWNER_CHARS);
+export function ownerTag(requester: ChatActor): string {
+  return createHash('sha256').update(ownerKey(requester)).digest('base64url').slice(0, OWNER_CHARS);
 }
 
 /** The id as text, or undefined when it would exceed Discord's 100 characters. */
@@ -86,7 +86,7 @@ export function decodeCustomId(text: string): CustomId | undefined {
     case 'delete':
     case 'delete-yes':
     case 'delete-no':
-      return configIdSchema.safeParse(tail).success ? { kind, owner, configId: tail } : undefined;
+      return isConfigId(tail) ? { kind, owner, configId: tail } : undefined;
     default:
       return undefined;
   }
