@@ -1,8 +1,12 @@
 import type Keyv from 'keyv';
+import { createInteractionFlow, type FlowOptions } from './chat/flow.js';
+import { createNotifications, type Notifications } from './chat/notifications.js';
+import type { ChatPort } from './chat/port.js';
+import { createStateStore } from './chat/state-store.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createMetrics, createOps, type Ops } from './ops/index.js';
-import { createPolicy } from './policy.js';
+import { type AccessRule, createPolicy } from './policy.js';
 import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
@@ -26,6 +30,10 @@ export interface Core {
   sandbox: Sandbox | undefined;
   /** Metrics, readiness, in-flight requests and the ops endpoints' handler. */
   ops: Ops;
+  /** How the core reaches requesters outside a request; adapters register their notifier here. */
+  notifications: Notifications;
+  /** The narrow port a chat adapter gets (see src/chat/port.ts); options are the platform's limits. */
+  chatPort(options: FlowOptions): ChatPort;
   close(): Promise<void>;
 }
 
@@ -33,7 +41,12 @@ export interface Core {
  * Opens the store, starts the sandbox when there are no WeCom credentials, and builds the client and the
  * service. Nothing here knows about Slack, Discord or the terminal.
  */
-export async function startCore(config: Config, logger: Logger): Promise<Core> {
+export interface CoreOptions {
+  /** Each running platform's rule of who may use the bot (built by its adapter from its settings). */
+  accessRules?: readonly AccessRule[];
+}
+
+export async function startCore(config: Config, logger: Logger, options: CoreOptions = {}): Promise<Core> {
   const keyv = openKeyv(config.STORE_URL, { logger, namespace: config.STORE_NAMESPACE });
   // One Redis lock (in-process elsewhere) for the token refresh and for idempotent submissions.
   const lock = createStoreLock(keyv, { logger });
@@ -63,6 +76,8 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     logger,
   });
   const records = createRecordStore(keyv, { logger });
+  // Submissions create once and replayed deliveries run once, on every instance sharing the store.
+  const idempotency = createIdempotency(keyv, lock);
   const pending = createPendingRecords({ path: config.JOURNAL_PATH, logger });
   const audit = createAuditLog(keyv, { ttlMs: config.auditRetentionMs, logger });
   const service = createContactWayService({
@@ -70,9 +85,9 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     records,
     audit,
     logger,
-    policy: createPolicy(config.policy),
+    policy: createPolicy(config.policy, options.accessRules),
     creationLimiter: createCreationLimiter(keyv, config.creationLimit),
-    idempotency: createIdempotency(keyv, lock),
+    idempotency,
     pending,
   });
   // Records kept while the store was down are written back at start and then periodically.
@@ -96,6 +111,9 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
   firstPrune.unref();
   const prune = setInterval(pruneAudit, AUDIT_PRUNE_EVERY_MS);
   prune.unref();
+  const ops = createOps({ metrics, keyv, wecom, logger });
+  const notifications = createNotifications(logger);
+  const state = createStateStore(keyv, { logger });
   return {
     config,
     logger,
@@ -103,7 +121,27 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     wecom,
     service,
     sandbox,
-    ops: createOps({ metrics, keyv, wecom, logger }),
+    ops,
+    notifications,
+    chatPort: (options) => ({
+      flow: createInteractionFlow(
+        {
+          service,
+          state,
+          replays: idempotency,
+          requests: ops.requests,
+          logger,
+          sandbox: sandbox !== undefined,
+          observer: ops.commands,
+        },
+        options,
+      ),
+      requests: ops.requests,
+      logger,
+      state,
+      defaultLocale: config.DEFAULT_LOCALE,
+      registerNotifier: notifications.register,
+    }),
     async close() {
       clearInterval(retry);
       clearTimeout(firstPrune);

@@ -1,33 +1,15 @@
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDurationS } from './duration.js';
-import { ConfigError } from './errors.js';
-import { t } from './i18n.js';
-import { type PolicyConfig, policyFromEnv } from './policy.js';
+import { type PolicyConfig, policyFromEnv, readPolicyFile } from './policy.js';
 import { type CreationLimit, parseCreationLimit } from './service/creation-limit.js';
-import { toFieldIssues } from './validate.js';
+import { commaList, httpUrl, optionalText, parseEnv } from './settings.js';
 
 /**
- * Every variable the bot reads, parsed once at startup. `.env.example` documents each; adapters get typed
- * config from here and never read `process.env` themselves.
+ * Every variable the core reads, parsed once at startup. Each adapter declares its own variables in its
+ * `settings.ts`; `src/main.ts` composes them. `.env.example` documents all of them, and no module reads
+ * `process.env` itself.
  */
-const optionalText = z
-  .string()
-  .trim()
-  .transform((v) => (v === '' ? undefined : v))
-  .optional();
-
-const list = z
-  .string()
-  .optional()
-  .transform((v) =>
-    (v ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
-
-const httpUrl = z.url({ protocol: /^https?$/ });
+const list = commaList;
 
 export const envSchema = z
   .object({
@@ -54,11 +36,6 @@ export const envSchema = z
     DEFAULT_LOCALE: z.enum(['en', 'zh']).default('en'),
     ADMINS: list,
     POLICY_FILE: optionalText,
-    ACCESS_SLACK_TEAMS: optionalText,
-    ACCESS_SLACK_USERS: optionalText,
-    ACCESS_SLACK_USERGROUPS: optionalText,
-    ACCESS_DISCORD_GUILDS: optionalText,
-    ACCESS_DISCORD_ROLES: optionalText,
     CREATE_FOR: z.enum(['any', 'mapped']).optional(),
     USER_MAP: optionalText,
     RATE_LIMIT_CREATES: z
@@ -77,14 +54,6 @@ export const envSchema = z
     QR_DIR: z.string().default('data/qr'),
     JOURNAL_PATH: z.string().default('data/pending-records.jsonl'),
     JOURNAL_RETRY_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
-    SLACK_BOT_TOKEN: optionalText,
-    SLACK_SIGNING_SECRET: optionalText,
-    SLACK_APP_TOKEN: optionalText,
-    SLACK_API_URL: optionalText.pipe(httpUrl.optional()),
-    DISCORD_TOKEN: optionalText,
-    DISCORD_APPLICATION_ID: optionalText,
-    DISCORD_GUILD_ID: optionalText,
-    DISCORD_API_URL: optionalText.pipe(httpUrl.optional()),
   })
   .superRefine((env, ctx) => {
     if (env.WECOM_CORP_ID && !env.WECOM_CORP_SECRET) {
@@ -101,20 +70,6 @@ export const envSchema = z
         message: 'is required when WECOM_CORP_SECRET is set',
       });
     }
-    if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message: 'or SLACK_APP_TOKEN is required when SLACK_BOT_TOKEN is set',
-      });
-    }
-    if ((env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN) && !env.SLACK_BOT_TOKEN) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_BOT_TOKEN'],
-        message: 'is required to run the Slack adapter',
-      });
-    }
     if (env.OPS_HOST && env.OPS_PORT === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -129,13 +84,6 @@ export const envSchema = z
         message: 'must differ from PORT (leave it unset to serve everything on PORT)',
       });
     }
-    if (env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['DISCORD_APPLICATION_ID'],
-        message: 'is required when DISCORD_TOKEN is set',
-      });
-    }
   });
 
 export type Env = z.infer<typeof envSchema>;
@@ -148,6 +96,8 @@ export interface Config extends Env {
   /** True when no WeCom credentials are set: the bot runs on the embedded sandbox. */
   sandbox: boolean;
   policy: PolicyConfig;
+  /** POLICY_FILE's content ({} when unset): adapters read their access lists from it too. */
+  policyFile: Record<string, unknown>;
   creationLimit: CreationLimit;
   /** How long audit entries are kept (AUDIT_RETENTION); older ones are pruned on a schedule. */
   auditRetentionMs: number;
@@ -157,26 +107,23 @@ export interface Config extends Env {
  * Parses the environment. Throws a ConfigError whose message is one line naming each bad variable and what
  * is wrong with it; values are never echoed, since some are secrets.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = envSchema.safeParse(env, { reportInput: true });
-  if (!result.success) {
-    const issues = toFieldIssues(result.error);
-    const line = issues.map((i) => `${i.field} ${i.message.en}`).join('; ');
-    const zh = issues.map((i) => `${i.field} ${i.message.zh}`).join('；');
-    throw new ConfigError(t(`Invalid configuration: ${line}`, `配置有误：${zh}`), { cause: undefined });
-  }
-  const data = result.data;
+export interface LoadOptions {
+  /** The chat platforms this build knows (the composition root names them): USER_MAP may name only these. */
+  platforms?: readonly string[];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
+  const data = parseEnv(envSchema, env);
+  const policyFile = readPolicyFile(data.POLICY_FILE);
   return {
     ...data,
     OPS_HOST: data.OPS_HOST ?? (data.OPS_PORT === undefined ? undefined : DEFAULT_OPS_HOST),
     sandbox: !data.WECOM_CORP_ID,
-    policy: policyFromEnv(data),
+    policyFile,
+    policy: policyFromEnv(data, policyFile, options.platforms),
     creationLimit: parseCreationLimit(data.RATE_LIMIT_CREATES, parseDurationS)!,
     auditRetentionMs: parseDurationS(data.AUDIT_RETENTION)! * 1000,
   };
 }
 
-/** Reads `.env` into `process.env` when the file exists; variables already set win. */
-export function loadDotEnv(path = '.env'): void {
-  if (existsSync(path)) process.loadEnvFile(path);
-}
+export { loadDotEnv } from './settings.js';

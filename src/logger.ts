@@ -12,7 +12,7 @@ const SECRET_KEYS =
   /^(access_?token|corp_?secret|secret|token|signing_?secret|app_?token|bot_?token|authorization|password)$/i;
 const SECRET_IN_TEXT =
   /((?:access_token|corpsecret|suite_access_token|provider_access_token|permanent_code)=)[^&\s"']+/gi;
-const SLACK_TOKEN = /xox[abposr]-[0-9A-Za-z-]+|xapp-[0-9A-Za-z-]+/g;
+const CHAT_APP_TOKEN = /xox[abposr]-[0-9A-Za-z-]+|xapp-[0-9A-Za-z-]+/g;
 const BEARER = /(Bearer|Bot)\s+[A-Za-z0-9._-]{8,}/g;
 
 export const REDACTED = '[redacted]';
@@ -21,7 +21,7 @@ export const REDACTED = '[redacted]';
 export function redactText(text: string): string {
   return text
     .replace(SECRET_IN_TEXT, `$1${REDACTED}`)
-    .replace(SLACK_TOKEN, REDACTED)
+    .replace(CHAT_APP_TOKEN, REDACTED)
     .replace(BEARER, `$1 ${REDACTED}`);
 }
 

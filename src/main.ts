@@ -1,11 +1,13 @@
 import { userInfo } from 'node:os';
+import { DISCORD_PLATFORM, discordAccessRule, readDiscordSettings } from '../adapters/discord/settings.js';
 import type { SlackAdapter } from '../adapters/slack/index.js';
+import { readSlackSettings, SLACK_PLATFORM, slackAccessRule } from '../adapters/slack/settings.js';
 import type { RunningAdapter } from './adapter.js';
 import { type Core, startCore } from './app.js';
-import { type Config, loadConfig, loadDotEnv } from './config.js';
+import { loadConfig, loadDotEnv } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
-import { type OpsServer, startOpsServer } from './ops/index.js';
+import { HEALTH_PATH, OPS_PATHS, type OpsServer, startOpsServer } from './ops/index.js';
 
 /**
  * The composition root: the one file in src/ that may import adapters (the boundary test allows it).
@@ -19,39 +21,36 @@ import { type OpsServer, startOpsServer } from './ops/index.js';
  */
 async function main(): Promise<void> {
   loadDotEnv();
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`contactway: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  // The core's variables and each adapter's own, composed here; every bad one is named before exiting.
+  const config = settingsOrExit(() =>
+    loadConfig(process.env, { platforms: ['console', SLACK_PLATFORM, DISCORD_PLATFORM] }),
+  );
+  const slackSettings = settingsOrExit(() => readSlackSettings(process.env, config.policyFile));
+  const discordSettings = settingsOrExit(() => readDiscordSettings(process.env, config.policyFile));
+  const accessRules = [
+    ...(slackSettings ? [slackAccessRule(slackSettings.access)] : []),
+    ...(discordSettings ? [discordAccessRule(discordSettings.access)] : []),
+  ];
   // The console talks to a person on stdout, so its logs go to stderr, and only warnings unless asked.
-  const useConsole = !config.SLACK_BOT_TOKEN && !config.DISCORD_TOKEN;
+  const useConsole = !slackSettings && !discordSettings;
   const logger = createLogger({
     level: config.LOG_LEVEL ?? (useConsole ? 'warn' : 'info'),
     destination: useConsole ? process.stderr : undefined,
   });
-  const core = await startCore(config, logger);
+  const core = await startCore(config, logger, { accessRules });
 
   // Adapters are imported only when configured: a Slack-only bot does not load discord.js at start.
   if (useConsole) {
-    const { runConsoleAdapter } = await import('../adapters/console/index.js');
+    const { CONSOLE_FLOW, runConsoleAdapter } = await import('../adapters/console/index.js');
     const user = userInfo().username;
     await runConsoleAdapter({
       input: process.stdin,
       output: process.stdout,
-      context: {
-        requester: { platform: 'console', workspaceId: 'local', userId: user, displayName: user },
-        locale: config.DEFAULT_LOCALE,
-        service: core.service,
-        sandbox: core.sandbox !== undefined,
-      },
+      port: core.chatPort(CONSOLE_FLOW),
+      requester: { platform: 'console', workspaceId: 'local', userId: user, displayName: user, roles: [] },
+      locale: config.DEFAULT_LOCALE,
+      sandbox: core.sandbox !== undefined,
       qrDir: config.QR_DIR,
-      logger,
     });
     await core.close();
     return;
@@ -59,13 +58,17 @@ async function main(): Promise<void> {
 
   core.ops.metrics.collectProcessMetrics();
   const adapters: RunningAdapter[] = [];
-  const slack: SlackAdapter | undefined = config.SLACK_BOT_TOKEN
-    ? await (await import('../adapters/slack/index.js')).startSlackAdapter(core)
+  const slack: SlackAdapter | undefined = slackSettings
+    ? await (await import('../adapters/slack/index.js')).startSlackAdapter(core.chatPort, slackSettings, {
+        port: config.PORT,
+        // With OPS_PORT, /readyz and /metrics live on that internal port only; PORT keeps /healthz.
+        ops: { handler: core.ops.handler, paths: config.OPS_PORT === undefined ? OPS_PATHS : [HEALTH_PATH] },
+      })
     : undefined;
   if (slack) adapters.push(slack);
-  if (config.DISCORD_TOKEN) {
+  if (discordSettings) {
     const { startDiscordAdapter } = await import('../adapters/discord/index.js');
-    adapters.push(await startDiscordAdapter(core));
+    adapters.push(await startDiscordAdapter(core.chatPort, discordSettings));
   }
   const opsServer =
     config.OPS_PORT !== undefined
@@ -84,6 +87,19 @@ async function main(): Promise<void> {
   // once: a second Ctrl-C while draining is not caught, so it ends the process at once.
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** Runs a settings reader; a ConfigError ends the process with its one line naming the variable. */
+function settingsOrExit<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`contactway: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
 }
 
 let stopping = false;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { AccessRule, ChatActor } from './chat/port.js';
 import { ConfigError, ForbiddenError } from './errors.js';
 import { t } from './i18n.js';
 import { type Requester, requesterKey } from './store/index.js';
@@ -10,28 +11,18 @@ import { userIdSchema } from './wecom/schemas.js';
  * A chat identity as USER_MAP, POLICY_FILE and ADMINS write it: `platform:workspace:user`, exactly three
  * non-empty parts (a part holding `:` is written URI-encoded, as requesterKey encodes it).
  */
-const CHAT_IDENTITY = /^(slack|discord|console):[^\s:=,]+:[^\s:=,]+$/;
+const CHAT_IDENTITY = /^[a-z][a-z0-9-]{0,31}:[^\s:=,]+:[^\s:=,]+$/;
 const chatIdentitySchema = z.string().regex(CHAT_IDENTITY, {
-  message: 'must be a chat identity platform:workspace:user (slack, discord or console)',
+  message: 'must be a chat identity platform:workspace:user',
 });
 
 /**
- * Who may do what. Read from the environment, or from the JSON file POLICY_FILE names (same keys, lists as
- * arrays). A fresh install allows every user of the workspaces and guilds the bot is installed in, lets them
- * create for any member, and has no admins: Slack and Discord already limit who can reach the bot, and
- * nobody sees anyone else's records until an admin is named.
+ * Who may do what, platform-neutral. Read from the environment, or from the JSON file POLICY_FILE names (same
+ * keys, lists as arrays). Who may reach the bot at all is each platform's own rule (`AccessRule`, built by its
+ * adapter from its ACCESS_* settings): a fresh install allows every user of the workspaces and guilds the
+ * bot is installed in, lets them create for any member, and has no admins.
  */
 export const policySchema = z.object({
-  /** Slack workspaces (team ids) allowed; empty = any workspace the app is installed in. */
-  slackTeams: z.array(z.string()).default([]),
-  /** Slack users allowed (user ids). With slackUsergroups: a user in either list gets in; both empty = any. */
-  slackUsers: z.array(z.string()).default([]),
-  /** Slack user groups (ids like S0123) whose members are allowed. */
-  slackUsergroups: z.array(z.string()).default([]),
-  /** Discord guilds allowed; empty = any guild the bot is in. */
-  discordGuilds: z.array(z.string()).default([]),
-  /** Discord roles allowed (any one suffices); empty = any. */
-  discordRoles: z.array(z.string()).default([]),
   /** Requester keys (`platform:workspace:user`) who see and manage every record and read the audit trail. */
   admins: z.array(z.string()).default([]),
   /** `any`: a requester may create for any member; `mapped`: only for the WeCom userid mapped to them. */
@@ -41,10 +32,9 @@ export const policySchema = z.object({
 });
 export type PolicyConfig = z.infer<typeof policySchema>;
 
-/** Who is asking, with what their platform tells us about them (Discord roles, Slack user groups). */
-export interface Actor extends Requester {
-  roles?: string[];
-}
+/** Who is asking, with what their platform tells us about them (roles, groups) for its access rule. */
+export type Actor = ChatActor;
+export type { AccessRule };
 
 export interface Policy {
   /** Throws ForbiddenError when the actor may not use the bot at all. */
@@ -60,8 +50,9 @@ export interface Policy {
   checkCreateFor(requester: Requester, userids: readonly string[], departments?: readonly number[]): void;
 }
 
-export function createPolicy(config: Partial<PolicyConfig> = {}): Policy {
+export function createPolicy(config: Partial<PolicyConfig> = {}, rules: readonly AccessRule[] = []): Policy {
   const p = policySchema.parse(config);
+  const ruleOf = new Map(rules.map((r) => [r.platform, r]));
   const admins = new Set(p.admins);
   const isAdmin = (r: Requester) => admins.has(requesterKey(r));
   const denied = () =>
@@ -78,19 +69,8 @@ export function createPolicy(config: Partial<PolicyConfig> = {}): Policy {
 
     checkAccess(actor) {
       if (isAdmin(actor)) return;
-      const inList = (list: string[], value: string) => list.length === 0 || list.includes(value);
-      if (actor.platform === 'slack') {
-        const restricted = p.slackUsers.length > 0 || p.slackUsergroups.length > 0;
-        const listed =
-          p.slackUsers.includes(actor.userId) ||
-          (actor.roles ?? []).some((g) => p.slackUsergroups.includes(g));
-        if (!inList(p.slackTeams, actor.workspaceId) || (restricted && !listed)) throw denied();
-      }
-      if (actor.platform === 'discord') {
-        const roleOk =
-          p.discordRoles.length === 0 || (actor.roles ?? []).some((r) => p.discordRoles.includes(r));
-        if (!inList(p.discordGuilds, actor.workspaceId) || !roleOk) throw denied();
-      }
+      const rule = ruleOf.get(actor.platform);
+      if (rule && !rule.allows(actor)) throw denied();
     },
 
     checkCreateFor(requester, userids, departments = []) {
@@ -136,7 +116,12 @@ const list = (v: string | undefined) =>
  *
  * @throws ConfigError naming USER_MAP and each bad entry by position (values are not echoed).
  */
-export function parseUserMap(text: string | undefined): Record<string, string> {
+export function parseUserMap(
+  text: string | undefined,
+  platforms?: readonly string[],
+): Record<string, string> {
+  const known = (identity: string) =>
+    CHAT_IDENTITY.test(identity) && (!platforms || platforms.includes(identity.split(':')[0] ?? ''));
   const map: Record<string, string> = {};
   const seenAt = new Map<string, number>();
   const problems: Array<{ en: string; zh: string }> = [];
@@ -152,10 +137,11 @@ export function parseUserMap(text: string | undefined): Record<string, string> {
     }
     const identity = entry.slice(0, eq).trim();
     const userid = entry.slice(eq + 1).trim();
-    if (!CHAT_IDENTITY.test(identity)) {
+    if (!known(identity)) {
+      const names = platforms ? ` (${platforms.join(', ')})` : '';
       problems.push({
-        en: `entry ${n}: the chat identity must be platform:workspace:user (slack, discord or console)`,
-        zh: `第 ${n} 项：聊天身份须为 平台:工作区:用户（slack、discord 或 console）`,
+        en: `entry ${n}: the chat identity must be platform:workspace:user${names}`,
+        zh: `第 ${n} 项：聊天身份须为 平台:工作区:用户${names}`,
       });
     } else if (!userIdSchema.safeParse(userid).success) {
       problems.push({
@@ -183,55 +169,55 @@ export function parseUserMap(text: string | undefined): Record<string, string> {
   return map;
 }
 
-/** The environment variables the policy reads (see `.env.example`). */
+/** The environment variables the core's policy reads (see `.env.example`). */
 export interface PolicyEnv {
-  POLICY_FILE?: string | undefined;
-  ACCESS_SLACK_TEAMS?: string | undefined;
-  ACCESS_SLACK_USERS?: string | undefined;
-  ACCESS_SLACK_USERGROUPS?: string | undefined;
-  ACCESS_DISCORD_GUILDS?: string | undefined;
-  ACCESS_DISCORD_ROLES?: string | undefined;
   ADMINS?: string[] | undefined;
   CREATE_FOR?: string | undefined;
   USER_MAP?: string | undefined;
 }
 
-/** Builds the policy config from the environment; a POLICY_FILE, when named, wins key by key. */
-export function policyFromEnv(env: PolicyEnv): PolicyConfig {
+/**
+ * POLICY_FILE's content as an object ({} when unset): the core reads its neutral keys, each adapter its own
+ * (its access lists). Unknown keys are left to whoever reads them.
+ */
+export function readPolicyFile(path: string | undefined): Record<string, unknown> {
+  if (!path) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(
+      t(`POLICY_FILE cannot be read as JSON (${path})`, `POLICY_FILE 无法作为 JSON 读取（${path}）`),
+      // JSON.parse quotes the start of the file in its message: if POLICY_FILE names .env or a token file
+      // by mistake, that would put a secret in the logs. A read error (ENOENT, EACCES) is safe to keep.
+      { cause: error instanceof SyntaxError ? undefined : error },
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(t('POLICY_FILE must hold a JSON object', 'POLICY_FILE 须为 JSON 对象'));
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Builds the policy config from the environment; the POLICY_FILE's keys, when present, win key by key. */
+export function policyFromEnv(
+  env: PolicyEnv,
+  file: Record<string, unknown> = {},
+  platforms?: readonly string[],
+): PolicyConfig {
   const fromEnv = {
-    slackTeams: list(env.ACCESS_SLACK_TEAMS),
-    slackUsers: list(env.ACCESS_SLACK_USERS),
-    slackUsergroups: list(env.ACCESS_SLACK_USERGROUPS),
-    discordGuilds: list(env.ACCESS_DISCORD_GUILDS),
-    discordRoles: list(env.ACCESS_DISCORD_ROLES),
     admins: env.ADMINS ?? [],
     createFor: env.CREATE_FOR || undefined,
-    userMap: parseUserMap(env.USER_MAP),
+    userMap: parseUserMap(env.USER_MAP, platforms),
   };
-  let fromFile: unknown = {};
-  if (env.POLICY_FILE) {
-    try {
-      fromFile = JSON.parse(readFileSync(env.POLICY_FILE, 'utf8'));
-    } catch (error) {
-      throw new ConfigError(
-        t(
-          `POLICY_FILE cannot be read as JSON (${env.POLICY_FILE})`,
-          `POLICY_FILE 无法作为 JSON 读取（${env.POLICY_FILE}）`,
-        ),
-        // JSON.parse quotes the start of the file in its message: if POLICY_FILE names .env or a token file
-        // by mistake, that would put a secret in the logs. A read error (ENOENT, EACCES) is safe to keep.
-        { cause: error instanceof SyntaxError ? undefined : error },
-      );
-    }
-  }
-  const merged = { ...fromEnv, ...(typeof fromFile === 'object' && fromFile ? fromFile : {}) };
-  const result = policySchema.safeParse(merged);
+  const neutral = Object.fromEntries(Object.entries(file).filter(([key]) => key in policySchema.shape));
+  const result = policySchema.safeParse({ ...fromEnv, ...neutral });
   if (!result.success) {
     const line = toFieldIssues(result.error)
       .map((i) => `${i.field} ${i.message.en}`)
       .join('; ');
     throw new ConfigError(
-      t(`Invalid policy (POLICY_FILE, ACCESS_*, CREATE_FOR, USER_MAP): ${line}`, `权限策略配置有误：${line}`),
+      t(`Invalid policy (POLICY_FILE, ADMINS, CREATE_FOR, USER_MAP): ${line}`, `权限策略配置有误：${line}`),
     );
   }
   return result.data;

@@ -29,4 +29,26 @@ describe('boundary: the core and the commands never know a chat platform', () =>
       expect(offenders).toEqual([]);
     });
   }
+
+  it('GIVEN every file under adapters/ THEN none reaches into the core: only the port (src/chat), texts, errors, ops', () => {
+    const CORE_INSIDES = /from ['"](\.\.\/)+src\/(service|store|wecom|policy|config|app)[./'"]/;
+    const offenders = sources('adapters').filter((path) =>
+      CORE_INSIDES.test(readFileSync(join(ROOT, path), 'utf8')),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('GIVEN src/ and commands/ THEN no chat platform is named in code (src/main.ts, the composition root, aside)', () => {
+    const named = ['src', 'commands']
+      .flatMap(sources)
+      .filter((path) => relative('.', path) !== COMPOSITION_ROOT)
+      .flatMap((path) =>
+        readFileSync(join(ROOT, path), 'utf8')
+          .split('\n')
+          .filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line))
+          .filter((line) => /slack|discord/i.test(line))
+          .map((line) => `${path}: ${line.trim()}`),
+      );
+    expect(named).toEqual([]);
+  });
 });

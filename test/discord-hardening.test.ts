@@ -71,22 +71,30 @@ async function createTemp(where: Where, changes: Record<string, string> = {}) {
   return { token, edit, configId: show.slice(show.lastIndexOf(':') + 1), buttons: buttonIds(edit) };
 }
 
-/** A refusal: an ephemeral answer in the requester's language saying the form or button is someone else's. */
-function expectRefused(answer: RecordedRequest, language: 'en' | 'zh' = 'en') {
-  expect(answer.body.type).toBe(4);
+/**
+ * A refusal: an ephemeral answer in the requester's language saying the form or button is someone else's,
+ * given at once (a button) or as the edit of an ephemeral deferral (a modal submit, whose state the flow
+ * reads first). Returns everything the requester was shown.
+ */
+async function expectRefused(token: string, language: 'en' | 'zh' = 'en'): Promise<string> {
+  const answer = await h.callback(token);
+  expect([4, 5]).toContain(answer.body.type);
   expect(answer.body.data.flags).toBe(64);
-  const text = JSON.stringify(answer.body.data);
+  const shown = answer.body.type === 5 ? (await h.edit(token)).body : answer.body.data;
+  const text = JSON.stringify(shown);
   expect(text).toMatch(language === 'en' ? /someone else/ : /其他人/);
   expect(text).not.toMatch(/\n\s+at /);
+  expect(shown.files ?? []).toEqual([]);
+  return JSON.stringify(h.sentFor(token).map((r) => r.body));
 }
 
 describe('item 3: form context is bound to its requester', () => {
   it('GIVEN bob submits the temp modal alice opened THEN he is refused, ephemerally, and nothing is created', async () => {
     const modal = await openModal('temp', { user: 'zhangsan' }, as(ALICE));
     const before = created();
-    const { first, edit } = await submit(modal, as(BOB), { remark: 'not mine' });
-    expectRefused(first);
-    expect(edit).toBeUndefined();
+    const token = h.send(modalSubmit(modal, as(BOB), { remark: 'not mine' }));
+    const shown = await expectRefused(token);
+    expect(shown).not.toContain('not mine');
     expect(created()).toBe(before);
     expect(await h.core.service.list(requester(BOB))).toEqual([]);
   });
@@ -94,23 +102,24 @@ describe('item 3: form context is bound to its requester', () => {
   it('GIVEN the refusal in zh-CN THEN it is in Chinese', async () => {
     const modal = await openModal('temp', { user: 'zhangsan' }, as(ALICE));
     const token = h.send(modalSubmit(modal, { ...as(BOB), locale: 'zh-CN' }));
-    expectRefused(await h.callback(token), 'zh');
+    await expectRefused(token, 'zh');
   });
 
   it('GIVEN alice submits her own modal from another guild THEN it is refused too (the requester is guild + user)', async () => {
     const modal = await openModal('temp', { user: 'zhangsan' }, as(ALICE));
     const before = created();
     const token = h.send(modalSubmit(modal, as(ALICE, { guildId: OTHER_GUILD })));
-    expectRefused(await h.callback(token));
+    await expectRefused(token);
     expect(created()).toBe(before);
   });
 
-  it('GIVEN a context kept server-side (formref) THEN another user submitting it is refused', async () => {
+  it('GIVEN a context kept server-side (@id) THEN another user submitting it is refused', async () => {
     const modal = await openModal('edit', { config_id: 'y'.repeat(90) }, as(ALICE));
-    expect(modal.custom_id).toMatch(/^cw:formref:/);
-    const { first, edit } = await submit(modal, as(BOB), { remark: 'hijack' });
-    expectRefused(first);
-    expect(edit).toBeUndefined();
+    expect(modal.custom_id).toMatch(/^cw:form:@/);
+    const calls = h.core.sandbox?.stats().calls.update_contact_way ?? 0;
+    const shown = await expectRefused(h.send(modalSubmit(modal, as(BOB), { remark: 'hijack' })));
+    expect(shown).not.toContain('hijack');
+    expect(h.core.sandbox?.stats().calls.update_contact_way ?? 0).toBe(calls);
   });
 
   it("GIVEN bob clicks alice's reopen button THEN he is refused in words, not shown her typed values", async () => {
@@ -118,10 +127,8 @@ describe('item 3: form context is bound to its requester', () => {
     const { edit } = await submit(modal, as(ALICE), { expires_in: 'soon', remark: 'private' });
     const [reopen] = buttonIds(edit as RecordedRequest);
     expect(reopen).toMatch(/^cw:reopen:/);
-    const click = h.send(buttonClick(reopen as string, {}, as(BOB)));
-    const answer = await h.callback(click);
-    expectRefused(answer);
-    expect(JSON.stringify(answer.body)).not.toContain('private');
+    const shown = await expectRefused(h.send(buttonClick(reopen as string, {}, as(BOB))));
+    expect(shown).not.toContain('private');
   });
 
   it("GIVEN bob puts his own tag on alice's reopen button THEN the draft's stored owner still refuses him", async () => {
@@ -129,18 +136,20 @@ describe('item 3: form context is bound to its requester', () => {
     const { edit } = await submit(modal, as(ALICE), { expires_in: 'soon', remark: 'private' });
     const [reopen] = buttonIds(edit as RecordedRequest);
     const draftId = (reopen as string).split(':').at(-1);
-    const forged = encodeCustomId({ kind: 'reopen', owner: ownerTag(requester(BOB)), id: draftId as string });
-    const answer = await h.callback(h.send(buttonClick(forged as string, {}, as(BOB))));
-    expectRefused(answer);
-    expect(JSON.stringify(answer.body)).not.toContain('private');
+    const forged = encodeCustomId({
+      kind: 'reopen',
+      owner: ownerTag(requester(BOB)),
+      state: draftId as string,
+    });
+    const shown = await expectRefused(h.send(buttonClick(forged as string, {}, as(BOB))));
+    expect(shown).not.toContain('private');
   });
 
   it("GIVEN bob clicks alice's Show and Delete buttons THEN he is refused and WeCom is not asked", async () => {
     const alices = await createTemp(as(ALICE));
     for (const id of alices.buttons) {
       const calls = h.core.sandbox?.stats().calls.get_contact_way ?? 0;
-      const answer = await h.callback(h.send(buttonClick(id, {}, as(BOB))));
-      expectRefused(answer);
+      await expectRefused(h.send(buttonClick(id, {}, as(BOB))));
       expect(h.core.sandbox?.stats().calls.get_contact_way ?? 0).toBe(calls);
     }
     expect((await h.core.service.list(requester(ALICE))).map((r) => r.configId)).toContain(alices.configId);
@@ -207,6 +216,22 @@ describe('item 11: no mentions, no masked links', () => {
     }
   });
 
+  it('GIVEN a notification DM THEN its text is escaped, it has no buttons and it allows no mentions', async () => {
+    const sent = await h.core.notifications.notify(requester(ALICE), () => ({
+      status: 'info',
+      title: `${remark} added you`,
+      facts: [{ label: 'state', value: state }],
+      actions: [{ kind: 'show', label: 'Show', configId: 'c9d58545e2c9a4d65584884392fcc125' }],
+    }));
+    expect(sent).toBe(true);
+    const dm = await h.fake.waitFor((r) => r.method === 'POST' && r.path.startsWith('/channels/'));
+    expect(dm.path).toBe(`/channels/${h.fake.dmChannelOf(ALICE.id)}/messages`);
+    expect(dm.body.embeds[0].title).toBe('\\@everyone \\<@&123> added you');
+    expect(dm.body.embeds[0].fields[0].value).toBe('\\[x](https://evil)');
+    expect(dm.body.components).toEqual([]);
+    expect(dm.body.allowed_mentions).toEqual(expect.objectContaining({ parse: [] }));
+  });
+
   it('GIVEN everything this file made the bot send THEN every message allows no mentions at all', () => {
     const messages = h.fake.requests.filter(isMessage);
     expect(messages.length).toBeGreaterThan(10);
@@ -220,8 +245,12 @@ describe('item 11: no mentions, no masked links', () => {
   });
 });
 
-/** A request that posts or edits a message: a message callback (4 reply, 7 update), a webhook edit or follow-up. */
+/**
+ * A request that posts or edits a message: a message callback (4 reply, 7 update), a webhook edit or
+ * follow-up, a message in a channel (a DM).
+ */
 function isMessage(r: RecordedRequest): boolean {
   if (r.path.startsWith('/interactions/')) return r.body?.type === 4 || r.body?.type === 7;
+  if (r.path.startsWith('/channels/')) return r.method === 'POST';
   return r.path.startsWith('/webhooks/') && (r.method === 'PATCH' || r.method === 'POST');
 }

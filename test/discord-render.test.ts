@@ -4,13 +4,13 @@ import {
   MAX_MODAL_FIELDS,
   splitFields,
 } from '../adapters/discord/command-definitions.js';
-import { decodeCustomId, encodeCustomId, ownerTag } from '../adapters/discord/custom-id.js';
-import { suggestions } from '../adapters/discord/handle-autocomplete.js';
+import { decodeCustomId, encodeCustomId, ownerTag, STATE_CHARS } from '../adapters/discord/custom-id.js';
 import { modalSubmitToFormValues } from '../adapters/discord/read-values.js';
 import { formToDiscordModal, modalFieldsOf } from '../adapters/discord/render-modal.js';
 import { renderReply } from '../adapters/discord/render-reply.js';
 import { escapeText } from '../adapters/discord/text.js';
 import { COMMANDS, type Form, findCommand, formFor, parseOptions, type Reply } from '../commands/index.js';
+import { suggestions } from '../src/chat/flow.js';
 import type { RecordView } from '../src/service/contact-way-service.js';
 
 /** Pure parts of the Discord adapter: no client, no network. */
@@ -149,9 +149,9 @@ describe('custom ids', () => {
 
   it('GIVEN each kind THEN it round-trips and stays within 100 characters', () => {
     const ids = [
-      { kind: 'form', owner, command: 'temp', params: { user: 'zhang:san', skip_verify: 'true' } },
-      { kind: 'formref', owner, id: 'abcDEF123456' },
-      { kind: 'reopen', owner, id: 'abcDEF123456' },
+      { kind: 'form', state: '{"v":2,"c":"temp","a":{"user":"zhang:san"}}' },
+      { kind: 'form', state: '@abcDEF123456' },
+      { kind: 'reopen', owner, state: '@abcDEF123456' },
       { kind: 'show', owner, configId: 'c9d58545e2c9a4d65584884392fcc125' },
       { kind: 'delete', owner, configId: 'c9d58545e2c9a4d65584884392fcc125' },
       { kind: 'delete-yes', owner, configId: 'c9d58545e2c9a4d65584884392fcc125' },
@@ -164,17 +164,17 @@ describe('custom ids', () => {
     }
   });
 
-  it('GIVEN a context longer than 100 characters THEN no id (the caller stores it server-side); foreign ids decode to nothing', () => {
-    expect(
-      encodeCustomId({ kind: 'form', owner, command: 'temp', params: { user: 'u'.repeat(80) } }),
-    ).toBeUndefined();
+  it('GIVEN a state longer than STATE_CHARS THEN no id (the flow stores it as @id); foreign ids decode to nothing', () => {
+    expect(encodeCustomId({ kind: 'form', state: 'u'.repeat(STATE_CHARS) })?.length).toBeLessThanOrEqual(100);
+    expect(encodeCustomId({ kind: 'reopen', owner, state: 'u'.repeat(STATE_CHARS) })).toHaveLength(100);
+    expect(encodeCustomId({ kind: 'reopen', owner, state: 'u'.repeat(STATE_CHARS + 1) })).toBeUndefined();
     expect(decodeCustomId('someone-else:button')).toBeUndefined();
     expect(decodeCustomId(`cw:show:${owner}:`)).toBeUndefined();
   });
 
   it('GIVEN an id without an owner (an older release) or a config_id that is not one THEN it decodes to nothing', () => {
     expect(decodeCustomId('cw:show:c9d58545e2c9a4d65584884392fcc125')).toBeUndefined();
-    expect(decodeCustomId('cw:form:temp:user=zhangsan')).toBeUndefined();
+    expect(decodeCustomId(`cw:reopen:${owner}:`)).toBeUndefined();
     expect(decodeCustomId(`cw:delete:${owner}:@everyone [x](https://evil)`)).toBeUndefined();
     expect(decodeCustomId(`cw:delete-no:${owner}:<@&123>`)).toBeUndefined();
   });
@@ -249,7 +249,7 @@ describe('renderReply', () => {
     ).toEqual(['cw:show:OWNERtag01:cfg1']);
   });
 
-  it('GIVEN field errors and a draft THEN each field is named by label and a reopen button comes first', () => {
+  it('GIVEN field errors and a reopen token THEN each field is named by label and a reopen button comes first', () => {
     const message = renderReply(
       {
         status: 'error',
@@ -258,13 +258,23 @@ describe('renderReply', () => {
         actions: [],
         fieldErrors: [{ field: 'remark', message: 'too long' }],
       },
-      { locale: 'zh', owner: 'OWNERtag01', reopenId: 'd1', fieldLabels: { remark: '备注' } },
+      { locale: 'zh', owner: 'OWNERtag01', reopen: '@d1', fieldLabels: { remark: '备注' } },
     );
     expect(message.embeds[0]?.toJSON().description).toBe('• **备注** (`remark`): too long');
     expect(message.components[0]?.toJSON().components[0]).toMatchObject({
-      custom_id: 'cw:reopen:OWNERtag01:d1',
+      custom_id: 'cw:reopen:OWNERtag01:@d1',
       label: '修改后重新提交',
     });
+  });
+});
+
+describe('clipping to Discord limits', () => {
+  it('GIVEN a title cut inside an emoji THEN the emoji is dropped whole, never split', () => {
+    const title = `${'a'.repeat(254)}${'😀'.repeat(5)}`;
+    const embed = renderReply({ status: 'ok', title, facts: [], actions: [] }, { locale: 'en' }).embeds[0];
+    const shown = embed?.toJSON().title ?? '';
+    expect(shown).toBe(`${'a'.repeat(254)}…`);
+    expect(shown).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
   });
 });
 
@@ -281,9 +291,11 @@ describe('autocomplete suggestions', () => {
       record('bbb2'),
       ...Array.from({ length: 30 }, (_, i) => record(`ccc${i}`)),
     ];
-    expect(suggestions(records, 'FAIR').map((c) => c.value)).toEqual(['aaa1']);
-    expect(suggestions(records, 'bbb')[0]).toEqual({ name: 'bbb2 · zhangsan', value: 'bbb2' });
-    expect(suggestions(records, '')).toHaveLength(25);
+    // Discord's limits: 25 choices of 100 characters.
+    const limits = { max: 25, chars: 100 };
+    expect(suggestions(records, 'FAIR', limits).map((c) => c.value)).toEqual(['aaa1']);
+    expect(suggestions(records, 'bbb', limits)[0]).toEqual({ label: 'bbb2 · zhangsan', value: 'bbb2' });
+    expect(suggestions(records, '', limits)).toHaveLength(25);
   });
 });
 

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 import { parseUserMap } from '../src/policy.js';
+import { PLATFORMS } from './fixtures/start-core.js';
 
 /**
  * USER_MAP (and POLICY_FILE's userMap) parsed strictly (issue 10, item 12): an entry that is not
@@ -52,7 +53,7 @@ describe('parseUserMap', () => {
     ['=zhangsan', /USER_MAP.*entry 1.*platform:workspace:user/],
     ['slack:T1:U1=zhangsan,slack:T1:U1=lisi', /USER_MAP.*entry 2.*same chat identity as entry 1/],
   ])('GIVEN %s THEN a ConfigError naming USER_MAP and the entry', (value, message) => {
-    const error = configError(() => parseUserMap(value));
+    const error = configError(() => parseUserMap(value, PLATFORMS));
     expect(error.human.en).toMatch(message);
     expect(error.human.zh).toContain('USER_MAP');
     // The message is one line, and names the entry rather than echoing it.

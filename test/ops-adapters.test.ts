@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SlackAdapter, startSlackAdapter } from '../adapters/slack/index.js';
-import { type Core, startCore } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import type { SlackAdapter } from '../adapters/slack/index.js';
+import type { Core } from '../src/app.js';
 import { createLogger } from '../src/logger.js';
 import { type DiscordHarness, startDiscordHarness } from './fixtures/discord/harness.js';
 import { chatInput, ALICE as DISCORD_ALICE } from './fixtures/discord/interactions.js';
@@ -14,6 +13,7 @@ import {
   startSlackHarness,
 } from './fixtures/slack/harness.js';
 import { postToApp, slashCommandBody, stateFromView } from './fixtures/slack/requests.js';
+import { startCoreFromEnv, startSlack } from './fixtures/start-core.js';
 
 describe('Slack HTTP mode: the ops endpoints share Bolt’s port with /slack/events', () => {
   let h: SlackHarness;
@@ -66,16 +66,19 @@ describe('request ids: one per Slack request, on every log line of its flow', ()
 
   beforeAll(async () => {
     fake = await startFakeSlack({ token: BOT_TOKEN });
-    const config = loadConfig({
-      STORE_URL: 'memory:',
-      PORT: '0',
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-    });
     const destination = { write: (line: string) => void lines.push(JSON.parse(line)) };
-    core = await startCore(config, createLogger({ level: 'debug', destination }));
-    adapter = await startSlackAdapter(core);
+    const started = await startCoreFromEnv(
+      {
+        STORE_URL: 'memory:',
+        PORT: '0',
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: fake.apiUrl,
+      },
+      createLogger({ level: 'debug', destination }),
+    );
+    core = started.core;
+    adapter = await startSlack(core, started.slack);
   });
   afterAll(async () => {
     await adapter?.stop();
@@ -102,7 +105,7 @@ describe('request ids: one per Slack request, on every log line of its flow', ()
     expect(ids[1]).not.toBe(ids[0]);
     for (const id of ids) {
       const flow = lines.filter((l) => l.requestId === id).map((l) => l.msg);
-      expect(flow).toContain('Slack request');
+      expect(flow).toContain('Slack reply delivered');
       expect(flow).toContain('command finished');
     }
     // Startup lines belong to no request.

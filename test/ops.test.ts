@@ -11,8 +11,7 @@ import {
   parseText,
   runCommand,
 } from '../commands/index.js';
-import { type Core, startCore } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import type { Core } from '../src/app.js';
 import { ForbiddenError, WecomError } from '../src/errors.js';
 import { silentLogger } from '../src/logger.js';
 import { outcomeOf } from '../src/ops/command-observer.js';
@@ -20,6 +19,7 @@ import { createInFlight } from '../src/ops/in-flight.js';
 import { createMetrics, type OpsServer, startOpsServer } from '../src/ops/index.js';
 import { createReadiness } from '../src/ops/readiness.js';
 import { closeKeyv } from '../src/store/index.js';
+import { startCoreFromEnv } from './fixtures/start-core.js';
 
 /** The real core on the embedded sandbox, its ops handler on a port of its own (as main.ts serves it). */
 interface Served {
@@ -40,12 +40,14 @@ afterAll(() => {
 });
 
 async function serve(env: Record<string, string> = {}): Promise<Served> {
-  const config = loadConfig({
-    STORE_URL: 'memory:',
-    JOURNAL_PATH: join(dir, `pending-${Math.random()}.jsonl`),
-    ...env,
-  });
-  const core = await startCore(config, silentLogger());
+  const { core } = await startCoreFromEnv(
+    {
+      STORE_URL: 'memory:',
+      JOURNAL_PATH: join(dir, `pending-${Math.random()}.jsonl`),
+      ...env,
+    },
+    silentLogger(),
+  );
   const server = await startOpsServer({ port: 0, handler: core.ops.handler, logger: silentLogger() });
   return {
     core,
@@ -181,7 +183,8 @@ describe('GET /healthz, /readyz, /metrics on the ops server', () => {
   });
 
   it('GIVEN a requester the policy refuses and a WeCom refusal THEN outcomes "denied" and "error", and WeCom calls counted by errcode', async () => {
-    s = await serve({ ACCESS_SLACK_TEAMS: 'T_OTHER' });
+    // Slack's access rule comes with Slack's settings (an app token is enough to read them).
+    s = await serve({ SLACK_BOT_TOKEN: 'xoxb-t', SLACK_APP_TOKEN: 'xapp-t', ACCESS_SLACK_TEAMS: 'T_OTHER' });
     const denied = await createTemp(s.core);
     expect(denied.status).toBe('error');
     s.core.sandbox?.inject({ errcode: 60111, endpoint: 'add_contact_way' });

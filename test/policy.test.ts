@@ -1,5 +1,7 @@
 import type Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discordAccessRule, readDiscordSettings } from '../adapters/discord/settings.js';
+import { readSlackSettings, slackAccessRule } from '../adapters/slack/settings.js';
 import { parseText, runCommand } from '../commands/index.js';
 import { loadConfig } from '../src/config.js';
 import { ForbiddenError, RateLimitError } from '../src/errors.js';
@@ -52,9 +54,12 @@ function build(policy: Policy, options: { limit?: number } = {}) {
 describe('policy from the environment', () => {
   it('GIVEN a fresh install THEN everyone may use it, for any member, and there are no admins', () => {
     const { policy } = loadConfig({});
+    expect(readSlackSettings({ SLACK_BOT_TOKEN: 'xoxb-t', SLACK_APP_TOKEN: 'xapp-t' })?.access).toEqual({
+      teams: [],
+      users: [],
+      usergroups: [],
+    });
     expect(policy).toMatchObject({
-      slackTeams: [],
-      discordRoles: [],
       admins: [],
       createFor: 'any',
       userMap: {},
@@ -62,16 +67,21 @@ describe('policy from the environment', () => {
   });
 
   it('GIVEN ACCESS_*, ADMINS, CREATE_FOR and USER_MAP THEN they are read', () => {
-    const { policy } = loadConfig({
+    const env = {
+      SLACK_BOT_TOKEN: 'xoxb-t',
+      SLACK_APP_TOKEN: 'xapp-t',
+      DISCORD_TOKEN: 'd',
+      DISCORD_APPLICATION_ID: '1',
       ACCESS_SLACK_TEAMS: 'T1,T2',
       ACCESS_DISCORD_ROLES: 'R1',
       ADMINS: 'slack:T1:UBOSS',
       CREATE_FOR: 'mapped',
       USER_MAP: 'slack:T1:UALICE=zhangsan,discord:G1:42=lisi',
-    });
+    };
+    const { policy } = loadConfig(env);
+    expect(readSlackSettings(env)?.access.teams).toEqual(['T1', 'T2']);
+    expect(readDiscordSettings(env)?.access.roles).toEqual(['R1']);
     expect(policy).toMatchObject({
-      slackTeams: ['T1', 'T2'],
-      discordRoles: ['R1'],
       admins: ['slack:T1:UBOSS'],
       createFor: 'mapped',
       userMap: { 'slack:T1:UALICE': 'zhangsan', 'discord:G1:42': 'lisi' },
@@ -88,7 +98,11 @@ describe('policy from the environment', () => {
 
 describe('who may do what', () => {
   it('GIVEN a workspace outside ACCESS_SLACK_TEAMS THEN a clear denial, and it is audited', async () => {
-    const { ctx, service } = build(createPolicy({ slackTeams: ['T1'], admins: ['slack:T1:UBOSS'] }));
+    const { ctx, service } = build(
+      createPolicy({ admins: ['slack:T1:UBOSS'] }, [
+        slackAccessRule({ teams: ['T1'], users: [], usergroups: [] }),
+      ]),
+    );
     const reply = await runCommand(ctx(slackEve), parseText('list'));
     expect(reply).toMatchObject({
       status: 'error',
@@ -103,7 +117,7 @@ describe('who may do what', () => {
   });
 
   it('GIVEN ACCESS_DISCORD_ROLES THEN only members with one of the roles get in', async () => {
-    const { ctx } = build(createPolicy({ discordRoles: ['R1'] }));
+    const { ctx } = build(createPolicy({}, [discordAccessRule({ guilds: [], roles: ['R1'] })]));
     expect((await runCommand(ctx(discordBob, { roles: ['R2'] }), parseText('list'))).status).toBe('error');
     expect((await runCommand(ctx(discordBob, { roles: ['R2', 'R1'] }), parseText('list'))).status).toBe('ok');
   });

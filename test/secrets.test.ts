@@ -13,7 +13,6 @@ import {
   type Reply,
   runCommand,
 } from '../commands/index.js';
-import { loadConfig } from '../src/config.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { openKeyv } from '../src/store/index.js';
 import { corpSecretTokenSource, createWecomClient, type WecomClient } from '../src/wecom/index.js';
@@ -25,6 +24,7 @@ import {
 } from './fixtures/discord/interactions.js';
 import { type LoggedBot, startLoggedBot } from './fixtures/logged-bot.js';
 import { type SlackUser, stateFromView } from './fixtures/slack/requests.js';
+import { readAllSettings } from './fixtures/start-core.js';
 
 /**
  * Issue 6 asks for "one test [that] gathers every log line and reply from the whole suite". Vitest runs the
@@ -297,7 +297,7 @@ describe('secrets: the main flows, with every output captured', () => {
     for (const env of broken) {
       let thrown: unknown;
       try {
-        loadConfig(env);
+        readAllSettings(env);
       } catch (error) {
         thrown = error;
       }

@@ -293,15 +293,12 @@ describe('Slack adapter: list, show and delete are the requester’s own', () =>
     expect(record?.request).toMatchObject({ remark: 'spring fair', skip_verify: false });
   });
 
-  it('GIVEN bob WHEN he deletes alice’s contact way by command or by button THEN he is refused and it survives', async () => {
+  it('GIVEN bob WHEN he deletes alice’s contact way by command THEN he is refused and it survives', async () => {
     const sent = await h.command(BOB, `delete ${aliceConfigId}`);
     await waitForResponse(sent.responseId);
     expect(responseText(sent.responseId)).toContain('not found');
 
-    const click = await h.click(BOB, 'contactway.delete', aliceConfigId, 'bob-click');
-    expect(click.status).toBe(200);
-    await waitForResponse('bob-click');
-    expect(responseText('bob-click')).toContain('not found');
+    // The button is the contract's (test/chat-contract.ts).
 
     expect((await h.core.service.list(who(ALICE))).map((r) => r.configId)).toEqual([aliceConfigId]);
     expect(h.core.sandbox!.contactWay(aliceConfigId)).toBeDefined();
@@ -366,7 +363,7 @@ describe('Slack adapter: forms that cannot be used', () => {
     expect(responseText(sent.responseId)).toContain('did not let us open the form in time');
   });
 
-  it('GIVEN a submission whose private_metadata is not ours THEN the modal says it is out of date and nothing runs', async () => {
+  it('GIVEN a submission whose private_metadata is not ours THEN the modal says it has expired and nothing runs', async () => {
     const { view } = await openForm(BOB, 'temp zhangsan');
     const before = h.core.sandbox!.stats().calls.add_contact_way;
     const result = await h.submit(
@@ -375,7 +372,7 @@ describe('Slack adapter: forms that cannot be used', () => {
       stateFromView(view),
     );
     expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
-    expect(result.text).toContain('out of date');
+    expect(result.text).toContain('This form has expired');
     expect(h.core.sandbox!.stats().calls.add_contact_way).toBe(before);
   });
 });
@@ -414,31 +411,6 @@ describe('Slack adapter: request verification', () => {
   });
 });
 
-describe('Slack adapter: access policy', () => {
-  it('GIVEN ACCESS_SLACK_USERS without bob THEN his form turns into the refusal and his commands are refused', async () => {
-    const restricted = await startSlackHarness({ ACCESS_SLACK_USERS: ALICE.userId });
-    try {
-      const sent = await restricted.command(BOB, 'temp zhangsan');
-      const view = await restricted.openedView(sent.triggerId);
-      const update = await restricted.fake.waitFor(() =>
-        restricted.fake.callsTo('views.update').find((c) => c.args.view_id === view.id),
-      );
-      expect(JSON.stringify(update.args.view)).toContain('not allowed to use contactway');
-      const list = await restricted.command(BOB, 'list');
-      await restricted.fake.waitFor(() => restricted.fake.responsesTo(list.responseId)[0]);
-      expect(JSON.stringify(restricted.fake.responsesTo(list.responseId))).toContain(
-        'not allowed to use contactway',
-      );
-      // Alice, on the list, gets her form and keeps it.
-      const mine = await restricted.command(ALICE, 'list');
-      await restricted.fake.waitFor(() => restricted.fake.responsesTo(mine.responseId)[0]);
-      expect(JSON.stringify(restricted.fake.responsesTo(mine.responseId))).not.toContain('not allowed');
-    } finally {
-      await restricted.close();
-    }
-  });
-});
-
 describe('Slack adapter: access by user group', () => {
   it('GIVEN ACCESS_SLACK_USERGROUPS THEN members of the group get in and others are refused', async () => {
     const restricted = await startSlackHarness({ ACCESS_SLACK_USERGROUPS: 'S_SALES' });
@@ -452,6 +424,14 @@ describe('Slack adapter: access by user group', () => {
       expect(JSON.stringify(restricted.fake.responsesTo(his.responseId))).toContain(
         'not allowed to use contactway',
       );
+      // Membership is a lookup, too slow before the modal: his form opens, then turns into the refusal.
+      const sent = await restricted.command(BOB, 'temp zhangsan');
+      const view = await restricted.openedView(sent.triggerId);
+      const update = await restricted.fake.waitFor(() =>
+        restricted.fake.callsTo('views.update').find((c) => c.args.view_id === view.id),
+      );
+      expect(update.args.hash).toBe(view.hash);
+      expect(JSON.stringify(update.args.view)).toContain('not allowed to use contactway');
       // Membership is read once per group and cached, not on every command.
       expect(restricted.fake.callsTo('usergroups.users.list')).toHaveLength(1);
     } finally {

@@ -121,7 +121,7 @@ describe('A form is bound to the person it was opened for', () => {
     const result = await h.submit(BOB, view, stateFromView(view));
     expect(result.status).toBe(200);
     expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
-    expect(result.text).toContain('This form was opened for someone else');
+    expect(result.text).toContain('This form was opened by someone else');
     await settle();
     expect(h.core.sandbox!.stats().calls.add_contact_way ?? 0).toBe(before);
     expect(await h.core.service.list(who(BOB))).toEqual([]);
@@ -142,7 +142,7 @@ describe('A form is bound to the person it was opened for', () => {
     const elsewhere: SlackUser = { ...CHEN, teamId: 'T_OTHER' };
     const result = await h.submit(elsewhere, view, stateFromView(view));
     expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
-    expect(result.text).toContain('此表单是为其他人打开的');
+    expect(result.text).toContain('此表单由其他人打开');
     await settle();
     expect(h.core.sandbox!.stats().calls.add_contact_way ?? 0).toBe(before);
     expect(await h.core.service.list(who(elsewhere))).toEqual([]);

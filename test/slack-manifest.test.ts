@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SLASH_COMMAND } from '../adapters/slack/command-handler.js';
 import { EVENTS_PATH } from '../adapters/slack/create-app.js';
+import { SLASH_COMMAND } from '../adapters/slack/listeners.js';
 
 const manifest = readFileSync(join(import.meta.dirname, '..', 'adapters', 'slack', 'manifest.yml'), 'utf8');
 

@@ -1,7 +1,6 @@
 import type { types as slack } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
-import { argumentErrors, errorsByBlock } from '../adapters/slack/field-errors.js';
-import { decodeMetadata, encodeMetadata, type FormContext } from '../adapters/slack/metadata.js';
+import { errorsByBlock } from '../adapters/slack/field-errors.js';
 import { type SlackStateValues, slackValuesToFormValues } from '../adapters/slack/read-values.js';
 import { FIELD_ACTION_ID, formToSlackView } from '../adapters/slack/render-form.js';
 import { replyToBlocks, replyToText } from '../adapters/slack/render-reply.js';
@@ -347,31 +346,6 @@ describe('replyToBlocks', () => {
   });
 });
 
-describe('private_metadata', () => {
-  const context: FormContext = {
-    command: 'temp',
-    args: { user: 'zhangsan' },
-    channelId: 'C1',
-    teamId: 'T1',
-    userId: 'U1',
-    responseUrl: 'https://hooks.slack.com/commands/T1/1/abc',
-    locale: 'zh',
-  };
-
-  it('GIVEN a form context THEN it round-trips and fits in 3000 characters', () => {
-    const text = encodeMetadata(context);
-    expect(text?.length).toBeLessThanOrEqual(3000);
-    expect(decodeMetadata(text)).toEqual(context);
-  });
-
-  it('GIVEN arguments too long for Slack THEN encoding refuses; GIVEN foreign metadata THEN decoding refuses', () => {
-    expect(encodeMetadata({ ...context, args: { user: 'x'.repeat(3000) } })).toBeUndefined();
-    expect(decodeMetadata('not json')).toBeUndefined();
-    expect(decodeMetadata('{"v":2}')).toBeUndefined();
-    expect(decodeMetadata(undefined)).toBeUndefined();
-  });
-});
-
 describe('errorsByBlock', () => {
   it('GIVEN errors on fields and on an argument THEN fields keep theirs and the argument shows under the first block', () => {
     const errors = [
@@ -383,6 +357,5 @@ describe('errorsByBlock', () => {
       ttl: 'bad duration · too long',
       name: 'config_id: unknown',
     });
-    expect(argumentErrors(errors, everyKind)).toEqual([{ field: 'config_id', message: 'unknown' }]);
   });
 });

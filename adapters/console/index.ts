@@ -1,21 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import {
-  type CommandContext,
-  checkSubmission,
-  errorReply,
-  type Form,
-  type FormValues,
-  formFor,
-  type Invocation,
-  parseText,
-  type Reply,
-  runCommand,
-} from '../../commands/index.js';
-import { ValidationError } from '../../src/errors.js';
-import { say, t } from '../../src/i18n.js';
-import type { Logger } from '../../src/logger.js';
+import type { FormValues, Reply } from '../../commands/index.js';
+import type { ChatActor, ChatPort, OpenForm, Surface } from '../../src/chat/port.js';
+import { type Locale, say, t } from '../../src/i18n.js';
 import { qrFileName } from './qr-file.js';
 import { renderFieldPrompt, renderReply } from './render.js';
 import { terminalQr } from './terminal-qr.js';
@@ -26,43 +15,71 @@ const SANDBOX_BANNER = t(
   '正在使用企业微信沙箱（未设置 WECOM_CORP_ID）：试试 `temp zhangsan`；成员有 zhangsan、lisi、wangwu。',
 );
 
+/** A console form is one line long at most; nothing to carry but the state itself. */
+const STATE_CHARS = 4096;
+
 export interface ConsoleAdapterOptions {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
-  /** The requester is the local user; the context says who, in which language, on which service. */
-  context: CommandContext;
+  /** The core's port (see src/chat/port.ts). */
+  port: ChatPort;
+  /** The person at the terminal. */
+  requester: ChatActor;
+  locale: Locale;
+  /** The bot runs on the WeCom sandbox: say so once. */
+  sandbox: boolean;
   /** Folder where QR images are saved, so they can be opened or sent. */
   qrDir: string;
-  logger: Logger;
 }
+
+/** What the composition root needs to build the console's port: its limits. */
+export const CONSOLE_FLOW = { stateChars: STATE_CHARS };
 
 /**
  * The terminal adapter: one command per line (`/contactway temp zhangsan` or `temp zhangsan`), the form
- * asked field by field (Enter accepts the default). Works the same when stdin is a pipe, so it is
- * scriptable and testable; `exit` or end of input stops it. Resolves when it has stopped.
+ * asked field by field (Enter accepts the default), bad fields asked again. Works the same when stdin is a
+ * pipe, so it is scriptable and testable; `exit` or end of input stops it. Notifications are printed as
+ * they come. Resolves when it has stopped.
  */
 export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise<void> {
-  const { output, context } = options;
+  const { output, port, locale } = options;
   const rl = createInterface({ input: options.input, terminal: false });
   const lines = rl[Symbol.asyncIterator]();
   const write = (text: string) => output.write(text);
   // A terminal echoes what the person types; a pipe does not, so echo it to keep the transcript readable.
   const echo = !(options.input as { isTTY?: boolean }).isTTY;
+  let ended = false;
   const next = async (): Promise<string | undefined> => {
     const result = await lines.next();
-    if (result.done) return undefined;
+    if (result.done) {
+      ended = true;
+      return undefined;
+    }
     // Echoed as typed, but with control characters made visible: a pipe can carry any byte.
     if (echo) write(`${visible(result.value)}\n`);
     return result.value;
   };
+  const show = (reply: Reply) => showReply(reply, options, write);
+
+  port.registerNotifier(options.requester.platform, {
+    async notify(requester, build) {
+      if (requester.userId !== options.requester.userId) return false;
+      write(`\n🔔 ${renderReply(build(locale))}contactway> `);
+      return true;
+    },
+  });
 
   write(
-    t(
-      'contactway console. Type a command (help, temp <userid>, list, …) or exit.\n',
-      'contactway 终端。输入命令（help、temp <userid>、list……）或 exit 退出。\n',
-    )[context.locale],
+    say(
+      t(
+        'contactway console. Type a command (help, temp <userid>, list, …) or exit.\n',
+        'contactway 终端。输入命令（help、temp <userid>、list……）或 exit 退出。\n',
+      ),
+      locale,
+    ),
   );
-  if (context.sandbox) write(`${say(SANDBOX_BANNER, context.locale)}\n`);
+  if (options.sandbox) write(`${say(SANDBOX_BANNER, locale)}\n`);
+  const base = { actor: options.requester, locale };
   try {
     for (;;) {
       write('contactway> ');
@@ -71,73 +88,60 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
       const text = line.trim();
       if (text === '') continue;
       if (text === 'exit' || text === 'quit') break;
-      const reply = await handleLine(text, context, next, write);
-      if (reply === undefined) break;
-      await show(reply, options, write);
+      await port.flow.command({ ...base, input: { text } }, surface());
+      if (ended) break;
     }
   } finally {
     write('\n');
     rl.close();
   }
-}
 
-/** One command line to its reply; undefined when input ended in the middle of a form. */
-async function handleLine(
-  text: string,
-  context: CommandContext,
-  next: () => Promise<string | undefined>,
-  write: (text: string) => void,
-): Promise<Reply | undefined> {
-  let invocation: Invocation;
-  try {
-    invocation = parseText(text, { user: context.service.mappedUser(context.requester) });
-  } catch (error) {
-    return errorReply(error, context.locale);
-  }
-  const form = formFor(invocation, context.locale);
-  if (!form) return runCommand(context, invocation);
-  const answered = await askForm(form, invocation, context, next, write);
-  if (answered === undefined) return undefined;
-  if ('reply' in answered) return answered.reply;
-  return runCommand(context, invocation, answered.value);
-}
-
-/** Asks every field, then re-asks only the ones that fail validation, until the form is valid. */
-async function askForm(
-  form: Form,
-  invocation: Invocation,
-  context: CommandContext,
-  next: () => Promise<string | undefined>,
-  write: (text: string) => void,
-): Promise<{ value: unknown } | { reply: Reply } | undefined> {
-  write(`${form.title}\n`);
-  const values: FormValues = {};
-  let toAsk = form.fields;
-  for (;;) {
-    for (const field of toAsk) {
-      write(renderFieldPrompt(field));
-      const answer = await next();
-      if (answer === undefined) return undefined;
-      values[field.id] = answer.trim() === '' ? field.default : answer.trim();
+  /** How a console request answers: forms are asked in place and submitted back through the flow. */
+  function surface(): Surface {
+    let values: FormValues = {};
+    const self: Surface = {
+      defer: async () => undefined,
+      reply: show,
+      update: async (content) => ('reply' in content ? show(content.reply) : self.openForm(content.form)),
+      decline: async (text) => {
+        write(`• ${visible(text)}\n`);
+      },
+      async openForm(open) {
+        write(`${open.form.title}\n`);
+        values = { ...open.prefill };
+        if (await ask(open, open.form.fields)) await submit(open);
+      },
+      async showFieldErrors(errors, open) {
+        for (const e of errors) write(`  ✗ ${visible(e.field)}: ${visible(e.message)}\n`);
+        const bad = new Set(errors.map((e) => e.field));
+        const again = open.form.fields.filter((f) => bad.has(f.id));
+        // An error on something that is not a form field (an argument) cannot be fixed by asking again.
+        if (again.length === 0) return;
+        if (await ask(open, again)) await submit(open);
+      },
+    };
+    /** Asks these fields; false when input ended first. */
+    async function ask(open: OpenForm, fields: OpenForm['form']['fields']): Promise<boolean> {
+      for (const field of fields) {
+        write(renderFieldPrompt(field));
+        const answer = await next();
+        if (answer === undefined) return false;
+        values[field.id] = answer.trim() === '' ? (open.prefill[field.id] ?? field.default) : answer.trim();
+      }
+      return true;
     }
-    const result = checkSubmission(invocation, values, context.locale);
-    if (result.ok) return { value: result.input };
-    for (const e of result.errors) write(`  ✗ ${visible(e.field)}: ${visible(e.message)}\n`);
-    const bad = new Set(result.errors.map((e) => e.field));
-    toAsk = form.fields.filter((f) => bad.has(f.id));
-    // An error on something that is not a form field (an argument) cannot be fixed by asking again.
-    if (toAsk.length === 0) {
-      const issues = result.errors.map((e) => ({ field: e.field, message: t(e.message, e.message) }));
-      return { reply: errorReply(new ValidationError(issues), context.locale) };
+    function submit(open: OpenForm): Promise<void> {
+      const typed = { ...values };
+      return port.flow.submit(
+        { ...base, state: open.state, values: () => typed, submissionId: randomUUID() },
+        () => self,
+      );
     }
+    return self;
   }
 }
 
-async function show(
-  reply: Reply,
-  options: ConsoleAdapterOptions,
-  write: (text: string) => void,
-): Promise<void> {
+async function showReply(reply: Reply, options: ConsoleAdapterOptions, write: (text: string) => void) {
   write(renderReply(reply));
   const image = reply.qr?.image;
   if (!image) return;
@@ -149,6 +153,6 @@ async function show(
     await writeFile(path, image.bytes);
     write(`  QR: ${visible(path)}\n`);
   } catch (error) {
-    options.logger.warn({ err: error }, 'could not save the QR image');
+    options.port.logger.warn({ err: error }, 'could not save the QR image');
   }
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { QrImage } from '../../src/service/fetch-qr.js';
-import { configIdSchema } from '../../src/wecom/schemas.js';
+import type { Reply } from '../../commands/index.js';
+import { isConfigId } from '../../src/chat/ids.js';
+
+type QrImage = NonNullable<NonNullable<Reply['qr']>['image']>;
 
 /**
  * The name a QR image is saved under in QR_DIR: `qr-{config_id}.png`. A config_id comes from WeCom (or a
@@ -10,7 +12,7 @@ import { configIdSchema } from '../../src/wecom/schemas.js';
 export function qrFileName(configId: string | undefined, contentType: QrImage['contentType']): string {
   const extension = contentType === 'image/jpeg' ? 'jpg' : 'png';
   if (configId === undefined) return `qr-${Date.now()}.${extension}`;
-  const safe = configIdSchema.safeParse(configId).success
+  const safe = isConfigId(configId)
     ? configId
     : `unsafe-${createHash('sha256').update(configId).digest('hex').slice(0, 16)}`;
   return `qr-${safe}.${extension}`;

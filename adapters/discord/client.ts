@@ -1,6 +1,6 @@
 import { type APIAllowedMentions, Client, type ClientOptions, GatewayIntentBits } from 'discord.js';
-import type { Config } from '../../src/config.js';
 import { type DispatchFailure, guardedStrategy } from './gateway-strategy.js';
+import type { DiscordSettings } from './settings.js';
 
 /**
  * No message of ours mentions anyone: not @everyone, roles or users, not even the requester we reply to.
@@ -19,20 +19,20 @@ export const NO_MENTIONS: APIAllowedMentions = { parse: [], replied_user: false 
  * ending the process.
  */
 export function createDiscordClient(
-  config: Pick<Config, 'DISCORD_API_URL'>,
+  settings: Pick<DiscordSettings, 'apiUrl'>,
   extra: Partial<ClientOptions> = {},
   onBrokenPacket: DispatchFailure = () => {},
 ): Client {
   return new Client({
     ...extra,
     intents: [GatewayIntentBits.Guilds],
-    rest: { ...restBase(config), ...extra.rest },
+    rest: { ...restBase(settings), ...extra.rest },
     allowedMentions: { parse: [], repliedUser: false },
     ws: { ...extra.ws, buildStrategy: (manager) => guardedStrategy(manager, onBrokenPacket) },
   });
 }
 
 /** `{ api }` for @discordjs/rest, which appends `/v10/...` itself (so no trailing slash). */
-export function restBase(config: Pick<Config, 'DISCORD_API_URL'>): { api?: string } {
-  return config.DISCORD_API_URL ? { api: config.DISCORD_API_URL.replace(/\/+$/, '') } : {};
+export function restBase(settings: Pick<DiscordSettings, 'apiUrl'>): { api?: string } {
+  return settings.apiUrl ? { api: settings.apiUrl.replace(/\/+$/, '') } : {};
 }

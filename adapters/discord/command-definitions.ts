@@ -7,6 +7,7 @@ import {
 } from 'discord.js';
 import { COMMANDS, type Command, type FieldSpec } from '../../commands/index.js';
 import { type Bilingual, t } from '../../src/i18n.js';
+import { clip } from '../../src/text.js';
 
 /** The one slash command; every neutral command is one of its subcommands. */
 export const COMMAND_NAME = 'contactway';
@@ -54,13 +55,12 @@ export function optionFieldsOf(command: Command): FieldSpec[] {
   return splitFields(command.name, formSpecsOf(command)).options;
 }
 
-function clip(text: string, max = MAX_DESCRIPTION): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
 /** English is the default description; Chinese goes to zh-CN, the locale our Chinese texts are written for. */
 function describe(text: Bilingual): { description: string; description_localizations: LocalizationMap } {
-  return { description: clip(text.en), description_localizations: { 'zh-CN': clip(text.zh) } };
+  return {
+    description: clip(text.en, MAX_DESCRIPTION),
+    description_localizations: { 'zh-CN': clip(text.zh, MAX_DESCRIPTION) },
+  };
 }
 
 function fieldOption(field: FieldSpec): APIApplicationCommandBasicOption {
@@ -73,8 +73,8 @@ function fieldOption(field: FieldSpec): APIApplicationCommandBasicOption {
         ...base,
         type: ApplicationCommandOptionType.String,
         choices: (field.options ?? []).slice(0, 25).map((o) => ({
-          name: clip(o.label.en),
-          name_localizations: { 'zh-CN': clip(o.label.zh) },
+          name: clip(o.label.en, MAX_DESCRIPTION),
+          name_localizations: { 'zh-CN': clip(o.label.zh, MAX_DESCRIPTION) },
           value: o.value,
         })),
       };

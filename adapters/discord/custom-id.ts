@@ -1,22 +1,20 @@
 import { createHash } from 'node:crypto';
-import { type Requester, requesterKey } from '../../src/store/index.js';
-import { configIdSchema } from '../../src/wecom/schemas.js';
+import { isConfigId, ownerKey } from '../../src/chat/ids.js';
+import type { ChatActor } from '../../src/chat/port.js';
 
 /**
  * Everything a Discord component or modal carries back to us lives in its `custom_id` (at most 100
- * characters, no server round trip needed to read it). This file is the one place that spells those ids.
+ * characters). This file is the one place that spells those ids.
  *
- * Every id names its owner: the requester (guild + user) it was made for, as a short tag. The router
- * (index.ts) refuses a submit or click by anyone else before any handler runs, so a form's context (its
- * arguments, members mapped from USER_MAP) or a button is only ever used by the one it was shown to.
+ * A modal carries the flow's state token (src/chat/form-state.ts), which the flow binds to its requester.
+ * Every button also names its owner, the requester (guild + user) it was shown to, as a short tag: the
+ * router (index.ts) refuses a click by anyone else before anything runs, so nobody else can use a
+ * requester's Show, Delete or reopen button, not even an admin who could see the record.
  *
  * | id                                  | what                                                |
  * |-------------------------------------|-----------------------------------------------------|
- * | `cw:form:{owner}:{command}:{query}` | a modal; the query holds the command's arguments    |
- * |                                     | and the form fields given as slash-command options  |
- * | `cw:formref:{owner}:{id}`           | a modal whose context did not fit: stored           |
- * |                                     | server-side                                         |
- * | `cw:reopen:{owner}:{id}`            | button: reopen a form prefilled with what was typed |
+ * | `cw:form:{state}`                   | a modal; `state` is the flow's token (inline or @id)|
+ * | `cw:reopen:{owner}:{state}`         | button: reopen a form prefilled with what was typed |
  * | `cw:show:{owner}:{configId}`        | button: show the QR again                           |
  * | `cw:delete:{owner}:{configId}`      | button: ask before deleting                         |
  * | `cw:delete-yes:{owner}:{configId}`  | button: delete, confirmed                           |
@@ -32,44 +30,33 @@ const PREFIX = 'cw';
 const OWNER_CHARS = 10;
 const OWNER_PATTERN = /^[A-Za-z0-9_-]{10}$/;
 
-export type CustomId = { owner: string } & (
-  | { kind: 'form'; command: string; params: Record<string, string> }
-  | { kind: 'formref'; id: string }
-  | { kind: 'reopen'; id: string }
-  | { kind: 'show'; configId: string }
-  | { kind: 'delete'; configId: string }
-  | { kind: 'delete-yes'; configId: string }
-  | { kind: 'delete-no'; configId: string }
+/**
+ * The longest state token that fits every id carrying one (`cw:reopen:{owner}:` is the longest prefix);
+ * the flow stores a longer state and passes `@id` instead.
+ */
+export const STATE_CHARS = MAX_CUSTOM_ID - `${PREFIX}:reopen::`.length - OWNER_CHARS;
+
+export type ButtonId = { owner: string } & (
+  | { kind: 'reopen'; state: string }
+  | { kind: 'show' | 'delete' | 'delete-yes' | 'delete-no'; configId: string }
 );
+export type CustomId = { kind: 'form'; state: string } | ButtonId;
 
 /**
  * The owner tag of a requester: a digest of `platform:guild:user`, not the ids themselves, to leave room in
- * the 100 characters. It needs no secret: it is compared with the tag of whoever submits, and forging one's
+ * the 100 characters. It needs no secret: it is compared with the tag of whoever clicks, and forging one's
  * own tag gains nothing one could not get by running the command.
  */
-export function ownerTag(requester: Requester): string {
-  return createHash('sha256').update(requesterKey(requester)).digest('base64url').slice(0, OWNER_CHARS);
+export function ownerTag(requester: ChatActor): string {
+  return createHash('sha256').update(ownerKey(requester)).digest('base64url').slice(0, OWNER_CHARS);
 }
 
 /** The id as text, or undefined when it would exceed Discord's 100 characters. */
 export function encodeCustomId(id: CustomId): string | undefined {
-  let tail: string;
-  switch (id.kind) {
-    case 'form':
-      tail = `${id.command}:${new URLSearchParams(id.params).toString()}`;
-      break;
-    case 'formref':
-    case 'reopen':
-      tail = id.id;
-      break;
-    case 'show':
-    case 'delete':
-    case 'delete-yes':
-    case 'delete-no':
-      tail = id.configId;
-      break;
-  }
-  const text = `${PREFIX}:${id.kind}:${id.owner}:${tail}`;
+  const text =
+    id.kind === 'form'
+      ? `${PREFIX}:form:${id.state}`
+      : `${PREFIX}:${id.kind}:${id.owner}:${id.kind === 'reopen' ? id.state : id.configId}`;
   return text.length <= MAX_CUSTOM_ID ? text : undefined;
 }
 
@@ -79,27 +66,27 @@ export function isOurs(text: string): boolean {
 }
 
 /**
- * Reads an id we made; undefined for anything else: another format (older releases had no owner), a
- * config_id that is not one (a crafted button must not get its text echoed back).
+ * Reads an id we made; undefined for anything else: another format (an older release), a config_id that
+ * is not one (a crafted button must not get its text echoed back).
  */
 export function decodeCustomId(text: string): CustomId | undefined {
-  const [prefix, kind, owner, ...rest] = text.split(':');
-  if (prefix !== PREFIX || !owner || !OWNER_PATTERN.test(owner)) return undefined;
-  const tail = rest.join(':');
+  const [prefix, kind, ...rest] = text.split(':');
+  if (prefix !== PREFIX) return undefined;
+  if (kind === 'form') {
+    const state = rest.join(':');
+    return state ? { kind, state } : undefined;
+  }
+  const [owner, ...tailParts] = rest;
+  if (!owner || !OWNER_PATTERN.test(owner)) return undefined;
+  const tail = tailParts.join(':');
   switch (kind) {
-    case 'form': {
-      const [command, ...query] = rest;
-      if (!command) return undefined;
-      return { kind, owner, command, params: Object.fromEntries(new URLSearchParams(query.join(':'))) };
-    }
-    case 'formref':
     case 'reopen':
-      return tail ? { kind, owner, id: tail } : undefined;
+      return tail ? { kind, owner, state: tail } : undefined;
     case 'show':
     case 'delete':
     case 'delete-yes':
     case 'delete-no':
-      return configIdSchema.safeParse(tail).success ? { kind, owner, configId: tail } : undefined;
+      return isConfigId(tail) ? { kind, owner, configId: tail } : undefined;
     default:
       return undefined;
   }

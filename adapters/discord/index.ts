@@ -1,35 +1,30 @@
-import {
-  type ButtonInteraction,
-  type ClientOptions,
-  Events,
-  type Interaction,
-  MessageFlags,
-  type ModalSubmitInteraction,
-} from 'discord.js';
+import { type ClientOptions, Events, type Interaction, MessageFlags } from 'discord.js';
 import type { RunningAdapter } from '../../src/adapter.js';
-import type { Core } from '../../src/app.js';
-import { ConfigError, INTERNAL_ERROR } from '../../src/errors.js';
-import { say, t } from '../../src/i18n.js';
-import { RESTARTING, withRequestScope } from '../../src/ops/index.js';
+import type { FlowOptions } from '../../src/chat/flow.js';
+import type { ChatPort } from '../../src/chat/port.js';
+import { INTERNAL_ERROR } from '../../src/errors.js';
+import { say } from '../../src/i18n.js';
 import { onBrokenPacket } from './broken-packet.js';
 import { createDiscordClient } from './client.js';
 import { COMMAND_NAME } from './command-definitions.js';
 import { type HandlerContext, localeOf, ownerOf } from './context.js';
-import { type CustomId, decodeCustomId, isOurs } from './custom-id.js';
-import { createDraftStore } from './form-drafts.js';
+import { decodeCustomId, isOurs, STATE_CHARS } from './custom-id.js';
 import { handleAutocomplete } from './handle-autocomplete.js';
 import { handleButton } from './handle-button.js';
 import { handleCommand } from './handle-command.js';
 import { handleModalSubmit } from './handle-modal.js';
 import { refuseNotYours } from './not-yours.js';
+import { discordNotifier } from './notifier.js';
 import { registerCommands } from './register.js';
 import { renderNotice } from './render-reply.js';
+import type { DiscordSettings } from './settings.js';
 import { TEXTS } from './texts.js';
 
 export { commandDefinitions } from './command-definitions.js';
 export { modalSubmitToFormValues } from './read-values.js';
 export { formToDiscordModal } from './render-modal.js';
 export { renderReply } from './render-reply.js';
+export { type DiscordSettings, discordAccessRule, readDiscordSettings } from './settings.js';
 
 /** Options for tests and embedding; production needs none. */
 export interface DiscordAdapterOptions {
@@ -38,54 +33,40 @@ export interface DiscordAdapterOptions {
 }
 
 /**
- * Starts the Discord adapter on the wired core: registers `/contactway` (bulk overwrite) when
- * DISCORD_APPLICATION_ID is set, logs in over the gateway and answers interactions until stopped.
- * Resolves once the client is ready. Shutdown drains `core.ops.requests` (new interactions are refused,
- * those in flight finish), then calls `stop()`.
+ * Starts the Discord adapter on the core's chat port: registers `/contactway` (bulk overwrite) when
+ * DISCORD_APPLICATION_ID is set, logs in over the gateway and turns interactions into the flow's requests
+ * until stopped (src/chat/flow.ts decides everything; this adapter renders). Resolves once the client is
+ * ready. Shutdown drains `core.ops.requests` (the flow refuses new requests, those in flight finish), then
+ * calls `stop()`.
  */
 export async function startDiscordAdapter(
-  core: Core,
+  chatPort: (options: FlowOptions) => ChatPort,
+  settings: DiscordSettings,
   options: DiscordAdapterOptions = {},
 ): Promise<RunningAdapter> {
-  const { config, logger } = core;
-  const token = config.DISCORD_TOKEN;
-  if (!token)
-    throw new ConfigError(
-      t('DISCORD_TOKEN is required for Discord', '运行 Discord 适配器需要 DISCORD_TOKEN'),
-    );
-  const log = logger.child({ adapter: 'discord' });
-  const ctx: HandlerContext = {
-    service: core.service,
-    logger: log,
-    drafts: createDraftStore(core.keyv, { logger: log }),
-    sandbox: core.sandbox !== undefined,
-    defaultLocale: config.DEFAULT_LOCALE,
-    observer: core.ops.commands,
-  };
-  const requests = core.ops.requests;
+  const token = settings.token;
+  const port = chatPort({ stateChars: STATE_CHARS });
+  const log = port.logger.child({ adapter: 'discord' });
+  const ctx: HandlerContext = { port, logger: log, defaultLocale: port.defaultLocale };
 
   // `broken` is read only when a packet arrives, after login: by then it is set.
-  const client = createDiscordClient(config, options.clientOptions, (error, packet) => broken(error, packet));
-  const broken = onBrokenPacket(client.rest, log, config.DEFAULT_LOCALE);
+  const client = createDiscordClient(settings, options.clientOptions, (error, packet) =>
+    broken(error, packet),
+  );
+  const broken = onBrokenPacket(client.rest, log, port.defaultLocale);
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
-  client.on(Events.InteractionCreate, (interaction) => {
-    // Shutting down: refuse politely; otherwise count it in flight, with one requestId on its log lines.
-    if (requests.draining) void refuse(ctx, interaction);
-    else void requests.track(() => withRequestScope(() => route(ctx, interaction)));
-  });
+  client.on(Events.InteractionCreate, (interaction) => void route(ctx, interaction));
+  port.registerNotifier('discord', discordNotifier(client, port.defaultLocale, log));
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-
   try {
     client.rest.setToken(token);
-    if (config.DISCORD_APPLICATION_ID) {
-      // A failed registration leaves the previous commands in place: log it loudly and keep serving them.
-      await registerCommands(client.rest, {
-        applicationId: config.DISCORD_APPLICATION_ID,
-        guildId: config.DISCORD_GUILD_ID,
-      })
-        .then((count) => log.info({ guildId: config.DISCORD_GUILD_ID, count }, 'registered /contactway'))
-        .catch((error: unknown) => log.error({ err: error }, 'could not register /contactway'));
-    }
+    // A failed registration leaves the previous commands in place: log it loudly and keep serving them.
+    await registerCommands(client.rest, {
+      applicationId: settings.applicationId,
+      guildId: settings.guildId,
+    })
+      .then((count) => log.info({ guildId: settings.guildId, count }, 'registered /contactway'))
+      .catch((error: unknown) => log.error({ err: error }, 'could not register /contactway'));
     await client.login(token);
     await ready;
   } catch (error) {
@@ -113,14 +94,21 @@ async function route(ctx: HandlerContext, interaction: Interaction): Promise<voi
       if (interaction.commandName === COMMAND_NAME) await handleAutocomplete(ctx, interaction);
       return;
     }
-    if (interaction.isModalSubmit()) {
-      const id = await ownId(ctx, interaction);
-      if (id?.kind === 'form' || id?.kind === 'formref') await handleModalSubmit(ctx, interaction, id);
-      return;
-    }
-    if (interaction.isButton()) {
-      const id = await ownId(ctx, interaction);
-      if (id && id.kind !== 'form' && id.kind !== 'formref') await handleButton(ctx, interaction, id);
+    if (!interaction.isModalSubmit() && !interaction.isButton()) return;
+    const locale = localeOf(interaction, ctx.defaultLocale);
+    const id = decodeCustomId(interaction.customId);
+    if (interaction.isModalSubmit() && id?.kind === 'form') {
+      // The flow checks that the form is the submitter's own.
+      await handleModalSubmit(ctx, interaction, id.state);
+    } else if (interaction.isButton() && id && id.kind !== 'form') {
+      if (id.owner === ownerOf(interaction)) await handleButton(ctx, interaction, id);
+      else await refuseNotYours(ctx, interaction, locale);
+    } else if (isOurs(interaction.customId)) {
+      // An id of ours that does not decode (an older format, a tampered one): nothing of it is echoed.
+      await interaction.reply({
+        ...renderNotice(say(TEXTS.formExpired, locale)),
+        flags: MessageFlags.Ephemeral,
+      });
     }
   } catch (error) {
     ctx.logger.error(
@@ -128,46 +116,6 @@ async function route(ctx: HandlerContext, interaction: Interaction): Promise<voi
       'discord interaction failed',
     );
     await tellFailure(ctx, interaction);
-  }
-}
-
-/**
- * The custom_id of a modal submit or button click, when it is ours and the submitter's own. Otherwise the
- * interaction is answered here and undefined returned: someone else's form or button is refused; an id
- * of ours that does not decode (an older format, a tampered one) is told to run the command again, and
- * nothing of it is echoed.
- */
-async function ownId(
-  ctx: HandlerContext,
-  interaction: ModalSubmitInteraction | ButtonInteraction,
-): Promise<CustomId | undefined> {
-  const locale = localeOf(interaction, ctx.defaultLocale);
-  const id = decodeCustomId(interaction.customId);
-  if (id && id.owner === ownerOf(interaction)) return id;
-  if (id) await refuseNotYours(ctx, interaction, locale);
-  else if (isOurs(interaction.customId))
-    await interaction.reply({
-      ...renderNotice(say(TEXTS.formExpired, locale)),
-      flags: MessageFlags.Ephemeral,
-    });
-  return undefined;
-}
-
-/** An interaction that arrived after shutdown began: "restarting, try again", ephemeral. */
-async function refuse(ctx: HandlerContext, interaction: Interaction): Promise<void> {
-  ctx.logger.info(
-    { interaction: interaction.id, type: interaction.type },
-    'discord interaction refused: shutting down',
-  );
-  try {
-    if (interaction.isAutocomplete()) await interaction.respond([]);
-    else if (interaction.isRepliable())
-      await interaction.reply({
-        ...renderNotice(say(RESTARTING, localeOf(interaction, ctx.defaultLocale))),
-        flags: MessageFlags.Ephemeral,
-      });
-  } catch (error) {
-    ctx.logger.debug({ err: error }, 'could not refuse a discord interaction');
   }
 }
 

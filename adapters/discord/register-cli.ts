@@ -1,7 +1,8 @@
 import { REST } from 'discord.js';
-import { loadConfig, loadDotEnv } from '../../src/config.js';
+import { loadDotEnv } from '../../src/settings.js';
 import { restBase } from './client.js';
 import { registerCommands } from './register.js';
+import { readDiscordSettings } from './settings.js';
 
 /**
  * `npm run register:discord`: registers `/contactway` without starting the bot (the bot also does it at
@@ -10,16 +11,16 @@ import { registerCommands } from './register.js';
  */
 async function main(): Promise<void> {
   loadDotEnv();
-  const config = loadConfig();
-  if (!config.DISCORD_TOKEN || !config.DISCORD_APPLICATION_ID) {
+  const settings = readDiscordSettings(process.env);
+  if (!settings) {
     throw new Error('set DISCORD_TOKEN and DISCORD_APPLICATION_ID to register the Discord commands');
   }
-  const rest = new REST(restBase(config)).setToken(config.DISCORD_TOKEN);
+  const rest = new REST(restBase(settings)).setToken(settings.token);
   const count = await registerCommands(rest, {
-    applicationId: config.DISCORD_APPLICATION_ID,
-    guildId: config.DISCORD_GUILD_ID,
+    applicationId: settings.applicationId,
+    guildId: settings.guildId,
   });
-  const scope = config.DISCORD_GUILD_ID ? `guild ${config.DISCORD_GUILD_ID}` : 'globally';
+  const scope = settings.guildId ? `guild ${settings.guildId}` : 'globally';
   process.stdout.write(`registered /contactway ${scope}; Discord now holds ${count} command(s)\n`);
 }
 

@@ -7,6 +7,7 @@ import {
   TextInputStyle,
 } from 'discord.js';
 import type { Form, FormField, FormValues } from '../../commands/index.js';
+import { clip } from '../../src/text.js';
 import { MAX_MODAL_FIELDS, splitFields } from './command-definitions.js';
 
 /** Discord's limits for modal texts. */
@@ -15,10 +16,6 @@ const MAX_LABEL = 45;
 const MAX_DESCRIPTION = 100;
 const MAX_PLACEHOLDER = 100;
 const MAX_TEXT_VALUE = 4000;
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 /** The modal fields of a form: those not taken as slash options (see command-definitions.ts). */
 export function modalFieldsOf(form: Form): FormField[] {

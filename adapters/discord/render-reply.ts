@@ -1,8 +1,9 @@
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
 import { deleteConfirm, type Reply, type ReplyAction } from '../../commands/index.js';
 import { type Locale, say } from '../../src/i18n.js';
-import { type CustomId, encodeCustomId } from './custom-id.js';
-import { clip, escapeText } from './text.js';
+import { clip } from '../../src/text.js';
+import { type ButtonId, encodeCustomId } from './custom-id.js';
+import { escapeText } from './text.js';
 import { TEXTS } from './texts.js';
 
 /** What an interaction reply or edit carries: ready for `reply`, `editReply` or `update`. */
@@ -15,10 +16,13 @@ export interface DiscordMessage {
 
 export interface RenderOptions {
   locale: Locale;
-  /** The owner tag of the requester (see custom-id.ts): only they may click the reply's buttons. */
-  owner: string;
-  /** Adds a "Fix and resubmit" button that reopens the form stored under this draft id. */
-  reopenId?: string;
+  /**
+   * The owner tag of the requester (see custom-id.ts): only they may click the reply's buttons. Without
+   * one (a DM outside any interaction) the reply has no buttons.
+   */
+  owner?: string | undefined;
+  /** Adds a "Fix and resubmit" button carrying the flow's reopen token. */
+  reopen?: string | undefined;
   /** Field labels by id, so errors name a field the way the form showed it. */
   fieldLabels?: Record<string, string>;
 }
@@ -74,8 +78,9 @@ export function renderReply(reply: Reply, options: RenderOptions): DiscordMessag
   }
 
   const buttons: ButtonBuilder[] = [];
-  if (options.reopenId) {
-    const id = encodeCustomId({ kind: 'reopen', owner: options.owner, id: options.reopenId });
+  const owner = options.owner;
+  if (owner && options.reopen) {
+    const id = encodeCustomId({ kind: 'reopen', owner, state: options.reopen });
     if (id)
       buttons.push(
         new ButtonBuilder()
@@ -84,8 +89,8 @@ export function renderReply(reply: Reply, options: RenderOptions): DiscordMessag
           .setLabel(say(TEXTS.reopen, options.locale)),
       );
   }
-  for (const action of reply.actions) {
-    const button = actionButton(action, options.owner);
+  for (const action of owner ? reply.actions : []) {
+    const button = actionButton(action, owner as string);
     if (button) buttons.push(button);
   }
   const components = buttons.length
@@ -97,7 +102,7 @@ export function renderReply(reply: Reply, options: RenderOptions): DiscordMessag
 /** A reply action as a button; none when its config_id is too long for a custom_id (`show` still works). */
 function actionButton(action: ReplyAction, owner: string): ButtonBuilder | undefined {
   // Deleting asks first (handle-button.ts): Discord has no confirm dialog on buttons.
-  const target: CustomId = { kind: action.kind, owner, configId: action.configId };
+  const target: ButtonId = { kind: action.kind, owner, configId: action.configId };
   const id = encodeCustomId(target);
   if (!id) return undefined;
   return new ButtonBuilder()

@@ -1,10 +1,5 @@
 import { escapeMarkdown } from 'discord.js';
 
-/** Cuts a text to one of Discord's limits, marking the cut, so a long value never fails a whole API call. */
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
 /**
  * Escapes text for a Discord message or embed. Our replies are plain text and hold what people typed
  * (remarks, states, config_ids from a custom_id): without this, `[x](https://evil)` in a remark becomes a

@@ -1,9 +1,9 @@
 import { App, type CustomRoute, HTTPReceiver } from '@slack/bolt';
-import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
-import { HEALTH_PATH, OPS_PATHS, type OpsHandler } from '../../src/ops/index.js';
+import type { OpsHandler } from '../../src/ops/index.js';
 import { limitRequestBodies } from './body-limit.js';
 import { boltLogger } from './bolt-logger.js';
+import type { SlackSettings } from './settings.js';
 
 /** Where Slack sends commands, view submissions and button clicks in HTTP mode. */
 export const EVENTS_PATH = '/slack/events';
@@ -29,26 +29,30 @@ export interface SlackApp {
  * SLACK_SIGNING_SECRET is set, otherwise Socket Mode with SLACK_APP_TOKEN: Bolt then opens no port, and
  * the composition root serves the ops endpoints on PORT itself. config.ts guarantees one of the two.
  */
-export function createSlackApp(config: Config, logger: Logger, port: number, ops?: OpsHandler): SlackApp {
-  const token = config.SLACK_BOT_TOKEN;
-  if (!token) throw new Error('SLACK_BOT_TOKEN is required for the Slack adapter');
+export function createSlackApp(
+  settings: SlackSettings,
+  logger: Logger,
+  port: number,
+  ops?: { handler: OpsHandler; paths: readonly string[] },
+): SlackApp {
+  const token = settings.botToken;
   const common = {
     token,
     logger: boltLogger(logger),
     // auth.test runs in init(), awaited at startup: a bad token fails the start, not the first command.
     deferInitialization: true,
     clientOptions: {
-      ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+      ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
       // The default (10 retries over ~30 min) would hold a reply for half an hour; a trigger_id lives 3 s.
       retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 },
       timeout: 10_000,
     },
   };
-  const transport: SlackTransport = config.SLACK_SIGNING_SECRET ? 'http' : 'socket';
+  const transport: SlackTransport = settings.signingSecret ? 'http' : 'socket';
   if (transport === 'http') {
     // Our own HTTPReceiver, the one App would build, because only its options take a body limit.
     const receiver = new HTTPReceiver({
-      signingSecret: config.SLACK_SIGNING_SECRET ?? '',
+      signingSecret: settings.signingSecret ?? '',
       endpoints: EVENTS_PATH,
       port,
       logger: common.logger,
@@ -57,8 +61,8 @@ export function createSlackApp(config: Config, logger: Logger, port: number, ops
         ? {
             // With OPS_PORT, /readyz and /metrics live on that internal port only; PORT keeps /healthz,
             // which tells nothing and which load balancers in front of Slack's URL need.
-            customRoutes: (config.OPS_PORT === undefined ? OPS_PATHS : [HEALTH_PATH]).map(
-              (path): CustomRoute => ({ path, method: ['GET', 'HEAD'], handler: ops }),
+            customRoutes: ops.paths.map(
+              (path): CustomRoute => ({ path, method: ['GET', 'HEAD'], handler: ops.handler }),
             ),
           }
         : {}),
@@ -70,6 +74,6 @@ export function createSlackApp(config: Config, logger: Logger, port: number, ops
     return { app, transport };
   }
   // No port: with neither customRoutes nor an OAuth installer, Socket Mode opens no HTTP server.
-  const app = new App({ ...common, socketMode: true, appToken: config.SLACK_APP_TOKEN });
+  const app = new App({ ...common, socketMode: true, appToken: settings.appToken });
   return { app, transport };
 }

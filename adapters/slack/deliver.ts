@@ -19,6 +19,10 @@ export type QrDelivery = 'dm' | 'url';
 export interface Deliverer {
   /** Sends a reply to its requester only; never throws (failures are logged). */
   deliver(reply: Reply, target: DeliveryTarget, locale: Locale): Promise<QrDelivery>;
+  /** A short text for the requester only, by the same ways as a reply; never throws. */
+  note(text: string, target: DeliveryTarget): Promise<void>;
+  /** A message in the person's DM with the app, buttons included (a notification); throws on failure. */
+  direct(userId: string, reply: Reply, locale: Locale): Promise<void>;
 }
 
 export interface DelivererOptions {
@@ -115,6 +119,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     for (const [how, attempt] of attempts) {
       try {
         await attempt();
+        logger.debug({ how }, 'Slack reply delivered');
         return;
       } catch (error) {
         logger.warn({ err: error, how }, 'Slack reply delivery failed; trying the next way');
@@ -128,6 +133,19 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       const qr: QrDelivery = (await uploadQr(reply, target, locale)) ? 'dm' : 'url';
       await postEphemeral(target, { text: replyToText(reply), blocks: replyToBlocks(reply, { locale, qr }) });
       return qr;
+    },
+    async note(text, target) {
+      await postEphemeral(target, {
+        text,
+        blocks: [{ type: 'section', text: { type: 'plain_text', text } }],
+      });
+    },
+    async direct(userId, reply, locale) {
+      await client.chat.postMessage({
+        channel: await openDm(userId),
+        text: replyToText(reply),
+        blocks: replyToBlocks(reply, { locale }),
+      });
     },
   };
 }

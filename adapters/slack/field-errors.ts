@@ -19,9 +19,3 @@ export function errorsByBlock(errors: FieldError[], form: Form): Record<string, 
   }
   return out;
 }
-
-/** Errors about anything that is not a form field: the command's own arguments. */
-export function argumentErrors(errors: FieldError[], form: Form): FieldError[] {
-  const ids = new Set(form.fields.map((f) => f.id));
-  return errors.filter((e) => !ids.has(e.field));
-}

@@ -1,26 +1,27 @@
 import type { AddressInfo } from 'node:net';
 import type { RunningAdapter } from '../../src/adapter.js';
-import type { Core } from '../../src/app.js';
-import { createIdempotency } from '../../src/service/idempotency.js';
-import { createStoreLock } from '../../src/store/index.js';
-import { registerActions } from './action-handler.js';
-import { registerAdmission } from './admission.js';
-import { registerCommand } from './command-handler.js';
+import type { FlowOptions } from '../../src/chat/flow.js';
+import type { ChatPort } from '../../src/chat/port.js';
+import type { OpsHandler } from '../../src/ops/index.js';
 import { createSlackApp, type SlackTransport } from './create-app.js';
 import { createDeliverer } from './deliver.js';
+import { registerListeners } from './listeners.js';
 import { createLocaleResolver } from './locale.js';
-import { registerReplayGuard } from './replay-guard.js';
+import { MAX_METADATA_CHARS } from './render-form.js';
+import { SLACK_PLATFORM, type SlackSettings } from './settings.js';
 import { createUsergroupResolver } from './usergroups.js';
-import { registerViewSubmission } from './view-handler.js';
 
 export { slackValuesToFormValues } from './read-values.js';
 export { formToSlackView } from './render-form.js';
 export { replyToBlocks } from './render-reply.js';
+export { readSlackSettings, type SlackSettings, slackAccessRule } from './settings.js';
 
-/** Test and deployment overrides; every field defaults to the core's config. */
+/** Where the HTTP mode listens, and which ops endpoints it serves beside `/slack/events`. */
 export interface SlackAdapterOptions {
-  /** Port for `/slack/events` and the ops endpoints (HTTP mode); default config.PORT (0 = any free port). */
-  port?: number;
+  /** Port for `/slack/events` (HTTP mode); 0 = any free port. */
+  port: number;
+  /** The ops endpoints to serve on that port (all, or only /healthz when OPS_PORT moves the rest). */
+  ops?: { handler: OpsHandler; paths: readonly string[] } | undefined;
 }
 
 /** The running Slack adapter. */
@@ -36,38 +37,33 @@ export interface SlackAdapter extends RunningAdapter {
  * Shutdown drains `core.ops.requests` first, then calls `stop()`.
  */
 export async function startSlackAdapter(
-  core: Core,
-  options: SlackAdapterOptions = {},
+  chatPort: (options: FlowOptions) => ChatPort,
+  settings: SlackSettings,
+  options: SlackAdapterOptions,
 ): Promise<SlackAdapter> {
-  const { config } = core;
-  const logger = core.logger.child({ adapter: 'slack' });
-  const { app, transport } = createSlackApp(config, logger, options.port ?? config.PORT, core.ops.handler);
+  const chat = chatPort({ stateChars: MAX_METADATA_CHARS });
+  const logger = chat.logger.child({ adapter: 'slack' });
+  const { app, transport } = createSlackApp(settings, logger, options.port, options.ops);
   await app.init();
 
-  const deps = {
-    core,
-    logger,
-    locales: createLocaleResolver({ client: app.client, fallback: config.DEFAULT_LOCALE, logger }),
-    deliverer: createDeliverer({ client: app.client, logger }),
-    usergroups: createUsergroupResolver({
-      client: app.client,
-      groups: config.policy.slackUsergroups,
-      logger,
-    }),
-  };
-  const cachedLocale = (teamId: string, userId: string) =>
-    deps.locales.peek(teamId, userId) ?? config.DEFAULT_LOCALE;
-  // Before the listeners: request scope, in-flight tracking, and refusal while shutting down.
-  registerAdmission(app, { requests: core.ops.requests, logger, locale: cachedLocale });
-  // Then replays of a command or click are dropped, remembered in the shared store across instances.
-  registerReplayGuard(app, {
-    replays: createIdempotency(core.keyv, createStoreLock(core.keyv, { logger })),
-    logger,
-    locale: cachedLocale,
+  const locales = createLocaleResolver({ client: app.client, fallback: chat.defaultLocale, logger });
+  const deliverer = createDeliverer({ client: app.client, logger });
+  const groups = settings.access.usergroups;
+  registerListeners(app, {
+    port: chat,
+    deliverer,
+    locales,
+    usergroups:
+      groups.length > 0 ? createUsergroupResolver({ client: app.client, groups, logger }) : undefined,
   });
-  registerCommand(app, deps);
-  registerViewSubmission(app, deps);
-  registerActions(app, deps);
+  // Outside any request (a customer scanned a QR): a DM with the app, in the person's language.
+  chat.registerNotifier(SLACK_PLATFORM, {
+    async notify(requester, build) {
+      const locale = await locales.lookup(requester.workspaceId, requester.userId);
+      await deliverer.direct(requester.userId, build(locale), locale);
+      return true;
+    },
+  });
   app.error(async (error) => {
     logger.error({ err: error }, 'Slack listener failed');
   });

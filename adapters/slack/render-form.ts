@@ -1,10 +1,13 @@
 import type { types as slack } from '@slack/bolt';
 import type { Form, FormField } from '../../commands/index.js';
 import { type Locale, say, t } from '../../src/i18n.js';
-import { clip } from './text.js';
+import { clip } from '../../src/text.js';
 
 /** The callback_id of every contactway modal; the command itself travels in private_metadata. */
 export const FORM_CALLBACK_ID = 'contactway_form';
+
+/** Slack's limit for a view's `private_metadata`, where the form's state token travels. */
+export const MAX_METADATA_CHARS = 3000;
 
 /** Every input has this action_id, so a value is found at `state.values[fieldId][FIELD_ACTION_ID]`. */
 export const FIELD_ACTION_ID = 'value';

@@ -1,7 +1,8 @@
 import type { types as slack } from '@slack/bolt';
 import type { Reply, ReplyAction } from '../../commands/index.js';
 import { type Locale, say, t } from '../../src/i18n.js';
-import { clip, escapeMrkdwn } from './text.js';
+import { clip } from '../../src/text.js';
+import { escapeMrkdwn } from './text.js';
 
 /** Action ids of the reply buttons; the config_id travels in the button's value. */
 export const ACTION_IDS = { show: 'contactway.show', delete: 'contactway.delete' } as const;

@@ -1,5 +1,8 @@
 import type { Context } from '@slack/bolt';
-import type { Requester } from '../../src/store/index.js';
+import type { ChatActor } from '../../src/chat/port.js';
+
+/** A requester as the flow knows them (no roles: those are the caller's to add). */
+type Requester = Omit<ChatActor, 'roles'>;
 
 /**
  * Who is asking, as the store and the service know them: the Slack workspace (team id) and user id. The

@@ -69,10 +69,10 @@ export interface ContactWayService {
   /** Throws ForbiddenError (and audits it) when the actor may not use the bot. */
   checkAccess(actor: Actor): Promise<void>;
   /**
-   * Whether the actor may use the bot, without auditing: for lookups that run on every keystroke (Discord
-   * autocomplete), where a denied user must get nothing but would flood the audit trail.
+   * The refusal the policy gives this actor, without auditing it; undefined when allowed. Synchronous, for
+   * checks before a platform's deadline and for lookups that run on every keystroke (autocomplete).
    */
-  mayAccess(actor: Actor): boolean;
+  accessDenied(actor: Actor): ForbiddenError | undefined;
   createTemp(requester: Requester, input: TempInput, options?: CreateOptions): Promise<CreateResult>;
   create(requester: Requester, request: AddContactWayRequest, options?: CreateOptions): Promise<CreateResult>;
   list(requester: Requester): Promise<RecordView[]>;
@@ -243,12 +243,12 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     create,
     mappedUser: (requester) => policy.mappedUser(requester),
 
-    mayAccess(actor) {
+    accessDenied(actor) {
       try {
         policy.checkAccess(actor);
-        return true;
+        return undefined;
       } catch (error) {
-        if (error instanceof ForbiddenError) return false;
+        if (error instanceof ForbiddenError) return error;
         throw error;
       }
     },

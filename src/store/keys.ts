@@ -8,6 +8,7 @@
  * | `rec:{configId}`                      | ContactWayRecord     | one key per record: writes never race    |
  * | `own:{requesterKey}:{configId}`       | `1`                  | one index key per (requester, record)    |
  * | `audit:{at ms, 15 digits}:{random}`   | AuditEntry           | sorts by time as text; TTL'd             |
+ * | `chat-state:{random id}`              | form state (wire)    | forms too long to carry inline; TTL'd    |
  *
  * Keyv adds its namespace in front (`{ns}:` for sqlite, PostgreSQL and memory, `{ns}::` for Redis).
  * Every part we put in a key is restricted to `[A-Za-z0-9_.!~*'()%-]` (config ids by their schema, requester
@@ -17,6 +18,8 @@
 export const RECORD_PREFIX = 'rec:';
 export const OWNER_PREFIX = 'own:';
 export const AUDIT_PREFIX = 'audit:';
+/** Short-lived chat state: form contexts too long for the platform's form, drafts of failed forms. TTL'd. */
+export const CHAT_STATE_PREFIX = 'chat-state:';
 
 /** Matches a config id as WeCom returns it (same rule as `configIdSchema`). */
 const CONFIG_ID = /^[A-Za-z0-9_-]{1,128}$/;

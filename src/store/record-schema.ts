@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { type AddContactWayRequest, configIdSchema } from '../wecom/schemas.js';
 
-/** Chat platforms a requester can come from. */
-export const platformSchema = z.enum(['slack', 'discord', 'console']);
+/** The chat platform a requester came from, as its adapter names itself (lowercase, e.g. `console`). */
+export const platformSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
 
 /** Who asked for a contact way. `platform` + `workspaceId` + `userId` identify them; the name is for display. */
 export const requesterSchema = z.object({

@@ -1,0 +1,26 @@
+import type { Client } from 'discord.js';
+import type { Notifier } from '../../src/chat/port.js';
+import type { Locale } from '../../src/i18n.js';
+import type { Logger } from '../../src/logger.js';
+import { renderReply } from './render-reply.js';
+
+/**
+ * Reaches a requester outside any interaction: a DM (`POST /users/@me/channels`, then a message in it).
+ * Discord tells no language outside an interaction, so the default one is used; no buttons, since a click
+ * in a DM comes from no guild and would not be the requester's own. Mentions stay off (client.ts).
+ */
+export function discordNotifier(client: Client, defaultLocale: Locale, logger: Logger): Notifier {
+  return {
+    async notify(requester, build) {
+      try {
+        const dm = await client.users.createDM(requester.userId);
+        await dm.send(renderReply(build(defaultLocale), { locale: defaultLocale }));
+        return true;
+      } catch (error) {
+        // The person may have DMs closed or have left every shared guild.
+        logger.warn({ err: error, userId: requester.userId }, 'could not DM a discord requester');
+        return false;
+      }
+    },
+  };
+}

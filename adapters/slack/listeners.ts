@@ -1,0 +1,156 @@
+import type { App, BlockButtonAction, Context, webApi } from '@slack/bolt';
+import type { ChatActor, ChatPort, LaterFacts } from '../../src/chat/port.js';
+import type { Deliverer, DeliveryTarget } from './deliver.js';
+import type { LocaleResolver } from './locale.js';
+import { type SlackStateValues, slackValuesToFormValues } from './read-values.js';
+import { FORM_CALLBACK_ID } from './render-form.js';
+import { ACTION_ID_PATTERN, ACTION_IDS } from './render-reply.js';
+import { slackRequesterOf } from './requester.js';
+import { type AnyAck, type SurfaceContext, slackSurface } from './surface.js';
+import type { UsergroupResolver } from './usergroups.js';
+
+/** The slash command, as declared in manifest.yml. */
+export const SLASH_COMMAND = '/contactway';
+
+export interface SlackListenerDeps {
+  port: ChatPort;
+  deliverer: Deliverer;
+  locales: LocaleResolver;
+  /** Undefined when ACCESS_SLACK_USERGROUPS is unset: nobody then has roles, known without a lookup. */
+  usergroups: UsergroupResolver | undefined;
+}
+
+/**
+ * Slack's events, translated into the flow's requests: `/contactway`, the submitted modal and the reply
+ * buttons. Nothing here decides anything; the flow does, and answers through `slackSurface`. Who asks is
+ * the signed user id in the workspace Bolt derives (`context.teamId`); their language and user groups are
+ * API calls, so they are only `later` facts unless cached.
+ */
+export function registerListeners(app: App, deps: SlackListenerDeps): void {
+  const { port } = deps;
+
+  function who(context: Context, userId: string, name?: string) {
+    const requester = slackRequesterOf(context, userId, name);
+    const actor: ChatActor = { ...requester, ...(deps.usergroups ? {} : { roles: [] }) };
+    const currentLocale = () => deps.locales.peek(requester.workspaceId, userId) ?? port.defaultLocale;
+    const lateLocale = () => deps.locales.lookup(requester.workspaceId, userId);
+    const usergroups = deps.usergroups;
+    const later: LaterFacts = {
+      locale: lateLocale,
+      ...(usergroups ? { roles: () => usergroups.groupsOf(userId) } : {}),
+    };
+    return { actor, locale: currentLocale(), later, currentLocale, lateLocale };
+  }
+
+  function surfaceContext(
+    base: ReturnType<typeof who>,
+    rest: Pick<SurfaceContext, 'kind' | 'ack' | 'triggerId' | 'view'> & {
+      client: webApi.WebClient;
+      target: DeliveryTarget;
+    },
+  ): SurfaceContext {
+    const { currentLocale, lateLocale, locale } = base;
+    return {
+      ...rest,
+      deliverer: deps.deliverer,
+      logger: port.logger,
+      locale,
+      currentLocale,
+      lateLocale,
+    };
+  }
+
+  app.command(SLASH_COMMAND, async ({ command, ack, client, context }) => {
+    const asker = who(context, command.user_id, command.user_name);
+    const target = {
+      userId: command.user_id,
+      channelId: command.channel_id,
+      responseUrl: command.response_url,
+    };
+    await port.flow.command(
+      {
+        actor: asker.actor,
+        locale: asker.locale,
+        later: asker.later,
+        deliveryId: command.trigger_id,
+        input: { text: command.text ?? '' },
+        // A submission carries neither the channel nor the response_url: they travel with the form.
+        extra: { channelId: command.channel_id, responseUrl: command.response_url },
+      },
+      slackSurface(
+        surfaceContext(asker, {
+          kind: 'command',
+          ack: ack as AnyAck,
+          client,
+          target,
+          triggerId: command.trigger_id,
+        }),
+      ),
+    );
+  });
+
+  app.view(FORM_CALLBACK_ID, async ({ ack, body, view, client, context }) => {
+    const asker = who(context, body.user.id, body.user.name);
+    const firstBlock = view.blocks.find((b) => b.type === 'input' && b.block_id)?.block_id;
+    const title = view.title?.text ?? 'contactway';
+    await port.flow.submit(
+      {
+        actor: asker.actor,
+        locale: asker.locale,
+        later: asker.later,
+        state: view.private_metadata,
+        values: (form) => slackValuesToFormValues(view.state.values as unknown as SlackStateValues, form),
+        // The view id names this submission: a replayed or doubled submission creates one contact way.
+        submissionId: view.id,
+      },
+      (extra) =>
+        slackSurface(
+          surfaceContext(asker, {
+            kind: 'submission',
+            ack: ack as AnyAck,
+            client,
+            // A submission opens no new modal: its own trigger_id is never used.
+            triggerId: 'trigger_id' in body ? String(body.trigger_id) : '',
+            view: { id: view.id, title, firstBlock },
+            target: {
+              userId: body.user.id,
+              ...(extra.channelId ? { channelId: extra.channelId } : {}),
+              ...(extra.responseUrl ? { responseUrl: extra.responseUrl } : {}),
+            },
+          }),
+        ),
+    );
+  });
+
+  app.action<BlockButtonAction>(
+    { type: 'block_actions', action_id: ACTION_ID_PATTERN },
+    async ({ ack, body, action, client, context }) => {
+      const asker = who(context, body.user.id, body.user.username ?? body.user.name);
+      const channelId = body.channel?.id ?? body.container?.channel_id;
+      const target = {
+        userId: body.user.id,
+        ...(channelId ? { channelId } : {}),
+        ...(body.response_url ? { responseUrl: body.response_url } : {}),
+      };
+      await port.flow.action(
+        {
+          actor: asker.actor,
+          locale: asker.locale,
+          later: asker.later,
+          deliveryId: body.trigger_id ?? action.action_ts,
+          kind: action.action_id === ACTION_IDS.delete ? 'delete' : 'show',
+          value: action.value ?? '',
+        },
+        slackSurface(
+          surfaceContext(asker, {
+            kind: 'action',
+            ack: ack as AnyAck,
+            client,
+            target,
+            triggerId: body.trigger_id,
+          }),
+        ),
+      );
+    },
+  );
+}

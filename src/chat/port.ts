@@ -1,0 +1,128 @@
+import type { FieldError, Form, FormValues, Reply } from '../../commands/types.js';
+import type { Locale } from '../i18n.js';
+import type { Logger } from '../logger.js';
+import type { InFlight } from '../ops/in-flight.js';
+import type { Requester } from '../store/index.js';
+import type { InteractionFlow } from './flow.js';
+import type { StateStore } from './state-store.js';
+
+/**
+ * The port between the core and a chat adapter. An adapter receives a `ChatPort` and nothing else from the
+ * core; it turns its platform's events into the flow's requests and implements a `Surface` per request
+ * (how this platform answers) and one `Notifier` (how it reaches a person outside any request).
+ */
+export interface ChatPort {
+  flow: InteractionFlow;
+  /** Requests in flight, for shutdown; the flow tracks every request it handles. */
+  requests: InFlight;
+  logger: Logger;
+  /** Short-lived state (form contexts that do not fit inline, drafts) with a TTL; never records. */
+  state: StateStore;
+  /** The language to use when the platform tells none. */
+  defaultLocale: Locale;
+  /** Registers how this platform reaches a requester outside a request. */
+  registerNotifier(platform: string, notifier: Notifier): void;
+}
+
+/**
+ * Who is asking, platform-neutral: the requester plus what the platform says about them for the access
+ * policy (Discord roles, Slack user groups). `roles` undefined means "not known without a slow lookup".
+ */
+export interface ChatActor extends Requester {
+  roles?: string[] | undefined;
+}
+
+/** One platform's rule of who may use the bot there; its adapter builds it from its own settings. */
+export interface AccessRule {
+  platform: string;
+  allows(actor: ChatActor): boolean;
+}
+
+/** What a platform may learn only after its first answer (an API call would miss its deadline). */
+export interface LaterFacts {
+  locale?: () => Promise<Locale>;
+  roles?: () => Promise<string[]>;
+}
+
+/** A form ready to open: the neutral form, the opaque state token it carries back, values to prefill. */
+export interface OpenForm {
+  form: Form;
+  /** Goes in the platform's form (Slack private_metadata, Discord custom_id); returned on submit. */
+  state: string;
+  prefill: FormValues;
+}
+
+/**
+ * How one request is answered on one platform. The flow decides what to answer and when; the surface only
+ * renders. `openForm` must be the request's first answer (Slack's trigger_id and Discord's modal both
+ * demand it), so the flow never calls `defer` before it.
+ */
+export interface Surface {
+  /** Acknowledge now, answer later (Slack ack, Discord deferred reply). Safe to call more than once. */
+  defer(): Promise<void>;
+  openForm(open: OpenForm): Promise<void>;
+  /**
+   * A submitted form had invalid fields. `reopen` (when set) is a state token that reopens the form
+   * prefilled with what was typed, for platforms that cannot keep a form open (Discord).
+   */
+  showFieldErrors(errors: FieldError[], open: OpenForm, reopen: string | undefined): Promise<void>;
+  /** The answer. */
+  reply(reply: Reply): Promise<void>;
+  /** Replaces what the request showed (an open form) with a newer form or a reply. */
+  update(content: { form: OpenForm } | { reply: Reply }): Promise<void>;
+  /** Declines without acting (shutting down): the person should simply try again. */
+  decline(text: string): Promise<void>;
+}
+
+/** Reaches a requester outside any request: a DM on Slack and Discord, a printed line on the console. */
+export interface Notifier {
+  /** Resolves false when the requester could not be reached (the caller logs it). */
+  notify(requester: Requester, build: (locale: Locale) => Reply): Promise<boolean>;
+}
+
+/** Adapter data carried through a form and given back on submit (Slack's channel and response_url). */
+export type Extra = Record<string, string>;
+
+export interface BaseRequest {
+  actor: ChatActor;
+  /** The best language known now. */
+  locale: Locale;
+  later?: LaterFacts;
+  /** The platform's id for this delivery (Slack trigger_id, Discord interaction id): twice runs once. */
+  deliveryId?: string | undefined;
+}
+
+export interface CommandRequest extends BaseRequest {
+  /** As typed (`temp zhangsan`), or as named options (Discord). */
+  input: { text: string } | { command: string; options: Record<string, string | undefined> };
+  /** Form fields the platform collects outside the form (Discord slash options), by field id. */
+  fixed?: FormValues;
+  extra?: Extra;
+}
+
+export interface SubmitRequest extends BaseRequest {
+  state: string;
+  /** Reads the submitted values of this form by field id (the adapter maps its widgets). */
+  values: (form: Form) => FormValues;
+  /** Names this submission (Slack view id, Discord interaction id): delivered twice, it creates once. */
+  submissionId: string;
+}
+
+export type ActionKind = 'show' | 'delete' | 'reopen';
+
+export interface ActionRequest extends BaseRequest {
+  kind: ActionKind;
+  /** A config_id for show/delete; a state token for reopen. */
+  value: string;
+}
+
+export interface SuggestRequest extends BaseRequest {
+  /** The argument being typed (`config_id`). */
+  field: string;
+  typed: string;
+}
+
+export interface Suggestion {
+  value: string;
+  label: string;
+}

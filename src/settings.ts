@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { t } from './i18n.js';
+import { toFieldIssues } from './validate.js';
+
+/**
+ * The building blocks of every environment fragment: the core's (`src/config.ts`) and each adapter's own
+ * (its `settings.ts`), all composed by `src/main.ts`. One parser, so a bad variable is reported the same way
+ * wherever it is declared: one line naming each bad variable, never its value (some are secrets).
+ */
+export const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+/** A comma-separated list (`a, b,c`); empty when unset. */
+export const commaList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+export const httpUrl = z.url({ protocol: /^https?$/ });
+
+/** Parses `env` with a fragment's schema; throws a ConfigError naming every bad variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const result = schema.safeParse(env, { reportInput: true });
+  if (result.success) return result.data;
+  const issues = toFieldIssues(result.error);
+  const line = issues.map((i) => `${i.field} ${i.message.en}`).join('; ');
+  const zh = issues.map((i) => `${i.field} ${i.message.zh}`).join('；');
+  throw new ConfigError(t(`Invalid configuration: ${line}`, `配置有误：${zh}`), { cause: undefined });
+}
+
+/**
+ * A list setting of the access policy: the POLICY_FILE's key when the file has it (the file wins key by
+ * key), else the environment's comma list. Throws a ConfigError naming the key when the file's value is
+ * not a list of strings.
+ */
+export function policyList(file: Record<string, unknown>, key: string, fromEnv: string[]): string[] {
+  if (!(key in file)) return fromEnv;
+  const parsed = z.array(z.string()).safeParse(file[key]);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    t(
+      `Invalid policy (POLICY_FILE): ${key} must be a list of strings`,
+      `权限策略配置有误：${key} 须为字符串列表`,
+    ),
+  );
+}
+
+/** Reads `.env` into `process.env` when the file exists; variables already set win. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,157 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Core } from '../src/app.js';
+import { t } from '../src/i18n.js';
+import type { Requester } from '../src/store/index.js';
+
+/**
+ * One scenario file for every chat adapter, as `store-contract.ts` is for stores. Each adapter provides a
+ * driver that speaks its platform's real wire format to the real adapter (Slack: signed HTTP to Bolt;
+ * Discord: gateway packets to discord.js; console: lines on stdin); the scenarios only see what a person
+ * sees: a form, or text.
+ *
+ * People: `alice` and `bob` are ordinary requesters; `denied` is refused by the access policy that
+ * `driver.start({ deny: true })` sets up on that platform.
+ */
+export type Person = 'alice' | 'bob' | 'denied';
+
+/** What a person sees after one step. */
+export interface Seen {
+  /** The form that opened, if one did: its field ids in order. */
+  form?: { fieldIds: string[] } | undefined;
+  /** Every text shown to this person during the step (replies, errors, summaries), joined. */
+  text: string;
+}
+
+export interface ChatDriver {
+  readonly core: Core;
+  requester(person: Person): Requester;
+  /** Types a command (`temp zhangsan`); the form it opens, or the reply. */
+  command(person: Person, text: string): Promise<Seen>;
+  /** Submits the form the last command opened for this person: these values, the rest as opened. */
+  submit(person: Person, values?: Record<string, string>): Promise<Seen>;
+  /** Clicks Show or Delete (confirming it) for a contact way. */
+  click(person: Person, kind: 'show' | 'delete', configId: string): Promise<Seen>;
+  /** Submits `person`'s open form as `other` (a forged or forwarded submission). Absent: not possible. */
+  submitAs?(owner: Person, other: Person): Promise<Seen>;
+  /** Delivers the last submission again, exactly as the platform would redeliver it. Absent: no redelivery. */
+  redeliver?(person: Person): Promise<Seen>;
+  /** Every notification `person` received so far, as text. */
+  notifications(person: Person): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface DriverFactory {
+  name: string;
+  /** `deny`: the policy refuses `denied` on this platform. Absent when the platform has no access rules. */
+  start(options: { deny?: boolean; env?: Record<string, string> }): Promise<ChatDriver>;
+  /** False for platforms without access rules (the console is one person at their own terminal). */
+  hasAccessRules: boolean;
+}
+
+const configIdIn = (text: string) => /\b([0-9a-f]{32})\b/.exec(text)?.[1];
+
+export function chatContract(factory: DriverFactory): void {
+  describe(`chat adapter contract: ${factory.name}`, () => {
+    let driver: ChatDriver | undefined;
+    const start = async (options: { deny?: boolean; env?: Record<string, string> } = {}) => {
+      driver = await factory.start(options);
+      return driver;
+    };
+    afterEach(async () => {
+      await driver?.close();
+      driver = undefined;
+    });
+
+    it('GIVEN temp with the defaults THEN the QR is delivered and stored for that requester', async () => {
+      const d = await start();
+      const opened = await d.command('alice', 'temp zhangsan');
+      expect(opened.form?.fieldIds).toContain('expires_in');
+      const done = await d.submit('alice');
+      const configId = configIdIn(done.text);
+      expect(configId, done.text).toBeDefined();
+      const mine = await d.core.service.list(d.requester('alice'));
+      expect(mine.map((r) => r.configId)).toEqual([configId]);
+      expect(await d.core.service.list(d.requester('bob'))).toEqual([]);
+    });
+
+    it('GIVEN several bad fields THEN every one is named at once and nothing is created', async () => {
+      const d = await start();
+      await d.command('alice', 'temp zhangsan');
+      const seen = await d.submit('alice', { expires_in: 'soon', chat_expires_in: '99d' });
+      expect(seen.text).toMatch(/expires_in|QR valid for|二维码有效期/);
+      expect(seen.text).toMatch(/chat_expires_in|Session length|会话/);
+      expect(await d.core.service.list(d.requester('alice'))).toEqual([]);
+    });
+
+    it("GIVEN someone else's contact way THEN show and delete answer not found", async () => {
+      const d = await start();
+      await d.command('alice', 'temp zhangsan');
+      const configId = configIdIn((await d.submit('alice')).text) ?? '';
+      const shown = await d.click('bob', 'show', configId);
+      expect(shown.text).toMatch(/not found|找不到|不存在/i);
+      const deleted = await d.click('bob', 'delete', configId);
+      expect(deleted.text).toMatch(/not found|找不到|不存在/i);
+      expect((await d.core.service.list(d.requester('alice'))).length).toBe(1);
+    });
+
+    it('GIVEN a WeCom errcode THEN the reply explains it', async () => {
+      const d = await start();
+      // zhaoliu exists in the sandbox but has not activated WeCom.
+      const opened = await d.command('alice', 'temp zhaoliu');
+      const seen = opened.form ? await d.submit('alice') : opened;
+      expect(seen.text).toMatch(/activ|激活/i);
+      expect(seen.text).not.toMatch(/at .*\.ts:\d+/);
+    });
+
+    it('GIVEN the instance is draining THEN a command is refused politely and nothing runs', async () => {
+      const d = await start();
+      d.core.ops.requests.drain();
+      const seen = await d.command('alice', 'list');
+      expect(seen.text).toMatch(/restarting|重启/);
+    });
+
+    it('GIVEN a notification for a requester THEN it reaches that requester', async () => {
+      const d = await start();
+      const sent = await d.core.notifications.notify(d.requester('alice'), (l) => ({
+        status: 'info',
+        title: t('Customer 李四 added zhangsan', '客户 李四 添加了 zhangsan')[l],
+        facts: [],
+        actions: [],
+      }));
+      expect(sent).toBe(true);
+      const got = await d.notifications('alice');
+      expect(got.join('\n')).toMatch(/李四/);
+      expect((await d.notifications('bob')).join('\n')).not.toMatch(/李四/);
+    });
+
+    it.skipIf(!factory.hasAccessRules)(
+      'GIVEN a refused user THEN refused before anything is created, with a clear message',
+      async () => {
+        const d = await start({ deny: true });
+        const seen = await d.command('denied', 'temp zhangsan');
+        const after = seen.form ? await d.submit('denied') : seen;
+        expect(`${seen.text}\n${after.text}`).toMatch(/not allowed|无权/);
+        expect(await d.core.service.list(d.requester('denied'))).toEqual([]);
+      },
+    );
+
+    it('GIVEN a submission delivered twice THEN one contact way', async (ctx) => {
+      const d = await start();
+      if (!d.redeliver) return ctx.skip();
+      await d.command('alice', 'temp zhangsan');
+      await d.submit('alice');
+      await d.redeliver('alice');
+      expect((await d.core.service.list(d.requester('alice'))).length).toBe(1);
+    });
+
+    it('GIVEN a form submitted by someone other than who opened it THEN refused, nothing created', async (ctx) => {
+      const d = await start();
+      if (!d.submitAs) return ctx.skip();
+      await d.command('alice', 'temp zhangsan');
+      const seen = await d.submitAs('alice', 'bob');
+      expect(seen.text).toMatch(/someone else|其他人/);
+      expect(await d.core.service.list(d.requester('bob'))).toEqual([]);
+      expect(await d.core.service.list(d.requester('alice'))).toEqual([]);
+    });
+  });
+}
