@@ -149,6 +149,14 @@ export class CallbackError extends ContactwayError {
   }
 }
 
+/** A callback body we cannot read; `detail` names what is wrong, never a value (it may be personal data). */
+export function malformedCallback(detail: string): CallbackError {
+  return new CallbackError(
+    'callback.malformed',
+    t(`The callback body is malformed (${detail}).`, `回调内容格式不正确（${detail}）。`),
+  );
+}
+
 /** What a requester sees for a failure we did not foresee. */
 export const INTERNAL_ERROR = t(
   'Something went wrong on our side. It has been logged; please try again.',

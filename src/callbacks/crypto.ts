@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { CallbackError, ConfigError } from '../errors.js';
+import { CallbackError, ConfigError, malformedCallback } from '../errors.js';
 import { t } from '../i18n.js';
 
 /**
@@ -82,7 +82,7 @@ export function createWecomCrypto(options: WecomCryptoOptions): WecomCrypto {
         cipherText.length % BLOCK !== 0 ||
         cipherText.toString('base64') !== encrypted
       ) {
-        throw malformed('the encrypted text is not base64 of whole 32-byte blocks');
+        throw malformedCallback('the encrypted text is not base64 of whole 32-byte blocks');
       }
       const decipher = createDecipheriv('aes-256-cbc', key, iv);
       // WeCom pads to 32 bytes, which OpenSSL's PKCS#7 (16-byte blocks) would refuse: unpad by hand.
@@ -99,10 +99,10 @@ export function createWecomCrypto(options: WecomCryptoOptions): WecomCrypto {
         );
       }
       const plain = padded.subarray(0, padded.length - pad);
-      if (plain.length < RANDOM_BYTES + LENGTH_BYTES) throw malformed('the plaintext is too short');
+      if (plain.length < RANDOM_BYTES + LENGTH_BYTES) throw malformedCallback('the plaintext is too short');
       const length = plain.readUInt32BE(RANDOM_BYTES);
       const start = RANDOM_BYTES + LENGTH_BYTES;
-      if (start + length > plain.length) throw malformed('msg_len runs past the plaintext');
+      if (start + length > plain.length) throw malformedCallback('msg_len runs past the plaintext');
       const message = plain.subarray(start, start + length);
       const from = plain.subarray(start + length);
       const ours = Buffer.from(receiveId, 'utf8');
@@ -139,11 +139,4 @@ export function createWecomCrypto(options: WecomCryptoOptions): WecomCrypto {
       ]).toString('base64');
     },
   };
-}
-
-function malformed(detail: string): CallbackError {
-  return new CallbackError(
-    'callback.malformed',
-    t(`The callback body is malformed (${detail}).`, `回调内容格式不正确（${detail}）。`),
-  );
 }
