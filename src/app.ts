@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
+import { type Callbacks, createCallbacks, createStateIndex } from './callbacks/index.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createMetrics, createOps, type Ops } from './ops/index.js';
@@ -9,6 +11,7 @@ import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
 import { createPendingRecords } from './service/pending-records.js';
 import { closeKeyv, createAuditLog, createRecordStore, createStoreLock, openKeyv } from './store/index.js';
+import { createCustomerClient } from './wecom/customers.js';
 import { corpSecretTokenSource, createWecomClient, type WecomClient } from './wecom/index.js';
 
 /** The platform-neutral core, wired: what every adapter is given. */
@@ -22,6 +25,11 @@ export interface Core {
   sandbox: Sandbox | undefined;
   /** Metrics, readiness, in-flight requests and the ops endpoints' handler. */
   ops: Ops;
+  /**
+   * WeCom's event callbacks, when configured (WECOM_CALLBACK_TOKEN/AES_KEY, or always on the sandbox): mount
+   * `callbacks.handler` on the server that answers PORT.
+   */
+  callbacks: Callbacks | undefined;
   close(): Promise<void>;
 }
 
@@ -44,13 +52,15 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     );
   }
   const metrics = createMetrics();
+  const corpId = sandbox ? sandbox.corpId : (config.WECOM_CORP_ID ?? '');
+  const tokens = corpSecretTokenSource(
+    sandbox
+      ? { corpId: sandbox.corpId, corpSecret: sandbox.corpSecret }
+      : { corpId, corpSecret: config.WECOM_CORP_SECRET ?? '' },
+  );
   const wecom = createWecomClient({
     baseUrl: sandbox?.url ?? config.WECOM_API_BASE,
-    tokens: corpSecretTokenSource(
-      sandbox
-        ? { corpId: sandbox.corpId, corpSecret: sandbox.corpSecret }
-        : { corpId: config.WECOM_CORP_ID ?? '', corpSecret: config.WECOM_CORP_SECRET ?? '' },
-    ),
+    tokens,
     cache: keyv,
     timeoutMs: config.WECOM_TIMEOUT_MS,
     onCall: metrics.wecomCall,
@@ -59,6 +69,7 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     logger,
   });
   const records = createRecordStore(keyv, { logger });
+  const stateIndex = createStateIndex(keyv);
   const pending = createPendingRecords({ path: config.JOURNAL_PATH, logger });
   const service = createContactWayService({
     wecom,
@@ -69,7 +80,34 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     creationLimiter: createCreationLimiter(keyv, config.creationLimit),
     idempotency: createIdempotency(keyv, lock),
     pending,
+    stateIndex,
   });
+  const secrets = callbackSecrets(config, sandbox !== undefined);
+  const callbacks = secrets
+    ? createCallbacks({
+        ...secrets,
+        corpId,
+        keyv,
+        records,
+        states: stateIndex,
+        wecom: createCustomerClient({
+          baseUrl: sandbox?.url ?? config.WECOM_API_BASE,
+          tokens,
+          cache: keyv,
+          timeoutMs: config.WECOM_TIMEOUT_MS,
+          onCall: metrics.wecomCall,
+          maxCallsPerMinute: config.WECOM_MAX_CALLS_PER_MINUTE,
+          lock,
+          logger,
+        }),
+        lock,
+        logger,
+      })
+    : undefined;
+  // Events a crash left stored but unprocessed; in the background, so a slow WeCom does not delay the start.
+  void callbacks
+    ?.processPending()
+    .catch((error: unknown) => logger.error({ err: error }, 'callback: pending events not processed'));
   // Records kept while the store was down are written back at start and then periodically.
   const flushPending = () =>
     pending
@@ -86,11 +124,31 @@ export async function startCore(config: Config, logger: Logger): Promise<Core> {
     service,
     sandbox,
     ops: createOps({ metrics, keyv, wecom, logger }),
+    callbacks,
     async close() {
       clearInterval(retry);
+      await callbacks?.idle();
       await flushPending();
       await sandbox?.close();
       await closeKeyv(keyv);
     },
+  };
+}
+
+/**
+ * The callback Token and EncodingAESKey: from the environment, or on the sandbox a pair made up for this run
+ * (the sandbox is told it in-process), so the whole loop works with no configuration.
+ */
+function callbackSecrets(
+  config: Config,
+  sandbox: boolean,
+): { token: string; encodingAesKey: string } | undefined {
+  if (config.WECOM_CALLBACK_TOKEN && config.WECOM_CALLBACK_AES_KEY)
+    return { token: config.WECOM_CALLBACK_TOKEN, encodingAesKey: config.WECOM_CALLBACK_AES_KEY };
+  if (!sandbox) return undefined;
+  return {
+    token: randomBytes(16).toString('hex'),
+    // 32 random bytes in base64 are 43 characters and one '=': WeCom's EncodingAESKey drops the '='.
+    encodingAesKey: randomBytes(32).toString('base64').slice(0, 43),
   };
 }

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import type { SlackAdapter } from '../adapters/slack/index.js';
 import type { RunningAdapter } from './adapter.js';
 import { type Core, startCore } from './app.js';
+import { announceCallbacks, withCallbacks } from './callbacks/mount.js';
 import { type Config, loadConfig, loadDotEnv } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
@@ -37,6 +38,22 @@ async function main(): Promise<void> {
 
   // Adapters are imported only when configured: a Slack-only bot does not load discord.js at start.
   if (useConsole) {
+    // WeCom's callbacks need a port even for the console: PORT when configured for a real corp, else (the
+    // sandbox's made-up pair) any free loopback port, so a console beside a running bot never collides.
+    const callbackServer = core.callbacks
+      ? await startOpsServer({
+          ...(config.WECOM_CALLBACK_TOKEN ? { port: config.PORT } : { port: 0, host: '127.0.0.1' }),
+          handler: withCallbacks(core.callbacks, core.ops.handler, logger),
+          logger,
+        })
+      : undefined;
+    if (core.callbacks && callbackServer)
+      announceCallbacks({
+        callbacks: core.callbacks,
+        port: callbackServer.port,
+        logger,
+        sandbox: core.sandbox,
+      });
     const { runConsoleAdapter } = await import('../adapters/console/index.js');
     const user = userInfo().username;
     await runConsoleAdapter({
@@ -51,6 +68,7 @@ async function main(): Promise<void> {
       qrDir: config.QR_DIR,
       logger,
     });
+    await callbackServer?.close();
     await core.close();
     return;
   }
@@ -68,7 +86,19 @@ async function main(): Promise<void> {
   const opsServer =
     slack?.transport === 'http'
       ? undefined
-      : await startOpsServer({ port: config.PORT, handler: core.ops.handler, logger });
+      : await startOpsServer({
+          port: config.PORT,
+          handler: withCallbacks(core.callbacks, core.ops.handler, logger),
+          logger,
+        });
+  if (core.callbacks && opsServer)
+    announceCallbacks({ callbacks: core.callbacks, port: opsServer.port, logger, sandbox: core.sandbox });
+  else if (core.callbacks)
+    // Bolt's server owns PORT in Slack HTTP mode; mounting the receiver there is the adapter's part (issue 12).
+    logger.warn(
+      { path: core.callbacks.path },
+      'WeCom callbacks are configured but not served yet in Slack HTTP mode',
+    );
   logger.info({ adapters: adapters.map((a) => a.name) }, 'contactway is running');
 
   const stop = (signal: string) => void shutdown({ signal, core, adapters, opsServer, logger });
