@@ -39,7 +39,7 @@ export const envSchema = z
     WECOM_CALLBACK_TOKEN: optionalText.pipe(
       z
         .string()
-        .regex(/^[A-Za-z0-9]{3,32}$/, {
+        .refine((v) => /^[A-Za-z0-9]{3,32}$/.test(v), {
           message: 'must be the Token from WeCom’s admin console (3–32 letters or digits)',
         })
         .optional(),
@@ -47,7 +47,7 @@ export const envSchema = z
     WECOM_CALLBACK_AES_KEY: optionalText.pipe(
       z
         .string()
-        .regex(/^[A-Za-z0-9+/]{43}$/, {
+        .refine((v) => /^[A-Za-z0-9+/]{43}$/.test(v), {
           message: 'must be the 43-character EncodingAESKey from WeCom’s admin console',
         })
         .optional(),
