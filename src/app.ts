@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
+import { type Callbacks, createCallbacks, createStateIndex } from './callbacks/index.js';
+import { notificationReply } from './callbacks/notification.js';
 import { createInteractionFlow, type FlowOptions } from './chat/flow.js';
 import { createNotifications, type Notifications } from './chat/notifications.js';
 import type { ChatPort } from './chat/port.js';
@@ -13,6 +16,7 @@ import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
 import { createPendingRecords } from './service/pending-records.js';
 import { closeKeyv, createAuditLog, createRecordStore, createStoreLock, openKeyv } from './store/index.js';
+import { createCustomerClient } from './wecom/customers.js';
 import { corpSecretTokenSource, createWecomClient, type WecomClient } from './wecom/index.js';
 
 /** When the first audit prune runs after start, and how often after that. */
@@ -34,6 +38,11 @@ export interface Core {
   notifications: Notifications;
   /** The narrow port a chat adapter gets (see src/chat/port.ts); options are the platform's limits. */
   chatPort(options: FlowOptions): ChatPort;
+  /**
+   * WeCom's event callbacks, when configured (WECOM_CALLBACK_TOKEN/AES_KEY, or always on the sandbox): mount
+   * `callbacks.handler` on the server that answers PORT.
+   */
+  callbacks: Callbacks | undefined;
   close(): Promise<void>;
 }
 
@@ -61,13 +70,15 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     );
   }
   const metrics = createMetrics();
+  const corpId = sandbox ? sandbox.corpId : (config.WECOM_CORP_ID ?? '');
+  const tokens = corpSecretTokenSource(
+    sandbox
+      ? { corpId: sandbox.corpId, corpSecret: sandbox.corpSecret }
+      : { corpId, corpSecret: config.WECOM_CORP_SECRET ?? '' },
+  );
   const wecom = createWecomClient({
     baseUrl: sandbox?.url ?? config.WECOM_API_BASE,
-    tokens: corpSecretTokenSource(
-      sandbox
-        ? { corpId: sandbox.corpId, corpSecret: sandbox.corpSecret }
-        : { corpId: config.WECOM_CORP_ID ?? '', corpSecret: config.WECOM_CORP_SECRET ?? '' },
-    ),
+    tokens,
     cache: keyv,
     timeoutMs: config.WECOM_TIMEOUT_MS,
     onCall: metrics.wecomCall,
@@ -78,6 +89,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   const records = createRecordStore(keyv, { logger });
   // Submissions create once and replayed deliveries run once, on every instance sharing the store.
   const idempotency = createIdempotency(keyv, lock);
+  const stateIndex = createStateIndex(keyv);
   const pending = createPendingRecords({ path: config.JOURNAL_PATH, logger });
   const audit = createAuditLog(keyv, { ttlMs: config.auditRetentionMs, logger });
   const service = createContactWayService({
@@ -89,7 +101,39 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     creationLimiter: createCreationLimiter(keyv, config.creationLimit),
     idempotency,
     pending,
+    stateIndex,
   });
+  // Adapters register how they reach a requester; callbacks tell requesters through it.
+  const notifications = createNotifications(logger);
+  const secrets = callbackSecrets(config, sandbox !== undefined);
+  const callbacks = secrets
+    ? createCallbacks({
+        ...secrets,
+        corpId,
+        keyv,
+        records,
+        states: stateIndex,
+        wecom: createCustomerClient({
+          baseUrl: sandbox?.url ?? config.WECOM_API_BASE,
+          tokens,
+          cache: keyv,
+          timeoutMs: config.WECOM_TIMEOUT_MS,
+          onCall: metrics.wecomCall,
+          maxCallsPerMinute: config.WECOM_MAX_CALLS_PER_MINUTE,
+          lock,
+          logger,
+        }),
+        lock,
+        logger,
+        notify: async (requester, notification) => {
+          await notifications.notify(requester, (locale) => notificationReply(notification, locale));
+        },
+      })
+    : undefined;
+  // Events a crash left stored but unprocessed; in the background, so a slow WeCom does not delay the start.
+  void callbacks
+    ?.processPending()
+    .catch((error: unknown) => logger.error({ err: error }, 'callback: pending events not processed'));
   // Records kept while the store was down are written back at start and then periodically.
   const flushPending = () =>
     pending
@@ -112,7 +156,6 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   const prune = setInterval(pruneAudit, AUDIT_PRUNE_EVERY_MS);
   prune.unref();
   const ops = createOps({ metrics, keyv, wecom, logger });
-  const notifications = createNotifications(logger);
   const state = createStateStore(keyv, { logger });
   return {
     config,
@@ -123,6 +166,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     sandbox,
     ops,
     notifications,
+    callbacks,
     chatPort: (options) => ({
       flow: createInteractionFlow(
         {
@@ -146,9 +190,28 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       clearInterval(retry);
       clearTimeout(firstPrune);
       clearInterval(prune);
+      await callbacks?.idle();
       await flushPending();
       await sandbox?.close();
       await closeKeyv(keyv);
     },
+  };
+}
+
+/**
+ * The callback Token and EncodingAESKey: from the environment, or on the sandbox a pair made up for this run
+ * (the sandbox is told it in-process), so the whole loop works with no configuration.
+ */
+function callbackSecrets(
+  config: Config,
+  sandbox: boolean,
+): { token: string; encodingAesKey: string } | undefined {
+  if (config.WECOM_CALLBACK_TOKEN && config.WECOM_CALLBACK_AES_KEY)
+    return { token: config.WECOM_CALLBACK_TOKEN, encodingAesKey: config.WECOM_CALLBACK_AES_KEY };
+  if (!sandbox) return undefined;
+  return {
+    token: randomBytes(16).toString('hex'),
+    // 32 random bytes in base64 are 43 characters and one '=': WeCom's EncodingAESKey drops the '='.
+    encodingAesKey: randomBytes(32).toString('base64').slice(0, 43),
   };
 }

@@ -18,6 +18,22 @@ export const envSchema = z
     WECOM_API_BASE: httpUrl.default('https://qyapi.weixin.qq.com'),
     WECOM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     WECOM_MAX_CALLS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5_000),
+    WECOM_CALLBACK_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .refine((v) => /^[A-Za-z0-9]{3,32}$/.test(v), {
+          message: 'must be the Token from WeCom’s admin console (3–32 letters or digits)',
+        })
+        .optional(),
+    ),
+    WECOM_CALLBACK_AES_KEY: optionalText.pipe(
+      z
+        .string()
+        .refine((v) => /^[A-Za-z0-9+/]{43}$/.test(v), {
+          message: 'must be the 43-character EncodingAESKey from WeCom’s admin console',
+        })
+        .optional(),
+    ),
     STORE_URL: z
       .string()
       .default('sqlite://data/contactway.sqlite')
@@ -68,6 +84,13 @@ export const envSchema = z
         code: 'custom',
         path: ['WECOM_CORP_ID'],
         message: 'is required when WECOM_CORP_SECRET is set',
+      });
+    }
+    if (Boolean(env.WECOM_CALLBACK_TOKEN) !== Boolean(env.WECOM_CALLBACK_AES_KEY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.WECOM_CALLBACK_TOKEN ? 'WECOM_CALLBACK_AES_KEY' : 'WECOM_CALLBACK_TOKEN'],
+        message: 'is required when the other WECOM_CALLBACK_ variable is set',
       });
     }
     if (env.OPS_HOST && env.OPS_PORT === undefined) {

@@ -141,6 +141,34 @@ export class StoreError extends ContactwayError {
   }
 }
 
+/**
+ * Why a WeCom callback request was refused. Each has its own code so the log line says which: WeCom's own
+ * samples fold these into -40001…-40008, and the wrong-ReceiveId / wrong-key confusions are the most common
+ * setup error people report.
+ */
+export type CallbackRefusal =
+  | 'callback.bad_signature'
+  | 'callback.wrong_receive_id'
+  | 'callback.malformed'
+  | 'callback.bad_padding';
+
+/** A WeCom callback we refuse (4xx, nothing acted on). `human` says what to check in WeCom's admin console. */
+export class CallbackError extends ContactwayError {
+  declare readonly code: CallbackRefusal;
+
+  constructor(code: CallbackRefusal, human: Bilingual, options?: { cause?: unknown }) {
+    super(code, human, options);
+  }
+}
+
+/** A callback body we cannot read; `detail` names what is wrong, never a value (it may be personal data). */
+export function malformedCallback(detail: string): CallbackError {
+  return new CallbackError(
+    'callback.malformed',
+    t(`The callback body is malformed (${detail}).`, `回调内容格式不正确（${detail}）。`),
+  );
+}
+
 /** What a requester sees for a failure we did not foresee. */
 export const INTERNAL_ERROR = t(
   'Something went wrong on our side. It has been logged; please try again.',

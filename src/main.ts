@@ -4,6 +4,7 @@ import type { SlackAdapter } from '../adapters/slack/index.js';
 import { readSlackSettings, SLACK_PLATFORM, slackAccessRule } from '../adapters/slack/settings.js';
 import type { RunningAdapter } from './adapter.js';
 import { type Core, startCore } from './app.js';
+import { announceCallbacks, withCallbacks } from './callbacks/mount.js';
 import { loadConfig, loadDotEnv } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
@@ -41,6 +42,22 @@ async function main(): Promise<void> {
 
   // Adapters are imported only when configured: a Slack-only bot does not load discord.js at start.
   if (useConsole) {
+    // WeCom's callbacks need a port even for the console: PORT when configured for a real corp, else (the
+    // sandbox's made-up pair) any free loopback port, so a console beside a running bot never collides.
+    const callbackServer = core.callbacks
+      ? await startOpsServer({
+          ...(config.WECOM_CALLBACK_TOKEN ? { port: config.PORT } : { port: 0, host: '127.0.0.1' }),
+          handler: withCallbacks(core.callbacks, core.ops.handler, logger),
+          logger,
+        })
+      : undefined;
+    if (core.callbacks && callbackServer)
+      announceCallbacks({
+        callbacks: core.callbacks,
+        port: callbackServer.port,
+        logger,
+        sandbox: core.sandbox,
+      });
     const { CONSOLE_FLOW, runConsoleAdapter } = await import('../adapters/console/index.js');
     const user = userInfo().username;
     await runConsoleAdapter({
@@ -52,6 +69,7 @@ async function main(): Promise<void> {
       sandbox: core.sandbox !== undefined,
       qrDir: config.QR_DIR,
     });
+    await callbackServer?.close();
     await core.close();
     return;
   }
@@ -80,7 +98,19 @@ async function main(): Promise<void> {
         })
       : slack?.transport === 'http'
         ? undefined
-        : await startOpsServer({ port: config.PORT, handler: core.ops.handler, logger });
+        : await startOpsServer({
+            port: config.PORT,
+            handler: withCallbacks(core.callbacks, core.ops.handler, logger),
+            logger,
+          });
+  if (core.callbacks && opsServer && config.OPS_PORT === undefined)
+    announceCallbacks({ callbacks: core.callbacks, port: opsServer.port, logger, sandbox: core.sandbox });
+  else if (core.callbacks)
+    // Bolt's server owns PORT in Slack HTTP mode; mounting the receiver there is the adapter's part (issue 12).
+    logger.warn(
+      { path: core.callbacks.path },
+      'WeCom callbacks are configured but not served yet in Slack HTTP mode',
+    );
   logger.info({ adapters: adapters.map((a) => a.name) }, 'contactway is running');
 
   const stop = (signal: string) => void shutdown({ signal, core, adapters, opsServer, logger });

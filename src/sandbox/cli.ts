@@ -10,16 +10,31 @@ const env = z
   .object({
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(8900),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Where scans post WeCom's encrypted events: the bot's URL and the pair it was configured with.
+    SANDBOX_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+    WECOM_CALLBACK_TOKEN: z.string().min(1).optional(),
+    WECOM_CALLBACK_AES_KEY: z.string().length(43).optional(),
   })
   .parse({
     SANDBOX_PORT: process.env.SANDBOX_PORT || undefined,
     LOG_LEVEL: process.env.LOG_LEVEL || undefined,
+    SANDBOX_CALLBACK_URL: process.env.SANDBOX_CALLBACK_URL || undefined,
+    WECOM_CALLBACK_TOKEN: process.env.WECOM_CALLBACK_TOKEN || undefined,
+    WECOM_CALLBACK_AES_KEY: process.env.WECOM_CALLBACK_AES_KEY || undefined,
   });
 
 const sandbox = await startSandbox({
   port: env.SANDBOX_PORT,
   logger: createLogger({ level: env.LOG_LEVEL }),
 });
+
+if (env.SANDBOX_CALLBACK_URL && env.WECOM_CALLBACK_TOKEN && env.WECOM_CALLBACK_AES_KEY) {
+  sandbox.connectCallbacks({
+    url: env.SANDBOX_CALLBACK_URL,
+    token: env.WECOM_CALLBACK_TOKEN,
+    encodingAesKey: env.WECOM_CALLBACK_AES_KEY,
+  });
+}
 
 process.stdout.write(
   [
@@ -33,6 +48,9 @@ process.stdout.write(
     `  curl -s -X POST "${sandbox.url}/cgi-bin/externalcontact/add_contact_way?access_token=$TOKEN" -d '{"type":1,"scene":2,"user":["zhangsan"]}'`,
     '',
     `Point the bot at it with WECOM_API_BASE=${sandbox.url}`,
+    env.SANDBOX_CALLBACK_URL
+      ? `Scans (POST ${sandbox.url}/sandbox/scan {"config_id":…}) post WeCom's events to ${env.SANDBOX_CALLBACK_URL}`
+      : 'Set SANDBOX_CALLBACK_URL, WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY to have scans post WeCom’s events to the bot.',
     '',
   ].join('\n'),
 );

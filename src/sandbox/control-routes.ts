@@ -8,7 +8,13 @@ import { landingPage, notFoundPage, qrPng } from './qr.js';
 /** Control bodies sent by tests in another process (the bot under test runs as a child). */
 const latencySchema = z.object({ ms: z.number().min(0) }).strict();
 const expireSchema = z.object({ code: z.literal([42001, 40014]).optional() }).strict();
-const scanSchema = z.object({ config_id: z.string().min(1), external_userid: z.string().min(1) }).strict();
+const scanSchema = z
+  .object({
+    config_id: z.string().min(1),
+    external_userid: z.string().min(1).optional(),
+    name: z.string().min(1).optional(),
+  })
+  .strict();
 
 const QR_PATH = /^\/sandbox\/qr\/([A-Za-z0-9_-]+)\.png$/;
 const PAGE_PATH = /^\/sandbox\/c\/([A-Za-z0-9_-]+)$/;
@@ -75,7 +81,20 @@ export async function handleControl(
     case 'POST /sandbox/expire-tokens':
       return control(req, res, expireSchema, ({ code }) => core.tokens.revokeAll(code ?? 42001));
     case 'POST /sandbox/scan':
-      return control(req, res, scanSchema, (scan) => core.simulateScan(scan.config_id, scan.external_userid));
+      // A customer scans: the encrypted add event goes to the bot when its callback URL is known.
+      return control(req, res, scanSchema, async (scan) => {
+        const done = await core.customers.scan(scan.config_id, {
+          ...(scan.external_userid ? { externalUserId: scan.external_userid } : {}),
+          ...(scan.name ? { name: scan.name } : {}),
+        });
+        return {
+          external_userid: done.externalUserId,
+          name: done.name,
+          userid: done.userid,
+          welcome_code: done.welcomeCode,
+          ...(done.delivered ? { delivered: done.delivered } : {}),
+        };
+      });
     default:
       return false;
   }
@@ -86,7 +105,7 @@ async function control<S extends z.ZodType>(
   req: IncomingMessage,
   res: ServerResponse,
   schema: S,
-  apply: (value: z.output<S>) => void,
+  apply: (value: z.output<S>) => unknown,
 ): Promise<true> {
   let value: unknown;
   try {
@@ -101,12 +120,14 @@ async function control<S extends z.ZodType>(
     sendJson(res, 400, { error: z.prettifyError(parsed.error) });
     return true;
   }
+  // What the control reports besides `ok` (a scan names its customer); nothing for the others.
+  let extra: unknown;
   try {
-    apply(parsed.data);
+    extra = await apply(parsed.data);
   } catch (error) {
     sendJson(res, 409, { error: error instanceof Error ? error.message : String(error) });
     return true;
   }
-  sendJson(res, 200, { ok: true });
+  sendJson(res, 200, { ok: true, ...(typeof extra === 'object' ? extra : {}) });
   return true;
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { ENDPOINTS } from '../wecom/schemas.js';
 import { ContactWayApi } from './contact-ways.js';
+import { CustomerApi } from './customers.js';
 import { Directory } from './directory.js';
 import { Faults } from './faults.js';
 import { Tokens } from './tokens.js';
@@ -21,6 +22,8 @@ export class SandboxCore {
   readonly tokens: Tokens;
   readonly faults = new Faults();
   readonly api: ContactWayApi;
+  /** Simulated customers and the callback events their scans send. */
+  readonly customers: CustomerApi;
   /** Responses a `hang` fault holds open; `close()` destroys them. */
   readonly hanging = new Set<ServerResponse>();
   /** Aborted by `close()`, so pending latency waits end with the server. */
@@ -51,6 +54,13 @@ export class SandboxCore {
       now: this.now,
       qrUrl: (id) => `${this.url}/sandbox/qr/${id}.png`,
       picUrl: (mediaId) => `${this.url}/sandbox/media/${encodeURIComponent(mediaId)}.png`,
+    });
+    this.customers = new CustomerApi({
+      corpId: this.corpId,
+      store: this.store,
+      directory: this.directory,
+      now: this.now,
+      scanWay: (configId, externalUserId) => this.api.scan(configId, externalUserId),
     });
   }
 

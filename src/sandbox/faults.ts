@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { CUSTOMER_ENDPOINTS } from '../wecom/customer-schemas.js';
 import { ENDPOINTS } from '../wecom/schemas.js';
 import type { FaultSpec } from './types.js';
 
 /** A call the fault queue can answer: gettoken or one of the six endpoints. */
-export type ApiName = 'gettoken' | (typeof ENDPOINTS)[number];
+export type ApiName = 'gettoken' | (typeof ENDPOINTS)[number] | (typeof CUSTOMER_ENDPOINTS)[number];
 
 /** FaultSpec as it arrives over HTTP (`POST /sandbox/faults`) from a test in another process. */
 export const faultSpecSchema = z
@@ -14,7 +15,7 @@ export const faultSpecSchema = z
     garbage: z.boolean().optional(),
     hang: z.boolean().optional(),
     times: z.number().int().min(1).optional(),
-    endpoint: z.enum(['gettoken', ...ENDPOINTS]).optional(),
+    endpoint: z.enum(['gettoken', ...ENDPOINTS, ...CUSTOMER_ENDPOINTS]).optional(),
   })
   .strict()
   .refine((f) => f.errcode !== undefined || f.status !== undefined || f.garbage || f.hang, {

@@ -2,10 +2,13 @@
 export { DEFAULT_DEPARTMENTS, DEFAULT_MEMBERS } from './directory.js';
 export { startSandbox } from './sandbox.js';
 export type {
+  CallbackTarget,
   FaultSpec,
   Sandbox,
+  SandboxCustomer,
   SandboxDepartment,
   SandboxMember,
   SandboxOptions,
   SandboxStats,
+  ScanResult,
 } from './types.js';

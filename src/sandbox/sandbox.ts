@@ -34,6 +34,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clearFaults: () => core.faults.clear(),
     expireTokens: (code = 42001) => core.tokens.revokeAll(code),
     simulateScan: (configId, externalUserId) => core.simulateScan(configId, externalUserId),
+    connectCallbacks: (target) => core.customers.connect(target),
+    scan: (configId, options) => core.customers.scan(configId, options),
+    customer: (externalUserId) => core.customers.customer(externalUserId),
     stats: () => core.stats(),
     contactWay: (configId) => core.contactWay(configId),
     close: () => {

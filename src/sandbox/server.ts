@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CUSTOMER_ENDPOINTS, type CustomerEndpoint } from '../wecom/customer-schemas.js';
 import { ENDPOINTS, type Endpoint } from '../wecom/schemas.js';
 import { handleControl } from './control-routes.js';
 import type { SandboxCore } from './core.js';
@@ -9,7 +10,7 @@ import { isPlainObject } from './rules.js';
 import type { FaultSpec } from './types.js';
 import { errmsgFor, Rejection, wrongJson } from './wecom-reply.js';
 
-const ENDPOINT_PATH = /^\/cgi-bin\/externalcontact\/([a-z_]+)$/;
+const ENDPOINT_PATH = /^\/cgi-bin\/externalcontact\/([a-z_]+(?:\/[a-z_]+)?)$/;
 
 /** Routes one HTTP request: WeCom's API under /cgi-bin, the sandbox's own pages and controls under /sandbox. */
 export function createRequestHandler(core: SandboxCore) {
@@ -28,6 +29,8 @@ async function route(core: SandboxCore, req: IncomingMessage, res: ServerRespons
   const endpoint = ENDPOINT_PATH.exec(url.pathname)?.[1];
   if (endpoint && (ENDPOINTS as readonly string[]).includes(endpoint))
     return api(core, endpoint as Endpoint, req, res, url);
+  if (endpoint && (CUSTOMER_ENDPOINTS as readonly string[]).includes(endpoint))
+    return api(core, endpoint as CustomerEndpoint, req, res, url);
   if (url.pathname.startsWith('/sandbox/') && (await handleControl(core, method, url.pathname, req, res)))
     return;
   send(res, 404, 'text/plain; charset=utf-8', 'not found');
@@ -79,11 +82,13 @@ function gettoken(core: SandboxCore, url: URL): Record<string, unknown> {
 
 async function endpointCall(
   core: SandboxCore,
-  endpoint: Endpoint,
+  endpoint: Endpoint | CustomerEndpoint,
   req: IncomingMessage,
   url: URL,
 ): Promise<Record<string, unknown>> {
   core.tokens.check(url.searchParams.get('access_token'));
+  // externalcontact/get is WeCom's one GET among them: its parameter is in the query.
+  if (endpoint === 'get') return core.customers.handle('get', url.searchParams, {});
   // The reference lists both 40003 and 40058 for "GET instead of POST"; 40003 means a bad userid to every
   // client, so the sandbox answers the generic invalid-parameter code.
   if (req.method !== 'POST') throw new Rejection(40058, `${endpoint} requires POST`);
@@ -101,7 +106,9 @@ async function endpointCall(
     throw wrongJson('invalid json');
   }
   if (!isPlainObject(body)) throw wrongJson('body must be a JSON object');
-  return core.api.handle(endpoint, body);
+  if ((CUSTOMER_ENDPOINTS as readonly string[]).includes(endpoint))
+    return core.customers.handle(endpoint as CustomerEndpoint, url.searchParams, body);
+  return core.api.handle(endpoint as Endpoint, body);
 }
 
 function answer(

@@ -1,4 +1,7 @@
 import type { Logger } from '../logger.js';
+import type { CallbackTarget, SandboxCustomer, ScanResult } from './customers.js';
+
+export type { CallbackTarget, SandboxCustomer, ScanResult } from './customers.js';
 
 /** A member of the sandbox corp's directory (通讯录). */
 export interface SandboxMember {
@@ -90,6 +93,16 @@ export interface Sandbox {
    * and, as in WeCom, invalidates the QR. Throws if the contact way is unknown, or a temp QR expired or was used.
    */
   simulateScan(configId: string, externalUserId: string): void;
+  /** Where to post callback events (URL, Token, EncodingAESKey), as WeCom's admin console is told. */
+  connectCallbacks(target: CallbackTarget): void;
+  /**
+   * A customer scans the QR and adds the member, as in simulateScan, and the encrypted add_external_contact
+   * event (with a WelcomeCode) is posted to the callback URL when one is connected. A simulated customer with
+   * a Chinese name unless `name` is given.
+   */
+  scan(configId: string, options?: { externalUserId?: string; name?: string }): Promise<ScanResult>;
+  /** A simulated customer (with the welcome message the bot sent them, if any). */
+  customer(externalUserId: string): SandboxCustomer | undefined;
   stats(): SandboxStats;
   /** A snapshot of what the sandbox stores for a contact way, or undefined when unknown or deleted. */
   contactWay(configId: string): unknown | undefined;

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import {
   ContactwayError,
   ForbiddenError,
@@ -13,6 +15,7 @@ import { type Actor, createPolicy, type Policy } from '../policy.js';
 import type { AuditEntry, AuditLog, ContactWayRecord, RecordStore, Requester } from '../store/index.js';
 import { createMemoryKeyv, requesterKey } from '../store/index.js';
 import { validate } from '../validate.js';
+import { welcomeTextSchema } from '../wecom/customer-schemas.js';
 import type { WecomClient } from '../wecom/index.js';
 import {
   type AddContactWayRequest,
@@ -44,6 +47,8 @@ export interface CreateResult {
 export interface CreateOptions {
   /** Same key, same requester → one contact way, however often the submission arrives. */
   idempotencyKey?: string;
+  /** Welcome message stored with the way (≤ 4000 bytes) and sent when a customer adds through it. */
+  welcome?: string;
 }
 
 export interface ShowResult {
@@ -61,9 +66,12 @@ export interface TempInput {
   state?: string;
   skip_verify?: boolean;
   closingText?: string;
+  /** Stored with the way, not sent to WeCom: see CreateOptions.welcome. */
+  welcome?: string;
 }
 
-export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'>;
+/** WeCom's fields to change, plus `welcome` (stored with the way; '' removes it). */
+export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> & { welcome?: string };
 
 export interface ContactWayService {
   /** Throws ForbiddenError (and audits it) when the actor may not use the bot. */
@@ -104,6 +112,8 @@ export interface ServiceDeps {
   pending?: PendingRecords;
   /** Fetches the QR image behind `qr_code`; injectable so tests and benchmarks control it. */
   fetchQr?: (url: string) => Promise<QrImage | undefined>;
+  /** Maps a way's `state` back to it when WeCom's callback names that state (see src/callbacks). */
+  stateIndex?: { add(state: string, configId: string): Promise<void> };
 }
 
 /** The platform-neutral heart: every adapter calls these and only renders what comes back. */
@@ -165,11 +175,12 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     options: CreateOptions = {},
   ): Promise<CreateResult> {
     const checked = validate(addContactWayRequestSchema, request);
+    const welcome = checkWelcome(options.welcome);
     const key = options.idempotencyKey;
-    if (key === undefined) return createOnce(requester, checked);
+    if (key === undefined) return createOnce(requester, checked, welcome);
     return idempotency.once(
       `${requesterKey(requester)}:${key}`,
-      () => createOnce(requester, checked),
+      () => createOnce(requester, checked, welcome),
       (result) => result.record.configId,
       async (configId) => ({ ...(await replay(requester, configId)), replayed: true }),
     );
@@ -182,10 +193,16 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     return { record: view(record), qr, stored: true };
   }
 
-  function createOnce(requester: Requester, checked: AddContactWayRequest): Promise<CreateResult> {
+  function createOnce(
+    requester: Requester,
+    request: AddContactWayRequest,
+    welcome: string | undefined,
+  ): Promise<CreateResult> {
     return audited(requester, 'create', undefined, async () => {
-      policy.checkCreateFor(requester, checked.user ?? [], checked.party ?? []);
+      policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
       const slot = await deps.creationLimiter?.take(requesterKey(requester));
+      // A state is the only link from WeCom's add callback back to this way (callbacks reference §3).
+      const checked: AddContactWayRequest = request.state ? request : { ...request, state: generateState() };
       const created = await wecom.addContactWay(checked).catch(async (error: unknown) => {
         if (slot && certainlyNotCreated(error)) {
           await slot
@@ -210,8 +227,10 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
           expiresInS === undefined ? undefined : new Date(at.getTime() + expiresInS * 1000).toISOString(),
         status: 'active',
         source: 'created',
+        ...(welcome ? { welcome } : {}),
       };
       const stored = await storeCreated(record);
+      await indexState(record);
       const qr = created.qr_code ? await fetchQr(created.qr_code) : undefined;
       return { record: view(record), qr, stored };
     });
@@ -235,6 +254,20 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
       );
       await deps.pending?.add(record);
       return false;
+    }
+  }
+
+  /** A failed index write only costs attribution of this way's customers: logged, never thrown. */
+  async function indexState(record: ContactWayRecord): Promise<void> {
+    const state = record.request.state;
+    if (!state || !deps.stateIndex) return;
+    try {
+      await deps.stateIndex.add(state, record.configId);
+    } catch (error) {
+      logger.error(
+        { err: error, configId: record.configId },
+        'state index write failed; callbacks cannot attribute this way',
+      );
     }
   }
 
@@ -280,7 +313,7 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     },
 
     createTemp(requester, input, options) {
-      const { userid, closingText, ...rest } = input;
+      const { userid, closingText, welcome, ...rest } = input;
       return create(
         requester,
         {
@@ -291,7 +324,7 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
           ...definedOnly(rest),
           ...(closingText ? { conclusions: { text: { content: closingText } } } : {}),
         },
-        options,
+        { ...options, ...(welcome ? { welcome } : {}) },
       );
     },
 
@@ -319,8 +352,10 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     update(requester, configId, changes) {
       return audited(requester, 'update', configId, async () => {
         const record = await owned(requester, configId);
+        const { welcome: newWelcome, ...wecomChanges } = changes;
+        const welcome = newWelcome === undefined ? record.welcome : checkWelcome(newWelcome) || undefined;
         const request = validate(updateContactWayRequestSchema, {
-          ...definedOnly(changes),
+          ...definedOnly(wecomChanges),
           config_id: configId,
         });
         // Changing members is creating for them: the same CREATE_FOR rule, before WeCom hears of it.
@@ -331,8 +366,9 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
         await wecom.updateContactWay(request);
         const { config_id: _, ...applied } = request;
         const at = now();
+        const { welcome: _previous, ...kept } = record;
         const updated: ContactWayRecord = {
-          ...record,
+          ...kept,
           request: { ...record.request, ...applied },
           updatedAt: new Date(at).toISOString(),
           // WeCom counts a new expires_in from the update, not from the creation: so do we, or `list` calls
@@ -340,8 +376,10 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
           ...(record.isTemp && request.expires_in !== undefined
             ? { expiresAt: new Date(at + request.expires_in * 1000).toISOString() }
             : {}),
+          ...(welcome ? { welcome } : {}),
         };
         await records.put(updated);
+        if (applied.state && applied.state !== record.request.state) await indexState(updated);
         return view(updated);
       });
     },
@@ -390,7 +428,9 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
             continue;
           }
           const live = await wecom.getContactWay(configId);
-          await records.put(recordFromLive(live, requester, new Date(now()).toISOString()));
+          const adopted = recordFromLive(live, requester, new Date(now()).toISOString());
+          await records.put(adopted);
+          await indexState(adopted);
           imported++;
         }
         return { imported, known };
@@ -488,6 +528,17 @@ function recordFromLive(live: ContactWay, requester: Requester, at: string): Con
     status: 'active',
     source: 'synced',
   };
+}
+
+/** A short tag (≤ 30 characters, WeCom's limit) that tells our ways apart in callbacks: `cw-` + 12 hex. */
+function generateState(): string {
+  return `cw-${randomBytes(6).toString('hex')}`;
+}
+
+/** The welcome text within WeCom's 4000 bytes; ValidationError on field `welcome` otherwise. */
+function checkWelcome(welcome: string | undefined): string | undefined {
+  if (welcome === undefined) return undefined;
+  return validate(z.object({ welcome: welcomeTextSchema }), { welcome }).welcome;
 }
 
 /** Drops undefined values: WeCom must only see fields someone set (never a silent skip_verify:false). */

@@ -9,6 +9,10 @@
  * | `own:{requesterKey}:{configId}`       | `1`                  | one index key per (requester, record)    |
  * | `audit:{at ms, 15 digits}:{random}`   | AuditEntry           | sorts by time as text; TTL'd             |
  * | `chat-state:{random id}`              | form state (wire)    | forms too long to carry inline; TTL'd    |
+ * | `cbev:{change}:{user}:{ext}:{time s}` | StoredEvent          | one WeCom callback; set-if-absent dedupes |
+ * | `wstate:{state}:{configId}`           | `1`                  | maps a callback's State back to a way    |
+ * | `cust:{configId}:{externalUserId}`    | CustomerRecord       | one key per customer: adds never race    |
+ * | `custof:{userid}:{ext}:{configId}`    | `1`                  | finds the way(s) of a deleted customer   |
  *
  * Keyv adds its namespace in front (`{ns}:` for sqlite, PostgreSQL and memory, `{ns}::` for Redis).
  * Every part we put in a key is restricted to `[A-Za-z0-9_.!~*'()%-]` (config ids by their schema, requester
@@ -20,6 +24,11 @@ export const OWNER_PREFIX = 'own:';
 export const AUDIT_PREFIX = 'audit:';
 /** Short-lived chat state: form contexts too long for the platform's form, drafts of failed forms. TTL'd. */
 export const CHAT_STATE_PREFIX = 'chat-state:';
+/** Callback events, state index and customers: see `src/callbacks/keys.ts` for how the parts are encoded. */
+export const CALLBACK_EVENT_PREFIX = 'cbev:';
+export const WAY_STATE_PREFIX = 'wstate:';
+export const CUSTOMER_PREFIX = 'cust:';
+export const CUSTOMER_OF_PREFIX = 'custof:';
 
 /** Matches a config id as WeCom returns it (same rule as `configIdSchema`). */
 const CONFIG_ID = /^[A-Za-z0-9_-]{1,128}$/;

@@ -45,5 +45,7 @@ export const contactWayRecordSchema = z.object({
   status: z.enum(['active', 'deleted', 'closed']),
   /** `created` by this bot, or `synced` from WeCom's list (made elsewhere, adopted later). */
   source: z.enum(['created', 'synced']),
+  /** Sent to each customer who adds the member through this way (send_welcome_msg); not a WeCom field. */
+  welcome: z.string().optional(),
 });
 export type ContactWayRecord = z.infer<typeof contactWayRecordSchema>;

@@ -1,0 +1,83 @@
+import type { Keyv } from 'keyv';
+import { z } from 'zod';
+import type { StoreLogger } from '../store/logger.js';
+import { readValid } from '../store/read-values.js';
+import { scanKeys } from '../store/scan-keys.js';
+import { storeCall } from '../store/store-call.js';
+import { customerKey, customerOfKey, customerOfPrefix, customerPrefix } from './keys.js';
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/** What became of the welcome message for one customer. */
+export const welcomeStatusSchema = z.enum([
+  'sent',
+  /** 41051: WeCom or another app already greeted this customer. */
+  'already_greeted',
+  /** The event carried no WelcomeCode (a console-configured welcome message, or an existing chat). */
+  'no_code',
+  /** The way has no welcome text. */
+  'not_configured',
+  /** WeCom's 20 s passed before we could send (e.g. the event was processed after a restart). */
+  'window_passed',
+  'failed',
+]);
+export type WelcomeStatus = z.infer<typeof welcomeStatusSchema>;
+
+/** A customer who added a member through one of our ways, as the add callback told us. */
+export const customerRecordSchema = z.object({
+  configId: z.string(),
+  userId: z.string(),
+  externalUserId: z.string(),
+  /** From externalcontact/get; absent when WeCom would not tell us in time. */
+  name: z.string().optional(),
+  changeType: z.enum(['add_external_contact', 'add_half_external_contact']),
+  /** The event's CreateTime. */
+  addedAt: isoDateTime,
+  /** Temp ways: the session WeCom opened (`open` until closed or `sessionEndsAt`); permanent ways: `none`. */
+  session: z.enum(['open', 'closed', 'none']),
+  sessionEndsAt: isoDateTime.optional(),
+  welcome: z.object({ status: welcomeStatusSchema, at: isoDateTime.optional(), code: z.string().optional() }),
+  /** Set by del_external_contact (the member removed the customer) or del_follow_user (the customer left). */
+  removed: z
+    .object({ by: z.enum(['member', 'customer']), at: isoDateTime, source: z.string().optional() })
+    .optional(),
+});
+export type CustomerRecord = z.infer<typeof customerRecordSchema>;
+
+/** Customers per way: one key each, so two customers arriving at once never overwrite each other. */
+export interface CustomerStore {
+  put(record: CustomerRecord): Promise<void>;
+  get(configId: string, externalUserId: string): Promise<CustomerRecord | undefined>;
+  /** Every customer who came through the way, oldest first. */
+  listByWay(configId: string): Promise<CustomerRecord[]>;
+  /** Every record of this member and customer, whatever way they came through. */
+  find(userId: string, externalUserId: string): Promise<CustomerRecord[]>;
+}
+
+export function createCustomerStore(keyv: Keyv, options: { logger?: StoreLogger } = {}): CustomerStore {
+  const { logger } = options;
+  const readAll = async (keys: string[]) =>
+    (await readValid(keyv, keys, customerRecordSchema, logger))
+      .flatMap((r) => (r.state === 'ok' ? [r.value] : []))
+      .sort((a, b) => a.addedAt.localeCompare(b.addedAt));
+
+  return {
+    put: (record) =>
+      storeCall(async () => {
+        const valid = customerRecordSchema.parse(record);
+        // Reverse index first: a customer whose record write fails is then merely not found, never orphaned.
+        await keyv.set(customerOfKey(valid.userId, valid.externalUserId, valid.configId), 1);
+        await keyv.set(customerKey(valid.configId, valid.externalUserId), valid);
+      }),
+    get: (configId, externalUserId) =>
+      storeCall(async () => (await readAll([customerKey(configId, externalUserId)]))[0]),
+    listByWay: (configId) => storeCall(async () => readAll(await scanKeys(keyv, customerPrefix(configId)))),
+    find: (userId, externalUserId) =>
+      storeCall(async () => {
+        const prefix = customerOfPrefix(userId, externalUserId);
+        const configIds = (await scanKeys(keyv, prefix)).map((key) => key.slice(prefix.length));
+        const records = await readAll(configIds.map((configId) => customerKey(configId, externalUserId)));
+        return records.filter((r) => r.userId === userId);
+      }),
+  };
+}

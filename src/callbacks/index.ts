@@ -1,0 +1,167 @@
+import type { Keyv } from 'keyv';
+import type { Logger } from '../logger.js';
+import type { RecordStore } from '../store/index.js';
+import type { StoreLock } from '../store/lock.js';
+import type { CustomerClient } from '../wecom/customers.js';
+import { createWecomCrypto } from './crypto.js';
+import { type CustomerStore, createCustomerStore } from './customer-store.js';
+import { createEventStore, type EventStore, type StoredEvent } from './event-store.js';
+import { logNotify, type Notify } from './notification.js';
+import { processEvent } from './process-event.js';
+import { CALLBACK_PATH, type CallbackHandler, createCallbackReceiver } from './receiver.js';
+import { createStateIndex, type StateIndex } from './state-index.js';
+
+export { createWecomCrypto, type WecomCrypto } from './crypto.js';
+export type { CustomerRecord, CustomerStore } from './customer-store.js';
+export type { ContactEvent } from './event.js';
+export { contactEventXml } from './event.js';
+export type { EventStore, StoredEvent } from './event-store.js';
+export {
+  type LocalizedNotification,
+  localizeNotification,
+  logNotify,
+  type Notification,
+  type NotificationAction,
+  type Notify,
+} from './notification.js';
+export { CALLBACK_PATH, type CallbackHandler } from './receiver.js';
+export { createStateIndex, type StateIndex } from './state-index.js';
+
+/** WeCom's event callbacks, wired: the HTTP handler and what runs the events it stores. */
+export interface Callbacks {
+  /** The URL path to paste into WeCom's admin console (after this server's public origin). */
+  readonly path: string;
+  /** Mount on any Node HTTP server; resolves false for other paths. */
+  readonly handler: CallbackHandler;
+  /** The Token and EncodingAESKey in use, for the embedded sandbox to play WeCom with. Never log them. */
+  readonly secrets: { token: string; encodingAesKey: string };
+  readonly events: EventStore;
+  readonly customers: CustomerStore;
+  /** Runs every event a crash (or a failed run) left pending; resolves with how many were run. */
+  processPending(): Promise<number>;
+  /** Resolves once every event handed to processing so far has finished (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+export interface CallbacksOptions {
+  token: string;
+  encodingAesKey: string;
+  /** The corp id (ReceiveId). */
+  corpId: string;
+  keyv: Keyv;
+  records: Pick<RecordStore, 'get'>;
+  wecom: CustomerClient;
+  /** Cross-instance lock (the store's): one instance runs a given event at a time. */
+  lock: StoreLock;
+  logger: Logger;
+  /** How the requester is told; by default a log line (adapters provide a notifier with issue 11). */
+  notify?: Notify;
+  states?: StateIndex;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function createCallbacks(options: CallbacksOptions): Callbacks {
+  const logger = options.logger.child({ component: 'callbacks' });
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const crypto = createWecomCrypto({
+    token: options.token,
+    encodingAesKey: options.encodingAesKey,
+    receiveId: options.corpId,
+  });
+  const events = createEventStore(options.keyv, { logger });
+  const customers = createCustomerStore(options.keyv, { logger });
+  const deps = {
+    records: options.records,
+    states: options.states ?? createStateIndex(options.keyv),
+    customers,
+    wecom: options.wecom,
+    notify: options.notify ?? logNotify(logger),
+    logger,
+    now,
+    sleep,
+  };
+  const running = new Set<Promise<void>>();
+
+  /** Runs one stored event under its lock, unless another run (here or on another instance) finished it. */
+  async function run(key: string): Promise<void> {
+    await options.lock(key, async () => {
+      const current = await events.get(key);
+      if (current?.status !== 'pending') return;
+      let outcome: string;
+      try {
+        outcome = await processEvent(current, deps);
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? 'internal';
+        const failed = await events.markFailed(key, code, now());
+        logger.error(
+          {
+            err: error,
+            changeType: current.event.changeType,
+            attempts: failed?.attempts,
+            status: failed?.status,
+          },
+          'callback: processing failed; the event stays pending for the next start',
+        );
+        return;
+      }
+      await events.markDone(key, outcome, now());
+    });
+  }
+
+  function schedule(stored: StoredEvent): Promise<void> {
+    const done = run(stored.key)
+      .catch((error: unknown) => logger.error({ err: error }, 'callback: could not run the event'))
+      .finally(() => running.delete(done));
+    running.add(done);
+    return done;
+  }
+
+  const handler = createCallbackReceiver({
+    crypto,
+    logger,
+    accept: async (event) => {
+      const { stored, fresh } = await events.add(event, now());
+      if (!fresh) {
+        logger.info(
+          { changeType: event.changeType, status: stored.status },
+          'callback: repeated delivery ignored',
+        );
+        return;
+      }
+      // After the answer: WeCom must hear `success` well before its 5 s, whatever WeCom calls follow.
+      setImmediate(() => void schedule(stored));
+    },
+  });
+
+  return {
+    path: CALLBACK_PATH,
+    handler,
+    secrets: { token: options.token, encodingAesKey: options.encodingAesKey },
+    events,
+    customers,
+    processPending() {
+      const all = (async () => {
+        const pending = await events.pending();
+        if (pending.length > 0)
+          logger.warn({ count: pending.length }, 'callback: processing events left pending');
+        await Promise.all(pending.map((stored) => schedule(stored)));
+        return pending.length;
+      })();
+      // Tracked so idle() also waits for the scan itself, not only for the runs it starts.
+      const tracked: Promise<void> = all.then(
+        () => undefined,
+        () => undefined,
+      );
+      running.add(tracked);
+      void tracked.finally(() => running.delete(tracked));
+      return all;
+    },
+    async idle() {
+      // Events scheduled with setImmediate are not in `running` yet: let them start first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import {
+  CALLBACK_EVENT_PREFIX,
+  CUSTOMER_OF_PREFIX,
+  CUSTOMER_PREFIX,
+  WAY_STATE_PREFIX,
+} from '../store/keys.js';
+import type { ContactEvent } from './event.js';
+
+/**
+ * Keys of the callback families (table in `src/store/keys.ts`). Every part is URI-encoded, so `:` only ever
+ * separates parts (a State may hold any character) and prefixes never match a longer id.
+ */
+const part = encodeURIComponent;
+
+/**
+ * The event's own identity (reference §4): ChangeType + UserID + ExternalUserID + CreateTime. A WeCom retry
+ * carries the same four; two customers in the same second differ in ExternalUserID.
+ */
+export function eventKey(
+  event: Pick<ContactEvent, 'changeType' | 'userId' | 'externalUserId' | 'createTime'>,
+) {
+  return `${CALLBACK_EVENT_PREFIX}${[event.changeType, event.userId, event.externalUserId, String(event.createTime)].map(part).join(':')}`;
+}
+
+export function wayStatePrefix(state: string): string {
+  return `${WAY_STATE_PREFIX}${part(state)}:`;
+}
+
+export function wayStateKey(state: string, configId: string): string {
+  return `${wayStatePrefix(state)}${configId}`;
+}
+
+export function customerPrefix(configId: string): string {
+  return `${CUSTOMER_PREFIX}${configId}:`;
+}
+
+export function customerKey(configId: string, externalUserId: string): string {
+  return `${customerPrefix(configId)}${part(externalUserId)}`;
+}
+
+export function customerOfPrefix(userId: string, externalUserId: string): string {
+  return `${CUSTOMER_OF_PREFIX}${part(userId)}:${part(externalUserId)}:`;
+}
+
+export function customerOfKey(userId: string, externalUserId: string, configId: string): string {
+  return `${customerOfPrefix(userId, externalUserId)}${configId}`;
+}

@@ -1,0 +1,198 @@
+import type { Reply, ReplyAction } from '../../commands/types.js';
+import { type Bilingual, type Locale, say, t } from '../i18n.js';
+import type { Logger } from '../logger.js';
+import type { ContactWayRecord, Requester } from '../store/index.js';
+import type { CustomerRecord, WelcomeStatus } from './customer-store.js';
+
+/**
+ * A message to a requester outside any request (a customer scanned their QR): plain data, in every language,
+ * shaped like a command Reply so each adapter's notifier renders it as it renders replies (Slack DM,
+ * Discord DM, a console line). The notifier port itself arrives with issue 11; until then `logNotify` is
+ * the default.
+ */
+export interface Notification {
+  kind: 'customer_added';
+  status: 'ok' | 'info' | 'error';
+  title: Bilingual;
+  text?: Bilingual;
+  /** The way this is about (button ids, file names). */
+  configId: string;
+  facts: NotificationFact[];
+  actions: NotificationAction[];
+}
+
+export interface NotificationFact {
+  label: Bilingual;
+  /** Ids and names are the same in every language; texts are Bilingual. */
+  value: string | Bilingual;
+}
+
+/** A button. `end_session` must be allowed only to the way's owner or an admin (the adapter's handler checks). */
+export interface NotificationAction {
+  kind: 'end_session' | 'show';
+  label: Bilingual;
+  configId: string;
+  /** end_session: whose session (close_temp_chat needs both). */
+  userId?: string;
+  externalUserId?: string;
+  danger?: boolean;
+  confirm?: { title: Bilingual; text: Bilingual; yes: Bilingual; no: Bilingual };
+}
+
+/** Delivers a notification to the requester; the default only logs it. */
+export type Notify = (requester: Requester, notification: Notification) => Promise<void>;
+
+/** A notification with every text in one language: what a renderer needs, like `commands/types.ts` Reply. */
+export interface LocalizedNotification {
+  kind: Notification['kind'];
+  status: Notification['status'];
+  title: string;
+  text?: string;
+  configId: string;
+  facts: { label: string; value: string }[];
+  actions: (Omit<NotificationAction, 'label' | 'confirm'> & {
+    label: string;
+    confirm?: { title: string; text: string; yes: string; no: string };
+  })[];
+}
+
+export function localizeNotification(n: Notification, locale: Locale): LocalizedNotification {
+  const text = (v: string | Bilingual) => (typeof v === 'string' ? v : say(v, locale));
+  return {
+    kind: n.kind,
+    status: n.status,
+    title: say(n.title, locale),
+    ...(n.text ? { text: say(n.text, locale) } : {}),
+    configId: n.configId,
+    facts: n.facts.map((f) => ({ label: say(f.label, locale), value: text(f.value) })),
+    actions: n.actions.map(({ label, confirm, ...rest }) => ({
+      ...rest,
+      label: say(label, locale),
+      ...(confirm
+        ? {
+            confirm: {
+              title: say(confirm.title, locale),
+              text: say(confirm.text, locale),
+              yes: say(confirm.yes, locale),
+              no: say(confirm.no, locale),
+            },
+          }
+        : {}),
+    })),
+  };
+}
+
+/**
+ * A notification as a reply every adapter renders (facts, buttons). Ending a session needs the customer's
+ * id, which travels in the action's value.
+ */
+export function notificationReply(n: Notification, locale: Locale): Reply {
+  const l = localizeNotification(n, locale);
+  return {
+    status: l.status,
+    title: l.title,
+    ...(l.text ? { text: l.text } : {}),
+    configId: l.configId,
+    facts: l.facts,
+    actions: l.actions.flatMap((a): ReplyAction[] =>
+      a.kind === 'show' ? [{ kind: 'show', label: a.label, configId: a.configId }] : [],
+    ),
+  };
+}
+
+/** The notifier until adapters provide one: an info line with the English text (no personal data beyond ids). */
+export function logNotify(logger: Logger): Notify {
+  return async (requester, notification) => {
+    const en = localizeNotification(notification, 'en');
+    logger.info(
+      {
+        requester: `${requester.platform}:${requester.workspaceId}:${requester.userId}`,
+        configId: en.configId,
+        facts: en.facts,
+      },
+      `notification: ${en.title}`,
+    );
+  };
+}
+
+const WELCOME_TEXT: Record<WelcomeStatus, Bilingual> = {
+  sent: t('Welcome message sent.', '欢迎语已发送。'),
+  already_greeted: t(
+    'Welcome message not sent: already greeted by WeCom or another app.',
+    '欢迎语未发送：企业微信或其他应用已发送过欢迎语。',
+  ),
+  no_code: t(
+    'Welcome message not sent: WeCom did not offer a greeting (a console-configured welcome message or an existing chat).',
+    '欢迎语未发送：企业微信未提供发送机会（管理后台已配置欢迎语，或客户已在聊天中）。',
+  ),
+  not_configured: t('This contact way has no welcome message.', '该「联系我」未设置欢迎语。'),
+  window_passed: t(
+    'Welcome message not sent: WeCom’s 20-second window had passed.',
+    '欢迎语未发送：已超过企业微信的 20 秒发送时限。',
+  ),
+  failed: t('Welcome message not sent: WeCom refused it.', '欢迎语未发送：企业微信拒绝了请求。'),
+};
+
+/** What the requester is told when a customer adds a member through their way. */
+export function customerAddedNotification(
+  way: ContactWayRecord,
+  customer: CustomerRecord,
+  welcomeFailure?: Bilingual,
+): Notification {
+  const who = customer.name || customer.externalUserId;
+  const wayName = way.request.remark ? `${way.request.remark} (${way.configId})` : way.configId;
+  const welcome =
+    customer.welcome.status === 'failed' && welcomeFailure
+      ? welcomeFailure
+      : WELCOME_TEXT[customer.welcome.status];
+  const facts: NotificationFact[] = [
+    {
+      label: t('Customer', '客户'),
+      value: customer.name ? `${customer.name} (${customer.externalUserId})` : customer.externalUserId,
+    },
+    { label: t('Member', '成员'), value: customer.userId },
+    { label: t('Contact way', '「联系我」'), value: wayName },
+    { label: t('Added at', '添加时间'), value: utcMinute(customer.addedAt) },
+    { label: t('Welcome message', '欢迎语'), value: welcome },
+  ];
+  if (customer.session === 'open' && customer.sessionEndsAt) {
+    facts.push({ label: t('Session ends', '会话结束时间'), value: utcMinute(customer.sessionEndsAt) });
+  }
+  const actions: NotificationAction[] = [];
+  if (customer.session === 'open') {
+    actions.push({
+      kind: 'end_session',
+      label: t('End session', '结束会话'),
+      configId: way.configId,
+      userId: customer.userId,
+      externalUserId: customer.externalUserId,
+      danger: true,
+      confirm: {
+        title: t('End this session?', '结束该会话？'),
+        text: t(
+          `WeCom sends the closing message to ${who}, then the temporary session with ${customer.userId} ends.`,
+          `企业微信会先向 ${who} 发送结束语，然后结束其与 ${customer.userId} 的临时会话。`,
+        ),
+        yes: t('End session', '结束会话'),
+        no: t('Cancel', '取消'),
+      },
+    });
+  }
+  actions.push({ kind: 'show', label: t('Show', '查看'), configId: way.configId });
+  return {
+    kind: 'customer_added',
+    status: 'ok',
+    title: t(`${who} added ${customer.userId}`, `${who} 添加了 ${customer.userId}`),
+    text: t(
+      `A customer added ${customer.userId} through your contact way ${wayName}.`,
+      `有客户通过你的「联系我」${wayName} 添加了 ${customer.userId}。`,
+    ),
+    configId: way.configId,
+    facts,
+    actions,
+  };
+}
+
+function utcMinute(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}

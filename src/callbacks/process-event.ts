@@ -1,0 +1,193 @@
+import { ContactwayError, WecomError } from '../errors.js';
+import type { Bilingual } from '../i18n.js';
+import type { Logger } from '../logger.js';
+import type { ContactWayRecord, RecordStore } from '../store/index.js';
+import type { CustomerClient } from '../wecom/customers.js';
+import type { CustomerRecord, CustomerStore, WelcomeStatus } from './customer-store.js';
+import { ADD_CHANGE_TYPES, type ContactEvent } from './event.js';
+import type { StoredEvent } from './event-store.js';
+import { customerAddedNotification, type Notify } from './notification.js';
+import type { StateIndex } from './state-index.js';
+
+/** WeCom accepts send_welcome_msg for 20 s after the event (reference §5). */
+export const WELCOME_WINDOW_MS = 20_000;
+/** Waits between externalcontact/get tries while WeCom still answers 84061 right after the add (§3). */
+export const NAME_RETRY_DELAYS_MS = [300, 700, 1_500] as const;
+/** Wait before retrying a 41096 (another app is sending right now); retried until the window closes. */
+export const WELCOME_RETRY_MS = 1_000;
+/** WeCom's default session length for a temp way whose request did not say (24 h). */
+const DEFAULT_CHAT_EXPIRES_IN_S = 24 * 3600;
+
+export interface ProcessDeps {
+  records: Pick<RecordStore, 'get'>;
+  states: StateIndex;
+  customers: CustomerStore;
+  wecom: CustomerClient;
+  notify: Notify;
+  logger: Logger;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * What one stored event does; resolves with a short outcome for the event store. Throwing leaves the event
+ * pending, to be run again at the next start, so anything that must not happen twice (the welcome message,
+ * the notification) comes after every step that may fail for a transient reason, or swallows its failure.
+ */
+export async function processEvent(stored: StoredEvent, deps: ProcessDeps): Promise<string> {
+  const { event } = stored;
+  if (ADD_CHANGE_TYPES.has(event.changeType)) return processAdd(stored, deps);
+  if (event.changeType === 'del_external_contact' || event.changeType === 'del_follow_user') {
+    return processRemoval(event, deps);
+  }
+  deps.logger.info(
+    { changeType: event.changeType, userId: event.userId },
+    'callback: event noted, nothing to do',
+  );
+  return 'ignored';
+}
+
+async function processAdd(stored: StoredEvent, deps: ProcessDeps): Promise<string> {
+  const { event } = stored;
+  const way = await findWay(event, deps);
+  if (!way) {
+    // A way made elsewhere (WeCom's console, another tool) or before states were generated.
+    deps.logger.info(
+      { userId: event.userId, hasState: event.state !== undefined },
+      'callback: add event matches none of our contact ways',
+    );
+    return 'unattributed';
+  }
+  const [welcome, name] = await Promise.all([
+    sendWelcome(way, event, Date.parse(stored.receivedAt), deps),
+    customerName(event.externalUserId, deps),
+  ]);
+  const addedAtMs = event.createTime * 1000;
+  const customer: CustomerRecord = {
+    configId: way.configId,
+    userId: event.userId,
+    externalUserId: event.externalUserId,
+    ...(name ? { name } : {}),
+    changeType: event.changeType as CustomerRecord['changeType'],
+    addedAt: new Date(addedAtMs).toISOString(),
+    session: way.isTemp ? 'open' : 'none',
+    ...(way.isTemp
+      ? {
+          sessionEndsAt: new Date(
+            addedAtMs + (way.request.chat_expires_in ?? DEFAULT_CHAT_EXPIRES_IN_S) * 1000,
+          ).toISOString(),
+        }
+      : {}),
+    welcome: {
+      status: welcome.status,
+      ...(welcome.status === 'sent' ? { at: new Date(deps.now()).toISOString() } : {}),
+      ...(welcome.code ? { code: welcome.code } : {}),
+    },
+  };
+  await deps.customers.put(customer);
+  try {
+    await deps.notify(way.requester, customerAddedNotification(way, customer, welcome.human));
+  } catch (error) {
+    // The customer is recorded; running the event again would greet them twice. Logged, not retried.
+    deps.logger.error({ err: error, configId: way.configId }, 'callback: notifying the requester failed');
+  }
+  deps.logger.info(
+    { configId: way.configId, userId: event.userId, welcome: welcome.status },
+    'callback: customer added through our contact way',
+  );
+  return 'attributed';
+}
+
+/** The way this customer came through: one of ours with the event's State, for the event's member. */
+async function findWay(event: ContactEvent, deps: ProcessDeps): Promise<ContactWayRecord | undefined> {
+  if (!event.state) return undefined;
+  const candidates: ContactWayRecord[] = [];
+  for (const configId of await deps.states.find(event.state)) {
+    const record = await deps.records.get(configId);
+    if (!record || record.status === 'deleted' || record.request.state !== event.state) continue;
+    // A type-2 way with departments reaches members we cannot list here; its State still names it.
+    const reaches =
+      record.request.user?.includes(event.userId) ||
+      (record.request.type === 2 && (record.request.party?.length ?? 0) > 0);
+    if (reaches) candidates.push(record);
+  }
+  // Several of our ways may share a requester-chosen state: the newest is the one being handed out.
+  return candidates.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+}
+
+interface WelcomeResult {
+  status: WelcomeStatus;
+  code?: string;
+  human?: Bilingual;
+}
+
+/** send_welcome_msg within WeCom's window: 41096 retried until it closes, 41051 reported, never repeated. */
+async function sendWelcome(
+  way: ContactWayRecord,
+  event: ContactEvent,
+  receivedAtMs: number,
+  deps: ProcessDeps,
+): Promise<WelcomeResult> {
+  if (!way.welcome) return { status: 'not_configured' };
+  if (!event.welcomeCode) return { status: 'no_code' };
+  // Our clock from the moment we stored the event: WeCom's CreateTime may be skewed against ours.
+  const deadline = receivedAtMs + WELCOME_WINDOW_MS;
+  for (;;) {
+    if (deps.now() >= deadline) return { status: 'window_passed' };
+    try {
+      await deps.wecom.sendWelcomeMsg({ welcome_code: event.welcomeCode, text: { content: way.welcome } });
+      return { status: 'sent' };
+    } catch (error) {
+      if (error instanceof WecomError && error.errcode === 41051)
+        return { status: 'already_greeted', code: 'wecom.41051' };
+      if (error instanceof WecomError && error.errcode === 41096) {
+        await deps.sleep(Math.max(0, Math.min(WELCOME_RETRY_MS, deadline - deps.now())));
+        continue;
+      }
+      const failure = error instanceof ContactwayError ? error : undefined;
+      deps.logger.warn({ err: error, configId: way.configId }, 'callback: welcome message not sent');
+      return {
+        status: 'failed',
+        code: failure?.code ?? 'internal',
+        ...(failure ? { human: failure.human } : {}),
+      };
+    }
+  }
+}
+
+/** The customer's name, retried briefly on 84061; undefined when WeCom will not say (never fails the event). */
+async function customerName(externalUserId: string, deps: ProcessDeps): Promise<string | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const detail = await deps.wecom.getExternalContact(externalUserId);
+      return detail.external_contact.name || undefined;
+    } catch (error) {
+      const delay = NAME_RETRY_DELAYS_MS[attempt];
+      if (error instanceof WecomError && error.errcode === 84061 && delay !== undefined) {
+        await deps.sleep(delay);
+        continue;
+      }
+      deps.logger.warn({ err: error }, 'callback: customer name unavailable');
+      return undefined;
+    }
+  }
+}
+
+/** del_external_contact (the member removed the customer) / del_follow_user (the customer removed the member). */
+async function processRemoval(event: ContactEvent, deps: ProcessDeps): Promise<string> {
+  const records = await deps.customers.find(event.userId, event.externalUserId);
+  if (records.length === 0) return 'unknown_customer';
+  const at = new Date(event.createTime * 1000).toISOString();
+  for (const record of records) {
+    await deps.customers.put({
+      ...record,
+      session: record.session === 'open' ? 'closed' : record.session,
+      removed: {
+        by: event.changeType === 'del_external_contact' ? 'member' : 'customer',
+        at,
+        ...(event.source ? { source: event.source } : {}),
+      },
+    });
+  }
+  return 'removed';
+}

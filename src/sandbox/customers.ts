@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+import { createWecomCrypto } from '../callbacks/crypto.js';
+import { contactEventXml } from '../callbacks/event.js';
+import {
+  batchGetByUserRequestSchema,
+  type CustomerEndpoint,
+  sendWelcomeMsgRequestSchema,
+} from '../wecom/customer-schemas.js';
+import type { Directory } from './directory.js';
+import type { WayStore } from './way-store.js';
+import { Rejection } from './wecom-reply.js';
+
+/** WeCom accepts a WelcomeCode for 20 s, once (reference §5). */
+export const WELCOME_CODE_TTL_MS = 20_000;
+
+/** Where the sandbox posts events, as the admin console tells WeCom. */
+export interface CallbackTarget {
+  url: string;
+  token: string;
+  encodingAesKey: string;
+}
+
+/** A simulated customer: who scanned which way, and what WeCom would remember about it. */
+export interface SandboxCustomer {
+  externalUserId: string;
+  name: string;
+  userid: string;
+  configId: string;
+  state: string | undefined;
+  /** Unix seconds: the event's CreateTime and follow_info.createtime. */
+  createTime: number;
+  welcomeCode: string;
+  /** The welcome message the bot sent with send_welcome_msg, once. */
+  welcome?: { content: string; atMs: number };
+}
+
+/** What a scan did, for the caller (tests, the HTTP control, the console's scan command). */
+export interface ScanResult {
+  externalUserId: string;
+  name: string;
+  userid: string;
+  welcomeCode: string;
+  /** The bot's answer to the event, or undefined when no callback URL is known yet. */
+  delivered?: { status: number; body: string };
+}
+
+/** Surnames first: the walk-through reads "李… added zhangsan". */
+const NAMES = ['李雷', '李娜', '李晓明', '韩梅梅', '王芳', '陈静', '刘洋', '赵磊'];
+
+/**
+ * The customer side of the sandbox: a scan becomes a customer and the encrypted `add_external_contact` event
+ * WeCom would post to the app's callback URL; externalcontact/get, send_welcome_msg and batch/get_by_user answer
+ * for these customers with WeCom's rules (84061 for an unknown customer, the welcome code once within 20 s).
+ */
+export class CustomerApi {
+  private readonly customers = new Map<string, SandboxCustomer>();
+  private target: CallbackTarget | undefined;
+  private named = 0;
+
+  constructor(
+    private readonly deps: {
+      corpId: string;
+      store: WayStore;
+      directory: Directory;
+      now: () => number;
+      /** Marks a temp way used and opens its session (ContactWayApi.scan); throws when it cannot be scanned. */
+      scanWay: (configId: string, externalUserId: string) => void;
+    },
+  ) {}
+
+  connect(target: CallbackTarget): void {
+    // Fails now, not at the first scan, if the key is not a 43-character EncodingAESKey.
+    createWecomCrypto({
+      token: target.token,
+      encodingAesKey: target.encodingAesKey,
+      receiveId: this.deps.corpId,
+    });
+    this.target = { ...target };
+  }
+
+  get connected(): boolean {
+    return this.target !== undefined;
+  }
+
+  customer(externalUserId: string): SandboxCustomer | undefined {
+    const found = this.customers.get(externalUserId);
+    return found ? structuredClone(found) : undefined;
+  }
+
+  /** A customer scans the way's QR and adds its member; the event is posted when a callback URL is known. */
+  async scan(
+    configId: string,
+    options: { externalUserId?: string; name?: string } = {},
+  ): Promise<ScanResult> {
+    const way = this.deps.store.get(configId);
+    if (!way) throw new Error(`sandbox: no contact way ${configId}`);
+    const externalUserId = options.externalUserId ?? `wm${randomBytes(13).toString('hex')}`;
+    if (this.customers.has(externalUserId))
+      throw new Error(`sandbox: ${externalUserId} already added a member`);
+    const userid = this.memberOf(way.request.user ?? [], way.request.party ?? []);
+    this.deps.scanWay(configId, externalUserId);
+    const customer: SandboxCustomer = {
+      externalUserId,
+      name: options.name ?? NAMES[this.named++ % NAMES.length]!,
+      userid,
+      configId,
+      state: way.request.state,
+      createTime: Math.floor(this.deps.now() / 1000),
+      welcomeCode: randomBytes(16).toString('hex').toUpperCase(),
+    };
+    this.customers.set(externalUserId, customer);
+    const result: ScanResult = {
+      externalUserId,
+      name: customer.name,
+      userid,
+      welcomeCode: customer.welcomeCode,
+    };
+    if (!this.target) return result;
+    return { ...result, delivered: await this.post(this.target, customer) };
+  }
+
+  /** One customer-contact endpoint; the result is merged into `{errcode: 0, errmsg: 'ok'}`. Throws Rejection. */
+  handle(
+    endpoint: CustomerEndpoint,
+    query: URLSearchParams,
+    body: Record<string, unknown>,
+  ): Record<string, unknown> {
+    switch (endpoint) {
+      case 'get':
+        return this.get(query.get('external_userid'));
+      case 'send_welcome_msg':
+        this.sendWelcome(body);
+        return {};
+      case 'batch/get_by_user':
+        return this.batch(body);
+    }
+  }
+
+  private get(externalUserId: string | null): Record<string, unknown> {
+    if (!externalUserId) throw new Rejection(40058, 'external_userid missing');
+    const c = this.customers.get(externalUserId);
+    if (!c) throw new Rejection(84061);
+    return {
+      external_contact: { external_userid: c.externalUserId, name: c.name, type: 1, gender: 0 },
+      follow_user: [this.followInfo(c)],
+    };
+  }
+
+  private sendWelcome(body: Record<string, unknown>): void {
+    const parsed = sendWelcomeMsgRequestSchema.safeParse(body);
+    if (!parsed.success)
+      throw new Rejection(40058, parsed.error.issues[0]?.path.join('.') || 'invalid request');
+    const c = [...this.customers.values()].find((x) => x.welcomeCode === parsed.data.welcome_code);
+    if (!c) throw new Rejection(40058, 'invalid welcome_code');
+    if (c.welcome) throw new Rejection(41051);
+    if (this.deps.now() > c.createTime * 1000 + WELCOME_CODE_TTL_MS)
+      throw new Rejection(40058, 'welcome_code expired');
+    c.welcome = { content: parsed.data.text?.content ?? '', atMs: this.deps.now() };
+  }
+
+  private batch(body: Record<string, unknown>): Record<string, unknown> {
+    const parsed = batchGetByUserRequestSchema.safeParse(body);
+    if (!parsed.success)
+      throw new Rejection(40058, parsed.error.issues[0]?.path.join('.') || 'invalid request');
+    const { userid_list, cursor, limit = 50 } = parsed.data;
+    const all = [...this.customers.values()].filter((c) => userid_list.includes(c.userid));
+    const start = cursor ? Number(Buffer.from(cursor, 'base64url').toString()) : 0;
+    if (!Number.isInteger(start) || start < 0 || start > all.length)
+      throw new Rejection(40058, 'invalid cursor');
+    const page = all.slice(start, start + limit);
+    const next =
+      start + page.length < all.length ? Buffer.from(String(start + page.length)).toString('base64url') : '';
+    return {
+      external_contact_list: page.map((c) => ({
+        external_contact: { external_userid: c.externalUserId, name: c.name, type: 1 },
+        follow_info: this.followInfo(c),
+      })),
+      next_cursor: next,
+    };
+  }
+
+  private followInfo(c: SandboxCustomer): Record<string, unknown> {
+    return {
+      userid: c.userid,
+      remark: '',
+      createtime: c.createTime,
+      add_way: 1,
+      ...(c.state ? { state: c.state } : {}),
+    };
+  }
+
+  /** The member a scan adds: the way's only member, or the first active one it reaches. */
+  private memberOf(users: readonly string[], parties: readonly number[]): string {
+    const reached = [...this.deps.directory.expand(users, parties)];
+    const active = reached.find((u) => this.deps.directory.member(u)?.active !== false);
+    if (!active) throw new Error('sandbox: this contact way reaches no active member');
+    return active;
+  }
+
+  /** POSTs the encrypted event exactly as WeCom does: signed query, `<xml><ToUserName/><Encrypt/><AgentID/>`. */
+  private async post(target: CallbackTarget, c: SandboxCustomer): Promise<{ status: number; body: string }> {
+    const crypto = createWecomCrypto({
+      token: target.token,
+      encodingAesKey: target.encodingAesKey,
+      receiveId: this.deps.corpId,
+    });
+    const encrypted = crypto.encrypt(
+      contactEventXml({
+        changeType: 'add_external_contact',
+        corpId: this.deps.corpId,
+        userId: c.userid,
+        externalUserId: c.externalUserId,
+        createTime: c.createTime,
+        welcomeCode: c.welcomeCode,
+        ...(c.state ? { state: c.state } : {}),
+      }),
+    );
+    const timestamp = String(Math.floor(this.deps.now() / 1000));
+    const nonce = String(randomBytes(4).readUInt32BE());
+    const url = new URL(target.url);
+    url.searchParams.set('msg_signature', crypto.sign(timestamp, nonce, encrypted));
+    url.searchParams.set('timestamp', timestamp);
+    url.searchParams.set('nonce', nonce);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: `<xml><ToUserName><![CDATA[${this.deps.corpId}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt><AgentID><![CDATA[1000002]]></AgentID></xml>`,
+      signal: AbortSignal.timeout(5_000),
+    });
+    return { status: response.status, body: await response.text() };
+  }
+}

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStateIndex } from '../src/callbacks/index.js';
+import { ValidationError } from '../src/errors.js';
+import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
+import { createMemoryKeyv, createRecordStore } from '../src/store/index.js';
+import { alice, type Instance, startInstance } from './callbacks-fixture.js';
+
+/** The service's part of attribution: every way gets a state we can map back, and its welcome text. */
+
+let sandbox: Sandbox;
+let bot: Instance;
+const keyv = createMemoryKeyv();
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  bot = await startInstance(sandbox, keyv);
+});
+afterAll(async () => {
+  await bot.close();
+  await sandbox.close();
+});
+
+describe('contact ways carry a state and a welcome message', () => {
+  it('GIVEN no state THEN a short generated tag is sent to WeCom, stored and indexed', async () => {
+    const { record } = await bot.service.createTemp(alice, { userid: 'zhangsan' });
+    const state = record.request.state!;
+    expect(state.length).toBeLessThanOrEqual(30);
+    expect((sandbox.contactWay(record.configId) as { request: { state?: string } }).request.state).toBe(
+      state,
+    );
+    expect(await createStateIndex(keyv).find(state)).toEqual([record.configId]);
+  });
+
+  it('GIVEN the requester’s own state, shared by two ways THEN kept as typed and both indexed', async () => {
+    const first = await bot.service.createTemp(alice, { userid: 'zhangsan', state: '春季展会 A:1' });
+    const second = await bot.service.createTemp(alice, { userid: 'lisi', state: '春季展会 A:1' });
+    expect(first.record.request.state).toBe('春季展会 A:1');
+    expect((await createStateIndex(keyv).find('春季展会 A:1')).sort()).toEqual(
+      [first.record.configId, second.record.configId].sort(),
+    );
+  });
+
+  it('GIVEN a welcome over 4000 bytes THEN refused naming the field, and nothing created', async () => {
+    const before = sandbox.stats().calls.add_contact_way;
+    const create = bot.service.createTemp(alice, { userid: 'zhangsan' }, { welcome: '欢'.repeat(1334) });
+    await expect(create).rejects.toThrow(ValidationError);
+    await expect(create).rejects.toMatchObject({ issues: [{ field: 'welcome' }] });
+    expect(sandbox.stats().calls.add_contact_way).toBe(before);
+  });
+
+  it('GIVEN an edit of the welcome text THEN stored; an empty one removes it; other edits keep it', async () => {
+    const { record } = await bot.service.createTemp(alice, { userid: 'zhangsan' }, { welcome: 'first' });
+    expect((await bot.service.update(alice, record.configId, { welcome: 'second' })).welcome).toBe('second');
+    expect((await bot.service.update(alice, record.configId, { remark: 'x' })).welcome).toBe('second');
+    expect((await bot.service.update(alice, record.configId, { welcome: '' })).welcome).toBeUndefined();
+    expect((await createRecordStore(keyv).get(record.configId))?.welcome).toBeUndefined();
+  });
+});
