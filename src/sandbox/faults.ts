@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { ENDPOINTS } from '../wecom/schemas.js';
+import { DIRECTORY_API_NAMES, type DirectoryApiName } from './directory-routes.js';
 import type { FaultSpec } from './types.js';
 
-/** A call the fault queue can answer: gettoken or one of the six endpoints. */
-export type ApiName = 'gettoken' | (typeof ENDPOINTS)[number];
+/** A call the fault queue can answer: gettoken, one of the six endpoints, or a directory read. */
+export type ApiName = 'gettoken' | (typeof ENDPOINTS)[number] | DirectoryApiName;
 
 /** FaultSpec as it arrives over HTTP (`POST /sandbox/faults`) from a test in another process. */
 export const faultSpecSchema = z
@@ -14,7 +15,7 @@ export const faultSpecSchema = z
     garbage: z.boolean().optional(),
     hang: z.boolean().optional(),
     times: z.number().int().min(1).optional(),
-    endpoint: z.enum(['gettoken', ...ENDPOINTS]).optional(),
+    endpoint: z.enum(['gettoken', ...ENDPOINTS, ...DIRECTORY_API_NAMES]).optional(),
   })
   .strict()
   .refine((f) => f.errcode !== undefined || f.status !== undefined || f.garbage || f.hang, {
