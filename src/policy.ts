@@ -58,6 +58,8 @@ export interface Policy {
    * is everyone in it, which a requester limited to herself may never reach.
    */
   checkCreateFor(requester: Requester, userids: readonly string[], departments?: readonly number[]): void;
+  /** The members this requester may create for: undefined for any (CREATE_FOR=any, admins), else the list. */
+  memberScope(requester: Requester): readonly string[] | undefined;
 }
 
 export function createPolicy(config: Partial<PolicyConfig> = {}): Policy {
@@ -75,6 +77,12 @@ export function createPolicy(config: Partial<PolicyConfig> = {}): Policy {
   return {
     isAdmin,
     mappedUser: (r) => p.userMap[requesterKey(r)],
+
+    memberScope(r) {
+      if (p.createFor === 'any' || isAdmin(r)) return undefined;
+      const mine = p.userMap[requesterKey(r)];
+      return mine ? [mine] : [];
+    },
 
     checkAccess(actor) {
       if (isAdmin(actor)) return;

@@ -9,6 +9,7 @@
  * | `own:{requesterKey}:{configId}`       | `1`                  | one index key per (requester, record)    |
  * | `audit:{at ms, 15 digits}:{random}`   | AuditEntry           | sorts by time as text; TTL'd             |
  * | `chat-state:{random id}`              | form state (wire)    | forms too long to carry inline; TTL'd    |
+ * | `directory:members`                   | DirectorySnapshot    | member directory, shared by instances    |
  *
  * Keyv adds its namespace in front (`{ns}:` for sqlite, PostgreSQL and memory, `{ns}::` for Redis).
  * Every part we put in a key is restricted to `[A-Za-z0-9_.!~*'()%-]` (config ids by their schema, requester
@@ -20,6 +21,8 @@ export const OWNER_PREFIX = 'own:';
 export const AUDIT_PREFIX = 'audit:';
 /** Short-lived chat state: form contexts too long for the platform's form, drafts of failed forms. TTL'd. */
 export const CHAT_STATE_PREFIX = 'chat-state:';
+/** The WeCom member directory (src/directory): one snapshot, refreshed in the background. TTL'd. */
+export const DIRECTORY_PREFIX = 'directory:';
 
 /** Matches a config id as WeCom returns it (same rule as `configIdSchema`). */
 const CONFIG_ID = /^[A-Za-z0-9_-]{1,128}$/;
