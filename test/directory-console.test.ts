@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONSOLE_FLOW, runConsoleAdapter } from '../adapters/console/index.js';
 import type { Core } from '../src/app.js';
+import type { ChatActor } from '../src/chat/port.js';
 import type { Locale } from '../src/i18n.js';
 import { type ConsoleSession, startConsoleSession } from './fixtures/console-session.js';
 
@@ -68,6 +69,29 @@ describe('pre-flight and CREATE_FOR=mapped', () => {
     const out = await mapped.run(['temp sunqi', '', '', '', '', '', '']);
     expect(out).not.toContain('An admin must add them');
     expect(out).toContain('only create contact ways for yourself');
+  });
+
+  it('GIVEN the mapped requester asks for member suggestions THEN only their own member', async () => {
+    const flow = mapped.core.chatPort(CONSOLE_FLOW).flow;
+    const actor: ChatActor = { platform: 'console', workspaceId: 'local', userId: 'tester', roles: [] };
+    const limits = { max: 100, chars: 75 };
+    expect(await flow.suggest({ actor, locale: 'en', field: 'user', typed: '' }, limits)).toEqual([
+      { value: 'zhangsan', label: '张三 (zhangsan)' },
+    ]);
+    expect(await flow.suggest({ actor, locale: 'en', field: 'user', typed: 'li' }, limits)).toEqual([]);
+  });
+});
+
+describe('member suggestions (what Slack external_select and Discord autocomplete call)', () => {
+  it('GIVEN typed text THEN eligible members as `name (userid)`, Chinese matched, within the limits', async () => {
+    const flow = session.core.chatPort(CONSOLE_FLOW).flow;
+    const actor: ChatActor = { platform: 'console', workspaceId: 'local', userId: 'tester', roles: [] };
+    const ask = (typed: string, max = 100) =>
+      flow.suggest({ actor, locale: 'en', field: 'user', typed }, { max, chars: 75 });
+    expect(await ask('张')).toEqual([{ value: 'zhangsan', label: '张三 (zhangsan)' }]);
+    expect((await ask('')).map((s) => s.value).sort()).toEqual(['lisi', 'wangwu', 'zhangsan']);
+    expect(await ask('', 2)).toHaveLength(2);
+    expect(await ask('孙')).toEqual([]);
   });
 });
 
