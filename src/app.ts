@@ -7,6 +7,7 @@ import { createNotifications, type Notifications } from './chat/notifications.js
 import type { ChatPort } from './chat/port.js';
 import { createStateStore } from './chat/state-store.js';
 import type { Config } from './config.js';
+import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
 import type { Logger } from './logger.js';
 import { createMetrics, createOps, type Ops } from './ops/index.js';
 import { type AccessRule, createPolicy } from './policy.js';
@@ -17,7 +18,15 @@ import { createIdempotency } from './service/idempotency.js';
 import { createPendingRecords } from './service/pending-records.js';
 import { closeKeyv, createAuditLog, createRecordStore, createStoreLock, openKeyv } from './store/index.js';
 import { createCustomerClient } from './wecom/customers.js';
-import { corpSecretTokenSource, createWecomClient, type WecomClient } from './wecom/index.js';
+import { createDirectoryApi } from './wecom/directory-api.js';
+import {
+  corpSecretTokenSource,
+  createCallLimiter,
+  createWecomClient,
+  type WecomClient,
+  type WecomClientOptions,
+} from './wecom/index.js';
+import { realSleep } from './wecom/retry.js';
 
 /** When the first audit prune runs after start, and how often after that. */
 const AUDIT_FIRST_PRUNE_MS = 60_000;
@@ -30,6 +39,8 @@ export interface Core {
   keyv: Keyv;
   wecom: WecomClient;
   service: ContactWayService;
+  /** WeCom's members for pickers and pre-flight, from memory; refreshed in the background. */
+  directory: MemberDirectory;
   /** Present when the bot runs on the embedded sandbox (no WeCom credentials). */
   sandbox: Sandbox | undefined;
   /** Metrics, readiness, in-flight requests and the ops endpoints' handler. */
@@ -76,16 +87,22 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       ? { corpId: sandbox.corpId, corpSecret: sandbox.corpSecret }
       : { corpId, corpSecret: config.WECOM_CORP_SECRET ?? '' },
   );
-  const wecom = createWecomClient({
+  const wecomOptions: WecomClientOptions = {
     baseUrl: sandbox?.url ?? config.WECOM_API_BASE,
     tokens,
     cache: keyv,
     timeoutMs: config.WECOM_TIMEOUT_MS,
     onCall: metrics.wecomCall,
-    maxCallsPerMinute: config.WECOM_MAX_CALLS_PER_MINUTE,
+    // One limiter for the contact-way client and the directory reads: WeCom's throttling holds both.
+    limiter: createCallLimiter({
+      maxCallsPerMinute: config.WECOM_MAX_CALLS_PER_MINUTE,
+      now: Date.now,
+      sleep: realSleep,
+    }),
     lock,
     logger,
-  });
+  };
+  const wecom = createWecomClient(wecomOptions);
   const records = createRecordStore(keyv, { logger });
   // Submissions create once and replayed deliveries run once, on every instance sharing the store.
   const idempotency = createIdempotency(keyv, lock);
@@ -119,7 +136,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
           cache: keyv,
           timeoutMs: config.WECOM_TIMEOUT_MS,
           onCall: metrics.wecomCall,
-          maxCallsPerMinute: config.WECOM_MAX_CALLS_PER_MINUTE,
+          limiter: wecomOptions.limiter,
           lock,
           logger,
         }),
@@ -155,6 +172,15 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   firstPrune.unref();
   const prune = setInterval(pruneAudit, AUDIT_PRUNE_EVERY_MS);
   prune.unref();
+  const directory = createMemberDirectory({
+    api: createDirectoryApi(wecomOptions),
+    store: keyv,
+    refreshMs: config.directoryRefreshMs,
+    scope: service.memberScope,
+    logger,
+  });
+  // The first fill starts now and is never awaited: requests read whatever is in memory (possibly nothing).
+  void directory.start();
   const ops = createOps({ metrics, keyv, wecom, logger });
   const state = createStateStore(keyv, { logger });
   return {
@@ -163,6 +189,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     keyv,
     wecom,
     service,
+    directory,
     sandbox,
     ops,
     notifications,
@@ -171,6 +198,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       flow: createInteractionFlow(
         {
           service,
+          directory,
           state,
           replays: idempotency,
           requests: ops.requests,
@@ -187,6 +215,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       registerNotifier: notifications.register,
     }),
     async close() {
+      directory.close();
       clearInterval(retry);
       clearTimeout(firstPrune);
       clearInterval(prune);

@@ -66,6 +66,12 @@ export const envSchema = z
       .refine((v) => parseDurationS(v) !== undefined, {
         message: 'must be a duration like 90d, 2160h or a number of seconds',
       }),
+    DIRECTORY_REFRESH: z
+      .string()
+      .default('15m')
+      .refine((v) => (parseDurationS(v) ?? 0) >= 60, {
+        message: 'must be a duration of at least 1 minute, like 15m or 1h',
+      }),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
     QR_DIR: z.string().default('data/qr'),
     JOURNAL_PATH: z.string().default('data/pending-records.jsonl'),
@@ -124,6 +130,8 @@ export interface Config extends Env {
   creationLimit: CreationLimit;
   /** How long audit entries are kept (AUDIT_RETENTION); older ones are pruned on a schedule. */
   auditRetentionMs: number;
+  /** How often the member directory is refreshed from WeCom (DIRECTORY_REFRESH). */
+  directoryRefreshMs: number;
 }
 
 /**
@@ -146,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     policy: policyFromEnv(data, policyFile, options.platforms),
     creationLimit: parseCreationLimit(data.RATE_LIMIT_CREATES, parseDurationS)!,
     auditRetentionMs: parseDurationS(data.AUDIT_RETENTION)! * 1000,
+    directoryRefreshMs: parseDurationS(data.DIRECTORY_REFRESH)! * 1000,
   };
 }
 

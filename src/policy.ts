@@ -48,6 +48,8 @@ export interface Policy {
    * is everyone in it, which a requester limited to herself may never reach.
    */
   checkCreateFor(requester: Requester, userids: readonly string[], departments?: readonly number[]): void;
+  /** The members this requester may create for: undefined for any (CREATE_FOR=any, admins), else the list. */
+  memberScope(requester: Requester): readonly string[] | undefined;
 }
 
 export function createPolicy(config: Partial<PolicyConfig> = {}, rules: readonly AccessRule[] = []): Policy {
@@ -66,6 +68,12 @@ export function createPolicy(config: Partial<PolicyConfig> = {}, rules: readonly
   return {
     isAdmin,
     mappedUser: (r) => p.userMap[requesterKey(r)],
+
+    memberScope(r) {
+      if (p.createFor === 'any' || isAdmin(r)) return undefined;
+      const mine = p.userMap[requesterKey(r)];
+      return mine ? [mine] : [];
+    },
 
     checkAccess(actor) {
       if (isAdmin(actor)) return;

@@ -5,14 +5,15 @@ import { createInterface } from 'node:readline';
 import type { FormValues, Reply } from '../../commands/index.js';
 import type { ChatActor, ChatPort, OpenForm, Surface } from '../../src/chat/port.js';
 import { type Locale, say, t } from '../../src/i18n.js';
+import { type Asking, createCompleter } from './completer.js';
 import { qrFileName } from './qr-file.js';
 import { renderFieldPrompt, renderReply } from './render.js';
 import { terminalQr } from './terminal-qr.js';
 import { visible } from './visible.js';
 
 const SANDBOX_BANNER = t(
-  'Running on the WeCom SANDBOX (no WECOM_CORP_ID set): try `temp zhangsan`; members are zhangsan, lisi, wangwu.',
-  '正在使用企业微信沙箱（未设置 WECOM_CORP_ID）：试试 `temp zhangsan`；成员有 zhangsan、lisi、wangwu。',
+  'Running on the WeCom SANDBOX (no WECOM_CORP_ID set): try `temp zhangsan`; members are zhangsan, lisi, wangwu (sunqi is not enabled for customer contact).',
+  '正在使用企业微信沙箱（未设置 WECOM_CORP_ID）：试试 `temp zhangsan`；成员有 zhangsan、lisi、wangwu（sunqi 未开通客户联系）。',
 );
 
 /** A console form is one line long at most; nothing to carry but the state itself. */
@@ -39,16 +40,37 @@ export const CONSOLE_FLOW = { stateChars: STATE_CHARS };
  * The terminal adapter: one command per line (`/contactway temp zhangsan` or `temp zhangsan`), the form
  * asked field by field (Enter accepts the default), bad fields asked again. Works the same when stdin is a
  * pipe, so it is scriptable and testable; `exit` or end of input stops it. Notifications are printed as
- * they come. Resolves when it has stopped.
+ * they come. On a terminal, Tab completes commands, member ids and the requester's config_ids, and Ctrl-C
+ * stops like `exit`. Resolves when it has stopped.
  */
 export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise<void> {
   const { output, port, locale } = options;
-  const rl = createInterface({ input: options.input, terminal: false });
+  const tty = Boolean((options.input as { isTTY?: boolean }).isTTY);
+  let asking: Asking = { kind: 'command' };
+  // readline edits the line itself on a terminal (that is what Tab needs); on a pipe it only splits lines.
+  const rl = tty
+    ? createInterface({
+        input: options.input,
+        output,
+        terminal: true,
+        completer: callbackify(createCompleter(port, options.requester, locale, () => asking)),
+      })
+    : createInterface({ input: options.input, terminal: false });
+  rl.on('SIGINT', () => rl.close());
   const lines = rl[Symbol.asyncIterator]();
   const write = (text: string) => output.write(text);
   // A terminal echoes what the person types; a pipe does not, so echo it to keep the transcript readable.
-  const echo = !(options.input as { isTTY?: boolean }).isTTY;
+  const echo = !tty;
   let ended = false;
+  /** Shows the prompt (its last line is readline's own prompt on a terminal, so redraws keep it). */
+  const prompt = (text: string, now: Asking) => {
+    asking = now;
+    if (!tty) return write(text);
+    const cut = text.lastIndexOf('\n') + 1;
+    write(text.slice(0, cut));
+    rl.setPrompt(text.slice(cut));
+    rl.prompt();
+  };
   const next = async (): Promise<string | undefined> => {
     const result = await lines.next();
     if (result.done) {
@@ -64,7 +86,12 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
   port.registerNotifier(options.requester.platform, {
     async notify(requester, build) {
       if (requester.userId !== options.requester.userId) return false;
-      write(`\n🔔 ${renderReply(build(locale))}contactway> `);
+      if (!tty) {
+        write(`\n🔔 ${renderReply(build(locale))}contactway> `);
+        return true;
+      }
+      write(`\n🔔 ${renderReply(build(locale))}`);
+      rl.prompt(true);
       return true;
     },
   });
@@ -82,7 +109,7 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
   const base = { actor: options.requester, locale };
   try {
     for (;;) {
-      write('contactway> ');
+      prompt('contactway> ', { kind: 'command' });
       const line = await next();
       if (line === undefined) break;
       const text = line.trim();
@@ -123,7 +150,7 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
     /** Asks these fields; false when input ended first. */
     async function ask(open: OpenForm, fields: OpenForm['form']['fields']): Promise<boolean> {
       for (const field of fields) {
-        write(renderFieldPrompt(field));
+        prompt(renderFieldPrompt(field), { kind: 'field', fieldKind: field.kind });
         const answer = await next();
         if (answer === undefined) return false;
         values[field.id] = answer.trim() === '' ? (open.prefill[field.id] ?? field.default) : answer.trim();
@@ -155,4 +182,14 @@ async function showReply(reply: Reply, options: ConsoleAdapterOptions, write: (t
   } catch (error) {
     options.port.logger.warn({ err: error }, 'could not save the QR image');
   }
+}
+
+/** readline wants a callback completer; ours is async. */
+function callbackify(complete: (line: string) => Promise<[string[], string]>) {
+  return (line: string, done: (error: null, result: [string[], string]) => void) => {
+    void complete(line).then(
+      (result) => done(null, result),
+      () => done(null, [[], line]),
+    );
+  };
 }

@@ -12,6 +12,7 @@ import {
   type Reply,
   runCommand,
 } from '../../commands/index.js';
+import { IneligibleMemberError, type MemberDirectory } from '../directory/index.js';
 import { ContactwayError, ValidationError } from '../errors.js';
 import { type Locale, say, t } from '../i18n.js';
 import type { Logger } from '../logger.js';
@@ -59,6 +60,8 @@ const SUGGEST_TIMEOUT_MS = 2_000;
 
 export interface FlowDeps {
   service: ContactWayService;
+  /** WeCom's members, from memory: pre-flight refusals and member suggestions. */
+  directory: MemberDirectory;
   state: StateStore;
   /** Claims a delivery id once across instances (see createIdempotency). */
   replays: { claim(key: string, ttlMs: number): Promise<boolean> };
@@ -186,6 +189,17 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
         const refused = refusedNow(actor);
         if (refused) {
           await surface.reply(errorReply(refused, request.locale));
+          return;
+        }
+        // A member WeCom is known to refuse is named now, with the fix, instead of after the form.
+        const ineligible = preflight(
+          deps.directory,
+          invocation,
+          request.fixed,
+          service.memberScope(stripRoles(actor)),
+        );
+        if (ineligible) {
+          await surface.reply(errorReply(ineligible, request.locale));
           return;
         }
         const form = formFor(invocation, request.locale);
@@ -325,10 +339,17 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
   }
 
   async function suggest(request: SuggestRequest, limits: { max: number; chars: number }) {
-    if (requests.draining || request.field !== 'config_id') return [];
+    if (requests.draining || !SUGGESTED_FIELDS.has(request.field)) return [];
     if (refusedNow(request.actor)) return [];
     const roles = request.actor.roles ?? (await request.later?.roles?.().catch(() => undefined));
     if (roles === undefined || service.accessDenied({ ...request.actor, roles })) return [];
+    if (request.field === 'user') {
+      const found = deps.directory.search(request.typed, {
+        limit: limits.max,
+        requester: stripRoles(request.actor),
+      });
+      return memberSuggestions(found.members, limits.chars);
+    }
     const records = await within(service.list(stripRoles(request.actor)), SUGGEST_TIMEOUT_MS).catch(
       (error: unknown) => {
         logger.warn({ err: error }, 'suggestions could not list contact ways');
@@ -339,6 +360,46 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
   }
 
   return { command, submit, action, suggest };
+}
+
+/** Arguments a platform may ask suggestions for while they are typed. */
+const SUGGESTED_FIELDS: ReadonlySet<string> = new Set(['config_id', 'user']);
+
+/**
+ * The first member of the command (its `user` argument, or members a platform collected outside the form)
+ * the directory knows WeCom would refuse. Synchronous, from memory; commands without a form (close) and
+ * members the directory does not know pass. Members outside the requester's CREATE_FOR scope are left to
+ * that refusal: their status is none of the requester's business.
+ */
+function preflight(
+  directory: MemberDirectory,
+  invocation: Invocation,
+  fixed: FormValues | undefined,
+  scope: readonly string[] | undefined,
+): IneligibleMemberError | undefined {
+  if (!invocation.command.form) return undefined;
+  const members = [invocation.args.user, ...(fixed?.user ?? '').split(',')]
+    .map((u) => u?.trim())
+    .filter((u): u is string => Boolean(u));
+  for (const userid of members) {
+    if (scope && !scope.includes(userid)) continue;
+    const verdict = directory.verdict(userid);
+    if (verdict.kind === 'ineligible') return new IneligibleMemberError(userid, verdict.reason);
+  }
+  return undefined;
+}
+
+/** Members as picker options: the userid is the value, `name (userid)` the label, cut to the platform's limit. */
+export function memberSuggestions(
+  members: readonly { userid: string; name?: string | undefined }[],
+  chars: number,
+): Suggestion[] {
+  return members
+    .filter((m) => m.userid.length <= chars)
+    .map((m) => {
+      const label = m.name ? `${m.name} (${m.userid})` : m.userid;
+      return { value: m.userid, label: [...label].length <= chars ? label : m.userid };
+    });
 }
 
 function pick(reason: 'stale' | 'not-yours'): ContactwayError {

@@ -117,7 +117,7 @@ export interface ActionRequest extends BaseRequest {
 }
 
 export interface SuggestRequest extends BaseRequest {
-  /** The argument being typed (`config_id`). */
+  /** The argument being typed: `config_id` (the requester's contact ways) or `user` (directory members). */
   field: string;
   typed: string;
 }

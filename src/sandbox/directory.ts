@@ -13,6 +13,7 @@ export const DEFAULT_MEMBERS: SandboxMember[] = [
   { userid: 'lisi', name: '李四', departments: [2], active: true },
   { userid: 'wangwu', name: '王五', departments: [3], active: true },
   { userid: 'zhaoliu', name: '赵六', departments: [3], active: false },
+  { userid: 'sunqi', name: '孙七', departments: [3], active: true, customerContact: false },
 ];
 
 /** The corp directory (通讯录): who may be put on a contact way, and who a department stands for. */
@@ -32,6 +33,11 @@ export class Directory {
     return this.members.get(userid);
   }
 
+  /** Every member, in the order they were given (user/list_id). */
+  all(): SandboxMember[] {
+    return [...this.members.values()];
+  }
+
   /**
    * Checks members and departments the way WeCom does for a contact way and returns everyone it reaches
    * (see `expand`). Only listed users must be active; a department may hold inactive members.
@@ -41,6 +47,8 @@ export class Directory {
       const member = this.members.get(userid);
       if (!member) throw new Rejection(60111, `userid ${userid} not found`);
       if (member.active === false) throw new Rejection(41054, `userid ${userid} not active`);
+      if (member.customerContact === false)
+        throw new Rejection(84074, `userid ${userid} has no customer contact permission`);
     }
     for (const id of parties) {
       // An unknown department is indistinguishable from one outside the app's visible range: 60011.

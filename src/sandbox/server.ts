@@ -4,6 +4,7 @@ import { CUSTOMER_ENDPOINTS, type CustomerEndpoint } from '../wecom/customer-sch
 import { ENDPOINTS, type Endpoint } from '../wecom/schemas.js';
 import { handleControl } from './control-routes.js';
 import type { SandboxCore } from './core.js';
+import { directoryApiOf, directoryCall } from './directory-routes.js';
 import type { ApiName } from './faults.js';
 import { BodyTooLarge, callerIp, readBody, send, sendJson } from './http-io.js';
 import { isPlainObject } from './rules.js';
@@ -31,6 +32,8 @@ async function route(core: SandboxCore, req: IncomingMessage, res: ServerRespons
     return api(core, endpoint as Endpoint, req, res, url);
   if (endpoint && (CUSTOMER_ENDPOINTS as readonly string[]).includes(endpoint))
     return api(core, endpoint as CustomerEndpoint, req, res, url);
+  const directoryApi = directoryApiOf(url.pathname);
+  if (directoryApi) return api(core, directoryApi, req, res, url);
   if (url.pathname.startsWith('/sandbox/') && (await handleControl(core, method, url.pathname, req, res)))
     return;
   send(res, 404, 'text/plain; charset=utf-8', 'not found');
@@ -55,7 +58,12 @@ async function api(
   if (fault) return serveFault(core, fault, req, res);
   let result: Record<string, unknown>;
   try {
-    result = name === 'gettoken' ? gettoken(core, url) : await endpointCall(core, name, req, url);
+    result =
+      name === 'gettoken'
+        ? gettoken(core, url)
+        : isEndpoint(name)
+          ? await endpointCall(core, name, req, url)
+          : await directoryCall(core, name, req, url);
   } catch (error) {
     if (!(error instanceof Rejection)) throw error;
     return answer(
@@ -68,6 +76,13 @@ async function api(
   }
   core.logger.debug({ api: name, errcode: 0 }, 'sandbox call');
   sendJson(res, 200, { errcode: 0, errmsg: 'ok', ...result });
+}
+
+function isEndpoint(name: ApiName): name is Endpoint | CustomerEndpoint {
+  return (
+    (ENDPOINTS as readonly string[]).includes(name) ||
+    (CUSTOMER_ENDPOINTS as readonly string[]).includes(name)
+  );
 }
 
 function gettoken(core: SandboxCore, url: URL): Record<string, unknown> {

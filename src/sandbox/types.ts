@@ -11,6 +11,11 @@ export interface SandboxMember {
   departments: number[];
   /** False models a member who never activated WeCom: contact ways reject them with 41054. Default true. */
   active?: boolean;
+  /**
+   * False models a member not enabled for customer contact (客户联系 → 权限配置): absent from
+   * get_follow_user_list, and contact ways reject them with 84074. Default true.
+   */
+  customerContact?: boolean;
 }
 
 /** A department of the sandbox corp; `parentid` 0 marks the root. */
@@ -30,7 +35,10 @@ export interface SandboxOptions {
   corpId?: string;
   /** The only corpsecret gettoken accepts; default 'sandbox-secret'. */
   corpSecret?: string;
-  /** The directory; default zhangsan, lisi, wangwu (active) and zhaoliu (inactive). */
+  /**
+   * The directory; default zhangsan, lisi, wangwu (active), zhaoliu (not activated) and sunqi (active, not
+   * enabled for customer contact).
+   */
   members?: SandboxMember[];
   /** Departments; default 1 Sandbox Corp (root), 2 Sales, 3 Support. */
   departments?: SandboxDepartment[];

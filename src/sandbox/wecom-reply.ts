@@ -28,6 +28,7 @@ const ERRMSG: Record<number, string> = {
   60011: 'no privilege to access/modify contact/party/agent',
   60111: 'userid not found',
   84061: 'not exist external_contact',
+  84074: 'user has no external contact permission',
 };
 
 /** The body WeCom sends for a JSON that does not parse; clients key on this text. */

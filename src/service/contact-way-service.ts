@@ -94,6 +94,8 @@ export interface ContactWayService {
   isAdmin(requester: Requester): boolean;
   /** The WeCom userid mapped to this requester by the policy, if any. */
   mappedUser(requester: Requester): string | undefined;
+  /** Who this requester may create for (CREATE_FOR): undefined for any member, else those userids. */
+  memberScope(requester: Requester): readonly string[] | undefined;
 }
 
 export interface ServiceDeps {
@@ -275,6 +277,7 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     isAdmin,
     create,
     mappedUser: (requester) => policy.mappedUser(requester),
+    memberScope: (requester) => policy.memberScope(requester),
 
     accessDenied(actor) {
       try {

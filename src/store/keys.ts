@@ -13,6 +13,7 @@
  * | `wstate:{state}:{configId}`           | `1`                  | maps a callback's State back to a way    |
  * | `cust:{configId}:{externalUserId}`    | CustomerRecord       | one key per customer: adds never race    |
  * | `custof:{userid}:{ext}:{configId}`    | `1`                  | finds the way(s) of a deleted customer   |
+ * | `directory:members`                   | DirectorySnapshot    | member directory, shared by instances    |
  *
  * Keyv adds its namespace in front (`{ns}:` for sqlite, PostgreSQL and memory, `{ns}::` for Redis).
  * Every part we put in a key is restricted to `[A-Za-z0-9_.!~*'()%-]` (config ids by their schema, requester
@@ -29,6 +30,8 @@ export const CALLBACK_EVENT_PREFIX = 'cbev:';
 export const WAY_STATE_PREFIX = 'wstate:';
 export const CUSTOMER_PREFIX = 'cust:';
 export const CUSTOMER_OF_PREFIX = 'custof:';
+/** The WeCom member directory (src/directory): one snapshot, refreshed in the background. TTL'd. */
+export const DIRECTORY_PREFIX = 'directory:';
 
 /** Matches a config id as WeCom returns it (same rule as `configIdSchema`). */
 const CONFIG_ID = /^[A-Za-z0-9_-]{1,128}$/;

@@ -1,0 +1,103 @@
+import type { IncomingMessage } from 'node:http';
+import type { SandboxCore } from './core.js';
+import { readBody } from './http-io.js';
+import { isPlainObject } from './rules.js';
+import type { SandboxMember } from './types.js';
+import { Rejection, wrongJson } from './wecom-reply.js';
+
+/** The address-book reads the sandbox serves, by path, with the names faults and stats use. */
+export const DIRECTORY_APIS = {
+  '/cgi-bin/externalcontact/get_follow_user_list': 'get_follow_user_list',
+  '/cgi-bin/user/get': 'user_get',
+  '/cgi-bin/user/list_id': 'user_list_id',
+} as const;
+export type DirectoryApiName = (typeof DIRECTORY_APIS)[keyof typeof DIRECTORY_APIS];
+export const DIRECTORY_API_NAMES = Object.values(DIRECTORY_APIS);
+
+/** The directory API a path names, if any. */
+export function directoryApiOf(pathname: string): DirectoryApiName | undefined {
+  return Object.hasOwn(DIRECTORY_APIS, pathname)
+    ? DIRECTORY_APIS[pathname as keyof typeof DIRECTORY_APIS]
+    : undefined;
+}
+
+/** user/list_id's page size bounds (WeCom: 1–10000). */
+const MAX_LIST_LIMIT = 10_000;
+
+/**
+ * WeCom's answers for the directory reads: get_follow_user_list (members enabled for customer contact, active
+ * or not, as WeCom lists them), user/get (name, department, status 1 active / 4 not activated) and user/list_id
+ * (every member, paged by an opaque cursor).
+ */
+export async function directoryCall(
+  core: SandboxCore,
+  name: DirectoryApiName,
+  req: IncomingMessage,
+  url: URL,
+): Promise<Record<string, unknown>> {
+  core.tokens.check(url.searchParams.get('access_token'));
+  const members = core.directory.all();
+  switch (name) {
+    case 'get_follow_user_list':
+      requireMethod(req, 'GET', name);
+      return { follow_user: members.filter((m) => m.customerContact !== false).map((m) => m.userid) };
+    case 'user_get': {
+      requireMethod(req, 'GET', name);
+      const userid = url.searchParams.get('userid');
+      if (!userid) throw new Rejection(40058, 'userid missing');
+      const member = core.directory.member(userid);
+      if (!member) throw new Rejection(60111, `userid ${userid} not found`);
+      return userAnswer(member);
+    }
+    case 'user_list_id':
+      requireMethod(req, 'POST', name);
+      return listIds(members, await jsonBody(req));
+  }
+}
+
+function userAnswer(member: SandboxMember): Record<string, unknown> {
+  return {
+    userid: member.userid,
+    name: member.name,
+    department: member.departments,
+    status: member.active === false ? 4 : 1,
+  };
+}
+
+function listIds(members: SandboxMember[], body: Record<string, unknown>): Record<string, unknown> {
+  const limit = body.limit ?? MAX_LIST_LIMIT;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+    throw new Rejection(40058, 'limit must be 1-10000');
+  const cursor = body.cursor ?? '';
+  if (typeof cursor !== 'string') throw new Rejection(40058, 'invalid cursor');
+  const from = cursor === '' ? 0 : decode(cursor);
+  if (from === undefined || from > members.length) throw new Rejection(40058, 'invalid cursor');
+  const page = members.slice(from, from + limit);
+  const next = from + page.length;
+  return {
+    next_cursor: next < members.length ? encode(next) : '',
+    dept_user: page.flatMap((m) => m.departments.map((department) => ({ userid: m.userid, department }))),
+  };
+}
+
+const encode = (offset: number) => Buffer.from(`u${offset}`).toString('base64url');
+
+function decode(cursor: string): number | undefined {
+  const match = /^u(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  return match ? Number(match[1]) : undefined;
+}
+
+function requireMethod(req: IncomingMessage, method: 'GET' | 'POST', name: string): void {
+  if (req.method !== method) throw new Rejection(40058, `${name} requires ${method}`);
+}
+
+async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBody(req));
+  } catch {
+    throw wrongJson('invalid json');
+  }
+  if (!isPlainObject(body)) throw wrongJson('body must be a JSON object');
+  return body;
+}

@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { RateLimitError, WecomError } from '../errors.js';
+import { silentLogger } from '../logger.js';
+import type { WecomClientOptions } from './client.js';
+import { DEFAULT_TIMEOUT_MS } from './client.js';
+import { TOKEN_ERRCODES, TRANSIENT_ERRCODES } from './errcodes.js';
+import { badResponseError, httpStatusOf, parseResponse } from './failures.js';
+import { createCallLimiter } from './limiter.js';
+import { realSleep, withRetries } from './retry.js';
+import { userIdSchema } from './schemas.js';
+import { createTokenCache } from './token-cache.js';
+import { createTransport, type WireRequest } from './transport.js';
+
+/**
+ * Errcodes meaning "this app's secret may not read that" (the address book, or one member): 48001 API not
+ * granted, 48002 API forbidden for the app, 60011 outside the app's visible range. They are answers, not outages.
+ */
+export const NOT_ALLOWED_ERRCODES: ReadonlySet<number> = new Set([48001, 48002, 60011]);
+
+/** True when WeCom refused the call for lack of permission rather than failing. */
+export function isNotAllowed(error: unknown): error is WecomError {
+  return error instanceof WecomError && NOT_ALLOWED_ERRCODES.has(error.errcode);
+}
+
+/** user/get's `status`: 1 active, 2 disabled, 4 not activated, 5 left the corp. */
+export type MemberStatus = 1 | 2 | 4 | 5;
+
+/** What user/get tells about one member; fields the secret may not read are absent. */
+export interface WecomMember {
+  userid: string;
+  name?: string;
+  status?: MemberStatus;
+}
+
+/** The address-book reads the member directory needs (reference: 客户联系 and 通讯录管理 APIs). */
+export interface DirectoryApi {
+  /** `externalcontact/get_follow_user_list`: the members configured for customer contact. */
+  followUsers(): Promise<string[]>;
+  /** `user/get`: one member's name and status. Throws WecomError (60011 outside range, 60111 unknown, 48002…). */
+  member(userid: string): Promise<WecomMember>;
+  /** `user/list_id`, every page: every member of the corp the secret may see. Needs address-book access. */
+  allUserIds(): AsyncIterable<string>;
+}
+
+// Names reach chat labels: control characters and bidi overrides become spaces, and a name is kept short.
+const CONTROL = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu;
+const nameSchema = z
+  .string()
+  .transform((s) => [...s.replace(CONTROL, ' ').trim()].slice(0, 64).join(''))
+  .optional();
+
+const followUsersSchema = z.looseObject({ follow_user: z.array(userIdSchema).default([]) });
+const memberSchema = z.looseObject({
+  userid: userIdSchema,
+  name: nameSchema,
+  // Unknown status values are not a broken answer: the member is simply not classified.
+  status: z
+    .number()
+    .int()
+    .optional()
+    .transform((s) => (s === 1 || s === 2 || s === 4 || s === 5 ? s : undefined)),
+});
+const listIdSchema = z.looseObject({
+  next_cursor: z.string().optional(),
+  dept_user: z.array(z.looseObject({ userid: userIdSchema })).default([]),
+});
+
+/** user/list_id's page size ceiling. */
+const LIST_ID_LIMIT = 10_000;
+
+/**
+ * The directory reads, built from the same parts as the contact-way client (transport, token cache keyed in
+ * the shared store, retries, per-endpoint limiter): the same options give the same token, so no extra
+ * gettoken. Every call is a read, so a 5xx is retried like a transient errcode.
+ */
+export function createDirectoryApi(options: WecomClientOptions): DirectoryApi {
+  const logger = (options.logger ?? silentLogger()).child({ component: 'wecom-directory' });
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? realSleep;
+  const transport = createTransport({
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    now,
+    logger,
+    ...(options.onCall ? { onCall: options.onCall } : {}),
+  });
+  const limiter =
+    options.limiter ??
+    createCallLimiter({
+      now,
+      sleep,
+      ...(options.maxCallsPerMinute === undefined ? {} : { maxCallsPerMinute: options.maxCallsPerMinute }),
+    });
+  const send = (request: WireRequest) =>
+    withRetries(
+      async () => {
+        await limiter.take(request.endpoint);
+        try {
+          return await transport.send(request);
+        } catch (error) {
+          if (error instanceof RateLimitError && error.errcode !== undefined) limiter.blocked(error);
+          throw error;
+        }
+      },
+      {
+        isRetryable: (error) =>
+          error instanceof WecomError
+            ? TRANSIENT_ERRCODES.has(error.errcode)
+            : (httpStatusOf(error) ?? 0) >= 500,
+        sleep,
+        random: options.random ?? Math.random,
+      },
+    );
+  const tokens = createTokenCache({
+    source: options.tokens,
+    cache: options.cache,
+    http: { call: send },
+    now,
+    logger,
+    ...(options.lock ? { lock: options.lock } : {}),
+  });
+
+  async function call<S extends z.ZodType>(
+    endpoint: string,
+    request: (token: string) => WireRequest,
+    schema: S,
+  ): Promise<z.output<S>> {
+    const token = await tokens.get();
+    let answer: Awaited<ReturnType<typeof send>>;
+    try {
+      answer = await send(request(token));
+    } catch (error) {
+      if (!(error instanceof WecomError && TOKEN_ERRCODES.has(error.errcode))) throw error;
+      // As in the client: one refresh and one retry, never more.
+      answer = await send(request(await tokens.renew(token)));
+    }
+    return parseResponse(schema, answer, endpoint);
+  }
+
+  const get =
+    (endpoint: string, path: string, query: Record<string, string> = {}) =>
+    (token: string) =>
+      ({
+        endpoint,
+        method: 'GET',
+        path,
+        query: { access_token: token, ...query },
+        secrets: [token],
+      }) satisfies WireRequest;
+
+  return {
+    async followUsers() {
+      const answer = await call(
+        'get_follow_user_list',
+        get('get_follow_user_list', '/cgi-bin/externalcontact/get_follow_user_list'),
+        followUsersSchema,
+      );
+      return answer.follow_user;
+    },
+
+    async member(userid) {
+      const id = userIdSchema.parse(userid);
+      const answer = await call(
+        'user_get',
+        get('user_get', '/cgi-bin/user/get', { userid: id }),
+        memberSchema,
+      );
+      // WeCom compares userids without regard to case; another member's answer must not pass for this one.
+      if (answer.userid.toLowerCase() !== id.toLowerCase())
+        throw badResponseError('user_get', 'userid is not the one asked for', []);
+      return {
+        userid: id,
+        ...(answer.name ? { name: answer.name } : {}),
+        ...(answer.status === undefined ? {} : { status: answer.status }),
+      };
+    },
+
+    async *allUserIds() {
+      const seen = new Set<string>();
+      let cursor: string | undefined;
+      do {
+        const body = { limit: LIST_ID_LIMIT, ...(cursor ? { cursor } : {}) };
+        const page = await call(
+          'user_list_id',
+          (token) => ({
+            endpoint: 'user_list_id',
+            method: 'POST',
+            path: '/cgi-bin/user/list_id',
+            query: { access_token: token },
+            body,
+            secrets: [token],
+          }),
+          listIdSchema,
+        );
+        for (const entry of page.dept_user) yield entry.userid;
+        cursor = page.next_cursor ? page.next_cursor : undefined;
+        // A repeated cursor would page forever.
+        if (cursor !== undefined && seen.has(cursor))
+          throw badResponseError('user_list_id', 'next_cursor repeats an earlier cursor', []);
+        if (cursor !== undefined) seen.add(cursor);
+      } while (cursor !== undefined);
+    },
+  };
+}
