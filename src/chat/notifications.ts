@@ -23,18 +23,20 @@ export function createNotifications(logger: Logger): Notifications {
       byPlatform.set(platform, [...(byPlatform.get(platform) ?? []), notifier]);
     },
     async notify(requester, build) {
-      const notifiers = byPlatform.get(requester.platform) ?? [];
-      if (notifiers.length === 0) {
-        logger.warn({ platform: requester.platform }, 'no adapter here reaches this requester');
-        return false;
-      }
-      for (const notifier of notifiers) {
+      for (const notifier of byPlatform.get(requester.platform) ?? []) {
         try {
           if (await notifier.notify(requester, build)) return true;
         } catch (error) {
           logger.warn({ err: error, platform: requester.platform }, 'notification failed');
         }
       }
+      // Not delivered (that platform does not run here, or it could not reach them): the log keeps the
+      // English headline, so an admin can still see what the requester missed. Ids only, no customer data.
+      const { title, configId } = build('en');
+      logger.warn(
+        { platform: requester.platform, configId },
+        `notification not delivered: no adapter here reached the requester (notification: ${title})`,
+      );
       return false;
     },
   };
