@@ -1,15 +1,9 @@
 import { z } from 'zod';
-import { RateLimitError, WecomError } from '../errors.js';
-import { silentLogger } from '../logger.js';
-import type { WecomClientOptions } from './client.js';
-import { DEFAULT_TIMEOUT_MS } from './client.js';
-import { TOKEN_ERRCODES, TRANSIENT_ERRCODES } from './errcodes.js';
-import { badResponseError, httpStatusOf, parseResponse } from './failures.js';
-import { createCallLimiter } from './limiter.js';
-import { realSleep, withRetries } from './retry.js';
+import { WecomError } from '../errors.js';
+import { createWecomCaller, type WecomClientOptions } from './caller.js';
+import { badResponseError } from './failures.js';
 import { userIdSchema } from './schemas.js';
-import { createTokenCache } from './token-cache.js';
-import { createTransport, type WireRequest } from './transport.js';
+import type { WireRequest } from './transport.js';
 
 /**
  * Errcodes meaning "this app's secret may not read that" (the address book, or one member): 48001 API not
@@ -74,69 +68,7 @@ const LIST_ID_LIMIT = 10_000;
  * gettoken. Every call is a read, so a 5xx is retried like a transient errcode.
  */
 export function createDirectoryApi(options: WecomClientOptions): DirectoryApi {
-  const logger = (options.logger ?? silentLogger()).child({ component: 'wecom-directory' });
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? realSleep;
-  const transport = createTransport({
-    baseUrl: options.baseUrl,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
-    now,
-    logger,
-    ...(options.onCall ? { onCall: options.onCall } : {}),
-  });
-  const limiter =
-    options.limiter ??
-    createCallLimiter({
-      now,
-      sleep,
-      ...(options.maxCallsPerMinute === undefined ? {} : { maxCallsPerMinute: options.maxCallsPerMinute }),
-    });
-  const send = (request: WireRequest) =>
-    withRetries(
-      async () => {
-        await limiter.take(request.endpoint);
-        try {
-          return await transport.send(request);
-        } catch (error) {
-          if (error instanceof RateLimitError && error.errcode !== undefined) limiter.blocked(error);
-          throw error;
-        }
-      },
-      {
-        isRetryable: (error) =>
-          error instanceof WecomError
-            ? TRANSIENT_ERRCODES.has(error.errcode)
-            : (httpStatusOf(error) ?? 0) >= 500,
-        sleep,
-        random: options.random ?? Math.random,
-      },
-    );
-  const tokens = createTokenCache({
-    source: options.tokens,
-    cache: options.cache,
-    http: { call: send },
-    now,
-    logger,
-    ...(options.lock ? { lock: options.lock } : {}),
-  });
-
-  async function call<S extends z.ZodType>(
-    endpoint: string,
-    request: (token: string) => WireRequest,
-    schema: S,
-  ): Promise<z.output<S>> {
-    const token = await tokens.get();
-    let answer: Awaited<ReturnType<typeof send>>;
-    try {
-      answer = await send(request(token));
-    } catch (error) {
-      if (!(error instanceof WecomError && TOKEN_ERRCODES.has(error.errcode))) throw error;
-      // As in the client: one refresh and one retry, never more.
-      answer = await send(request(await tokens.renew(token)));
-    }
-    return parseResponse(schema, answer, endpoint);
-  }
+  const { call } = createWecomCaller(options, { component: 'wecom-directory', safeToRepeat: () => true });
 
   const get =
     (endpoint: string, path: string, query: Record<string, string> = {}) =>
