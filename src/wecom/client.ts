@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { ConfigError, RateLimitError, WecomError } from '../errors.js';
 import { t } from '../i18n.js';
 import { type Logger, silentLogger } from '../logger.js';
+import type { StoreLock } from '../store/lock.js';
 import { validate } from '../validate.js';
 import { TOKEN_ERRCODES, TRANSIENT_ERRCODES } from './errcodes.js';
 import { badResponseError, httpStatusOf, parseResponse } from './failures.js';
@@ -26,7 +27,7 @@ import {
   type UpdateContactWayRequest,
   updateContactWayRequestSchema,
 } from './schemas.js';
-import { createTokenCache, type TokenLock } from './token-cache.js';
+import { createTokenCache } from './token-cache.js';
 import type { TokenHttp, TokenSource } from './token-source.js';
 import { type CallOutcome, createTransport, type WireRequest } from './transport.js';
 
@@ -52,8 +53,8 @@ export interface WecomClientOptions {
   logger?: Logger;
   /** Metrics hook, called once per HTTP attempt (gettoken included). */
   onCall?: (info: { endpoint: string; errcode: CallOutcome; ms: number }) => void;
-  /** Cross-instance lock around token refresh; see `TokenLock`. Default: none (single-flight only). */
-  lock?: TokenLock;
+  /** Cross-instance lock around token refresh; see `TokenCacheOptions.lock`. Default: none (single-flight only). */
+  lock?: StoreLock;
   /** Per-endpoint budget of this process, see `createCallLimiter`. Default 5000 (half WeCom's 10,000/min). */
   maxCallsPerMinute?: number;
   /** A limiter to share between clients of one corp; default one per client from `maxCallsPerMinute`. */

@@ -2,6 +2,7 @@ import type Keyv from 'keyv';
 import type { z } from 'zod';
 import { WecomError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
+import type { StoreLock } from '../store/lock.js';
 import { validate } from '../validate.js';
 import { DEFAULT_TIMEOUT_MS } from './client.js';
 import {
@@ -21,7 +22,7 @@ import { httpStatusOf, parseResponse } from './failures.js';
 import { type CallLimiter, createCallLimiter } from './limiter.js';
 import { realSleep, withRetries } from './retry.js';
 import { baseResponseSchema } from './schemas.js';
-import { createTokenCache, type TokenLock } from './token-cache.js';
+import { createTokenCache } from './token-cache.js';
 import type { TokenSource } from './token-source.js';
 import { type CallOutcome, createTransport, type WireRequest } from './transport.js';
 
@@ -47,7 +48,7 @@ export interface CustomerClientOptions {
   random?: () => number;
   logger?: Logger;
   onCall?: (info: { endpoint: string; errcode: CallOutcome; ms: number }) => void;
-  lock?: TokenLock;
+  lock?: StoreLock;
   maxCallsPerMinute?: number;
   limiter?: CallLimiter;
 }
