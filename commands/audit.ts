@@ -1,11 +1,11 @@
 import { type Bilingual, t } from '../src/i18n.js';
 import { formatTime, infoReply } from './replies.js';
-import type { Command } from './types.js';
+import type { Command, NoArgs } from './types.js';
 
 const LIMIT = 30;
 
 /** `audit` (admins): the latest actions, who did them and how they ended. */
-export const audit: Command = {
+export const audit: Command<NoArgs> = {
   name: 'audit',
   summary: t('Admins: the latest actions', '管理员：最近的操作记录'),
   args: [],

@@ -4,8 +4,12 @@ import { configIdSchema } from '../src/wecom/schemas.js';
 import type { ArgSpec } from './types.js';
 
 /** The `config_id` argument of show, edit and delete. */
-export const configIdArg: ArgSpec = { name: 'config_id', label: t('config_id', 'config_id'), required: true };
+export const configIdArg: ArgSpec<'config_id'> = {
+  name: 'config_id',
+  label: t('config_id', 'config_id'),
+  required: true,
+};
 
-export function readConfigId(args: Record<string, string>): string {
+export function readConfigId(args: Readonly<Record<string, string>>): string {
   return validate(configIdSchema, args.config_id, () => 'config_id');
 }

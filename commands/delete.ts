@@ -4,7 +4,7 @@ import { infoReply } from './replies.js';
 import type { Command } from './types.js';
 
 /** `delete <config_id>`: deletes it at WeCom and forgets it. */
-export const deleteCommand: Command = {
+export const deleteCommand: Command<{ config_id: string }> = {
   name: 'delete',
   summary: t('Delete a contact way', '删除「联系我」'),
   args: [configIdArg],

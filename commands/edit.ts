@@ -37,14 +37,14 @@ const form = (): FieldSpec[] =>
   }));
 
 /** `edit <config_id>`: change what WeCom lets us change; type, scene and temp mode are fixed. */
-export const edit: Command = {
+export const edit: Command<{ config_id: string }, UpdateChanges> = {
   name: 'edit',
   summary: t('Edit a contact way', '修改「联系我」'),
   args: [configIdArg],
   formTitle: t('Edit contact way', '修改「联系我」'),
   form,
 
-  parseForm(args, values): UpdateChanges {
+  parseForm(args, values) {
     const { request } = checkForm(form(), values, updateContactWayRequestSchema, (typed) => {
       const { conclusions, skip_verify, ...rest } = typed;
       return {
@@ -58,9 +58,9 @@ export const edit: Command = {
     return changes;
   },
 
-  async run(ctx, args, input) {
+  async run(ctx, args, changes) {
     const configId = readConfigId(args);
-    if (Object.keys(input as UpdateChanges).length === 0) {
+    if (Object.keys(changes).length === 0) {
       return infoReply(
         t('Nothing to change: every field was left empty.', '没有需要修改的内容：所有字段均为空。'),
         ctx.locale,
@@ -68,7 +68,7 @@ export const edit: Command = {
         'info',
       );
     }
-    const record = await ctx.service.update(ctx.requester, configId, input as UpdateChanges);
+    const record = await ctx.service.update(ctx.requester, configId, changes);
     return {
       status: 'ok',
       title: t(`Updated ${configId}`, `已更新 ${configId}`)[ctx.locale],

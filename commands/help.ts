@@ -1,9 +1,9 @@
 import { type Bilingual, t } from '../src/i18n.js';
 import { infoReply } from './replies.js';
-import type { Command } from './types.js';
+import type { AnyCommand, Command, NoArgs } from './types.js';
 
 /** `help`: every command with its arguments. Built from the registry so it never goes stale. */
-export function helpCommand(all: () => Command[]): Command {
+export function helpCommand(all: () => readonly AnyCommand[]): Command<NoArgs> {
   return {
     name: 'help',
     summary: t('Show this help', '显示本帮助'),

@@ -1,5 +1,6 @@
 import { ValidationError } from '../src/errors.js';
 import { type Locale, say, t } from '../src/i18n.js';
+import { anyCommand } from './any-command.js';
 import { audit } from './audit.js';
 import { close } from './close.js';
 import { deleteCommand } from './delete.js';
@@ -11,35 +12,45 @@ import { errorReply, localizeField } from './replies.js';
 import { show } from './show.js';
 import { sync } from './sync.js';
 import { temp } from './temp.js';
-import type { Command, CommandContext, FieldError, Form, FormValues, Reply } from './types.js';
+import type {
+  AnyCommand,
+  ArgValues,
+  CommandContext,
+  FieldError,
+  Form,
+  FormValues,
+  ParsedForm,
+  Reply,
+} from './types.js';
 
+export { anyCommand } from './any-command.js';
 export { deleteConfirm, errorReply, FIX_FIELDS } from './replies.js';
 export type * from './types.js';
 
 const help = helpCommand(() => COMMANDS);
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: Command[] = [
-  temp,
-  newCommand,
-  list,
-  show,
-  edit,
-  deleteCommand,
-  close,
-  sync,
-  audit,
-  help,
+export const COMMANDS: AnyCommand[] = [
+  anyCommand(temp),
+  anyCommand(newCommand),
+  anyCommand(list),
+  anyCommand(show),
+  anyCommand(edit),
+  anyCommand(deleteCommand),
+  anyCommand(close),
+  anyCommand(sync),
+  anyCommand(audit),
+  anyCommand(help),
 ];
 
-export function findCommand(name: string): Command | undefined {
+export function findCommand(name: string): AnyCommand | undefined {
   return COMMANDS.find((c) => c.name === name);
 }
 
 /** A command and its arguments, however the platform delivered them. */
 export interface Invocation {
-  command: Command;
-  args: Record<string, string>;
+  command: AnyCommand;
+  args: ArgValues;
 }
 
 /**
@@ -94,7 +105,7 @@ export function parseOptions(
   return checkArgs(command, args, defaults);
 }
 
-function checkArgs(command: Command, args: Record<string, string>, defaults: ArgDefaults): Invocation {
+function checkArgs(command: AnyCommand, args: Record<string, string>, defaults: ArgDefaults): Invocation {
   for (const [name, value] of Object.entries(defaults)) {
     if (value && !args[name] && command.args.some((a) => a.name === name)) args[name] = value;
   }
@@ -133,11 +144,12 @@ export function formFor(invocation: Invocation, locale: Locale): Form | undefine
     args,
     title: say(command.formTitle ?? command.summary, locale),
     submit: say(t('Create', '创建'), locale),
-    fields: command.form(args).map((f) => localizeField(f, locale)),
+    fields: command.form().map((f) => localizeField(f, locale)),
   };
 }
 
-export type Submission = { ok: true; input: unknown } | { ok: false; errors: FieldError[] };
+/** A checked submission: the form as its command read it (undefined for a command without a form), or why not. */
+export type Submission = { ok: true; input: ParsedForm | undefined } | { ok: false; errors: FieldError[] };
 
 /** Checks submitted form values synchronously (Slack shows the errors inline, under each field). */
 export function checkSubmission(invocation: Invocation, values: FormValues, locale: Locale): Submission {
@@ -154,11 +166,14 @@ export function checkSubmission(invocation: Invocation, values: FormValues, loca
   }
 }
 
-/** Runs a command. Never throws: every failure becomes an error reply with the bilingual explanation. */
+/**
+ * Runs a command, with the form checkSubmission read for it when it has one. Never throws: every failure
+ * becomes an error reply with the bilingual explanation.
+ */
 export async function runCommand(
   ctx: CommandContext,
   invocation: Invocation,
-  input?: unknown,
+  input?: ParsedForm,
 ): Promise<Reply> {
   const finish = ctx.observer?.start(invocation.command.name);
   try {

@@ -1,9 +1,9 @@
 import { t } from '../src/i18n.js';
-import { type AddContactWayRequest, addContactWayRequestSchema } from '../src/wecom/schemas.js';
+import { addContactWayRequestSchema } from '../src/wecom/schemas.js';
 import { createdReply } from './created-reply.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
-import type { Command, FieldSpec } from './types.js';
+import type { Command, CreateInput, FieldSpec, NoArgs } from './types.js';
 
 const form = (): FieldSpec[] => [
   fields.members(false),
@@ -14,25 +14,28 @@ const form = (): FieldSpec[] => [
 ];
 
 /** `new`: a permanent QR for one member (type 1) or several members and departments (type 2). */
-export const newCommand: Command = {
+export const newCommand: Command<NoArgs, CreateInput> = {
   name: 'new',
   summary: t('Create a permanent QR for one or more members', '为一个或多个成员创建长期二维码'),
   args: [],
   formTitle: t('Permanent QR', '长期二维码'),
   form,
 
-  parseForm(_args, values): AddContactWayRequest {
-    return checkForm(form(), values, addContactWayRequestSchema, (typed) => {
+  parseForm(_args, values) {
+    const { request } = checkForm(form(), values, addContactWayRequestSchema, (typed) => {
       const users = (typed.user as string[] | undefined) ?? [];
       const parties = (typed.party as number[] | undefined) ?? [];
       const single = users.length === 1 && parties.length === 0;
       return { type: single ? 1 : 2, scene: 2, ...typed };
-    }).request;
+    });
+    return { request };
   },
 
-  async run(ctx, _args, input) {
-    const request = input as AddContactWayRequest;
-    const result = await ctx.service.create(ctx.requester, request, { idempotencyKey: ctx.idempotencyKey });
+  async run(ctx, _args, { request, welcome }) {
+    const result = await ctx.service.create(ctx.requester, request, {
+      idempotencyKey: ctx.idempotencyKey,
+      ...(welcome ? { welcome } : {}),
+    });
     const who = [...(request.user ?? []), ...(request.party ?? []).map((p) => `#${p}`)].join(', ');
     return createdReply(ctx, result, t(`Permanent QR for ${who}`, `${who} 的长期二维码`));
   },

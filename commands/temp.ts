@@ -1,11 +1,10 @@
 import { t } from '../src/i18n.js';
-import type { TempInput } from '../src/service/contact-way-service.js';
 import { validate } from '../src/validate.js';
 import { addContactWayRequestSchema, userIdSchema } from '../src/wecom/schemas.js';
 import { createdReply } from './created-reply.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
-import type { Command, FieldSpec } from './types.js';
+import type { Command, CreateInput, FieldSpec } from './types.js';
 
 const form = (): FieldSpec[] => [
   fields.expiresIn('7d'),
@@ -17,7 +16,7 @@ const form = (): FieldSpec[] => [
 ];
 
 /** `temp <userid>`: a temporary-session QR for one member. Every field has a default: submit as opened works. */
-export const temp: Command = {
+export const temp: Command<{ user: string }, CreateInput> = {
   name: 'temp',
   summary: t('Create a temporary-session QR for a member', '为成员创建临时会话二维码'),
   args: [
@@ -32,32 +31,27 @@ export const temp: Command = {
   formTitle: t('Temporary QR', '临时会话二维码'),
   form,
 
-  parseForm(args, values): TempInput {
+  parseForm(args, values) {
     // The same schema the WeCom client enforces: limits are written once, and named by form field.
-    const { typed } = checkForm(form(), values, addContactWayRequestSchema, (typed) => ({
-      type: 1,
-      scene: 2,
-      user: [args.user],
-      is_temp: true,
-      ...typed,
-      conclusions: typed.conclusions ? { text: { content: typed.conclusions } } : undefined,
-    }));
-    return {
-      userid: args.user ?? '',
-      expires_in: typed.expires_in as number | undefined,
-      chat_expires_in: typed.chat_expires_in as number | undefined,
-      remark: typed.remark as string | undefined,
-      state: typed.state as string | undefined,
-      skip_verify: typed.skip_verify as boolean | undefined,
-      closingText: typed.conclusions as string | undefined,
-    };
+    const { request } = checkForm(form(), values, addContactWayRequestSchema, (typed) => {
+      const { conclusions, ...rest } = typed;
+      return {
+        type: 1,
+        scene: 2,
+        user: [args.user],
+        is_temp: true,
+        ...rest,
+        ...(conclusions ? { conclusions: { text: { content: conclusions } } } : {}),
+      };
+    });
+    return { request };
   },
 
-  async run(ctx, _args, input) {
-    const { userid } = input as TempInput;
-    const result = await ctx.service.createTemp(ctx.requester, input as TempInput, {
+  async run(ctx, args, { request, welcome }) {
+    const result = await ctx.service.create(ctx.requester, request, {
       idempotencyKey: ctx.idempotencyKey,
+      ...(welcome ? { welcome } : {}),
     });
-    return createdReply(ctx, result, t(`Temporary QR for ${userid}`, `${userid} 的临时会话二维码`));
+    return createdReply(ctx, result, t(`Temporary QR for ${args.user}`, `${args.user} 的临时会话二维码`));
   },
 };

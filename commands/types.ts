@@ -3,6 +3,7 @@ import type { CommandObserver } from '../src/ops/index.js';
 import type { ContactWayService } from '../src/service/contact-way-service.js';
 import type { QrImage } from '../src/service/fetch-qr.js';
 import type { Requester } from '../src/store/index.js';
+import type { AddContactWayRequest } from '../src/wecom/schemas.js';
 
 /**
  * The neutral model every adapter renders. Commands speak only in these plain-data types; Slack turns a
@@ -96,8 +97,8 @@ export interface Reply {
   fieldErrors?: FieldError[];
 }
 
-export interface ArgSpec {
-  name: string;
+export interface ArgSpec<Name extends string = string> {
+  name: Name;
   label: Bilingual;
   required: boolean;
   /**
@@ -108,6 +109,12 @@ export interface ArgSpec {
   /** Checks the value as soon as the command is parsed, before any form opens. */
   check?: (value: string) => void;
 }
+
+/** A command's arguments by name, as text; parsing leaves every argument a command declares present. */
+export type ArgValues = Readonly<Record<string, string>>;
+
+/** The arguments of a command that takes none. */
+export type NoArgs = Record<never, string>;
 
 export interface CommandContext {
   requester: Requester;
@@ -126,16 +133,69 @@ export interface CommandContext {
   observer?: CommandObserver;
 }
 
-/** One command: its arguments, its form (if it needs one), how to read the form, and what it does. */
-export interface Command {
+interface CommandInfo<Args extends ArgValues> {
   name: string;
   summary: Bilingual;
-  args: ArgSpec[];
-  /** Present when the command needs more than its arguments. Pure and synchronous: adapters open it first. */
-  form?: (args: Record<string, string>) => FieldSpec[];
+  /** In the order text gives them; each key of `Args` has its spec (all required). */
+  args: readonly ArgSpec<keyof Args & string>[];
+}
+
+/** A command that needs nothing but its arguments. */
+export interface PlainCommand<Args extends ArgValues> extends CommandInfo<Args> {
+  form?: undefined;
+  parseForm?: undefined;
+  /** Does the work. */
+  run: (ctx: CommandContext, args: Args) => Promise<Reply>;
+}
+
+/** A command that opens a form: its values are read into `Input`, which is exactly what `run` takes. */
+export interface FormCommand<Args extends ArgValues, Input> extends CommandInfo<Args> {
+  /**
+   * Pure and synchronous: adapters open it first. The same for every invocation, so platforms can register it
+   * ahead of any (Discord's slash options).
+   */
+  form: () => FieldSpec[];
   formTitle?: Bilingual;
   /** Reads and checks submitted values (synchronously, for Slack's inline errors); throws ValidationError. */
-  parseForm?: (args: Record<string, string>, values: FormValues) => unknown;
-  /** Does the work. `input` is what parseForm returned. */
-  run: (ctx: CommandContext, args: Record<string, string>, input: unknown) => Promise<Reply>;
+  parseForm: (args: Args, values: FormValues) => Input;
+  /** Does the work with what parseForm returned. */
+  run: (ctx: CommandContext, args: Args, input: Input) => Promise<Reply>;
+}
+
+/**
+ * One command, typed by its arguments and, when it opens a form, by what the form is read into:
+ * `Command<{ config_id: string }>` needs only its arguments, `Command<{ user: string }, CreateInput>` opens a
+ * form whose values become a CreateInput.
+ */
+export type Command<Args extends ArgValues = ArgValues, Input = never> = [Input] extends [never]
+  ? PlainCommand<Args>
+  : FormCommand<Args, Input>;
+
+/** What a creating form (temp, new) is read into: the WeCom request the service sends, and the welcome text. */
+export interface CreateInput {
+  request: AddContactWayRequest;
+  /** Stored with the way and sent when a customer adds through it; not part of WeCom's request. */
+  welcome?: string;
+}
+
+/** A form read by a command, bound to it: only the command that read it can run it. */
+export interface ParsedForm {
+  readonly command: string;
+  /** What the command's parseForm returned; for reading, the command keeps its own typed copy. */
+  readonly input: unknown;
+}
+
+/**
+ * A command with its types hidden behind its name, so commands of every shape share one list (COMMANDS): the
+ * form it parses comes back as a ParsedForm that only this command accepts. Made by `anyCommand`.
+ */
+export interface AnyCommand {
+  name: string;
+  summary: Bilingual;
+  args: readonly ArgSpec[];
+  form?: () => FieldSpec[];
+  formTitle?: Bilingual;
+  parseForm?: (args: ArgValues, values: FormValues) => ParsedForm;
+  /** Does the work; a command with a form needs the ParsedForm its own parseForm returned. */
+  run: (ctx: CommandContext, args: ArgValues, form?: ParsedForm) => Promise<Reply>;
 }

@@ -5,6 +5,7 @@ import { localizeNotification } from '../src/callbacks/notification.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { createMemoryKeyv } from '../src/store/index.js';
 import { AES_KEY, alice, type Instance, post, startInstance, TOKEN, wecomPost } from './callbacks-fixture.js';
+import { tempRequest } from './fixtures/temp-request.js';
 
 /**
  * WeCom's callback end to end over raw HTTP: bodies signed and encrypted as WeCom does, posted to the real
@@ -40,7 +41,7 @@ async function scannedWay(bot: Instance, options: { welcome?: string; temp?: boo
           { type: 1, scene: 2, user: ['zhangsan'] },
           { welcome: options.welcome },
         )
-      : await bot.service.createTemp(alice, { userid: 'zhangsan' }, { welcome: options.welcome });
+      : await bot.service.create(alice, tempRequest('zhangsan'), { welcome: options.welcome });
   return { way: created.record, scan: await sandbox.scan(created.record.configId) };
 }
 

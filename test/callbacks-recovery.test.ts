@@ -8,6 +8,7 @@ import { contactEventXml } from '../src/callbacks/index.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { closeKeyv, openKeyv } from '../src/store/index.js';
 import { alice, type Instance, post, startInstance, wecomPost } from './callbacks-fixture.js';
+import { tempRequest } from './fixtures/temp-request.js';
 
 /**
  * What must survive: an event stored but never processed (the process died after answering WeCom) is
@@ -39,7 +40,7 @@ function track(keyv: Keyv, ...bots: Instance[]): void {
 }
 
 async function scannedTempWay(bot: Instance) {
-  const created = await bot.service.createTemp(alice, { userid: 'zhangsan' }, { welcome: '欢迎' });
+  const created = await bot.service.create(alice, tempRequest('zhangsan'), { welcome: '欢迎' });
   const scan = await sandbox.scan(created.record.configId);
   const xml = contactEventXml({
     changeType: 'add_external_contact',

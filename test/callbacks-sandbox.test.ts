@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { type OpsServer, startOpsServer } from '../src/ops/index.js';
 import { alice } from './callbacks-fixture.js';
+import { tempRequest } from './fixtures/temp-request.js';
 
 /**
  * The whole loop with no account, as `npm start` wires it: the core on the embedded sandbox makes up a callback
@@ -54,7 +55,7 @@ afterAll(async () => {
 describe('sandbox scan end to end', () => {
   it('GIVEN a temp QR with a welcome message WHEN the sandbox scans it over HTTP THEN the bot records, greets and notifies', async () => {
     expect(core.callbacks).toBeDefined();
-    const created = await core.service.createTemp(alice, { userid: 'zhangsan' }, { welcome: '欢迎光临！' });
+    const created = await core.service.create(alice, tempRequest('zhangsan'), { welcome: '欢迎光临！' });
     const res = await fetch(`${core.sandbox!.url}/sandbox/scan`, {
       method: 'POST',
       body: JSON.stringify({ config_id: created.record.configId }),
@@ -86,7 +87,7 @@ describe('sandbox scan end to end', () => {
   });
 
   it('GIVEN the temp QR already used THEN a second scan is refused (409) and nothing is posted', async () => {
-    const created = await core.service.createTemp(alice, { userid: 'lisi' });
+    const created = await core.service.create(alice, tempRequest('lisi'));
     const body = JSON.stringify({ config_id: created.record.configId });
     expect((await fetch(`${core.sandbox!.url}/sandbox/scan`, { method: 'POST', body })).status).toBe(200);
     expect((await fetch(`${core.sandbox!.url}/sandbox/scan`, { method: 'POST', body })).status).toBe(409);

@@ -4,6 +4,7 @@ import { ValidationError } from '../src/errors.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { createMemoryKeyv, createRecordStore } from '../src/store/index.js';
 import { alice, type Instance, startInstance } from './callbacks-fixture.js';
+import { tempRequest } from './fixtures/temp-request.js';
 
 /** The service's part of attribution: every way gets a state we can map back, and its welcome text. */
 
@@ -21,7 +22,7 @@ afterAll(async () => {
 
 describe('contact ways carry a state and a welcome message', () => {
   it('GIVEN no state THEN a short generated tag is sent to WeCom, stored and indexed', async () => {
-    const { record } = await bot.service.createTemp(alice, { userid: 'zhangsan' });
+    const { record } = await bot.service.create(alice, tempRequest('zhangsan'));
     const state = record.request.state!;
     expect(state.length).toBeLessThanOrEqual(30);
     expect((sandbox.contactWay(record.configId) as { request: { state?: string } }).request.state).toBe(
@@ -31,8 +32,8 @@ describe('contact ways carry a state and a welcome message', () => {
   });
 
   it('GIVEN the requester’s own state, shared by two ways THEN kept as typed and both indexed', async () => {
-    const first = await bot.service.createTemp(alice, { userid: 'zhangsan', state: '春季展会 A:1' });
-    const second = await bot.service.createTemp(alice, { userid: 'lisi', state: '春季展会 A:1' });
+    const first = await bot.service.create(alice, tempRequest('zhangsan', { state: '春季展会 A:1' }));
+    const second = await bot.service.create(alice, tempRequest('lisi', { state: '春季展会 A:1' }));
     expect(first.record.request.state).toBe('春季展会 A:1');
     expect((await createStateIndex(keyv).find('春季展会 A:1')).sort()).toEqual(
       [first.record.configId, second.record.configId].sort(),
@@ -41,14 +42,14 @@ describe('contact ways carry a state and a welcome message', () => {
 
   it('GIVEN a welcome over 4000 bytes THEN refused naming the field, and nothing created', async () => {
     const before = sandbox.stats().calls.add_contact_way;
-    const create = bot.service.createTemp(alice, { userid: 'zhangsan' }, { welcome: '欢'.repeat(1334) });
+    const create = bot.service.create(alice, tempRequest('zhangsan'), { welcome: '欢'.repeat(1334) });
     await expect(create).rejects.toThrow(ValidationError);
     await expect(create).rejects.toMatchObject({ issues: [{ field: 'welcome' }] });
     expect(sandbox.stats().calls.add_contact_way).toBe(before);
   });
 
   it('GIVEN an edit of the welcome text THEN stored; an empty one removes it; other edits keep it', async () => {
-    const { record } = await bot.service.createTemp(alice, { userid: 'zhangsan' }, { welcome: 'first' });
+    const { record } = await bot.service.create(alice, tempRequest('zhangsan'), { welcome: 'first' });
     expect((await bot.service.update(alice, record.configId, { welcome: 'second' })).welcome).toBe('second');
     expect((await bot.service.update(alice, record.configId, { remark: 'x' })).welcome).toBe('second');
     expect((await bot.service.update(alice, record.configId, { welcome: '' })).welcome).toBeUndefined();

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkSubmission, type Form, formFor, parseOptions, parseText } from '../commands/index.js';
+import {
+  checkSubmission,
+  type Form,
+  formFor,
+  type ParsedForm,
+  parseOptions,
+  parseText,
+} from '../commands/index.js';
 import { ValidationError } from '../src/errors.js';
 
 function defaults(form: Form): Record<string, string> {
@@ -72,7 +79,20 @@ describe('temp form', () => {
     const result = checkSubmission(invocation, defaults(formFor(invocation, 'en')!), 'en');
     expect(result).toEqual({
       ok: true,
-      input: { userid: 'zhangsan', expires_in: 604_800, chat_expires_in: 86_400, skip_verify: true },
+      input: {
+        command: 'temp',
+        input: {
+          request: {
+            type: 1,
+            scene: 2,
+            user: ['zhangsan'],
+            is_temp: true,
+            expires_in: 604_800,
+            chat_expires_in: 86_400,
+            skip_verify: true,
+          },
+        },
+      },
     });
   });
 
@@ -119,7 +139,10 @@ describe('temp form', () => {
   it('GIVEN 90m and 3600 THEN both are read as seconds', () => {
     const invocation = parseText('temp zhangsan');
     const result = checkSubmission(invocation, { expires_in: '90m', chat_expires_in: '3600' }, 'en');
-    expect(result).toMatchObject({ ok: true, input: { expires_in: 5400, chat_expires_in: 3600 } });
+    expect(result).toMatchObject({
+      ok: true,
+      input: { input: { request: { expires_in: 5400, chat_expires_in: 3600 } } },
+    });
   });
 });
 
@@ -128,11 +151,11 @@ describe('new form', () => {
     const invocation = parseText('new');
     expect(checkSubmission(invocation, { user: 'zhangsan' }, 'en')).toMatchObject({
       ok: true,
-      input: { type: 1, scene: 2, user: ['zhangsan'] },
+      input: { input: { request: { type: 1, scene: 2, user: ['zhangsan'] } } },
     });
     expect(checkSubmission(invocation, { user: 'zhangsan, lisi', party: '2' }, 'en')).toMatchObject({
       ok: true,
-      input: { type: 2, scene: 2, user: ['zhangsan', 'lisi'], party: [2] },
+      input: { input: { request: { type: 2, scene: 2, user: ['zhangsan', 'lisi'], party: [2] } } },
     });
   });
 
@@ -151,7 +174,10 @@ describe('new form', () => {
 
 describe('edit form', () => {
   it('GIVEN every field left empty THEN no changes', () => {
-    expect(checkSubmission(parseText('edit abc123'), {}, 'en')).toEqual({ ok: true, input: {} });
+    expect(checkSubmission(parseText('edit abc123'), {}, 'en')).toEqual({
+      ok: true,
+      input: { command: 'edit', input: {} },
+    });
   });
 
   it('GIVEN changes THEN only those, typed', () => {
@@ -160,6 +186,30 @@ describe('edit form', () => {
       { remark: 'vip', skip_verify: 'false', expires_in: '2d' },
       'en',
     );
-    expect(result).toEqual({ ok: true, input: { remark: 'vip', skip_verify: false, expires_in: 172_800 } });
+    expect(result).toEqual({
+      ok: true,
+      input: { command: 'edit', input: { remark: 'vip', skip_verify: false, expires_in: 172_800 } },
+    });
+  });
+});
+
+describe('typed commands in one list', () => {
+  it('GIVEN a form read by one command THEN another command refuses to run with it, and with a made-up one', async () => {
+    const temp = parseText('temp zhangsan');
+    const edit = parseText('edit abc123');
+    const checked = checkSubmission(temp, defaults(formFor(temp, 'en')!), 'en');
+    if (!checked.ok || !checked.input) throw new Error('the temp form was refused');
+    // Refused before the context is touched: an empty service would fail differently.
+    const ctx = {
+      requester: { platform: 'console', workspaceId: 'local', userId: 'me' },
+      locale: 'en',
+    } as const;
+    const run = (invocation: typeof edit, form?: ParsedForm) =>
+      invocation.command.run({ ...ctx, service: undefined as never, sandbox: true }, invocation.args, form);
+    expect(() => run(edit, checked.input)).toThrow('edit runs only with a form it read itself');
+    expect(() => run(edit, { command: 'edit', input: {} })).toThrow(
+      'edit runs only with a form it read itself',
+    );
+    expect(() => run(temp)).toThrow('temp runs only with a form it read itself');
   });
 });

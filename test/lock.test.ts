@@ -3,7 +3,7 @@ import type Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../src/errors.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
-import { createIdempotency, type KeyLock } from '../src/service/idempotency.js';
+import { createIdempotency } from '../src/service/idempotency.js';
 import {
   closeKeyv,
   createMemoryKeyv,
@@ -12,7 +12,7 @@ import {
   openKeyv,
   type StoreLock,
 } from '../src/store/index.js';
-import { corpSecretTokenSource, createWecomClient, type TokenLock } from '../src/wecom/index.js';
+import { corpSecretTokenSource, createWecomClient } from '../src/wecom/index.js';
 
 /** Resolves after the current macrotask queue: lets other holders run without a timer-based sleep. */
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -65,13 +65,6 @@ describe('store lock, in-process (memory, sqlite, PostgreSQL)', () => {
     const lock = createStoreLock(createMemoryKeyv());
     await expect(lock('k', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(lock('k', async () => 'next')).resolves.toBe('next');
-  });
-
-  it('is usable wherever a TokenLock or a KeyLock is expected', () => {
-    const lock = createStoreLock(createMemoryKeyv());
-    const asToken: TokenLock = lock;
-    const asKey: KeyLock = lock;
-    expect(asToken).toBe(asKey);
   });
 });
 

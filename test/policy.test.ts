@@ -2,7 +2,7 @@ import type Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discordAccessRule, readDiscordSettings } from '../adapters/discord/settings.js';
 import { readSlackSettings, slackAccessRule } from '../adapters/slack/settings.js';
-import { parseText, runCommand } from '../commands/index.js';
+import { type Invocation, parseText, runCommand } from '../commands/index.js';
 import { loadConfig } from '../src/config.js';
 import { ForbiddenError, RateLimitError } from '../src/errors.js';
 import { silentLogger } from '../src/logger.js';
@@ -13,6 +13,11 @@ import { createCreationLimiter } from '../src/service/creation-limit.js';
 import { createIdempotency } from '../src/service/idempotency.js';
 import { createAuditLog, createMemoryKeyv, createRecordStore, type Requester } from '../src/store/index.js';
 import { corpSecretTokenSource, createWecomClient } from '../src/wecom/index.js';
+import { submitForm } from './fixtures/submit-form.js';
+import { tempRequest } from './fixtures/temp-request.js';
+
+/** A command line with its form submitted as it opens: runCommand's last two arguments. */
+const run = (invocation: Invocation) => [invocation, submitForm(invocation)] as const;
 
 const slackAlice: Requester = { platform: 'slack', workspaceId: 'T1', userId: 'UALICE' };
 const slackEve: Requester = { platform: 'slack', workspaceId: 'T9', userId: 'UEVE' };
@@ -125,16 +130,16 @@ describe('who may do what', () => {
   it('GIVEN CREATE_FOR=mapped THEN a requester creates only for their own userid, and may omit it', async () => {
     const policy = createPolicy({ createFor: 'mapped', userMap: { 'slack:T1:UALICE': 'zhangsan' } });
     const { ctx, service } = build(policy);
-    const denied = await runCommand(ctx(slackAlice), parseText('temp lisi'), { userid: 'lisi' });
+    const denied = await runCommand(ctx(slackAlice), ...run(parseText('temp lisi')));
     expect(denied).toMatchObject({
       status: 'error',
       title: 'You can only create contact ways for yourself (zhangsan).',
     });
     const invocation = parseText('temp', { user: service.mappedUser(slackAlice) });
     expect(invocation.args).toEqual({ user: 'zhangsan' });
-    const created = await runCommand(ctx(slackAlice), invocation, { userid: 'zhangsan' });
+    const created = await runCommand(ctx(slackAlice), invocation, submitForm(invocation));
     expect(created.status).toBe('ok');
-    const unmapped = await runCommand(ctx(slackEve), parseText('temp zhangsan'), { userid: 'zhangsan' });
+    const unmapped = await runCommand(ctx(slackEve), ...run(parseText('temp zhangsan')));
     expect(unmapped.title).toContain('none is mapped to you');
   });
 
@@ -162,7 +167,7 @@ describe('who may do what', () => {
 
   it('GIVEN the audit command THEN admins read the trail and others are refused', async () => {
     const { ctx } = build(createPolicy({ admins: ['slack:T1:UALICE'] }));
-    await runCommand(ctx(slackAlice), parseText('temp wangwu'), { userid: 'wangwu' });
+    await runCommand(ctx(slackAlice), ...run(parseText('temp wangwu')));
     const trail = await runCommand(ctx(slackAlice), parseText('audit'));
     expect(trail.text).toMatch(/slack:T1:UALICE · create · ok/);
     expect((await runCommand(ctx(discordBob), parseText('audit'))).title).toBe(
@@ -174,24 +179,22 @@ describe('who may do what', () => {
 describe('limits and repeats', () => {
   it('GIVEN a requester over RATE_LIMIT_CREATES THEN a rate-limit error with a retry time, others unaffected', async () => {
     const { service } = build(createPolicy(), { limit: 2 });
-    await service.createTemp(slackAlice, { userid: 'zhangsan' });
-    await service.createTemp(slackAlice, { userid: 'zhangsan' });
-    const third = service.createTemp(slackAlice, { userid: 'zhangsan' });
+    await service.create(slackAlice, tempRequest('zhangsan'));
+    await service.create(slackAlice, tempRequest('zhangsan'));
+    const third = service.create(slackAlice, tempRequest('zhangsan'));
     await expect(third).rejects.toBeInstanceOf(RateLimitError);
     await expect(third).rejects.toMatchObject({ retryAfterMs: expect.any(Number) });
-    await service.createTemp(discordBob, { userid: 'zhangsan' });
+    await service.create(discordBob, tempRequest('zhangsan'));
   });
 
   it('GIVEN WeCom refuses a creation (an errcode) THEN its slot is given back for the next try', async () => {
     const { service } = build(createPolicy(), { limit: 1 });
     sandbox.inject({ errcode: 48002, endpoint: 'add_contact_way' });
-    await expect(service.createTemp(slackAlice, { userid: 'zhangsan' })).rejects.toMatchObject({
+    await expect(service.create(slackAlice, tempRequest('zhangsan'))).rejects.toMatchObject({
       errcode: 48002,
     });
-    await service.createTemp(slackAlice, { userid: 'zhangsan' });
-    await expect(service.createTemp(slackAlice, { userid: 'zhangsan' })).rejects.toBeInstanceOf(
-      RateLimitError,
-    );
+    await service.create(slackAlice, tempRequest('zhangsan'));
+    await expect(service.create(slackAlice, tempRequest('zhangsan'))).rejects.toBeInstanceOf(RateLimitError);
   });
 
   it('GIVEN the same submission twice, at once and later THEN one contact way', async () => {
@@ -199,18 +202,17 @@ describe('limits and repeats', () => {
     const before = sandbox.stats().calls.add_contact_way ?? 0;
     const invocation = parseText('temp zhangsan');
     const same = ctx(slackAlice, { idempotencyKey: 'view-123' });
+    const form = submitForm(invocation);
     const [a, b] = await Promise.all([
-      runCommand(same, invocation, { userid: 'zhangsan' }),
-      runCommand(same, invocation, { userid: 'zhangsan' }),
+      runCommand(same, invocation, form),
+      runCommand(same, invocation, form),
     ]);
-    const c = await runCommand(same, invocation, { userid: 'zhangsan' });
+    const c = await runCommand(same, invocation, form);
     expect(a.configId).toBeDefined();
     expect(new Set([a.configId, b.configId, c.configId]).size).toBe(1);
     expect((sandbox.stats().calls.add_contact_way ?? 0) - before).toBe(1);
     expect(await service.list(slackAlice)).toHaveLength(1);
-    const other = await runCommand(ctx(slackAlice, { idempotencyKey: 'view-456' }), invocation, {
-      userid: 'zhangsan',
-    });
+    const other = await runCommand(ctx(slackAlice, { idempotencyKey: 'view-456' }), invocation, form);
     expect(other.configId).not.toBe(a.configId);
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { edit } from '../commands/edit.js';
 import {
   COMMANDS,
   checkSubmission,
@@ -8,11 +9,11 @@ import {
   parseOptions,
   parseText,
 } from '../commands/index.js';
+import { newCommand } from '../commands/new.js';
+import { temp } from '../commands/temp.js';
 import { formatDurationS, parseDurationS } from '../src/duration.js';
 import type { ValidationError } from '../src/errors.js';
 import type { Locale } from '../src/i18n.js';
-import type { TempInput, UpdateChanges } from '../src/service/contact-way-service.js';
-import type { AddContactWayRequest } from '../src/wecom/index.js';
 import { MAX_TEMP_SECONDS, MAX_USERS } from '../src/wecom/schemas.js';
 import {
   ARG_LIMITS,
@@ -110,15 +111,18 @@ describe('checkSubmission on random form values, for every command with a form',
         const result = submit(invocation, values, lang);
         if (!result.ok) return;
         accepted++;
-        const input = result.input as TempInput;
-        expect(input.userid).toBe(userid);
-        expectDurationWithin(input.expires_in, values.expires_in);
-        expectDurationWithin(input.chat_expires_in, values.chat_expires_in);
-        expectShortText(input.remark, values.remark);
-        expectShortText(input.state, values.state);
-        expect(input.closingText).toBe(trimmed(values.conclusions));
-        if (input.closingText) expect(Buffer.byteLength(input.closingText)).toBeLessThanOrEqual(4000);
-        if (trimmed(values.skip_verify)) expect(typeof input.skip_verify).toBe('boolean');
+        // The typed command reads the same values into the exact request the service is given.
+        const { request } = temp.parseForm({ user: userid }, values);
+        expect(result.input?.input).toEqual({ request });
+        expect(request).toMatchObject({ type: 1, scene: 2, user: [userid], is_temp: true });
+        expectDurationWithin(request.expires_in, values.expires_in);
+        expectDurationWithin(request.chat_expires_in, values.chat_expires_in);
+        expectShortText(request.remark, values.remark);
+        expectShortText(request.state, values.state);
+        const closing = request.conclusions?.text?.content;
+        expect(closing).toBe(trimmed(values.conclusions));
+        if (closing) expect(Buffer.byteLength(closing)).toBeLessThanOrEqual(4000);
+        if (trimmed(values.skip_verify)) expect(typeof request.skip_verify).toBe('boolean');
       }),
       { numRuns: 500 },
     );
@@ -132,7 +136,8 @@ describe('checkSubmission on random form values, for every command with a form',
         const result = submit(invocation, values, lang);
         if (!result.ok) return;
         accepted++;
-        const request = result.input as AddContactWayRequest;
+        const { request } = newCommand.parseForm({}, values);
+        expect(result.input?.input).toEqual({ request });
         const users = request.user ?? [];
         const parties = request.party ?? [];
         expect(users.length + parties.length).toBeGreaterThan(0);
@@ -166,7 +171,8 @@ describe('checkSubmission on random form values, for every command with a form',
         if (!result.ok) return;
         accepted++;
         expect(invocation.args.config_id).toMatch(OPAQUE_ID);
-        const changes = result.input as UpdateChanges;
+        const changes = edit.parseForm({ config_id: id.trim() }, values);
+        expect(result.input?.input).toEqual(changes);
         const filled = fields.filter((f) => trimmed(values[f.id])).map((f) => f.id);
         expect(Object.keys(changes).sort()).toEqual(filled.sort());
         expectDurationWithin(changes.expires_in, values.expires_in);

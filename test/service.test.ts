@@ -13,6 +13,8 @@ import { type ContactWayService, createContactWayService } from '../src/service/
 import { createPendingRecords } from '../src/service/pending-records.js';
 import { createAuditLog, createMemoryKeyv, createRecordStore, type Requester } from '../src/store/index.js';
 import { corpSecretTokenSource, createWecomClient } from '../src/wecom/index.js';
+import { submitForm } from './fixtures/submit-form.js';
+import { tempRequest } from './fixtures/temp-request.js';
 
 const alice: Requester = { platform: 'slack', workspaceId: 'T1', userId: 'UALICE', displayName: 'alice' };
 const bob: Requester = { platform: 'slack', workspaceId: 'T1', userId: 'UBOB', displayName: 'bob' };
@@ -76,7 +78,7 @@ describe('contact-way service on the sandbox', () => {
   });
 
   it('GIVEN a temp creation THEN it is stored for the requester, with expiry and the QR image', async () => {
-    const result = await service.createTemp(alice, { userid: 'zhangsan', expires_in: 3600 });
+    const result = await service.create(alice, tempRequest('zhangsan', { expires_in: 3600 }));
     expect(result.stored).toBe(true);
     expect(result.record).toMatchObject({ isTemp: true, expired: false, status: 'active', requester: alice });
     expect(result.record.expiresAt).toBe('2026-11-25T13:00:00.000Z');
@@ -86,7 +88,7 @@ describe('contact-way service on the sandbox', () => {
   });
 
   it('GIVEN another requester THEN they cannot list, show, edit, delete or close it; an admin can see it', async () => {
-    const { record } = await service.createTemp(alice, { userid: 'lisi' });
+    const { record } = await service.create(alice, tempRequest('lisi'));
     expect((await service.list(bob)).map((r) => r.configId)).not.toContain(record.configId);
     await expect(service.show(bob, record.configId)).rejects.toBeInstanceOf(NotFoundError);
     await expect(service.update(bob, record.configId, { remark: 'mine' })).rejects.toBeInstanceOf(
@@ -104,7 +106,7 @@ describe('contact-way service on the sandbox', () => {
   });
 
   it('GIVEN a temp way past its expiry THEN it shows as expired and cannot be edited', async () => {
-    const { record } = await service.createTemp(alice, { userid: 'wangwu', expires_in: 60 });
+    const { record } = await service.create(alice, tempRequest('wangwu', { expires_in: 60 }));
     clockMs += 120_000;
     const listed = (await service.list(alice)).find((r) => r.configId === record.configId);
     expect(listed?.expired).toBe(true);
@@ -114,7 +116,7 @@ describe('contact-way service on the sandbox', () => {
   });
 
   it('GIVEN an update THEN WeCom and our record change; a temp way keeps exactly one member', async () => {
-    const { record } = await service.createTemp(alice, { userid: 'zhangsan' });
+    const { record } = await service.create(alice, tempRequest('zhangsan'));
     const updated = await service.update(alice, record.configId, { remark: 'vip' });
     expect(updated.request.remark).toBe('vip');
     expect((await service.show(alice, record.configId)).live?.remark).toBe('vip');
@@ -126,14 +128,14 @@ describe('contact-way service on the sandbox', () => {
   });
 
   it('GIVEN a delete THEN WeCom forgets it and so do we', async () => {
-    const { record } = await service.createTemp(alice, { userid: 'zhangsan' });
+    const { record } = await service.create(alice, tempRequest('zhangsan'));
     await service.delete(alice, record.configId);
     expect(sandbox.contactWay(record.configId)).toBeUndefined();
     expect((await service.list(alice)).map((r) => r.configId)).not.toContain(record.configId);
   });
 
   it('GIVEN a temp session with a customer THEN its owner can close it', async () => {
-    const { record } = await service.createTemp(alice, { userid: 'lisi' });
+    const { record } = await service.create(alice, tempRequest('lisi'));
     sandbox.simulateScan(record.configId, 'wmCUSTOMER1');
     await service.closeTempChat(alice, { userid: 'lisi', external_userid: 'wmCUSTOMER1' });
   });
@@ -167,7 +169,7 @@ describe('contact-way service on the sandbox', () => {
   it('GIVEN 50 parallel creations by one requester THEN 50 are listed', async () => {
     const { service: fresh } = build();
     const created = await Promise.all(
-      Array.from({ length: 50 }, () => fresh.createTemp(bob, { userid: 'wangwu' })),
+      Array.from({ length: 50 }, () => fresh.create(bob, tempRequest('wangwu'))),
     );
     const listed = await fresh.list(bob);
     expect(listed).toHaveLength(50);
@@ -180,7 +182,7 @@ describe('store failure after WeCom succeeded', () => {
     const { service, lines } = build(new FailingRecordWrites());
     const ctx = { requester: alice, locale: 'en' as const, service, sandbox: true };
     const invocation = parseText('temp zhangsan');
-    const reply = await runCommand(ctx, invocation, { userid: 'zhangsan' });
+    const reply = await runCommand(ctx, invocation, submitForm(invocation));
     expect(reply.status).toBe('ok');
     expect(reply.configId).toMatch(/^[0-9a-f]{32}$/);
     expect(reply.text).toContain(`Copy this config_id now: ${reply.configId}`);
@@ -213,7 +215,7 @@ describe('store outage after WeCom succeeded', () => {
       logger,
       pending,
     });
-    const { record, stored } = await service.createTemp(alice, { userid: 'zhangsan' });
+    const { record, stored } = await service.create(alice, tempRequest('zhangsan'));
     expect(stored).toBe(false);
     expect(await pending.count()).toBe(1);
     expect(await pending.flush(records)).toBe(0);
@@ -239,7 +241,7 @@ describe('WeCom times out on add_contact_way', () => {
       logger: createLogger({ level: 'silent' }),
     });
     sandbox.inject({ hang: true, endpoint: 'add_contact_way', times: 1 });
-    await expect(service.createTemp(alice, { userid: 'zhangsan' })).rejects.toMatchObject({
+    await expect(service.create(alice, tempRequest('zhangsan'))).rejects.toMatchObject({
       code: 'wecom.timeout',
       human: { en: expect.stringContaining('may have created the contact way') },
     });

@@ -5,7 +5,7 @@ import {
   type LocalizationMap,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { COMMANDS, type Command, type FieldSpec } from '../../commands/index.js';
+import { type AnyCommand, COMMANDS, type FieldSpec } from '../../commands/index.js';
 import { type Bilingual, t } from '../../src/i18n.js';
 import { clip } from '../../src/text.js';
 
@@ -46,12 +46,12 @@ export function splitFields<T extends { id: string }>(
 }
 
 /** The form fields of a command as declared (bilingual), for registration; empty when it has no form. */
-export function formSpecsOf(command: Command): FieldSpec[] {
-  return command.form?.({}) ?? [];
+export function formSpecsOf(command: AnyCommand): FieldSpec[] {
+  return command.form?.() ?? [];
 }
 
 /** The form fields a command takes as slash options. */
-export function optionFieldsOf(command: Command): FieldSpec[] {
+export function optionFieldsOf(command: AnyCommand): FieldSpec[] {
   return splitFields(command.name, formSpecsOf(command)).options;
 }
 
@@ -94,7 +94,7 @@ function fieldOption(field: FieldSpec): APIApplicationCommandBasicOption {
   }
 }
 
-function subcommand(command: Command): APIApplicationCommandSubcommandOption {
+function subcommand(command: AnyCommand): APIApplicationCommandSubcommandOption {
   const args: APIApplicationCommandBasicOption[] = command.args.map((arg) => ({
     type: ApplicationCommandOptionType.String,
     name: arg.name,
@@ -120,7 +120,7 @@ function subcommand(command: Command): APIApplicationCommandSubcommandOption {
  * generated from COMMANDS so registration never drifts from what the bot understands.
  */
 export function commandDefinitions(
-  commands: readonly Command[] = COMMANDS,
+  commands: readonly AnyCommand[] = COMMANDS,
 ): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   return [
     {

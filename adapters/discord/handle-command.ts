@@ -1,5 +1,5 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
-import { type Command, type FormValues, findCommand } from '../../commands/index.js';
+import { type AnyCommand, type FormValues, findCommand } from '../../commands/index.js';
 import { optionFieldsOf } from './command-definitions.js';
 import { baseRequest, type HandlerContext, ownerOf } from './context.js';
 import { discordSurface } from './surface.js';
@@ -28,7 +28,7 @@ export async function handleCommand(
 /** The command's arguments, as typed options. */
 function readArgs(
   interaction: ChatInputCommandInteraction,
-  command: Command,
+  command: AnyCommand,
 ): Record<string, string | undefined> {
   return Object.fromEntries(
     command.args.map((a) => [a.name, interaction.options.getString(a.name) ?? undefined]),
@@ -39,7 +39,7 @@ function readArgs(
  * The form fields given as slash options, as form text (`'true'`/`'false'` for booleans). A field left out
  * takes its form default, exactly as if it had been in the modal and submitted as opened.
  */
-function readOptionFields(interaction: ChatInputCommandInteraction, command: Command): FormValues {
+function readOptionFields(interaction: ChatInputCommandInteraction, command: AnyCommand): FormValues {
   const values: FormValues = {};
   for (const field of optionFieldsOf(command)) {
     const given = interaction.options.get(field.id)?.value;

@@ -1,7 +1,7 @@
 import type { Keyv } from 'keyv';
 import { z } from 'zod';
 import type { StoreLogger } from '../store/logger.js';
-import { readValid } from '../store/read-values.js';
+import { readValid } from '../store/read-valid.js';
 import { scanKeys } from '../store/scan-keys.js';
 import { storeCall } from '../store/store-call.js';
 import { customerKey, customerOfKey, customerOfPrefix, customerPrefix } from './keys.js';

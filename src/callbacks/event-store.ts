@@ -2,7 +2,7 @@ import type { Keyv } from 'keyv';
 import { z } from 'zod';
 import { CALLBACK_EVENT_PREFIX } from '../store/keys.js';
 import type { StoreLogger } from '../store/logger.js';
-import { readValid } from '../store/read-values.js';
+import { readValid } from '../store/read-valid.js';
 import { scanKeys } from '../store/scan-keys.js';
 import { createSetIfAbsent } from '../store/set-if-absent.js';
 import { storeCall } from '../store/store-call.js';

@@ -17,13 +17,11 @@ import { createMemoryKeyv, requesterKey } from '../store/index.js';
 import { validate } from '../validate.js';
 import { welcomeTextSchema } from '../wecom/customer-schemas.js';
 import type { WecomClient } from '../wecom/index.js';
-import {
-  type AddContactWayRequest,
-  addContactWayRequestSchema,
-  type CloseTempChatRequest,
-  type ContactWay,
-  type UpdateContactWayRequest,
-  updateContactWayRequestSchema,
+import type {
+  AddContactWayRequest,
+  CloseTempChatRequest,
+  ContactWay,
+  UpdateContactWayRequest,
 } from '../wecom/schemas.js';
 import type { CreationLimiter } from './creation-limit.js';
 import { fetchQrImage, type QrImage } from './fetch-qr.js';
@@ -57,19 +55,6 @@ export interface ShowResult {
   qr: QrImage | undefined;
 }
 
-/** The fields a temp QR is made of, as the `temp` form collects them. */
-export interface TempInput {
-  userid: string;
-  expires_in?: number;
-  chat_expires_in?: number;
-  remark?: string;
-  state?: string;
-  skip_verify?: boolean;
-  closingText?: string;
-  /** Stored with the way, not sent to WeCom: see CreateOptions.welcome. */
-  welcome?: string;
-}
-
 /** WeCom's fields to change, plus `welcome` (stored with the way; '' removes it). */
 export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> & { welcome?: string };
 
@@ -81,10 +66,14 @@ export interface ContactWayService {
    * checks before a platform's deadline and for lookups that run on every keystroke (autocomplete).
    */
   accessDenied(actor: Actor): ForbiddenError | undefined;
-  createTemp(requester: Requester, input: TempInput, options?: CreateOptions): Promise<CreateResult>;
+  /**
+   * Creates the way `request` describes. The request is taken as checked (the commands' forms check it with
+   * `addContactWayRequestSchema`); the WeCom client checks every request again at the wire.
+   */
   create(requester: Requester, request: AddContactWayRequest, options?: CreateOptions): Promise<CreateResult>;
   list(requester: Requester): Promise<RecordView[]>;
   show(requester: Requester, configId: string): Promise<ShowResult>;
+  /** Applies `changes`, taken as checked like `create`'s request (the edit form checks them). */
   update(requester: Requester, configId: string, changes: UpdateChanges): Promise<RecordView>;
   delete(requester: Requester, configId: string): Promise<void>;
   closeTempChat(requester: Requester, request: CloseTempChatRequest): Promise<void>;
@@ -176,13 +165,12 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     request: AddContactWayRequest,
     options: CreateOptions = {},
   ): Promise<CreateResult> {
-    const checked = validate(addContactWayRequestSchema, request);
     const welcome = checkWelcome(options.welcome);
     const key = options.idempotencyKey;
-    if (key === undefined) return createOnce(requester, checked, welcome);
+    if (key === undefined) return createOnce(requester, request, welcome);
     return idempotency.once(
       `${requesterKey(requester)}:${key}`,
-      () => createOnce(requester, checked, welcome),
+      () => createOnce(requester, request, welcome),
       (result) => result.record.configId,
       async (configId) => ({ ...(await replay(requester, configId)), replayed: true }),
     );
@@ -315,22 +303,6 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
       });
     },
 
-    createTemp(requester, input, options) {
-      const { userid, closingText, welcome, ...rest } = input;
-      return create(
-        requester,
-        {
-          type: 1,
-          scene: 2,
-          user: [userid],
-          is_temp: true,
-          ...definedOnly(rest),
-          ...(closingText ? { conclusions: { text: { content: closingText } } } : {}),
-        },
-        { ...options, ...(welcome ? { welcome } : {}) },
-      );
-    },
-
     async list(requester) {
       const found = isAdmin(requester)
         ? await records.listAll()
@@ -357,10 +329,7 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
         const record = await owned(requester, configId);
         const { welcome: newWelcome, ...wecomChanges } = changes;
         const welcome = newWelcome === undefined ? record.welcome : checkWelcome(newWelcome) || undefined;
-        const request = validate(updateContactWayRequestSchema, {
-          ...definedOnly(wecomChanges),
-          config_id: configId,
-        });
+        const request: UpdateContactWayRequest = { ...definedOnly(wecomChanges), config_id: configId };
         // Changing members is creating for them: the same CREATE_FOR rule, before WeCom hears of it.
         if (request.user !== undefined || request.party !== undefined) {
           policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);

@@ -1,14 +1,5 @@
 import type Keyv from 'keyv';
-import { type StoreLock, storeCall } from '../store/index.js';
-
-/**
- * Runs `fn` while holding a lock named `key`. The default holds nothing (one process: the in-flight map
- * suffices); several instances pass `createStoreLock(keyv)`, so a submission delivered to two of them is
- * checked and created under one lock and the second finds the first one's config_id.
- */
-export type KeyLock = StoreLock;
-
-const noLock: KeyLock = (_key, fn) => fn();
+import { noLock, type StoreLock, storeCall } from '../store/index.js';
 
 /** How long a submission is remembered: far longer than any platform retries or a user double-clicks. */
 const REMEMBER_MS = 24 * 3600 * 1000;
@@ -18,7 +9,12 @@ const REMEMBER_MS = 24 * 3600 * 1000;
  * receiving a redelivery) create one contact way. The first run's config_id is remembered under the key;
  * later runs get the first one's result back instead of calling WeCom again.
  */
-export function createIdempotency(keyv: Keyv, lock: KeyLock = noLock) {
+/**
+ * The lock holds nothing by default (one process: the in-flight map suffices); several instances pass
+ * `createStoreLock(keyv)`, so a submission delivered to two of them is checked and created under one lock and
+ * the second finds the first one's config_id.
+ */
+export function createIdempotency(keyv: Keyv, lock: StoreLock = noLock) {
   const inFlight = new Map<string, Promise<unknown>>();
   const claiming = new Set<string>();
 

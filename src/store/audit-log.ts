@@ -6,7 +6,7 @@ import { type AuditEntry, auditEntrySchema } from './audit-schema.js';
 import { deleteKeysBelow } from './delete-range.js';
 import { AUDIT_PREFIX, auditKey, auditKeysBefore } from './keys.js';
 import type { StoreLogger } from './logger.js';
-import { readValid } from './read-values.js';
+import { readValid } from './read-valid.js';
 import { scanKeys } from './scan-keys.js';
 import { storeCall } from './store-call.js';
 

@@ -18,6 +18,7 @@ export {
   DEFAULT_LOCK_TTL_MS,
   LOCK_PREFIX,
   LockTimeoutError,
+  noLock,
   type StoreLock,
   type StoreLockOptions,
 } from './lock.js';

@@ -6,10 +6,13 @@ import type { StoreLogger } from './logger.js';
 import { storeCall } from './store-call.js';
 
 /**
- * Runs `fn` while holding the lock named `key`, then releases it. Same shape as the WeCom client's `TokenLock`
- * and the idempotency `KeyLock`, so one lock serves both.
+ * Runs `fn` while holding the lock named `key`, then releases it. The one lock type: the WeCom token cache,
+ * idempotency and callbacks all take it, and {@link createStoreLock} makes one over the shared store.
  */
 export type StoreLock = <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+
+/** Holds nothing: for one process, where single-flight or an in-flight map already serialises the work. */
+export const noLock: StoreLock = (_key, fn) => fn();
 
 /** Options for {@link createStoreLock}. Every field has a default suited to the bot. */
 export interface StoreLockOptions {
@@ -184,7 +187,7 @@ export interface RedisLockClient {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
-export interface RedisStore {
+export interface RedisLockStore {
   opts: { dialect?: string };
   namespace?: string;
   keyPrefixSeparator: string;
@@ -192,9 +195,9 @@ export interface RedisStore {
 }
 
 /** The @keyv/redis adapter behind a Keyv, recognised by shape as in scan-keys.ts. */
-export function redisStoreOf(keyv: Keyv): RedisStore | undefined {
-  const store = keyv.store as Partial<RedisStore> | null | undefined;
+export function redisStoreOf(keyv: Keyv): RedisLockStore | undefined {
+  const store = keyv.store as Partial<RedisLockStore> | null | undefined;
   return store?.opts?.dialect === 'redis' && typeof store.getClient === 'function'
-    ? (store as RedisStore)
+    ? (store as RedisLockStore)
     : undefined;
 }

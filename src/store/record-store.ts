@@ -10,7 +10,7 @@ import {
   requesterKey,
 } from './keys.js';
 import type { StoreLogger } from './logger.js';
-import { readValid } from './read-values.js';
+import { readValid } from './read-valid.js';
 import { type ContactWayRecord, contactWayRecordSchema } from './record-schema.js';
 import { scanKeys } from './scan-keys.js';
 import { storeCall } from './store-call.js';

@@ -153,19 +153,19 @@ interface RedisScanClient {
   ): Promise<{ cursor: string | number; keys: string[] }>;
 }
 
-interface RedisStore {
+interface RedisScanStore {
   opts: { dialect?: string };
   namespace?: string;
   keyPrefixSeparator: string;
   getMasterNodes(): Promise<RedisScanClient[]>;
 }
 
-function isRedisStore(store: unknown): store is RedisStore {
-  const s = store as Partial<RedisStore> | null;
+function isRedisStore(store: unknown): store is RedisScanStore {
+  const s = store as Partial<RedisScanStore> | null;
   return s?.opts?.dialect === 'redis' && typeof s.getMasterNodes === 'function';
 }
 
-async function scanRedis(store: RedisStore, ns: string, prefix: string): Promise<string[]> {
+async function scanRedis(store: RedisScanStore, ns: string, prefix: string): Promise<string[]> {
   const match = `${escapeGlob(ns + prefix)}*`;
   // SCAN may return a key more than once (during rehashing); the Set keeps each once.
   const keys = new Set<string>();

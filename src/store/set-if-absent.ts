@@ -1,4 +1,5 @@
 import type { Keyv } from 'keyv';
+import { isSqlStore, sqlTable } from './scan-keys.js';
 import { storeCall } from './store-call.js';
 
 /**
@@ -36,11 +37,8 @@ export function createSetIfAbsent(keyv: Keyv): SetIfAbsent {
       store.set(physical, serialized);
       return true;
     };
-  } else if (isSqlStore(store)) {
-    const table =
-      store.opts.dialect === 'postgres'
-        ? `${quoteIdent(store.opts.schema ?? 'public')}.${quoteIdent(store.opts.table!)}`
-        : quoteIdent(store.opts.table!);
+  } else if (isSqlStore(store) && (store.opts.dialect === 'sqlite' || store.opts.dialect === 'postgres')) {
+    const table = sqlTable(store, store.opts.dialect);
     const sql =
       store.opts.dialect === 'postgres'
         ? `INSERT INTO ${table} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key`
@@ -77,24 +75,6 @@ export function createSetIfAbsent(keyv: Keyv): SetIfAbsent {
     });
 }
 
-interface SqlStore {
-  opts: { dialect?: string; table?: string; schema?: string };
-  query: (sql: string, ...params: unknown[]) => Promise<unknown>;
-}
-
-function isSqlStore(store: unknown): store is SqlStore {
-  const s = store as Partial<SqlStore> | null;
-  return (
-    typeof s?.query === 'function' &&
-    typeof s.opts?.table === 'string' &&
-    (s.opts.dialect === 'sqlite' || s.opts.dialect === 'postgres')
-  );
-}
-
-function quoteIdent(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
-}
-
 interface RedisSetClient {
   set(
     key: string,
@@ -103,14 +83,14 @@ interface RedisSetClient {
   ): Promise<unknown>;
 }
 
-interface RedisStore {
+interface RedisSetStore {
   opts: { dialect?: string };
   namespace?: string;
   keyPrefixSeparator: string;
   getClient(): Promise<RedisSetClient>;
 }
 
-function isRedisStore(store: unknown): store is RedisStore {
-  const s = store as Partial<RedisStore> | null;
+function isRedisStore(store: unknown): store is RedisSetStore {
+  const s = store as Partial<RedisSetStore> | null;
   return s?.opts?.dialect === 'redis' && typeof s.getClient === 'function';
 }

@@ -3,11 +3,12 @@ import type { z } from 'zod';
 import { ConfigError, RateLimitError, WecomError } from '../errors.js';
 import { t } from '../i18n.js';
 import { type Logger, silentLogger } from '../logger.js';
+import type { StoreLock } from '../store/lock.js';
 import { TOKEN_ERRCODES, TRANSIENT_ERRCODES } from './errcodes.js';
 import { httpStatusOf, parseResponse } from './failures.js';
 import { type CallLimiter, createCallLimiter } from './limiter.js';
 import { realSleep, withRetries } from './retry.js';
-import { createTokenCache, type TokenLock } from './token-cache.js';
+import { createTokenCache } from './token-cache.js';
 import type { TokenSource } from './token-source.js';
 import { type CallOutcome, createTransport, type WireRequest } from './transport.js';
 
@@ -33,8 +34,8 @@ export interface WecomClientOptions {
   logger?: Logger;
   /** Metrics hook, called once per HTTP attempt (gettoken included). */
   onCall?: (info: { endpoint: string; errcode: CallOutcome; ms: number }) => void;
-  /** Cross-instance lock around token refresh; see `TokenLock`. Default: none (single-flight only). */
-  lock?: TokenLock;
+  /** Cross-instance lock around token refresh (see `createTokenCache`). Default: none (single-flight only). */
+  lock?: StoreLock;
   /** Per-endpoint budget of this process, see `createCallLimiter`. Default 5000 (half WeCom's 10,000/min). */
   maxCallsPerMinute?: number;
   /** A limiter to share between clients of one corp; default one per client from `maxCallsPerMinute`. */

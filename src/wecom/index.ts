@@ -22,7 +22,7 @@ export type {
   ListContactWayRequest,
   UpdateContactWayRequest,
 } from './schemas.js';
-export { noLock, REFRESH_MARGIN_MS, type TokenLock } from './token-cache.js';
+export { REFRESH_MARGIN_MS } from './token-cache.js';
 export {
   corpSecretTokenSource,
   type IssuedToken,

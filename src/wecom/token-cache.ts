@@ -1,20 +1,12 @@
 import type Keyv from 'keyv';
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../logger.js';
+import { noLock, type StoreLock } from '../store/lock.js';
 import { storeCall } from '../store/store-call.js';
 import type { TokenHttp, TokenSource } from './token-source.js';
 
 /** Refresh this long before WeCom's stated expiry, so a token never dies in flight (§6). */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
-
-/**
- * Runs `fn` while holding a lock named `key` across instances. The default runs `fn` directly: within one
- * process single-flight already guarantees one gettoken. A multi-instance deployment passes a shared lock
- * (e.g. Redis SET NX PX); `fn` re-reads the cache once it holds the lock, so waiters reuse the winner's token.
- */
-export type TokenLock = <T>(key: string, fn: () => Promise<T>) => Promise<T>;
-
-export const noLock: TokenLock = (_key, fn) => fn();
 
 /** Access tokens for one token source, cached in a shared Keyv store. */
 export interface TokenCache {
@@ -32,7 +24,12 @@ export interface TokenCacheOptions {
   cache: Keyv;
   http: TokenHttp;
   now: () => number;
-  lock?: TokenLock;
+  /**
+   * Held across instances around a refresh. The default holds nothing: within one process single-flight
+   * already guarantees one gettoken. Several instances pass `createStoreLock(keyv)`; the refresh re-reads the
+   * cache once it holds the lock, so waiters reuse the winner's token.
+   */
+  lock?: StoreLock;
   /** Told when the store refused a write; default silent. */
   logger?: Logger;
 }
