@@ -98,7 +98,10 @@ function checkArgs(command: Command, args: Record<string, string>, defaults: Arg
   for (const [name, value] of Object.entries(defaults)) {
     if (value && !args[name] && command.args.some((a) => a.name === name)) args[name] = value;
   }
-  const missing = command.args.filter((a) => a.required && !args[a.name]);
+  // An argument the form asks for (`pickedInForm`) may be left out when the command has a form.
+  const missing = command.args.filter(
+    (a) => a.required && !args[a.name] && !(a.pickedInForm && command.form),
+  );
   if (missing.length > 0) {
     const usage = `/contactway ${command.name} ${command.args.map((a) => `<${a.name}>`).join(' ')}`;
     throw new ValidationError(
@@ -122,6 +125,23 @@ function checkArgs(command: Command, args: Record<string, string>, defaults: Arg
   });
   if (issues.length > 0) throw new ValidationError(issues);
   return { command, args };
+}
+
+/**
+ * The invocation a submitted form completes: arguments the form asked for (`pickedInForm`, e.g. temp's
+ * member picker) take their submitted value and are checked like typed ones. Throws ValidationError
+ * naming the field.
+ */
+export function withPickedArgs(invocation: Invocation, form: Form, values: FormValues): Invocation {
+  const { command } = invocation;
+  const picked: Record<string, string> = {};
+  for (const arg of command.args) {
+    const value = values[arg.name]?.trim();
+    if (arg.pickedInForm && !invocation.args[arg.name] && value && form.fields.some((f) => f.id === arg.name))
+      picked[arg.name] = value;
+  }
+  if (Object.keys(picked).length === 0) return invocation;
+  return checkArgs(command, { ...invocation.args, ...picked }, {});
 }
 
 /** The form to open for an invocation, in the requester's language; undefined when none is needed. */

@@ -5,9 +5,12 @@ import { addContactWayRequestSchema, userIdSchema } from '../src/wecom/schemas.j
 import { createdReply } from './created-reply.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
+import { memberField } from './member-field.js';
 import type { Command, FieldSpec } from './types.js';
 
-const form = (): FieldSpec[] => [
+/** Without a member (typed or USER_MAP's), the form asks for one first. */
+const form = (args: Record<string, string> = {}): FieldSpec[] => [
+  ...(args.user ? [] : [memberField()]),
   fields.expiresIn('7d'),
   fields.chatExpiresIn('24h'),
   fields.remark(),
@@ -20,12 +23,16 @@ const form = (): FieldSpec[] => [
 export const temp: Command = {
   name: 'temp',
   summary: t('Create a temporary-session QR for a member', '为成员创建临时会话二维码'),
+  word: t('temp', '临时码'),
+  changes: true,
   args: [
     {
       name: 'user',
       label: t('Member userid', '成员 userid'),
       required: true,
       mappedFromRequester: true,
+      pickedInForm: true,
+      word: t('user', '成员'),
       check: (value) => validate(userIdSchema, value, () => 'user'),
     },
   ],
@@ -34,16 +41,16 @@ export const temp: Command = {
 
   parseForm(args, values): TempInput {
     // The same schema the WeCom client enforces: limits are written once, and named by form field.
-    const { typed } = checkForm(form(), values, addContactWayRequestSchema, (typed) => ({
+    const { typed } = checkForm(form(args), values, addContactWayRequestSchema, (typed) => ({
       type: 1,
       scene: 2,
-      user: [args.user],
+      user: [args.user ?? typed.user],
       is_temp: true,
       ...typed,
       conclusions: typed.conclusions ? { text: { content: typed.conclusions } } : undefined,
     }));
     return {
-      userid: args.user ?? '',
+      userid: args.user ?? (typed.user as string | undefined) ?? '',
       expires_in: typed.expires_in as number | undefined,
       chat_expires_in: typed.chat_expires_in as number | undefined,
       remark: typed.remark as string | undefined,

@@ -17,6 +17,8 @@ export type FieldKind =
   | 'duration'
   | 'boolean'
   | 'choice'
+  /** One WeCom member (a picker where the platform has one); the value is the userid. */
+  | 'member'
   | 'members'
   | 'departments';
 
@@ -107,6 +109,13 @@ export interface ArgSpec {
   mappedFromRequester?: boolean;
   /** Checks the value as soon as the command is parsed, before any form opens. */
   check?: (value: string) => void;
+  /**
+   * Required, but may be left out of the command: its form then asks for it (a field with the argument's
+   * name, e.g. a member picker), and the submitted value becomes the argument.
+   */
+  pickedInForm?: boolean;
+  /** A one-word name in every language, for platforms that name arguments (Discord option names). */
+  word?: Bilingual;
 }
 
 export interface CommandContext {
@@ -130,6 +139,10 @@ export interface CommandContext {
 export interface Command {
   name: string;
   summary: Bilingual;
+  /** A one-word name in every language, for platforms that localize command names (Discord). */
+  word?: Bilingual;
+  /** It creates, changes or deletes contact ways: views of the requester's ways are refreshed after it. */
+  changes?: boolean;
   args: ArgSpec[];
   /** Present when the command needs more than its arguments. Pure and synchronous: adapters open it first. */
   form?: (args: Record<string, string>) => FieldSpec[];
