@@ -10,19 +10,28 @@ import type { AnyCommand, ArgSpec, ArgValues, FormCommand, ParsedForm, PlainComm
 export function anyCommand<Args extends ArgValues, Input>(
   command: PlainCommand<Args> | FormCommand<Args, Input>,
 ): AnyCommand {
-  const { name, summary } = command;
+  const { name, summary, word, changes } = command;
   const argsOf = (values: ArgValues): Args => {
     if (hasArgs<Args>(command.args, values)) return values;
     throw missing(command.args, values);
   };
   if (!command.form)
-    return { name, summary, args: command.args, run: (ctx, args) => command.run(ctx, argsOf(args)) };
+    return {
+      name,
+      summary,
+      word,
+      changes,
+      args: command.args,
+      run: (ctx, args) => command.run(ctx, argsOf(args)),
+    };
 
   const { form, parseForm, run } = command;
   const parsed = new WeakMap<ParsedForm, { args: Args; input: Input }>();
   return {
     name,
     summary,
+    word,
+    changes,
     args: command.args,
     formTitle: command.formTitle,
     form,

@@ -1,4 +1,5 @@
 import { type Bilingual, t } from '../src/i18n.js';
+import type { AuditEntry } from '../src/store/audit-schema.js';
 import { formatTime, infoReply } from './replies.js';
 import type { Command, NoArgs } from './types.js';
 
@@ -8,12 +9,13 @@ const LIMIT = 30;
 export const audit: Command<NoArgs> = {
   name: 'audit',
   summary: t('Admins: the latest actions', '管理员：最近的操作记录'),
+  word: t('audit', '审计'),
   args: [],
 
   async run(ctx) {
     const entries = await ctx.service.auditTrail(ctx.requester, LIMIT);
     const lines: Bilingual[] = entries.map((e) => {
-      const line = `${formatTime(e.at)} · ${e.actor} · ${e.action}${e.target ? ` ${e.target}` : ''} · ${e.result}${e.code ? ` (${e.code})` : ''}`;
+      const line = auditLine(e);
       return t(line, line);
     });
     return infoReply(
@@ -24,3 +26,8 @@ export const audit: Command<NoArgs> = {
     );
   },
 };
+
+/** One audit entry on one line: when, who, what, how it ended. */
+export function auditLine(e: AuditEntry): string {
+  return `${formatTime(e.at)} · ${e.actor} · ${e.action}${e.target ? ` ${e.target}` : ''} · ${e.result}${e.code ? ` (${e.code})` : ''}`;
+}

@@ -8,9 +8,15 @@ import type { Command } from './types.js';
 export const close: Command = {
   name: 'close',
   summary: t('End a temporary session with a customer', '结束与客户的临时会话'),
+  word: t('close', '结束会话'),
   args: [
-    { name: 'user', label: t('Member userid', '成员 userid'), required: true },
-    { name: 'external_user', label: t('Customer external_userid', '客户 external_userid'), required: true },
+    { name: 'user', label: t('Member userid', '成员 userid'), required: true, word: t('user', '成员') },
+    {
+      name: 'external_user',
+      label: t('Customer external_userid', '客户 external_userid'),
+      required: true,
+      word: t('external_user', '客户'),
+    },
   ],
 
   async run(ctx, args) {

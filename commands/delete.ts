@@ -7,6 +7,8 @@ import type { Command } from './types.js';
 export const deleteCommand: Command<{ config_id: string }> = {
   name: 'delete',
   summary: t('Delete a contact way', '删除「联系我」'),
+  word: t('delete', '删除'),
+  changes: true,
   args: [configIdArg],
 
   async run(ctx, args) {

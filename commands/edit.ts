@@ -40,6 +40,8 @@ const form = (): FieldSpec[] =>
 export const edit: Command<{ config_id: string }, UpdateChanges> = {
   name: 'edit',
   summary: t('Edit a contact way', '修改「联系我」'),
+  word: t('edit', '修改'),
+  changes: true,
   args: [configIdArg],
   formTitle: t('Edit contact way', '修改「联系我」'),
   form,

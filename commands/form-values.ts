@@ -59,6 +59,8 @@ function kindSchema(field: FieldSpec): z.ZodType {
       return booleanText;
     case 'choice':
       return z.enum((field.options ?? []).map((o) => o.value) as [string, ...string[]]);
+    case 'member':
+      return userIdSchema;
     case 'members':
       return listText.pipe(z.array(userIdSchema));
     case 'departments':

@@ -7,6 +7,7 @@ export function helpCommand(all: () => readonly AnyCommand[]): Command<NoArgs> {
   return {
     name: 'help',
     summary: t('Show this help', '显示本帮助'),
+    word: t('help', '帮助'),
     args: [],
     async run(ctx) {
       const lines: Bilingual[] = all().map((c) => {

@@ -7,6 +7,7 @@ import { deleteCommand } from './delete.js';
 import { edit } from './edit.js';
 import { helpCommand } from './help.js';
 import { list } from './list.js';
+import { memberField } from './member-field.js';
 import { newCommand } from './new.js';
 import { errorReply, localizeField } from './replies.js';
 import { show } from './show.js';
@@ -17,6 +18,7 @@ import type {
   ArgValues,
   CommandContext,
   FieldError,
+  FieldSpec,
   Form,
   FormValues,
   ParsedForm,
@@ -109,7 +111,10 @@ function checkArgs(command: AnyCommand, args: Record<string, string>, defaults: 
   for (const [name, value] of Object.entries(defaults)) {
     if (value && !args[name] && command.args.some((a) => a.name === name)) args[name] = value;
   }
-  const missing = command.args.filter((a) => a.required && !args[a.name]);
+  // An argument the form asks for (`pickedInForm`) may be left out when the command has a form.
+  const missing = command.args.filter(
+    (a) => a.required && !args[a.name] && !(a.pickedInForm && command.form),
+  );
   if (missing.length > 0) {
     const usage = `/contactway ${command.name} ${command.args.map((a) => `<${a.name}>`).join(' ')}`;
     throw new ValidationError(
@@ -135,6 +140,23 @@ function checkArgs(command: AnyCommand, args: Record<string, string>, defaults: 
   return { command, args };
 }
 
+/**
+ * The invocation a submitted form completes: arguments the form asked for (`pickedInForm`, e.g. temp's
+ * member picker) take their submitted value and are checked like typed ones. Throws ValidationError
+ * naming the field.
+ */
+export function withPickedArgs(invocation: Invocation, form: Form, values: FormValues): Invocation {
+  const { command } = invocation;
+  const picked: Record<string, string> = {};
+  for (const arg of command.args) {
+    const value = values[arg.name]?.trim();
+    if (arg.pickedInForm && !invocation.args[arg.name] && value && form.fields.some((f) => f.id === arg.name))
+      picked[arg.name] = value;
+  }
+  if (Object.keys(picked).length === 0) return invocation;
+  return checkArgs(command, { ...invocation.args, ...picked }, {});
+}
+
 /** The form to open for an invocation, in the requester's language; undefined when none is needed. */
 export function formFor(invocation: Invocation, locale: Locale): Form | undefined {
   const { command, args } = invocation;
@@ -144,8 +166,15 @@ export function formFor(invocation: Invocation, locale: Locale): Form | undefine
     args,
     title: say(command.formTitle ?? command.summary, locale),
     submit: say(t('Create', '创建'), locale),
-    fields: command.form().map((f) => localizeField(f, locale)),
+    fields: [...pickedFields(invocation), ...command.form()].map((f) => localizeField(f, locale)),
   };
+}
+
+/** Arguments the command left out that its form asks for (`pickedInForm`): a member picker each, first. */
+function pickedFields({ command, args }: Invocation): FieldSpec[] {
+  return command.args
+    .filter((a) => a.pickedInForm && !args[a.name])
+    .map((a) => ({ ...memberField(), id: a.name }));
 }
 
 /** A checked submission: the form as its command read it (undefined for a command without a form), or why not. */

@@ -1,4 +1,5 @@
 import { type Bilingual, t } from '../src/i18n.js';
+import type { RecordView } from '../src/service/contact-way-service.js';
 import { formatTime, infoReply } from './replies.js';
 import type { Command } from './types.js';
 
@@ -9,6 +10,7 @@ const MAX_LINES = 50;
 export const list: Command = {
   name: 'list',
   summary: t('List your contact ways', '列出你的「联系我」'),
+  word: t('list', '列表'),
   args: [],
 
   async run(ctx) {
@@ -18,23 +20,23 @@ export const list: Command = {
         t('Create one with: /contactway temp <userid>', '用 /contactway temp <userid> 创建一个'),
       ]);
     }
-    const lines: Bilingual[] = records.slice(0, MAX_LINES).map((r) => {
-      const who = r.request.user?.join(', ') ?? '';
-      const when =
-        r.isTemp && r.expiresAt
-          ? r.expired
-            ? t(`expired ${formatTime(r.expiresAt)}`, `已于 ${formatTime(r.expiresAt)} 过期`)
-            : t(`until ${formatTime(r.expiresAt)}`, `有效至 ${formatTime(r.expiresAt)}`)
-          : t('permanent', '长期');
-      const remark = r.request.remark ? ` · ${r.request.remark}` : '';
-      return t(
-        `${r.configId} · ${who} · ${when.en}${remark}`,
-        `${r.configId} · ${who} · ${when.zh}${remark}`,
-      );
-    });
+    const lines: Bilingual[] = records.slice(0, MAX_LINES).map(recordLine);
     if (records.length > MAX_LINES)
       lines.push(t(`…and ${records.length - MAX_LINES} more`, `……另有 ${records.length - MAX_LINES} 个`));
     const title = t(`${records.length} contact way(s)`, `共 ${records.length} 个「联系我」`);
     return infoReply(title, ctx.locale, lines);
   },
 };
+
+/** One contact way on one line: config_id, members, until when (expired ones say so), remark. */
+export function recordLine(r: RecordView): Bilingual {
+  const who = r.request.user?.join(', ') ?? '';
+  const when =
+    r.isTemp && r.expiresAt
+      ? r.expired
+        ? t(`expired ${formatTime(r.expiresAt)}`, `已于 ${formatTime(r.expiresAt)} 过期`)
+        : t(`until ${formatTime(r.expiresAt)}`, `有效至 ${formatTime(r.expiresAt)}`)
+      : t('permanent', '长期');
+  const remark = r.request.remark ? ` · ${r.request.remark}` : '';
+  return t(`${r.configId} · ${who} · ${when.en}${remark}`, `${r.configId} · ${who} · ${when.zh}${remark}`);
+}

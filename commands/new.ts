@@ -17,6 +17,8 @@ const form = (): FieldSpec[] => [
 export const newCommand: Command<NoArgs, CreateInput> = {
   name: 'new',
   summary: t('Create a permanent QR for one or more members', '为一个或多个成员创建长期二维码'),
+  word: t('new', '长期码'),
+  changes: true,
   args: [],
   formTitle: t('Permanent QR', '长期二维码'),
   form,

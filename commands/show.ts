@@ -7,6 +7,7 @@ import type { Command } from './types.js';
 export const show: Command = {
   name: 'show',
   summary: t('Show a contact way and its QR again', '查看「联系我」并再次显示二维码'),
+  word: t('show', '查看'),
   args: [configIdArg],
 
   async run(ctx, args) {

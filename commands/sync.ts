@@ -9,6 +9,8 @@ export const sync: Command = {
     'Admins: import contact ways WeCom knows and we do not',
     '管理员：导入企业微信中已有但本地没有记录的「联系我」',
   ),
+  word: t('sync', '同步'),
+  changes: true,
   args: [],
 
   async run(ctx) {

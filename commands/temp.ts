@@ -6,6 +6,7 @@ import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
 import type { Command, CreateInput, FieldSpec } from './types.js';
 
+// Without a member (typed or USER_MAP's), the form asks for one first: `user` is picked in the form (formFor).
 const form = (): FieldSpec[] => [
   fields.expiresIn('7d'),
   fields.chatExpiresIn('24h'),
@@ -19,12 +20,16 @@ const form = (): FieldSpec[] => [
 export const temp: Command<{ user: string }, CreateInput> = {
   name: 'temp',
   summary: t('Create a temporary-session QR for a member', '为成员创建临时会话二维码'),
+  word: t('temp', '临时码'),
+  changes: true,
   args: [
     {
       name: 'user',
       label: t('Member userid', '成员 userid'),
       required: true,
       mappedFromRequester: true,
+      pickedInForm: true,
+      word: t('user', '成员'),
       check: (value) => validate(userIdSchema, value, () => 'user'),
     },
   ],

@@ -18,6 +18,8 @@ export type FieldKind =
   | 'duration'
   | 'boolean'
   | 'choice'
+  /** One WeCom member (a picker where the platform has one); the value is the userid. */
+  | 'member'
   | 'members'
   | 'departments';
 
@@ -108,6 +110,13 @@ export interface ArgSpec<Name extends string = string> {
   mappedFromRequester?: boolean;
   /** Checks the value as soon as the command is parsed, before any form opens. */
   check?: (value: string) => void;
+  /**
+   * Required, but may be left out of the command: its form then asks for it (a field with the argument's
+   * name, e.g. a member picker), and the submitted value becomes the argument.
+   */
+  pickedInForm?: boolean;
+  /** A one-word name in every language, for platforms that name arguments (Discord option names). */
+  word?: Bilingual;
 }
 
 /** A command's arguments by name, as text; parsing leaves every argument a command declares present. */
@@ -136,6 +145,10 @@ export interface CommandContext {
 interface CommandInfo<Args extends ArgValues> {
   name: string;
   summary: Bilingual;
+  /** A one-word name in every language, for platforms that localize command names (Discord). */
+  word?: Bilingual;
+  /** It creates, changes or deletes contact ways: views of the requester's ways are refreshed after it. */
+  changes?: boolean;
   /** In the order text gives them; each key of `Args` has its spec (all required). */
   args: readonly ArgSpec<keyof Args & string>[];
 }
@@ -192,6 +205,8 @@ export interface ParsedForm {
 export interface AnyCommand {
   name: string;
   summary: Bilingual;
+  word?: Bilingual | undefined;
+  changes?: boolean | undefined;
   args: readonly ArgSpec[];
   form?: () => FieldSpec[];
   formTitle?: Bilingual;

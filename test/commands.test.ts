@@ -6,6 +6,7 @@ import {
   type ParsedForm,
   parseOptions,
   parseText,
+  withPickedArgs,
 } from '../commands/index.js';
 import { ValidationError } from '../src/errors.js';
 
@@ -37,14 +38,25 @@ describe('parseText', () => {
     expect(() => parseText('frobnicate')).toThrow(/unknown command "frobnicate"; try: temp, new, list/);
   });
 
-  it('GIVEN temp without a user THEN the user argument is named with the usage', () => {
+  it('GIVEN temp without a user THEN its form asks for the member first, and the picked member becomes the argument', () => {
+    const invocation = parseText('temp');
+    expect(invocation.args).toEqual({});
+    const form = formFor(invocation, 'en');
+    expect(form?.fields[0]).toMatchObject({ id: 'user', kind: 'member', optional: false });
+    expect(formFor(parseText('temp zhangsan'), 'en')?.fields.map((f) => f.id)).not.toContain('user');
+    const picked = withPickedArgs(invocation, form as Form, { user: 'lisi' });
+    expect(picked.args).toEqual({ user: 'lisi' });
+    expect(() => withPickedArgs(invocation, form as Form, { user: 'li si!' })).toThrow(ValidationError);
+  });
+
+  it('GIVEN close without a user THEN the user argument is named with the usage (close has no form)', () => {
     try {
-      parseText('temp');
+      parseText('close');
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).issues[0]).toMatchObject({ field: 'user' });
-      expect((error as ValidationError).issues[0]?.message.en).toContain('/contactway temp <user>');
+      expect((error as ValidationError).issues[0]?.message.en).toContain('/contactway close <user>');
     }
   });
 

@@ -158,9 +158,15 @@ describe('formToSlackView', () => {
       options: [{ value: 'red' }, { value: 'blue' }],
       initial_option: { value: 'blue' },
     });
+    // WeCom members are picked from the directory (the options handler), prefilled with what was chosen.
     expect(elementOf(view, 'user').element).toMatchObject({
-      type: 'plain_text_input',
-      initial_value: 'zhangsan,lisi',
+      type: 'multi_external_select',
+      action_id: 'value',
+      min_query_length: 0,
+      initial_options: [
+        { text: { text: 'zhangsan' }, value: 'zhangsan' },
+        { text: { text: 'lisi' }, value: 'lisi' },
+      ],
     });
     expect(elementOf(view, 'party').element).toMatchObject({ type: 'plain_text_input', max_length: 500 });
   });
@@ -199,7 +205,12 @@ describe('slackValuesToFormValues', () => {
       ok: { value: { type: 'checkboxes', selected_options: [{ value: 'true' }] } },
       off: { value: { type: 'checkboxes', selected_options: [] } },
       color: { value: { type: 'static_select', selected_option: { value: 'red' } } },
-      user: { value: { type: 'plain_text_input', value: 'zhangsan, lisi' } },
+      user: {
+        value: {
+          type: 'multi_external_select',
+          selected_options: [{ value: 'zhangsan' }, { value: 'lisi' }],
+        },
+      },
       party: { value: { type: 'plain_text_input', value: '' } },
       unrelated: { value: { type: 'plain_text_input', value: 'ignored' } },
     };
@@ -211,9 +222,25 @@ describe('slackValuesToFormValues', () => {
       ok: 'true',
       off: 'false',
       color: 'red',
-      user: 'zhangsan, lisi',
+      user: 'zhangsan,lisi',
       party: '',
     });
+  });
+
+  it('GIVEN a single member picker THEN its selected option is the userid, none is empty', () => {
+    const member = {
+      ...everyKind,
+      fields: [{ ...everyKind.fields[0]!, id: 'who', kind: 'member' as const }],
+    };
+    expect(
+      slackValuesToFormValues(
+        { who: { value: { type: 'external_select', selected_option: { value: 'lisi' } } } },
+        member,
+      ),
+    ).toEqual({ who: 'lisi' });
+    expect(
+      slackValuesToFormValues({ who: { value: { type: 'external_select', selected_option: null } } }, member),
+    ).toEqual({ who: '' });
   });
 
   it('GIVEN an empty select and a missing block THEN the select is empty and the missing field absent', () => {

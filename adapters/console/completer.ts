@@ -34,6 +34,7 @@ export function createCompleter(
   return async (line) => {
     const now = asking();
     if (now.kind === 'field') {
+      if (now.fieldKind === 'member') return [await suggest('user', line.trim()), line.trim()];
       if (now.fieldKind !== 'members') return [[], line];
       // A comma list: complete its last item.
       const current = line.slice(line.lastIndexOf(',') + 1).trimStart();

@@ -12,6 +12,9 @@ import { clip } from '../../src/text.js';
 /** The one slash command; every neutral command is one of its subcommands. */
 export const COMMAND_NAME = 'contactway';
 
+/** `/contactway` in Chinese: what the contact ways are called in WeCom's own client. */
+const COMMAND_WORD = t('contactway', '联系我');
+
 /** Discord allows at most five top-level components in a modal. */
 export const MAX_MODAL_FIELDS = 5;
 
@@ -45,9 +48,39 @@ export function splitFields<T extends { id: string }>(
   return { modal, options: fields.filter((f) => chosen.has(f.id) || overflow.has(f)) };
 }
 
-/** The form fields of a command as declared (bilingual), for registration; empty when it has no form. */
+/**
+ * The form fields of a command as declared (bilingual), for registration; empty when it has no form. A
+ * field picked for a missing argument (temp's member picker) is not among them: on Discord that argument is
+ * a slash option with autocomplete.
+ */
 export function formSpecsOf(command: AnyCommand): FieldSpec[] {
   return command.form?.() ?? [];
+}
+
+/** Options whose values Discord suggests as they are typed (see handle-autocomplete.ts). */
+const AUTOCOMPLETED = new Set(['config_id', 'user']);
+
+/** A Discord command or option name: lower case, no spaces, letters, digits, `-`, `_`, `'`; 1-32 characters. */
+const NAME_PATTERN = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+
+/**
+ * The zh-CN name of a command or option, from its one-word name or else its Chinese label made into a
+ * valid name; none when nothing valid is left (Discord then shows the English name).
+ */
+function localizedName(
+  word: Bilingual | undefined,
+  label: Bilingual,
+): { name_localizations?: LocalizationMap } {
+  const text = word?.zh ?? label.zh;
+  const name = [
+    ...text
+      .toLowerCase()
+      .replace(/\s+/g, '')
+      .replace(/[^-_'\p{L}\p{N}]/gu, ''),
+  ]
+    .slice(0, 32)
+    .join('');
+  return NAME_PATTERN.test(name) ? { name_localizations: { 'zh-CN': name } } : {};
 }
 
 /** The form fields a command takes as slash options. */
@@ -64,7 +97,12 @@ function describe(text: Bilingual): { description: string; description_localizat
 }
 
 function fieldOption(field: FieldSpec): APIApplicationCommandBasicOption {
-  const base = { name: field.id, ...describe(field.help), required: false };
+  const base = {
+    name: field.id,
+    ...localizedName(undefined, field.label),
+    ...describe(field.help),
+    required: false,
+  };
   switch (field.kind) {
     case 'boolean':
       return { ...base, type: ApplicationCommandOptionType.Boolean };
@@ -90,6 +128,7 @@ function fieldOption(field: FieldSpec): APIApplicationCommandBasicOption {
         ...base,
         type: ApplicationCommandOptionType.String,
         ...(field.maxLength === undefined ? {} : { max_length: Math.min(field.maxLength, 6000) }),
+        ...(AUTOCOMPLETED.has(field.id) ? { autocomplete: true } : {}),
       };
   }
 }
@@ -98,11 +137,12 @@ function subcommand(command: AnyCommand): APIApplicationCommandSubcommandOption 
   const args: APIApplicationCommandBasicOption[] = command.args.map((arg) => ({
     type: ApplicationCommandOptionType.String,
     name: arg.name,
+    ...localizedName(arg.word, arg.label),
     ...describe(arg.label),
     // An argument the policy can fill in (USER_MAP) must stay optional, or mapped users could not omit it.
     required: arg.required && !arg.mappedFromRequester,
-    // The requester's own config_ids are offered as they type (see handle-autocomplete.ts).
-    ...(arg.name === 'config_id' ? { autocomplete: true } : {}),
+    // The requester's own config_ids and the directory's members are offered as they type.
+    ...(AUTOCOMPLETED.has(arg.name) ? { autocomplete: true } : {}),
   }));
   const options = [...args, ...optionFieldsOf(command).map(fieldOption)];
   // Discord rejects a required option after an optional one.
@@ -110,6 +150,7 @@ function subcommand(command: AnyCommand): APIApplicationCommandSubcommandOption 
   return {
     type: ApplicationCommandOptionType.Subcommand,
     name: command.name,
+    ...localizedName(command.word, command.summary),
     ...describe(command.summary),
     options,
   };
@@ -125,6 +166,7 @@ export function commandDefinitions(
   return [
     {
       name: COMMAND_NAME,
+      ...localizedName(COMMAND_WORD, COMMAND_WORD),
       ...describe(t('WeCom 「联系我」 contact-way QR codes', '企业微信「联系我」二维码')),
       options: commands.map(subcommand),
     },

@@ -11,6 +11,8 @@ export interface DeliveryTarget {
   channelId?: string;
   /** The command's or message's response_url (ephemeral by default, 5 uses in 30 minutes). */
   responseUrl?: string;
+  /** Asked from no conversation (App Home, a global shortcut): replies go to the DM with the app. */
+  dm?: boolean;
 }
 
 /** What happened to the QR: uploaded to the DM, or only linked. */

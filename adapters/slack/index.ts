@@ -5,12 +5,16 @@ import type { ChatPort } from '../../src/chat/port.js';
 import type { OpsHandler } from '../../src/ops/index.js';
 import { createSlackApp, type SlackTransport } from './create-app.js';
 import { createDeliverer } from './deliver.js';
+import { registerHome } from './home.js';
 import { registerListeners } from './listeners.js';
 import { createLocaleResolver } from './locale.js';
+import { registerOptions } from './options.js';
 import { MAX_METADATA_CHARS } from './render-form.js';
 import { SLACK_PLATFORM, type SlackSettings } from './settings.js';
+import { registerShortcut } from './shortcut.js';
 import { createUsergroupResolver } from './usergroups.js';
 
+export { homeToSlackView } from './home.js';
 export { slackValuesToFormValues } from './read-values.js';
 export { formToSlackView } from './render-form.js';
 export { replyToBlocks } from './render-reply.js';
@@ -49,13 +53,17 @@ export async function startSlackAdapter(
   const locales = createLocaleResolver({ client: app.client, fallback: chat.defaultLocale, logger });
   const deliverer = createDeliverer({ client: app.client, logger });
   const groups = settings.access.usergroups;
-  registerListeners(app, {
+  const deps = {
     port: chat,
     deliverer,
     locales,
     usergroups:
       groups.length > 0 ? createUsergroupResolver({ client: app.client, groups, logger }) : undefined,
-  });
+  };
+  registerListeners(app, deps);
+  registerOptions(app, deps);
+  registerHome(app, deps);
+  registerShortcut(app, deps);
   // Outside any request (a customer scanned a QR): a DM with the app, in the person's language.
   chat.registerNotifier(SLACK_PLATFORM, {
     async notify(requester, build) {

@@ -116,6 +116,7 @@ export function registerListeners(app: App, deps: SlackListenerDeps): void {
               userId: body.user.id,
               ...(extra.channelId ? { channelId: extra.channelId } : {}),
               ...(extra.responseUrl ? { responseUrl: extra.responseUrl } : {}),
+              ...(extra.dm ? { dm: true } : {}),
             },
           }),
         ),

@@ -35,8 +35,11 @@ function readState(state: SlackStateValue): string {
       return selected.length === 0 ? 'false' : selected.map((o) => o.value).join(',');
     }
     case 'static_select':
+    case 'external_select':
     case 'radio_buttons':
       return state.selected_option?.value ?? '';
+    case 'multi_external_select':
+      return (state.selected_options ?? []).map((o) => o.value).join(',');
     default:
       return state.value ?? '';
   }

@@ -21,7 +21,9 @@ const BUTTON_MAX = 24;
 const LABEL_MAX = 2000;
 const HINT_MAX = 2000;
 const PLACEHOLDER_MAX = 150;
-const OPTION_TEXT_MAX = 75;
+export const OPTION_TEXT_MAX = 75;
+/** Slack's limit of options in a select, and of options an options request may answer with. */
+export const MAX_OPTIONS = 100;
 const INPUT_MAX = 3000;
 
 export interface FormViewOptions {
@@ -74,8 +76,13 @@ function elementFor(field: FormField): slack.InputBlockElement {
       return selectElement(field);
     case 'multiline':
       return textElement(field, true);
+    // WeCom members are not Slack users: their pickers are served from the member directory (options.ts).
+    case 'member':
+      return memberPicker(field);
+    case 'members':
+      return membersPicker(field);
     default:
-      // text, duration, members and departments are typed: WeCom userids are not Slack users, so no user picker.
+      // text, duration and departments are typed.
       return textElement(field, false);
   }
 }
@@ -99,6 +106,42 @@ function numberElement(field: FormField): slack.NumberInput {
   if (field.default !== '') element.initial_value = field.default;
   if (field.placeholder) element.placeholder = plain(clip(field.placeholder, PLACEHOLDER_MAX));
   return element;
+}
+
+/** The picker shows members as soon as it opens: a Chinese name is often one character long. */
+const MIN_QUERY_LENGTH = 0;
+
+function memberPicker(field: FormField): slack.ExternalSelect {
+  const element: slack.ExternalSelect = {
+    type: 'external_select',
+    action_id: FIELD_ACTION_ID,
+    min_query_length: MIN_QUERY_LENGTH,
+  };
+  const [initial] = memberOptions(field.default);
+  if (initial) element.initial_option = initial;
+  if (field.placeholder) element.placeholder = plain(clip(field.placeholder, PLACEHOLDER_MAX));
+  return element;
+}
+
+function membersPicker(field: FormField): slack.MultiExternalSelect {
+  const element: slack.MultiExternalSelect = {
+    type: 'multi_external_select',
+    action_id: FIELD_ACTION_ID,
+    min_query_length: MIN_QUERY_LENGTH,
+  };
+  const initial = memberOptions(field.default);
+  if (initial.length > 0) element.initial_options = initial;
+  if (field.placeholder) element.placeholder = plain(clip(field.placeholder, PLACEHOLDER_MAX));
+  return element;
+}
+
+/** Prefilled members (a form reopened with what was picked): the userid is both value and text. */
+function memberOptions(text: string): slack.PlainTextOption[] {
+  return text
+    .split(/[\s,，、;；]+/)
+    .filter(Boolean)
+    .slice(0, MAX_OPTIONS)
+    .map((userid) => ({ text: plain(clip(userid, OPTION_TEXT_MAX)), value: userid }));
 }
 
 function checkboxElement(field: FormField): slack.Checkboxes {

@@ -114,7 +114,7 @@ function qrBlocks(reply: Reply, options: ReplyBlocksOptions): slack.KnownBlock[]
   return blocks;
 }
 
-function button(action: ReplyAction): slack.Button {
+export function button(action: ReplyAction): slack.Button {
   const element: slack.Button = {
     type: 'button',
     action_id: ACTION_IDS[action.kind],

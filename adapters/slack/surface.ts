@@ -59,7 +59,7 @@ export function slackSurface(ctx: SurfaceContext): Surface {
     await ctx.ack(response);
     return true;
   };
-  const delivers = Boolean(target.channelId || target.responseUrl);
+  const delivers = Boolean(target.channelId || target.responseUrl || target.dm);
   const formView = (open: OpenForm, locale: Locale) =>
     formToSlackView(prefilled(open), open.state, { locale });
 

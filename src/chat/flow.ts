@@ -7,6 +7,7 @@ import {
   type FormValues,
   formFor,
   type Invocation,
+  type ParsedForm,
   parseOptions,
   parseText,
   type Reply,
@@ -18,13 +19,18 @@ import { type Locale, say, t } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import { type CommandObserver, type InFlight, RESTARTING, withRequestScope } from '../ops/index.js';
 import type { ContactWayService, RecordView } from '../service/contact-way-service.js';
+import type { Requester } from '../store/index.js';
 import { decodeFormState, encodeFormState, type FormState, formState } from './form-state.js';
+import { buildHome, refusedHome } from './home.js';
+import { withPicked } from './picked.js';
 import type {
   ActionRequest,
   BaseRequest,
   ChatActor,
   CommandRequest,
   Extra,
+  HomeRequest,
+  HomeView,
   OpenForm,
   SubmitRequest,
   Suggestion,
@@ -95,10 +101,33 @@ export interface InteractionFlow {
   action(request: ActionRequest, surface: Surface): Promise<void>;
   /** Never throws; a refused or slow requester gets no suggestions. */
   suggest(request: SuggestRequest, limits: { max: number; chars: number }): Promise<Suggestion[]>;
+  /** The requester's home (their ways, admins' audit); a refused requester gets the refusal. Never throws. */
+  home(request: HomeRequest): Promise<HomeView>;
+  /**
+   * Called after a command created, changed or deleted contact ways for this requester, through any path
+   * (form, typed command, button), so the adapter can refresh what shows them (Slack's App Home).
+   */
+  onChange(listener: (requester: Requester) => void): void;
 }
 
 export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): InteractionFlow {
   const { service, state, requests, logger } = deps;
+  const changeListeners: ((requester: Requester) => void)[] = [];
+
+  /** Runs a command; a successful change is announced to the adapter's listeners. */
+  async function run(request: BaseRequest, ctx: CommandContext, invocation: Invocation, input?: ParsedForm) {
+    const reply = await runCommand(ctx, invocation, input);
+    if (invocation.command.changes && reply.status === 'ok') {
+      for (const listener of changeListeners) {
+        try {
+          listener(stripRoles(request.actor));
+        } catch (error) {
+          logger.warn({ err: error }, 'change listener failed');
+        }
+      }
+    }
+    return reply;
+  }
 
   /** Every request: refused while draining, else counted in flight with one requestId on its log lines. */
   async function accept(surface: () => Surface, locale: Locale, work: () => Promise<void>) {
@@ -206,7 +235,7 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
         if (!form) {
           await surface.defer();
           const { locale, roles } = await resolved(request);
-          await surface.reply(await runCommand(context(request, locale, roles), invocation));
+          await surface.reply(await run(request, context(request, locale, roles), invocation));
           return;
         }
         // A bad argument (`temp bad/id`) is known now, with the defaults: say so instead of a form that
@@ -283,7 +312,12 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
         const form = formFor(invocation, locale);
         if (!form) return fail(STALE_FORM);
         const typed = request.values(form);
-        const checked = checkSubmission(invocation, { ...s.fixed, ...typed }, locale);
+        // A member picked in the form is the command's argument, checked (pre-flight included) like a typed one.
+        const picked = withPicked(invocation, form, typed, locale, (complete) =>
+          preflight(deps.directory, complete, undefined, service.memberScope(stripRoles(request.actor))),
+        );
+        if (picked.ok) invocation = picked.invocation;
+        const checked = picked.ok ? checkSubmission(invocation, { ...s.fixed, ...typed }, locale) : picked;
         if (!checked.ok) {
           const fixable = checked.errors.some((e) => form.fields.some((f) => f.id === e.field));
           const reopen = fixable ? open(form, { ...s, locale, typed: compact(typed) }) : undefined;
@@ -299,7 +333,7 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
         const { roles } = await resolved(request);
         const key = `${request.actor.platform}:${request.actor.workspaceId}:${request.submissionId}`;
         await surface.reply(
-          await runCommand(context(request, locale, roles, key), invocation, checked.input),
+          await run(request, context(request, locale, roles, key), invocation, checked.input),
         );
       },
     );
@@ -326,7 +360,8 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
         const { locale, roles } = await resolved(request);
         let reply: Reply;
         try {
-          reply = await runCommand(
+          reply = await run(
+            request,
             context(request, locale, roles),
             parseOptions(request.kind, { config_id: request.value }),
           );
@@ -344,11 +379,16 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
     const roles = request.actor.roles ?? (await request.later?.roles?.().catch(() => undefined));
     if (roles === undefined || service.accessDenied({ ...request.actor, roles })) return [];
     if (request.field === 'user') {
-      const found = deps.directory.search(request.typed, {
-        limit: limits.max,
+      // In a comma list, the last item is being typed; those before it stay as they are.
+      const cut = request.multiple ? request.typed.lastIndexOf(',') + 1 : 0;
+      const before = request.typed.slice(0, cut);
+      const chosen = new Set(before.split(',').map((u) => u.trim().toLowerCase()));
+      const found = deps.directory.search(request.typed.slice(cut), {
+        limit: limits.max + chosen.size,
         requester: stripRoles(request.actor),
       });
-      return memberSuggestions(found.members, limits.chars);
+      const fresh = found.members.filter((m) => !chosen.has(m.userid.toLowerCase()));
+      return memberSuggestions(fresh.slice(0, limits.max), limits.chars, before);
     }
     const records = await within(service.list(stripRoles(request.actor)), SUGGEST_TIMEOUT_MS).catch(
       (error: unknown) => {
@@ -359,7 +399,25 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
     return suggestions(records ?? [], request.typed, limits);
   }
 
-  return { command, submit, action, suggest };
+  async function home(request: HomeRequest): Promise<HomeView> {
+    const { locale, roles } = await resolved(request);
+    const actor = { ...request.actor, roles };
+    const denied = service.accessDenied(actor);
+    if (denied) {
+      void service.checkAccess(actor).catch(() => undefined);
+      return refusedHome(denied, locale);
+    }
+    return buildHome({ service, logger }, stripRoles(request.actor), locale, request.limits);
+  }
+
+  return {
+    command,
+    submit,
+    action,
+    suggest,
+    home,
+    onChange: (listener) => void changeListeners.push(listener),
+  };
 }
 
 /** Arguments a platform may ask suggestions for while they are typed. */
@@ -393,12 +451,14 @@ function preflight(
 export function memberSuggestions(
   members: readonly { userid: string; name?: string | undefined }[],
   chars: number,
+  before = '',
 ): Suggestion[] {
   return members
-    .filter((m) => m.userid.length <= chars)
+    .filter((m) => before.length + m.userid.length <= chars)
     .map((m) => {
-      const label = m.name ? `${m.name} (${m.userid})` : m.userid;
-      return { value: m.userid, label: [...label].length <= chars ? label : m.userid };
+      const value = `${before}${m.userid}`;
+      const label = `${before}${m.name ? `${m.name} (${m.userid})` : m.userid}`;
+      return { value, label: [...label].length <= chars ? label : value };
     });
 }
 

@@ -1,4 +1,4 @@
-import type { FieldError, Form, FormValues, Reply } from '../../commands/types.js';
+import type { FieldError, Form, FormValues, Reply, ReplyAction } from '../../commands/types.js';
 import type { Locale } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import type { InFlight } from '../ops/in-flight.js';
@@ -120,9 +120,44 @@ export interface SuggestRequest extends BaseRequest {
   /** The argument being typed: `config_id` (the requester's contact ways) or `user` (directory members). */
   field: string;
   typed: string;
+  /** The value is a comma list (Discord's `user:` of edit): suggestions complete its last item. */
+  multiple?: boolean;
 }
 
 export interface Suggestion {
   value: string;
   label: string;
+}
+
+export interface HomeRequest extends BaseRequest {
+  /** How much the platform's home surface holds. */
+  limits: { ways: number; audit: number };
+}
+
+/** One contact way in a home view. */
+export interface HomeWay {
+  configId: string;
+  /** Members, then the remark. */
+  title: string;
+  /** config_id and until when; says "expired" for an expired temp way. */
+  text: string;
+  expired: boolean;
+  actions: ReplyAction[];
+}
+
+/**
+ * A requester's home, platform-neutral and in their language (Slack renders it as the App Home tab): buttons
+ * that open the forms, their contact ways newest first, and for admins the latest audit entries. `notice`
+ * replaces the ways when they may not use the bot or the ways could not be read.
+ */
+export interface HomeView {
+  title: string;
+  /** Buttons opening a command's form; `command` is what the requester would type (`temp`, `new`). */
+  create: { command: string; label: string }[];
+  notice?: string;
+  waysTitle: string;
+  ways: HomeWay[];
+  /** Said when there are no ways, or how many more there are than shown. */
+  footer?: string;
+  audit?: { title: string; lines: string[] };
 }
