@@ -5,7 +5,7 @@ import type { Command } from './types.js';
 /** How many lines a list reply holds: chat messages have size limits, and nobody reads more. */
 const MAX_LINES = 50;
 
-/** `list`: the requester's contact ways (an admin's: everyone's), newest first. */
+/** `list`: the requester's contact ways (an admin's: everyone's), newest first, with their customer counts. */
 export const list: Command = {
   name: 'list',
   summary: t('List your contact ways', '列出你的「联系我」'),
@@ -18,7 +18,12 @@ export const list: Command = {
         t('Create one with: /contactway temp <userid>', '用 /contactway temp <userid> 创建一个'),
       ]);
     }
-    const lines: Bilingual[] = records.slice(0, MAX_LINES).map((r) => {
+    const shown = records.slice(0, MAX_LINES);
+    const counts = await ctx.service.customerCounts(
+      ctx.requester,
+      shown.map((r) => r.configId),
+    );
+    const lines: Bilingual[] = shown.map((r) => {
       const who = r.request.user?.join(', ') ?? '';
       const when =
         r.isTemp && r.expiresAt
@@ -27,9 +32,10 @@ export const list: Command = {
             : t(`until ${formatTime(r.expiresAt)}`, `有效至 ${formatTime(r.expiresAt)}`)
           : t('permanent', '长期');
       const remark = r.request.remark ? ` · ${r.request.remark}` : '';
+      const n = counts.get(r.configId) ?? 0;
       return t(
-        `${r.configId} · ${who} · ${when.en}${remark}`,
-        `${r.configId} · ${who} · ${when.zh}${remark}`,
+        `${r.configId} · ${who} · ${when.en} · ${n} customer(s)${remark}`,
+        `${r.configId} · ${who} · ${when.zh} · ${n} 位客户${remark}`,
       );
     });
     if (records.length > MAX_LINES)

@@ -42,8 +42,8 @@ describe('parseText', () => {
   });
 
   it('GIVEN typed options (Discord) THEN the same invocation as text', () => {
-    const invocation = parseOptions('close', { user: 'zhangsan', external_user: 'wmABC' });
-    expect(invocation.args).toEqual({ user: 'zhangsan', external_user: 'wmABC' });
+    const invocation = parseOptions('close', { config_id: 'cfg1', customer: 'wmABC' });
+    expect(invocation.args).toEqual({ config_id: 'cfg1', customer: 'wmABC' });
   });
 });
 

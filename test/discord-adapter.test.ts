@@ -137,8 +137,8 @@ describe('discord adapter: startup', () => {
       });
     }
     expect(byName.close.options.map((o: Json) => [o.name, o.required])).toEqual([
-      ['user', true],
-      ['external_user', true],
+      ['config_id', true],
+      ['customer', false],
     ]);
     expect(byName.list.options).toEqual([]);
   });
@@ -359,9 +359,9 @@ describe('discord adapter: list, show, delete, autocomplete', () => {
     expect(help.deferred.body.data.flags).toBe(64);
     expect(embedText(help.edit)).toContain('/contactway temp <user>');
 
-    const closed = await command(ALICE, 'close', { user: 'zhangsan' });
+    const closed = await command(ALICE, 'close', { customer: 'wmX' });
     expect(closed.deferred.body).toEqual({ type: 5, data: { flags: 64 } });
-    expect(JSON.stringify(closed.edit.body.embeds)).toContain('external_user');
+    expect(JSON.stringify(closed.edit.body.embeds)).toContain('config_id');
   });
 });
 

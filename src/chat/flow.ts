@@ -328,7 +328,10 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
         try {
           reply = await runCommand(
             context(request, locale, roles),
-            parseOptions(request.kind, { config_id: request.value }),
+            parseOptions(request.kind, {
+              config_id: request.value,
+              ...(request.kind === 'close' && request.customer ? { customer: request.customer } : {}),
+            }),
           );
         } catch (error) {
           reply = errorReply(error, locale);
