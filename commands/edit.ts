@@ -29,6 +29,7 @@ const form = (): FieldSpec[] =>
     fields.expiresIn(''),
     fields.chatExpiresIn(''),
     fields.conclusions(),
+    fields.welcome(),
   ].map((f) => ({
     ...f,
     optional: true,
@@ -45,8 +46,8 @@ export const edit: Command = {
   form,
 
   parseForm(args, values): UpdateChanges {
-    const { request } = checkForm(form(), values, updateContactWayRequestSchema, (typed) => {
-      const { conclusions, skip_verify, ...rest } = typed;
+    const { typed, request } = checkForm(form(), values, updateContactWayRequestSchema, (typed) => {
+      const { conclusions, skip_verify, welcome: _, ...rest } = typed;
       return {
         config_id: args.config_id,
         ...rest,
@@ -55,7 +56,8 @@ export const edit: Command = {
       };
     });
     const { config_id: _, ...changes } = request;
-    return changes;
+    // Stored with the way, not sent to WeCom (empty keeps it, as every field here).
+    return { ...changes, ...(typed.welcome ? { welcome: typed.welcome as string } : {}) };
   },
 
   async run(ctx, args, input) {

@@ -11,6 +11,7 @@ const form = (): FieldSpec[] => [
   fields.remark(),
   fields.state(),
   fields.skipVerify('true'),
+  fields.welcome(),
 ];
 
 /** `new`: a permanent QR for one member (type 1) or several members and departments (type 2). */
@@ -21,18 +22,28 @@ export const newCommand: Command = {
   formTitle: t('Permanent QR', '长期二维码'),
   form,
 
-  parseForm(_args, values): AddContactWayRequest {
-    return checkForm(form(), values, addContactWayRequestSchema, (typed) => {
-      const users = (typed.user as string[] | undefined) ?? [];
-      const parties = (typed.party as number[] | undefined) ?? [];
-      const single = users.length === 1 && parties.length === 0;
-      return { type: single ? 1 : 2, scene: 2, ...typed };
-    }).request;
+  parseForm(_args, values): AddContactWayRequest & { welcome?: string } {
+    const { typed, request } = checkForm(
+      form(),
+      values,
+      addContactWayRequestSchema,
+      ({ welcome: _, ...typed }) => {
+        const users = (typed.user as string[] | undefined) ?? [];
+        const parties = (typed.party as number[] | undefined) ?? [];
+        const single = users.length === 1 && parties.length === 0;
+        return { type: single ? 1 : 2, scene: 2, ...typed };
+      },
+    );
+    // The welcome message is stored with the way, not sent to WeCom; the service checks its 4000 bytes.
+    return { ...request, ...(typed.welcome ? { welcome: typed.welcome as string } : {}) };
   },
 
   async run(ctx, _args, input) {
-    const request = input as AddContactWayRequest;
-    const result = await ctx.service.create(ctx.requester, request, { idempotencyKey: ctx.idempotencyKey });
+    const { welcome, ...request } = input as AddContactWayRequest & { welcome?: string };
+    const result = await ctx.service.create(ctx.requester, request, {
+      idempotencyKey: ctx.idempotencyKey,
+      ...(welcome ? { welcome } : {}),
+    });
     const who = [...(request.user ?? []), ...(request.party ?? []).map((p) => `#${p}`)].join(', ');
     return createdReply(ctx, result, t(`Permanent QR for ${who}`, `${who} 的长期二维码`));
   },

@@ -14,6 +14,7 @@ const form = (): FieldSpec[] => [
   fields.state(),
   fields.skipVerify('true'),
   fields.conclusions(),
+  fields.welcome(),
 ];
 
 /** `temp <userid>`: a temporary-session QR for one member. Every field has a default: submit as opened works. */
@@ -34,7 +35,7 @@ export const temp: Command = {
 
   parseForm(args, values): TempInput {
     // The same schema the WeCom client enforces: limits are written once, and named by form field.
-    const { typed } = checkForm(form(), values, addContactWayRequestSchema, (typed) => ({
+    const { typed } = checkForm(form(), values, addContactWayRequestSchema, ({ welcome: _, ...typed }) => ({
       type: 1,
       scene: 2,
       user: [args.user],
@@ -50,6 +51,8 @@ export const temp: Command = {
       state: typed.state as string | undefined,
       skip_verify: typed.skip_verify as boolean | undefined,
       closingText: typed.conclusions as string | undefined,
+      // Stored with the way, not sent to WeCom; the service checks its 4000 bytes.
+      welcome: typed.welcome as string | undefined,
     };
   },
 

@@ -22,6 +22,23 @@ async function tempFor(driver: ChatDriver, member: string): Promise<string> {
   return configIdIn((await driver.submit('alice')).text);
 }
 
+describe('welcome message field', () => {
+  it('GIVEN temp with a welcome message typed in the form THEN the customer who scans is greeted with it, and edit changes it', async () => {
+    d = await consoleDriver.start({});
+    await d.command('alice', 'temp zhangsan');
+    const configId = configIdIn((await d.submit('alice', { welcome: '您好，欢迎光临！' })).text);
+    await d.notifications('alice');
+    const scan = await d.core.sandbox!.scan(configId);
+    await d.core.callbacks!.idle();
+    expect(d.core.sandbox!.customer(scan.externalUserId)?.welcome?.content).toBe('您好，欢迎光临！');
+    expect((await d.notifications('alice')).join('\n')).toMatch(/Welcome message sent/);
+
+    await d.command('alice', `edit ${configId}`);
+    await d.submit('alice', { welcome: 'Hello again' });
+    expect((await d.core.service.show(d.requester('alice'), configId)).record.welcome).toBe('Hello again');
+  });
+});
+
 describe('customers of a way', () => {
   it('GIVEN a scanned way THEN show lists the customer with an open session, list counts it, close ends it and show says so', async () => {
     d = await consoleDriver.start({});

@@ -57,6 +57,7 @@ describe('temp form', () => {
       ['state', 'text', ''],
       ['skip_verify', 'boolean', 'true'],
       ['conclusions', 'multiline', ''],
+      ['welcome', 'multiline', ''],
     ]);
     expect(form.args).toEqual({ user: 'zhangsan' });
     expect(form.fields.every((f) => f.optional)).toBe(true);
