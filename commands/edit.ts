@@ -29,6 +29,7 @@ const form = (): FieldSpec[] =>
     fields.expiresIn(''),
     fields.chatExpiresIn(''),
     fields.conclusions(),
+    fields.welcome(),
   ].map((f) => ({
     ...f,
     optional: true,
@@ -47,8 +48,8 @@ export const edit: Command<{ config_id: string }, UpdateChanges> = {
   form,
 
   parseForm(args, values) {
-    const { request } = checkForm(form(), values, updateContactWayRequestSchema, (typed) => {
-      const { conclusions, skip_verify, ...rest } = typed;
+    const { typed, request } = checkForm(form(), values, updateContactWayRequestSchema, (typed) => {
+      const { conclusions, skip_verify, welcome: _, ...rest } = typed;
       return {
         config_id: args.config_id,
         ...rest,
@@ -57,7 +58,8 @@ export const edit: Command<{ config_id: string }, UpdateChanges> = {
       };
     });
     const { config_id: _, ...changes } = request;
-    return changes;
+    // Stored with the way, not sent to WeCom (empty keeps it, as every field here).
+    return { ...changes, ...(typed.welcome ? { welcome: String(typed.welcome) } : {}) };
   },
 
   async run(ctx, args, changes) {

@@ -67,6 +67,19 @@ export const fields = {
     default: dflt,
     optional: true,
   }),
+  welcome: (): FieldSpec => ({
+    id: 'welcome',
+    kind: 'multiline',
+    label: t('Welcome message', '欢迎语'),
+    help: t(
+      'Sent to each customer who adds the member through this QR (within WeCom’s 20 s); optional, at most 4000 bytes.',
+      '客户通过此二维码添加成员后自动发送（企业微信 20 秒内）；可不填，最多 4000 字节。',
+    ),
+    default: '',
+    optional: true,
+    // 4000 bytes hold 1333 Chinese characters; the service checks the bytes themselves.
+    maxLength: 1300,
+  }),
   conclusions: (): FieldSpec => ({
     id: 'conclusions',
     kind: 'multiline',

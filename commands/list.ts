@@ -6,7 +6,7 @@ import type { Command } from './types.js';
 /** How many lines a list reply holds: chat messages have size limits, and nobody reads more. */
 const MAX_LINES = 50;
 
-/** `list`: the requester's contact ways (an admin's: everyone's), newest first. */
+/** `list`: the requester's contact ways (an admin's: everyone's), newest first, with their customer counts. */
 export const list: Command = {
   name: 'list',
   summary: t('List your contact ways', '列出你的「联系我」'),
@@ -20,7 +20,12 @@ export const list: Command = {
         t('Create one with: /contactway temp <userid>', '用 /contactway temp <userid> 创建一个'),
       ]);
     }
-    const lines: Bilingual[] = records.slice(0, MAX_LINES).map(recordLine);
+    const shown = records.slice(0, MAX_LINES);
+    const counts = await ctx.service.customerCounts(
+      ctx.requester,
+      shown.map((r) => r.configId),
+    );
+    const lines: Bilingual[] = shown.map((r) => recordLine(r, counts.get(r.configId)));
     if (records.length > MAX_LINES)
       lines.push(t(`…and ${records.length - MAX_LINES} more`, `……另有 ${records.length - MAX_LINES} 个`));
     const title = t(`${records.length} contact way(s)`, `共 ${records.length} 个「联系我」`);
@@ -29,7 +34,8 @@ export const list: Command = {
 };
 
 /** One contact way on one line: config_id, members, until when (expired ones say so), remark. */
-export function recordLine(r: RecordView): Bilingual {
+/** One way as a line; with `customers`, how many came through it. */
+export function recordLine(r: RecordView, customers?: number): Bilingual {
   const who = r.request.user?.join(', ') ?? '';
   const when =
     r.isTemp && r.expiresAt
@@ -38,5 +44,9 @@ export function recordLine(r: RecordView): Bilingual {
         : t(`until ${formatTime(r.expiresAt)}`, `有效至 ${formatTime(r.expiresAt)}`)
       : t('permanent', '长期');
   const remark = r.request.remark ? ` · ${r.request.remark}` : '';
-  return t(`${r.configId} · ${who} · ${when.en}${remark}`, `${r.configId} · ${who} · ${when.zh}${remark}`);
+  const n = customers === undefined ? t('', '') : t(` · ${customers} customer(s)`, ` · ${customers} 位客户`);
+  return t(
+    `${r.configId} · ${who} · ${when.en}${n.en}${remark}`,
+    `${r.configId} · ${who} · ${when.zh}${n.zh}${remark}`,
+  );
 }

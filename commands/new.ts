@@ -11,6 +11,7 @@ const form = (): FieldSpec[] => [
   fields.remark(),
   fields.state(),
   fields.skipVerify('true'),
+  fields.welcome(),
 ];
 
 /** `new`: a permanent QR for one member (type 1) or several members and departments (type 2). */
@@ -24,13 +25,19 @@ export const newCommand: Command<NoArgs, CreateInput> = {
   form,
 
   parseForm(_args, values) {
-    const { request } = checkForm(form(), values, addContactWayRequestSchema, (typed) => {
-      const users = (typed.user as string[] | undefined) ?? [];
-      const parties = (typed.party as number[] | undefined) ?? [];
-      const single = users.length === 1 && parties.length === 0;
-      return { type: single ? 1 : 2, scene: 2, ...typed };
-    });
-    return { request };
+    const { typed, request } = checkForm(
+      form(),
+      values,
+      addContactWayRequestSchema,
+      ({ welcome: _, ...typed }) => {
+        const users = (typed.user as string[] | undefined) ?? [];
+        const parties = (typed.party as number[] | undefined) ?? [];
+        const single = users.length === 1 && parties.length === 0;
+        return { type: single ? 1 : 2, scene: 2, ...typed };
+      },
+    );
+    // The welcome message is stored with the way, not sent to WeCom; the service checks its 4000 bytes.
+    return { request, ...(typed.welcome ? { welcome: String(typed.welcome) } : {}) };
   },
 
   async run(ctx, _args, { request, welcome }) {

@@ -1,9 +1,10 @@
 import { t } from '../src/i18n.js';
 import { configIdArg, readConfigId } from './config-id-arg.js';
+import { customerLines } from './customer-lines.js';
 import { recordReply } from './replies.js';
 import type { Command } from './types.js';
 
-/** `show <config_id>`: the contact way as WeCom knows it now, merged with our record, and its QR. */
+/** `show <config_id>`: the contact way as WeCom knows it now, merged with our record, its QR and its customers. */
 export const show: Command = {
   name: 'show',
   summary: t('Show a contact way and its QR again', '查看「联系我」并再次显示二维码'),
@@ -11,7 +12,7 @@ export const show: Command = {
   args: [configIdArg],
 
   async run(ctx, args) {
-    const { record, live, qr } = await ctx.service.show(ctx.requester, readConfigId(args));
+    const { record, live, qr, customers } = await ctx.service.show(ctx.requester, readConfigId(args));
     const merged = live ? { ...record, qrCode: live.qr_code ?? record.qrCode } : record;
     const gone = live
       ? []
@@ -24,6 +25,6 @@ export const show: Command = {
     const title = merged.expired
       ? t('Contact way (expired)', '「联系我」（已过期）')
       : t('Contact way', '「联系我」');
-    return recordReply(ctx, merged, qr, title, gone);
+    return recordReply(ctx, merged, qr, title, [...gone, ...customerLines(customers, Date.now())]);
   },
 };

@@ -14,6 +14,7 @@ const form = (): FieldSpec[] => [
   fields.state(),
   fields.skipVerify('true'),
   fields.conclusions(),
+  fields.welcome(),
 ];
 
 /** `temp <userid>`: a temporary-session QR for one member. Every field has a default: submit as opened works. */
@@ -38,18 +39,21 @@ export const temp: Command<{ user: string }, CreateInput> = {
 
   parseForm(args, values) {
     // The same schema the WeCom client enforces: limits are written once, and named by form field.
-    const { request } = checkForm(form(), values, addContactWayRequestSchema, (typed) => {
-      const { conclusions, ...rest } = typed;
-      return {
+    const { typed, request } = checkForm(
+      form(),
+      values,
+      addContactWayRequestSchema,
+      ({ welcome: _, conclusions, ...rest }) => ({
         type: 1,
         scene: 2,
         user: [args.user],
         is_temp: true,
         ...rest,
         ...(conclusions ? { conclusions: { text: { content: conclusions } } } : {}),
-      };
-    });
-    return { request };
+      }),
+    );
+    // The welcome message is stored with the way, not sent to WeCom; the service checks its 4000 bytes.
+    return { request, ...(typed.welcome ? { welcome: String(typed.welcome) } : {}) };
   },
 
   async run(ctx, args, { request, welcome }) {

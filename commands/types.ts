@@ -75,11 +75,16 @@ export interface ReplyFact {
   value: string;
 }
 
-/** A button under a reply. Adapters encode `kind` + `configId` in the platform's action id. */
+/**
+ * A button under a reply. Adapters encode `kind` + `configId` (+ `customer` for close) in the platform's
+ * action id, or keep them in the flow's state store when the platform's id is too short.
+ */
 export interface ReplyAction {
-  kind: 'show' | 'delete';
+  kind: 'show' | 'delete' | 'close';
   label: string;
   configId: string;
+  /** close: the customer whose session with the way's member ends (external_userid). */
+  customer?: string;
   danger?: boolean;
   /** Asked before the action runs (Slack confirm dialog; Discord and console ask in their own way). */
   confirm?: { title: string; text: string; yes: string; no: string };

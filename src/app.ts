@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
-import { type Callbacks, createCallbacks, createStateIndex } from './callbacks/index.js';
+import { type Callbacks, createCallbacks, createCustomerStore, createStateIndex } from './callbacks/index.js';
 import { notificationReply } from './callbacks/notification.js';
 import { createInteractionFlow, type FlowOptions } from './chat/flow.js';
 import { createNotifications, type Notifications } from './chat/notifications.js';
@@ -109,6 +109,18 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   const stateIndex = createStateIndex(keyv);
   const pending = createPendingRecords({ path: config.JOURNAL_PATH, logger });
   const audit = createAuditLog(keyv, { ttlMs: config.auditRetentionMs, logger });
+  // Customers who came through our ways: the callbacks write them; show, close and sync read them.
+  const customers = createCustomerStore(keyv, { logger });
+  const customerClient = createCustomerClient({
+    baseUrl: sandbox?.url ?? config.WECOM_API_BASE,
+    tokens,
+    cache: keyv,
+    timeoutMs: config.WECOM_TIMEOUT_MS,
+    onCall: metrics.wecomCall,
+    limiter: wecomOptions.limiter,
+    lock,
+    logger,
+  });
   const service = createContactWayService({
     wecom,
     records,
@@ -119,6 +131,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     idempotency,
     pending,
     stateIndex,
+    customers,
+    customerClient,
   });
   // Adapters register how they reach a requester; callbacks tell requesters through it.
   const notifications = createNotifications(logger);
@@ -130,16 +144,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
         keyv,
         records,
         states: stateIndex,
-        wecom: createCustomerClient({
-          baseUrl: sandbox?.url ?? config.WECOM_API_BASE,
-          tokens,
-          cache: keyv,
-          timeoutMs: config.WECOM_TIMEOUT_MS,
-          onCall: metrics.wecomCall,
-          limiter: wecomOptions.limiter,
-          lock,
-          logger,
-        }),
+        customers,
+        wecom: customerClient,
         lock,
         logger,
         notify: async (requester, notification) => {

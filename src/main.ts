@@ -4,7 +4,7 @@ import type { SlackAdapter } from '../adapters/slack/index.js';
 import { readSlackSettings, SLACK_PLATFORM, slackAccessRule } from '../adapters/slack/settings.js';
 import type { RunningAdapter } from './adapter.js';
 import { type Core, startCore } from './app.js';
-import { announceCallbacks, withCallbacks } from './callbacks/mount.js';
+import { announceCallbacks, callbackRoute, onlyPaths, withCallbacks } from './callbacks/mount.js';
 import { loadConfig, loadDotEnv } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
@@ -18,7 +18,11 @@ import { HEALTH_PATH, OPS_PATHS, type OpsServer, startOpsServer } from './ops/in
  * (one port for Slack and the probes), else by a small ops server (Discord only, or Slack in Socket Mode).
  * With OPS_PORT set, the ops server serves all three on OPS_HOST:OPS_PORT instead, and Bolt keeps only
  * /healthz next to /slack/events: readiness details and metrics stay off the port Slack (anyone) reaches.
- * The console adapter opens no port: it is one person at a terminal, often beside a running bot.
+ * The console adapter opens no port for itself: it is one person at a terminal, often beside a running bot.
+ *
+ * WeCom's callback (`/wecom/callback`, when configured) is always on PORT, which WeCom reaches: a route of
+ * Bolt's server in Slack HTTP mode, else on the ops server; with OPS_PORT set, PORT keeps a small server of
+ * its own for the callback and /healthz, never the internal ops port.
  */
 async function main(): Promise<void> {
   loadDotEnv();
@@ -76,11 +80,13 @@ async function main(): Promise<void> {
 
   core.ops.metrics.collectProcessMetrics();
   const adapters: RunningAdapter[] = [];
+  const callbacks = core.callbacks;
   const slack: SlackAdapter | undefined = slackSettings
     ? await (await import('../adapters/slack/index.js')).startSlackAdapter(core.chatPort, slackSettings, {
         port: config.PORT,
         // With OPS_PORT, /readyz and /metrics live on that internal port only; PORT keeps /healthz.
         ops: { handler: core.ops.handler, paths: config.OPS_PORT === undefined ? OPS_PATHS : [HEALTH_PATH] },
+        routes: callbacks ? [callbackRoute(callbacks, logger)] : [],
       })
     : undefined;
   if (slack) adapters.push(slack);
@@ -88,32 +94,38 @@ async function main(): Promise<void> {
     const { startDiscordAdapter } = await import('../adapters/discord/index.js');
     adapters.push(await startDiscordAdapter(core.chatPort, discordSettings));
   }
-  const opsServer =
-    config.OPS_PORT !== undefined
-      ? await startOpsServer({
-          port: config.OPS_PORT,
-          host: config.OPS_HOST,
-          handler: core.ops.handler,
-          logger,
-        })
-      : slack?.transport === 'http'
-        ? undefined
-        : await startOpsServer({
-            port: config.PORT,
-            handler: withCallbacks(core.callbacks, core.ops.handler, logger),
-            logger,
-          });
-  if (core.callbacks && opsServer && config.OPS_PORT === undefined)
-    announceCallbacks({ callbacks: core.callbacks, port: opsServer.port, logger, sandbox: core.sandbox });
-  else if (core.callbacks)
-    // Bolt's server owns PORT in Slack HTTP mode; mounting the receiver there is the adapter's part (issue 12).
-    logger.warn(
-      { path: core.callbacks.path },
-      'WeCom callbacks are configured but not served yet in Slack HTTP mode',
+  const boltOwnsPort = slack?.transport === 'http';
+  const servers: OpsServer[] = [];
+  if (config.OPS_PORT !== undefined) {
+    servers.push(
+      await startOpsServer({
+        port: config.OPS_PORT,
+        host: config.OPS_HOST,
+        handler: core.ops.handler,
+        logger,
+      }),
     );
+  }
+  // PORT, when Bolt does not own it: every ops path (no OPS_PORT) or only /healthz, plus WeCom's callback.
+  const publicServer =
+    boltOwnsPort || (config.OPS_PORT !== undefined && !callbacks)
+      ? undefined
+      : await startOpsServer({
+          port: config.PORT,
+          handler: withCallbacks(
+            callbacks,
+            config.OPS_PORT === undefined ? core.ops.handler : onlyPaths(core.ops.handler, [HEALTH_PATH]),
+            logger,
+          ),
+          logger,
+        });
+  if (publicServer) servers.push(publicServer);
+  const callbackPort = boltOwnsPort ? slack?.port : publicServer?.port;
+  if (callbacks && callbackPort !== undefined)
+    announceCallbacks({ callbacks, port: callbackPort, logger, sandbox: core.sandbox });
   logger.info({ adapters: adapters.map((a) => a.name) }, 'contactway is running');
 
-  const stop = (signal: string) => void shutdown({ signal, core, adapters, opsServer, logger });
+  const stop = (signal: string) => void shutdown({ signal, core, adapters, servers, logger });
   // once: a second Ctrl-C while draining is not caught, so it ends the process at once.
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
@@ -143,7 +155,7 @@ async function shutdown(options: {
   signal: string;
   core: Core;
   adapters: RunningAdapter[];
-  opsServer: OpsServer | undefined;
+  servers: OpsServer[];
   logger: Logger;
 }): Promise<void> {
   if (stopping) return;
@@ -158,7 +170,7 @@ async function shutdown(options: {
   let code = 0;
   try {
     await Promise.allSettled(options.adapters.map((a) => a.stop()));
-    await options.opsServer?.close();
+    await Promise.all(options.servers.map((server) => server.close()));
     await core.close();
     logger.info('stopped');
   } catch (error) {

@@ -29,8 +29,16 @@ export interface ChatDriver {
   command(person: Person, text: string): Promise<Seen>;
   /** Submits the form the last command opened for this person: these values, the rest as opened. */
   submit(person: Person, values?: Record<string, string>): Promise<Seen>;
-  /** Clicks Show or Delete (confirming it) for a contact way. */
-  click(person: Person, kind: 'show' | 'delete', configId: string): Promise<Seen>;
+  /**
+   * Clicks Show or Delete (confirming it) for a contact way, or End session (confirming it) for one of its
+   * customers, on the button the platform showed (a notification's, for End session).
+   */
+  click(
+    person: Person,
+    kind: 'show' | 'delete' | 'close',
+    configId: string,
+    customer?: string,
+  ): Promise<Seen>;
   /** Submits `person`'s open form as `other` (a forged or forwarded submission). Absent: not possible. */
   submitAs?(owner: Person, other: Person): Promise<Seen>;
   /** Delivers the last submission again, exactly as the platform would redeliver it. Absent: no redelivery. */
@@ -122,6 +130,32 @@ export function chatContract(factory: DriverFactory): void {
       const got = await d.notifications('alice');
       expect(got.join('\n')).toMatch(/李四/);
       expect((await d.notifications('bob')).join('\n')).not.toMatch(/李四/);
+    });
+
+    it('GIVEN a customer scans a way THEN the requester is notified with End session and Show; a stranger’s End session is refused; the owner’s ends it', async () => {
+      const d = await start();
+      await d.command('alice', 'temp zhangsan');
+      const configId = configIdIn((await d.submit('alice')).text) ?? '';
+      await d.notifications('alice');
+      // The sandbox plays WeCom: an encrypted add event posted to the bot's /wecom/callback.
+      const scan = await d.core.sandbox!.scan(configId);
+      expect(scan.delivered).toEqual({ status: 200, body: 'success' });
+      await d.core.callbacks!.idle();
+      const told = (await d.notifications('alice')).join('\n');
+      expect(told).toContain(scan.name);
+      expect(told).toContain('zhangsan');
+      expect(told).toMatch(/End session|结束会话|close /);
+      expect(told).toMatch(/Show|查看|show /);
+      const session = async () =>
+        (await d.core.callbacks!.customers.get(configId, scan.externalUserId))?.session;
+
+      const refused = await d.click('bob', 'close', configId, scan.externalUserId);
+      expect(refused.text).toMatch(/not found|找不到|不存在|someone else|其他人/i);
+      expect(await session()).toBe('open');
+
+      const ended = await d.click('alice', 'close', configId, scan.externalUserId);
+      expect(ended.text).toMatch(/Ended the temporary session|已结束/);
+      expect(await session()).toBe('closed');
     });
 
     it.skipIf(!factory.hasAccessRules)(

@@ -61,8 +61,8 @@ describe('parseText', () => {
   });
 
   it('GIVEN typed options (Discord) THEN the same invocation as text', () => {
-    const invocation = parseOptions('close', { user: 'zhangsan', external_user: 'wmABC' });
-    expect(invocation.args).toEqual({ user: 'zhangsan', external_user: 'wmABC' });
+    const invocation = parseOptions('close', { config_id: 'cfg1', customer: 'wmABC' });
+    expect(invocation.args).toEqual({ config_id: 'cfg1', customer: 'wmABC' });
   });
 });
 
@@ -76,6 +76,7 @@ describe('temp form', () => {
       ['state', 'text', ''],
       ['skip_verify', 'boolean', 'true'],
       ['conclusions', 'multiline', ''],
+      ['welcome', 'multiline', ''],
     ]);
     expect(form.args).toEqual({ user: 'zhangsan' });
     expect(form.fields.every((f) => f.optional)).toBe(true);

@@ -126,6 +126,8 @@ describe('discord adapter: startup', () => {
     expect(byName.temp.options).toEqual([
       // Optional on Discord so a requester USER_MAP maps can omit it; the command still requires it otherwise.
       expect.objectContaining({ name: 'user', type: 3, required: false }),
+      // A modal holds five fields: the short ones travel as options, the multiline welcome stays in it.
+      expect.objectContaining({ name: 'state', type: 3, required: false }),
       expect.objectContaining({ name: 'skip_verify', type: 5, required: false }),
     ]);
     for (const name of ['show', 'edit', 'delete']) {
@@ -137,8 +139,8 @@ describe('discord adapter: startup', () => {
       });
     }
     expect(byName.close.options.map((o: Json) => [o.name, o.required])).toEqual([
-      ['user', true],
-      ['external_user', true],
+      ['config_id', true],
+      ['customer', false],
     ]);
     expect(byName.list.options).toEqual([]);
   });
@@ -162,8 +164,8 @@ describe('discord adapter: temp flow', () => {
         ['expires_in', 4, '7d'],
         ['chat_expires_in', 4, '24h'],
         ['remark', 4, undefined],
-        ['state', 4, undefined],
         ['conclusions', 4, undefined],
+        ['welcome', 4, undefined],
       ],
     );
   });
@@ -220,8 +222,8 @@ describe('discord adapter: invalid values', () => {
     ['expires_in', 'soon', 'QR valid for'],
     ['chat_expires_in', '15d', 'Session lasts'],
     ['remark', 'r'.repeat(31), 'Remark'],
-    ['state', 's'.repeat(31), 'State (channel tag)'],
     ['conclusions', '中'.repeat(1400), 'Closing message'],
+    ['welcome', 'w\u0007', 'Welcome message'],
   ];
   for (const [field, value, label] of cases) {
     it(`GIVEN ${field} = ${value.slice(0, 8)}… THEN the ephemeral reply names ${field} and offers to reopen, and WeCom is not called`, async () => {
@@ -359,9 +361,9 @@ describe('discord adapter: list, show, delete, autocomplete', () => {
     expect(help.deferred.body.data.flags).toBe(64);
     expect(embedText(help.edit)).toContain('/contactway temp <user>');
 
-    const closed = await command(ALICE, 'close', { user: 'zhangsan' });
+    const closed = await command(ALICE, 'close', { customer: 'wmX' });
     expect(closed.deferred.body).toEqual({ type: 5, data: { flags: 64 } });
-    expect(JSON.stringify(closed.edit.body.embeds)).toContain('external_user');
+    expect(JSON.stringify(closed.edit.body.embeds)).toContain('config_id');
   });
 });
 
@@ -399,10 +401,10 @@ describe('discord adapter: context that does not fit a custom_id, and DMs', () =
     expect(modal.custom_id).toMatch(/^cw:form:@[A-Za-z0-9_-]{12}$/);
     expect(modal.components.map((c) => c.component.custom_id)).toEqual([
       'remark',
-      'state',
       'expires_in',
       'chat_expires_in',
       'conclusions',
+      'welcome',
     ]);
     const { edit } = await submit(modal, ALICE, { remark: 'new remark' });
     expect(embedOf(edit).title).toBe(`${configId} was not found among your contact ways.`);

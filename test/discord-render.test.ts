@@ -38,7 +38,7 @@ describe('formToDiscordModal', () => {
     }
   });
 
-  it('GIVEN temp THEN five text inputs prefilled with the defaults; skip_verify is not in the modal', () => {
+  it('GIVEN temp THEN five text inputs prefilled with the defaults; skip_verify and state are not in the modal', () => {
     const json = formToDiscordModal(
       formOf('temp', { user: 'zhangsan' }),
       'cw:form:temp:user=zhangsan',
@@ -50,10 +50,10 @@ describe('formToDiscordModal', () => {
       ['expires_in', 4],
       ['chat_expires_in', 4],
       ['remark', 4],
-      ['state', 4],
       ['conclusions', 4],
+      ['welcome', 4],
     ]);
-    const conclusions = json.components[4];
+    const conclusions = json.components[3];
     expect(conclusions && 'component' in conclusions && conclusions.component).toMatchObject({
       style: 2,
       required: false,
@@ -121,14 +121,16 @@ describe('modalSubmitToFormValues', () => {
       { type: 18, component: { type: 4, customId: 'not_a_field', value: 'ignored' } },
       { type: 10 },
     ]);
-    expect(values).toEqual({ user: 'zhangsan,lisi', party: '', skip_verify: 'false', remark: 'x' });
+    // welcome is a modal field the submission left out: undefined, as any absent field.
+    expect(values).toMatchObject({ user: 'zhangsan,lisi', party: '', skip_verify: 'false', remark: 'x' });
+    expect(values.not_a_field).toBeUndefined();
   });
 
   it('GIVEN a legacy action row THEN its text inputs are read too', () => {
     const values = modalSubmitToFormValues(fields, [
-      { type: 1, components: [{ type: 4, customId: 'state', value: 'ad' }] },
+      { type: 1, components: [{ type: 4, customId: 'welcome', value: 'ad' }] },
     ]);
-    expect(values).toEqual({ state: 'ad' });
+    expect(values).toEqual({ welcome: 'ad' });
   });
 });
 
@@ -199,21 +201,22 @@ describe('commandDefinitions', () => {
     expect(root?.options?.map((o) => o.name)).toEqual(COMMANDS.map((c) => c.name));
   });
 
-  it('GIVEN edit THEN skip_verify and the member list are options, the rest fits the modal', () => {
+  it('GIVEN edit THEN skip_verify, the member list and state are options, the rest fits the modal', () => {
     const edit = findCommand('edit');
     const [root] = commandDefinitions();
     const sub = root?.options?.find((o) => o.name === 'edit');
     expect(sub && 'options' in sub && sub.options?.map((o) => [o.name, o.type])).toEqual([
       ['config_id', 3],
+      ['state', 3],
       ['skip_verify', 3],
       ['user', 3],
     ]);
     expect(modalFieldsOf(formOf('edit', { config_id: 'abc' })).map((f) => f.id)).toEqual([
       'remark',
-      'state',
       'expires_in',
       'chat_expires_in',
       'conclusions',
+      'welcome',
     ]);
     expect(edit).toBeDefined();
   });

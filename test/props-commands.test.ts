@@ -138,7 +138,7 @@ describe('parseText and parseOptions on random input', () => {
 
   it('GIVEN typed options (Discord) with any values THEN an invocation with the trimmed values, or a ValidationError', () => {
     const options = fc.dictionary(
-      fc.constantFrom('user', 'config_id', 'external_user', 'other'),
+      fc.constantFrom('user', 'config_id', 'customer', 'other'),
       fc.option(fc.oneof(validUserId, anyText), { nil: undefined }),
     );
     const name = fc.oneof(

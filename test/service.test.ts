@@ -134,10 +134,14 @@ describe('contact-way service on the sandbox', () => {
     expect((await service.list(alice)).map((r) => r.configId)).not.toContain(record.configId);
   });
 
-  it('GIVEN a temp session with a customer THEN its owner can close it', async () => {
+  it('GIVEN a temp session no callback told us of THEN only an admin can close it (not the member’s other requesters)', async () => {
     const { record } = await service.create(alice, tempRequest('lisi'));
     sandbox.simulateScan(record.configId, 'wmCUSTOMER1');
-    await service.closeTempChat(alice, { userid: 'lisi', external_userid: 'wmCUSTOMER1' });
+    // The old rule let anyone with a temp way for lisi end any of lisi's sessions.
+    await expect(
+      service.closeTempChat(alice, { userid: 'lisi', external_userid: 'wmCUSTOMER1' }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    await service.closeTempChat(admin, { userid: 'lisi', external_userid: 'wmCUSTOMER1' });
   });
 
   it('GIVEN contact ways WeCom knows and we do not THEN an admin sync imports them once; others may not sync', async () => {

@@ -92,6 +92,7 @@ describe('Slack adapter: /contactway temp → modal → QR', () => {
       'state',
       'skip_verify',
       'conclusions',
+      'welcome',
     ]);
     const element = (id: string) =>
       view.blocks.find((b) => b.block_id === id)?.element as Record<string, unknown>;

@@ -15,7 +15,10 @@ export function renderReply(reply: Reply): string {
   for (const e of reply.fieldErrors ?? []) lines.push(`  - ${visible(e.field)}: ${visible(e.message)}`);
   if (reply.text) lines.push(...visibleLines(reply.text).map((l) => `  ${l}`));
   if (reply.actions.length > 0) {
-    lines.push(`  → ${reply.actions.map((a) => `${a.kind} ${visible(a.configId)}`).join('   ')}`);
+    // The console's buttons are the commands they stand for: End session is `close <config_id> <customer>`.
+    const hint = (a: Reply['actions'][number]) =>
+      [a.kind, a.configId, ...(a.kind === 'close' && a.customer ? [a.customer] : [])].map(visible).join(' ');
+    lines.push(`  → ${reply.actions.map(hint).join('   ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

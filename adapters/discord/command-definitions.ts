@@ -24,13 +24,16 @@ const MAX_DESCRIPTION = 100;
 /**
  * Form fields that travel as slash-command options instead of modal inputs, because a modal holds at most
  * five components. Chosen so the modal keeps what people type and the options hold short switches:
- * - `temp` has six fields: `skip_verify` (a yes/no with a sensible default) becomes a boolean option, so
- *   `/contactway temp user:zhangsan` still opens a modal that creates a valid QR when submitted as opened.
- * - `edit` has seven: `skip_verify` and the member list, both rarely changed.
+ * - `temp` has seven fields: `skip_verify` (a yes/no with a sensible default) becomes a boolean option, so
+ *   `/contactway temp user:zhangsan` still opens a modal that creates a valid QR when submitted as opened,
+ *   and `state` (a short channel tag) a text option, so the multiline welcome message keeps its paragraph.
+ * - `new` has six: `state`, as for temp (its checkbox stays in the modal).
+ * - `edit` has eight: `skip_verify`, the member list and `state`, all rarely changed.
  */
 const OPTION_FIELDS: Record<string, readonly string[]> = {
-  temp: ['skip_verify'],
-  edit: ['skip_verify', 'user'],
+  temp: ['skip_verify', 'state'],
+  new: ['state'],
+  edit: ['skip_verify', 'user', 'state'],
 };
 
 /**

@@ -19,6 +19,13 @@ import type { ChatActor } from '../../src/chat/port.js';
  * | `cw:delete:{owner}:{configId}`      | button: ask before deleting                         |
  * | `cw:delete-yes:{owner}:{configId}`  | button: delete, confirmed                           |
  * | `cw:delete-no:{owner}:{configId}`   | button: keep it                                     |
+ * | `cw:nshow:{note}`                   | notification button (DM): show the way              |
+ * | `cw:nclose:{note}`                  | notification button (DM): ask before ending         |
+ * | `cw:nclose-yes:{note}` / `-no:`     | notification button (DM): end the session / keep it |
+ *
+ * A notification is a DM, clicked where there is no guild, and End session must carry a config_id and a
+ * customer's external_userid (together up to 256 characters): its buttons carry only `note`, the id of an
+ * entry in the flow's state store holding the action and the requester it was sent to (notify-buttons.ts).
  */
 
 /** Discord's limit for every `custom_id`. */
@@ -40,7 +47,11 @@ export type ButtonId = { owner: string } & (
   | { kind: 'reopen'; state: string }
   | { kind: 'show' | 'delete' | 'delete-yes' | 'delete-no'; configId: string }
 );
-export type CustomId = { kind: 'form'; state: string } | ButtonId;
+/** A notification's button: everything it means is in the state store under `note`. */
+export type NoteButtonId = { kind: 'nshow' | 'nclose' | 'nclose-yes' | 'nclose-no'; note: string };
+export type CustomId = { kind: 'form'; state: string } | ButtonId | NoteButtonId;
+
+const NOTE_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 /**
  * The owner tag of a requester: a digest of `platform:guild:user`, not the ids themselves, to leave room in
@@ -56,7 +67,9 @@ export function encodeCustomId(id: CustomId): string | undefined {
   const text =
     id.kind === 'form'
       ? `${PREFIX}:form:${id.state}`
-      : `${PREFIX}:${id.kind}:${id.owner}:${id.kind === 'reopen' ? id.state : id.configId}`;
+      : 'note' in id
+        ? `${PREFIX}:${id.kind}:${id.note}`
+        : `${PREFIX}:${id.kind}:${id.owner}:${id.kind === 'reopen' ? id.state : id.configId}`;
   return text.length <= MAX_CUSTOM_ID ? text : undefined;
 }
 
@@ -75,6 +88,10 @@ export function decodeCustomId(text: string): CustomId | undefined {
   if (kind === 'form') {
     const state = rest.join(':');
     return state ? { kind, state } : undefined;
+  }
+  if (kind === 'nshow' || kind === 'nclose' || kind === 'nclose-yes' || kind === 'nclose-no') {
+    const note = rest.join(':');
+    return NOTE_PATTERN.test(note) ? { kind, note } : undefined;
   }
   const [owner, ...tailParts] = rest;
   if (!owner || !OWNER_PATTERN.test(owner)) return undefined;

@@ -13,6 +13,7 @@ import { handleAutocomplete } from './handle-autocomplete.js';
 import { handleButton } from './handle-button.js';
 import { handleCommand } from './handle-command.js';
 import { handleModalSubmit } from './handle-modal.js';
+import { handleNoteButton } from './handle-note.js';
 import { refuseNotYours } from './not-yours.js';
 import { discordNotifier } from './notifier.js';
 import { registerCommands } from './register.js';
@@ -56,7 +57,7 @@ export async function startDiscordAdapter(
   const broken = onBrokenPacket(client.rest, log, port.defaultLocale);
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
   client.on(Events.InteractionCreate, (interaction) => void route(ctx, interaction));
-  port.registerNotifier('discord', discordNotifier(client, port.defaultLocale, log));
+  port.registerNotifier('discord', discordNotifier(client, port.state, port.defaultLocale, log));
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
     client.rest.setToken(token);
@@ -100,7 +101,10 @@ async function route(ctx: HandlerContext, interaction: Interaction): Promise<voi
     if (interaction.isModalSubmit() && id?.kind === 'form') {
       // The flow checks that the form is the submitter's own.
       await handleModalSubmit(ctx, interaction, id.state);
-    } else if (interaction.isButton() && id && id.kind !== 'form') {
+    } else if (interaction.isButton() && id && 'note' in id) {
+      // A notification's button: its entry says whose it is (handle-note.ts checks).
+      await handleNoteButton(ctx, interaction, id);
+    } else if (interaction.isButton() && id && id.kind !== 'form' && !('note' in id)) {
       if (id.owner === ownerOf(interaction)) await handleButton(ctx, interaction, id);
       else await refuseNotYours(ctx, interaction, locale);
     } else if (isOurs(interaction.customId)) {

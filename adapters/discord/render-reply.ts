@@ -25,6 +25,11 @@ export interface RenderOptions {
   reopen?: string | undefined;
   /** Field labels by id, so errors name a field the way the form showed it. */
   fieldLabels?: Record<string, string>;
+  /**
+   * A notification (a DM, no owner): the state-store ids of its actions' entries, by action index
+   * (notify-buttons.ts); an action without one gets no button.
+   */
+  notes?: readonly (string | undefined)[];
 }
 
 const COLORS: Record<Reply['status'], number> = { ok: 0x2e7d32, error: 0xc62828, info: 0x5865f2 };
@@ -93,6 +98,18 @@ export function renderReply(reply: Reply, options: RenderOptions): DiscordMessag
     const button = actionButton(action, owner as string);
     if (button) buttons.push(button);
   }
+  reply.actions.forEach((action, i) => {
+    const note = options.notes?.[i];
+    if (!note || owner) return;
+    const id = encodeCustomId({ kind: action.kind === 'close' ? 'nclose' : 'nshow', note });
+    if (id)
+      buttons.push(
+        new ButtonBuilder()
+          .setCustomId(id)
+          .setStyle(action.danger ? ButtonStyle.Danger : ButtonStyle.Secondary)
+          .setLabel(clip(action.label, 80)),
+      );
+  });
   const components = buttons.length
     ? [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons.slice(0, 5))]
     : [];
@@ -101,6 +118,8 @@ export function renderReply(reply: Reply, options: RenderOptions): DiscordMessag
 
 /** A reply action as a button; none when its config_id is too long for a custom_id (`show` still works). */
 function actionButton(action: ReplyAction, owner: string): ButtonBuilder | undefined {
+  // End session lives only on notifications, whose buttons are notes (see `notes`).
+  if (action.kind === 'close') return undefined;
   // Deleting asks first (handle-button.ts): Discord has no confirm dialog on buttons.
   const target: ButtonId = { kind: action.kind, owner, configId: action.configId };
   const id = encodeCustomId(target);
@@ -122,6 +141,29 @@ export function renderDeleteConfirm(configId: string, locale: Locale, owner: str
   ];
   return {
     content: escapeText(confirm.text),
+    embeds: [],
+    files: [],
+    components: [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)],
+  };
+}
+
+/** The question asked before ending a session from a notification, with its two buttons. */
+export function renderCloseConfirm(
+  note: string,
+  confirm: { title: string; text: string; yes: string; no: string },
+): DiscordMessage {
+  const yes = encodeCustomId({ kind: 'nclose-yes', note });
+  const no = encodeCustomId({ kind: 'nclose-no', note });
+  const buttons = [
+    ...(yes
+      ? [new ButtonBuilder().setCustomId(yes).setStyle(ButtonStyle.Danger).setLabel(clip(confirm.yes, 80))]
+      : []),
+    ...(no
+      ? [new ButtonBuilder().setCustomId(no).setStyle(ButtonStyle.Secondary).setLabel(clip(confirm.no, 80))]
+      : []),
+  ];
+  return {
+    content: escapeText(`${confirm.title}\n${confirm.text}`),
     embeds: [],
     files: [],
     components: [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)],

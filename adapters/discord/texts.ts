@@ -10,4 +10,18 @@ export const TEXTS = {
     '此表单或按钮由其他人打开，只有对方可以使用。请自己运行 /contactway。',
   ),
   kept: (configId: string) => t(`Kept ${configId}.`, `已保留 ${configId}。`),
+  noteExpired: t(
+    'This button has expired. Use /contactway show or close instead.',
+    '此按钮已过期，请改用 /contactway show 或 close。',
+  ),
+  sessionKept: t('The session goes on.', '会话继续。'),
+  endSession: {
+    title: t('End this session?', '结束该会话？'),
+    text: t(
+      'WeCom sends the closing message, then the temporary session ends.',
+      '企业微信会先发送结束语，然后结束临时会话。',
+    ),
+    yes: t('End session', '结束会话'),
+    no: t('Cancel', '取消'),
+  },
 };

@@ -17,6 +17,14 @@ export const MAX_BODY_BYTES = 512 * 1024;
 
 export type SlackTransport = 'http' | 'socket';
 
+/** A route of the composition root's served beside `/slack/events` in HTTP mode (WeCom's callback). */
+export interface ExtraRoute {
+  path: string;
+  methods: readonly ('GET' | 'POST' | 'HEAD')[];
+  /** Reads the request body itself: Bolt hands custom routes the request unread. */
+  handler: OpsHandler;
+}
+
 export interface SlackApp {
   app: App;
   transport: SlackTransport;
@@ -34,6 +42,7 @@ export function createSlackApp(
   logger: Logger,
   port: number,
   ops?: { handler: OpsHandler; paths: readonly string[] },
+  routes: readonly ExtraRoute[] = [],
 ): SlackApp {
   const token = settings.botToken;
   const common = {
@@ -57,15 +66,15 @@ export function createSlackApp(
       port,
       logger: common.logger,
       bodyLimit: MAX_BODY_BYTES,
-      ...(ops
-        ? {
-            // With OPS_PORT, /readyz and /metrics live on that internal port only; PORT keeps /healthz,
-            // which tells nothing and which load balancers in front of Slack's URL need.
-            customRoutes: ops.paths.map(
-              (path): CustomRoute => ({ path, method: ['GET', 'HEAD'], handler: ops.handler }),
-            ),
-          }
-        : {}),
+      // With OPS_PORT, /readyz and /metrics live on that internal port only; PORT keeps /healthz, which
+      // tells nothing and which load balancers in front of Slack's URL need. Extra routes (WeCom's
+      // callback) stay on PORT whatever OPS_PORT says: WeCom must reach them from outside.
+      customRoutes: [
+        ...(ops
+          ? ops.paths.map((path): CustomRoute => ({ path, method: ['GET', 'HEAD'], handler: ops.handler }))
+          : []),
+        ...routes.map((r): CustomRoute => ({ path: r.path, method: [...r.methods], handler: r.handler })),
+      ],
       // Ack is the HTTP response itself, sent as soon as a listener calls ack(); work continues after it.
       processBeforeResponse: false,
     });

@@ -3,7 +3,10 @@ import type { RunningAdapter } from '../../src/adapter.js';
 import type { FlowOptions } from '../../src/chat/flow.js';
 import type { ChatPort } from '../../src/chat/port.js';
 import type { OpsHandler } from '../../src/ops/index.js';
-import { createSlackApp, type SlackTransport } from './create-app.js';
+import { createSlackApp, type ExtraRoute, type SlackTransport } from './create-app.js';
+
+export type { ExtraRoute } from './create-app.js';
+
 import { createDeliverer } from './deliver.js';
 import { registerHome } from './home.js';
 import { registerListeners } from './listeners.js';
@@ -26,6 +29,8 @@ export interface SlackAdapterOptions {
   port: number;
   /** The ops endpoints to serve on that port (all, or only /healthz when OPS_PORT moves the rest). */
   ops?: { handler: OpsHandler; paths: readonly string[] } | undefined;
+  /** More routes on that port in HTTP mode (WeCom's `/wecom/callback`); ignored in Socket Mode. */
+  routes?: readonly ExtraRoute[] | undefined;
 }
 
 /** The running Slack adapter. */
@@ -47,7 +52,7 @@ export async function startSlackAdapter(
 ): Promise<SlackAdapter> {
   const chat = chatPort({ stateChars: MAX_METADATA_CHARS });
   const logger = chat.logger.child({ adapter: 'slack' });
-  const { app, transport } = createSlackApp(settings, logger, options.port, options.ops);
+  const { app, transport } = createSlackApp(settings, logger, options.port, options.ops, options.routes);
   await app.init();
 
   const locales = createLocaleResolver({ client: app.client, fallback: chat.defaultLocale, logger });

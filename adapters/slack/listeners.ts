@@ -4,7 +4,7 @@ import type { Deliverer, DeliveryTarget } from './deliver.js';
 import type { LocaleResolver } from './locale.js';
 import { type SlackStateValues, slackValuesToFormValues } from './read-values.js';
 import { FORM_CALLBACK_ID } from './render-form.js';
-import { ACTION_ID_PATTERN, ACTION_IDS } from './render-reply.js';
+import { ACTION_ID_PATTERN, ACTION_IDS, readActionValue } from './render-reply.js';
 import { slackRequesterOf } from './requester.js';
 import { type AnyAck, type SurfaceContext, slackSurface } from './surface.js';
 import type { UsergroupResolver } from './usergroups.js';
@@ -139,8 +139,15 @@ export function registerListeners(app: App, deps: SlackListenerDeps): void {
           locale: asker.locale,
           later: asker.later,
           deliveryId: body.trigger_id ?? action.action_ts,
-          kind: action.action_id === ACTION_IDS.delete ? 'delete' : 'show',
-          value: action.value ?? '',
+          kind:
+            action.action_id === ACTION_IDS.delete
+              ? 'delete'
+              : action.action_id === ACTION_IDS.close
+                ? 'close'
+                : 'show',
+          // End session carries the customer too; Slack asked the confirm question before sending it.
+          value: readActionValue(action.value ?? '').configId,
+          customer: readActionValue(action.value ?? '').customer,
         },
         slackSurface(
           surfaceContext(asker, {

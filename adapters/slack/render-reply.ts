@@ -4,11 +4,29 @@ import { type Locale, say, t } from '../../src/i18n.js';
 import { clip } from '../../src/text.js';
 import { escapeMrkdwn } from './text.js';
 
-/** Action ids of the reply buttons; the config_id travels in the button's value. */
-export const ACTION_IDS = { show: 'contactway.show', delete: 'contactway.delete' } as const;
+/**
+ * Action ids of the reply buttons; the config_id travels in the button's value (close: `config_id customer`,
+ * neither of which holds a space; a value holds 2000 characters).
+ */
+export const ACTION_IDS = {
+  show: 'contactway.show',
+  delete: 'contactway.delete',
+  close: 'contactway.close',
+} as const;
 
-/** Matches both reply buttons, for `app.action`. */
-export const ACTION_ID_PATTERN = /^contactway\.(show|delete)$/;
+/** Matches every reply button, for `app.action`. */
+export const ACTION_ID_PATTERN = /^contactway\.(show|delete|close)$/;
+
+/** The button value of an action. */
+export function actionValue(action: Pick<ReplyAction, 'configId' | 'customer'>): string {
+  return action.customer ? `${action.configId} ${action.customer}` : action.configId;
+}
+
+/** Reads a button value back: the config_id, and the customer for close. */
+export function readActionValue(value: string): { configId: string; customer?: string } {
+  const [configId = '', customer] = value.split(' ');
+  return customer ? { configId, customer } : { configId };
+}
 
 // Block Kit limits (docs.slack.dev/reference/block-kit/blocks).
 const HEADER_MAX = 150;
@@ -119,7 +137,7 @@ export function button(action: ReplyAction): slack.Button {
     type: 'button',
     action_id: ACTION_IDS[action.kind],
     text: { type: 'plain_text', text: clip(action.label, BUTTON_TEXT_MAX), emoji: true },
-    value: action.configId,
+    value: actionValue(action),
   };
   if (action.danger) element.style = 'danger';
   if (action.confirm) {

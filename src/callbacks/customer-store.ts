@@ -37,12 +37,30 @@ export const customerRecordSchema = z.object({
   session: z.enum(['open', 'closed', 'none']),
   sessionEndsAt: isoDateTime.optional(),
   welcome: z.object({ status: welcomeStatusSchema, at: isoDateTime.optional(), code: z.string().optional() }),
+  /** Set when a requester ended the session with `close` (command or button): who (requester key) and when. */
+  closed: z.object({ by: z.string(), at: isoDateTime }).optional(),
+  /** How we learned of the customer: the add callback (absent, the default) or an admin's `sync`. */
+  source: z.enum(['callback', 'sync']).optional(),
   /** Set by del_external_contact (the member removed the customer) or del_follow_user (the customer left). */
   removed: z
     .object({ by: z.enum(['member', 'customer']), at: isoDateTime, source: z.string().optional() })
     .optional(),
 });
 export type CustomerRecord = z.infer<typeof customerRecordSchema>;
+
+/**
+ * Where a customer's session stands now, as `show` tells it: `ended` by a close, `expired` when
+ * chat_expires_in has passed, `deleted` when either side removed the other; `none` for permanent ways.
+ */
+export type SessionState = 'open' | 'ended' | 'expired' | 'deleted' | 'none';
+
+export function sessionState(c: CustomerRecord, nowMs: number): SessionState {
+  if (c.removed) return 'deleted';
+  if (c.session === 'closed') return 'ended';
+  if (c.session === 'none') return 'none';
+  if (c.sessionEndsAt && Date.parse(c.sessionEndsAt) <= nowMs) return 'expired';
+  return 'open';
+}
 
 /** Customers per way: one key each, so two customers arriving at once never overwrite each other. */
 export interface CustomerStore {

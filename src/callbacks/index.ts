@@ -12,7 +12,13 @@ import { CALLBACK_PATH, type CallbackHandler, createCallbackReceiver } from './r
 import { createStateIndex, type StateIndex } from './state-index.js';
 
 export { createWecomCrypto, type WecomCrypto } from './crypto.js';
-export type { CustomerRecord, CustomerStore } from './customer-store.js';
+export {
+  type CustomerRecord,
+  type CustomerStore,
+  createCustomerStore,
+  type SessionState,
+  sessionState,
+} from './customer-store.js';
 export type { ContactEvent } from './event.js';
 export { contactEventXml } from './event.js';
 export type { EventStore, StoredEvent } from './event-store.js';
@@ -57,6 +63,8 @@ export interface CallbacksOptions {
   /** How the requester is told; by default a log line (adapters provide a notifier with issue 11). */
   notify?: Notify;
   states?: StateIndex;
+  /** The customer records (shared with the service, which reads them for show, close and sync). */
+  customers?: CustomerStore;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -71,7 +79,7 @@ export function createCallbacks(options: CallbacksOptions): Callbacks {
     receiveId: options.corpId,
   });
   const events = createEventStore(options.keyv, { logger });
-  const customers = createCustomerStore(options.keyv, { logger });
+  const customers = options.customers ?? createCustomerStore(options.keyv, { logger });
   const deps = {
     records: options.records,
     states: options.states ?? createStateIndex(options.keyv),

@@ -22,6 +22,35 @@ export function withCallbacks(
   };
 }
 
+/** 404 for any path: what a server mounting only the callback answers elsewhere. */
+const notFound: OpsHandler = (_req, res) => {
+  res.writeHead(404).end();
+};
+
+/**
+ * The callback as a route for a server someone else owns (an adapter's HTTP receiver on PORT): the path,
+ * its methods, and a handler that answers 404 to anything else it is handed.
+ */
+export function callbackRoute(
+  callbacks: Callbacks,
+  logger: Logger,
+): { path: string; methods: ('GET' | 'POST')[]; handler: OpsHandler } {
+  return {
+    path: callbacks.path,
+    methods: ['GET', 'POST'],
+    handler: withCallbacks(callbacks, notFound, logger),
+  };
+}
+
+/** Only the given ops paths (e.g. /healthz) of `ops`, 404 elsewhere: PORT beside an internal OPS_PORT. */
+export function onlyPaths(ops: OpsHandler, paths: readonly string[]): OpsHandler {
+  return (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (paths.includes(path)) ops(req, res);
+    else notFound(req, res);
+  };
+}
+
 /** What WeCom's end of the callback needs to know: where to post and with which secrets. */
 export interface CallbackTarget {
   url: string;

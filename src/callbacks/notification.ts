@@ -83,8 +83,9 @@ export function localizeNotification(n: Notification, locale: Locale): Localized
 }
 
 /**
- * A notification as a reply every adapter renders (facts, buttons). Ending a session needs the customer's
- * id, which travels in the action's value.
+ * A notification as a reply every adapter renders (facts, buttons): End session becomes a `close` action
+ * carrying the way's config_id and the customer's external_userid (the flow runs `close` with both, so the
+ * same owner-or-admin rule holds for the button and the command).
  */
 export function notificationReply(n: Notification, locale: Locale): Reply {
   const l = localizeNotification(n, locale);
@@ -94,9 +95,20 @@ export function notificationReply(n: Notification, locale: Locale): Reply {
     ...(l.text ? { text: l.text } : {}),
     configId: l.configId,
     facts: l.facts,
-    actions: l.actions.flatMap((a): ReplyAction[] =>
-      a.kind === 'show' ? [{ kind: 'show', label: a.label, configId: a.configId }] : [],
-    ),
+    actions: l.actions.flatMap((a): ReplyAction[] => {
+      if (a.kind === 'show') return [{ kind: 'show', label: a.label, configId: a.configId }];
+      if (!a.externalUserId) return [];
+      return [
+        {
+          kind: 'close',
+          label: a.label,
+          configId: a.configId,
+          customer: a.externalUserId,
+          ...(a.danger ? { danger: true } : {}),
+          ...(a.confirm ? { confirm: a.confirm } : {}),
+        },
+      ];
+    }),
   };
 }
 

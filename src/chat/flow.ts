@@ -363,7 +363,10 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
           reply = await run(
             request,
             context(request, locale, roles),
-            parseOptions(request.kind, { config_id: request.value }),
+            parseOptions(request.kind, {
+              config_id: request.value,
+              ...(request.kind === 'close' && request.customer ? { customer: request.customer } : {}),
+            }),
           );
         } catch (error) {
           reply = errorReply(error, locale);

@@ -108,12 +108,14 @@ export interface SubmitRequest extends BaseRequest {
   submissionId: string;
 }
 
-export type ActionKind = 'show' | 'delete' | 'reopen';
+export type ActionKind = 'show' | 'delete' | 'close' | 'reopen';
 
 export interface ActionRequest extends BaseRequest {
   kind: ActionKind;
-  /** A config_id for show/delete; a state token for reopen. */
+  /** A config_id for show/delete/close; a state token for reopen. */
   value: string;
+  /** close: the customer whose session ends (external_userid), as the button carried it. */
+  customer?: string | undefined;
 }
 
 export interface SuggestRequest extends BaseRequest {

@@ -78,6 +78,10 @@ export class CustomerApi {
     this.target = { ...target };
   }
 
+  disconnect(): void {
+    this.target = undefined;
+  }
+
   get connected(): boolean {
     return this.target !== undefined;
   }

@@ -35,6 +35,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     expireTokens: (code = 42001) => core.tokens.revokeAll(code),
     simulateScan: (configId, externalUserId) => core.simulateScan(configId, externalUserId),
     connectCallbacks: (target) => core.customers.connect(target),
+    disconnectCallbacks: () => core.customers.disconnect(),
     scan: (configId, options) => core.customers.scan(configId, options),
     customer: (externalUserId) => core.customers.customer(externalUserId),
     stats: () => core.stats(),

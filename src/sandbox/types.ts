@@ -103,6 +103,8 @@ export interface Sandbox {
   simulateScan(configId: string, externalUserId: string): void;
   /** Where to post callback events (URL, Token, EncodingAESKey), as WeCom's admin console is told. */
   connectCallbacks(target: CallbackTarget): void;
+  /** Forgets the callback URL: scans then happen at "WeCom" but their events are lost (the endpoint was down). */
+  disconnectCallbacks(): void;
   /**
    * A customer scans the QR and adds the member, as in simulateScan, and the encrypted add_external_contact
    * event (with a WelcomeCode) is posted to the callback URL when one is connected. A simulated customer with

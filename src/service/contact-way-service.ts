@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { type CustomerRecord, type CustomerStore, createCustomerStore } from '../callbacks/customer-store.js';
 import {
   ContactwayError,
   ForbiddenError,
@@ -16,17 +17,22 @@ import type { AuditEntry, AuditLog, ContactWayRecord, RecordStore, Requester } f
 import { createMemoryKeyv, requesterKey } from '../store/index.js';
 import { validate } from '../validate.js';
 import { welcomeTextSchema } from '../wecom/customer-schemas.js';
+import type { CustomerClient } from '../wecom/customers.js';
 import type { WecomClient } from '../wecom/index.js';
-import type {
-  AddContactWayRequest,
-  CloseTempChatRequest,
-  ContactWay,
-  UpdateContactWayRequest,
+import {
+  type AddContactWayRequest,
+  type CloseTempChatRequest,
+  type ContactWay,
+  closeTempChatRequestSchema,
+  type UpdateContactWayRequest,
 } from '../wecom/schemas.js';
 import type { CreationLimiter } from './creation-limit.js';
 import { fetchQrImage, type QrImage } from './fetch-qr.js';
 import { createIdempotency } from './idempotency.js';
 import type { PendingRecords } from './pending-records.js';
+import { type ClosedSession, type CloseTarget, missedCustomers, pickCustomer } from './sessions.js';
+
+export type { ClosedSession, CloseTarget } from './sessions.js';
 
 /** What a requester sees of a record: the record plus whether a temp way has run out. */
 export interface RecordView extends ContactWayRecord {
@@ -53,6 +59,8 @@ export interface ShowResult {
   record: RecordView;
   live: ContactWay | undefined;
   qr: QrImage | undefined;
+  /** Customers who came through the way (the callbacks' records), oldest first. */
+  customers: CustomerRecord[];
 }
 
 /** WeCom's fields to change, plus `welcome` (stored with the way; '' removes it). */
@@ -76,8 +84,20 @@ export interface ContactWayService {
   /** Applies `changes`, taken as checked like `create`'s request (the edit form checks them). */
   update(requester: Requester, configId: string, changes: UpdateChanges): Promise<RecordView>;
   delete(requester: Requester, configId: string): Promise<void>;
+  /** `close <userid> <external_userid>`: the old form; same rule as closeSession. */
   closeTempChat(requester: Requester, request: CloseTempChatRequest): Promise<void>;
-  sync(requester: Requester): Promise<{ imported: number; known: number }>;
+  /**
+   * Ends a temporary session: allowed to the owner of the way the session came from, or an admin; a session
+   * we never saw (no customer record) only to an admin. The record then shows it as ended.
+   */
+  closeSession(requester: Requester, target: CloseTarget): Promise<ClosedSession>;
+  /** How many customers came through each of these ways (those the requester may see). */
+  customerCounts(requester: Requester, configIds: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Admins: imports ways WeCom knows and we do not, and customers of our ways the callback missed
+   * (batch/get_by_user, matched by state).
+   */
+  sync(requester: Requester): Promise<{ imported: number; known: number; customers: number }>;
   /** Admins: the latest audit entries, newest first. */
   auditTrail(requester: Requester, limit: number): Promise<AuditEntry[]>;
   isAdmin(requester: Requester): boolean;
@@ -103,6 +123,10 @@ export interface ServiceDeps {
   pending?: PendingRecords;
   /** Fetches the QR image behind `qr_code`; injectable so tests and benchmarks control it. */
   fetchQr?: (url: string) => Promise<QrImage | undefined>;
+  /** Customers who came through our ways (the callbacks write them); an in-memory store by default. */
+  customers?: CustomerStore;
+  /** batch/get_by_user, for sync to find customers the callback missed; sync skips them without it. */
+  customerClient?: Pick<CustomerClient, 'batchGetByUser'>;
   /** Maps a way's `state` back to it when WeCom's callback names that state (see src/callbacks). */
   stateIndex?: { add(state: string, configId: string): Promise<void> };
 }
@@ -114,6 +138,7 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
   const policy = deps.policy ?? createPolicy();
   const fetchQr = deps.fetchQr ?? ((url: string) => fetchQrImage(url));
   const idempotency = deps.idempotency ?? createIdempotency(createMemoryKeyv());
+  const customers = deps.customers ?? createCustomerStore(createMemoryKeyv());
 
   const isAdmin = (requester: Requester) => policy.isAdmin(requester);
 
@@ -261,6 +286,115 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     }
   }
 
+  const mayAct = (requester: Requester, record: ContactWayRecord) =>
+    requesterKey(record.requester) === requesterKey(requester) || isAdmin(requester);
+
+  /** Finds the session, checks who may end it, ends it at WeCom, then records it as ended. */
+  function closeSession(requester: Requester, target: CloseTarget): Promise<ClosedSession> {
+    const where =
+      'configId' in target
+        ? `${target.configId}/${target.customer ?? ''}`
+        : `${target.userid}/${target.externalUserId}`;
+    return audited(requester, 'close', where, async () => {
+      let customer: CustomerRecord | undefined;
+      const known = 'configId' in target ? await records.get(target.configId) : undefined;
+      // `close <userid> <external_userid>` reads like `close <config_id> <customer>`: no such way, so a member.
+      const byWay = 'configId' in target && (known || !target.customer) ? target : undefined;
+      if (byWay) {
+        const record = await owned(requester, byWay.configId);
+        customer = pickCustomer(
+          record.configId,
+          await customers.listByWay(record.configId),
+          byWay.customer,
+          now(),
+        );
+      } else {
+        const pair =
+          'configId' in target
+            ? { userid: target.configId, external_userid: target.customer }
+            : { userid: target.userid, external_userid: target.externalUserId };
+        const request = validate(closeTempChatRequestSchema, pair, (path) =>
+          path[0] === 'userid' ? 'config_id' : 'customer',
+        );
+        // The newest record of this pair names the way the session came from, hence its owner.
+        customer = (await customers.find(request.userid, request.external_userid)).at(-1);
+        const way = customer ? await records.get(customer.configId) : undefined;
+        if (!customer && !isAdmin(requester)) {
+          throw new ForbiddenError(
+            t(
+              'No customer of ours opened this session (it did not come through one of our QR codes): only an admin can end it.',
+              '该会话并非通过我们的二维码建立：只有管理员可以结束它。',
+            ),
+          );
+        }
+        if (customer && !(way && mayAct(requester, way))) {
+          throw new ForbiddenError(
+            t(
+              'Only the owner of the contact way this session came from, or an admin, can end it.',
+              '只有该会话来源「联系我」的创建者或管理员可以结束它。',
+            ),
+          );
+        }
+      }
+      const userid = customer?.userId ?? ('userid' in target ? target.userid : target.configId);
+      const externalUserId =
+        customer?.externalUserId ??
+        ('externalUserId' in target ? target.externalUserId : (target.customer ?? ''));
+      await wecom.closeTempChat({ userid, external_userid: externalUserId });
+      if (customer) {
+        await customers.put({
+          ...customer,
+          session: 'closed',
+          closed: { by: requesterKey(requester), at: new Date(now()).toISOString() },
+        });
+      }
+      return {
+        userid,
+        externalUserId,
+        ...(customer?.name ? { name: customer.name } : {}),
+        ...(customer ? { configId: customer.configId } : {}),
+      };
+    });
+  }
+
+  /** Customers of our ways WeCom lists and no callback told us of; returns how many were recorded. */
+  async function syncCustomers(): Promise<number> {
+    const client = deps.customerClient;
+    if (!client) return 0;
+    const ways = (await records.listAll()).filter((r) => r.status !== 'deleted' && r.request.state);
+    const waysByState = new Map<string, ContactWayRecord[]>();
+    for (const way of ways) {
+      const state = way.request.state as string;
+      waysByState.set(state, [...(waysByState.get(state) ?? []), way]);
+    }
+    const members = [...new Set(ways.flatMap((w) => w.request.user ?? []))];
+    let added = 0;
+    // batch/get_by_user takes at most 100 members per call.
+    for (let i = 0; i < members.length; i += 100) {
+      let cursor: string | undefined;
+      do {
+        const page = await client.batchGetByUser({
+          userid_list: members.slice(i, i + 100),
+          limit: 100,
+          ...(cursor ? { cursor } : {}),
+        });
+        const known = new Set<string>();
+        for (const { follow_info: f, external_contact: c } of page.external_contact_list) {
+          for (const way of waysByState.get(f.state ?? '') ?? []) {
+            if (await customers.get(way.configId, c.external_userid))
+              known.add(`${way.configId}/${c.external_userid}`);
+          }
+        }
+        for (const missed of missedCustomers(page, waysByState, (id, ext) => known.has(`${id}/${ext}`))) {
+          await customers.put(missed);
+          added++;
+        }
+        cursor = page.next_cursor || undefined;
+      } while (cursor);
+    }
+    return added;
+  }
+
   return {
     isAdmin,
     create,
@@ -320,7 +454,7 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
         });
         const qrUrl = live?.qr_code ?? record.qrCode;
         const qr = qrUrl ? await fetchQr(qrUrl) : undefined;
-        return { record: view(record), live, qr };
+        return { record: view(record), live, qr, customers: await customers.listByWay(configId) };
       });
     },
 
@@ -369,22 +503,20 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
       });
     },
 
-    closeTempChat(requester, request) {
-      return audited(requester, 'close', `${request.userid}/${request.external_userid}`, async () => {
-        if (!isAdmin(requester)) {
-          const mine = await records.listByRequester(requesterKey(requester));
-          const hasTempFor = mine.some((r) => r.isTemp && r.request.user?.includes(request.userid));
-          if (!hasTempFor) {
-            throw new ForbiddenError(
-              t(
-                `You can only close sessions of members you created a temp QR for (${request.userid}).`,
-                `只能结束你为其创建过临时二维码的成员（${request.userid}）的会话。`,
-              ),
-            );
-          }
-        }
-        await wecom.closeTempChat(request);
-      });
+    async closeTempChat(requester, request) {
+      await closeSession(requester, { userid: request.userid, externalUserId: request.external_userid });
+    },
+
+    closeSession,
+
+    async customerCounts(requester, configIds) {
+      const counts = new Map<string, number>();
+      for (const configId of configIds) {
+        const record = await records.get(configId);
+        if (!record || !mayAct(requester, record)) continue;
+        counts.set(configId, (await customers.listByWay(configId)).length);
+      }
+      return counts;
     },
 
     sync(requester) {
@@ -405,7 +537,7 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
           await indexState(adopted);
           imported++;
         }
-        return { imported, known };
+        return { imported, known, customers: await syncCustomers() };
       });
     },
   };

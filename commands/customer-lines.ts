@@ -1,0 +1,55 @@
+import { type CustomerRecord, type SessionState, sessionState } from '../src/callbacks/customer-store.js';
+import { type Bilingual, t } from '../src/i18n.js';
+import { formatTime } from './replies.js';
+
+/** How many customers `show` names: the rest are counted. */
+const MAX_CUSTOMERS = 20;
+
+const STATE: Record<SessionState, (c: CustomerRecord) => Bilingual> = {
+  open: (c) =>
+    c.sessionEndsAt
+      ? t(
+          `session open until ${formatTime(c.sessionEndsAt)}`,
+          `会话进行中，至 ${formatTime(c.sessionEndsAt)}`,
+        )
+      : t('session open', '会话进行中'),
+  ended: (c) =>
+    c.closed
+      ? t(`session ended by close ${formatTime(c.closed.at)}`, `会话已于 ${formatTime(c.closed.at)} 被结束`)
+      : t('session ended', '会话已结束'),
+  expired: () => t('session expired (chat_expires_in passed)', '会话已过期（超过会话时长）'),
+  deleted: (c) =>
+    c.removed?.by === 'customer'
+      ? t('the customer deleted the member', '客户已删除成员')
+      : t('the member deleted the customer', '成员已删除客户'),
+  none: () => t('permanent contact', '长期联系人'),
+};
+
+/** The customers who came through a way, one line each, newest last, for `show`. */
+export function customerLines(customers: readonly CustomerRecord[], nowMs: number): Bilingual[] {
+  if (customers.length === 0)
+    return [t('No customer has come through this QR yet.', '尚无客户通过此二维码添加。')];
+  const shown = customers.slice(-MAX_CUSTOMERS);
+  const lines = [
+    t(`Customers (${customers.length}):`, `客户（${customers.length} 位）：`),
+    ...shown.map((c) => {
+      const who = c.name ? `${c.name} (${c.externalUserId})` : c.externalUserId;
+      const state = STATE[sessionState(c, nowMs)](c);
+      const via = c.source === 'sync' ? t(' · found by sync', ' · 由 sync 找回') : t('', '');
+      return t(
+        `• ${who} · added ${c.userId} ${formatTime(c.addedAt)} · ${state.en}${via.en}`,
+        `• ${who} · ${formatTime(c.addedAt)} 添加了 ${c.userId} · ${state.zh}${via.zh}`,
+      );
+    }),
+  ];
+  if (customers.length > shown.length)
+    lines.splice(
+      1,
+      0,
+      t(
+        `…${customers.length - shown.length} earlier`,
+        `……另有 ${customers.length - shown.length} 位更早的客户`,
+      ),
+    );
+  return lines;
+}

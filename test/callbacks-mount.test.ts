@@ -1,0 +1,119 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createWecomCrypto } from '../src/callbacks/crypto.js';
+import { AES_KEY, TOKEN } from './callbacks-fixture.js';
+import { type FakeSlack, startFakeSlack } from './fixtures/slack/fake-slack.js';
+import { BOT_TOKEN, SIGNING_SECRET } from './fixtures/slack/harness.js';
+
+/**
+ * `/wecom/callback` is served on PORT in every mode, through the real entry point (`tsx src/main.ts`):
+ * Slack in HTTP mode (Bolt's server owns PORT, the callback is one of its routes), with OPS_PORT too (the
+ * callback stays on PORT, never on the internal ops port). WeCom's URL verification (GET with an encrypted echostr) is the raw request WeCom sends first.
+ */
+
+const ROOT = join(import.meta.dirname, '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+/** The embedded sandbox's corp id: the ReceiveId the bot checks when WECOM_CORP_ID is unset. */
+const SANDBOX_CORP = 'ww_sandbox_corp';
+
+let fake: FakeSlack;
+let dir: string;
+let child: ChildProcess | undefined;
+
+function startMain(extraEnv: Record<string, string>) {
+  const proc = spawn(TSX, [join(ROOT, 'src', 'main.ts')], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.apiUrl,
+      PORT: '0',
+      STORE_URL: 'memory:',
+      JOURNAL_PATH: join(dir, 'journal.jsonl'),
+      LOG_LEVEL: 'info',
+      WECOM_CALLBACK_TOKEN: TOKEN,
+      WECOM_CALLBACK_AES_KEY: AES_KEY,
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = proc;
+  let output = '';
+  return new Promise<{ lines: Record<string, unknown>[]; publicUrl: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`main did not start in time:\n${output}`)), 20_000);
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (!output.includes('contactway is running')) return;
+      clearTimeout(timer);
+      const lines = output
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const port = lines.find((l) => l.msg === 'Slack adapter listening')?.port;
+      resolve({ lines, publicUrl: `http://127.0.0.1:${port}` });
+    });
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`main exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+/** WeCom's URL verification: the signed, encrypted echostr it sends when an admin saves the URL. */
+function verification(): { query: string; plain: string } {
+  const crypto = createWecomCrypto({ token: TOKEN, encodingAesKey: AES_KEY, receiveId: SANDBOX_CORP });
+  const plain = '5927460113884125';
+  const echostr = crypto.encrypt(plain);
+  const query = new URLSearchParams({
+    msg_signature: crypto.sign('1714000000', '99321', echostr),
+    timestamp: '1714000000',
+    nonce: '99321',
+    echostr,
+  }).toString();
+  return { query, plain };
+}
+
+beforeAll(async () => {
+  fake = await startFakeSlack({ token: BOT_TOKEN });
+  dir = mkdtempSync(join(tmpdir(), 'contactway-cb-mount-'));
+});
+afterEach(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+});
+afterAll(async () => {
+  await fake?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm start serves WeCom’s callback on PORT', () => {
+  it('GIVEN Slack in HTTP mode THEN /wecom/callback answers WeCom’s URL verification on PORT, and the log names the path', async () => {
+    const app = await startMain({});
+    const { query, plain } = verification();
+    const res = await fetch(`${app.publicUrl}/wecom/callback?${query}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(plain);
+    const announced = app.lines.find((l) => String(l.msg).includes('WeCom callbacks'));
+    expect(announced).toMatchObject({ path: '/wecom/callback' });
+    // A forged signature is refused there too (the receiver, not a catch-all, answered).
+    expect(
+      (await fetch(`${app.publicUrl}/wecom/callback?${query.replace(/msg_signature=\w/, 'msg_signature=0')}`))
+        .status,
+    ).toBeGreaterThanOrEqual(400);
+  });
+
+  it('GIVEN OPS_PORT THEN the callback stays on PORT and the internal ops port does not serve it', async () => {
+    const app = await startMain({ OPS_PORT: '0' });
+    const ops = app.lines.find((l) => l.msg === 'ops server listening');
+    const { query, plain } = verification();
+    expect(await (await fetch(`${app.publicUrl}/wecom/callback?${query}`)).text()).toBe(plain);
+    expect((await fetch(`http://127.0.0.1:${ops?.port}/wecom/callback?${query}`)).status).toBe(404);
+  });
+});
