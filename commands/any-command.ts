@@ -51,18 +51,18 @@ export function anyCommand<Args extends ArgValues, Input>(
   };
 }
 
-/** Every argument the command declares is there: what its `Args` type promises. */
+/** Every required argument the command declares is there: what its `Args` type promises. */
 function hasArgs<Args extends ArgValues>(
   specs: readonly ArgSpec<keyof Args & string>[],
   values: ArgValues,
 ): values is Args {
-  return specs.every((spec) => typeof values[spec.name] === 'string');
+  return specs.every((spec) => !spec.required || typeof values[spec.name] === 'string');
 }
 
 function missing(specs: readonly ArgSpec[], values: ArgValues): ValidationError {
   return new ValidationError(
     specs
-      .filter((spec) => typeof values[spec.name] !== 'string')
+      .filter((spec) => spec.required && typeof values[spec.name] !== 'string')
       .map((spec) => ({ field: spec.name, message: t('is required', '必填') })),
   );
 }

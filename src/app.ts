@@ -219,6 +219,14 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       state,
       defaultLocale: config.DEFAULT_LOCALE,
       registerNotifier: notifications.register,
+      ...(sandbox
+        ? {
+            simulateScan: async (configId: string) => {
+              const scan = await sandbox.scan(configId);
+              return { name: scan.name, externalUserId: scan.externalUserId, delivered: !!scan.delivered };
+            },
+          }
+        : {}),
     }),
     async close() {
       directory.close();

@@ -49,14 +49,14 @@ describe('parseText', () => {
     expect(() => withPickedArgs(invocation, form as Form, { user: 'li si!' })).toThrow(ValidationError);
   });
 
-  it('GIVEN close without a user THEN the user argument is named with the usage (close has no form)', () => {
+  it('GIVEN close without a config_id THEN the argument is named with the usage (close has no form)', () => {
     try {
       parseText('close');
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).issues[0]).toMatchObject({ field: 'user' });
-      expect((error as ValidationError).issues[0]?.message.en).toContain('/contactway close <user>');
+      expect((error as ValidationError).issues[0]).toMatchObject({ field: 'config_id' });
+      expect((error as ValidationError).issues[0]?.message.en).toContain('/contactway close <config_id>');
     }
   });
 

@@ -493,6 +493,16 @@ describe('sandbox: QR codes and landing page', () => {
     const html = await page.text();
     expect(html).toContain('WeCom SANDBOX — not a real contact way');
     expect(html).toContain('张三 (zhangsan)');
+    // The page's "Simulate a scan" button posts what it says to /sandbox/scan: the same request works.
+    expect(html).toContain('Simulate a scan');
+    expect(html).toContain(`config_id: "${add.config_id}"`);
+    const scan = await fetch(`${sb.url}/sandbox/scan`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ config_id: add.config_id }),
+    });
+    expect(scan.status).toBe(200);
+    expect(await scan.json()).toMatchObject({ userid: 'zhangsan' });
   });
 
   it('GIVEN a temp QR past its expires_in THEN the PNG is 404 and the page says it expired', async () => {

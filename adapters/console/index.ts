@@ -12,8 +12,8 @@ import { terminalQr } from './terminal-qr.js';
 import { visible } from './visible.js';
 
 const SANDBOX_BANNER = t(
-  'Running on the WeCom SANDBOX (no WECOM_CORP_ID set): try `temp zhangsan`; members are zhangsan, lisi, wangwu (sunqi is not enabled for customer contact).',
-  '正在使用企业微信沙箱（未设置 WECOM_CORP_ID）：试试 `temp zhangsan`；成员有 zhangsan、lisi、wangwu（sunqi 未开通客户联系）。',
+  'Running on the WeCom SANDBOX (no WECOM_CORP_ID set): try `temp zhangsan`, then `scan <config_id>` to play the customer; members are zhangsan, lisi, wangwu (sunqi is not enabled for customer contact).',
+  '正在使用企业微信沙箱（未设置 WECOM_CORP_ID）：试试 `temp zhangsan`，再用 `scan <config_id>` 扮演客户扫码；成员有 zhangsan、lisi、wangwu（sunqi 未开通客户联系）。',
 );
 
 /** A console form is one line long at most; nothing to carry but the state itself. */
@@ -115,12 +115,39 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
       const text = line.trim();
       if (text === '') continue;
       if (text === 'exit' || text === 'quit') break;
+      const scan = /^scan\s+(\S+)$/.exec(text);
+      if (scan?.[1] && port.simulateScan) {
+        await simulateScan(scan[1]);
+        continue;
+      }
       await port.flow.command({ ...base, input: { text } }, surface());
       if (ended) break;
     }
   } finally {
     write('\n');
     rl.close();
+  }
+
+  /** `scan <config_id>` on the sandbox: a customer scans; the notification follows as WeCom's event is handled. */
+  async function simulateScan(configId: string): Promise<void> {
+    try {
+      const done = await port.simulateScan?.(configId);
+      if (done)
+        write(
+          say(
+            t(
+              `• ${done.name} (${done.externalUserId}) scanned ${configId}${done.delivered ? '' : ' (no callback reached the bot)'}\n`,
+              `• ${done.name}（${done.externalUserId}）扫描了 ${configId}${done.delivered ? '' : '（回调未送达）'}\n`,
+            ),
+            locale,
+          ),
+        );
+    } catch (error) {
+      port.logger.warn({ err: error }, 'sandbox scan failed');
+      write(
+        `${say(t(`✗ No such sandbox contact way: ${visible(configId)}`, `✗ 沙箱中没有此「联系我」：${visible(configId)}`), locale)}\n`,
+      );
+    }
   }
 
   /** How a console request answers: forms are asked in place and submitted back through the flow. */

@@ -22,6 +22,11 @@ export interface ChatPort {
   defaultLocale: Locale;
   /** Registers how this platform reaches a requester outside a request. */
   registerNotifier(platform: string, notifier: Notifier): void;
+  /**
+   * On the embedded sandbox only: a customer scans this contact way (the encrypted add event goes to the
+   * bot's callback as WeCom would send it), so a newcomer sees the whole loop without an account.
+   */
+  simulateScan?: (configId: string) => Promise<{ name: string; externalUserId: string; delivered: boolean }>;
 }
 
 /**

@@ -30,7 +30,22 @@ export function landingPage(way: StoredWay, directory: Directory, spent: boolean
   ];
   const status = spent
     ? '<p class="spent">This temporary QR code has expired or was already used.</p>'
-    : '<p>In WeCom, scanning would add the member below as a contact.</p>';
+    : `<p>In WeCom, scanning would add the member below as a contact.</p>
+<p><button id="scan">Simulate a scan</button> <span id="scan-result"></span></p>
+<script>
+document.getElementById('scan').onclick = async () => {
+  const out = document.getElementById('scan-result');
+  const res = await fetch('/sandbox/scan', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ config_id: ${JSON.stringify(way.configId).replace(/</g, '\\u003c')} }),
+  });
+  const done = await res.json();
+  out.textContent = res.ok
+    ? done.name + ' added ' + done.userid + (done.delivered ? ': the bot was told.' : ': no callback URL is known yet.')
+    : 'Scan refused: ' + (done.error || res.status);
+};
+</script>`;
   return page(
     `${status}
 <h2>Member${members.length === 1 ? '' : 's'}</h2>
