@@ -11,6 +11,8 @@ export interface BenchOptions {
   cpuProf: boolean;
   /** No warm-up starts and no ready-time variants: for the smoke test. */
   quick: boolean;
+  /** Run both apps through tsx's loader, as `npm start` did before it compiled (for before/after). */
+  tsx: boolean;
   redisUrl: string;
 }
 
@@ -24,6 +26,7 @@ export const USAGE = `npm run bench -- [--n 200] [--rounds 3] [--latency 50] [--
   --all          floor, sqlite, redis and both in one run
   --cpu-prof     write V8 CPU profiles of each app process to bench/profiles/ and summarise the burst
   --quick        skip the warm-up starts and the ready-time variants (smoke test)
+  --tsx          run both apps through tsx's loader instead of compiled (as npm start did before)
   --timeout MS   how long one requester waits for the modal or its QR (default 30000)`;
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -39,6 +42,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       all: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
+      tsx: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -63,6 +67,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     all: values.all,
     cpuProf: values['cpu-prof'],
     quick: values.quick,
+    tsx: values.tsx,
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
   };
 }

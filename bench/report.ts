@@ -73,6 +73,7 @@ export const ROWS: Row[] = [
     met: (b) => (b.name === 'both' ? le(b.peakRssMb, TARGETS.peakRssMb) : undefined),
   },
   { label: 'CPU per request (ms)', get: (r) => r.cpuMsPerRequest },
+  { label: 'Slack requests per requester', get: (r) => r.slackCallsPerRequest },
   { label: 'failed requesters', get: (r) => r.failed },
 ];
 
