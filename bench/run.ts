@@ -15,6 +15,7 @@ import {
   type ScenarioSpec,
   TSX_ENTRIES,
 } from './scenario.js';
+import { findSustainedRate, renderSustained, type SustainedResult } from './sustained.js';
 
 /**
  * `npm run bench`: the real bot (`node --import tsx src/main.ts`, Slack over HTTP) and a bare Bolt floor
@@ -98,6 +99,23 @@ async function main(): Promise<void> {
     cold = await runScenario({ ...viaTsx, name: 'tsx-nocache', env: { TSX_DISABLE_CACHE: '1' } }, run);
   }
 
+  // The sustained scenario: each app alone, the rate searched for, floor first.
+  const sustainedOptions = { durationS: options.sustainedS, p99LimitMs: 2_000 };
+  let sustained: { floor: SustainedResult; bots: SustainedResult[] } | undefined;
+  if (options.sustainedS > 0) {
+    const search = {
+      ...sustainedOptions,
+      fromPerS: options.sustainedFrom,
+      trials: options.sustainedTrials,
+      log,
+    };
+    const noProfile = { ...run, cpuProfDir: undefined };
+    const floorRate = await findSustainedRate(floorSpec, noProfile, search);
+    const botRates: SustainedResult[] = [];
+    for (const spec of scenarios) botRates.push(await findSustainedRate(spec, noProfile, search));
+    sustained = { floor: floorRate, bots: botRates };
+  }
+
   const profiles: Record<string, ProfileSummary> = {};
   for (const r of [floor, ...bots]) {
     if (r.profile) profiles[r.name] = summariseProfile(r.profile.path, ROOT, r.profile.loadFromEndMs);
@@ -115,6 +133,7 @@ async function main(): Promise<void> {
       `${loadAfter.toFixed(1)}, median of ${options.rounds} round(s)\n\n`,
   );
   out.write(`${renderTable(floor, bots)}\n\n`);
+  if (sustained) out.write(`${renderSustained(sustained.floor, sustained.bots, sustainedOptions)}\n\n`);
   if (tsx && cold) {
     out.write(
       `the bot through tsx instead (as npm start ran it before it compiled): ready ${tsx.readyMs} ms, ` +
@@ -140,6 +159,7 @@ async function main(): Promise<void> {
       rssAtReadyTsxMb: tsx?.rssAtReadyMb,
       readyTsxColdMs: cold?.readyMs,
       targets: targetsMet(floor, bots),
+      ...(sustained ? { sustained } : {}),
       ...(Object.keys(profiles).length > 0 ? { profiles } : {}),
       notes,
     })}\n`,

@@ -55,6 +55,8 @@ export interface RunOptions {
   cpuProfDir?: string;
   /** Write each app's output to `{logDir}/{name}.log`. */
   logDir?: string;
+  /** Requesters arrive at this rate (per second) instead of all at once: the sustained scenario. */
+  ratePerS?: number;
 }
 
 export interface Quantiles {
@@ -200,6 +202,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions): Prom
         signingSecret: SIGNING_SECRET,
         n,
         timeoutMs: options.timeoutMs,
+        ...(options.ratePerS ? { ratePerS: options.ratePerS } : {}),
       });
       // The modal's last update and any ephemeral reply may follow the QR: they are part of the work too.
       if (n > 0) await quiet(fake);
