@@ -1,17 +1,35 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { build as buildBot } from '../scripts/build.mjs';
+
+/** Node arguments up to and including the entry file, for the bot and for the floor. */
+export interface AppEntries {
+  bot: string[];
+  floor: string[];
+}
+
+/** Compiled entries, and the removal of their files once the bench is done. */
+export interface CompiledApps {
+  entries: AppEntries;
+  dispose(): void;
+}
 
 /**
- * Bundles src/main.ts into one ESM file with every npm package left external (plain `import` at run time),
- * so starting it measures what ready would be without tsx's on-the-fly transforms — the bench's answer to
- * "how much of start-up is tsx". esbuild is tsx's own; nothing here becomes part of `npm start`.
- * The file goes under node_modules/.cache so its bare imports resolve to the project's node_modules.
+ * The apps as `npm start` runs the bot: compiled JavaScript on plain node. The bot is built by the same
+ * function as `npm start`'s prestart, into a copy of its own (a `npm start` or test rebuilding dist/ meanwhile
+ * cannot pull it away mid-run); the floor is bundled the same way (npm packages external), so both sides of
+ * each ratio run without a loader. Both go under node_modules/.cache so bare imports resolve to the
+ * project's node_modules.
  */
-export async function bundleMain(root: string): Promise<string> {
-  const outfile = join(root, 'node_modules', '.cache', 'contactway-bench', 'main.mjs');
+export async function compiledEntries(root: string): Promise<CompiledApps> {
+  // One folder per bench process: node_modules may be shared with other checkouts running benches too.
+  const dir = join(root, 'node_modules', '.cache', 'contactway-bench', `run-${process.pid}`);
+  await buildBot(join(dir, 'bot'));
+  const floor = join(dir, 'floor.mjs');
   await build({
-    entryPoints: [join(root, 'src', 'main.ts')],
-    outfile,
+    entryPoints: [join(root, 'bench', 'floor.ts')],
+    outfile: floor,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -19,5 +37,8 @@ export async function bundleMain(root: string): Promise<string> {
     packages: 'external',
     logLevel: 'error',
   });
-  return outfile;
+  return {
+    entries: { bot: [join(dir, 'bot', 'main.js')], floor: [floor] },
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

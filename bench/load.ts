@@ -39,6 +39,8 @@ export interface LoadOptions {
   n: number;
   /** How long one person waits for the modal or the QR before it counts as missing. */
   timeoutMs: number;
+  /** Arrivals: requester i sends its command i × 1000 / ratePerS ms after the start; all at once if unset. */
+  ratePerS?: number;
 }
 
 /** The channel a requester types in and the DM the bot opens with them both end in `_B{index}`. */
@@ -92,6 +94,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const startedAt = Date.now();
 
   async function one(index: number): Promise<RequesterTimings> {
+    if (options.ratePerS) await new Promise((r) => setTimeout(r, (index * 1000) / options.ratePerS!));
     const user: SlackUser = { teamId: options.teamId, userId: `U_B${index}`, userName: `bench${index}` };
     const triggerId = `bench-${index}.${startedAt}.trigger`;
     const timings: RequesterTimings = {};

@@ -11,10 +11,17 @@ export interface BenchOptions {
   cpuProf: boolean;
   /** No warm-up starts and no ready-time variants: for the smoke test. */
   quick: boolean;
+  /** Run both apps through tsx's loader, as `npm start` did before it compiled (for before/after). */
+  tsx: boolean;
+  /** Seconds per sustained trial; 0 skips the sustained scenario (the default with --quick). */
+  sustainedS: number;
+  sustainedFrom: number;
+  sustainedTrials: number;
   redisUrl: string;
 }
 
-export const USAGE = `npm run bench -- [--n 200] [--rounds 3] [--latency 50] [--store sqlite|redis] [--both] [--all] [--cpu-prof] [--quick]
+export const USAGE = `npm run bench -- [--n 200] [--rounds 3] [--latency 50] [--store sqlite|redis] [--both] [--all]
+                     [--cpu-prof] [--quick] [--tsx] [--sustained-s 30] [--sustained-from 20] [--sustained-trials 6]
 
   --n N          simultaneous requesters (default 200)
   --rounds R     floor and bot alternate R times; each figure is the median (default 3)
@@ -24,6 +31,10 @@ export const USAGE = `npm run bench -- [--n 200] [--rounds 3] [--latency 50] [--
   --all          floor, sqlite, redis and both in one run
   --cpu-prof     write V8 CPU profiles of each app process to bench/profiles/ and summarise the burst
   --quick        skip the warm-up starts and the ready-time variants (smoke test)
+  --tsx          run both apps through tsx's loader instead of compiled (as npm start did before)
+  --sustained-s S       seconds of arrivals per sustained trial (default 30; 0 skips; with --quick 0)
+  --sustained-from R    first arrival rate tried, requesters/s (default 20)
+  --sustained-trials T  trials per app in the search for the highest rate that holds (default 6)
   --timeout MS   how long one requester waits for the modal or its QR (default 30000)`;
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -39,6 +50,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       all: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
+      tsx: { type: 'boolean', default: false },
+      'sustained-s': { type: 'string' },
+      'sustained-from': { type: 'string', default: '20' },
+      'sustained-trials': { type: 'string', default: '6' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -49,6 +64,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   const int = (name: string, text: string, min: number) => {
     const value = Number(text);
     if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer >= ${min}`);
+    return value;
+  };
+  const positive = (name: string, text: string) => {
+    const value = Number(text);
+    if (!(value > 0)) throw new Error(`--${name} must be a number > 0`);
     return value;
   };
   if (values.store !== 'sqlite' && values.store !== 'redis')
@@ -63,6 +83,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     all: values.all,
     cpuProf: values['cpu-prof'],
     quick: values.quick,
+    tsx: values.tsx,
+    sustainedS: int('sustained-s', values['sustained-s'] ?? (values.quick ? '0' : '30'), 0),
+    sustainedFrom: positive('sustained-from', values['sustained-from']),
+    sustainedTrials: int('sustained-trials', values['sustained-trials'], 1),
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
   };
 }

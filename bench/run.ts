@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { bundleMain } from './bundle.js';
+import { compiledEntries } from './bundle.js';
 import { type BenchOptions, parseOptions, USAGE } from './options.js';
 import { type ProfileSummary, summariseProfile } from './profile.js';
 import { redisReachable } from './redis-check.js';
@@ -13,7 +13,9 @@ import {
   runScenario,
   type ScenarioResult,
   type ScenarioSpec,
+  TSX_ENTRIES,
 } from './scenario.js';
+import { findSustainedRate, renderSustained, type SustainedResult } from './sustained.js';
 
 /**
  * `npm run bench`: the real bot (`node --import tsx src/main.ts`, Slack over HTTP) and a bare Bolt floor
@@ -34,7 +36,10 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const cpuProfDir = options.cpuProf ? join(ROOT, 'bench', 'profiles') : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+  const compiled = await compiledEntries(ROOT);
+  process.once('exit', compiled.dispose);
   const run: RunOptions = {
+    entries: options.tsx ? TSX_ENTRIES : compiled.entries,
     n: options.n,
     latencyMs: options.latencyMs,
     timeoutMs: options.timeoutMs,
@@ -84,17 +89,31 @@ async function main(): Promise<void> {
   const floor = combineRounds(rounds.get('floor') ?? []);
   const bots = scenarios.map((spec) => combineRounds(rounds.get(spec.name) ?? []));
 
-  // Start-up without tsx's transforms (pre-bundled), and with tsx but a cold transform cache.
-  let bundled: ScenarioResult | undefined;
+  // Start-up the way `npm start` ran before it compiled: tsx with its transform cache, and without.
+  let tsx: ScenarioResult | undefined;
   let cold: ScenarioResult | undefined;
   if (!options.quick) {
-    log('ready-time variants (pre-bundled; tsx without its cache)…');
-    const bundle = await bundleMain(ROOT);
-    bundled = await runScenario({ ...sqlite, name: 'bundled', readyOnly: true, nodeArgs: [bundle] }, run);
-    cold = await runScenario(
-      { ...sqlite, name: 'tsx-nocache', readyOnly: true, env: { TSX_DISABLE_CACHE: '1' } },
-      run,
-    );
+    log('ready-time variants (tsx; tsx without its cache)…');
+    const viaTsx = { ...sqlite, readyOnly: true, nodeArgs: TSX_ENTRIES.bot };
+    tsx = await runScenario({ ...viaTsx, name: 'tsx' }, run);
+    cold = await runScenario({ ...viaTsx, name: 'tsx-nocache', env: { TSX_DISABLE_CACHE: '1' } }, run);
+  }
+
+  // The sustained scenario: each app alone, the rate searched for, floor first.
+  const sustainedOptions = { durationS: options.sustainedS, p99LimitMs: 2_000 };
+  let sustained: { floor: SustainedResult; bots: SustainedResult[] } | undefined;
+  if (options.sustainedS > 0) {
+    const search = {
+      ...sustainedOptions,
+      fromPerS: options.sustainedFrom,
+      trials: options.sustainedTrials,
+      log,
+    };
+    const noProfile = { ...run, cpuProfDir: undefined };
+    const floorRate = await findSustainedRate(floorSpec, noProfile, search);
+    const botRates: SustainedResult[] = [];
+    for (const spec of scenarios) botRates.push(await findSustainedRate(spec, noProfile, search));
+    sustained = { floor: floorRate, bots: botRates };
   }
 
   const profiles: Record<string, ProfileSummary> = {};
@@ -114,10 +133,11 @@ async function main(): Promise<void> {
       `${loadAfter.toFixed(1)}, median of ${options.rounds} round(s)\n\n`,
   );
   out.write(`${renderTable(floor, bots)}\n\n`);
-  if (bundled && cold) {
+  if (sustained) out.write(`${renderSustained(sustained.floor, sustained.bots, sustainedOptions)}\n\n`);
+  if (tsx && cold) {
     out.write(
-      `ready, pre-bundled (no tsx): ${bundled.readyMs} ms, RSS ${bundled.rssAtReadyMb} MB; ` +
-        `ready, tsx with a cold cache: ${cold.readyMs} ms\n`,
+      `the bot through tsx instead (as npm start ran it before it compiled): ready ${tsx.readyMs} ms, ` +
+        `RSS ${tsx.rssAtReadyMb} MB; with a cold transform cache: ready ${cold.readyMs} ms\n`,
     );
   }
   for (const [name, p] of Object.entries(profiles)) out.write(`\n${renderProfile(name, p, options.n)}\n`);
@@ -134,10 +154,12 @@ async function main(): Promise<void> {
       loadAverage: [loadBefore, loadAfter],
       floor,
       scenarios: bots,
-      readyBundledMs: bundled?.readyMs,
-      rssAtReadyBundledMb: bundled?.rssAtReadyMb,
+      runtime: options.tsx ? 'tsx' : 'compiled',
+      readyTsxMs: tsx?.readyMs,
+      rssAtReadyTsxMb: tsx?.rssAtReadyMb,
       readyTsxColdMs: cold?.readyMs,
       targets: targetsMet(floor, bots),
+      ...(sustained ? { sustained } : {}),
       ...(Object.keys(profiles).length > 0 ? { profiles } : {}),
       notes,
     })}\n`,

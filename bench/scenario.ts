@@ -5,8 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { startSandbox } from '../src/sandbox/index.js';
 import { type FakeDiscord, startFakeDiscord } from '../test/fixtures/discord/fake-discord.js';
 import { APPLICATION_ID } from '../test/fixtures/discord/interactions.js';
-import { startFakeSlack } from '../test/fixtures/slack/fake-slack.js';
+import { type FakeSlack, startFakeSlack } from '../test/fixtures/slack/fake-slack.js';
 import { BOT_TOKEN, SIGNING_SECRET } from '../test/fixtures/slack/harness.js';
+import type { AppEntries } from './bundle.js';
 import { freePort, startChild } from './child.js';
 import { runLoad } from './load.js';
 import { median, percentile, round } from './stats.js';
@@ -22,6 +23,12 @@ export const TSX_NODE_ARGS = [
   pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
 ];
 
+/** Both apps through tsx's loader, as `npm start` ran the bot before it was compiled (`--tsx`). */
+export const TSX_ENTRIES: AppEntries = {
+  bot: [...TSX_NODE_ARGS, join(ROOT, 'src', 'main.ts')],
+  floor: [...TSX_NODE_ARGS, join(ROOT, 'bench', 'floor.ts')],
+};
+
 export interface ScenarioSpec {
   /** floor, sqlite, redis, both… */
   name: string;
@@ -30,7 +37,7 @@ export interface ScenarioSpec {
   storeUrl?: (dir: string) => string;
   /** Load the Discord adapter too, logged in to the fake Discord. */
   discord?: boolean;
-  /** Node arguments up to and including the entry file; default tsx + the entry of `kind`. */
+  /** Node arguments up to and including the entry file; default the run's entry of `kind`. */
   nodeArgs?: string[];
   /** Extra environment for the app (e.g. TSX_DISABLE_CACHE). */
   env?: Record<string, string>;
@@ -39,6 +46,8 @@ export interface ScenarioSpec {
 }
 
 export interface RunOptions {
+  /** How each kind of app is started (compiled, or through tsx). */
+  entries: AppEntries;
   n: number;
   latencyMs: number;
   timeoutMs: number;
@@ -46,6 +55,8 @@ export interface RunOptions {
   cpuProfDir?: string;
   /** Write each app's output to `{logDir}/{name}.log`. */
   logDir?: string;
+  /** Requesters arrive at this rate (per second) instead of all at once: the sustained scenario. */
+  ratePerS?: number;
 }
 
 export interface Quantiles {
@@ -72,6 +83,10 @@ export interface ScenarioResult {
   peakRssMb: number | undefined;
   /** CPU time of the app process during the burst, per requester. */
   cpuMsPerRequest: number | undefined;
+  /** Requests the app made to Slack during the burst (Web API, file uploads, response_url), per requester. */
+  slackCallsPerRequest: number | undefined;
+  /** The same by method (`upload` = the file bytes, `response_url` = ephemeral replies), in all. */
+  slackCalls?: Record<string, number>;
   failed: number;
   firstError?: string;
   /** The .cpuprofile written, and where the burst lies in it (ms before the process exited). */
@@ -108,6 +123,7 @@ export function combineRounds(rounds: ScenarioResult[]): ScenarioResult {
     rssAtReadyMb: med((r) => r.rssAtReadyMb),
     peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb ?? 0)) || undefined,
     cpuMsPerRequest: med((r) => r.cpuMsPerRequest),
+    slackCallsPerRequest: med((r) => r.slackCallsPerRequest),
     failed,
     ...(firstError ? { firstError } : {}),
   };
@@ -138,12 +154,11 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions): Prom
   try {
     discord = spec.discord ? await startFakeDiscord({ applicationId: APPLICATION_ID }) : undefined;
     const port = await freePort();
-    const entry = spec.kind === 'floor' ? join(ROOT, 'bench', 'floor.ts') : join(ROOT, 'src', 'main.ts');
     // One folder per app: the tsx loader's worker thread writes a profile of its own next to the main one.
     const profDir = options.cpuProfDir && !spec.readyOnly ? join(options.cpuProfDir, spec.name) : undefined;
     if (profDir) rmSync(profDir, { recursive: true, force: true });
     const profiling = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
-    const nodeArgs = [...profiling, ...(spec.nodeArgs ?? [...TSX_NODE_ARGS, entry])];
+    const nodeArgs = [...profiling, ...(spec.nodeArgs ?? options.entries[spec.kind])];
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       HOME: dir,
@@ -178,6 +193,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions): Prom
     let stopped = false;
     try {
       const cpuBefore = child.cpuMs();
+      const callsBefore = { api: fake.calls.length, responses: fake.responses.length };
       const n = spec.readyOnly ? 0 : options.n;
       const load = await runLoad({
         eventsUrl: `http://127.0.0.1:${port}/slack/events`,
@@ -186,8 +202,12 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions): Prom
         signingSecret: SIGNING_SECRET,
         n,
         timeoutMs: options.timeoutMs,
+        ...(options.ratePerS ? { ratePerS: options.ratePerS } : {}),
       });
+      // The modal's last update and any ephemeral reply may follow the QR: they are part of the work too.
+      if (n > 0) await quiet(fake);
       const cpuAfter = child.cpuMs();
+      const slackCalls = countSlackCalls(fake, callsBefore);
       const peak = child.peakRssBytes();
       const stats = sandbox.stats();
       const stopAt = Date.now();
@@ -216,6 +236,9 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions): Prom
             : n === 0
               ? undefined
               : round((cpuAfter - cpuBefore) / n, 2),
+        slackCallsPerRequest:
+          n === 0 ? undefined : round(Object.values(slackCalls).reduce((a, b) => a + b, 0) / n, 2),
+        slackCalls,
         failed: failures.length,
         ...(failures[0]?.error ? { firstError: failures[0].error } : {}),
       };
@@ -245,4 +268,33 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions): Prom
 function mainThreadProfile(dir: string, pid: number): string | undefined {
   const name = existsSync(dir) ? readdirSync(dir).find((f) => f.includes(`.${pid}.0.`)) : undefined;
   return name ? join(dir, name) : undefined;
+}
+
+/** What the app asked of the fake Slack, by method; each upload URL handed out is one more POST of bytes. */
+function countSlackCalls(fake: FakeSlack, from: { api: number; responses: number }): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const add = (key: string) => {
+    counts[key] = (counts[key] ?? 0) + 1;
+  };
+  for (const call of fake.calls.slice(from.api)) {
+    add(call.method);
+    if (call.method === 'files.getUploadURLExternal') add('upload');
+  }
+  for (const _ of fake.responses.slice(from.responses)) add('response_url');
+  return counts;
+}
+
+/** Resolves once the app has made no Slack request for 300 ms (at most 5 s). */
+async function quiet(fake: FakeSlack): Promise<void> {
+  const size = () => fake.calls.length + fake.responses.length;
+  const until = Date.now() + 5_000;
+  let last = size();
+  let stableSince = Date.now();
+  while (Date.now() < until && Date.now() - stableSince < 300) {
+    await new Promise((r) => setTimeout(r, 50));
+    if (size() !== last) {
+      last = size();
+      stableSince = Date.now();
+    }
+  }
 }

@@ -28,7 +28,7 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
 }
 
 describe('npm run bench', () => {
-  it('GIVEN N=5 THEN the floor and the bot serve every requester, once per token, and the last line is the JSON summary', async () => {
+  it('GIVEN N=5 and a 1 s sustained trial THEN the floor and the bot serve every requester, once per token, and the last line is the JSON summary', async () => {
     const { code, stdout, stderr } = await runBench([
       '--n',
       '5',
@@ -37,6 +37,12 @@ describe('npm run bench', () => {
       '--quick',
       '--latency',
       '5',
+      '--sustained-s',
+      '1',
+      '--sustained-from',
+      '5',
+      '--sustained-trials',
+      '1',
     ]);
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('all N QRs in Slack (ms)');
@@ -45,10 +51,15 @@ describe('npm run bench', () => {
       n: number;
       floor: { failed: number; gettoken: number; addContactWay: number };
       scenarios: { name: string; failed: number; gettoken: number; addContactWay: number }[];
+      sustained: { floor: { trials: { n: number; failed: number }[] }; bots: { name: string }[] };
     };
     expect(summary.n).toBe(5);
     expect(summary.floor).toMatchObject({ failed: 0, gettoken: 1, addContactWay: 5 });
     expect(summary.scenarios.map((s) => s.name)).toEqual(['sqlite']);
     expect(summary.scenarios[0]).toMatchObject({ failed: 0, gettoken: 1, addContactWay: 5 });
+    // One sustained trial per app: 5 requesters/s for 1 s.
+    expect(summary.sustained.floor.trials).toMatchObject([{ n: 5, failed: 0 }]);
+    expect(summary.sustained.bots.map((b) => b.name)).toEqual(['sqlite']);
+    expect(stdout).toContain('sustained: highest arrival rate');
   }, 30_000);
 });

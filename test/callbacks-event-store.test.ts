@@ -31,30 +31,30 @@ afterAll(async () => {
 });
 
 /** Two independent connections ("instances") to one backend, in a namespace of their own. */
-type Pair = () => [Keyv, Keyv];
+type Pair = () => Promise<[Keyv, Keyv]>;
 const namespace = `cbev-test-${randomBytes(4).toString('hex')}`;
-function open(url: string): Keyv {
-  const keyv = openKeyv(url, { namespace });
+async function open(url: string): Promise<Keyv> {
+  const keyv = await openKeyv(url, { namespace });
   opened.push(keyv);
   return keyv;
 }
 const backends: [string, Pair | undefined][] = [
   [
     'memory',
-    () => {
+    async () => {
       const map = new Map();
       return [createMemoryKeyv(map, namespace), createMemoryKeyv(map, namespace)];
     },
   ],
   [
     'sqlite',
-    () => {
+    async () => {
       const url = `sqlite://${join(dir, `${randomBytes(4).toString('hex')}.sqlite`)}`;
-      return [open(url), open(url)];
+      return [await open(url), await open(url)];
     },
   ],
-  ['redis', redisUrl ? () => [open(redisUrl), open(redisUrl)] : undefined],
-  ['postgres', postgresUrl ? () => [open(postgresUrl), open(postgresUrl)] : undefined],
+  ['redis', redisUrl ? async () => [await open(redisUrl), await open(redisUrl)] : undefined],
+  ['postgres', postgresUrl ? async () => [await open(postgresUrl), await open(postgresUrl)] : undefined],
 ];
 
 let seq = 0;
@@ -74,7 +74,7 @@ function addEvent(overrides: Partial<ContactEvent> = {}): ContactEvent {
 for (const [name, pair] of backends) {
   describe.skipIf(!pair)(`callback event store on ${name}`, () => {
     it('GIVEN one event delivered 20 times to two instances at once THEN exactly one add is fresh', async () => {
-      const [a, b] = pair!();
+      const [a, b] = await pair!();
       const stores = [createEventStore(a), createEventStore(b)];
       const event = addEvent();
       const results = await Promise.all(
@@ -85,7 +85,7 @@ for (const [name, pair] of backends) {
     });
 
     it('GIVEN two customers in the same second THEN two events, both pending', async () => {
-      const [a] = pair!();
+      const [a] = await pair!();
       const store = createEventStore(a);
       const first = addEvent({ createTime: 1_700_000_100 });
       const second = addEvent({ createTime: 1_700_000_100 });
@@ -96,7 +96,7 @@ for (const [name, pair] of backends) {
     });
 
     it('GIVEN an event marked done THEN it is no longer pending and a retry is still not fresh', async () => {
-      const [a, b] = pair!();
+      const [a, b] = await pair!();
       const store = createEventStore(a);
       const event = addEvent();
       const { stored } = await store.add(event, 1);
@@ -107,7 +107,7 @@ for (const [name, pair] of backends) {
     });
 
     it('GIVEN an event failing every run THEN it stays pending until MAX_EVENT_ATTEMPTS, then failed', async () => {
-      const [a] = pair!();
+      const [a] = await pair!();
       const store = createEventStore(a);
       const { stored } = await store.add(addEvent(), 1);
       for (let i = 1; i < MAX_EVENT_ATTEMPTS; i++) {
@@ -118,7 +118,7 @@ for (const [name, pair] of backends) {
     });
 
     it('GIVEN a set-if-absent value whose TTL passed THEN the key can be claimed again', async () => {
-      const [a] = pair!();
+      const [a] = await pair!();
       const setIfAbsent = createSetIfAbsent(a);
       const key = `test:${randomBytes(4).toString('hex')}`;
       await a.get(key); // connect (and create the table) first: the TTL must not run out while connecting

@@ -57,7 +57,7 @@ async function scannedTempWay(bot: Instance) {
 describe('callback events across a crash', () => {
   it('GIVEN an event stored and answered but never processed THEN the next start processes it, once', async () => {
     const url = `sqlite://${join(dir, 'crash.sqlite')}`;
-    const firstStore = openKeyv(url);
+    const firstStore = await openKeyv(url);
     // The first process answers WeCom, then "dies" before processing: its runs never get the lock.
     const crashed = await startInstance(sandbox, firstStore, { lock: () => new Promise<never>(() => {}) });
     const { configId, scan, signed } = await scannedTempWay(crashed);
@@ -69,7 +69,7 @@ describe('callback events across a crash', () => {
     await closeKeyv(firstStore);
 
     // The next start: a new process on the same database.
-    const secondStore = openKeyv(url);
+    const secondStore = await openKeyv(url);
     const restarted = await startInstance(sandbox, secondStore);
     track(secondStore, restarted);
     expect(await restarted.callbacks.processPending()).toBe(1);
@@ -87,14 +87,14 @@ describe('callback events across a crash', () => {
 
   it('GIVEN processing stored past WeCom’s 20 s THEN the customer is recorded and "window passed" reported, nothing sent', async () => {
     const url = `sqlite://${join(dir, 'late.sqlite')}`;
-    const firstStore = openKeyv(url);
+    const firstStore = await openKeyv(url);
     const crashed = await startInstance(sandbox, firstStore, { lock: () => new Promise<never>(() => {}) });
     const { scan, signed } = await scannedTempWay(crashed);
     await post(crashed.url, signed);
     await crashed.close();
     await closeKeyv(firstStore);
 
-    const secondStore = openKeyv(url);
+    const secondStore = await openKeyv(url);
     const restarted = await startInstance(sandbox, secondStore, { now: () => Date.now() + 25_000 });
     track(secondStore, restarted);
     await restarted.callbacks.processPending();
@@ -106,7 +106,7 @@ describe('callback events across a crash', () => {
   });
 
   it('GIVEN the member deletes the customer later THEN the customer is marked and the session shown closed', async () => {
-    const keyv = openKeyv(`sqlite://${join(dir, 'del.sqlite')}`);
+    const keyv = await openKeyv(`sqlite://${join(dir, 'del.sqlite')}`);
     const bot = await startInstance(sandbox, keyv);
     track(keyv, bot);
     const { configId, scan, signed } = await scannedTempWay(bot);
@@ -133,8 +133,8 @@ describe('callback events across a crash', () => {
 describe.skipIf(!redisUrl)('callback events on two instances sharing Redis', () => {
   it('GIVEN the same event posted to both instances at once THEN one welcome, one notification, one customer', async () => {
     const namespace = `cbrec-${randomBytes(4).toString('hex')}`;
-    const storeA = openKeyv(redisUrl!, { namespace });
-    const storeB = openKeyv(redisUrl!, { namespace });
+    const storeA = await openKeyv(redisUrl!, { namespace });
+    const storeB = await openKeyv(redisUrl!, { namespace });
     const a = await startInstance(sandbox, storeA);
     const b = await startInstance(sandbox, storeB);
     track(storeA, a);

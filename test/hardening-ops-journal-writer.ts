@@ -18,7 +18,7 @@ const pending = createPendingRecords({
   path: process.env.JOURNAL_PATH ?? '',
   logger: createLogger({ level: 'silent' }),
 });
-const keyv = openKeyv(process.env.STORE_URL ?? 'memory:');
+const keyv = await openKeyv(process.env.STORE_URL ?? 'memory:');
 const store = createRecordStore(keyv);
 let writes = 0;
 // The real store, failing one write in three as a flaky backend does.

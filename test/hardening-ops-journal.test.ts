@@ -79,7 +79,7 @@ describe('one journal, several processes', () => {
     await Promise.all([writer.exited, flusher.exited]);
 
     // Whatever the flusher did not write is still pending: write it now, with a store that works.
-    const keyv = openKeyv(storeUrl);
+    const keyv = await openKeyv(storeUrl);
     try {
       const records = createRecordStore(keyv);
       const inStore = new Set((await records.listAll()).map((r) => r.configId));
@@ -106,7 +106,7 @@ describe('one journal, several processes', () => {
     renameSync(journal, `${journal}.flushing-dead`);
     await first.add(makeRecord('crashed-2', alice));
 
-    const keyv = openKeyv('memory:');
+    const keyv = await openKeyv('memory:');
     const records = createRecordStore(keyv);
     const fresh = createPendingRecords({ path: journal, logger });
     expect(await fresh.count()).toBe(2);

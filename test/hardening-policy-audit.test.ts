@@ -26,7 +26,7 @@ let keyv: Keyv;
 let rowsRead = 0;
 
 beforeAll(async () => {
-  keyv = openKeyv(`sqlite://${join(dir, 'audit.sqlite')}`, { namespace: 'audit-test' });
+  keyv = await openKeyv(`sqlite://${join(dir, 'audit.sqlite')}`, { namespace: 'audit-test' });
   const store = keyv.store as { query: (sql: string, ...params: unknown[]) => Promise<unknown> };
   // Fill the table directly, in Keyv's own format (far faster than 100 000 keyv.set calls).
   const rows: Array<[string, string]> = [];

@@ -80,8 +80,8 @@ interface RawRedis {
 describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instances', () => {
   const namespace = `lock-test-${randomBytes(4).toString('hex')}`;
   const opened: Keyv[] = [];
-  const open = () => {
-    const keyv = openKeyv(redisUrl!, { namespace });
+  const open = async () => {
+    const keyv = await openKeyv(redisUrl!, { namespace });
     opened.push(keyv);
     return keyv;
   };
@@ -90,7 +90,7 @@ describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instance
   const physical = (key: string) => `${namespace}::lock:${key}`;
 
   beforeAll(async () => {
-    raw = await (open().store as unknown as { getClient(): Promise<RawRedis> }).getClient();
+    raw = await ((await open()).store as unknown as { getClient(): Promise<RawRedis> }).getClient();
   });
 
   afterAll(async () => {
@@ -99,7 +99,10 @@ describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instance
   });
 
   it('GIVEN contention from two connections THEN one holder at a time and no increment lost', async () => {
-    const locks = [createStoreLock(open(), { pollMs: 5 }), createStoreLock(open(), { pollMs: 5 })];
+    const locks = [
+      createStoreLock(await open(), { pollMs: 5 }),
+      createStoreLock(await open(), { pollMs: 5 }),
+    ];
     // A real pause: the other connection must be polling Redis while the first holds the lock.
     const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
     expect(await contend(locks, 20, pause)).toEqual({ counter: 20, maxInside: 1 });
@@ -110,14 +113,14 @@ describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instance
     // A dead instance: its lock is set and never released.
     await raw.set(physical('dead'), 'token-of-a-dead-instance', { PX: 300 });
     const started = Date.now();
-    const result = await createStoreLock(open(), { pollMs: 20 })('dead', async () => 'taken');
+    const result = await createStoreLock(await open(), { pollMs: 20 })('dead', async () => 'taken');
     expect(result).toBe('taken');
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
     expect(await raw.get(physical('dead'))).toBeNull();
   });
 
   it('GIVEN the lock passed to another holder THEN the former holder does not release it', async () => {
-    await createStoreLock(open())('owned', async () => {
+    await createStoreLock(await open())('owned', async () => {
       // As if our lock expired and another instance took it while we worked.
       await raw.set(physical('owned'), 'someone-else', { PX: 5_000 });
     });
@@ -125,8 +128,8 @@ describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instance
   });
 
   it('GIVEN a holder that works longer than the TTL THEN it keeps the lock by renewing it', async () => {
-    const lockA = createStoreLock(open(), { ttlMs: 150 });
-    const lockB = createStoreLock(open(), { ttlMs: 150, pollMs: 10 });
+    const lockA = createStoreLock(await open(), { ttlMs: 150 });
+    const lockB = createStoreLock(await open(), { ttlMs: 150, pollMs: 10 });
     const events: string[] = [];
     const a = lockA('long', async () => {
       events.push('a start');
@@ -146,7 +149,7 @@ describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instance
     let clock = 0;
     const waits: number[] = [];
     let draw = 0;
-    const lock = createStoreLock(open(), {
+    const lock = createStoreLock(await open(), {
       maxWaitMs: 1_000,
       pollMs: 100,
       now: () => clock,
@@ -175,7 +178,7 @@ describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instance
   });
 
   it('GIVEN Redis unreachable THEN a StoreError, not a hang', async () => {
-    const down = openKeyv('redis://127.0.0.1:1', { namespace });
+    const down = await openKeyv('redis://127.0.0.1:1', { namespace });
     const error = await createStoreLock(down)('x', async () => 'ran').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     await closeKeyv(down).catch(() => undefined);
@@ -189,8 +192,8 @@ describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instance
     afterAll(() => sandbox.close());
 
     it('GIVEN two instances on a cold token cache THEN exactly one gettoken, and both use that token', async () => {
-      const instance = () => {
-        const keyv = open();
+      const instance = async () => {
+        const keyv = await open();
         return createWecomClient({
           baseUrl: sandbox.url,
           tokens: corpSecretTokenSource({ corpId: sandbox.corpId, corpSecret: sandbox.corpSecret }),
@@ -198,7 +201,7 @@ describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instance
           lock: createStoreLock(keyv, { pollMs: 5 }),
         });
       };
-      const [one, two] = [instance(), instance()];
+      const [one, two] = [await instance(), await instance()];
       const tokens = await Promise.all(
         Array.from({ length: 40 }, (_, i) => (i % 2 ? one : two).accessToken()),
       );
@@ -211,8 +214,8 @@ describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instance
 
     it('GIVEN one submission delivered to two instances THEN it runs once and both get its id', async () => {
       let runs = 0;
-      const instance = () => {
-        const keyv = open();
+      const instance = async () => {
+        const keyv = await open();
         return createIdempotency(keyv, createStoreLock(keyv, { pollMs: 5 }));
       };
       const submit = (idem: ReturnType<typeof createIdempotency>) =>
@@ -226,7 +229,7 @@ describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instance
           (result) => result.id,
           async (id) => ({ id, replayed: true }),
         );
-      const results = await Promise.all([submit(instance()), submit(instance())]);
+      const results = await Promise.all([submit(await instance()), submit(await instance())]);
       expect(runs).toBe(1);
       expect(results.map((r) => r.id)).toEqual(['cfg-created', 'cfg-created']);
       expect(results.filter((r) => r.replayed)).toHaveLength(1);

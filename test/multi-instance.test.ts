@@ -26,7 +26,7 @@ afterAll(async () => {
   if (!redisUrl) return;
   // Each run has its own namespaces; remove what it wrote.
   for (const namespace of namespaces) {
-    const keyv = openKeyv(redisUrl, { namespace });
+    const keyv = await openKeyv(redisUrl, { namespace });
     await keyv.clear();
     await closeKeyv(keyv);
   }
@@ -156,7 +156,7 @@ describe.skipIf(!redisUrl)('several instances on one Redis (two real bot process
     expect(new Set(configIdsInList(third.stdout()))).toEqual(all);
 
     // And the store itself holds the same 50 under the requester (the OS user, as for the console).
-    const keyv = openKeyv(redisUrl!, { namespace: fresh.namespace });
+    const keyv = await openKeyv(redisUrl!, { namespace: fresh.namespace });
     try {
       const records = await createRecordStore(keyv).listByRequester(
         requesterKey({ platform: 'console', workspaceId: 'local', userId: userInfo().username }),

@@ -265,7 +265,7 @@ describe('secrets: the main flows, with every output captured', () => {
     await good.accessToken().catch(recordError);
   });
 
-  it('config errors name the variable and never echo its value', () => {
+  it('config errors name the variable and never echo its value', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cw-secrets-'));
     // Someone points POLICY_FILE at the .env file, or at a file that holds only a secret.
     const dotEnv = join(dir, '.env');
@@ -312,8 +312,12 @@ describe('secrets: the main flows, with every output captured', () => {
         );
       }
     }
+    const badStoreUrl = await openKeyv(`rediss//:${CORP_SECRET}@redis.internal:6379`).catch(
+      (e: unknown) => e,
+    );
+    expect(badStoreUrl).toBeInstanceOf(Error);
+    recordError(badStoreUrl);
     for (const build of [
-      () => openKeyv(`rediss//:${CORP_SECRET}@redis.internal:6379`),
       () =>
         createWecomClient({
           baseUrl: `${CORP_SECRET}`,

@@ -12,13 +12,18 @@ storeContract('memory', { open: async (namespace) => createMemoryKeyv(memory, na
 const dir = mkdtempSync(join(tmpdir(), 'contactway-store-'));
 const sqliteUrl = `sqlite://${join(dir, 'nested', 'store.sqlite')}`;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-storeContract('sqlite', { open: async (namespace) => openKeyv(sqliteUrl, { namespace }), url: sqliteUrl });
+storeContract('sqlite', {
+  open: async (namespace) => await openKeyv(sqliteUrl, { namespace }),
+  url: sqliteUrl,
+});
 
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) console.warn('Redis tests skipped: set REDIS_URL=redis://127.0.0.1:6379 to run them.');
 storeContract(
   'redis',
-  redisUrl ? { open: async (namespace) => openKeyv(redisUrl, { namespace }), url: redisUrl } : undefined,
+  redisUrl
+    ? { open: async (namespace) => await openKeyv(redisUrl, { namespace }), url: redisUrl }
+    : undefined,
 );
 
 const postgresUrl = process.env.POSTGRES_URL;
@@ -30,6 +35,6 @@ if (!postgresUrl) {
 storeContract(
   'postgres',
   postgresUrl
-    ? { open: async (namespace) => openKeyv(postgresUrl, { namespace }), url: postgresUrl }
+    ? { open: async (namespace) => await openKeyv(postgresUrl, { namespace }), url: postgresUrl }
     : undefined,
 );

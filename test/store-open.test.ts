@@ -16,9 +16,9 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function configError(run: () => unknown): ConfigError {
+async function configError(run: () => Promise<unknown>): Promise<ConfigError> {
   try {
-    run();
+    await run();
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return error as ConfigError;
@@ -29,7 +29,7 @@ function configError(run: () => unknown): ConfigError {
 describe('openKeyv', () => {
   it('GIVEN sqlite://data/x.sqlite THEN creates ./data under the working directory', async () => {
     process.chdir(dir);
-    const keyv = openKeyv('sqlite://data/deeper/x.sqlite');
+    const keyv = await openKeyv('sqlite://data/deeper/x.sqlite');
     await createRecordStore(keyv).put(makeRecord('cw-1'));
     await closeKeyv(keyv);
     expect(existsSync(join(dir, 'data', 'deeper', 'x.sqlite'))).toBe(true);
@@ -37,19 +37,19 @@ describe('openKeyv', () => {
 
   it('GIVEN a sqlite file WHEN reopened (a restart) THEN the list still shows its records', async () => {
     const url = `sqlite://${join(dir, 'a', 'b', 'store.sqlite')}`;
-    const first = openKeyv(url);
+    const first = await openKeyv(url);
     await createRecordStore(first).put(makeRecord('cw-kept'));
     await closeKeyv(first);
 
-    const second = openKeyv(url);
+    const second = await openKeyv(url);
     const listed = await createRecordStore(second).listByRequester(requesterKey(alice));
     await closeKeyv(second);
     expect(listed.map((r) => r.configId)).toEqual(['cw-kept']);
   });
 
   it('GIVEN no namespace THEN uses "contactway"; GIVEN memory: THEN each call is a new, empty store', async () => {
-    const one = openKeyv('memory:');
-    const two = openKeyv('memory:');
+    const one = await openKeyv('memory:');
+    const two = await openKeyv('memory:');
     expect(one.namespace).toBe('contactway');
     await createRecordStore(one).put(makeRecord('cw-1'));
     expect(await createRecordStore(two).listAll()).toEqual([]);
@@ -62,30 +62,30 @@ describe('openKeyv', () => {
     ['sqlite://', 'no database path'],
     ['postgres://user:hunter2@[bad', 'not a valid URL'],
     ['redis://:hunter2@exa mple:6379', 'not a valid URL'],
-  ])('GIVEN STORE_URL %j THEN a ConfigError names STORE_URL and never the password', (url, reason) => {
-    const error = configError(() => openKeyv(url));
+  ])('GIVEN STORE_URL %j THEN a ConfigError names STORE_URL and never the password', async (url, reason) => {
+    const error = await configError(() => openKeyv(url));
     expect(error.message).toContain('STORE_URL');
     expect(error.message).toContain(reason);
     expect(error.human.zh).toContain('STORE_URL');
     expect(JSON.stringify(error.toJSON())).not.toContain('hunter2');
   });
 
-  it('GIVEN a namespace with ":" or "_" THEN ConfigError (Keyv splits on ":", LIKE treats "_" as a wildcard)', () => {
-    configError(() => openKeyv('memory:', { namespace: 'a:b' }));
-    configError(() => openKeyv('memory:', { namespace: 'a_b' }));
+  it('GIVEN a namespace with ":" or "_" THEN ConfigError (Keyv splits on ":", LIKE treats "_" as a wildcard)', async () => {
+    await configError(() => openKeyv('memory:', { namespace: 'a:b' }));
+    await configError(() => openKeyv('memory:', { namespace: 'a_b' }));
   });
 
-  it('GIVEN a sqlite folder that cannot be created THEN ConfigError naming STORE_URL', () => {
+  it('GIVEN a sqlite folder that cannot be created THEN ConfigError naming STORE_URL', async () => {
     // A file where the folder should be (permissions would not stop root, which tests may run as).
     writeFileSync(join(dir, 'taken'), '');
-    const error = configError(() => openKeyv(`sqlite://${join(dir, 'taken', 'db', 'x.sqlite')}`));
+    const error = await configError(() => openKeyv(`sqlite://${join(dir, 'taken', 'db', 'x.sqlite')}`));
     expect(error.message).toContain('STORE_URL');
   });
 });
 
 describe('store failures', () => {
   it('GIVEN a closed sqlite store THEN reads throw StoreError instead of returning "not found"', async () => {
-    const keyv = openKeyv(`sqlite://${join(dir, 'closed.sqlite')}`);
+    const keyv = await openKeyv(`sqlite://${join(dir, 'closed.sqlite')}`);
     const records = createRecordStore(keyv);
     await records.put(makeRecord('cw-1'));
     await closeKeyv(keyv);
@@ -94,7 +94,7 @@ describe('store failures', () => {
   });
 
   it('GIVEN Redis unreachable THEN calls fail with StoreError within seconds instead of hanging', async () => {
-    const keyv = openKeyv('redis://127.0.0.1:1');
+    const keyv = await openKeyv('redis://127.0.0.1:1');
     const error = await createRecordStore(keyv)
       .get('cw-1')
       .catch((e: unknown) => e);
@@ -103,7 +103,7 @@ describe('store failures', () => {
   });
 
   it('GIVEN PostgreSQL unreachable THEN calls fail with StoreError', async () => {
-    const keyv = openKeyv('postgres://postgres@127.0.0.1:1/test');
+    const keyv = await openKeyv('postgres://postgres@127.0.0.1:1/test');
     const error = await createRecordStore(keyv)
       .get('cw-1')
       .catch((e: unknown) => e);

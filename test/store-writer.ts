@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { closeKeyv, createRecordStore, createSlotCounter, openKeyv } from '../src/store/index.js';
 import { alice, at, makeRecord } from './store-fixtures.js';
 
-const keyv = openKeyv(process.env.STORE_URL ?? '', { namespace: process.env.STORE_NAMESPACE ?? '' });
+const keyv = await openKeyv(process.env.STORE_URL ?? '', { namespace: process.env.STORE_NAMESPACE ?? '' });
 const records = createRecordStore(keyv);
 const count = Number(process.env.WRITER_COUNT ?? '0');
 const prefix = process.env.WRITER_PREFIX ?? 'child';
