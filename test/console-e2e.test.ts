@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { asOpened } from './fixtures/console-lines.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'contactway-console-'));
@@ -38,7 +39,7 @@ describe('console adapter, end to end on the sandbox', () => {
   let configId = '';
 
   it('GIVEN no credentials WHEN a person types temp zhangsan and presses Enter through the form THEN a QR and its config_id', async () => {
-    const { stdout, stderr, code } = await runConsole(['temp zhangsan', '', '', '', '', '', '', 'exit']);
+    const { stdout, stderr, code } = await runConsole([...asOpened('temp zhangsan'), 'exit']);
     expect(code).toBe(0);
     expect(stdout).toContain('SANDBOX');
     expect(stdout).toContain('Temporary QR for zhangsan');

@@ -7,6 +7,7 @@ import { CONSOLE_FLOW, runConsoleAdapter } from '../adapters/console/index.js';
 import type { Core } from '../src/app.js';
 import type { ChatActor } from '../src/chat/port.js';
 import type { Locale } from '../src/i18n.js';
+import { asOpened } from './fixtures/console-lines.js';
 import { type ConsoleSession, startConsoleSession } from './fixtures/console-session.js';
 
 /**
@@ -44,7 +45,7 @@ describe('pre-flight through the console', () => {
 
   it('GIVEN an eligible member or one the directory does not know THEN the form opens as before', async () => {
     expect(await session.run(['temp lisi'])).toContain('Temporary QR');
-    const unknown = await session.run(['temp nobody', '', '', '', '', '', '']);
+    const unknown = await session.run(asOpened('temp nobody'));
     expect(unknown).toContain('Temporary QR');
     // WeCom's own errcode explains after the form.
     expect(unknown).toContain('does not exist');
@@ -66,7 +67,7 @@ describe('pre-flight and CREATE_FOR=mapped', () => {
   afterAll(() => mapped?.close());
 
   it('GIVEN a mapped requester asking for another member THEN the CREATE_FOR refusal, not that member’s status', async () => {
-    const out = await mapped.run(['temp sunqi', '', '', '', '', '', '']);
+    const out = await mapped.run(asOpened('temp sunqi'));
     expect(out).not.toContain('An admin must add them');
     expect(out).toContain('only create contact ways for yourself');
   });
@@ -97,7 +98,7 @@ describe('member suggestions (what Slack external_select and Discord autocomplet
 
 describe('tab completion on a terminal', () => {
   it('GIVEN Tab after a command prefix, a member prefix and a config_id prefix THEN each is completed', async () => {
-    const created = await session.run(['temp wangwu', '', '', '', '', '', '']);
+    const created = await session.run(asOpened('temp wangwu'));
     const configId = /config_id\s+(\S+)/.exec(created)?.[1] ?? '';
     expect(configId).not.toBe('');
     const out = await runTerminal(

@@ -63,8 +63,12 @@ async function submit(modal: SentModal, where: Where, changes: Record<string, st
   return { token, first, edit };
 }
 
-async function createTemp(where: Where, changes: Record<string, string> = {}) {
-  const modal = await openModal('temp', { user: 'zhangsan' }, where);
+async function createTemp(
+  where: Where,
+  changes: Record<string, string> = {},
+  options: Record<string, string> = {},
+) {
+  const modal = await openModal('temp', { user: 'zhangsan', ...options }, where);
   const { token, edit } = await submit(modal, where, changes);
   if (!edit) throw new Error('no reply to the submission');
   const show = buttonIds(edit).find((id) => id.startsWith('cw:show:')) ?? '';
@@ -185,7 +189,8 @@ describe('item 11: no mentions, no masked links', () => {
   const state = '[x](https://evil)';
 
   it('GIVEN a remark with @everyone and a role mention and a state with a masked link THEN the reply shows them escaped', async () => {
-    const { edit } = await createTemp(as(ALICE), { remark, state });
+    // `state` is a slash option (the modal holds five fields), the remark a modal field.
+    const { edit } = await createTemp(as(ALICE), { remark }, { state });
     const values: string[] = edit.body.embeds[0].fields.map((f: Json) => f.value);
     expect(values).toContain('\\@everyone \\<@&123>');
     expect(values).toContain('\\[x](https://evil)');
@@ -216,7 +221,7 @@ describe('item 11: no mentions, no masked links', () => {
     }
   });
 
-  it('GIVEN a notification DM THEN its text is escaped, it has no buttons and it allows no mentions', async () => {
+  it('GIVEN a notification DM THEN its text is escaped, its buttons echo nothing of it, and it allows no mentions', async () => {
     const sent = await h.core.notifications.notify(requester(ALICE), () => ({
       status: 'info',
       title: `${remark} added you`,
@@ -228,7 +233,9 @@ describe('item 11: no mentions, no masked links', () => {
     expect(dm.path).toBe(`/channels/${h.fake.dmChannelOf(ALICE.id)}/messages`);
     expect(dm.body.embeds[0].title).toBe('\\@everyone \\<@&123> added you');
     expect(dm.body.embeds[0].fields[0].value).toBe('\\[x](https://evil)');
-    expect(dm.body.components).toEqual([]);
+    const buttons = JSON.stringify(dm.body.components);
+    expect(buttons).not.toContain('https://evil');
+    expect(buttons).not.toMatch(/(^|[^\\])@everyone/);
     expect(dm.body.allowed_mentions).toEqual(expect.objectContaining({ parse: [] }));
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackRequester } from '../adapters/slack/requester.js';
 import { createRecordStore } from '../src/store/record-store.js';
+import { asTyped } from './fixtures/console-lines.js';
 import { type ConsoleSession, RAW_CONTROL, startConsoleSession } from './fixtures/console-session.js';
 import { ALICE, type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';
 import { stateFromView, withValue } from './fixtures/slack/requests.js';
@@ -38,6 +39,7 @@ describe('console: control characters are refused under their field', () => {
       'chan\u202Eevil', // state
       '', // skip_verify
       `bye${'\u0007'}`, // conclusions
+      '', // welcome
       'clinic', // remark again
       'chan-1', // state again
       'see you', // conclusions again
@@ -65,13 +67,16 @@ describe('console: control characters are refused under their field', () => {
     ['a line separator', 'a\u2028b'],
     ['a tab', 'a\tb'],
   ])('GIVEN a remark with %s THEN it is refused under remark', async (_name, remark) => {
-    const out = await session.run(['temp zhangsan', '', '', remark, '', '', '']);
+    const out = await session.run(asTyped('temp zhangsan', { remark }));
     expect(out).toMatch(/✗ remark: must not contain control characters/);
     expect(out).not.toMatch(RAW_CONTROL);
   });
 
   it('GIVEN ordinary text with Chinese, emoji and punctuation THEN it is accepted', async () => {
-    const out = await session.run(['temp lisi', '', '', '门诊随访 😀 (a/b) #1', 'wx-门诊', '', '', 'exit']);
+    const out = await session.run([
+      ...asTyped('temp lisi', { remark: '门诊随访 😀 (a/b) #1', state: 'wx-门诊' }),
+      'exit',
+    ]);
     expect(out).not.toMatch(FIELD_ERROR);
     expect(out).toContain('Temporary QR for lisi');
     expect(out).toContain('门诊随访 😀 (a/b) #1');

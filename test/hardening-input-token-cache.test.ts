@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../src/app.js';
+import { asOpened } from './fixtures/console-lines.js';
 import { type ConsoleSession, startConsoleSession } from './fixtures/console-session.js';
 
 /**
@@ -14,7 +15,7 @@ import { type ConsoleSession, startConsoleSession } from './fixtures/console-ses
 
 const STORE_UNAVAILABLE = 'The contact-way store is unavailable right now';
 const INTERNAL = 'Something went wrong on our side';
-const TEMP_AS_OPENED = ['temp zhangsan', '', '', '', '', '', '', 'exit'];
+const TEMP_AS_OPENED = [...asOpened('temp zhangsan'), 'exit'];
 
 /** Makes reads or writes of the WeCom token's key throw, as a store whose disk or network went does. */
 function breakTokenKey(core: Core, what: 'get' | 'set'): void {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { qrFileName } from '../adapters/console/qr-file.js';
 import { UpstreamError } from '../src/errors.js';
 import { corpSecretTokenSource, createWecomClient } from '../src/wecom/index.js';
+import { asOpened } from './fixtures/console-lines.js';
 import { type ConsoleSession, startConsoleSession } from './fixtures/console-session.js';
 
 /**
@@ -192,7 +193,7 @@ describe('console: a config_id that is a path never becomes one', () => {
     handler = wecom({
       add_contact_way: { errcode: 0, errmsg: 'ok', config_id: '/../../x', qr_code: `${base}/qr.png` },
     });
-    const out = await session.run(['temp zhangsan', '', '', '', '', '', '', 'exit']);
+    const out = await session.run([...asOpened('temp zhangsan'), 'exit']);
     expect(out).toContain('✗');
     expect(out).not.toContain('/../../x');
     const root = dirname(session.qrDir);
@@ -205,7 +206,7 @@ describe('console: a config_id that is a path never becomes one', () => {
   });
 
   it('GIVEN a well-formed answer THEN the QR is saved in QR_DIR under its config_id', async () => {
-    const out = await session.run(['temp zhangsan', '', '', '', '', '', '', 'exit']);
+    const out = await session.run([...asOpened('temp zhangsan'), 'exit']);
     expect(out).toContain('cfg1');
     expect(readdirSync(session.qrDir)).toEqual(['qr-cfg1.png']);
     expect(out).toContain(join(session.qrDir, 'qr-cfg1.png'));

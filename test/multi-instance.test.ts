@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { closeKeyv, createRecordStore, openKeyv, requesterKey } from '../src/store/index.js';
+import { asOpened } from './fixtures/console-lines.js';
 
 /**
  * Issue 6, "Several instances": two real bot processes (`tsx src/main.ts`, console adapter) on one real Redis
@@ -32,9 +33,9 @@ afterAll(async () => {
   }
 });
 
-/** `n` temp QRs for zhangsan, each form accepted with its defaults (6 fields), then exit. */
+/** `n` temp QRs for zhangsan, each form accepted with its defaults, then exit. */
 function tempScript(n: number): string {
-  const one = ['temp zhangsan', '', '', '', '', '', ''];
+  const one = asOpened('temp zhangsan');
   return `${[...Array.from({ length: n }, () => one).flat(), 'exit'].join('\n')}\n`;
 }
 

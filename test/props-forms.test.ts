@@ -112,8 +112,12 @@ describe('checkSubmission on random form values, for every command with a form',
         if (!result.ok) return;
         accepted++;
         // The typed command reads the same values into the exact request the service is given.
-        const { request } = temp.parseForm({ user: userid }, values);
-        expect(result.input?.input).toEqual({ request });
+        const parsed = temp.parseForm({ user: userid }, values);
+        const { request } = parsed;
+        expect(result.input?.input).toEqual(parsed);
+        // The welcome message stays beside the WeCom request, never in it.
+        expect(request).not.toHaveProperty('welcome');
+        expect(parsed.welcome).toBe(trimmed(values.welcome) || undefined);
         expect(request).toMatchObject({ type: 1, scene: 2, user: [userid], is_temp: true });
         expectDurationWithin(request.expires_in, values.expires_in);
         expectDurationWithin(request.chat_expires_in, values.chat_expires_in);
@@ -136,8 +140,10 @@ describe('checkSubmission on random form values, for every command with a form',
         const result = submit(invocation, values, lang);
         if (!result.ok) return;
         accepted++;
-        const { request } = newCommand.parseForm({}, values);
-        expect(result.input?.input).toEqual({ request });
+        const parsed = newCommand.parseForm({}, values);
+        const { request } = parsed;
+        expect(result.input?.input).toEqual(parsed);
+        expect(request).not.toHaveProperty('welcome');
         const users = request.user ?? [];
         const parties = request.party ?? [];
         expect(users.length + parties.length).toBeGreaterThan(0);
