@@ -1,24 +1,14 @@
-import type { App, BlockButtonAction, Context, webApi } from '@slack/bolt';
-import type { ChatActor, ChatPort, LaterFacts } from '../../src/chat/port.js';
-import type { Deliverer, DeliveryTarget } from './deliver.js';
-import type { LocaleResolver } from './locale.js';
+import type { App, BlockButtonAction, Context } from '@slack/bolt';
+import { type Asker, type AskerDeps, askerOf, surfaceContextOf } from './asker.js';
 import { type SlackStateValues, slackValuesToFormValues } from './read-values.js';
 import { FORM_CALLBACK_ID } from './render-form.js';
 import { ACTION_ID_PATTERN, ACTION_IDS, readActionValue } from './render-reply.js';
-import { slackRequesterOf } from './requester.js';
-import { type AnyAck, type SurfaceContext, slackSurface } from './surface.js';
-import type { UsergroupResolver } from './usergroups.js';
+import { type AnyAck, slackSurface } from './surface.js';
 
 /** The slash command, as declared in manifest.yml. */
 export const SLASH_COMMAND = '/contactway';
 
-export interface SlackListenerDeps {
-  port: ChatPort;
-  deliverer: Deliverer;
-  locales: LocaleResolver;
-  /** Undefined when ACCESS_SLACK_USERGROUPS is unset: nobody then has roles, known without a lookup. */
-  usergroups: UsergroupResolver | undefined;
-}
+export type SlackListenerDeps = AskerDeps;
 
 /**
  * Slack's events, translated into the flow's requests: `/contactway`, the submitted modal and the reply
@@ -29,36 +19,9 @@ export interface SlackListenerDeps {
 export function registerListeners(app: App, deps: SlackListenerDeps): void {
   const { port } = deps;
 
-  function who(context: Context, userId: string, name?: string) {
-    const requester = slackRequesterOf(context, userId, name);
-    const actor: ChatActor = { ...requester, ...(deps.usergroups ? {} : { roles: [] }) };
-    const currentLocale = () => deps.locales.peek(requester.workspaceId, userId) ?? port.defaultLocale;
-    const lateLocale = () => deps.locales.lookup(requester.workspaceId, userId);
-    const usergroups = deps.usergroups;
-    const later: LaterFacts = {
-      locale: lateLocale,
-      ...(usergroups ? { roles: () => usergroups.groupsOf(userId) } : {}),
-    };
-    return { actor, locale: currentLocale(), later, currentLocale, lateLocale };
-  }
-
-  function surfaceContext(
-    base: ReturnType<typeof who>,
-    rest: Pick<SurfaceContext, 'kind' | 'ack' | 'triggerId' | 'view'> & {
-      client: webApi.WebClient;
-      target: DeliveryTarget;
-    },
-  ): SurfaceContext {
-    const { currentLocale, lateLocale, locale } = base;
-    return {
-      ...rest,
-      deliverer: deps.deliverer,
-      logger: port.logger,
-      locale,
-      currentLocale,
-      lateLocale,
-    };
-  }
+  const who = (context: Context, userId: string, name?: string) => askerOf(deps, context, userId, name);
+  const surfaceContext = (base: Asker, rest: Parameters<typeof surfaceContextOf>[2]) =>
+    surfaceContextOf(deps, base, rest);
 
   app.command(SLASH_COMMAND, async ({ command, ack, client, context }) => {
     const asker = who(context, command.user_id, command.user_name);
