@@ -1,5 +1,6 @@
 import type { Keyv } from 'keyv';
 import { z } from 'zod';
+import type { ContactWayRecord } from '../store/index.js';
 import type { StoreLogger } from '../store/logger.js';
 import { readValid } from '../store/read-valid.js';
 import { scanKeys } from '../store/scan-keys.js';
@@ -52,6 +53,36 @@ export type CustomerRecord = z.infer<typeof customerRecordSchema>;
  * Where a customer's session stands now, as `show` tells it: `ended` by a close, `expired` when
  * chat_expires_in has passed, `deleted` when either side removed the other; `none` for permanent ways.
  */
+/** WeCom's default `chat_expires_in` for a temporary session: one day. */
+export const DEFAULT_CHAT_EXPIRES_IN_S = 24 * 3600;
+
+/**
+ * A customer who came through `way`, as an add event or sync found them: a temporary way's session ends
+ * `chat_expires_in` after the add; a permanent way has none.
+ */
+export function customerOfWay(
+  way: ContactWayRecord,
+  found: Pick<CustomerRecord, 'userId' | 'externalUserId' | 'name' | 'changeType' | 'welcome' | 'source'>,
+  addedAtMs: number,
+): CustomerRecord {
+  const { name, source, ...rest } = found;
+  return {
+    configId: way.configId,
+    ...rest,
+    ...(name ? { name } : {}),
+    ...(source ? { source } : {}),
+    addedAt: new Date(addedAtMs).toISOString(),
+    session: way.isTemp ? 'open' : 'none',
+    ...(way.isTemp
+      ? {
+          sessionEndsAt: new Date(
+            addedAtMs + (way.request.chat_expires_in ?? DEFAULT_CHAT_EXPIRES_IN_S) * 1000,
+          ).toISOString(),
+        }
+      : {}),
+  };
+}
+
 export type SessionState = 'open' | 'ended' | 'expired' | 'deleted' | 'none';
 
 export function sessionState(c: CustomerRecord, nowMs: number): SessionState {

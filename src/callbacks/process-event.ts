@@ -3,7 +3,12 @@ import type { Bilingual } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import type { ContactWayRecord, RecordStore } from '../store/index.js';
 import type { CustomerClient } from '../wecom/customers.js';
-import type { CustomerRecord, CustomerStore, WelcomeStatus } from './customer-store.js';
+import {
+  type CustomerRecord,
+  type CustomerStore,
+  customerOfWay,
+  type WelcomeStatus,
+} from './customer-store.js';
 import { ADD_CHANGE_TYPES, type ContactEvent } from './event.js';
 import type { StoredEvent } from './event-store.js';
 import { customerAddedNotification, type Notify } from './notification.js';
@@ -16,7 +21,6 @@ export const NAME_RETRY_DELAYS_MS = [300, 700, 1_500] as const;
 /** Wait before retrying a 41096 (another app is sending right now); retried until the window closes. */
 export const WELCOME_RETRY_MS = 1_000;
 /** WeCom's default session length for a temp way whose request did not say (24 h). */
-const DEFAULT_CHAT_EXPIRES_IN_S = 24 * 3600;
 
 export interface ProcessDeps {
   records: Pick<RecordStore, 'get'>;
@@ -62,28 +66,21 @@ async function processAdd(stored: StoredEvent, deps: ProcessDeps): Promise<strin
     sendWelcome(way, event, Date.parse(stored.receivedAt), deps),
     customerName(event.externalUserId, deps),
   ]);
-  const addedAtMs = event.createTime * 1000;
-  const customer: CustomerRecord = {
-    configId: way.configId,
-    userId: event.userId,
-    externalUserId: event.externalUserId,
-    ...(name ? { name } : {}),
-    changeType: event.changeType as CustomerRecord['changeType'],
-    addedAt: new Date(addedAtMs).toISOString(),
-    session: way.isTemp ? 'open' : 'none',
-    ...(way.isTemp
-      ? {
-          sessionEndsAt: new Date(
-            addedAtMs + (way.request.chat_expires_in ?? DEFAULT_CHAT_EXPIRES_IN_S) * 1000,
-          ).toISOString(),
-        }
-      : {}),
-    welcome: {
-      status: welcome.status,
-      ...(welcome.status === 'sent' ? { at: new Date(deps.now()).toISOString() } : {}),
-      ...(welcome.code ? { code: welcome.code } : {}),
+  const customer = customerOfWay(
+    way,
+    {
+      userId: event.userId,
+      externalUserId: event.externalUserId,
+      name,
+      changeType: event.changeType as CustomerRecord['changeType'],
+      welcome: {
+        status: welcome.status,
+        ...(welcome.status === 'sent' ? { at: new Date(deps.now()).toISOString() } : {}),
+        ...(welcome.code ? { code: welcome.code } : {}),
+      },
     },
-  };
+    event.createTime * 1000,
+  );
   await deps.customers.put(customer);
   try {
     await deps.notify(way.requester, customerAddedNotification(way, customer, welcome.human));

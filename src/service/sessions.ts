@@ -1,11 +1,15 @@
-import { type CustomerRecord, type SessionState, sessionState } from '../callbacks/customer-store.js';
+import {
+  type CustomerRecord,
+  customerOfWay,
+  type SessionState,
+  sessionState,
+} from '../callbacks/customer-store.js';
 import { ValidationError } from '../errors.js';
 import { type Bilingual, t } from '../i18n.js';
 import type { ContactWayRecord } from '../store/index.js';
 import type { BatchGetByUserResponse } from '../wecom/customer-schemas.js';
 
 /** WeCom's default session length for a temp way whose request did not say (24 h). */
-export const DEFAULT_CHAT_EXPIRES_IN_S = 24 * 3600;
 
 /** Which session `close` ends: one of a way's customers, or (admins, old form) a member and a customer id. */
 export type CloseTarget =
@@ -103,25 +107,21 @@ export function missedCustomers(
       .filter((w) => w.request.user?.includes(follow.userid) && Date.parse(w.createdAt) <= addedAtMs + 60_000)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
     if (!way || known(way.configId, contact.external_userid)) continue;
-    found.push({
-      configId: way.configId,
-      userId: follow.userid,
-      externalUserId: contact.external_userid,
-      ...(contact.name ? { name: contact.name } : {}),
-      changeType: 'add_external_contact',
-      addedAt: new Date(addedAtMs).toISOString(),
-      session: way.isTemp ? 'open' : 'none',
-      ...(way.isTemp
-        ? {
-            sessionEndsAt: new Date(
-              addedAtMs + (way.request.chat_expires_in ?? DEFAULT_CHAT_EXPIRES_IN_S) * 1000,
-            ).toISOString(),
-          }
-        : {}),
-      // Nobody could greet them: WeCom's 20 s had long passed when sync found them.
-      welcome: { status: 'window_passed' },
-      source: 'sync',
-    });
+    found.push(
+      customerOfWay(
+        way,
+        {
+          userId: follow.userid,
+          externalUserId: contact.external_userid,
+          name: contact.name,
+          changeType: 'add_external_contact',
+          // Nobody could greet them: WeCom's 20 s had long passed when sync found them.
+          welcome: { status: 'window_passed' },
+          source: 'sync',
+        },
+        addedAtMs,
+      ),
+    );
   }
   return found;
 }
