@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWecomCrypto } from '../src/callbacks/crypto.js';
 import { AES_KEY, TOKEN } from './callbacks-fixture.js';
+import { startMainProcess } from './fixtures/main-slack-process.js';
 import { type FakeSlack, startFakeSlack } from './fixtures/slack/fake-slack.js';
 import { BOT_TOKEN, SIGNING_SECRET } from './fixtures/slack/harness.js';
 
@@ -15,7 +16,7 @@ import { BOT_TOKEN, SIGNING_SECRET } from './fixtures/slack/harness.js';
  */
 
 const ROOT = join(import.meta.dirname, '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const _TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 /** The embedded sandbox's corp id: the ReceiveId the bot checks when WECOM_CORP_ID is unset. */
 const SANDBOX_CORP = 'ww_sandbox_corp';
 
@@ -23,48 +24,19 @@ let fake: FakeSlack;
 let dir: string;
 let child: ChildProcess | undefined;
 
-function startMain(extraEnv: Record<string, string>) {
-  const proc = spawn(TSX, [join(ROOT, 'src', 'main.ts')], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: dir,
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      PORT: '0',
-      STORE_URL: 'memory:',
-      JOURNAL_PATH: join(dir, 'journal.jsonl'),
-      LOG_LEVEL: 'info',
-      WECOM_CALLBACK_TOKEN: TOKEN,
-      WECOM_CALLBACK_AES_KEY: AES_KEY,
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function startMain(extraEnv: Record<string, string>) {
+  const started = await startMainProcess(dir, {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    STORE_URL: 'memory:',
+    JOURNAL_PATH: join(dir, 'journal.jsonl'),
+    WECOM_CALLBACK_TOKEN: TOKEN,
+    WECOM_CALLBACK_AES_KEY: AES_KEY,
+    ...extraEnv,
   });
-  child = proc;
-  let output = '';
-  return new Promise<{ lines: Record<string, unknown>[]; publicUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`main did not start in time:\n${output}`)), 20_000);
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (!output.includes('contactway is running')) return;
-      clearTimeout(timer);
-      const lines = output
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-      const port = lines.find((l) => l.msg === 'Slack adapter listening')?.port;
-      resolve({ lines, publicUrl: `http://127.0.0.1:${port}` });
-    });
-    proc.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`main exited with ${code}:\n${output}`));
-    });
-  });
+  child = started.child;
+  return started;
 }
 
 /** WeCom's URL verification: the signed, encrypted echostr it sends when an admin saves the URL. */

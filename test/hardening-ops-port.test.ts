@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startMainProcess } from './fixtures/main-slack-process.js';
 import { type FakeSlack, startFakeSlack } from './fixtures/slack/fake-slack.js';
 import { ALICE, BOT_TOKEN, SIGNING_SECRET } from './fixtures/slack/harness.js';
 import { postToApp, slashCommandBody } from './fixtures/slack/requests.js';
@@ -14,67 +15,23 @@ import { postToApp, slashCommandBody } from './fixtures/slack/requests.js';
  */
 
 const ROOT = join(import.meta.dirname, '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const _TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 let fake: FakeSlack;
 let dir: string;
 let child: ChildProcess | undefined;
 
-interface Started {
-  /** Every JSON log line written until "contactway is running". */
-  lines: Record<string, unknown>[];
-  publicUrl: string;
-  stop(): Promise<number | null>;
-}
-
-function startMain(extraEnv: Record<string, string>): Promise<Started> {
-  const proc = spawn(TSX, [join(ROOT, 'src', 'main.ts')], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: dir,
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      PORT: '0',
-      STORE_URL: `sqlite://${join(dir, 'x.sqlite')}`,
-      JOURNAL_PATH: join(dir, 'journal.jsonl'),
-      LOG_LEVEL: 'info',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function startMain(extraEnv: Record<string, string>) {
+  const started = await startMainProcess(dir, {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    STORE_URL: `sqlite://${join(dir, 'x.sqlite')}`,
+    JOURNAL_PATH: join(dir, 'journal.jsonl'),
+    ...extraEnv,
   });
-  child = proc;
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`main did not start in time:\n${output}`)), 20_000);
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (!output.includes('contactway is running')) return;
-      clearTimeout(timer);
-      const lines = output
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-      const port = lines.find((l) => l.msg === 'Slack adapter listening')?.port;
-      resolve({
-        lines,
-        publicUrl: `http://127.0.0.1:${port}`,
-        stop: () =>
-          new Promise((done) => {
-            proc.once('exit', (code) => done(code));
-            proc.kill('SIGTERM');
-          }),
-      });
-    });
-    proc.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`main exited with ${code}:\n${output}`));
-    });
-  });
+  child = started.child;
+  return started;
 }
 
 const statusOf = async (url: string) => (await fetch(url)).status;
