@@ -7,6 +7,7 @@ import {
   slashCommandBody,
   stateFromView,
   viewSubmissionPayload,
+  withValue,
 } from '../test/fixtures/slack/requests.js';
 
 /** What one simulated person saw, in Date.now() ms (the fake Slack stamps its calls with Date.now()). */
@@ -41,6 +42,8 @@ export interface LoadOptions {
   timeoutMs: number;
   /** Arrivals: requester i sends its command i × 1000 / ratePerS ms after the start; all at once if unset. */
   ratePerS?: number;
+  /** Typed into the modal's welcome field before submitting (the scan burst's ways greet their customers). */
+  welcome?: string;
 }
 
 /** The channel a requester types in and the DM the bot opens with them both end in `_B{index}`. */
@@ -118,11 +121,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       timings.viewsOpenMs = open.at - command.sentAt;
       const view = open.result?.view as OpenedView | undefined;
       if (!view) throw new Error(`views.open failed: ${JSON.stringify(open.result)}`);
-      const submit = await postToApp(
-        eventsUrl,
-        payloadBody(viewSubmissionPayload(user, view, stateFromView(view))),
-        { secret: signingSecret },
-      );
+      const asOpened = stateFromView(view);
+      const values = options.welcome ? withValue(asOpened, 'welcome', { value: options.welcome }) : asOpened;
+      const submit = await postToApp(eventsUrl, payloadBody(viewSubmissionPayload(user, view, values)), {
+        secret: signingSecret,
+      });
       if (submit.status !== 200) throw new Error(`submission answered HTTP ${submit.status}`);
       timings.submitAckMs = submit.elapsedMs;
       const uploaded = await qr;

@@ -17,11 +17,14 @@ export interface BenchOptions {
   sustainedS: number;
   sustainedFrom: number;
   sustainedTrials: number;
+  /** Events in the scan burst (one way and requester each); 0 skips it. Default N. */
+  scanN: number;
   redisUrl: string;
 }
 
 export const USAGE = `npm run bench -- [--n 200] [--rounds 3] [--latency 50] [--store sqlite|redis] [--both] [--all]
                      [--cpu-prof] [--quick] [--tsx] [--sustained-s 30] [--sustained-from 20] [--sustained-trials 6]
+                     [--scan-n N]
 
   --n N          simultaneous requesters (default 200)
   --rounds R     floor and bot alternate R times; each figure is the median (default 3)
@@ -35,6 +38,8 @@ export const USAGE = `npm run bench -- [--n 200] [--rounds 3] [--latency 50] [--
   --sustained-s S       seconds of arrivals per sustained trial (default 30; 0 skips; with --quick 0)
   --sustained-from R    first arrival rate tried, requesters/s (default 20)
   --sustained-trials T  trials per app in the search for the highest rate that holds (default 6)
+  --scan-n E     the scan burst: E requesters create a way with a welcome message, then E encrypted add events
+                 reach /wecom/callback at once (default N; 0 skips)
   --timeout MS   how long one requester waits for the modal or its QR (default 30000)`;
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -54,6 +59,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       'sustained-s': { type: 'string' },
       'sustained-from': { type: 'string', default: '20' },
       'sustained-trials': { type: 'string', default: '6' },
+      'scan-n': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -87,6 +93,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     sustainedS: int('sustained-s', values['sustained-s'] ?? (values.quick ? '0' : '30'), 0),
     sustainedFrom: positive('sustained-from', values['sustained-from']),
     sustainedTrials: int('sustained-trials', values['sustained-trials'], 1),
+    scanN: int('scan-n', values['scan-n'] ?? values.n, 0),
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
   };
 }

@@ -29,7 +29,10 @@ export interface ProfileSummary {
   ourFunctions: { fn: string; inclusiveMs: number }[];
 }
 
-const OURS = /^(src|adapters|commands)\//;
+/** Our sources through tsx, or the bench's compiled copy of the bot (see bundle.ts), which is all ours. */
+const OURS = /^(src|adapters|commands)\/|^bot bundle/;
+/** Where bundle.ts writes the compiled bot: under node_modules, but none of it is a package. */
+const BUNDLE = /\/node_modules\/\.cache\/contactway-bench\/[^/]+\/bot\/(.+)$/;
 
 /**
  * Summarises the samples of a profile that fall in `[fromEndMs[0], fromEndMs[1]]` before its end (the
@@ -44,6 +47,8 @@ export function summariseProfile(path: string, root: string, fromEndMs: [number,
   const place = (url: string, fn: string): string => {
     if (!url) return fn.startsWith('(') ? fn : '(native)';
     if (url.startsWith('node:')) return 'node internals';
+    const bundled = BUNDLE.exec(url)?.[1];
+    if (bundled) return `bot bundle ${bundled}`;
     // The innermost package: @discordjs/rest's own undici (which Node's fetch then uses too) is `undici`.
     const pkg = [...url.matchAll(/\/node_modules\/((?:@[^/]+\/)?[^/]+)(?=\/)/g)].at(-1)?.[1];
     if (pkg) return pkg;

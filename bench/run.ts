@@ -6,6 +6,7 @@ import { type BenchOptions, parseOptions, USAGE } from './options.js';
 import { type ProfileSummary, summariseProfile } from './profile.js';
 import { redisReachable } from './redis-check.js';
 import { renderTable, targetsMet } from './report.js';
+import { renderScan, type ScanBurstResult, scanTargetsMet } from './scan.js';
 import {
   combineRounds,
   ROOT,
@@ -99,6 +100,26 @@ async function main(): Promise<void> {
     cold = await runScenario({ ...viaTsx, name: 'tsx-nocache', env: { TSX_DISABLE_CACHE: '1' } }, run);
   }
 
+  // The scan burst: the bot only (the floor has no callbacks), once per store.
+  const scans: { name: string; result: ScanBurstResult | undefined; failed: number; firstError?: string }[] =
+    [];
+  if (options.scanN > 0) {
+    for (const spec of scenarios) {
+      log(`scan burst: ${spec.name}, ${options.scanN} ways created, then ${options.scanN} events at once…`);
+      const r = await runScenario(
+        { ...spec, scan: true },
+        { ...run, n: options.scanN, cpuProfDir: undefined },
+      );
+      scans.push({
+        name: spec.name,
+        result: r.scan,
+        failed: r.failed,
+        ...(r.firstError ? { firstError: r.firstError } : {}),
+      });
+      if (r.failed > 0) notes.push(`scan ${spec.name}: ${r.failed} ways not created, first: ${r.firstError}`);
+    }
+  }
+
   // The sustained scenario: each app alone, the rate searched for, floor first.
   const sustainedOptions = { durationS: options.sustainedS, p99LimitMs: 2_000 };
   let sustained: { floor: SustainedResult; bots: SustainedResult[] } | undefined;
@@ -134,6 +155,7 @@ async function main(): Promise<void> {
   );
   out.write(`${renderTable(floor, bots)}\n\n`);
   if (sustained) out.write(`${renderSustained(sustained.floor, sustained.bots, sustainedOptions)}\n\n`);
+  for (const s of scans) if (s.result) out.write(`${renderScan(s.name, s.result)}\n\n`);
   if (tsx && cold) {
     out.write(
       `the bot through tsx instead (as npm start ran it before it compiled): ready ${tsx.readyMs} ms, ` +
@@ -159,6 +181,16 @@ async function main(): Promise<void> {
       rssAtReadyTsxMb: tsx?.rssAtReadyMb,
       readyTsxColdMs: cold?.readyMs,
       targets: targetsMet(floor, bots),
+      ...(scans.length > 0
+        ? {
+            scan: scans.map((s) => ({
+              name: s.name,
+              ...s.result,
+              ...(s.result ? { targets: scanTargetsMet(s.result) } : {}),
+              creationsFailed: s.failed,
+            })),
+          }
+        : {}),
       ...(sustained ? { sustained } : {}),
       ...(Object.keys(profiles).length > 0 ? { profiles } : {}),
       notes,

@@ -10,6 +10,7 @@ import { BOT_TOKEN, SIGNING_SECRET } from '../test/fixtures/slack/harness.js';
 import type { AppEntries } from './bundle.js';
 import { freePort, startChild } from './child.js';
 import { runLoad } from './load.js';
+import { BENCH_CALLBACK, runScanBurst, type ScanBurstResult } from './scan.js';
 import { median, percentile, round } from './stats.js';
 import { startWecomFront } from './wecom-front.js';
 
@@ -43,6 +44,11 @@ export interface ScenarioSpec {
   env?: Record<string, string>;
   /** Only start the app and time it until ready; no load. */
   readyOnly?: boolean;
+  /**
+   * The scan burst (bot only): the N requesters create their ways with a welcome message, then N customers
+   * scan them at once and WeCom's N encrypted events reach /wecom/callback together (see scan.ts).
+   */
+  scan?: boolean;
 }
 
 export interface RunOptions {
@@ -89,6 +95,8 @@ export interface ScenarioResult {
   slackCalls?: Record<string, number>;
   failed: number;
   firstError?: string;
+  /** The scan burst that followed the creations, when the spec asked for it. */
+  scan?: ScanBurstResult;
   /** The .cpuprofile written, and where the burst lies in it (ms before the process exited). */
   profile?: { path: string; loadFromEndMs: [number, number] };
 }
@@ -172,6 +180,12 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions): Prom
       // As deployed: info-level JSON logs, read (and dropped) by the bench through a pipe.
       LOG_LEVEL: 'info',
       ...(spec.storeUrl ? { STORE_URL: spec.storeUrl(dir) } : {}),
+      ...(spec.scan
+        ? {
+            WECOM_CALLBACK_TOKEN: BENCH_CALLBACK.token,
+            WECOM_CALLBACK_AES_KEY: BENCH_CALLBACK.encodingAesKey,
+          }
+        : {}),
       ...spec.env,
       ...(discord
         ? {
@@ -203,11 +217,25 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions): Prom
         n,
         timeoutMs: options.timeoutMs,
         ...(options.ratePerS ? { ratePerS: options.ratePerS } : {}),
+        ...(spec.scan ? { welcome: '欢迎！Welcome — bench' } : {}),
       });
       // The modal's last update and any ephemeral reply may follow the QR: they are part of the work too.
       if (n > 0) await quiet(fake);
       const cpuAfter = child.cpuMs();
       const slackCalls = countSlackCalls(fake, callsBefore);
+      let scan: ScanBurstResult | undefined;
+      if (spec.scan && n > 0) {
+        sandbox.connectCallbacks({ url: `http://127.0.0.1:${port}/wecom/callback`, ...BENCH_CALLBACK });
+        scan = await runScanBurst({
+          sandbox,
+          fake,
+          configIds: front.configIds,
+          timeoutMs: options.timeoutMs,
+          cpuMs: child.cpuMs,
+          countSlackCalls: (from) => countSlackCalls(fake, from),
+          quiet: () => quiet(fake),
+        });
+      }
       const peak = child.peakRssBytes();
       const stats = sandbox.stats();
       const stopAt = Date.now();
@@ -239,6 +267,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions): Prom
         slackCallsPerRequest:
           n === 0 ? undefined : round(Object.values(slackCalls).reduce((a, b) => a + b, 0) / n, 2),
         slackCalls,
+        ...(scan ? { scan } : {}),
         failed: failures.length,
         ...(failures[0]?.error ? { firstError: failures[0].error } : {}),
       };

@@ -13,6 +13,8 @@ import QRCode from 'qrcode';
 export interface WecomFront {
   /** What WECOM_API_BASE should be. */
   readonly url: string;
+  /** Every config_id add_contact_way handed out, in order (the scan burst scans them). */
+  readonly configIds: readonly string[];
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ const readBody = async (req: IncomingMessage): Promise<Buffer> => {
 export async function startWecomFront(sandboxUrl: string): Promise<WecomFront> {
   const png = await QRCode.toBuffer('https://work.weixin.qq.com/ca/bench', { type: 'png' });
   let base = '';
+  const configIds: string[] = [];
   const server = createServer((req, res) => {
     void (async () => {
       const url = req.url ?? '/';
@@ -42,6 +45,7 @@ export async function startWecomFront(sandboxUrl: string): Promise<WecomFront> {
       let text = await upstream.text();
       if (url.includes('/add_contact_way')) {
         const answer = JSON.parse(text) as { config_id?: string; qr_code?: string };
+        if (answer.config_id) configIds.push(answer.config_id);
         if (answer.qr_code && answer.config_id) {
           answer.qr_code = `${base}/qr/${answer.config_id}.png`;
           text = JSON.stringify(answer);
@@ -60,6 +64,7 @@ export async function startWecomFront(sandboxUrl: string): Promise<WecomFront> {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: base,
+    configIds,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

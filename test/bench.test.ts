@@ -28,7 +28,7 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
 }
 
 describe('npm run bench', () => {
-  it('GIVEN N=5 and a 1 s sustained trial THEN the floor and the bot serve every requester, once per token, and the last line is the JSON summary', async () => {
+  it('GIVEN N=5 and a 1 s sustained trial THEN the floor and the bot serve every requester, once per token, the scan burst’s 5 events are answered, greeted and notified, and the last line is the JSON summary', async () => {
     const { code, stdout, stderr } = await runBench([
       '--n',
       '5',
@@ -52,6 +52,16 @@ describe('npm run bench', () => {
       floor: { failed: number; gettoken: number; addContactWay: number };
       scenarios: { name: string; failed: number; gettoken: number; addContactWay: number }[];
       sustained: { floor: { trials: { n: number; failed: number }[] }; bots: { name: string }[] };
+      scan: {
+        name: string;
+        n: number;
+        answeredOk: number;
+        notified: number;
+        welcomedInTime: number;
+        answerMs: { p99: number };
+        eventsPerS: number;
+        slackCalls: Record<string, number>;
+      }[];
     };
     expect(summary.n).toBe(5);
     expect(summary.floor).toMatchObject({ failed: 0, gettoken: 1, addContactWay: 5 });
@@ -61,5 +71,19 @@ describe('npm run bench', () => {
     expect(summary.sustained.floor.trials).toMatchObject([{ n: 5, failed: 0 }]);
     expect(summary.sustained.bots.map((b) => b.name)).toEqual(['sqlite']);
     expect(stdout).toContain('sustained: highest arrival rate');
+    // The scan burst: 5 encrypted add events at once, each answered, greeted in WeCom's window and notified.
+    expect(summary.scan).toMatchObject([
+      {
+        name: 'sqlite',
+        n: 5,
+        answeredOk: 5,
+        notified: 5,
+        welcomedInTime: 5,
+        slackCalls: { 'chat.postMessage': 5 },
+      },
+    ]);
+    expect(summary.scan[0]?.answerMs.p99).toBeGreaterThan(0);
+    expect(summary.scan[0]?.eventsPerS).toBeGreaterThan(0);
+    expect(stdout).toContain('scan burst (sqlite)');
   }, 30_000);
 });

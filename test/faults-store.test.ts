@@ -27,15 +27,26 @@ async function start(env: Record<string, string> = {}): Promise<LoggedBot> {
   return bot;
 }
 
-/** `/contactway temp zhangsan`, submitted as opened; resolves with everything the requester was sent. */
+/**
+ * `/contactway temp zhangsan`, submitted as opened; resolves with everything the requester was sent: the
+ * modal's result, the QR message in their DM, and any ephemeral reply.
+ */
 async function createTemp(bot: LoggedBot): Promise<string> {
   const slack = bot.slack!;
+  const uploadsBefore = slack.fake.dmUploadsTo(ALICE.userId).length;
   const sent = await slack.command(ALICE, 'temp zhangsan');
   const view = await slack.openedView(sent.triggerId);
   const submitted = await slack.submit(ALICE, view, stateFromView(view));
   expect(submitted.elapsedMs).toBeLessThan(3_000);
-  await slack.fake.waitFor(() => slack.fake.responsesTo(sent.responseId)[0]);
-  return JSON.stringify(slack.fake.responsesTo(sent.responseId).map((r) => r.body));
+  const status = await slack.fake.waitFor(() => slack.fake.statusOf(view.id));
+  return JSON.stringify([
+    status.args.view,
+    slack.fake
+      .dmUploadsTo(ALICE.userId)
+      .slice(uploadsBefore)
+      .map((c) => c.args.blocks),
+    slack.fake.responsesTo(sent.responseId).map((r) => r.body),
+  ]);
 }
 
 /** The log line the service writes when the record could not be stored, as parsed JSON. */

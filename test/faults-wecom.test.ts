@@ -51,13 +51,19 @@ interface Outcome {
 async function createThroughSlack(bot: LoggedBot, user: SlackUser, text: string): Promise<Outcome> {
   const slack = bot.slack!;
   const [callsBefore, responsesBefore] = [slack.fake.calls.length, slack.fake.responses.length];
+  const uploadsBefore = slack.fake.dmUploadsTo(user.userId).length;
   const sent = await slack.command(user, text);
   expect(sent.status).toBe(200);
   const view = await slack.openedView(sent.triggerId);
   const submitted = await slack.submit(user, view, stateFromView(view));
   expect(submitted.status).toBe(200);
   expect(JSON.parse(submitted.text)).toMatchObject({ response_action: 'update' });
-  const reply = await slack.fake.waitFor(() => slack.fake.responsesTo(sent.responseId)[0], REPLY_DEADLINE_MS);
+  // The final message: the QR in the requester's DM after a creation, else the ephemeral reply.
+  const newUploads = () => slack.fake.dmUploadsTo(user.userId).slice(uploadsBefore);
+  const reply = await slack.fake.waitFor(
+    () => newUploads()[0] ?? slack.fake.responsesTo(sent.responseId)[0],
+    REPLY_DEADLINE_MS,
+  );
   // The modal's final state (the form re-rendered in another language is an earlier update).
   const update = await slack.fake.waitFor(() =>
     slack.fake
@@ -72,7 +78,11 @@ async function createThroughSlack(bot: LoggedBot, user: SlackUser, text: string)
     commandAckMs: sent.elapsedMs,
     submitAckMs: submitted.elapsedMs,
     replyMs: reply.at - submitted.sentAt,
-    text: JSON.stringify([slack.fake.responsesTo(sent.responseId).map((r) => r.body), update.args.view]),
+    text: JSON.stringify([
+      slack.fake.responsesTo(sent.responseId).map((r) => r.body),
+      newUploads().map((c) => c.args.blocks),
+      update.args.view,
+    ]),
     sentToSlack: JSON.stringify([
       // private_metadata carries Slack's own response_url back to Slack; it is not a message.
       slack.fake.calls

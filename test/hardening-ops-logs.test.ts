@@ -27,7 +27,8 @@ describe('log lines of one request do not inherit each other’s fields', () => 
     const sent = await slack.command(ALICE, 'temp zhangsan');
     const view = await slack.openedView(sent.triggerId);
     expect((await slack.submit(ALICE, view, stateFromView(view))).status).toBe(200);
-    await slack.fake.waitFor(() => slack.fake.responsesTo(sent.responseId)[0], 8_000);
+    // The modal's result comes last, after the QR reached the DM.
+    await slack.fake.waitFor(() => slack.fake.statusOf(view.id), 8_000);
 
     const records = bot.logs.records();
     const retried = records.find((r) => r.msg === 'wecom call failed' && r.errcode === -1);

@@ -23,12 +23,18 @@ afterAll(async () => {
 
 const who = (user: SlackUser) => slackRequester(user.teamId, user.userId);
 
+/** Submits the form and resolves with what the requester was told (the modal's result, the DM, ephemerals). */
 async function submitForm(text: string, values: (v: ReturnType<typeof stateFromView>) => object) {
   const sent = await h.command(ALICE, text);
   const view = await h.openedView(sent.triggerId);
+  const submission = {
+    viewId: view.id,
+    responseId: sent.responseId,
+    userId: ALICE.userId,
+    uploadsBefore: h.fake.dmUploadsTo(ALICE.userId).length,
+  };
   await h.submit(ALICE, view, values(stateFromView(view)) as never);
-  await h.fake.waitFor(() => h.fake.responsesTo(sent.responseId)[0]);
-  return JSON.stringify(h.fake.responsesTo(sent.responseId).map((r) => r.body));
+  return h.fake.waitFor(() => h.fake.toldAbout(submission));
 }
 
 async function listText(): Promise<string> {

@@ -39,17 +39,22 @@ describe.each(stores)('RATE_LIMIT_CREATES=3/1h on %s', (_name, url) => {
           opened.push({ view: await h.openedView(sent.triggerId), responseId: sent.responseId });
         }
         const addsBefore = h.core.sandbox!.stats().calls.add_contact_way ?? 0;
+        const submissions = opened.map(({ view, responseId }) => ({
+          viewId: view.id,
+          responseId,
+          userId: ALICE.userId,
+          uploadsBefore: h.fake.dmUploadsTo(ALICE.userId).length,
+        }));
         const results = await Promise.all(
           opened.map(({ view }) => h.submit(ALICE, view, stateFromView(view))),
         );
         expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
-        await h.fake.waitFor(() =>
-          opened.every(({ responseId }) => h.fake.responsesTo(responseId).length > 0),
-        );
-
-        const replies = opened.map(({ responseId }) =>
-          JSON.stringify(h.fake.responsesTo(responseId)[0]?.body),
-        );
+        // Each form's own answer: its modal's result, or the refusal on its command's response_url.
+        await h.fake.waitFor(() => submissions.every((s) => h.fake.toldAbout(s)));
+        const replies = submissions.map((s) => {
+          const [modal, , ephemeral] = JSON.parse(h.fake.toldAbout(s) ?? '[]') as unknown[];
+          return JSON.stringify([modal, ephemeral]);
+        });
         expect(replies.filter((r) => r.includes('Temporary QR for zhangsan'))).toHaveLength(3);
         expect(replies.filter((r) => r.includes('You reached the limit of 3 new contact ways'))).toHaveLength(
           9,

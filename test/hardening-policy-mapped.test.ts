@@ -26,13 +26,15 @@ async function openForm(user: SlackUser, text: string): Promise<{ view: OpenedVi
   return { view: await h.openedView(sent.triggerId), responseId: sent.responseId };
 }
 
-/** Submits and waits for what the requester is told on the command's response_url. */
+/** Submits and waits for what the requester is told (the modal's result, the QR in the DM, ephemerals). */
 async function submitAndRead(user: SlackUser, text: string, edit: (view: OpenedView) => object) {
   const { view, responseId } = await openForm(user, text);
+  const uploadsBefore = h.fake.dmUploadsTo(user.userId).length;
   const result = await h.submit(user, view, edit(view) as never);
   expect(result.status).toBe(200);
-  await h.fake.waitFor(() => h.fake.responsesTo(responseId)[0]);
-  return JSON.stringify(h.fake.responsesTo(responseId).map((r) => r.body));
+  return h.fake.waitFor(() =>
+    h.fake.toldAbout({ viewId: view.id, responseId, userId: user.userId, uploadsBefore }),
+  );
 }
 
 describe('CREATE_FOR=mapped cannot be escaped', () => {

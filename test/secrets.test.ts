@@ -159,8 +159,9 @@ describe('secrets: the main flows, with every output captured', () => {
     const view = await slack.openedView(sent.triggerId);
     const submitted = await slack.submit(SLACK_ALICE, view, stateFromView(view));
     seen.push(submitted.text);
-    await slack.fake.waitFor(() => slack.fake.responsesTo(sent.responseId)[0]);
+    // The QR reaches the DM, then the modal shows the result (every call it took is checked below).
     await slack.fake.waitFor(() => slack.fake.callsTo('files.completeUploadExternal')[0]);
+    await slack.fake.waitFor(() => slack.fake.statusOf(view.id));
 
     const list = await slack.command(SLACK_ALICE, 'list');
     await slack.fake.waitFor(() => slack.fake.responsesTo(list.responseId)[0]);

@@ -158,11 +158,14 @@ describe('SIGTERM while a submission is in flight', () => {
     expect(await app.exited).toBe(0);
     sandbox.setLatency(0);
 
-    // The submission that was in flight finished before the exit: QR uploaded, reply with its config_id.
-    const created = JSON.stringify(fake.responsesTo(temp.responseId).map((r) => r.body));
+    // The submission that was in flight finished before the exit: QR uploaded to the DM with its config_id, and
+    // the modal updated to the same result.
+    const [upload, ...more] = fake.dmUploadsTo(ALICE.userId);
+    expect(more).toHaveLength(0);
+    const created = JSON.stringify(upload?.args.blocks);
     const configId = /"\*config_id\*\\n([A-Za-z0-9_-]+)"/.exec(created)?.[1];
     expect(configId, created).toBeDefined();
-    expect(fake.callsTo('files.completeUploadExternal')).toHaveLength(1);
+    expect(JSON.stringify(fake.statusOf(view.id)?.args.view)).toContain(configId);
     expect(sandbox.contactWay(configId!)).toBeDefined();
     // The refused command never ran.
     expect(fake.responsesTo(late.responseId)).toHaveLength(0);

@@ -106,7 +106,7 @@ describe('Slack adapter: /contactway temp → modal → QR', () => {
     });
   });
 
-  it('GIVEN the modal submitted as opened THEN the QR PNG is uploaded to the requester, the reply is ephemeral and the config_id is stored for them', async () => {
+  it("GIVEN the modal submitted as opened THEN the QR PNG, facts and buttons go to the requester's DM, the modal shows the result, no channel summary repeats it, and the config_id is stored for them", async () => {
     const { view, responseId } = await openForm(ALICE, 'temp zhangsan');
     const result = await h.submit(ALICE, view, stateFromView(view));
     expect(result.status).toBe(200);
@@ -126,16 +126,17 @@ describe('Slack adapter: /contactway temp → modal → QR', () => {
     aliceConfigId = stored[0]!.configId;
     expect(stored[0]!.request.user).toEqual(['zhangsan']);
 
-    const reply = await waitForResponse(responseId);
-    expect(reply.body.response_type).toBe('ephemeral');
-    expect(responseText(responseId)).toContain(aliceConfigId);
-    expect(responseText(responseId)).toContain('contactway.delete');
-    expect(responseText(responseId)).toContain('"confirm"');
+    // The DM message holds the QR with the facts and the buttons (only the requester sees their DM).
+    const dmBlocks = JSON.stringify(complete.args.blocks);
+    expect(dmBlocks).toContain(aliceConfigId);
+    expect(dmBlocks).toContain('contactway.delete');
+    expect(dmBlocks).toContain('"confirm"');
     // The modal shows the result too.
-    const update = await h.fake.waitFor(() =>
-      h.fake.callsTo('views.update').find((c) => c.args.view_id === view.id),
-    );
+    const update = await h.fake.waitFor(() => h.fake.statusOf(view.id));
     expect(JSON.stringify(update.args.view)).toContain(aliceConfigId);
+    // A third copy in the channel would only cost a Slack call per creation. The modal's result is sent after
+    // the delivery (summary included, when there is one), so none can still be on its way.
+    expect(h.fake.responsesTo(responseId)).toEqual([]);
   });
 });
 
@@ -211,18 +212,21 @@ describe('Slack adapter: inline errors, by field kind, in the requester language
 
 describe('Slack adapter: one submission, one contact way', () => {
   it('GIVEN the same view submitted twice (a replay) THEN WeCom is called once and one record exists', async () => {
-    const { view, responseId } = await openForm(CHEN, 'temp wangwu');
+    const { view } = await openForm(CHEN, 'temp wangwu');
     const before = h.core.sandbox!.stats().calls.add_contact_way ?? 0;
+    const uploadsBefore = h.fake.dmUploadsTo(CHEN.userId).length;
     const values = stateFromView(view);
     const [first, second] = await Promise.all([h.submit(CHEN, view, values), h.submit(CHEN, view, values)]);
     expect([first.status, second.status]).toEqual([200, 200]);
-    // Both are answered, with the same contact way.
-    await h.fake.waitFor(() => h.fake.responsesTo(responseId).length >= 2);
+    // Both are answered (the QR in the DM), with the same contact way.
+    const answers = await h.fake.waitFor(() => {
+      const uploads = h.fake.dmUploadsTo(CHEN.userId).slice(uploadsBefore);
+      return uploads.length >= 2 && uploads;
+    });
     expect(h.core.sandbox!.stats().calls.add_contact_way).toBe(before + 1);
     const stored = await h.core.service.list(who(CHEN));
     expect(stored).toHaveLength(1);
-    for (const r of h.fake.responsesTo(responseId))
-      expect(JSON.stringify(r.body)).toContain(stored[0]!.configId);
+    for (const upload of answers) expect(JSON.stringify(upload.args.blocks)).toContain(stored[0]!.configId);
   });
 });
 
@@ -255,9 +259,14 @@ describe('Slack adapter: WeCom failures', () => {
       const result = await h.submit(BOB, view, stateFromView(view));
       expect(result.elapsedMs).toBeLessThan(1000);
       expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
-      await waitForResponse(sent.responseId, 10_000);
+      // The result reaches him in the modal (and the QR in his DM).
+      const status = await h.fake.waitFor(() => h.fake.statusOf(view.id), 10_000);
       const stored = await h.core.service.list(who(BOB));
       expect(stored).toHaveLength(1);
+      expect(JSON.stringify(status.args.view)).toContain(stored[0]!.configId);
+      expect(JSON.stringify(h.fake.dmUploadsTo(BOB.userId).at(-1)?.args.blocks)).toContain(
+        stored[0]!.configId,
+      );
       bobConfigId = stored[0]!.configId;
     } finally {
       h.core.sandbox!.setLatency(0);
@@ -278,7 +287,7 @@ describe('Slack adapter: list, show and delete are the requester’s own', () =>
   });
 
   it('GIVEN edit <config_id> THEN its yes/no choice is a static_select and a changed remark is saved', async () => {
-    const { view, responseId } = await openForm(BOB, `edit ${bobConfigId}`);
+    const { view } = await openForm(BOB, `edit ${bobConfigId}`);
     const skip = view.blocks.find((b) => b.block_id === 'skip_verify')?.element as Record<string, unknown>;
     expect(skip.type).toBe('static_select');
     const values = withValue(
@@ -288,8 +297,8 @@ describe('Slack adapter: list, show and delete are the requester’s own', () =>
     );
     const result = await h.submit(BOB, view, values);
     expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
-    await waitForResponse(responseId);
-    expect(responseText(responseId)).toContain('spring fair');
+    const status = await h.fake.waitFor(() => h.fake.statusOf(view.id));
+    expect(JSON.stringify(status.args.view)).toContain('spring fair');
     const [record] = await h.core.service.list(who(BOB));
     expect(record?.request).toMatchObject({ remark: 'spring fair', skip_verify: false });
   });

@@ -73,12 +73,15 @@ describe('Enterprise Grid, app installed org-wide', () => {
     const submitted = await postToApp(h.eventsUrl, payloadBody(payload), { secret: SIGNING_SECRET });
     expect(submitted.status).toBe(200);
     expect(JSON.parse(submitted.text)).toMatchObject({ response_action: 'update' });
-    await waitForResponse('grid-temp');
-    expect(responseText('grid-temp')).not.toContain('not found');
+    // Her QR reaches her DM and the modal shows the result (a refusal would be in both instead).
+    const status = await h.fake.waitFor(() => h.fake.statusOf(view.id));
+    expect(JSON.stringify(status.args.view)).not.toContain('not found');
 
     const [record] = await h.core.service.list(who(MEI));
     expect(record).toBeDefined();
     const configId = record!.configId;
+    expect(h.fake.dmUploadsTo(MEI.userId)).toHaveLength(1);
+    expect(JSON.stringify(h.fake.dmUploadsTo(MEI.userId)[0]?.args.blocks)).toContain(configId);
     expect(await h.core.service.list(slackRequester(grid.homeTeamId, MEI.userId))).toEqual([]);
 
     await gridCommand('list', 'grid-list', 'grid-2.trigger');
@@ -154,8 +157,12 @@ describe('A form is bound to the person it was opened for', () => {
     const view = await h.openedView(sent.triggerId);
     const result = await h.submit(ALICE, view, stateFromView(view));
     expect(result.text).not.toContain('someone else');
-    await waitForResponse(sent.responseId);
-    expect(await h.core.service.list(who(ALICE))).toHaveLength(1);
+    await h.fake.waitFor(() => h.fake.statusOf(view.id));
+    const stored = await h.core.service.list(who(ALICE));
+    expect(stored).toHaveLength(1);
+    expect(JSON.stringify(h.fake.dmUploadsTo(ALICE.userId).at(-1)?.args.blocks)).toContain(
+      stored[0]?.configId,
+    );
   });
 });
 

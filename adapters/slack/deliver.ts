@@ -18,9 +18,24 @@ export interface DeliveryTarget {
 /** What happened to the QR: uploaded to the DM, or only linked. */
 export type QrDelivery = 'dm' | 'url';
 
+/** How a reply is delivered. */
+export interface DeliverOptions {
+  /**
+   * `unless-dm`: no ephemeral summary when the QR reached the DM, for a reply the requester already sees in
+   * full elsewhere (a submitted modal shows the result; the DM holds the QR, the facts and the buttons).
+   * Default `always`.
+   */
+  summary?: 'always' | 'unless-dm';
+}
+
 export interface Deliverer {
   /** Sends a reply to its requester only; never throws (failures are logged). */
-  deliver(reply: Reply, target: DeliveryTarget, locale: Locale): Promise<QrDelivery>;
+  deliver(
+    reply: Reply,
+    target: DeliveryTarget,
+    locale: Locale,
+    options?: DeliverOptions,
+  ): Promise<QrDelivery>;
   /** A short text for the requester only, by the same ways as a reply; never throws. */
   note(text: string, target: DeliveryTarget): Promise<void>;
   /** A message in the person's DM with the app, buttons included (a notification); throws on failure. */
@@ -45,8 +60,9 @@ interface Message {
  * An ephemeral message cannot carry an uploaded file, and a QR posted in the channel would be visible to
  * everyone there. So the QR image is uploaded with `files.uploadV2` to the requester's DM with the app
  * (it stays there after WeCom's URL changes, with the facts and buttons), and the channel gets an
- * ephemeral summary pointing to it. Without image bytes, or when the upload fails (missing files:write or
- * im:write), the ephemeral summary carries the QR URL instead.
+ * ephemeral summary pointing to it (unless the caller says the requester already sees the result, see
+ * {@link DeliverOptions}). Without image bytes, or when the upload fails (missing files:write or im:write),
+ * the ephemeral summary carries the QR URL instead.
  *
  * The ephemeral part goes through response_url first (it works in channels the app is not a member of),
  * then chat.postEphemeral, then as a DM, so a reply is never silently lost.
@@ -131,8 +147,9 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
   }
 
   return {
-    async deliver(reply, target, locale) {
+    async deliver(reply, target, locale, options = {}) {
       const qr: QrDelivery = (await uploadQr(reply, target, locale)) ? 'dm' : 'url';
+      if (qr === 'dm' && options.summary === 'unless-dm') return qr;
       await postEphemeral(target, { text: replyToText(reply), blocks: replyToBlocks(reply, { locale, qr }) });
       return qr;
     },

@@ -113,12 +113,15 @@ export function slackSurface(ctx: SurfaceContext): Surface {
       const locale = ctx.currentLocale();
       if (kind === 'submission') {
         const title = ctx.view?.title ?? 'contactway';
+        // The modal shows the result: a channel summary of it would be the third copy once the QR (with the
+        // facts and buttons) is in the DM, and one more Slack call per creation.
+        const once = { summary: 'unless-dm' } as const;
         if (!acked) {
           await ack({ response_action: 'update', view: resultView(title, reply, { locale }) });
-          if (delivers) await deliverer.deliver(reply, target, locale);
+          if (delivers) await deliverer.deliver(reply, target, locale, once);
           return;
         }
-        const qr: QrDelivery = delivers ? await deliverer.deliver(reply, target, locale) : 'url';
+        const qr: QrDelivery = delivers ? await deliverer.deliver(reply, target, locale, once) : 'url';
         await updateView(resultView(title, reply, { locale, qr }));
         return;
       }
