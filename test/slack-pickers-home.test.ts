@@ -73,6 +73,8 @@ describe('Slack member picker', () => {
       userId: ALICE.userId,
     });
     expect(records[0]?.request.user).toEqual(['lisi']);
+    // Alice has not opened the Home tab: the creation costs no views.publish (she gets a fresh one on opening).
+    expect(h.fake.callsTo('views.publish').filter((c) => c.args.user_id === ALICE.userId)).toEqual([]);
   });
 
   it('GIVEN an ineligible member submitted anyway (a stale picker) THEN the error is under the picker and nothing is created', async () => {

@@ -68,12 +68,26 @@ function section(text: string): slack.SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_TEXT_MAX) } };
 }
 
+/** How many Home viewers this process remembers for refreshes. */
+const MAX_VIEWERS = 10_000;
+
 /**
  * The App Home: published when the requester opens it, and again after each change they make on Slack
  * (a creation, an edit, a deletion, by any path), so it never shows a deleted way. Its buttons open the
  * forms like `/contactway temp` and `/contactway new`.
  */
 export function registerHome(app: App, deps: AskerDeps): void {
+  // Who has opened the Home tab here: only they are republished after a change. Everyone else gets a fresh
+  // Home when they open it (Slack sends app_home_opened every time), so a creation costs no Slack call and no
+  // store reads for a tab nobody looks at. Bounded, oldest first out.
+  const viewers = new Set<string>();
+  const viewerKey = (r: { workspaceId: string; userId: string }) => `${r.workspaceId}:${r.userId}`;
+  const remember = (key: string) => {
+    viewers.delete(key);
+    viewers.add(key);
+    if (viewers.size > MAX_VIEWERS) viewers.delete(viewers.values().next().value as string);
+  };
+
   async function publish(client: webApi.WebClient, requester: { workspaceId: string; userId: string }) {
     const asker = askerOf(deps, { teamId: requester.workspaceId }, requester.userId);
     try {
@@ -91,14 +105,16 @@ export function registerHome(app: App, deps: AskerDeps): void {
 
   app.event('app_home_opened', async ({ event, client, context }) => {
     if (event.tab !== 'home') return;
-    await publish(client, {
+    const requester = {
       workspaceId: context.teamId ?? context.enterpriseId ?? 'unknown',
       userId: event.user,
-    });
+    };
+    remember(viewerKey(requester));
+    await publish(client, requester);
   });
 
   deps.port.flow.onChange((requester) => {
-    if (requester.platform !== 'slack') return;
+    if (requester.platform !== 'slack' || !viewers.has(viewerKey(requester))) return;
     void publish(app.client, requester);
   });
 
