@@ -1,13 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createWecomCrypto } from '../src/callbacks/crypto.js';
 import { AES_KEY, TOKEN } from './callbacks-fixture.js';
-import { startMainProcess } from './fixtures/main-slack-process.js';
-import { type FakeSlack, startFakeSlack } from './fixtures/slack/fake-slack.js';
-import { BOT_TOKEN, SIGNING_SECRET } from './fixtures/slack/harness.js';
+import { slackMainSuite } from './fixtures/main-slack-process.js';
 
 /**
  * `/wecom/callback` is served on PORT in every mode, through the real entry point (`tsx src/main.ts`):
@@ -15,29 +9,11 @@ import { BOT_TOKEN, SIGNING_SECRET } from './fixtures/slack/harness.js';
  * callback stays on PORT, never on the internal ops port). WeCom's URL verification (GET with an encrypted echostr) is the raw request WeCom sends first.
  */
 
-const ROOT = join(import.meta.dirname, '..');
-const _TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 /** The embedded sandbox's corp id: the ReceiveId the bot checks when WECOM_CORP_ID is unset. */
 const SANDBOX_CORP = 'ww_sandbox_corp';
-
-let fake: FakeSlack;
-let dir: string;
-let child: ChildProcess | undefined;
-
-async function startMain(extraEnv: Record<string, string>) {
-  const started = await startMainProcess(dir, {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    STORE_URL: 'memory:',
-    JOURNAL_PATH: join(dir, 'journal.jsonl'),
-    WECOM_CALLBACK_TOKEN: TOKEN,
-    WECOM_CALLBACK_AES_KEY: AES_KEY,
-    ...extraEnv,
-  });
-  child = started.child;
-  return started;
-}
+const suite = slackMainSuite('cb-mount');
+const startMain = (env: Record<string, string> = {}) =>
+  suite.start({ WECOM_CALLBACK_TOKEN: TOKEN, WECOM_CALLBACK_AES_KEY: AES_KEY, ...env });
 
 /** WeCom's URL verification: the signed, encrypted echostr it sends when an admin saves the URL. */
 function verification(): { query: string; plain: string } {
@@ -52,18 +28,6 @@ function verification(): { query: string; plain: string } {
   }).toString();
   return { query, plain };
 }
-
-beforeAll(async () => {
-  fake = await startFakeSlack({ token: BOT_TOKEN });
-  dir = mkdtempSync(join(tmpdir(), 'contactway-cb-mount-'));
-});
-afterEach(() => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
-});
-afterAll(async () => {
-  await fake?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('npm start serves WeCom’s callback on PORT', () => {
   it('GIVEN Slack in HTTP mode THEN /wecom/callback answers WeCom’s URL verification on PORT, and the log names the path', async () => {

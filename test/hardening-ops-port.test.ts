@@ -1,11 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startMainProcess } from './fixtures/main-slack-process.js';
-import { type FakeSlack, startFakeSlack } from './fixtures/slack/fake-slack.js';
-import { ALICE, BOT_TOKEN, SIGNING_SECRET } from './fixtures/slack/harness.js';
+import { describe, expect, it } from 'vitest';
+import { slackMainSuite } from './fixtures/main-slack-process.js';
+import { ALICE, SIGNING_SECRET } from './fixtures/slack/harness.js';
 import { postToApp, slashCommandBody } from './fixtures/slack/requests.js';
 
 /**
@@ -14,41 +10,11 @@ import { postToApp, slashCommandBody } from './fixtures/slack/requests.js';
  * /metrics answer on OPS_HOST:OPS_PORT (127.0.0.1 by default); without it, everything stays on PORT.
  */
 
-const ROOT = join(import.meta.dirname, '..');
-const _TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
-let fake: FakeSlack;
-let dir: string;
-let child: ChildProcess | undefined;
-
-async function startMain(extraEnv: Record<string, string>) {
-  const started = await startMainProcess(dir, {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    STORE_URL: `sqlite://${join(dir, 'x.sqlite')}`,
-    JOURNAL_PATH: join(dir, 'journal.jsonl'),
-    ...extraEnv,
-  });
-  child = started.child;
-  return started;
-}
+const suite = slackMainSuite('ops-port');
+const startMain = (env: Record<string, string> = {}) =>
+  suite.start({ STORE_URL: `sqlite://${join(suite.dir(), 'x.sqlite')}`, ...env });
 
 const statusOf = async (url: string) => (await fetch(url)).status;
-
-beforeAll(async () => {
-  fake = await startFakeSlack({ token: BOT_TOKEN });
-  dir = mkdtempSync(join(tmpdir(), 'contactway-ops-port-'));
-});
-
-afterEach(() => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
-});
-
-afterAll(async () => {
-  await fake?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('npm start with OPS_PORT', () => {
   it('GIVEN OPS_PORT THEN /metrics and /readyz answer 404 on PORT and 200 on OPS_PORT (127.0.0.1); PORT keeps /slack/events and /healthz', async () => {
@@ -63,13 +29,13 @@ describe('npm start with OPS_PORT', () => {
     const body = slashCommandBody({
       user: ALICE,
       text: 'help',
-      responseUrl: fake.responseUrl('ops-port-help'),
+      responseUrl: suite.fake().responseUrl('ops-port-help'),
       triggerId: 'ops-port.trigger',
     });
     expect((await postToApp(`${app.publicUrl}/slack/events`, body, { secret: SIGNING_SECRET })).status).toBe(
       200,
     );
-    await fake.waitFor(() => fake.responsesTo('ops-port-help')[0], 10_000);
+    await suite.fake().waitFor(() => suite.fake().responsesTo('ops-port-help')[0], 10_000);
 
     const metrics = await fetch(`${opsUrl}/metrics`);
     expect(metrics.status).toBe(200);
