@@ -77,12 +77,14 @@ describe('Enterprise Grid, app installed org-wide', () => {
     const status = await h.fake.waitFor(() => h.fake.statusOf(view.id));
     expect(JSON.stringify(status.args.view)).not.toContain('not found');
 
-    const [record] = await h.core.service.list(who(MEI));
+    // Filed under the org, the installation: neither the workspace typed in nor her home one (issue 17, item 10).
+    const [record] = await h.core.service.list(slackRequester(grid.enterpriseId, MEI.userId));
     expect(record).toBeDefined();
     const configId = record!.configId;
     expect(h.fake.dmUploadsTo(MEI.userId)).toHaveLength(1);
     expect(JSON.stringify(h.fake.dmUploadsTo(MEI.userId)[0]?.args.blocks)).toContain(configId);
     expect(await h.core.service.list(slackRequester(grid.homeTeamId, MEI.userId))).toEqual([]);
+    expect(await h.core.service.list(who(MEI))).toEqual([]);
 
     await gridCommand('list', 'grid-list', 'grid-2.trigger');
     await waitForResponse('grid-list');

@@ -25,19 +25,25 @@ export interface Asker {
 }
 
 /**
- * The requester of a Slack request (the signed user id in the workspace Bolt derives, `context.teamId`):
- * their language and user groups are API calls, so they are only `later` facts unless cached.
+ * The asker of a Slack request: who sent the payload, by `slackIdentityOf` (the one rule for every kind of
+ * payload), with their language and user groups, API calls that are only `later` facts unless cached.
  */
-export function askerOf(
+export function askerOfRequest(
   deps: AskerDeps,
+  body: unknown,
   context: Pick<Context, 'teamId' | 'enterpriseId'>,
   userId: string,
   name?: string,
 ): Asker {
-  const requester = slackRequesterOf(context, userId, name);
+  return askerOf(deps, slackRequesterOf(body, { ...context, userId }, name));
+}
+
+/** The asker for a requester already known (a republished App Home). */
+export function askerOf(deps: AskerDeps, requester: Omit<ChatActor, 'roles'>): Asker {
+  const { workspaceId, userId } = requester;
   const actor: ChatActor = { ...requester, ...(deps.usergroups ? {} : { roles: [] }) };
-  const currentLocale = () => deps.locales.peek(requester.workspaceId, userId) ?? deps.port.defaultLocale;
-  const lateLocale = () => deps.locales.lookup(requester.workspaceId, userId);
+  const currentLocale = () => deps.locales.peek(workspaceId, userId) ?? deps.port.defaultLocale;
+  const lateLocale = () => deps.locales.lookup(workspaceId, userId);
   const usergroups = deps.usergroups;
   const later: LaterFacts = {
     locale: lateLocale,

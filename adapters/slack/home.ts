@@ -4,6 +4,7 @@ import { clip } from '../../src/text.js';
 import { type AskerDeps, askerOf } from './asker.js';
 import { runFromAnywhere } from './open-from-anywhere.js';
 import { button } from './render-reply.js';
+import { slackRequester, slackRequesterOf } from './requester.js';
 import type { AnyAck } from './surface.js';
 import { escapeMrkdwn } from './text.js';
 
@@ -89,7 +90,7 @@ export function registerHome(app: App, deps: AskerDeps): void {
   };
 
   async function publish(client: webApi.WebClient, requester: { workspaceId: string; userId: string }) {
-    const asker = askerOf(deps, { teamId: requester.workspaceId }, requester.userId);
+    const asker = askerOf(deps, slackRequester(requester.workspaceId, requester.userId));
     try {
       const home = await deps.port.flow.home({
         actor: asker.actor,
@@ -103,12 +104,9 @@ export function registerHome(app: App, deps: AskerDeps): void {
     }
   }
 
-  app.event('app_home_opened', async ({ event, client, context }) => {
+  app.event('app_home_opened', async ({ event, body, client, context }) => {
     if (event.tab !== 'home') return;
-    const requester = {
-      workspaceId: context.teamId ?? context.enterpriseId ?? 'unknown',
-      userId: event.user,
-    };
+    const requester = slackRequesterOf(body, { ...context, userId: event.user });
     remember(viewerKey(requester));
     await publish(client, requester);
   });
@@ -127,6 +125,7 @@ export function registerHome(app: App, deps: AskerDeps): void {
         return;
       }
       await runFromAnywhere(deps, {
+        body,
         context,
         client,
         ack: ack as AnyAck,

@@ -1,5 +1,5 @@
 import type { App, BlockButtonAction, Context } from '@slack/bolt';
-import { type Asker, type AskerDeps, askerOf, surfaceContextOf } from './asker.js';
+import { type Asker, type AskerDeps, askerOfRequest, surfaceContextOf } from './asker.js';
 import { type SlackStateValues, slackValuesToFormValues } from './read-values.js';
 import { FORM_CALLBACK_ID } from './render-form.js';
 import { ACTION_ID_PATTERN, ACTION_IDS, readActionValue } from './render-reply.js';
@@ -13,18 +13,19 @@ export type SlackListenerDeps = AskerDeps;
 /**
  * Slack's events, translated into the flow's requests: `/contactway`, the submitted modal and the reply
  * buttons. Nothing here decides anything; the flow does, and answers through `slackSurface`. Who asks is
- * the signed user id in the workspace Bolt derives (`context.teamId`); their language and user groups are
- * API calls, so they are only `later` facts unless cached.
+ * the signed user id in their workspace or org as `slackIdentityOf` derives it, the same for every payload
+ * kind; their language and user groups are API calls, so they are only `later` facts unless cached.
  */
 export function registerListeners(app: App, deps: SlackListenerDeps): void {
   const { port } = deps;
 
-  const who = (context: Context, userId: string, name?: string) => askerOf(deps, context, userId, name);
+  const who = (body: unknown, context: Context, userId: string, name?: string) =>
+    askerOfRequest(deps, body, context, userId, name);
   const surfaceContext = (base: Asker, rest: Parameters<typeof surfaceContextOf>[2]) =>
     surfaceContextOf(deps, base, rest);
 
   app.command(SLASH_COMMAND, async ({ command, ack, client, context }) => {
-    const asker = who(context, command.user_id, command.user_name);
+    const asker = who(command, context, command.user_id, command.user_name);
     const target = {
       userId: command.user_id,
       channelId: command.channel_id,
@@ -53,7 +54,7 @@ export function registerListeners(app: App, deps: SlackListenerDeps): void {
   });
 
   app.view(FORM_CALLBACK_ID, async ({ ack, body, view, client, context }) => {
-    const asker = who(context, body.user.id, body.user.name);
+    const asker = who(body, context, body.user.id, body.user.name);
     const firstBlock = view.blocks.find((b) => b.type === 'input' && b.block_id)?.block_id;
     const title = view.title?.text ?? 'contactway';
     await port.flow.submit(
@@ -89,7 +90,7 @@ export function registerListeners(app: App, deps: SlackListenerDeps): void {
   app.action<BlockButtonAction>(
     { type: 'block_actions', action_id: ACTION_ID_PATTERN },
     async ({ ack, body, action, client, context }) => {
-      const asker = who(context, body.user.id, body.user.username ?? body.user.name);
+      const asker = who(body, context, body.user.id, body.user.username ?? body.user.name);
       const channelId = body.channel?.id ?? body.container?.channel_id;
       const target = {
         userId: body.user.id,

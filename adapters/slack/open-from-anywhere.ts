@@ -1,9 +1,11 @@
 import type { Context, webApi } from '@slack/bolt';
-import { type AskerDeps, askerOf, surfaceContextOf } from './asker.js';
+import { type AskerDeps, askerOfRequest, surfaceContextOf } from './asker.js';
 import { type AnyAck, slackSurface } from './surface.js';
 
 /** A command started from no conversation: an App Home button or a global shortcut. */
 export interface OpenRequest {
+  /** The payload as Slack sent it: who asks is derived from it. */
+  body: unknown;
   context: Context;
   client: webApi.WebClient;
   ack: AnyAck;
@@ -19,7 +21,7 @@ export interface OpenRequest {
  * the submitted form's QR included, goes to the requester's DM with the app.
  */
 export async function runFromAnywhere(deps: AskerDeps, request: OpenRequest): Promise<void> {
-  const asker = askerOf(deps, request.context, request.user.id, request.user.name);
+  const asker = askerOfRequest(deps, request.body, request.context, request.user.id, request.user.name);
   await deps.port.flow.command(
     {
       actor: asker.actor,

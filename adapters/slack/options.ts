@@ -1,5 +1,5 @@
 import type { App, BlockSuggestion } from '@slack/bolt';
-import { type AskerDeps, askerOf } from './asker.js';
+import { type AskerDeps, askerOfRequest } from './asker.js';
 import { FIELD_ACTION_ID, MAX_OPTIONS, OPTION_TEXT_MAX } from './render-form.js';
 
 /** An option's text is at most 75 characters; its value (a userid, ≤64) stays far below Slack's 150. */
@@ -17,7 +17,7 @@ export function registerOptions(app: App, deps: AskerDeps): void {
       const suggestion = body as BlockSuggestion;
       let options: { text: { type: 'plain_text'; text: string; emoji: boolean }; value: string }[] = [];
       try {
-        const asker = askerOf(deps, context, suggestion.user.id, suggestion.user.name);
+        const asker = askerOfRequest(deps, body, context, suggestion.user.id, suggestion.user.name);
         const found = await deps.port.flow.suggest(
           {
             actor: asker.actor,

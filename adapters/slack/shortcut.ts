@@ -12,6 +12,7 @@ export function registerShortcut(app: App, deps: AskerDeps): void {
     { type: 'shortcut', callback_id: NEW_TEMP_SHORTCUT },
     async ({ ack, body, client, context }) => {
       await runFromAnywhere(deps, {
+        body,
         context,
         client,
         ack: ack as AnyAck,
