@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encryptOf } from '../src/callbacks/envelope.js';
 import { contactEventXml, parseCallbackMessage, parseEnvelope } from '../src/callbacks/event.js';
 import { CallbackError } from '../src/errors.js';
 
@@ -90,6 +91,17 @@ describe('callback event parsing', () => {
     expect(missing).toThrow(/UserID/);
     expect(() => parseCallbackMessage('<xml><unclosed>')).toThrow(/well-formed/);
     expect(() => parseEnvelope('<xml><ToUserName>x</ToUserName></xml>')).toThrow(/Encrypt/);
+  });
+
+  it('GIVEN a POST body THEN Encrypt is taken with or without CDATA; none, two, not base64 or not <xml> → malformed', () => {
+    expect(encryptOf('<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[ab+/Q0==]]></Encrypt></xml>')).toBe(
+      'ab+/Q0==',
+    );
+    expect(encryptOf(' <xml><Encrypt>\n ab+/Q0== \n</Encrypt></xml>\n')).toBe('ab+/Q0==');
+    expect(() => encryptOf('<xml><ToUserName>x</ToUserName></xml>')).toThrow(/Encrypt/);
+    expect(() => encryptOf('<xml><Encrypt>QQ==</Encrypt><Encrypt>Qg==</Encrypt></xml>')).toThrow(/single/);
+    expect(() => encryptOf('<xml><Encrypt>a<b>c</Encrypt></xml>')).toThrow(/base64/);
+    expect(() => encryptOf('<Encrypt>QQ==</Encrypt>')).toThrow(/<xml>/);
   });
 
   it('GIVEN a DOCTYPE entity THEN it is not expanded', () => {
