@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
+import { storeNonces } from './callbacks/freshness.js';
 import { type Callbacks, createCallbacks, createCustomerStore, createStateIndex } from './callbacks/index.js';
 import { notificationReply } from './callbacks/notification.js';
 import { createInteractionFlow, type FlowOptions } from './chat/flow.js';
@@ -137,7 +138,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   // Adapters register how they reach a requester; callbacks tell requesters through it.
   const notifications = createNotifications(logger);
   const secrets = callbackSecrets(config, sandbox !== undefined);
-  const callbacks = secrets
+  const created = secrets
     ? createCallbacks({
         ...secrets,
         corpId,
@@ -153,6 +154,12 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
         },
       })
     : undefined;
+  // The callback's door gets what only the core holds: nonces in the shared store (a replay is caught on
+  // whichever instance it reaches) and the refusal counter of /metrics.
+  const callbacks = created && {
+    ...created,
+    handler: created.handler.withDoor({ nonces: storeNonces(keyv), refused: metrics.callbackRefused }),
+  };
   // Events a crash left stored but unprocessed; in the background, so a slow WeCom does not delay the start.
   void callbacks
     ?.processPending()

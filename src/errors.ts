@@ -150,7 +150,9 @@ export type CallbackRefusal =
   | 'callback.bad_signature'
   | 'callback.wrong_receive_id'
   | 'callback.malformed'
-  | 'callback.bad_padding';
+  | 'callback.bad_padding'
+  | 'callback.stale'
+  | 'callback.replayed_nonce';
 
 /** A WeCom callback we refuse (4xx, nothing acted on). `human` says what to check in WeCom's admin console. */
 export class CallbackError extends ContactwayError {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { contactEventXml, parseCallbackMessage, parseEnvelope } from '../src/callbacks/event.js';
+import { encryptOf } from '../src/callbacks/envelope.js';
+import { contactEventXml, parseCallbackMessage } from '../src/callbacks/event.js';
 import { CallbackError } from '../src/errors.js';
 
 /** The event exactly as the reference quotes document 96361 (self-built / 代开发 format). */
@@ -89,7 +90,17 @@ describe('callback event parsing', () => {
     expect(missing).toThrow(CallbackError);
     expect(missing).toThrow(/UserID/);
     expect(() => parseCallbackMessage('<xml><unclosed>')).toThrow(/well-formed/);
-    expect(() => parseEnvelope('<xml><ToUserName>x</ToUserName></xml>')).toThrow(/Encrypt/);
+  });
+
+  it('GIVEN a POST body THEN Encrypt is taken with or without CDATA; none, two, not base64 or not <xml> → malformed', () => {
+    expect(encryptOf('<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[ab+/Q0==]]></Encrypt></xml>')).toBe(
+      'ab+/Q0==',
+    );
+    expect(encryptOf(' <xml><Encrypt>\n ab+/Q0== \n</Encrypt></xml>\n')).toBe('ab+/Q0==');
+    expect(() => encryptOf('<xml><ToUserName>x</ToUserName></xml>')).toThrow(/Encrypt/);
+    expect(() => encryptOf('<xml><Encrypt>QQ==</Encrypt><Encrypt>Qg==</Encrypt></xml>')).toThrow(/single/);
+    expect(() => encryptOf('<xml><Encrypt>a<b>c</Encrypt></xml>')).toThrow(/base64/);
+    expect(() => encryptOf('<Encrypt>QQ==</Encrypt>')).toThrow(/<xml>/);
   });
 
   it('GIVEN a DOCTYPE entity THEN it is not expanded', () => {

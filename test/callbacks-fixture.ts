@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -123,7 +124,8 @@ export function wecomPost(
   });
   const encrypted = crypto.encrypt(xml);
   const timestamp = options.timestamp ?? String(Math.floor(Date.now() / 1000));
-  const nonce = options.nonce ?? '1372623149';
+  // A fresh nonce per request, as WeCom does: the receiver refuses a nonce reused with another message.
+  const nonce = options.nonce ?? String(randomBytes(4).readUInt32BE());
   const query = new URLSearchParams({
     msg_signature: crypto.sign(timestamp, nonce, encrypted),
     timestamp,

@@ -20,9 +20,10 @@ function verification(): { query: string; plain: string } {
   const crypto = createWecomCrypto({ token: TOKEN, encodingAesKey: AES_KEY, receiveId: SANDBOX_CORP });
   const plain = '5927460113884125';
   const echostr = crypto.encrypt(plain);
+  const timestamp = String(Math.floor(Date.now() / 1000));
   const query = new URLSearchParams({
-    msg_signature: crypto.sign('1714000000', '99321', echostr),
-    timestamp: '1714000000',
+    msg_signature: crypto.sign(timestamp, '99321', echostr),
+    timestamp,
     nonce: '99321',
     echostr,
   }).toString();

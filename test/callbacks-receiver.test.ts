@@ -71,9 +71,10 @@ describe('WeCom callback receiver over HTTP', () => {
     // An echostr with a '+' in it, so the unencoded-'+' case below really has one to lose.
     let echostr = crypto.encrypt('8461231523097341234');
     while (!echostr.includes('+')) echostr = crypto.encrypt('8461231523097341234');
+    const timestamp = String(Math.floor(Date.now() / 1000));
     const query = new URLSearchParams({
-      msg_signature: crypto.sign('1476416373', '47744683', echostr),
-      timestamp: '1476416373',
+      msg_signature: crypto.sign(timestamp, '47744683', echostr),
+      timestamp,
       nonce: '47744683',
       echostr,
     });

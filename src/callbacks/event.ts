@@ -15,15 +15,6 @@ const parser = new XMLParser({
   processEntities: false,
 });
 
-/** The POST body: `<xml><ToUserName/><AgentID/><Encrypt/></xml>`. */
-const envelopeSchema = z.looseObject({
-  xml: z.looseObject({
-    ToUserName: z.string().optional(),
-    AgentID: z.string().optional(),
-    Encrypt: z.string().min(1),
-  }),
-});
-
 /** The ChangeTypes of `change_external_contact` we know (document 92130/96361). */
 export const CHANGE_TYPES = [
   'add_external_contact',
@@ -85,13 +76,6 @@ export type CallbackMessage =
       event: string | undefined;
       changeType: string | undefined;
     };
-
-/** The `Encrypt` text of a POST body. Throws CallbackError `callback.malformed`. */
-export function parseEnvelope(body: string): { encrypt: string; toUserName: string | undefined } {
-  const parsed = envelopeSchema.safeParse(parseXml(body));
-  if (!parsed.success) throw malformedCallback('the body has no <xml><Encrypt>');
-  return { encrypt: parsed.data.xml.Encrypt, toUserName: parsed.data.xml.ToUserName };
-}
 
 /**
  * The decrypted message. Known customer-contact events are checked strictly (their fields are our dedupe key);

@@ -1,5 +1,6 @@
 import {
   CALLBACK_EVENT_PREFIX,
+  CALLBACK_NONCE_PREFIX,
   CUSTOMER_OF_PREFIX,
   CUSTOMER_PREFIX,
   WAY_STATE_PREFIX,
@@ -20,6 +21,11 @@ export function eventKey(
   event: Pick<ContactEvent, 'changeType' | 'userId' | 'externalUserId' | 'createTime'>,
 ) {
   return `${CALLBACK_EVENT_PREFIX}${[event.changeType, event.userId, event.externalUserId, String(event.createTime)].map(part).join(':')}`;
+}
+
+/** A callback's nonce, remembered while its timestamp is fresh (the nonce is any text WeCom chose). */
+export function callbackNonceKey(nonce: string): string {
+  return `${CALLBACK_NONCE_PREFIX}${part(nonce)}`;
 }
 
 export function wayStatePrefix(state: string): string {

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { REFUSAL_REASONS, type RefusalReason } from '../callbacks/refusals.js';
 import type { CallOutcome } from '../wecom/index.js';
 
 /** How a command run ended, as counted: `ok`, or why it did not. */
@@ -16,6 +17,8 @@ export interface Metrics {
   wecomCall(info: { endpoint: string; errcode: CallOutcome; ms: number }): void;
   /** Requests being handled now. */
   inFlight(count: number): void;
+  /** A WeCom callback request was refused (the receiver's `refused` hook). */
+  callbackRefused(reason: RefusalReason): void;
   /**
    * Adds the standard `process_*` and `nodejs_*` metrics (CPU, memory, event-loop lag, handles). Once per
    * process: they describe the process, not one core, and they start an event-loop monitor.
@@ -70,6 +73,14 @@ export function createMetrics(): Metrics {
     help: 'Chat requests being handled now; shutdown waits for them.',
     registers,
   });
+  const callbacksRefused = new Counter({
+    name: 'contactway_callback_refused_total',
+    help: 'WeCom callback requests refused, by reason (signature, stale, replayed_nonce, too_large, slow_body, malformed, decrypt).',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  // Every reason from the start at 0: an alert on a rate needs the series before the first refusal.
+  for (const reason of REFUSAL_REASONS) callbacksRefused.inc({ reason }, 0);
   return {
     registry,
     commandFinished({ command, outcome, ms }) {
@@ -83,6 +94,9 @@ export function createMetrics(): Metrics {
     },
     inFlight(count) {
       inFlight.set(count);
+    },
+    callbackRefused(reason) {
+      callbacksRefused.inc({ reason });
     },
     collectProcessMetrics() {
       collectDefaultMetrics({ register: registry });

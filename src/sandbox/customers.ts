@@ -219,7 +219,9 @@ export class CustomerApi {
         ...(c.state ? { state: c.state } : {}),
       }),
     );
-    const timestamp = String(Math.floor(this.deps.now() / 1000));
+    // The wall clock, not the sandbox's `now`: the receiver refuses a timestamp 5 minutes from its own clock,
+    // and tests move `now` by days. CreateTime (in the event) stays on `now`, as WeCom's event time.
+    const timestamp = String(Math.floor(Date.now() / 1000));
     const nonce = String(randomBytes(4).readUInt32BE());
     const url = new URL(target.url);
     url.searchParams.set('msg_signature', crypto.sign(timestamp, nonce, encrypted));

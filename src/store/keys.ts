@@ -10,6 +10,7 @@
  * | `audit:{at ms, 15 digits}:{random}`   | AuditEntry           | sorts by time as text; TTL'd             |
  * | `chat-state:{random id}`              | form state (wire)    | forms too long to carry inline; TTL'd    |
  * | `cbev:{change}:{user}:{ext}:{time s}` | StoredEvent          | one WeCom callback; set-if-absent dedupes |
+ * | `cbnonce:{nonce}`                     | message fingerprint  | a callback nonce, for the freshness window |
  * | `wstate:{state}:{configId}`           | `1`                  | maps a callback's State back to a way    |
  * | `cust:{configId}:{externalUserId}`    | CustomerRecord       | one key per customer: adds never race    |
  * | `custof:{userid}:{ext}:{configId}`    | `1`                  | finds the way(s) of a deleted customer   |
@@ -27,6 +28,7 @@ export const AUDIT_PREFIX = 'audit:';
 export const CHAT_STATE_PREFIX = 'chat-state:';
 /** Callback events, state index and customers: see `src/callbacks/keys.ts` for how the parts are encoded. */
 export const CALLBACK_EVENT_PREFIX = 'cbev:';
+export const CALLBACK_NONCE_PREFIX = 'cbnonce:';
 export const WAY_STATE_PREFIX = 'wstate:';
 export const CUSTOMER_PREFIX = 'cust:';
 export const CUSTOMER_OF_PREFIX = 'custof:';
