@@ -1,4 +1,5 @@
 import { type Bilingual, t } from '../src/i18n.js';
+import { outsideName } from '../src/text.js';
 import { infoReply } from './replies.js';
 import type { ArgSpec, Command } from './types.js';
 
@@ -37,7 +38,9 @@ export const close: Command = {
       configId: args.config_id ?? '',
       ...(args.customer ? { customer: args.customer } : {}),
     });
-    const who = closed.name ? `${closed.name} (${closed.externalUserId})` : closed.externalUserId;
+    const who = closed.name
+      ? `${outsideName(closed.name)} (${closed.externalUserId})`
+      : closed.externalUserId;
     const via: Bilingual = closed.configId
       ? t(` (contact way ${closed.configId})`, `（「联系我」${closed.configId}）`)
       : t('', '');

@@ -1,5 +1,6 @@
 import { type CustomerRecord, type SessionState, sessionState } from '../src/callbacks/customer-store.js';
 import { type Bilingual, t } from '../src/i18n.js';
+import { outsideName } from '../src/text.js';
 import { formatTime } from './replies.js';
 
 /** How many customers `show` names: the rest are counted. */
@@ -33,7 +34,7 @@ export function customerLines(customers: readonly CustomerRecord[], nowMs: numbe
   const lines = [
     t(`Customers (${customers.length}):`, `客户（${customers.length} 位）：`),
     ...shown.map((c) => {
-      const who = c.name ? `${c.name} (${c.externalUserId})` : c.externalUserId;
+      const who = c.name ? `${outsideName(c.name)} (${c.externalUserId})` : c.externalUserId;
       const state = STATE[sessionState(c, nowMs)](c);
       const via = c.source === 'sync' ? t(' · found by sync', ' · 由 sync 找回') : t('', '');
       return t(

@@ -7,12 +7,13 @@ import { createInteractionFlow, type FlowOptions } from './chat/flow.js';
 import { createNotifications, type Notifications } from './chat/notifications.js';
 import type { ChatPort } from './chat/port.js';
 import { createStateStore } from './chat/state-store.js';
-import type { Config } from './config.js';
+import { type Config, configSecrets } from './config.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
 import type { Logger } from './logger.js';
 import { createMetrics, createOps, type Ops } from './ops/index.js';
 import { type AccessRule, createPolicy } from './policy.js';
 import type { Sandbox } from './sandbox/index.js';
+import { createSecrets, type Secrets } from './secrets.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
@@ -42,6 +43,8 @@ export interface Core {
   service: ContactWayService;
   /** WeCom's members for pickers and pre-flight, from memory; refreshed in the background. */
   directory: MemberDirectory;
+  /** Every credential this process holds (configured, made up for the sandbox, fetched): never shown. */
+  secrets: Secrets;
   /** Present when the bot runs on the embedded sandbox (no WeCom credentials). */
   sandbox: Sandbox | undefined;
   /** Metrics, readiness, in-flight requests and the ops endpoints' handler. */
@@ -65,9 +68,16 @@ export interface Core {
 export interface CoreOptions {
   /** Each running platform's rule of who may use the bot (built by its adapter from its settings). */
   accessRules?: readonly AccessRule[];
+  /**
+   * The registry the logger scrubs lines with (src/main.ts adds each adapter's credentials to it); the core
+   * adds its own: configured, made up for the sandbox, and each access token as it is obtained.
+   */
+  secrets?: Secrets;
 }
 
 export async function startCore(config: Config, logger: Logger, options: CoreOptions = {}): Promise<Core> {
+  const secrets = options.secrets ?? createSecrets();
+  secrets.add(...configSecrets(config));
   const keyv = await openKeyv(config.STORE_URL, { logger, namespace: config.STORE_NAMESPACE });
   // One Redis lock (in-process elsewhere) for the token refresh and for idempotent submissions.
   const lock = createStoreLock(keyv, { logger });
@@ -81,6 +91,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       'WECOM SANDBOX: WECOM_CORP_ID is not set, so contactway runs on the embedded WeCom simulator. QR codes are not real.',
     );
   }
+  if (sandbox) secrets.add(sandbox.corpSecret);
   const metrics = createMetrics();
   const corpId = sandbox ? sandbox.corpId : (config.WECOM_CORP_ID ?? '');
   const tokens = corpSecretTokenSource(
@@ -102,6 +113,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     }),
     lock,
     logger,
+    secrets,
   };
   const wecom = createWecomClient(wecomOptions);
   const records = createRecordStore(keyv, { logger });
@@ -121,6 +133,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     limiter: wecomOptions.limiter,
     lock,
     logger,
+    secrets,
   });
   const service = createContactWayService({
     wecom,
@@ -137,10 +150,11 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   });
   // Adapters register how they reach a requester; callbacks tell requesters through it.
   const notifications = createNotifications(logger);
-  const secrets = callbackSecrets(config, sandbox !== undefined);
-  const created = secrets
+  const callbackKeys = callbackSecrets(config, sandbox !== undefined);
+  if (callbackKeys) secrets.add(callbackKeys.token, callbackKeys.encodingAesKey);
+  const created = callbackKeys
     ? createCallbacks({
-        ...secrets,
+        ...callbackKeys,
         corpId,
         keyv,
         records,
@@ -199,6 +213,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   return {
     config,
     logger,
+    secrets,
     keyv,
     wecom,
     service,

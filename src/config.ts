@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDurationS } from './duration.js';
 import { type PolicyConfig, policyFromEnv, readPolicyFile } from './policy.js';
+import { urlPassword } from './secrets.js';
 import { type CreationLimit, parseCreationLimit } from './service/creation-limit.js';
 import { commaList, httpUrl, optionalText, parseEnv } from './settings.js';
 
@@ -159,3 +160,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
 }
 
 export { loadDotEnv } from './settings.js';
+
+/** The core's credentials, for the secrets registry (each adapter lists its own next to its settings). */
+export function configSecrets(config: Env): string[] {
+  return [
+    config.WECOM_CORP_SECRET,
+    config.WECOM_CALLBACK_TOKEN,
+    config.WECOM_CALLBACK_AES_KEY,
+    ...urlPassword(config.STORE_URL),
+  ].filter((v): v is string => !!v);
+}

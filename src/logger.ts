@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { requestLogFields } from './ops/request-scope.js';
+import { REDACTED, type Secrets } from './secrets.js';
 
 export type { Logger } from 'pino';
 
@@ -15,7 +16,7 @@ const SECRET_IN_TEXT =
 const CHAT_APP_TOKEN = /xox[abposr]-[0-9A-Za-z-]+|xapp-[0-9A-Za-z-]+/g;
 const BEARER = /(Bearer|Bot)\s+[A-Za-z0-9._-]{8,}/g;
 
-export const REDACTED = '[redacted]';
+export { REDACTED };
 
 /** Scrubs credentials out of free text (URLs, error messages). */
 export function redactText(text: string): string {
@@ -56,6 +57,11 @@ export interface LoggerOptions {
   level?: string;
   /** Where lines go; stdout by default. Tests pass a stream to capture every line. */
   destination?: DestinationStream;
+  /**
+   * Credential values cut out of every serialized line, whatever field (an echoed errmsg, an error's
+   * detail, a nested cause) carries them. Values added later (access tokens) count from then on.
+   */
+  secrets?: Secrets;
 }
 
 /** Structured JSON logs, one line per event, with credentials scrubbed and the request id added. */
@@ -76,6 +82,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
           >;
           method.apply(this, scrubbed);
         },
+        // The last step before the destination: the whole line, every field and every nesting at once.
+        ...(options.secrets ? { streamWrite: options.secrets.scrub } : {}),
       },
     },
     options.destination ?? pino.destination({ sync: false }),

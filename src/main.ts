@@ -1,7 +1,17 @@
 import { userInfo } from 'node:os';
-import { DISCORD_PLATFORM, discordAccessRule, readDiscordSettings } from '../adapters/discord/settings.js';
+import {
+  DISCORD_PLATFORM,
+  discordAccessRule,
+  discordSecrets,
+  readDiscordSettings,
+} from '../adapters/discord/settings.js';
 import type { SlackAdapter } from '../adapters/slack/index.js';
-import { readSlackSettings, SLACK_PLATFORM, slackAccessRule } from '../adapters/slack/settings.js';
+import {
+  readSlackSettings,
+  SLACK_PLATFORM,
+  slackAccessRule,
+  slackSecrets,
+} from '../adapters/slack/settings.js';
 import type { RunningAdapter } from './adapter.js';
 import { type Core, startCore } from './app.js';
 import { announceCallbacks, callbackRoute, onlyPaths, withCallbacks } from './callbacks/mount.js';
@@ -9,6 +19,13 @@ import { loadConfig, loadDotEnv } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { HEALTH_PATH, OPS_PATHS, type OpsServer, startOpsServer } from './ops/index.js';
+import { createSecrets } from './secrets.js';
+
+/**
+ * Every credential the process holds, for the logger and the last-resort error line: each settings module
+ * lists its own (configSecrets is added by the core, which also adds access tokens as it obtains them).
+ */
+const secrets = createSecrets();
 
 /**
  * The composition root: the one file in src/ that may import adapters (the boundary test allows it).
@@ -38,11 +55,13 @@ async function main(): Promise<void> {
   ];
   // The console talks to a person on stdout, so its logs go to stderr, and only warnings unless asked.
   const useConsole = !slackSettings && !discordSettings;
+  secrets.add(...slackSecrets(slackSettings), ...discordSecrets(discordSettings));
   const logger = createLogger({
     level: config.LOG_LEVEL ?? (useConsole ? 'warn' : 'info'),
     destination: useConsole ? process.stderr : undefined,
+    secrets,
   });
-  const core = await startCore(config, logger, { accessRules });
+  const core = await startCore(config, logger, { accessRules, secrets });
 
   // Adapters are imported only when configured: a Slack-only bot does not load discord.js at start.
   if (useConsole) {
@@ -183,7 +202,7 @@ async function shutdown(options: {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    `contactway: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    secrets.scrub(`contactway: failed to start: ${error instanceof Error ? error.message : String(error)}\n`),
   );
   process.exit(1);
 });

@@ -1,3 +1,5 @@
+import { CONTROL_CHARACTERS } from './validate.js';
+
 /**
  * Cuts a text to at most `max` characters, marking the cut with `…`, so a long value never fails a whole
  * platform call. Walks code points, so an emoji or a rare CJK character is never split in two, and the
@@ -12,4 +14,25 @@ export function clip(text: string, max: number): string {
     cut += point;
   }
   return `${cut}…`;
+}
+
+/**
+ * Text from outside (records from the store, WeCom's answers, what was typed, errors) with every control
+ * character written out as `\uXXXX` (a line break as `\n`), so a terminal or a chat client shows it instead
+ * of obeying it: `ESC[2J` in a remark must not clear an admin's screen, nor U+202E reverse what follows.
+ */
+export function visible(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (c) =>
+    c === '\n' ? '\\n' : `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/**
+ * A name WeCom gives us (a customer's WeChat nickname), made inert for every platform before it enters a
+ * reply or a notification: controls written out (`visible`), and `scheme://` broken by a zero-width space so
+ * no client turns it into a link. Each adapter then escapes it as it escapes typed text (Slack mrkdwn,
+ * Discord markdown and mentions). Nobody could refuse it at input, as typed text is refused.
+ */
+export function outsideName(name: string): string {
+  return visible(name).replace(/:\/\//g, ':\u200b//');
 }

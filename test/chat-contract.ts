@@ -54,7 +54,17 @@ export interface DriverFactory {
   start(options: { deny?: boolean; env?: Record<string, string> }): Promise<ChatDriver>;
   /** False for platforms without access rules (the console is one person at their own terminal). */
   hasAccessRules: boolean;
+  /**
+   * Markup the platform would act on, as it appears in the texts this driver returns for the hostile name
+   * `*boss* <U+202E>evil https://x.y <!channel>` (bold, a ping). Links and bidi controls are checked for all.
+   */
+  activeMarkup?: RegExp[];
 }
+
+/** A WeChat nickname as a customer may set it: bold, a right-to-left override, a bare link, a mention. */
+const HOSTILE_NAME = '*boss* \u202Eevil https://x.y <!channel>';
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const BIDI_OR_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 const configIdIn = (text: string) => /\b([0-9a-f]{32})\b/.exec(text)?.[1];
 
@@ -156,6 +166,27 @@ export function chatContract(factory: DriverFactory): void {
       const ended = await d.click('alice', 'close', configId, scan.externalUserId);
       expect(ended.text).toMatch(/Ended the temporary session|已结束/);
       expect(await session()).toBe('closed');
+    });
+
+    // Issue 17 item 6: names come from WeCom, so nobody could refuse them at input as typed text is refused.
+    it('GIVEN a customer named with markup, a bidi override, a link and a mention THEN the notification and show carry it inert', async () => {
+      const d = await start();
+      await d.command('alice', 'temp zhangsan');
+      const configId = configIdIn((await d.submit('alice')).text) ?? '';
+      await d.notifications('alice');
+      await d.core.sandbox!.scan(configId, { name: HOSTILE_NAME });
+      await d.core.callbacks!.idle();
+      const told = (await d.notifications('alice')).join('\n');
+      const shown = (await d.click('alice', 'show', configId)).text;
+      for (const [where, text] of Object.entries({ notification: told, show: shown })) {
+        expect(text, where).toContain('boss');
+        expect(text, where).toContain('evil');
+        // The override is written out, as the console writes every control character out.
+        expect(text, where).toMatch(/\\{1,2}u202e/);
+        expect(text, where).not.toMatch(BIDI_OR_CONTROL);
+        expect(text, where).not.toContain('https://x.y');
+        for (const active of factory.activeMarkup ?? []) expect(text, where).not.toMatch(active);
+      }
     });
 
     it.skipIf(!factory.hasAccessRules)(

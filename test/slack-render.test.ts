@@ -4,6 +4,7 @@ import { errorsByBlock } from '../adapters/slack/field-errors.js';
 import { type SlackStateValues, slackValuesToFormValues } from '../adapters/slack/read-values.js';
 import { FIELD_ACTION_ID, formToSlackView } from '../adapters/slack/render-form.js';
 import { replyToBlocks, replyToText } from '../adapters/slack/render-reply.js';
+import { escapeMrkdwn } from '../adapters/slack/text.js';
 import { type Form, formFor, parseText, type Reply } from '../commands/index.js';
 
 /** A form with one field of every kind, as commands would produce it (already localized). */
@@ -384,5 +385,14 @@ describe('errorsByBlock', () => {
       ttl: 'bad duration · too long',
       name: 'config_id: unknown',
     });
+  });
+});
+
+describe('escapeMrkdwn', () => {
+  it('turns edge-of-word formatting into look-alikes and keeps ids with underscores exact', () => {
+    expect(escapeMrkdwn('*boss* _it_ ~x~ `c` <!channel> & more')).toBe(
+      '∗boss∗ ＿it＿ ∼x∼ ˋcˋ &lt;!channel&gt; &amp; more',
+    );
+    expect(escapeMrkdwn('config_id wm_abc_123 a*b')).toBe('config_id wm_abc_123 a*b');
   });
 });

@@ -71,3 +71,8 @@ export function discordAccessRule(access: DiscordAccess): AccessRule {
     },
   };
 }
+
+/** Discord's credentials, for the secrets registry: scrubbed from every log line and error. */
+export function discordSecrets(settings: DiscordSettings | undefined): string[] {
+  return settings ? [settings.token] : [];
+}

@@ -74,6 +74,7 @@ export function replyToBlocks(reply: Reply, options: ReplyBlocksOptions): slack.
       fields: reply.facts.slice(i, i + FIELDS_PER_SECTION).map((f) => ({
         type: 'mrkdwn' as const,
         text: clip(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, FIELD_TEXT_MAX),
+        verbatim: true,
       })),
     });
   }
@@ -169,11 +170,12 @@ function chunkLines(lines: string[]): string[] {
 }
 
 function mrkdwnSection(text: string): slack.SectionBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text } };
+  // verbatim: Slack links no bare URL or domain and parses no mention it found on its own in our texts.
+  return { type: 'section', text: { type: 'mrkdwn', text, verbatim: true } };
 }
 
 function context(text: string): slack.ContextBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+  return { type: 'context', elements: [{ type: 'mrkdwn', text, verbatim: true }] };
 }
 
 function isPublicHttps(url: string): boolean {

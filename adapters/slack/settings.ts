@@ -89,3 +89,9 @@ export function slackAccessRule(access: SlackAccess): AccessRule {
     },
   };
 }
+
+/** Slack's credentials, for the secrets registry: scrubbed from every log line and error. */
+export function slackSecrets(settings: SlackSettings | undefined): string[] {
+  if (!settings) return [];
+  return [settings.botToken, settings.signingSecret, settings.appToken].filter((v): v is string => !!v);
+}

@@ -2,6 +2,7 @@ import type { Reply, ReplyAction } from '../../commands/types.js';
 import { type Bilingual, type Locale, say, t } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import type { ContactWayRecord, Requester } from '../store/index.js';
+import { outsideName } from '../text.js';
 import type { CustomerRecord, WelcomeStatus } from './customer-store.js';
 
 /**
@@ -151,7 +152,9 @@ export function customerAddedNotification(
   customer: CustomerRecord,
   welcomeFailure?: Bilingual,
 ): Notification {
-  const who = customer.name || customer.externalUserId;
+  // The nickname is the customer's own text: written out inert before it reaches any platform.
+  const name = customer.name ? outsideName(customer.name) : '';
+  const who = name || customer.externalUserId;
   const wayName = way.request.remark ? `${way.request.remark} (${way.configId})` : way.configId;
   const welcome =
     customer.welcome.status === 'failed' && welcomeFailure
@@ -160,7 +163,7 @@ export function customerAddedNotification(
   const facts: NotificationFact[] = [
     {
       label: t('Customer', '客户'),
-      value: customer.name ? `${customer.name} (${customer.externalUserId})` : customer.externalUserId,
+      value: name ? `${name} (${customer.externalUserId})` : customer.externalUserId,
     },
     { label: t('Member', '成员'), value: customer.userId },
     { label: t('Contact way', '「联系我」'), value: wayName },

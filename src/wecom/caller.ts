@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { ConfigError, RateLimitError, WecomError } from '../errors.js';
 import { t } from '../i18n.js';
 import { type Logger, silentLogger } from '../logger.js';
+import type { Secrets } from '../secrets.js';
 import type { StoreLock } from '../store/lock.js';
 import { TOKEN_ERRCODES, TRANSIENT_ERRCODES } from './errcodes.js';
 import { httpStatusOf, parseResponse } from './failures.js';
@@ -38,6 +39,11 @@ export interface WecomClientOptions {
   lock?: StoreLock;
   /** Per-endpoint budget of this process, see `createCallLimiter`. Default 5000 (half WeCom's 10,000/min). */
   maxCallsPerMinute?: number;
+  /**
+   * The process's registry of credentials: every error is scrubbed of all of them, and each access token is
+   * added to it as soon as it is obtained, so a log line or error that echoes it later is scrubbed too.
+   */
+  secrets?: Secrets;
   /** A limiter to share between clients of one corp; default one per client from `maxCallsPerMinute`. */
   limiter?: CallLimiter;
 }
@@ -85,6 +91,7 @@ export function createWecomCaller(
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     now,
     logger,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),
   });
   const limiter =
@@ -128,7 +135,7 @@ export function createWecomCaller(
         ),
     });
 
-  const tokens = createTokenCache({
+  const cache = createTokenCache({
     source: options.tokens,
     cache: options.cache,
     http: { call: send },
@@ -136,6 +143,15 @@ export function createWecomCaller(
     logger,
     ...(options.lock ? { lock: options.lock } : {}),
   });
+  // Fetched here or by another instance (read from the shared cache): either way it is now ours to hide.
+  const known = (token: string) => {
+    options.secrets?.remember(token);
+    return token;
+  };
+  const tokens = {
+    get: () => cache.get().then(known),
+    renew: (failed: string) => cache.renew(failed).then(known),
+  };
 
   return {
     async call(endpoint, request, schema) {

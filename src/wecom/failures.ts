@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { RateLimitError, UpstreamError, ValidationError, WecomError } from '../errors.js';
 import { t } from '../i18n.js';
-import { REDACTED, redactText } from '../logger.js';
+import { redactText } from '../logger.js';
+import { REDACTED, type Secrets } from '../secrets.js';
 import { validate } from '../validate.js';
 import { explainErrcode, RATE_LIMIT_RETRY_AFTER_MS } from './errcodes.js';
 
@@ -10,10 +11,19 @@ import { explainErrcode, RATE_LIMIT_RETRY_AFTER_MS } from './errcodes.js';
  * module safe to log, stringify and show: messages, causes and stacks carry no token and no secret.
  */
 
+/**
+ * Credentials to cut out of a text: the values sent with one request, and the process's registry of every
+ * configured secret (an upstream may echo the corp secret or the callback key in any answer).
+ */
+export type SecretList = readonly (string | Secrets)[];
+
 /** Scrubs `access_token=…`-style text and every known secret value from a string. */
-export function scrub(text: string, secrets: readonly string[] = []): string {
+export function scrub(text: string, secrets: SecretList = []): string {
   let out = redactText(text);
-  for (const secret of secrets) if (secret) out = out.split(secret).join(REDACTED);
+  for (const secret of secrets) {
+    if (typeof secret !== 'string') out = secret.scrub(out);
+    else if (secret) out = out.split(secret).join(REDACTED);
+  }
   return out;
 }
 
@@ -40,7 +50,7 @@ export function errorFromErrcode(
   endpoint: string,
   errcode: number,
   rawErrmsg: string,
-  secrets: readonly string[] = [],
+  secrets: SecretList = [],
 ): WecomError | RateLimitError {
   const explanation = explainErrcode(errcode);
   const retryAfterMs = RATE_LIMIT_RETRY_AFTER_MS.get(errcode);
@@ -110,7 +120,7 @@ export function timeoutError(target: string, timeoutMs: number): UpstreamError {
   );
 }
 
-export function unreachableError(target: string, cause: unknown, secrets: readonly string[]): UpstreamError {
+export function unreachableError(target: string, cause: unknown, secrets: SecretList): UpstreamError {
   const safeCause = redactError(cause, secrets);
   // undici says only "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND…) is the innermost cause.
   let innermost: Error = safeCause;
@@ -147,7 +157,7 @@ export function httpStatusError(target: string, status: number): UpstreamError {
   return error;
 }
 
-export function badResponseError(target: string, what: string, secrets: readonly string[]): UpstreamError {
+export function badResponseError(target: string, what: string, secrets: SecretList): UpstreamError {
   return new UpstreamError(
     'wecom.bad_response',
     t(
@@ -165,7 +175,7 @@ export function badResponseError(target: string, what: string, secrets: readonly
  * (with `access_token=`) in their message, stack or nested cause, so every text is scrubbed and only
  * plain fields (`code`, `errno`, `syscall`) are kept.
  */
-export function redactError(value: unknown, secrets: readonly string[], depth = 0): Error {
+export function redactError(value: unknown, secrets: SecretList, depth = 0): Error {
   if (!(value instanceof Error)) return new Error(scrub(String(value), secrets));
   const copy = new Error(scrub(value.message, secrets));
   copy.name = value.name;

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { Secrets } from '../secrets.js';
 import { validate } from '../validate.js';
 import {
   badResponseError,
@@ -44,6 +45,8 @@ export interface TransportOptions {
   fetch: typeof fetch;
   now: () => number;
   logger: Logger;
+  /** Every configured secret: scrubbed from errors too, not only the request's own credentials. */
+  secrets?: Secrets;
   onCall?: (info: { endpoint: string; errcode: CallOutcome; ms: number }) => void;
 }
 
@@ -62,7 +65,7 @@ export function createTransport(options: TransportOptions): Transport {
 
   return {
     async send(request) {
-      const secrets = request.secrets ?? [];
+      const secrets = [...(request.secrets ?? []), ...(options.secrets ? [options.secrets] : [])];
       const target = describeTarget(base, request.path);
       const started = now();
       const report = (errcode: CallOutcome) =>
