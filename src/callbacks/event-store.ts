@@ -11,8 +11,11 @@ import { eventKey } from './keys.js';
 
 /** How long a processed event is kept: long past WeCom's retries, so a late retry is still recognised. */
 export const DONE_EVENT_TTL_MS = 7 * 24 * 3600_000;
-/** After this many failed runs an event is left as `failed` (logged), so one poison event cannot loop forever. */
-export const MAX_EVENT_ATTEMPTS = 5;
+/**
+ * After this many failed runs an event is left as `failed` (logged), so one poison event cannot loop forever.
+ * With the retry backoff (retry.ts) eight runs span about 64 retry intervals (16 min at the default 15 s).
+ */
+export const MAX_EVENT_ATTEMPTS = 8;
 
 const isoDateTime = z.iso.datetime({ offset: true });
 
@@ -21,7 +24,7 @@ export const storedEventSchema = z.object({
   key: z.string(),
   event: contactEventSchema,
   receivedAt: isoDateTime,
-  /** `pending` until processed; pending events are processed again at the next start. */
+  /** `pending` until processed; pending events are run again on the retry schedule and at the next start. */
   status: z.enum(['pending', 'done', 'failed']),
   attempts: z.number().int().nonnegative(),
   processedAt: isoDateTime.optional(),
@@ -40,9 +43,9 @@ export interface EventStore {
   get(key: string): Promise<StoredEvent | undefined>;
   /** Marks it processed; kept DONE_EVENT_TTL_MS for dedupe, then dropped. */
   markDone(key: string, outcome: string, atMs: number): Promise<void>;
-  /** Records a failed run: pending again (retried at the next start) or, after MAX_EVENT_ATTEMPTS, failed. */
+  /** Records a failed run: pending again (retried later) or, after MAX_EVENT_ATTEMPTS, failed. */
   markFailed(key: string, code: string, atMs: number): Promise<StoredEvent | undefined>;
-  /** Every event still pending, oldest first: what a crash left unprocessed. */
+  /** Every event still pending, oldest first: what a crash or a failed run left unprocessed. */
   pending(): Promise<StoredEvent[]>;
 }
 
