@@ -8,7 +8,9 @@ import { alice, type Instance, post, startInstance, wecomPost } from './callback
 import { eventually } from './fixtures/logged-bot.js';
 
 /**
- * Events whose processing failed are run again while the bot runs, not only at the next start.
+ * Events whose processing failed are run again while the bot runs, not only at the next start; the welcome
+ * message is sent only inside WeCom's 20 s counted from the event's CreateTime; and a run after an
+ * interrupted send tells the requester what probably happened instead of "someone else greeted them".
  * Everything enters as WeCom's encrypted POST on the real store (a Map whose calls can be made to fail).
  */
 
@@ -154,6 +156,32 @@ describe('events whose processing failed while the bot runs', () => {
     expect(bot.notified).toHaveLength(20);
   });
 
+  it('GIVEN an event whose CreateTime is past WeCom’s 20 s THEN send_welcome_msg is not called and the requester is told why', async () => {
+    const { bot, release } = await start();
+    release();
+    const way = await wayWithWelcome(bot);
+    // WeCom's clock says the customer added the member 25 s ago (a delivery after an outage, a late retry).
+    const { scan, signed } = await scanned(
+      way.configId,
+      way.request.state,
+      Math.floor(Date.now() / 1000) - 25,
+    );
+    const before = welcomeSends();
+    expect((await post(bot.url, signed)).status).toBe(200);
+    await bot.callbacks.idle();
+    expect(welcomeSends() - before).toBe(0);
+    expect(sandbox.customer(scan.externalUserId)?.welcome).toBeUndefined();
+    const [told] = bot.notified;
+    expect(welcomeFact(told!.notification, 'en')).toBe(
+      'Welcome message not sent: WeCom’s 20-second window had passed before the event could be processed.',
+    );
+    expect(welcomeFact(told!.notification, 'zh')).toBe(
+      '欢迎语未发送：事件处理前已超过企业微信的 20 秒发送时限。',
+    );
+    const [customer] = await bot.callbacks.customers.find('zhangsan', scan.externalUserId);
+    expect(customer?.welcome.status).toBe('window_passed');
+  });
+
   it('GIVEN the store is back only after the window THEN the retry records and tells, and sends nothing', async () => {
     let ahead = 0;
     const { bot, fault, release } = await start({ now: () => Date.now() + ahead });
@@ -171,6 +199,60 @@ describe('events whose processing failed while the bot runs', () => {
     expect(welcomeSends() - before).toBe(0);
     expect(sandbox.customer(scan.externalUserId)?.welcome).toBeUndefined();
     expect(welcomeFact(bot.notified[0]!.notification, 'en')).toMatch(/20-second window had passed/);
+  });
+});
+
+describe('a run after our own send was interrupted', () => {
+  it('GIVEN the welcome went out and the next step failed WHEN the event runs again and WeCom answers 41051 THEN the requester is told it was probably sent, not that someone else greeted', async () => {
+    const { bot, fault, release } = await start();
+    release();
+    const way = await wayWithWelcome(bot);
+    const { scan, signed } = await scanned(way.configId, way.request.state);
+    bot.callbacks.stopRetries();
+    // The customer record cannot be written: the run stops after send_welcome_msg, as a crash there would.
+    fault.writes = 'cust:';
+    await post(bot.url, signed);
+    await bot.callbacks.idle();
+    expect(sandbox.customer(scan.externalUserId)?.welcome?.content).toBe('欢迎光临');
+    expect(bot.notified).toEqual([]);
+    const [pending] = await bot.callbacks.events.pending();
+
+    delete fault.writes;
+    const before = welcomeSends();
+    expect(await bot.callbacks.processPending()).toBe(1);
+    await bot.callbacks.idle();
+    // Tried again inside the window (the first send might not have reached WeCom); WeCom says 41051.
+    expect(welcomeSends() - before).toBe(1);
+    expect(welcomeFact(bot.notified[0]!.notification, 'en')).toBe(
+      'Welcome message probably sent: our first attempt was interrupted before its result was saved, and WeCom now says the customer was already greeted.',
+    );
+    expect(welcomeFact(bot.notified[0]!.notification, 'zh')).toBe(
+      '欢迎语很可能已发送：首次发送后未能保存结果，企业微信现表示该客户已收到欢迎语。',
+    );
+    const [customer] = await bot.callbacks.customers.find('zhangsan', scan.externalUserId);
+    expect(customer?.welcome.status).toBe('probably_sent');
+    // What told the second run that a 41051 was probably our own greeting.
+    expect(pending?.welcomeAttemptedAt).toBeDefined();
+  });
+
+  it('GIVEN an interrupted send and the window passed since THEN nothing is sent again and the requester is told it may have gone out', async () => {
+    let ahead = 0;
+    const { bot, fault, release } = await start({ now: () => Date.now() + ahead });
+    release();
+    const way = await wayWithWelcome(bot);
+    const { scan, signed } = await scanned(way.configId, way.request.state);
+    bot.callbacks.stopRetries();
+    fault.writes = 'cust:';
+    await post(bot.url, signed);
+    await bot.callbacks.idle();
+    delete fault.writes;
+    ahead = 25_000;
+    const before = welcomeSends();
+    await bot.callbacks.processPending();
+    await bot.callbacks.idle();
+    expect(welcomeSends() - before).toBe(0);
+    expect(sandbox.customer(scan.externalUserId)?.welcome?.content).toBe('欢迎光临');
+    expect(welcomeFact(bot.notified[0]!.notification, 'en')).toMatch(/^Welcome message may have been sent/);
   });
 });
 

@@ -30,6 +30,11 @@ export const storedEventSchema = z.object({
   processedAt: isoDateTime.optional(),
   /** What processing did, for logs and support (`attributed`, `unattributed`, `ignored`…), or the error code. */
   outcome: z.string().optional(),
+  /**
+   * Written before send_welcome_msg is called: a later run of this event (after a crash or a failed step)
+   * knows a 41051 may be our own greeting, not someone else's.
+   */
+  welcomeAttemptedAt: isoDateTime.optional(),
 });
 export type StoredEvent = z.infer<typeof storedEventSchema>;
 
@@ -45,6 +50,8 @@ export interface EventStore {
   markDone(key: string, outcome: string, atMs: number): Promise<void>;
   /** Records a failed run: pending again (retried later) or, after MAX_EVENT_ATTEMPTS, failed. */
   markFailed(key: string, code: string, atMs: number): Promise<StoredEvent | undefined>;
+  /** Notes that the welcome message is about to be sent; throws if the store cannot keep that note. */
+  markWelcomeAttempt(key: string, atMs: number): Promise<void>;
   /** Every event still pending, oldest first: what a crash or a failed run left unprocessed. */
   pending(): Promise<StoredEvent[]>;
 }
@@ -103,6 +110,13 @@ export function createEventStore(keyv: Keyv, options: { logger?: StoreLogger } =
         };
         await keyv.set(key, next, next.status === 'failed' ? DONE_EVENT_TTL_MS : undefined);
         return next;
+      }),
+
+    markWelcomeAttempt: (key, atMs) =>
+      storeCall(async () => {
+        const current = await get(key);
+        if (!current) return;
+        await keyv.set(key, { ...current, welcomeAttemptedAt: new Date(atMs).toISOString() });
       }),
 
     pending: () =>
