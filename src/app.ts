@@ -163,6 +163,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
         wecom: customerClient,
         lock,
         logger,
+        retryEveryMs: config.CALLBACK_RETRY_MS,
         notify: async (requester, notification) => {
           await notifications.notify(requester, (locale) => notificationReply(notification, locale));
         },
@@ -255,6 +256,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       clearInterval(retry);
       clearTimeout(firstPrune);
       clearInterval(prune);
+      callbacks?.stopRetries();
       await callbacks?.idle();
       await flushPending();
       await sandbox?.close();

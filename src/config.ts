@@ -35,6 +35,7 @@ export const envSchema = z
         })
         .optional(),
     ),
+    CALLBACK_RETRY_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
     STORE_URL: z
       .string()
       .default('sqlite://data/contactway.sqlite')

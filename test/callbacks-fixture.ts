@@ -46,7 +46,7 @@ export interface Instance {
 export async function startInstance(
   sandbox: Sandbox,
   keyv: Keyv,
-  options: { lock?: StoreLock; now?: () => number } = {},
+  options: { lock?: StoreLock; now?: () => number; retryEveryMs?: number } = {},
 ): Promise<Instance> {
   const logs: string[] = [];
   const logger = createLogger({
@@ -83,6 +83,7 @@ export async function startInstance(
     // No real waits: 41096 and 84061 retries happen at once; the 20 s window is checked on `now`.
     sleep: async () => {},
     ...(options.now ? { now: options.now } : {}),
+    ...(options.retryEveryMs ? { retryEveryMs: options.retryEveryMs } : {}),
     notify: async (requester, notification) => {
       notified.push({ requester, notification });
     },
@@ -106,6 +107,7 @@ export async function startInstance(
     logs,
     close: () =>
       new Promise<void>((resolve) => {
+        callbacks.stopRetries();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -18,9 +18,13 @@ export const welcomeStatusSchema = z.enum([
   'no_code',
   /** The way has no welcome text. */
   'not_configured',
-  /** WeCom's 20 s passed before we could send (e.g. the event was processed after a restart). */
+  /** WeCom's 20 s (from the event's CreateTime) passed before we could send: nothing was sent. */
   'window_passed',
   'failed',
+  /** An earlier run of the event sent it and stopped before recording; WeCom then answered 41051. */
+  'probably_sent',
+  /** An earlier run started sending and stopped before recording, and the window has passed since. */
+  'unknown',
 ]);
 export type WelcomeStatus = z.infer<typeof welcomeStatusSchema>;
 

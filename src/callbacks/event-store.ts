@@ -11,8 +11,11 @@ import { eventKey } from './keys.js';
 
 /** How long a processed event is kept: long past WeCom's retries, so a late retry is still recognised. */
 export const DONE_EVENT_TTL_MS = 7 * 24 * 3600_000;
-/** After this many failed runs an event is left as `failed` (logged), so one poison event cannot loop forever. */
-export const MAX_EVENT_ATTEMPTS = 5;
+/**
+ * After this many failed runs an event is left as `failed` (logged), so one poison event cannot loop forever.
+ * With the retry backoff (retry.ts) eight runs span about 64 retry intervals (16 min at the default 15 s).
+ */
+export const MAX_EVENT_ATTEMPTS = 8;
 
 const isoDateTime = z.iso.datetime({ offset: true });
 
@@ -21,12 +24,17 @@ export const storedEventSchema = z.object({
   key: z.string(),
   event: contactEventSchema,
   receivedAt: isoDateTime,
-  /** `pending` until processed; pending events are processed again at the next start. */
+  /** `pending` until processed; pending events are run again on the retry schedule and at the next start. */
   status: z.enum(['pending', 'done', 'failed']),
   attempts: z.number().int().nonnegative(),
   processedAt: isoDateTime.optional(),
   /** What processing did, for logs and support (`attributed`, `unattributed`, `ignored`…), or the error code. */
   outcome: z.string().optional(),
+  /**
+   * Written before send_welcome_msg is called: a later run of this event (after a crash or a failed step)
+   * knows a 41051 may be our own greeting, not someone else's.
+   */
+  welcomeAttemptedAt: isoDateTime.optional(),
 });
 export type StoredEvent = z.infer<typeof storedEventSchema>;
 
@@ -40,9 +48,11 @@ export interface EventStore {
   get(key: string): Promise<StoredEvent | undefined>;
   /** Marks it processed; kept DONE_EVENT_TTL_MS for dedupe, then dropped. */
   markDone(key: string, outcome: string, atMs: number): Promise<void>;
-  /** Records a failed run: pending again (retried at the next start) or, after MAX_EVENT_ATTEMPTS, failed. */
+  /** Records a failed run: pending again (retried later) or, after MAX_EVENT_ATTEMPTS, failed. */
   markFailed(key: string, code: string, atMs: number): Promise<StoredEvent | undefined>;
-  /** Every event still pending, oldest first: what a crash left unprocessed. */
+  /** Notes that the welcome message is about to be sent; throws if the store cannot keep that note. */
+  markWelcomeAttempt(key: string, atMs: number): Promise<void>;
+  /** Every event still pending, oldest first: what a crash or a failed run left unprocessed. */
   pending(): Promise<StoredEvent[]>;
 }
 
@@ -100,6 +110,13 @@ export function createEventStore(keyv: Keyv, options: { logger?: StoreLogger } =
         };
         await keyv.set(key, next, next.status === 'failed' ? DONE_EVENT_TTL_MS : undefined);
         return next;
+      }),
+
+    markWelcomeAttempt: (key, atMs) =>
+      storeCall(async () => {
+        const current = await get(key);
+        if (!current) return;
+        await keyv.set(key, { ...current, welcomeAttemptedAt: new Date(atMs).toISOString() });
       }),
 
     pending: () =>

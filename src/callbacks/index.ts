@@ -9,6 +9,7 @@ import { createEventStore, type EventStore, type StoredEvent } from './event-sto
 import { logNotify, type Notify } from './notification.js';
 import { processEvent } from './process-event.js';
 import { CALLBACK_PATH, type CallbackHandler, createCallbackReceiver } from './receiver.js';
+import { DEFAULT_CALLBACK_RETRY_MS, dueForRetry } from './retry.js';
 import { createStateIndex, type StateIndex } from './state-index.js';
 
 export { createWecomCrypto, type WecomCrypto } from './crypto.js';
@@ -31,6 +32,7 @@ export {
   type Notify,
 } from './notification.js';
 export { CALLBACK_PATH, type CallbackHandler } from './receiver.js';
+export { DEFAULT_CALLBACK_RETRY_MS } from './retry.js';
 export { createStateIndex, type StateIndex } from './state-index.js';
 
 /** WeCom's event callbacks, wired: the HTTP handler and what runs the events it stores. */
@@ -43,10 +45,18 @@ export interface Callbacks {
   readonly secrets: { token: string; encodingAesKey: string };
   readonly events: EventStore;
   readonly customers: CustomerStore;
-  /** Runs every event a crash (or a failed run) left pending; resolves with how many were run. */
+  /** Runs every event a crash (or a failed run) left pending, at start; resolves with how many were run. */
   processPending(): Promise<number>;
+  /**
+   * Runs the pending events due for a retry (see retry.ts): what the retry timer calls every `retryEveryMs`.
+   * Never overlaps another retry or processPending in this process; across instances the per-event lock and
+   * the status read under it keep each event processed once.
+   */
+  retryPending(): Promise<number>;
   /** Resolves once every event handed to processing so far has finished (tests, shutdown). */
   idle(): Promise<void>;
+  /** Stops the retry timer (shutdown); runs in flight go on, idle() waits for them. */
+  stopRetries(): void;
 }
 
 export interface CallbacksOptions {
@@ -67,6 +77,8 @@ export interface CallbacksOptions {
   customers?: CustomerStore;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** How often pending events are looked at while running (CALLBACK_RETRY_MS); default 15 s. */
+  retryEveryMs?: number;
 }
 
 export function createCallbacks(options: CallbacksOptions): Callbacks {
@@ -86,17 +98,24 @@ export function createCallbacks(options: CallbacksOptions): Callbacks {
     customers,
     wecom: options.wecom,
     notify: options.notify ?? logNotify(logger),
+    events,
     logger,
     now,
     sleep,
   };
+  const retryEveryMs = options.retryEveryMs ?? DEFAULT_CALLBACK_RETRY_MS;
   const running = new Set<Promise<void>>();
+  /** Runs of this process by event key: a retry never starts a second run of an event still running here. */
+  const inFlight = new Map<string, Promise<void>>();
 
-  /** Runs one stored event under its lock, unless another run (here or on another instance) finished it. */
-  async function run(key: string): Promise<void> {
+  /**
+   * Runs one stored event under its lock, unless another run (here or on another instance) finished it or,
+   * for a retry, ran it since it was listed.
+   */
+  async function run(key: string, stillDue: (current: StoredEvent) => boolean): Promise<void> {
     await options.lock(key, async () => {
       const current = await events.get(key);
-      if (current?.status !== 'pending') return;
+      if (current?.status !== 'pending' || !stillDue(current)) return;
       let outcome: string;
       try {
         outcome = await processEvent(current, deps);
@@ -110,7 +129,7 @@ export function createCallbacks(options: CallbacksOptions): Callbacks {
             attempts: failed?.attempts,
             status: failed?.status,
           },
-          'callback: processing failed; the event stays pending for the next start',
+          'callback: processing failed; retried later unless its attempts are used up (status failed)',
         );
         return;
       }
@@ -118,12 +137,64 @@ export function createCallbacks(options: CallbacksOptions): Callbacks {
     });
   }
 
-  function schedule(stored: StoredEvent): Promise<void> {
-    const done = run(stored.key)
+  function track(work: Promise<unknown>): void {
+    const tracked: Promise<void> = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    running.add(tracked);
+    void tracked.finally(() => running.delete(tracked));
+  }
+
+  function schedule(key: string, stillDue: (current: StoredEvent) => boolean = () => true): Promise<void> {
+    const existing = inFlight.get(key);
+    if (existing) return existing;
+    const done = run(key, stillDue)
       .catch((error: unknown) => logger.error({ err: error }, 'callback: could not run the event'))
-      .finally(() => running.delete(done));
-    running.add(done);
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, done);
+    track(done);
     return done;
+  }
+
+  /** The one pass over pending events at a time: a pass queued behind another starts when it has finished. */
+  let sweeping: Promise<number> | undefined;
+  function sweep(due: (stored: StoredEvent) => boolean, message: string): Promise<number> {
+    const pass = (sweeping ?? Promise.resolve(0))
+      .catch(() => 0)
+      .then(async () => {
+        const selected = (await events.pending()).filter(due);
+        if (selected.length > 0) logger.warn({ count: selected.length }, message);
+        await Promise.all(selected.map((stored) => schedule(stored.key, due)));
+        return selected.length;
+      });
+    sweeping = pass;
+    // Tracked so idle() also waits for the scan itself, not only for the runs it starts.
+    track(pass);
+    void pass
+      .catch(() => undefined)
+      .finally(() => {
+        if (sweeping === pass) sweeping = undefined;
+      });
+    return pass;
+  }
+
+  const retryPending = () =>
+    sweep((stored) => dueForRetry(stored, now(), retryEveryMs), 'callback: retrying pending events');
+  let closed = false;
+  const timer = setInterval(() => {
+    // A pass still going (a slow WeCom, a lock held elsewhere) is not doubled; the next tick looks again.
+    if (closed || sweeping) return;
+    retryPending().catch((error: unknown) =>
+      logger.warn({ err: error }, 'callback: pending events not listed; retried at the next interval'),
+    );
+  }, retryEveryMs);
+  timer.unref();
+
+  async function idle(): Promise<void> {
+    // Events scheduled with setImmediate are not in `running` yet: let them start first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (running.size > 0) await Promise.allSettled([...running]);
   }
 
   const handler = createCallbackReceiver({
@@ -139,7 +210,7 @@ export function createCallbacks(options: CallbacksOptions): Callbacks {
         return;
       }
       // After the answer: WeCom must hear `success` well before its 5 s, whatever WeCom calls follow.
-      setImmediate(() => void schedule(stored));
+      setImmediate(() => void schedule(stored.key));
     },
   });
 
@@ -149,27 +220,12 @@ export function createCallbacks(options: CallbacksOptions): Callbacks {
     secrets: { token: options.token, encodingAesKey: options.encodingAesKey },
     events,
     customers,
-    processPending() {
-      const all = (async () => {
-        const pending = await events.pending();
-        if (pending.length > 0)
-          logger.warn({ count: pending.length }, 'callback: processing events left pending');
-        await Promise.all(pending.map((stored) => schedule(stored)));
-        return pending.length;
-      })();
-      // Tracked so idle() also waits for the scan itself, not only for the runs it starts.
-      const tracked: Promise<void> = all.then(
-        () => undefined,
-        () => undefined,
-      );
-      running.add(tracked);
-      void tracked.finally(() => running.delete(tracked));
-      return all;
-    },
-    async idle() {
-      // Events scheduled with setImmediate are not in `running` yet: let them start first.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      while (running.size > 0) await Promise.allSettled([...running]);
+    processPending: () => sweep(() => true, 'callback: processing events left pending'),
+    retryPending,
+    idle,
+    stopRetries() {
+      closed = true;
+      clearInterval(timer);
     },
   };
 }

@@ -140,10 +140,18 @@ const WELCOME_TEXT: Record<WelcomeStatus, Bilingual> = {
   ),
   not_configured: t('This contact way has no welcome message.', '该「联系我」未设置欢迎语。'),
   window_passed: t(
-    'Welcome message not sent: WeCom’s 20-second window had passed.',
-    '欢迎语未发送：已超过企业微信的 20 秒发送时限。',
+    'Welcome message not sent: WeCom’s 20-second window had passed before the event could be processed.',
+    '欢迎语未发送：事件处理前已超过企业微信的 20 秒发送时限。',
   ),
   failed: t('Welcome message not sent: WeCom refused it.', '欢迎语未发送：企业微信拒绝了请求。'),
+  probably_sent: t(
+    'Welcome message probably sent: our first attempt was interrupted before its result was saved, and WeCom now says the customer was already greeted.',
+    '欢迎语很可能已发送：首次发送后未能保存结果，企业微信现表示该客户已收到欢迎语。',
+  ),
+  unknown: t(
+    'Welcome message may have been sent: our attempt was interrupted before its result was saved, and WeCom’s 20-second window has passed, so it was not tried again.',
+    '欢迎语可能已发送：发送后未能保存结果，且已超过企业微信的 20 秒时限，因此未再重试。',
+  ),
 };
 
 /** What the requester is told when a customer adds a member through their way. */

@@ -1,26 +1,16 @@
-import { ContactwayError, WecomError } from '../errors.js';
-import type { Bilingual } from '../i18n.js';
+import { WecomError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ContactWayRecord, RecordStore } from '../store/index.js';
 import type { CustomerClient } from '../wecom/customers.js';
-import {
-  type CustomerRecord,
-  type CustomerStore,
-  customerOfWay,
-  type WelcomeStatus,
-} from './customer-store.js';
+import { type CustomerRecord, type CustomerStore, customerOfWay } from './customer-store.js';
 import { ADD_CHANGE_TYPES, type ContactEvent } from './event.js';
-import type { StoredEvent } from './event-store.js';
+import type { EventStore, StoredEvent } from './event-store.js';
 import { customerAddedNotification, type Notify } from './notification.js';
 import type { StateIndex } from './state-index.js';
+import { sendWelcome } from './welcome.js';
 
-/** WeCom accepts send_welcome_msg for 20 s after the event (reference §5). */
-export const WELCOME_WINDOW_MS = 20_000;
 /** Waits between externalcontact/get tries while WeCom still answers 84061 right after the add (§3). */
 export const NAME_RETRY_DELAYS_MS = [300, 700, 1_500] as const;
-/** Wait before retrying a 41096 (another app is sending right now); retried until the window closes. */
-export const WELCOME_RETRY_MS = 1_000;
-/** WeCom's default session length for a temp way whose request did not say (24 h). */
 
 export interface ProcessDeps {
   records: Pick<RecordStore, 'get'>;
@@ -28,6 +18,8 @@ export interface ProcessDeps {
   customers: CustomerStore;
   wecom: CustomerClient;
   notify: Notify;
+  /** Where the welcome attempt is noted before the call (see welcome.ts). */
+  events: Pick<EventStore, 'markWelcomeAttempt'>;
   logger: Logger;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
@@ -35,7 +27,7 @@ export interface ProcessDeps {
 
 /**
  * What one stored event does; resolves with a short outcome for the event store. Throwing leaves the event
- * pending, to be run again at the next start, so anything that must not happen twice (the welcome message,
+ * pending, to be run again later (retry schedule, next start), so anything that must not happen twice (the welcome message,
  * the notification) comes after every step that may fail for a transient reason, or swallows its failure.
  */
 export async function processEvent(stored: StoredEvent, deps: ProcessDeps): Promise<string> {
@@ -63,7 +55,7 @@ async function processAdd(stored: StoredEvent, deps: ProcessDeps): Promise<strin
     return 'unattributed';
   }
   const [welcome, name] = await Promise.all([
-    sendWelcome(way, event, Date.parse(stored.receivedAt), deps),
+    sendWelcome(way, stored, deps),
     customerName(event.externalUserId, deps),
   ]);
   const customer = customerOfWay(
@@ -110,46 +102,6 @@ async function findWay(event: ContactEvent, deps: ProcessDeps): Promise<ContactW
   }
   // Several of our ways may share a requester-chosen state: the newest is the one being handed out.
   return candidates.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-}
-
-interface WelcomeResult {
-  status: WelcomeStatus;
-  code?: string;
-  human?: Bilingual;
-}
-
-/** send_welcome_msg within WeCom's window: 41096 retried until it closes, 41051 reported, never repeated. */
-async function sendWelcome(
-  way: ContactWayRecord,
-  event: ContactEvent,
-  receivedAtMs: number,
-  deps: ProcessDeps,
-): Promise<WelcomeResult> {
-  if (!way.welcome) return { status: 'not_configured' };
-  if (!event.welcomeCode) return { status: 'no_code' };
-  // Our clock from the moment we stored the event: WeCom's CreateTime may be skewed against ours.
-  const deadline = receivedAtMs + WELCOME_WINDOW_MS;
-  for (;;) {
-    if (deps.now() >= deadline) return { status: 'window_passed' };
-    try {
-      await deps.wecom.sendWelcomeMsg({ welcome_code: event.welcomeCode, text: { content: way.welcome } });
-      return { status: 'sent' };
-    } catch (error) {
-      if (error instanceof WecomError && error.errcode === 41051)
-        return { status: 'already_greeted', code: 'wecom.41051' };
-      if (error instanceof WecomError && error.errcode === 41096) {
-        await deps.sleep(Math.max(0, Math.min(WELCOME_RETRY_MS, deadline - deps.now())));
-        continue;
-      }
-      const failure = error instanceof ContactwayError ? error : undefined;
-      deps.logger.warn({ err: error, configId: way.configId }, 'callback: welcome message not sent');
-      return {
-        status: 'failed',
-        code: failure?.code ?? 'internal',
-        ...(failure ? { human: failure.human } : {}),
-      };
-    }
-  }
 }
 
 /** The customer's name, retried briefly on 84061; undefined when WeCom will not say (never fails the event). */
