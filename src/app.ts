@@ -79,7 +79,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   const secrets = options.secrets ?? createSecrets();
   secrets.add(...configSecrets(config));
   const keyv = await openKeyv(config.STORE_URL, { logger, namespace: config.STORE_NAMESPACE });
-  // One Redis lock (in-process elsewhere) for the token refresh and for idempotent submissions.
+  // One lock across instances (Redis key, PostgreSQL advisory lock; in-process on sqlite) for the token refresh
+  // and for idempotent submissions.
   const lock = createStoreLock(keyv, { logger });
   // The simulator (and its QR renderer) is loaded only when it runs: production never pays for it.
   const sandbox = config.sandbox

@@ -11,8 +11,13 @@ import {
   LockTimeoutError,
   openKeyv,
   type StoreLock,
+  type StoreLogger,
 } from '../src/store/index.js';
+import { advisoryLockId, type PostgresLockStore } from '../src/store/postgres-lock.js';
 import { corpSecretTokenSource, createWecomClient } from '../src/wecom/index.js';
+
+/** The adapter's own query(), to read what the server holds. */
+type SqlStore = { query(sql: string, values?: unknown[]): Promise<unknown[]> };
 
 /** Resolves after the current macrotask queue: lets other holders run without a timer-based sleep. */
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -40,7 +45,7 @@ async function contend(locks: StoreLock[], n: number, pause: () => Promise<void>
   return { counter, maxInside };
 }
 
-describe('store lock, in-process (memory, sqlite, PostgreSQL)', () => {
+describe('store lock, in-process (memory, sqlite)', () => {
   it('GIVEN one key THEN holders run one at a time and none is lost', async () => {
     const lock = createStoreLock(createMemoryKeyv());
     expect(await contend([lock], 30)).toEqual({ counter: 30, maxInside: 1 });
@@ -184,6 +189,125 @@ describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instance
     await closeKeyv(down).catch(() => undefined);
   }, 15_000);
 
+  whatItGuards(open);
+});
+
+const postgresUrl = process.env.POSTGRES_URL;
+if (!postgresUrl) {
+  console.warn(
+    'PostgreSQL lock tests skipped: set POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test to run them.',
+  );
+}
+
+describe.skipIf(!postgresUrl)('store lock on PostgreSQL, two connections as two instances', () => {
+  const namespace = `lock-test-${randomBytes(4).toString('hex')}`;
+  const opened: Keyv[] = [];
+  const open = async (ns = namespace) => {
+    const keyv = await openKeyv(postgresUrl!, { namespace: ns });
+    opened.push(keyv);
+    return keyv;
+  };
+  /** The server's view: sessions holding the advisory lock of `key` in `keyv`'s namespace right now. */
+  const holders = async (keyv: Keyv, key: string) => {
+    const id = advisoryLockId(keyv.store as PostgresLockStore, keyv.namespace ?? '', key);
+    const rows = (await (keyv.store as unknown as SqlStore).query(
+      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+         AND ((classid::bigint << 32) | objid::bigint) = $1::bigint`,
+      [id],
+    )) as { pid: number }[];
+    return rows.map((r) => r.pid);
+  };
+
+  afterAll(async () => {
+    await opened[0]?.clear();
+    for (const keyv of opened) await closeKeyv(keyv);
+  });
+
+  it('GIVEN contention from two connections THEN one holder at a time and no increment lost', async () => {
+    const locks = [
+      createStoreLock(await open(), { pollMs: 5 }),
+      createStoreLock(await open(), { pollMs: 5 }),
+    ];
+    const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
+    expect(await contend(locks, 20, pause)).toEqual({ counter: 20, maxInside: 1 });
+  });
+
+  it('GIVEN the same key in another namespace THEN the locks are independent', async () => {
+    const lock = createStoreLock(await open(), { maxWaitMs: 200 });
+    const other = createStoreLock(await open(`${namespace}-other`), { maxWaitMs: 200 });
+    const result = await lock('shared-name', () => other('shared-name', async () => 'both held'));
+    expect(result).toBe('both held');
+  });
+
+  it('GIVEN a lock held past maxWaitMs THEN LockTimeoutError (a StoreError) and fn never runs', async () => {
+    const holder = createStoreLock(await open());
+    let clock = 0;
+    const waits: number[] = [];
+    const waiter = createStoreLock(await open(), {
+      maxWaitMs: 1_000,
+      pollMs: 100,
+      now: () => clock,
+      random: () => 0.5,
+      sleep: async (ms) => {
+        waits.push(ms);
+        clock += ms;
+      },
+    });
+    let ran = false;
+    const error = await holder('busy', () =>
+      waiter('busy', async () => {
+        ran = true;
+      }).catch((e: unknown) => e),
+    );
+    expect(ran).toBe(false);
+    expect(error).toBeInstanceOf(LockTimeoutError);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(waits.reduce((a, b) => a + b, 0)).toBe(1_000);
+  });
+
+  it('GIVEN a holder done THEN the server holds its lock no more, also after a second take', async () => {
+    const keyv = await open();
+    const lock = createStoreLock(keyv);
+    expect(await lock('counted', () => holders(keyv, 'counted'))).toHaveLength(1);
+    expect(await holders(keyv, 'counted')).toEqual([]);
+    await lock('counted', async () => undefined);
+    expect(await holders(keyv, 'counted')).toEqual([]);
+  });
+
+  it('GIVEN the connection holding a lock is cut THEN the lock is released and a warning says so', async () => {
+    const keyv = await open();
+    const warnings: string[] = [];
+    const logger = { warn: (_: object, msg: string) => warnings.push(msg) } as unknown as StoreLogger;
+    const lock = createStoreLock(keyv, { logger });
+    const next = createStoreLock(await open(), { pollMs: 10, maxWaitMs: 5_000 });
+    let taken = false;
+    await lock('cut', async () => {
+      // As if the network or the server dropped the session while we worked.
+      const [pid] = await holders(keyv, 'cut');
+      await (keyv.store as unknown as SqlStore).query('SELECT pg_terminate_backend($1)', [pid]);
+      taken = await next('cut', async () => true);
+    });
+    expect(taken).toBe(true);
+    expect(warnings).toContain(
+      'store lock: PostgreSQL connection lost while held; the server released the locks',
+    );
+    // The next lock opens a new session.
+    await expect(lock('cut', async () => 'reconnected')).resolves.toBe('reconnected');
+  });
+
+  it('GIVEN PostgreSQL unreachable THEN a StoreError, not a hang', async () => {
+    const down = await openKeyv('postgres://postgres@127.0.0.1:1/test', { namespace });
+    down.on('error', () => undefined);
+    const error = await createStoreLock(down)('x', async () => 'ran').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    await closeKeyv(down).catch(() => undefined);
+  }, 15_000);
+
+  whatItGuards(() => open());
+});
+
+/** The two jobs the lock has, each by two instances (two connections) on one store. */
+function whatItGuards(open: () => Promise<Keyv>) {
   describe('what it guards', () => {
     let sandbox: Sandbox;
     beforeAll(async () => {
@@ -235,4 +359,4 @@ describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instance
       expect(results.filter((r) => r.replayed)).toHaveLength(1);
     });
   });
-});
+}

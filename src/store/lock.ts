@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Keyv } from 'keyv';
-import { StoreError } from '../errors.js';
-import { t } from '../i18n.js';
+import { type LockWait, waitForLock } from './lock-wait.js';
 import type { StoreLogger } from './logger.js';
+import { createPostgresLock, postgresStoreOf } from './postgres-lock.js';
 import { storeCall } from './store-call.js';
 
 /**
@@ -19,11 +19,12 @@ export interface StoreLockOptions {
   /**
    * How long a Redis lock outlives a holder that died (crash, lost network). A live holder renews it every
    * `ttlMs / 3`, so work longer than the TTL (a slow WeCom call with its retries) keeps it. Default 10 000.
+   * PostgreSQL needs none: its lock dies with the holder's connection.
    */
   ttlMs?: number;
-  /** How long to wait for a Redis lock another instance holds before failing with LockTimeoutError. Default 30 000. */
+  /** How long to wait for a lock another instance holds before failing with LockTimeoutError. Default 30 000. */
   maxWaitMs?: number;
-  /** Base delay between two tries for a held Redis lock; each wait is 50–150 % of it. Default 50. */
+  /** Base delay between two tries for a lock another instance holds; each wait is 50–150 % of it. Default 50. */
   pollMs?: number;
   now?: () => number;
   /** Waits between tries; tests inject one that advances a fake clock. */
@@ -40,27 +41,7 @@ export const DEFAULT_LOCK_POLL_MS = 50;
 /** Every lock lives under this family prefix (see keys.ts), next to the key it guards: `lock:{key}`. */
 export const LOCK_PREFIX = 'lock:';
 
-/** Another holder kept the lock longer than we may wait. The code stays `store`; the text says what happened. */
-export class LockTimeoutError extends StoreError {
-  readonly lockKey: string;
-  readonly waitedMs: number;
-
-  constructor(lockKey: string, waitedMs: number) {
-    const seconds = Math.ceil(waitedMs / 1000);
-    super(
-      t(
-        `Another instance is still working on this (lock held for more than ${seconds} s). Please try again shortly.`,
-        `另一个实例仍在处理此操作（锁已被占用超过 ${seconds} 秒），请稍后重试。`,
-      ),
-    );
-    this.lockKey = lockKey;
-    this.waitedMs = waitedMs;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), lockKey: this.lockKey, waitedMs: this.waitedMs };
-  }
-}
+export { LockTimeoutError } from './lock-wait.js';
 
 // Compare-and-delete / compare-and-extend: only the holder whose random token is stored may release or renew.
 const RELEASE_SCRIPT =
@@ -69,49 +50,55 @@ const RENEW_SCRIPT =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
 /**
- * A named lock with expiry over the store the process already shares.
+ * A named lock over the store the process already shares, held by one instance at a time.
  *
  * - **Redis**: `SET lock:{key} {random token} NX PX ttl` on the adapter's own client; a contender polls with a
  *   jittered delay until `maxWaitMs`, then throws {@link LockTimeoutError}. Release and renewal are Lua scripts
- *   that compare the token first, so a holder whose lock expired can never delete its successor's. Within one
- *   process callers queue on an in-process mutex first, so only one of them polls Redis.
- * - **sqlite, PostgreSQL, memory**: an in-process mutex per key (shared by every Keyv over the same backend
- *   object). sqlite is single-host and in practice single-process; PostgreSQL deployments with several
- *   instances get no cross-instance lock here (Keyv offers no atomic set-if-absent): run several instances on
- *   Redis. Without a cross-instance lock the token cache still refreshes once per process and idempotency still
- *   holds within one process.
+ *   that compare the token first, so a holder whose lock expired can never delete its successor's. A holder
+ *   that dies keeps the lock until the TTL runs out.
+ * - **PostgreSQL**: a session-level advisory lock on a connection of the lock's own, polled and timed out the
+ *   same way (see postgres-lock.ts). A holder that dies takes its lock with it at once.
+ * - **sqlite, memory**: an in-process mutex per key (shared by every Keyv over the same backend object).
+ *   sqlite is single-host and in practice single-process; its writes that must not race (the creation
+ *   limit) are single SQL statements anyway.
  *
- * In-process waits have no time limit: every holder's work is bounded by its own timeouts (WeCom calls,
- * store calls). Store failures while taking the lock are StoreErrors; a failed release is logged and left to
- * the expiry.
+ * On every backend callers within one process queue on the in-process mutex first, so only one of them at a
+ * time waits on the store. In-process waits have no time limit: every holder's work is bounded by its own
+ * timeouts (WeCom calls, store calls). Store failures while taking the lock are StoreErrors; a failed release
+ * is logged and left to the expiry (Redis) or to closing the connection (PostgreSQL).
  */
 export function createStoreLock(keyv: Keyv, options: StoreLockOptions = {}): StoreLock {
   const local = localMutex(keyv);
+  const wait: LockWait = {
+    maxWaitMs: options.maxWaitMs ?? DEFAULT_LOCK_MAX_WAIT_MS,
+    pollMs: options.pollMs ?? DEFAULT_LOCK_POLL_MS,
+    now: options.now ?? Date.now,
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    random: options.random ?? Math.random,
+  };
+  const { logger } = options;
+  const postgres = postgresStoreOf(keyv);
+  if (postgres) return createPostgresLock(keyv, postgres, local, wait, logger);
   const redis = redisStoreOf(keyv);
   if (!redis) return local;
 
   const ttlMs = options.ttlMs ?? DEFAULT_LOCK_TTL_MS;
-  const maxWaitMs = options.maxWaitMs ?? DEFAULT_LOCK_MAX_WAIT_MS;
-  const pollMs = options.pollMs ?? DEFAULT_LOCK_POLL_MS;
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
-  const { logger } = options;
   const ns = redis.namespace ? `${redis.namespace}${redis.keyPrefixSeparator}` : '';
   const physical = (key: string) => `${ns}${LOCK_PREFIX}${key}`;
 
   async function acquire(key: string, token: string, startedAt: number): Promise<void> {
     const client = await storeCall(() => redis!.getClient());
-    for (;;) {
-      const answer = await storeCall(() =>
-        client.set(physical(key), token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } }),
-      );
-      if (answer === 'OK') return;
-      const waitedMs = now() - startedAt;
-      if (waitedMs >= maxWaitMs) throw new LockTimeoutError(key, waitedMs);
-      // Jitter keeps instances that started waiting together from retrying in lockstep.
-      await sleep(Math.min(maxWaitMs - waitedMs, Math.round(pollMs * (0.5 + random()))));
-    }
+    await waitForLock(
+      key,
+      async () => {
+        const answer = await storeCall(() =>
+          client.set(physical(key), token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } }),
+        );
+        return answer === 'OK';
+      },
+      startedAt,
+      wait,
+    );
   }
 
   async function compareAnd(script: string, key: string, token: string, extra: string[] = []) {
@@ -120,7 +107,7 @@ export function createStoreLock(keyv: Keyv, options: StoreLockOptions = {}): Sto
   }
 
   return (key, fn) => {
-    const startedAt = now();
+    const startedAt = wait.now();
     return local(key, async () => {
       const token = randomUUID();
       await acquire(key, token, startedAt);
