@@ -1,9 +1,4 @@
-import {
-  CALLBACK_EVENT_PREFIX,
-  CUSTOMER_OF_PREFIX,
-  CUSTOMER_PREFIX,
-  WAY_STATE_PREFIX,
-} from '../store/keys.js';
+import { CALLBACK_EVENT_PREFIX, CUSTOMER_OF_PREFIX, CUSTOMER_PREFIX, STATE_PREFIX } from '../store/keys.js';
 import type { ContactEvent } from './event.js';
 
 /**
@@ -22,12 +17,8 @@ export function eventKey(
   return `${CALLBACK_EVENT_PREFIX}${[event.changeType, event.userId, event.externalUserId, String(event.createTime)].map(part).join(':')}`;
 }
 
-export function wayStatePrefix(state: string): string {
-  return `${WAY_STATE_PREFIX}${part(state)}:`;
-}
-
-export function wayStateKey(state: string, configId: string): string {
-  return `${wayStatePrefix(state)}${configId}`;
+export function stateKey(state: string): string {
+  return `${STATE_PREFIX}${part(state)}`;
 }
 
 export function customerPrefix(configId: string): string {
