@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { contactEventXml } from '../src/callbacks/index.js';
+import { contactEventXml, createStateIndex } from '../src/callbacks/index.js';
+import { migrateLegacyStates } from '../src/callbacks/legacy-states.js';
+import { silentLogger } from '../src/logger.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
-import { createMemoryKeyv } from '../src/store/index.js';
+import { createMemoryKeyv, createRecordStore, scanKeys } from '../src/store/index.js';
 import { corpSecretTokenSource, createWecomClient } from '../src/wecom/index.js';
 import { alice, type Instance, post, startInstance, wecomPost } from './callbacks-fixture.js';
 import type { ChatDriver, Person } from './chat-contract.js';
@@ -228,5 +230,61 @@ describe('a way sync imports with a state equal to one of ours', () => {
     const ok = await sb.scan(alone.config_id);
     await d.core.callbacks!.idle();
     expect((await d.notifications('bob')).join('\n')).toContain(ok.name);
+  });
+});
+
+describe('a store written before states were unique', () => {
+  it('GIVEN two earlier ways sharing a state and one with its own THEN after the move the shared state names nobody and the other still works', async () => {
+    sandbox = await startSandbox();
+    const keyv = createMemoryKeyv();
+    const records = createRecordStore(keyv);
+    const at = new Date().toISOString();
+    const way = (configId: string, userId: string, user: string, state: string) => ({
+      configId,
+      requester: { ...alice, userId },
+      createdAt: at,
+      updatedAt: at,
+      request: { type: 1 as const, scene: 2 as const, user: [user], is_temp: true, state },
+      isTemp: true,
+      status: 'active' as const,
+      source: 'created' as const,
+    });
+    await records.put(way('legacyA', 'UALICE', 'zhangsan', 'spring-fair'));
+    await records.put(way('legacyB', 'UBOB', 'zhangsan', 'spring-fair'));
+    await records.put(way('legacyC', 'UALICE', 'lisi', 'cw-0123456789ab'));
+    // The old index: one key per (state, way), as earlier versions wrote it.
+    for (const [state, id] of [
+      ['spring-fair', 'legacyA'],
+      ['spring-fair', 'legacyB'],
+      ['cw-0123456789ab', 'legacyC'],
+    ]) {
+      await keyv.set(`wstate:${encodeURIComponent(state as string)}:${id}`, 1);
+    }
+    const index = createStateIndex(keyv);
+    expect(await migrateLegacyStates(keyv, index, records, silentLogger())).toBe(1);
+    expect(await scanKeys(keyv, 'wstate:')).toEqual([]);
+    expect(await migrateLegacyStates(keyv, index, records, silentLogger())).toBe(0);
+
+    bot = await startInstance(sandbox, keyv);
+    const event = (userId: string, state: string, externalUserId: string) =>
+      wecomPost(
+        contactEventXml({
+          changeType: 'add_external_contact',
+          corpId: sandbox!.corpId,
+          userId,
+          externalUserId,
+          createTime: Math.floor(Date.now() / 1000),
+          state,
+        }),
+        { receiveId: sandbox!.corpId },
+      );
+    await post(bot.url, event('zhangsan', 'spring-fair', 'wmSHARED'));
+    await post(bot.url, event('lisi', 'cw-0123456789ab', 'wmOWN'));
+    await bot.callbacks.idle();
+    expect(bot.notified).toHaveLength(1);
+    expect(bot.notified[0]?.requester.userId).toBe('UALICE');
+    expect(await bot.callbacks.customers.listByWay('legacyC')).toHaveLength(1);
+    expect(await bot.callbacks.customers.listByWay('legacyA')).toEqual([]);
+    expect(await bot.callbacks.customers.listByWay('legacyB')).toEqual([]);
   });
 });
