@@ -1,9 +1,13 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contactEventXml, createStateIndex } from '../src/callbacks/index.js';
 import { migrateLegacyStates } from '../src/callbacks/legacy-states.js';
 import { silentLogger } from '../src/logger.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
-import { createMemoryKeyv, createRecordStore, scanKeys } from '../src/store/index.js';
+import { closeKeyv, createMemoryKeyv, createRecordStore, openKeyv, scanKeys } from '../src/store/index.js';
 import { corpSecretTokenSource, createWecomClient } from '../src/wecom/index.js';
 import { alice, type Instance, post, startInstance, wecomPost } from './callbacks-fixture.js';
 import type { ChatDriver, Person } from './chat-contract.js';
@@ -287,4 +291,39 @@ describe('a store written before states were unique', () => {
     expect(await bot.callbacks.customers.listByWay('legacyA')).toEqual([]);
     expect(await bot.callbacks.customers.listByWay('legacyB')).toEqual([]);
   });
+});
+
+describe('the state index holds one way per state, across instances', () => {
+  const urls = [
+    'sqlite',
+    ...(process.env.REDIS_URL ? [process.env.REDIS_URL] : []),
+    ...(process.env.POSTGRES_URL ? [process.env.POSTGRES_URL] : []),
+  ];
+  it.each(urls)(
+    'GIVEN two instances on %s claiming one state at once THEN exactly one holds it',
+    async (kind) => {
+      const dir = mkdtempSync(join(tmpdir(), 'contactway-state-'));
+      const url = kind === 'sqlite' ? `sqlite://${join(dir, 'state.sqlite')}` : kind;
+      const namespace = `attrib-${randomBytes(4).toString('hex')}`;
+      const [one, two] = [await openKeyv(url, { namespace }), await openKeyv(url, { namespace })];
+      try {
+        const [a, b] = [createStateIndex(one!), createStateIndex(two!)];
+        const claims = await Promise.all([
+          a.claim('spring-fair~000001', 'wayA'),
+          b.claim('spring-fair~000001', 'wayB'),
+        ]);
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        const winner = claims[0] ? 'wayA' : 'wayB';
+        expect(await b.find('spring-fair~000001')).toBe(winner);
+        await a.markShared('spring-fair~000001');
+        expect(await b.find('spring-fair~000001')).toBeUndefined();
+        expect(await a.claim('spring-fair~000001', 'wayC')).toBe(false);
+      } finally {
+        await one!.clear().catch(() => undefined);
+        await closeKeyv(one!);
+        await closeKeyv(two!);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -65,7 +65,10 @@ export interface ShowResult {
   customers: CustomerRecord[];
 }
 
-/** WeCom's fields to change, plus `welcome` (stored with the way; '' removes it). */
+/**
+ * WeCom's fields to change, plus `welcome` (stored with the way; '' removes it). `state` is the requester's tag:
+ * WeCom gets it with a unique suffix, as at creation.
+ */
 export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> & { welcome?: string };
 
 export interface ContactWayService {
