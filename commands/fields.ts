@@ -1,4 +1,5 @@
 import { t } from '../src/i18n.js';
+import { MAX_TAG_CHARS } from '../src/service/way-states.js';
 import { MAX_TEMP_SECONDS, MAX_TEXT_CHARS } from '../src/wecom/schemas.js';
 import type { FieldSpec } from './types.js';
 
@@ -52,8 +53,8 @@ export const fields = {
     kind: 'text',
     label: t('State (channel tag)', '渠道参数（state）'),
     help: t(
-      `Echoed back in the customer's details so you know where they came from; at most ${MAX_TEXT_CHARS} characters.`,
-      `会在客户详情中返回，用于区分来源渠道，最多 ${MAX_TEXT_CHARS} 个字符。`,
+      `Your channel tag, echoed in the customer's details. A short unique suffix is added (e.g. spring-fair~k3f9a1) so this QR's customers are never taken for another QR's; the first ${MAX_TAG_CHARS} characters are kept.`,
+      `你的渠道标识，会在客户详情中返回。系统会追加简短的唯一后缀（如 spring-fair~k3f9a1），使此二维码的客户不会被误认为其他二维码的客户；保留前 ${MAX_TAG_CHARS} 个字符。`,
     ),
     default: dflt,
     optional: true,

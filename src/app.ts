@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
 import { storeNonces } from './callbacks/freshness.js';
 import { type Callbacks, createCallbacks, createCustomerStore, createStateIndex } from './callbacks/index.js';
+import { migrateLegacyStates } from './callbacks/legacy-states.js';
 import { notificationReply } from './callbacks/notification.js';
 import { createInteractionFlow, type FlowOptions } from './chat/flow.js';
 import { createNotifications, type Notifications } from './chat/notifications.js';
@@ -151,6 +152,10 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   });
   // Adapters register how they reach a requester; callbacks tell requesters through it.
   const notifications = createNotifications(logger);
+  // Before any event is attributed: states of ways made before they were unique (a no-op once done).
+  await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>
+    logger.error({ err: error }, 'state index: earlier contact ways not moved; retried at the next start'),
+  );
   const callbackKeys = callbackSecrets(config, sandbox !== undefined);
   if (callbackKeys) secrets.add(callbackKeys.token, callbackKeys.encodingAesKey);
   const created = callbackKeys

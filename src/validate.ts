@@ -158,3 +158,8 @@ function tooSmall(origin: string, minimum: number | bigint): Bilingual {
 function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
+
+/** Drops undefined values: WeCom must only see fields someone set (never a silent skip_verify:false). */
+export function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

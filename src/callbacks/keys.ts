@@ -3,7 +3,7 @@ import {
   CALLBACK_NONCE_PREFIX,
   CUSTOMER_OF_PREFIX,
   CUSTOMER_PREFIX,
-  WAY_STATE_PREFIX,
+  STATE_PREFIX,
 } from '../store/keys.js';
 import type { ContactEvent } from './event.js';
 
@@ -28,12 +28,8 @@ export function callbackNonceKey(nonce: string): string {
   return `${CALLBACK_NONCE_PREFIX}${part(nonce)}`;
 }
 
-export function wayStatePrefix(state: string): string {
-  return `${WAY_STATE_PREFIX}${part(state)}:`;
-}
-
-export function wayStateKey(state: string, configId: string): string {
-  return `${wayStatePrefix(state)}${configId}`;
+export function stateKey(state: string): string {
+  return `${STATE_PREFIX}${part(state)}`;
 }
 
 export function customerPrefix(configId: string): string {

@@ -47,7 +47,8 @@ async function processAdd(stored: StoredEvent, deps: ProcessDeps): Promise<strin
   const { event } = stored;
   const way = await findWay(event, deps);
   if (!way) {
-    // A way made elsewhere (WeCom's console, another tool) or before states were generated.
+    // A way made elsewhere (WeCom's console, another tool), a State several such ways share, a deleted way, or
+    // a member the way does not reach: recorded as unattributed (the event's outcome), nobody told or greeted.
     deps.logger.info(
       { userId: event.userId, hasState: event.state !== undefined },
       'callback: add event matches none of our contact ways',
@@ -87,21 +88,21 @@ async function processAdd(stored: StoredEvent, deps: ProcessDeps): Promise<strin
   return 'attributed';
 }
 
-/** The way this customer came through: one of ours with the event's State, for the event's member. */
+/**
+ * The way this customer came through: the one way the event's State names (the index holds exactly one per
+ * State), if it is still ours and reaches the event's member. Anything else attributes the customer to nobody:
+ * a guess could hand one requester's customer, welcome message and session to another.
+ */
 async function findWay(event: ContactEvent, deps: ProcessDeps): Promise<ContactWayRecord | undefined> {
   if (!event.state) return undefined;
-  const candidates: ContactWayRecord[] = [];
-  for (const configId of await deps.states.find(event.state)) {
-    const record = await deps.records.get(configId);
-    if (!record || record.status === 'deleted' || record.request.state !== event.state) continue;
-    // A type-2 way with departments reaches members we cannot list here; its State still names it.
-    const reaches =
-      record.request.user?.includes(event.userId) ||
-      (record.request.type === 2 && (record.request.party?.length ?? 0) > 0);
-    if (reaches) candidates.push(record);
-  }
-  // Several of our ways may share a requester-chosen state: the newest is the one being handed out.
-  return candidates.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+  const configId = await deps.states.find(event.state);
+  const record = configId ? await deps.records.get(configId) : undefined;
+  if (!record || record.status === 'deleted') return undefined;
+  // Departments cannot be expanded here; a type-2 way with one is named by its State, which only it holds.
+  const reaches =
+    record.request.user?.includes(event.userId) ||
+    (record.request.type === 2 && (record.request.party?.length ?? 0) > 0);
+  return reaches ? record : undefined;
 }
 
 /** The customer's name, retried briefly on 84061; undefined when WeCom will not say (never fails the event). */

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { type CustomerRecord, type CustomerStore, createCustomerStore } from '../callbacks/customer-store.js';
+import type { StateIndex } from '../callbacks/state-index.js';
 import {
   ContactwayError,
   ForbiddenError,
@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import { type Actor, createPolicy, type Policy } from '../policy.js';
 import type { AuditEntry, AuditLog, ContactWayRecord, RecordStore, Requester } from '../store/index.js';
 import { createMemoryKeyv, requesterKey } from '../store/index.js';
-import { validate } from '../validate.js';
+import { definedOnly, validate } from '../validate.js';
 import { welcomeTextSchema } from '../wecom/customer-schemas.js';
 import type { CustomerClient } from '../wecom/customers.js';
 import type { WecomClient } from '../wecom/index.js';
@@ -30,7 +30,9 @@ import type { CreationLimiter } from './creation-limit.js';
 import { fetchQrImage, type QrImage } from './fetch-qr.js';
 import { createIdempotency } from './idempotency.js';
 import type { PendingRecords } from './pending-records.js';
-import { type ClosedSession, type CloseTarget, missedCustomers, pickCustomer } from './sessions.js';
+import { type ClosedSession, type CloseTarget, pickCustomer } from './sessions.js';
+import { syncFromWecom } from './sync.js';
+import { claimNewState } from './way-states.js';
 
 export type { ClosedSession, CloseTarget } from './sessions.js';
 
@@ -63,7 +65,10 @@ export interface ShowResult {
   customers: CustomerRecord[];
 }
 
-/** WeCom's fields to change, plus `welcome` (stored with the way; '' removes it). */
+/**
+ * WeCom's fields to change, plus `welcome` (stored with the way; '' removes it). `state` is the requester's tag:
+ * WeCom gets it with a unique suffix, as at creation.
+ */
 export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> & { welcome?: string };
 
 export interface ContactWayService {
@@ -127,8 +132,8 @@ export interface ServiceDeps {
   customers?: CustomerStore;
   /** batch/get_by_user, for sync to find customers the callback missed; sync skips them without it. */
   customerClient?: Pick<CustomerClient, 'batchGetByUser'>;
-  /** Maps a way's `state` back to it when WeCom's callback names that state (see src/callbacks). */
-  stateIndex?: { add(state: string, configId: string): Promise<void> };
+  /** The one way each `state` names, for WeCom's callbacks (src/callbacks); every state we send is claimed in it. */
+  stateIndex?: StateIndex;
 }
 
 /** The platform-neutral heart: every adapter calls these and only renders what comes back. */
@@ -215,16 +220,22 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
   ): Promise<CreateResult> {
     return audited(requester, 'create', undefined, async () => {
       policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
-      const slot = await deps.creationLimiter?.take(requesterKey(requester));
-      // A state is the only link from WeCom's add callback back to this way (callbacks reference §3).
-      const checked: AddContactWayRequest = request.state ? request : { ...request, state: generateState() };
+      // The state is the only link from WeCom's add callback back to this way: one no other way holds.
+      const stateTag = request.state || undefined;
+      const state = await claimNewState(deps.stateIndex, stateTag);
+      const slot = await deps.creationLimiter?.take(requesterKey(requester)).catch(async (error: unknown) => {
+        await releaseState(state);
+        throw error;
+      });
+      const checked: AddContactWayRequest = { ...request, state };
       const created = await wecom.addContactWay(checked).catch(async (error: unknown) => {
-        if (slot && certainlyNotCreated(error)) {
+        if (certainlyNotCreated(error)) {
           await slot
-            .refund()
+            ?.refund()
             .catch((refundError: unknown) =>
               logger.warn({ err: refundError }, 'creation slot not given back'),
             );
+          await releaseState(state);
         }
         throw mayHaveBeenCreated(error);
       });
@@ -242,10 +253,11 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
           expiresInS === undefined ? undefined : new Date(at.getTime() + expiresInS * 1000).toISOString(),
         status: 'active',
         source: 'created',
+        ...(stateTag ? { stateTag } : {}),
         ...(welcome ? { welcome } : {}),
       };
       const stored = await storeCreated(record);
-      await indexState(record);
+      await bindState(state, record.configId);
       const qr = created.qr_code ? await fetchQr(created.qr_code) : undefined;
       return { record: view(record), qr, stored };
     });
@@ -272,18 +284,26 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     }
   }
 
-  /** A failed index write only costs attribution of this way's customers: logged, never thrown. */
-  async function indexState(record: ContactWayRecord): Promise<void> {
-    const state = record.request.state;
-    if (!state || !deps.stateIndex) return;
+  /**
+   * Names the way its reserved state was for. A failure only costs attribution of this way's customers (the
+   * reservation keeps the state from every other way): logged with both, never thrown.
+   */
+  async function bindState(state: string, configId: string): Promise<void> {
     try {
-      await deps.stateIndex.add(state, record.configId);
+      await deps.stateIndex?.bind(state, configId);
     } catch (error) {
       logger.error(
-        { err: error, configId: record.configId },
+        { err: error, configId, state },
         'state index write failed; callbacks cannot attribute this way',
       );
     }
+  }
+
+  /** Frees a reservation WeCom never used; left behind on failure, it only keeps one random state unused. */
+  async function releaseState(state: string): Promise<void> {
+    await deps.stateIndex
+      ?.release(state)
+      .catch((error: unknown) => logger.warn({ err: error }, 'state reservation not released'));
   }
 
   const mayAct = (requester: Requester, record: ContactWayRecord) =>
@@ -357,44 +377,6 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     });
   }
 
-  /** Customers of our ways WeCom lists and no callback told us of; returns how many were recorded. */
-  async function syncCustomers(): Promise<number> {
-    const client = deps.customerClient;
-    if (!client) return 0;
-    const ways = (await records.listAll()).filter((r) => r.status !== 'deleted' && r.request.state);
-    const waysByState = new Map<string, ContactWayRecord[]>();
-    for (const way of ways) {
-      const state = way.request.state as string;
-      waysByState.set(state, [...(waysByState.get(state) ?? []), way]);
-    }
-    const members = [...new Set(ways.flatMap((w) => w.request.user ?? []))];
-    let added = 0;
-    // batch/get_by_user takes at most 100 members per call.
-    for (let i = 0; i < members.length; i += 100) {
-      let cursor: string | undefined;
-      do {
-        const page = await client.batchGetByUser({
-          userid_list: members.slice(i, i + 100),
-          limit: 100,
-          ...(cursor ? { cursor } : {}),
-        });
-        const known = new Set<string>();
-        for (const { follow_info: f, external_contact: c } of page.external_contact_list) {
-          for (const way of waysByState.get(f.state ?? '') ?? []) {
-            if (await customers.get(way.configId, c.external_userid))
-              known.add(`${way.configId}/${c.external_userid}`);
-          }
-        }
-        for (const missed of missedCustomers(page, waysByState, (id, ext) => known.has(`${id}/${ext}`))) {
-          await customers.put(missed);
-          added++;
-        }
-        cursor = page.next_cursor || undefined;
-      } while (cursor);
-    }
-    return added;
-  }
-
   return {
     isAdmin,
     create,
@@ -461,7 +443,7 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     update(requester, configId, changes) {
       return audited(requester, 'update', configId, async () => {
         const record = await owned(requester, configId);
-        const { welcome: newWelcome, ...wecomChanges } = changes;
+        const { welcome: newWelcome, state: newTag, ...wecomChanges } = changes;
         const welcome = newWelcome === undefined ? record.welcome : checkWelcome(newWelcome) || undefined;
         const request: UpdateContactWayRequest = { ...definedOnly(wecomChanges), config_id: configId };
         // Changing members is creating for them: the same CREATE_FOR rule, before WeCom hears of it.
@@ -469,12 +451,16 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
           policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
         }
         checkUpdateFits(view(record), request);
+        // A new tag gets a new state, unique like a creation's; the old one stays this way's (late events).
+        const retagged = newTag !== undefined && newTag !== '' && newTag !== record.stateTag;
+        if (retagged) request.state = await claimNewState(deps.stateIndex, newTag, configId);
         await wecom.updateContactWay(request);
         const { config_id: _, ...applied } = request;
         const at = now();
         const { welcome: _previous, ...kept } = record;
         const updated: ContactWayRecord = {
           ...kept,
+          ...(retagged ? { stateTag: newTag } : {}),
           request: { ...record.request, ...applied },
           updatedAt: new Date(at).toISOString(),
           // WeCom counts a new expires_in from the update, not from the creation: so do we, or `list` calls
@@ -485,7 +471,6 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
           ...(welcome ? { welcome } : {}),
         };
         await records.put(updated);
-        if (applied.state && applied.state !== record.request.state) await indexState(updated);
         return view(updated);
       });
     },
@@ -524,20 +509,18 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
         if (!isAdmin(requester)) {
           throw new ForbiddenError(t('Only admins can sync contact ways.', '只有管理员可以同步「联系我」。'));
         }
-        let imported = 0;
-        let known = 0;
-        for await (const configId of wecom.listAllContactWays()) {
-          if (await records.get(configId)) {
-            known++;
-            continue;
-          }
-          const live = await wecom.getContactWay(configId);
-          const adopted = recordFromLive(live, requester, new Date(now()).toISOString());
-          await records.put(adopted);
-          await indexState(adopted);
-          imported++;
-        }
-        return { imported, known, customers: await syncCustomers() };
+        return syncFromWecom(
+          {
+            wecom,
+            records,
+            customers,
+            logger,
+            now,
+            ...(deps.customerClient ? { customerClient: deps.customerClient } : {}),
+            ...(deps.stateIndex ? { stateIndex: deps.stateIndex } : {}),
+          },
+          requester,
+        );
       });
     },
   };
@@ -608,44 +591,8 @@ function checkUpdateFits(record: RecordView, request: UpdateContactWayRequest): 
   if (issues.length > 0) throw new ValidationError(issues);
 }
 
-function recordFromLive(live: ContactWay, requester: Requester, at: string): ContactWayRecord {
-  const request: AddContactWayRequest = {
-    type: live.type === 1 ? 1 : 2,
-    scene: live.scene === 1 ? 1 : 2,
-    ...definedOnly({
-      style: live.style,
-      remark: live.remark,
-      skip_verify: live.skip_verify,
-      state: live.state,
-      user: live.user,
-      party: live.party,
-    }),
-  };
-  return {
-    configId: live.config_id,
-    requester,
-    createdAt: at,
-    updatedAt: at,
-    request,
-    qrCode: live.qr_code,
-    isTemp: false,
-    status: 'active',
-    source: 'synced',
-  };
-}
-
-/** A short tag (≤ 30 characters, WeCom's limit) that tells our ways apart in callbacks: `cw-` + 12 hex. */
-function generateState(): string {
-  return `cw-${randomBytes(6).toString('hex')}`;
-}
-
 /** The welcome text within WeCom's 4000 bytes; ValidationError on field `welcome` otherwise. */
 function checkWelcome(welcome: string | undefined): string | undefined {
   if (welcome === undefined) return undefined;
   return validate(z.object({ welcome: welcomeTextSchema }), { welcome }).welcome;
-}
-
-/** Drops undefined values: WeCom must only see fields someone set (never a silent skip_verify:false). */
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -11,7 +11,7 @@
  * | `chat-state:{random id}`              | form state (wire)    | forms too long to carry inline; TTL'd    |
  * | `cbev:{change}:{user}:{ext}:{time s}` | StoredEvent          | one WeCom callback; set-if-absent dedupes |
  * | `cbnonce:{nonce}`                     | message fingerprint  | a callback nonce, for the freshness window |
- * | `wstate:{state}:{configId}`           | `1`                  | maps a callback's State back to a way    |
+ * | `state:{state}`                       | `{configId}`         | the one way a callback's State names     |
  * | `cust:{configId}:{externalUserId}`    | CustomerRecord       | one key per customer: adds never race    |
  * | `custof:{userid}:{ext}:{configId}`    | `1`                  | finds the way(s) of a deleted customer   |
  * | `directory:members`                   | DirectorySnapshot    | member directory, shared by instances    |
@@ -29,7 +29,9 @@ export const CHAT_STATE_PREFIX = 'chat-state:';
 /** Callback events, state index and customers: see `src/callbacks/keys.ts` for how the parts are encoded. */
 export const CALLBACK_EVENT_PREFIX = 'cbev:';
 export const CALLBACK_NONCE_PREFIX = 'cbnonce:';
-export const WAY_STATE_PREFIX = 'wstate:';
+export const STATE_PREFIX = 'state:';
+/** Before issue 17: one `wstate:{state}:{configId}` key per way, a State shared by several; removed at start. */
+export const LEGACY_WAY_STATE_PREFIX = 'wstate:';
 export const CUSTOMER_PREFIX = 'cust:';
 export const CUSTOMER_OF_PREFIX = 'custof:';
 /** The WeCom member directory (src/directory): one snapshot, refreshed in the background. TTL'd. */

@@ -45,6 +45,11 @@ export const contactWayRecordSchema = z.object({
   status: z.enum(['active', 'deleted', 'closed']),
   /** `created` by this bot, or `synced` from WeCom's list (made elsewhere, adopted later). */
   source: z.enum(['created', 'synced']),
+  /**
+   * The state the requester typed. WeCom gets it with a unique suffix (`request.state`, e.g. `spring-fair~k3f9a1`),
+   * so the state in a customer's add event names this way and no other.
+   */
+  stateTag: z.string().optional(),
   /** Sent to each customer who adds the member through this way (send_welcome_msg); not a WeCom field. */
   welcome: z.string().optional(),
 });
