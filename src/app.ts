@@ -16,7 +16,14 @@ import { type ContactWayService, createContactWayService } from './service/conta
 import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
 import { createPendingRecords } from './service/pending-records.js';
-import { closeKeyv, createAuditLog, createRecordStore, createStoreLock, openKeyv } from './store/index.js';
+import {
+  closeKeyv,
+  createAuditLog,
+  createRecordStore,
+  createStoreLock,
+  openKeyv,
+  startExpiredSweep,
+} from './store/index.js';
 import { createCustomerClient } from './wecom/customers.js';
 import { createDirectoryApi } from './wecom/directory-api.js';
 import {
@@ -178,6 +185,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   firstPrune.unref();
   const prune = setInterval(pruneAudit, AUDIT_PRUNE_EVERY_MS);
   prune.unref();
+  // Likewise for every other TTL'd key (claims, form state, processed events): about one row per request.
+  const sweep = startExpiredSweep(keyv, { intervalMs: config.storeSweepMs, logger });
   const directory = createMemberDirectory({
     api: createDirectoryApi(wecomOptions),
     store: keyv,
@@ -233,6 +242,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       clearInterval(retry);
       clearTimeout(firstPrune);
       clearInterval(prune);
+      await sweep.stop();
       await callbacks?.idle();
       await flushPending();
       await sandbox?.close();

@@ -72,6 +72,12 @@ export const envSchema = z
       .refine((v) => (parseDurationS(v) ?? 0) >= 60, {
         message: 'must be a duration of at least 1 minute, like 15m or 1h',
       }),
+    STORE_SWEEP_INTERVAL: z
+      .string()
+      .default('10m')
+      .refine((v) => (parseDurationS(v) ?? 0) >= 10, {
+        message: 'must be a duration of at least 10 seconds, like 10m or 1h',
+      }),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
     QR_DIR: z.string().default('data/qr'),
     JOURNAL_PATH: z.string().default('data/pending-records.jsonl'),
@@ -132,6 +138,8 @@ export interface Config extends Env {
   auditRetentionMs: number;
   /** How often the member directory is refreshed from WeCom (DIRECTORY_REFRESH). */
   directoryRefreshMs: number;
+  /** How often expired keys are deleted from sqlite/PostgreSQL (STORE_SWEEP_INTERVAL). */
+  storeSweepMs: number;
 }
 
 /**
@@ -155,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     creationLimit: parseCreationLimit(data.RATE_LIMIT_CREATES, parseDurationS)!,
     auditRetentionMs: parseDurationS(data.AUDIT_RETENTION)! * 1000,
     directoryRefreshMs: parseDurationS(data.DIRECTORY_REFRESH)! * 1000,
+    storeSweepMs: parseDurationS(data.STORE_SWEEP_INTERVAL)! * 1000,
   };
 }
 

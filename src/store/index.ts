@@ -41,3 +41,9 @@ export { createRecordStore, type RecordStore, type RecordStoreOptions } from './
 export { scanKeys } from './scan-keys.js';
 export { createSlotCounter, type SlotCounter } from './slot-counter.js';
 export { STORE_UNAVAILABLE, storeCall } from './store-call.js';
+export {
+  DEFAULT_SWEEP_LIMIT,
+  type ExpiredSweep,
+  startExpiredSweep,
+  sweepExpiredKeys,
+} from './sweep-expired.js';
