@@ -196,7 +196,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   });
   // The first fill starts now and is never awaited: requests read whatever is in memory (possibly nothing).
   void directory.start();
-  const ops = createOps({ metrics, keyv, wecom, logger });
+  const ops = createOps({ metrics, keyv, wecom, logger, metricsToken: config.METRICS_TOKEN });
   const state = createStateStore(keyv, { logger });
   return {
     config,

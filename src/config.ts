@@ -47,6 +47,12 @@ export const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     OPS_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(65_535).optional()),
     OPS_HOST: optionalText,
+    METRICS_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[\x21-\x7e]{16,512}$/, { message: 'must be 16–512 visible ASCII characters (no spaces)' })
+        .optional(),
+    ),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     DEFAULT_LOCALE: z.enum(['en', 'zh']).default('en'),
