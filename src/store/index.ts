@@ -29,6 +29,8 @@ export {
   DEFAULT_NAMESPACE,
   type OpenKeyvOptions,
   openKeyv,
+  PRIVATE_DIR,
+  PRIVATE_FILE,
 } from './open-keyv.js';
 export {
   type ContactWayRecord,
