@@ -2,8 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { isDirectLoopback, isLoopbackAddress } from '../src/ops/index.js';
+import { silentLogger } from '../src/logger.js';
+import { isDirectLoopback, isLoopbackAddress, startOpsServer } from '../src/ops/index.js';
 import { type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';
+import { startCoreFromEnv } from './fixtures/start-core.js';
 
 /**
  * Without OPS_PORT, the ops endpoints share PORT with /slack/events and /wecom/callback, which the whole
@@ -112,6 +114,39 @@ describe('PORT with METRICS_TOKEN (Slack HTTP mode)', () => {
       status: 'ready',
       checks: { wecom: { ok: true } },
     });
+  });
+});
+
+describe('OPS_PORT (the internal handler, as main.ts serves it there)', () => {
+  const serveOps = async (env: Record<string, string>) => {
+    const { core } = await startCoreFromEnv({ STORE_URL: 'memory:', OPS_PORT: '0', ...env }, silentLogger());
+    const server = await startOpsServer({ port: 0, handler: core.ops.handler, logger: silentLogger() });
+    return {
+      url: (path: string) => `http://127.0.0.1:${server.port}${path}`,
+      close: async () => {
+        await server.close();
+        await core.close();
+      },
+    };
+  };
+
+  it('GIVEN no METRICS_TOKEN THEN unchanged: /metrics open to a relayed request too', async () => {
+    const ops = await serveOps({});
+    try {
+      expect((await get(ops.url('/metrics'), { 'x-forwarded-for': '203.0.113.7' })).status).toBe(200);
+    } finally {
+      await ops.close();
+    }
+  });
+
+  it('GIVEN METRICS_TOKEN THEN it is required there as well', async () => {
+    const ops = await serveOps({ METRICS_TOKEN: TOKEN });
+    try {
+      expect((await get(ops.url('/metrics'))).status).toBe(401);
+      expect((await get(ops.url('/metrics'), { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    } finally {
+      await ops.close();
+    }
   });
 });
 
