@@ -19,7 +19,14 @@ import { type ContactWayService, createContactWayService } from './service/conta
 import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
 import { createPendingRecords } from './service/pending-records.js';
-import { closeKeyv, createAuditLog, createRecordStore, createStoreLock, openKeyv } from './store/index.js';
+import {
+  closeKeyv,
+  createAuditLog,
+  createRecordStore,
+  createStoreLock,
+  openKeyv,
+  startExpiredSweep,
+} from './store/index.js';
 import { createCustomerClient } from './wecom/customers.js';
 import { createDirectoryApi } from './wecom/directory-api.js';
 import {
@@ -206,6 +213,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   firstPrune.unref();
   const prune = setInterval(pruneAudit, AUDIT_PRUNE_EVERY_MS);
   prune.unref();
+  // Likewise for every other TTL'd key (claims, form state, processed events): about one row per request.
+  const sweep = startExpiredSweep(keyv, { intervalMs: config.storeSweepMs, logger });
   const directory = createMemberDirectory({
     api: createDirectoryApi(wecomOptions),
     store: keyv,
@@ -215,7 +224,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   });
   // The first fill starts now and is never awaited: requests read whatever is in memory (possibly nothing).
   void directory.start();
-  const ops = createOps({ metrics, keyv, wecom, logger });
+  const ops = createOps({ metrics, keyv, wecom, logger, metricsToken: config.METRICS_TOKEN });
   const state = createStateStore(keyv, { logger });
   return {
     config,
@@ -263,6 +272,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       clearTimeout(firstPrune);
       clearInterval(prune);
       callbacks?.stopRetries();
+      await sweep.stop();
       await callbacks?.idle();
       await flushPending();
       await sandbox?.close();

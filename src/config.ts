@@ -49,6 +49,12 @@ export const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     OPS_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(65_535).optional()),
     OPS_HOST: optionalText,
+    METRICS_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[\x21-\x7e]{16,512}$/, { message: 'must be 16–512 visible ASCII characters (no spaces)' })
+        .optional(),
+    ),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     DEFAULT_LOCALE: z.enum(['en', 'zh']).default('en'),
@@ -73,6 +79,12 @@ export const envSchema = z
       .default('15m')
       .refine((v) => (parseDurationS(v) ?? 0) >= 60, {
         message: 'must be a duration of at least 1 minute, like 15m or 1h',
+      }),
+    STORE_SWEEP_INTERVAL: z
+      .string()
+      .default('10m')
+      .refine((v) => (parseDurationS(v) ?? 0) >= 10, {
+        message: 'must be a duration of at least 10 seconds, like 10m or 1h',
       }),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
     QR_DIR: z.string().default('data/qr'),
@@ -134,6 +146,8 @@ export interface Config extends Env {
   auditRetentionMs: number;
   /** How often the member directory is refreshed from WeCom (DIRECTORY_REFRESH). */
   directoryRefreshMs: number;
+  /** How often expired keys are deleted from sqlite/PostgreSQL (STORE_SWEEP_INTERVAL). */
+  storeSweepMs: number;
 }
 
 /**
@@ -157,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     creationLimit: parseCreationLimit(data.RATE_LIMIT_CREATES, parseDurationS)!,
     auditRetentionMs: parseDurationS(data.AUDIT_RETENTION)! * 1000,
     directoryRefreshMs: parseDurationS(data.DIRECTORY_REFRESH)! * 1000,
+    storeSweepMs: parseDurationS(data.STORE_SWEEP_INTERVAL)! * 1000,
   };
 }
 

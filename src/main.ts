@@ -33,6 +33,8 @@ const secrets = createSecrets();
  *
  * /healthz, /readyz and /metrics are served on PORT: by Bolt's own server when Slack runs in HTTP mode
  * (one port for Slack and the probes), else by a small ops server (Discord only, or Slack in Socket Mode).
+ * PORT is public, so there /metrics answers only this host (or METRICS_TOKEN) and /readyz only its status
+ * to others (`core.ops.publicHandler`).
  * With OPS_PORT set, the ops server serves all three on OPS_HOST:OPS_PORT instead, and Bolt keeps only
  * /healthz next to /slack/events: readiness details and metrics stay off the port Slack (anyone) reaches.
  * The console adapter opens no port for itself: it is one person at a terminal, often beside a running bot.
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
     const callbackServer = core.callbacks
       ? await startOpsServer({
           ...(config.WECOM_CALLBACK_TOKEN ? { port: config.PORT } : { port: 0, host: '127.0.0.1' }),
-          handler: withCallbacks(core.callbacks, core.ops.handler, logger),
+          handler: withCallbacks(core.callbacks, core.ops.publicHandler, logger),
           logger,
         })
       : undefined;
@@ -104,7 +106,10 @@ async function main(): Promise<void> {
     ? await (await import('../adapters/slack/index.js')).startSlackAdapter(core.chatPort, slackSettings, {
         port: config.PORT,
         // With OPS_PORT, /readyz and /metrics live on that internal port only; PORT keeps /healthz.
-        ops: { handler: core.ops.handler, paths: config.OPS_PORT === undefined ? OPS_PATHS : [HEALTH_PATH] },
+        ops: {
+          handler: core.ops.publicHandler,
+          paths: config.OPS_PORT === undefined ? OPS_PATHS : [HEALTH_PATH],
+        },
         routes: callbacks ? [callbackRoute(callbacks, logger)] : [],
       })
     : undefined;
@@ -133,7 +138,9 @@ async function main(): Promise<void> {
           port: config.PORT,
           handler: withCallbacks(
             callbacks,
-            config.OPS_PORT === undefined ? core.ops.handler : onlyPaths(core.ops.handler, [HEALTH_PATH]),
+            config.OPS_PORT === undefined
+              ? core.ops.publicHandler
+              : onlyPaths(core.ops.publicHandler, [HEALTH_PATH]),
             logger,
           ),
           logger,

@@ -40,7 +40,7 @@ const embedText = (r: RecordedRequest) => JSON.stringify((r.body as any).embeds)
 describe('npm start with Discord pointed at a fake', () => {
   let configId: string;
 
-  it('GIVEN Discord only THEN the ops server serves /healthz, /readyz and /metrics on PORT', async () => {
+  it('GIVEN Discord only THEN the ops server serves /healthz, /readyz and /metrics (this host only) on PORT', async () => {
     await waitForLog('ops server listening');
     const line =
       output()
@@ -51,6 +51,10 @@ describe('npm start with Discord pointed at a fake', () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     expect(await (await fetch(`${base}/metrics`)).text()).toContain(
       '# TYPE contactway_commands_total counter',
+    );
+    // PORT is public: a request a proxy relayed from outside does not get the metrics.
+    expect((await fetch(`${base}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.7' } })).status).toBe(
+      403,
     );
   });
 

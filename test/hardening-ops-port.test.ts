@@ -7,7 +7,8 @@ import { postToApp, slashCommandBody } from './fixtures/slack/requests.js';
 /**
  * OPS_PORT through the real entry point (`tsx src/main.ts`, Slack in HTTP mode against the fake Slack):
  * with it, the port Slack (and so anyone) reaches answers /slack/events and /healthz only, and /readyz and
- * /metrics answer on OPS_HOST:OPS_PORT (127.0.0.1 by default); without it, everything stays on PORT.
+ * /metrics answer on OPS_HOST:OPS_PORT (127.0.0.1 by default); without it, everything stays on PORT, where
+ * /metrics answers this host only (see hardening-ops-public-port.test.ts).
  */
 
 const suite = slackMainSuite('ops-port');
@@ -37,7 +38,8 @@ describe('npm start with OPS_PORT', () => {
     );
     await suite.fake().waitFor(() => suite.fake().responsesTo('ops-port-help')[0], 10_000);
 
-    const metrics = await fetch(`${opsUrl}/metrics`);
+    // OPS_PORT is internal: without METRICS_TOKEN it stays open to whoever reaches it, proxied or not.
+    const metrics = await fetch(`${opsUrl}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/^contactway_commands_total\{command="help",outcome="ok"\} 1$/m);
     expect(await statusOf(`${opsUrl}/readyz`)).toBe(200);
@@ -48,10 +50,13 @@ describe('npm start with OPS_PORT', () => {
     expect(await app.stop()).toBe(0);
   });
 
-  it('GIVEN no OPS_PORT THEN everything stays on PORT, as before (one port for Slack and the probes)', async () => {
+  it('GIVEN no OPS_PORT THEN everything stays on PORT (one port for Slack and the probes), /metrics for this host only', async () => {
     const app = await startMain({});
     expect(app.lines.some((l) => l.msg === 'ops server listening')).toBe(false);
     expect(await statusOf(`${app.publicUrl}/metrics`)).toBe(200);
+    const relayed = { headers: { 'x-forwarded-for': '203.0.113.7' } };
+    expect((await fetch(`${app.publicUrl}/metrics`, relayed)).status).toBe(403);
+    expect(await (await fetch(`${app.publicUrl}/readyz`, relayed)).json()).toEqual({ status: 'ready' });
     expect(await statusOf(`${app.publicUrl}/readyz`)).toBe(200);
     expect(await statusOf(`${app.publicUrl}/healthz`)).toBe(200);
     expect(await app.stop()).toBe(0);

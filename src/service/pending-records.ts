@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../logger.js';
-import { type ContactWayRecord, contactWayRecordSchema, type RecordStore } from '../store/index.js';
+import {
+  type ContactWayRecord,
+  contactWayRecordSchema,
+  PRIVATE_DIR,
+  PRIVATE_FILE,
+  type RecordStore,
+} from '../store/index.js';
 
 /**
  * Records WeCom created but the store refused. They go to a local append-only file (JSON lines) so a
@@ -60,9 +66,10 @@ export function createPendingRecords(options: {
   async function appendLines(lines: string[]): Promise<void> {
     if (lines.length === 0) return;
     const text = lines.map((line) => `${line}\n`).join('');
-    await mkdir(dir, { recursive: true });
+    // Records as the store holds them: owner-only like the sqlite file (claims are renames and keep it).
+    await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
     for (;;) {
-      const file = await open(path, 'a');
+      const file = await open(path, 'a', PRIVATE_FILE);
       try {
         await file.appendFile(text);
         const written = await file.stat();
@@ -177,7 +184,7 @@ export function createPendingRecords(options: {
           if (claimed) written += await flushClaim(claimed, records);
         }
         // The journal stays in place (empty) once flushed, as an operator looking for it expects.
-        if (sources.length > 0) await appendFile(path, '');
+        if (sources.length > 0) await appendFile(path, '', { mode: PRIVATE_FILE });
         return written;
       }),
 

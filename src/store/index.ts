@@ -29,6 +29,8 @@ export {
   DEFAULT_NAMESPACE,
   type OpenKeyvOptions,
   openKeyv,
+  PRIVATE_DIR,
+  PRIVATE_FILE,
 } from './open-keyv.js';
 export {
   type ContactWayRecord,
@@ -41,3 +43,9 @@ export { createRecordStore, type RecordStore, type RecordStoreOptions } from './
 export { scanKeys } from './scan-keys.js';
 export { createSlotCounter, type SlotCounter } from './slot-counter.js';
 export { STORE_UNAVAILABLE, storeCall } from './store-call.js';
+export {
+  DEFAULT_SWEEP_LIMIT,
+  type ExpiredSweep,
+  startExpiredSweep,
+  sweepExpiredKeys,
+} from './sweep-expired.js';

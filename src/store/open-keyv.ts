@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type KeyvPostgres from '@keyv/postgres';
 import KeyvSqlite from '@keyv/sqlite';
@@ -41,6 +41,10 @@ const ITERATION_LIMIT = 1_000;
 const POSTGRES_KEY_SIZE = 1_024;
 
 const NAMESPACE = /^[A-Za-z0-9-]{1,64}$/;
+
+/** Owner-only modes for what the store creates on disk. */
+export const PRIVATE_DIR = 0o700;
+export const PRIVATE_FILE = 0o600;
 
 /**
  * Opens the one Keyv the process shares (records, audit, WeCom token cache, idempotency keys, locks) from
@@ -139,12 +143,16 @@ function openSqlite(url: string, namespace: string): Keyv {
   const path = inMemory ? location : resolve(location);
   if (!inMemory) {
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      // Records, the audit trail and the cached WeCom access token live in this file: the bot's user only.
+      // sqlite creates the -wal and -shm files with the database file's permissions. Modes apply only to
+      // what is created here; an existing file or folder keeps its own.
+      mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR });
+      closeSync(openSync(path, 'a', PRIVATE_FILE));
     } catch (error) {
       throw new ConfigError(
         t(
-          `STORE_URL: cannot create the folder for the sqlite database (${dirname(path)}).`,
-          `STORE_URL：无法创建 sqlite 数据库所在的文件夹（${dirname(path)}）。`,
+          `STORE_URL: cannot create the sqlite database or its folder (${path}).`,
+          `STORE_URL：无法创建 sqlite 数据库或其所在的文件夹（${path}）。`,
         ),
         { cause: error },
       );

@@ -136,7 +136,7 @@ async function scanSql(
 }
 
 /** The smallest string greater than every string starting with `s` (all our keys are ASCII). */
-function upperBound(s: string): string {
+export function upperBound(s: string): string {
   if (s === '') return '\uffff';
   const last = s.charCodeAt(s.length - 1);
   return s.slice(0, -1) + String.fromCharCode(last + 1);
