@@ -42,7 +42,7 @@ const LINGER_MS = 1_000;
 const SERVER_KEEPALIVES =
   'SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3';
 
-/** The calls we make on a `pg` Client (pg comes with @keyv/postgres and ships no types). */
+/** The calls we make on a `pg` Client (pg ships no types of its own; these are all we use). */
 interface PgClient {
   connect(): Promise<void>;
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
