@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { killGroupsOnSignal, spawnGroup, stopGroup } from '../test/fixtures/child-process.js';
 
 /** A process under test: the bot or the floor, started with `node --import tsx <entry>` (or a bundle). */
 export interface ChildOptions {
@@ -32,7 +32,7 @@ export interface RunningChild {
   cpuMs(): number | undefined;
   /** The last lines the process wrote (stdout and stderr), for diagnostics. */
   tail(): string;
-  /** SIGTERM, then waits for the exit (SIGKILL after 10 s). Resolves with the exit code. */
+  /** SIGTERM to its process group, then waits for the exit (SIGKILL after 10 s). Resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
@@ -71,7 +71,9 @@ function readCpuMs(pid: number): number | undefined {
 
 export async function startChild(options: ChildOptions): Promise<RunningChild> {
   const startedAt = performance.now();
-  const proc = spawn(process.execPath, options.nodeArgs, {
+  // Its own process group, killed whole, and killed with this process: by the exit hook, or on Ctrl-C.
+  killGroupsOnSignal();
+  const proc = spawnGroup(process.execPath, options.nodeArgs, {
     cwd: options.cwd,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -101,7 +103,7 @@ export async function startChild(options: ChildOptions): Promise<RunningChild> {
   for (;;) {
     if (exitCode !== undefined) throw new Error(`process exited with ${exitCode} before ready:\n${output}`);
     if (performance.now() > until) {
-      proc.kill('SIGKILL');
+      await stopGroup(proc, { signal: 'SIGKILL' });
       throw new Error(`process not ready in time:\n${output}`);
     }
     const ok = await fetch(options.healthUrl).then(
@@ -126,12 +128,8 @@ export async function startChild(options: ChildOptions): Promise<RunningChild> {
     cpuMs: () => readCpuMs(pid),
     tail: () => output,
     async stop() {
-      if (exitCode !== undefined) return exitCode;
-      const kill = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      proc.kill('SIGTERM');
-      const code = await exited;
-      clearTimeout(kill);
-      return code;
+      await stopGroup(proc, { graceMs: 10_000 });
+      return exited;
     },
   };
 }

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { spawnGroup } from './fixtures/child-process.js';
 
 /**
  * Smoke test of `npm run bench`: a tiny burst (N=5, one round, no warm-up or start-up variants) runs the
@@ -11,10 +11,14 @@ const ROOT = join(import.meta.dirname, '..');
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'bench', 'run.ts'), ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawnGroup(
+      join(ROOT, 'node_modules', '.bin', 'tsx'),
+      [join(ROOT, 'bench', 'run.ts'), ...args],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (c: Buffer) => {

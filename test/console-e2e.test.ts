@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnGroup } from './fixtures/child-process.js';
 import { asOpened } from './fixtures/console-lines.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -12,7 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Runs `npm start`'s entry point as a person would, with no credentials, feeding it lines on stdin. */
 function runConsole(lines: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+    const child = spawnGroup(join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnGroup, stopGroup } from './fixtures/child-process.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'contactway-scan-'));
@@ -15,7 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  */
 describe('console on the sandbox: temp → scan → notified → close', () => {
   it('GIVEN no credentials THEN scanning the new QR notifies the requester and close ends the session', async () => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+    const child = spawnGroup(join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
@@ -56,7 +56,7 @@ describe('console on the sandbox: temp → scan → notified → close', () => {
       child.stdin.write('exit\n');
       expect(await exited).toBe(0);
     } finally {
-      child.kill();
+      await stopGroup(child);
     }
   }, 60_000);
 });

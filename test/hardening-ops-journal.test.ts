@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { createPendingRecords } from '../src/service/pending-records.js';
 import { closeKeyv, createRecordStore, openKeyv } from '../src/store/index.js';
+import { spawnGroup } from './fixtures/child-process.js';
 import { alice, makeRecord } from './store-fixtures.js';
 
 /**
@@ -29,7 +30,7 @@ interface Writer {
 }
 
 function startWriter(env: Record<string, string>): Writer {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER], {
+  const child = spawnGroup(process.execPath, ['--import', 'tsx', WRITER], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 import { parseUserMap } from '../src/policy.js';
+import { spawnGroup } from './fixtures/child-process.js';
 import { PLATFORMS } from './fixtures/start-core.js';
 
 /**
@@ -82,7 +82,7 @@ describe('npm start with a bad USER_MAP', () => {
       stderr: string;
       stdout: string;
     }>((resolve, reject) => {
-      const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+      const child = spawnGroup(join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH,

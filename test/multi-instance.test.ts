@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { closeKeyv, createRecordStore, openKeyv, requesterKey } from '../src/store/index.js';
+import { spawnGroup } from './fixtures/child-process.js';
 import { asOpened } from './fixtures/console-lines.js';
 
 /**
@@ -57,7 +58,7 @@ interface Bot {
 }
 
 function startBot(name: string, env: Record<string, string>): Bot {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+  const child = spawnGroup(join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
+import { spawnGroup, stopGroup } from './fixtures/child-process.js';
 
 type Json = Record<string, unknown> & { errcode: number; errmsg: string };
 
@@ -244,7 +244,7 @@ describe('sandbox: controls over HTTP', () => {
 
 describe('sandbox: npm run sandbox', () => {
   it('GIVEN the CLI on SANDBOX_PORT=0 THEN it prints url, corp id, secret and a curl example, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/cli.ts'], {
+    const child = spawnGroup(process.execPath, ['--import', 'tsx', 'src/sandbox/cli.ts'], {
       env: { ...process.env, SANDBOX_PORT: '0', LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -265,7 +265,7 @@ describe('sandbox: npm run sandbox', () => {
       const [code] = await once(child, 'exit');
       expect(code).toBe(0);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await stopGroup(child, { signal: 'SIGKILL' });
     }
   });
 });

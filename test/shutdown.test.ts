@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../src/sandbox/index.js';
 import type { Sandbox } from '../src/sandbox/types.js';
+import { spawnGroup, stopGroup } from './fixtures/child-process.js';
 import { type FakeSlack, startFakeSlack } from './fixtures/slack/fake-slack.js';
 import { ALICE, BOB, BOT_TOKEN, SIGNING_SECRET } from './fixtures/slack/harness.js';
 import {
@@ -43,7 +44,7 @@ interface Running {
 }
 
 function startMain(): Promise<Running> {
-  const proc = spawn(TSX, [join(ROOT, 'src', 'main.ts')], {
+  const proc = spawnGroup(TSX, [join(ROOT, 'src', 'main.ts')], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',
@@ -110,7 +111,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(children.map((child) => stopGroup(child, { signal: 'SIGKILL' })));
   await fake?.close();
   await sandbox?.close();
   rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnGroup, stopGroup } from './fixtures/child-process.js';
 import { type FakeSlack, startFakeSlack } from './fixtures/slack/fake-slack.js';
 import { ALICE, BOB, BOT_TOKEN, SIGNING_SECRET } from './fixtures/slack/harness.js';
 import {
@@ -46,7 +47,7 @@ function startMain(): Promise<Running> {
     LOG_LEVEL: 'info',
   };
   // cwd is the temp folder so a developer's .env in the repository cannot change what is tested.
-  const proc = spawn(TSX, [join(ROOT, 'src', 'main.ts')], {
+  const proc = spawnGroup(TSX, [join(ROOT, 'src', 'main.ts')], {
     cwd: dir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,11 +65,7 @@ function startMain(): Promise<Running> {
         proc.stdout?.off('data', onData);
         resolve({
           eventsUrl: `http://127.0.0.1:${port}/slack/events`,
-          stop: () =>
-            new Promise((done) => {
-              proc.once('exit', (code) => done(code));
-              proc.kill('SIGTERM');
-            }),
+          stop: () => stopGroup(proc),
         });
         return;
       }
@@ -105,7 +102,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (child) await stopGroup(child, { signal: 'SIGKILL' });
   await fake?.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnGroup } from './fixtures/child-process.js';
 
 /**
  * `npm start` runs compiled JavaScript: its prestart (scripts/build.mjs) compiles src/main.ts to dist/ when
@@ -16,7 +16,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 function npmStart(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('npm', ['start', '--silent'], {
+    const child = spawnGroup('npm', ['start', '--silent'], {
       cwd: ROOT,
       // No credentials: the console adapter on the sandbox; the store in a temp folder.
       env: { PATH: process.env.PATH ?? '', HOME: home, STORE_URL: `sqlite://${join(home, 'cw.sqlite')}` },

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Keyv } from 'keyv';
@@ -14,6 +14,7 @@ import {
   type StoreLogger,
   scanKeys,
 } from '../src/store/index.js';
+import { spawnGroup } from './fixtures/child-process.js';
 import { alice, at, bob, makeRecord } from './store-fixtures.js';
 
 /** One store backend under test. */
@@ -429,7 +430,7 @@ async function startWriter(args: {
   prefix: string;
   extraEnv?: Record<string, string>;
 }): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER], {
+  const child = spawnGroup(process.execPath, ['--import', 'tsx', WRITER], {
     env: {
       ...process.env,
       STORE_URL: args.url,
