@@ -87,7 +87,7 @@ export function recordActions(configId: string, locale: Locale): ReplyAction[] {
   ];
 }
 
-/** The question asked before a delete; platforms without confirm dialogs (Discord) ask it as a message. */
+/** The question asked before a delete: in Slack's confirm dialog, or by the flow where a platform has none. */
 export function deleteConfirm(configId: string, locale: Locale): NonNullable<ReplyAction['confirm']> {
   return {
     title: say(t('Delete contact way?', '删除「联系我」？'), locale),

@@ -76,18 +76,24 @@ export interface ReplyFact {
 }
 
 /**
- * A button under a reply. Adapters encode `kind` + `configId` (+ `customer` for close) in the platform's
- * action id, or keep them in the flow's state store when the platform's id is too short.
+ * A button under a reply. Commands declare what it does (`kind`, `configId`, `customer`) and the question to
+ * ask first; the flow binds it to the requester it is shown to (`token`, src/chat/action-token.ts) and
+ * adapters put only that token in the platform's button. `keep` is the "No" of a question the flow asked.
  */
 export interface ReplyAction {
-  kind: 'show' | 'delete' | 'close';
+  kind: 'show' | 'delete' | 'close' | 'keep';
   label: string;
   configId: string;
   /** close: the customer whose session with the way's member ends (external_userid). */
   customer?: string;
   danger?: boolean;
-  /** Asked before the action runs (Slack confirm dialog; Discord and console ask in their own way). */
+  /**
+   * Asked before the action runs. Left on a bound action only where the platform asks it itself (Slack's
+   * confirm dialog); elsewhere the flow asks it when the button is clicked.
+   */
   confirm?: { title: string; text: string; yes: string; no: string };
+  /** What the button carries back (set by the flow): an action without one is not rendered as a button. */
+  token?: string;
 }
 
 export interface Reply {

@@ -238,8 +238,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     ops,
     notifications,
     callbacks,
-    chatPort: (options) => ({
-      flow: createInteractionFlow(
+    chatPort: (options) => {
+      const flow = createInteractionFlow(
         {
           service,
           directory,
@@ -251,21 +251,25 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
           observer: ops.commands,
         },
         options,
-      ),
-      requests: ops.requests,
-      logger,
-      state,
-      defaultLocale: config.DEFAULT_LOCALE,
-      registerNotifier: notifications.register,
-      ...(sandbox
-        ? {
-            simulateScan: async (configId: string) => {
-              const scan = await sandbox.scan(configId);
-              return { name: scan.name, externalUserId: scan.externalUserId, delivered: !!scan.delivered };
-            },
-          }
-        : {}),
-    }),
+      );
+      return {
+        flow,
+        requests: ops.requests,
+        logger,
+        state,
+        defaultLocale: config.DEFAULT_LOCALE,
+        // A notification's buttons are bound by this adapter's flow: its token limit, its way of confirming.
+        registerNotifier: (platform, notifier) => notifications.register(platform, flow.notifier(notifier)),
+        ...(sandbox
+          ? {
+              simulateScan: async (configId: string) => {
+                const scan = await sandbox.scan(configId);
+                return { name: scan.name, externalUserId: scan.externalUserId, delivered: !!scan.delivered };
+              },
+            }
+          : {}),
+      };
+    },
     async close() {
       directory.close();
       clearInterval(retry);

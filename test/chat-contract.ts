@@ -30,8 +30,9 @@ export interface ChatDriver {
   /** Submits the form the last command opened for this person: these values, the rest as opened. */
   submit(person: Person, values?: Record<string, string>): Promise<Seen>;
   /**
-   * Clicks Show or Delete (confirming it) for a contact way, or End session (confirming it) for one of its
-   * customers, on the button the platform showed (a notification's, for End session).
+   * Clicks Show or Delete for a contact way, or End session for one of its customers, on the newest such
+   * button the platform showed `person` (a notification's, for End session), and confirms it where the
+   * flow asks first (Slack's confirm dialog is Slack's own: its click arrives confirmed).
    */
   click(
     person: Person,
@@ -39,6 +40,20 @@ export interface ChatDriver {
     configId: string,
     customer?: string,
   ): Promise<Seen>;
+  /**
+   * Clicks, as `clicker`, the newest such button the platform showed `owner` (a forwarded message, a
+   * replayed payload). Absent where nobody can reach another person's buttons (the console).
+   */
+  clickAs?(
+    owner: Person,
+    clicker: Person,
+    kind: 'show' | 'delete' | 'close',
+    configId: string,
+  ): Promise<Seen>;
+  /** Clicks Delete and answers No to the flow's question. Absent where the platform asks itself (Slack). */
+  clickAndDecline?(person: Person, configId: string): Promise<Seen>;
+  /** Clicks a button whose stored token is gone (expired). Absent where buttons are never stored. */
+  clickExpired?(person: Person): Promise<Seen>;
   /** Submits `person`'s open form as `other` (a forged or forwarded submission). Absent: not possible. */
   submitAs?(owner: Person, other: Person): Promise<Seen>;
   /** Delivers the last submission again, exactly as the platform would redeliver it. Absent: no redelivery. */
@@ -65,6 +80,8 @@ export interface DriverFactory {
 const HOSTILE_NAME = '*boss* \u202Eevil https://x.y <!channel>';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const BIDI_OR_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+/** The one refusal of a form or button shown to someone else, on every platform (src/chat/texts.ts). */
+const NOT_YOURS = /shown to someone else|是给其他人的/;
 
 const configIdIn = (text: string) => /\b([0-9a-f]{32})\b/.exec(text)?.[1];
 
@@ -101,15 +118,48 @@ export function chatContract(factory: DriverFactory): void {
       expect(await d.core.service.list(d.requester('alice'))).toEqual([]);
     });
 
-    it("GIVEN someone else's contact way THEN show and delete answer not found", async () => {
+    it("GIVEN someone else's config_id typed THEN show and delete answer not found", async () => {
       const d = await start();
       await d.command('alice', 'temp zhangsan');
       const configId = configIdIn((await d.submit('alice')).text) ?? '';
-      const shown = await d.click('bob', 'show', configId);
-      expect(shown.text).toMatch(/not found|找不到|不存在/i);
-      const deleted = await d.click('bob', 'delete', configId);
-      expect(deleted.text).toMatch(/not found|找不到|不存在/i);
+      expect((await d.command('bob', `show ${configId}`)).text).toMatch(/not found|找不到|不存在/i);
+      expect((await d.command('bob', `delete ${configId}`)).text).toMatch(/not found|找不到|不存在/i);
       expect((await d.core.service.list(d.requester('alice'))).length).toBe(1);
+    });
+
+    it("GIVEN someone else's Show or Delete button THEN the one not-yours refusal, nothing deleted", async (ctx) => {
+      const d = await start();
+      if (!d.clickAs) return ctx.skip();
+      await d.command('alice', 'temp zhangsan');
+      const configId = configIdIn((await d.submit('alice')).text) ?? '';
+      const shown = await d.clickAs('alice', 'bob', 'show', configId);
+      expect(shown.text).toMatch(NOT_YOURS);
+      expect(shown.text).not.toContain(configId);
+      const deleted = await d.clickAs('alice', 'bob', 'delete', configId);
+      expect(deleted.text).toMatch(NOT_YOURS);
+      expect((await d.core.service.list(d.requester('alice'))).length).toBe(1);
+    });
+
+    it('GIVEN Delete clicked THEN asked first: No keeps the way, Yes deletes it', async () => {
+      const d = await start();
+      await d.command('alice', 'temp zhangsan');
+      const configId = configIdIn((await d.submit('alice')).text) ?? '';
+      if (d.clickAndDecline) {
+        const kept = await d.clickAndDecline('alice', configId);
+        expect(kept.text).toMatch(/Delete .*\? Its QR stops working|删除 .*？/);
+        expect(kept.text).toMatch(/Kept|已保留/);
+        expect((await d.core.service.list(d.requester('alice'))).length).toBe(1);
+      }
+      const deleted = await d.click('alice', 'delete', configId);
+      expect(deleted.text).toMatch(/Deleted|已删除/);
+      expect(await d.core.service.list(d.requester('alice'))).toEqual([]);
+    });
+
+    it('GIVEN an expired button THEN the one expired text, nothing runs', async (ctx) => {
+      const d = await start();
+      if (!d.clickExpired) return ctx.skip();
+      const seen = await d.clickExpired('alice');
+      expect(seen.text).toMatch(/This form or button has expired|此表单或按钮已过期/);
     });
 
     it('GIVEN a WeCom errcode THEN the reply explains it', async () => {
@@ -142,7 +192,7 @@ export function chatContract(factory: DriverFactory): void {
       expect((await d.notifications('bob')).join('\n')).not.toMatch(/李四/);
     });
 
-    it('GIVEN a customer scans a way THEN the requester is notified with End session and Show; a stranger’s End session is refused; the owner’s ends it', async () => {
+    it('GIVEN a customer scans a way THEN the requester is notified with End session and Show; a stranger’s End session is refused as not theirs; the owner’s ends it', async () => {
       const d = await start();
       await d.command('alice', 'temp zhangsan');
       const configId = configIdIn((await d.submit('alice')).text) ?? '';
@@ -159,9 +209,11 @@ export function chatContract(factory: DriverFactory): void {
       const session = async () =>
         (await d.core.callbacks!.customers.get(configId, scan.externalUserId))?.session;
 
-      const refused = await d.click('bob', 'close', configId, scan.externalUserId);
-      expect(refused.text).toMatch(/not found|找不到|不存在|someone else|其他人/i);
-      expect(await session()).toBe('open');
+      if (d.clickAs) {
+        const refused = await d.clickAs('alice', 'bob', 'close', configId);
+        expect(refused.text).toMatch(NOT_YOURS);
+        expect(await session()).toBe('open');
+      }
 
       const ended = await d.click('alice', 'close', configId, scan.externalUserId);
       expect(ended.text).toMatch(/Ended the temporary session|已结束/);
@@ -214,7 +266,7 @@ export function chatContract(factory: DriverFactory): void {
       if (!d.submitAs) return ctx.skip();
       await d.command('alice', 'temp zhangsan');
       const seen = await d.submitAs('alice', 'bob');
-      expect(seen.text).toMatch(/someone else|其他人/);
+      expect(seen.text).toMatch(NOT_YOURS);
       expect(await d.core.service.list(d.requester('bob'))).toEqual([]);
       expect(await d.core.service.list(d.requester('alice'))).toEqual([]);
     });

@@ -1,6 +1,5 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCustomId, ownerTag } from '../adapters/discord/custom-id.js';
 import { COMMANDS } from '../commands/index.js';
 import type { Requester } from '../src/store/index.js';
 import { displayed, type RecordedRequest } from './fixtures/discord/fake-discord.js';
@@ -39,9 +38,8 @@ const requester = (user: FakeUser): Requester => ({
   userId: user.id,
 });
 
-/** The custom_id of one of our buttons as made for `user` in the test guild. */
-const idFor = (user: FakeUser, kind: 'show' | 'delete' | 'delete-yes' | 'delete-no', configId: string) =>
-  encodeCustomId({ kind, owner: ownerTag(requester(user)), configId }) as string;
+/** The buttons each way's creation reply showed, by config_id: [Show, Delete]. */
+const shown = new Map<string, string[]>();
 
 // biome-ignore lint/suspicious/noExplicitAny: recorded wire bodies are read freely in assertions.
 type Json = any;
@@ -89,11 +87,10 @@ async function submit(
 async function createTemp(user: FakeUser): Promise<string> {
   const { modal } = await openTemp(user);
   const { edit } = await submit(modal, user);
-  const configId = buttonIds(edit)
-    .find((id) => id.startsWith('cw:show:'))
-    ?.split(':')
-    .at(-1);
-  if (!configId) throw new Error(`no QR reply: ${embedText(edit)}`);
+  const field = embedOf(edit)?.fields?.find((f: Json) => displayed(f.name) === 'config_id');
+  if (!field) throw new Error(`no QR reply: ${embedText(edit)}`);
+  const configId = displayed(field.value);
+  shown.set(configId, buttonIds(edit));
   return configId;
 }
 
@@ -188,7 +185,10 @@ describe('discord adapter: temp flow', () => {
     const configId = facts.config_id as string;
     expect(facts.Member).toBe('zhangsan');
     expect(facts['QR expires']).toMatch(/UTC$/);
-    expect(buttonIds(edit)).toEqual([idFor(ALICE, 'show', configId), idFor(ALICE, 'delete', configId)]);
+    // Show and Delete carry the flow's tokens, inline (no store entry to expire) and within 100 characters.
+    expect(buttonIds(edit)).toEqual([expect.stringMatching(/^cw:a:\{/), expect.stringMatching(/^cw:a:\{/)]);
+    expect(buttonIds(edit).every((id) => id.length <= 100)).toBe(true);
+    expect(edit.body.components[0].components.map((c: Json) => c.label)).toEqual(['Show QR again', 'Delete']);
 
     const mine = await h.core.service.list(requester(ALICE));
     const record = mine.find((r) => r.configId === configId);
@@ -314,7 +314,7 @@ describe('discord adapter: list, show, delete, autocomplete', () => {
 
   it('GIVEN alice clicks Show QR again THEN the QR is attached again', async () => {
     const message = h.fake.originalMessage(h.fake.requests.at(-1)?.path.split('/')[3] as string) ?? {};
-    const click = h.send(buttonClick(idFor(ALICE, 'show', alices), message, { user: ALICE }));
+    const click = h.send(buttonClick(shown.get(alices)?.[0] as string, message, { user: ALICE }));
     expect((await h.callback(click)).body).toEqual({ type: 5, data: { flags: 64 } });
     const edit = await h.edit(click);
     expect(edit.files.map((f) => f.name)).toEqual(['qr.png']);
@@ -340,15 +340,17 @@ describe('discord adapter: list, show, delete, autocomplete', () => {
 
   it('GIVEN alice clicks Delete THEN she is asked first, and confirming deletes it', async () => {
     const message = h.fake.originalMessage(h.fake.requests.at(-1)?.path.split('/')[3] as string) ?? {};
-    const ask = h.send(buttonClick(idFor(ALICE, 'delete', alices), message, { user: ALICE }));
-    const question = await h.callback(ask);
-    expect(question.body.type).toBe(4);
-    expect(question.body.data.flags).toBe(64);
-    expect(question.body.data.content).toContain(alices);
-    const ids = question.body.data.components[0].components.map((c: Json) => c.custom_id);
-    expect(ids).toEqual([idFor(ALICE, 'delete-yes', alices), idFor(ALICE, 'delete-no', alices)]);
+    const ask = h.send(buttonClick(shown.get(alices)?.[1] as string, message, { user: ALICE }));
+    expect((await h.callback(ask)).body).toEqual({ type: 5, data: { flags: 64 } });
+    const question = await h.edit(ask);
+    expect(embedText(question)).toContain(`Delete ${alices}? Its QR stops working.`);
+    const ids = buttonIds(question);
+    expect(question.body.components[0].components.map((c: Json) => c.label)).toEqual(['Delete', 'Cancel']);
+    expect(await h.core.service.list(requester(ALICE))).toContainEqual(
+      expect.objectContaining({ configId: alices }),
+    );
 
-    const confirm = h.send(buttonClick(ids[0], message, { user: ALICE }));
+    const confirm = h.send(buttonClick(ids[0] as string, message, { user: ALICE }));
     expect((await h.callback(confirm)).body).toEqual({ type: 6 });
     const done = await h.edit(confirm);
     expect(embedOf(done).title).toContain(`Deleted ${alices}`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCustomId, ownerTag } from '../adapters/discord/custom-id.js';
+import { ownerTag } from '../src/chat/action-token.js';
 import type { Requester } from '../src/store/index.js';
-import type { RecordedRequest } from './fixtures/discord/fake-discord.js';
+import { displayed, type RecordedRequest } from './fixtures/discord/fake-discord.js';
 import { type DiscordHarness, startDiscordHarness } from './fixtures/discord/harness.js';
 import {
   ALICE,
@@ -71,8 +71,9 @@ async function createTemp(
   const modal = await openModal('temp', { user: 'zhangsan', ...options }, where);
   const { token, edit } = await submit(modal, where, changes);
   if (!edit) throw new Error('no reply to the submission');
-  const show = buttonIds(edit).find((id) => id.startsWith('cw:show:')) ?? '';
-  return { token, edit, configId: show.slice(show.lastIndexOf(':') + 1), buttons: buttonIds(edit) };
+  const field = edit.body.embeds[0].fields.find((f: Json) => displayed(f.name) === 'config_id');
+  // [Show, Delete], each carrying the flow's token.
+  return { token, edit, configId: displayed(field.value) as string, buttons: buttonIds(edit) };
 }
 
 /**
@@ -135,18 +136,15 @@ describe('item 3: form context is bound to its requester', () => {
     expect(shown).not.toContain('private');
   });
 
-  it("GIVEN bob puts his own tag on alice's reopen button THEN the draft's stored owner still refuses him", async () => {
-    const modal = await openModal('temp', { user: 'zhangsan' }, as(ALICE));
-    const { edit } = await submit(modal, as(ALICE), { expires_in: 'soon', remark: 'private' });
-    const [reopen] = buttonIds(edit as RecordedRequest);
-    const draftId = (reopen as string).split(':').at(-1);
-    const forged = encodeCustomId({
-      kind: 'reopen',
-      owner: ownerTag(requester(BOB)),
-      state: draftId as string,
-    });
-    const shown = await expectRefused(h.send(buttonClick(forged as string, {}, as(BOB))));
-    expect(shown).not.toContain('private');
+  it("GIVEN bob rewrites alice's inline Delete token with his own tag and no question THEN it acts as bob: not found, nothing deleted", async () => {
+    const alices = await createTemp(as(ALICE));
+    const token = JSON.parse((alices.buttons[1] as string).slice('cw:a:'.length));
+    expect(token).toMatchObject({ k: 'delete', c: alices.configId, a: 1 });
+    const forged = `cw:a:${JSON.stringify({ k: 'delete', c: alices.configId, o: ownerTag(requester(BOB)) })}`;
+    const click = h.send(buttonClick(forged, {}, as(BOB)));
+    expect((await h.callback(click)).body.type).toBe(5);
+    expect(JSON.stringify((await h.edit(click)).body)).toMatch(/not found/i);
+    expect((await h.core.service.list(requester(ALICE))).map((r) => r.configId)).toContain(alices.configId);
   });
 
   it("GIVEN bob clicks alice's Show and Delete buttons THEN he is refused and WeCom is not asked", async () => {
@@ -161,8 +159,7 @@ describe('item 3: form context is bound to its requester', () => {
 
   it('GIVEN alice uses her own modal and buttons THEN they still work', async () => {
     const mine = await createTemp(as(ALICE));
-    const show = mine.buttons.find((id) => id.startsWith('cw:show:')) as string;
-    const click = h.send(buttonClick(show, {}, as(ALICE)));
+    const click = h.send(buttonClick(mine.buttons[0] as string, {}, as(ALICE)));
     expect((await h.callback(click)).body.type).toBe(5);
     expect((await h.edit(click)).files.map((f) => f.name)).toEqual(['qr.png']);
   });
@@ -206,15 +203,17 @@ describe('item 11: no mentions, no masked links', () => {
   });
 
   it('GIVEN a crafted button whose config_id is markdown and mentions THEN nothing of it is echoed', async () => {
-    const mine = await createTemp(as(ALICE));
-    const del = mine.buttons.find((id) => id.startsWith('cw:delete:')) as string;
+    const tag = ownerTag(requester(ALICE));
     for (const crafted of [
-      del.replace(mine.configId, '@everyone [x](https://evil)'),
-      del.replace('cw:delete:', 'cw:delete-no:').replace(mine.configId, '<@&123>'),
+      `cw:a:${JSON.stringify({ k: 'show', c: '@everyone [x](https://evil)', o: tag })}`,
+      'cw:a:<@&123>',
+      'cw:delete-no:abcdefghij:<@&123>',
     ]) {
-      const answer = await h.callback(h.send(buttonClick(crafted, {}, as(ALICE))));
+      const click = h.send(buttonClick(crafted, {}, as(ALICE)));
+      const answer = await h.callback(click);
       expect(answer.body.data.flags).toBe(64);
-      const text = JSON.stringify(answer.body.data);
+      const text = JSON.stringify([answer.body.data, (await h.edit(click)).body]);
+      expect(text).toMatch(/has expired/);
       expect(text).not.toContain('[x](https://evil)');
       expect(text).not.toContain('<@&123>');
       expect(text).not.toMatch(/(^|[^\\])@everyone/);

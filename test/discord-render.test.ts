@@ -4,7 +4,7 @@ import {
   MAX_MODAL_FIELDS,
   splitFields,
 } from '../adapters/discord/command-definitions.js';
-import { decodeCustomId, encodeCustomId, ownerTag, STATE_CHARS } from '../adapters/discord/custom-id.js';
+import { ACTION_CHARS, decodeCustomId, encodeCustomId, STATE_CHARS } from '../adapters/discord/custom-id.js';
 import { modalSubmitToFormValues } from '../adapters/discord/read-values.js';
 import { formToDiscordModal, modalFieldsOf } from '../adapters/discord/render-modal.js';
 import { renderReply } from '../adapters/discord/render-reply.js';
@@ -135,29 +135,13 @@ describe('modalSubmitToFormValues', () => {
 });
 
 describe('custom ids', () => {
-  const owner = ownerTag({
-    platform: 'discord',
-    workspaceId: '1000000000000000001',
-    userId: '1600000000000000001',
-  });
-
-  it('GIVEN requesters THEN the owner tag is 10 id-safe characters, the same for the same guild + user only', () => {
-    const alice = { platform: 'discord', workspaceId: 'g1', userId: 'u1' } as const;
-    expect(ownerTag(alice)).toMatch(/^[A-Za-z0-9_-]{10}$/);
-    expect(ownerTag({ ...alice, displayName: 'alice' })).toBe(ownerTag(alice));
-    expect(ownerTag({ ...alice, userId: 'u2' })).not.toBe(ownerTag(alice));
-    expect(ownerTag({ ...alice, workspaceId: 'g2' })).not.toBe(ownerTag(alice));
-  });
-
   it('GIVEN each kind THEN it round-trips and stays within 100 characters', () => {
     const ids = [
       { kind: 'form', state: '{"v":2,"c":"temp","a":{"user":"zhang:san"}}' },
       { kind: 'form', state: '@abcDEF123456' },
-      { kind: 'reopen', owner, state: '@abcDEF123456' },
-      { kind: 'show', owner, configId: 'c9d58545e2c9a4d65584884392fcc125' },
-      { kind: 'delete', owner, configId: 'c9d58545e2c9a4d65584884392fcc125' },
-      { kind: 'delete-yes', owner, configId: 'c9d58545e2c9a4d65584884392fcc125' },
-      { kind: 'delete-no', owner, configId: 'c9d58545e2c9a4d65584884392fcc125' },
+      { kind: 'reopen', state: '@abcDEF123456' },
+      { kind: 'action', token: '{"k":"show","c":"c9d58545e2c9a4d65584884392fcc125","o":"OWNERtag01"}' },
+      { kind: 'action', token: '@abcDEF123456' },
     ] as const;
     for (const id of ids) {
       const text = encodeCustomId(id);
@@ -166,19 +150,17 @@ describe('custom ids', () => {
     }
   });
 
-  it('GIVEN a state longer than STATE_CHARS THEN no id (the flow stores it as @id); foreign ids decode to nothing', () => {
+  it('GIVEN a token longer than its limit THEN no id (the flow stores it as @id); foreign and old ids decode to nothing', () => {
     expect(encodeCustomId({ kind: 'form', state: 'u'.repeat(STATE_CHARS) })?.length).toBeLessThanOrEqual(100);
-    expect(encodeCustomId({ kind: 'reopen', owner, state: 'u'.repeat(STATE_CHARS) })).toHaveLength(100);
-    expect(encodeCustomId({ kind: 'reopen', owner, state: 'u'.repeat(STATE_CHARS + 1) })).toBeUndefined();
+    expect(encodeCustomId({ kind: 'reopen', state: 'u'.repeat(STATE_CHARS) })).toHaveLength(100);
+    expect(encodeCustomId({ kind: 'reopen', state: 'u'.repeat(STATE_CHARS + 1) })).toBeUndefined();
+    expect(encodeCustomId({ kind: 'action', token: 'u'.repeat(ACTION_CHARS) })).toHaveLength(100);
+    expect(encodeCustomId({ kind: 'action', token: 'u'.repeat(ACTION_CHARS + 1) })).toBeUndefined();
     expect(decodeCustomId('someone-else:button')).toBeUndefined();
-    expect(decodeCustomId(`cw:show:${owner}:`)).toBeUndefined();
-  });
-
-  it('GIVEN an id without an owner (an older release) or a config_id that is not one THEN it decodes to nothing', () => {
-    expect(decodeCustomId('cw:show:c9d58545e2c9a4d65584884392fcc125')).toBeUndefined();
-    expect(decodeCustomId(`cw:reopen:${owner}:`)).toBeUndefined();
-    expect(decodeCustomId(`cw:delete:${owner}:@everyone [x](https://evil)`)).toBeUndefined();
-    expect(decodeCustomId(`cw:delete-no:${owner}:<@&123>`)).toBeUndefined();
+    expect(decodeCustomId('cw:a:')).toBeUndefined();
+    // An older release's buttons: the flow answers them with the one "expired" text.
+    expect(decodeCustomId('cw:show:OWNERtag01:c9d58545e2c9a4d65584884392fcc125')).toBeUndefined();
+    expect(decodeCustomId('cw:nclose:abcDEF123456')).toBeUndefined();
   });
 });
 
@@ -235,13 +217,13 @@ describe('renderReply', () => {
       alt: 'QR',
     },
     actions: [
-      { kind: 'show', label: 'Show QR again', configId: 'cfg1' },
-      { kind: 'delete', label: 'Delete', configId: 'x'.repeat(120), danger: true },
+      { kind: 'show', label: 'Show QR again', configId: 'cfg1', token: '@abcDEF123456' },
+      { kind: 'delete', label: 'Delete', configId: 'cfg1', danger: true },
     ],
   };
 
-  it('GIVEN a QR reply THEN the PNG is attached and shown in the embed; a button whose id would not fit is left out', () => {
-    const message = renderReply(reply, { locale: 'en', owner: 'OWNERtag01' });
+  it('GIVEN a QR reply THEN the PNG is attached and shown in the embed; an action the flow gave no token has no button', () => {
+    const message = renderReply(reply, { locale: 'en' });
     expect(message.files.map((f) => f.name)).toEqual(['qr.png']);
     expect(message.embeds[0]?.toJSON()).toMatchObject({
       title: reply.title,
@@ -249,7 +231,7 @@ describe('renderReply', () => {
     });
     expect(
       message.components[0]?.toJSON().components.map((c) => ('custom_id' in c ? c.custom_id : '')),
-    ).toEqual(['cw:show:OWNERtag01:cfg1']);
+    ).toEqual(['cw:a:@abcDEF123456']);
   });
 
   it('GIVEN field errors and a reopen token THEN each field is named by label and a reopen button comes first', () => {
@@ -261,11 +243,11 @@ describe('renderReply', () => {
         actions: [],
         fieldErrors: [{ field: 'remark', message: 'too long' }],
       },
-      { locale: 'zh', owner: 'OWNERtag01', reopen: '@d1', fieldLabels: { remark: '备注' } },
+      { locale: 'zh', reopen: '@d1', fieldLabels: { remark: '备注' } },
     );
     expect(message.embeds[0]?.toJSON().description).toBe('• **备注** (`remark`): too long');
     expect(message.components[0]?.toJSON().components[0]).toMatchObject({
-      custom_id: 'cw:reopen:OWNERtag01:@d1',
+      custom_id: 'cw:reopen:@d1',
       label: '修改后重新提交',
     });
   });

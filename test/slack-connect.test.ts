@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackRequester } from '../adapters/slack/requester.js';
+import { shownButton } from './fixtures/slack/buttons.js';
 import { BOB, SIGNING_SECRET, type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';
 import {
   blockActionsPayload,
@@ -83,7 +84,7 @@ describe('A Slack Connect guest', () => {
     const before = created();
 
     const result = await post(payload);
-    expect(result.text).not.toContain('opened by someone else');
+    expect(result.text).not.toContain('shown to someone else');
     expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
     await h.fake.waitFor(() => h.fake.statusOf(view.id));
     expect(created()).toBe(before + 1);
@@ -102,7 +103,7 @@ describe('A Slack Connect guest', () => {
 
   it('GIVEN his "Show QR again" in the shared channel (team = the host, user.team_id = his) THEN it is his', async () => {
     expect(configId).not.toBe('');
-    await click(GUS, 'contactway.show', configId, 'gus-show');
+    await click(GUS, 'contactway.show', shownButton(h.fake, 'show', configId), 'gus-show');
     await waitForResponse('gus-show');
     expect(responseText('gus-show')).toContain(configId);
     expect(responseText('gus-show')).not.toContain('not found');
@@ -118,7 +119,7 @@ describe('A Slack Connect guest', () => {
       { ...GUS, teamId: HOST },
     ]) {
       const refused = await post(viewSubmissionPayload(other, view, stateFromView(view)));
-      expect(refused.text).toContain('This form was opened by someone else');
+      expect(refused.text).toContain('This form or button was shown to someone else');
     }
     await settle();
     expect(created()).toBe(before);
@@ -128,9 +129,10 @@ describe('A Slack Connect guest', () => {
       [{ ...GUS, teamId: HOST }, 'host-same-id-delete'],
       [BOB, 'bob-delete'],
     ] as const) {
-      await click(other, 'contactway.delete', configId, responseId);
+      // His button, clicked by anyone else: the one refusal, whatever workspace they click from.
+      await click(other, 'contactway.delete', shownButton(h.fake, 'delete', configId), responseId);
       await waitForResponse(responseId);
-      expect(responseText(responseId)).toContain('not found');
+      expect(responseText(responseId)).toContain('This form or button was shown to someone else');
     }
     expect((await h.core.service.list(gus)).map((r) => r.configId)).toEqual([configId]);
     expect(h.core.sandbox!.contactWay(configId)).toBeDefined();
@@ -138,7 +140,7 @@ describe('A Slack Connect guest', () => {
 
   it('GIVEN his own "Delete" in the shared channel THEN it is deleted', async () => {
     expect(configId).not.toBe('');
-    await click(GUS, 'contactway.delete', configId, 'gus-delete');
+    await click(GUS, 'contactway.delete', shownButton(h.fake, 'delete', configId), 'gus-delete');
     await waitForResponse('gus-delete');
     expect(responseText('gus-delete')).toContain(`Deleted ${configId}`);
     expect(await h.core.service.list(gus)).toEqual([]);
@@ -155,7 +157,7 @@ describe('A Slack Connect guest', () => {
     const view = await h.openedView(String(clicked.trigger_id));
     const values = withValue(stateFromView(view), 'user', { value: 'zhangsan' });
     const result = await post(viewSubmissionPayload(GUS, view, values));
-    expect(result.text).not.toContain('opened by someone else');
+    expect(result.text).not.toContain('shown to someone else');
     await h.fake.waitFor(() => h.fake.statusOf(view.id));
     expect(await h.core.service.list(gus)).toHaveLength(1);
     // His Home is republished with it: the change is his, and so is the Home he opened.
@@ -206,7 +208,7 @@ describe('Enterprise Grid, app installed org-wide', () => {
       },
       'org-1',
     );
-    expect(text).not.toContain('opened by someone else');
+    expect(text).not.toContain('shown to someone else');
     await h.fake.waitFor(() => h.fake.statusOf(view.id));
     expect(created()).toBe(before + 1);
     const [record] = await h.core.service.list(org);
@@ -230,7 +232,7 @@ describe('Enterprise Grid, app installed org-wide', () => {
     const payload = orgWide(
       blockActionsPayload(
         MEI,
-        { action_id: 'contactway.show', value: configId },
+        { action_id: 'contactway.show', value: shownButton(h.fake, 'show', configId) },
         h.fake.responseUrl('org-show'),
       ),
       { enterpriseId: 'E_ACME', homeTeamId: 'T_MEI_HOME' },
@@ -252,20 +254,20 @@ describe('Enterprise Grid, app installed org-wide', () => {
       homeTeamId: 'E_OTHER',
     };
     const refused = await post(orgWideViewSubmissionPayload(MEI, view, stateFromView(view), stranger));
-    expect(refused.text).toContain('This form was opened by someone else');
+    expect(refused.text).toContain('This form or button was shown to someone else');
 
     await post(
       orgWide(
         blockActionsPayload(
           MEI,
-          { action_id: 'contactway.delete', value: configId },
+          { action_id: 'contactway.delete', value: shownButton(h.fake, 'delete', configId) },
           h.fake.responseUrl('org-x'),
         ),
         stranger,
       ),
     );
     await waitForResponse('org-x');
-    expect(responseText('org-x')).toContain('not found');
+    expect(responseText('org-x')).toContain('This form or button was shown to someone else');
     await settle();
     expect(created()).toBe(before);
     expect((await h.core.service.list(org)).map((r) => r.configId)).toEqual([configId]);

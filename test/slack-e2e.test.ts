@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackRequester } from '../adapters/slack/requester.js';
+import { shownButton } from './fixtures/slack/buttons.js';
 import {
   ALICE,
   BOB,
@@ -316,14 +317,15 @@ describe('Slack adapter: list, show and delete are the requester’s own', () =>
 
   it('GIVEN alice clicks "Show QR again" THEN the QR is uploaded to her again', async () => {
     const uploads = h.fake.callsTo('files.completeUploadExternal').length;
-    await h.click(ALICE, 'contactway.show', aliceConfigId, 'alice-show');
+    await h.click(ALICE, 'contactway.show', shownButton(h.fake, 'show', aliceConfigId), 'alice-show');
     await waitForResponse('alice-show');
     expect(responseText('alice-show')).toContain(aliceConfigId);
     expect(h.fake.callsTo('files.completeUploadExternal').length).toBe(uploads + 1);
   });
 
   it('GIVEN alice clicks "Delete" on her own contact way THEN it is deleted at WeCom and forgotten', async () => {
-    await h.click(ALICE, 'contactway.delete', aliceConfigId, 'alice-delete');
+    // Slack asked the confirm question in its client: the click arrives confirmed.
+    await h.click(ALICE, 'contactway.delete', shownButton(h.fake, 'delete', aliceConfigId), 'alice-delete');
     await waitForResponse('alice-delete');
     expect(responseText('alice-delete')).toContain(`Deleted ${aliceConfigId}`);
     expect(await h.core.service.list(who(ALICE))).toHaveLength(0);
@@ -357,7 +359,7 @@ describe('Slack adapter: delivery fallbacks', () => {
 
   it('GIVEN the QR upload is refused (missing scope) THEN the ephemeral reply carries the QR link instead', async () => {
     h.fake.failNext('files.getUploadURLExternal', 'missing_scope');
-    await h.click(BOB, 'contactway.show', bobConfigId, 'bob-show-noscope');
+    await h.click(BOB, 'contactway.show', shownButton(h.fake, 'show', bobConfigId), 'bob-show-noscope');
     await waitForResponse('bob-show-noscope');
     const text = responseText('bob-show-noscope');
     expect(text).toContain('/sandbox/qr/');
@@ -382,7 +384,7 @@ describe('Slack adapter: forms that cannot be used', () => {
       stateFromView(view),
     );
     expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
-    expect(result.text).toContain('This form has expired');
+    expect(result.text).toContain('This form or button has expired');
     expect(h.core.sandbox!.stats().calls.add_contact_way).toBe(before);
   });
 });

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackRequester } from '../adapters/slack/requester.js';
+import { shownButton } from './fixtures/slack/buttons.js';
 import {
   ALICE,
   BOB,
@@ -98,7 +99,7 @@ describe('Enterprise Grid, app installed org-wide', () => {
     // Her "Show QR again" button, clicked in the same workspace, finds it as well.
     const click = blockActionsPayload(
       { ...MEI, teamId: grid.homeTeamId },
-      { action_id: 'contactway.show', value: configId },
+      { action_id: 'contactway.show', value: shownButton(h.fake, 'show', configId) },
       h.fake.responseUrl('grid-click'),
     );
     const clicked = await postToApp(
@@ -126,7 +127,7 @@ describe('A form is bound to the person it was opened for', () => {
     const result = await h.submit(BOB, view, stateFromView(view));
     expect(result.status).toBe(200);
     expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
-    expect(result.text).toContain('This form was opened by someone else');
+    expect(result.text).toContain('This form or button was shown to someone else');
     await settle();
     expect(h.core.sandbox!.stats().calls.add_contact_way ?? 0).toBe(before);
     expect(await h.core.service.list(who(BOB))).toEqual([]);
@@ -147,7 +148,7 @@ describe('A form is bound to the person it was opened for', () => {
     const elsewhere: SlackUser = { ...CHEN, teamId: 'T_OTHER' };
     const result = await h.submit(elsewhere, view, stateFromView(view));
     expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
-    expect(result.text).toContain('此表单由其他人打开');
+    expect(result.text).toContain('此表单或按钮是给其他人的');
     await settle();
     expect(h.core.sandbox!.stats().calls.add_contact_way ?? 0).toBe(before);
     expect(await h.core.service.list(who(elsewhere))).toEqual([]);

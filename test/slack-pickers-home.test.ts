@@ -3,6 +3,7 @@ import { homeToSlackView } from '../adapters/slack/home.js';
 import { NEW_TEMP_SHORTCUT } from '../adapters/slack/shortcut.js';
 import type { HomeView } from '../src/chat/port.js';
 import { DEFAULT_MEMBERS, type Sandbox, startSandbox } from '../src/sandbox/index.js';
+import { shownButton } from './fixtures/slack/buttons.js';
 import { ALICE, BOB, type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';
 import { type OpenedView, stateFromView, withValue } from './fixtures/slack/requests.js';
 
@@ -148,7 +149,7 @@ describe('Slack App Home', () => {
     expect(textOf(home)).toContain('contactway.show');
 
     const before = h.fake.callsTo('views.publish').length;
-    const click = await h.homeClick(BOB, 'contactway.delete', configId);
+    const click = await h.homeClick(BOB, 'contactway.delete', shownButton(h.fake, 'delete', configId));
     expect(click.status).toBe(200);
     await h.fake.waitFor(
       () =>

@@ -269,12 +269,13 @@ const created: Reply = {
   facts: Array.from({ length: 12 }, (_, i) => ({ label: `L${i}`, value: i === 0 ? '<@U123>' : `v${i}` })),
   qr: { url: 'https://wework.qpic.cn/wwpic/qr.png', alt: 'QR code for zhangsan' },
   actions: [
-    { kind: 'show', label: 'Show QR again', configId: 'cfg_1' },
+    { kind: 'show', label: 'Show QR again', configId: 'cfg_1', token: 'tok-show' },
     {
       kind: 'delete',
       label: 'Delete',
       configId: 'cfg_1',
       danger: true,
+      token: 'tok-delete',
       confirm: { title: 'Delete contact way?', text: 'Delete cfg_1?', yes: 'Delete', no: 'Cancel' },
     },
   ],
@@ -310,15 +311,15 @@ describe('replyToBlocks', () => {
     expect(replyToText(created)).not.toContain('<!channel>');
   });
 
-  it('GIVEN the buttons THEN they carry the config_id, and Delete is danger with a confirm dialog', () => {
+  it("GIVEN the buttons THEN they carry the flow's tokens, and Delete is danger with a confirm dialog", () => {
     const actions = replyToBlocks(created, { locale: 'en' }).find((b) => b.type === 'actions');
     expect(actions).toMatchObject({
       elements: [
-        { type: 'button', action_id: 'contactway.show', value: 'cfg_1' },
+        { type: 'button', action_id: 'contactway.show', value: 'tok-show' },
         {
           type: 'button',
           action_id: 'contactway.delete',
-          value: 'cfg_1',
+          value: 'tok-delete',
           style: 'danger',
           confirm: {
             title: { text: 'Delete contact way?' },
@@ -329,6 +330,11 @@ describe('replyToBlocks', () => {
         },
       ],
     });
+  });
+
+  it('GIVEN an action the flow gave no token THEN it has no button', () => {
+    const untokened = { ...created, actions: created.actions.map(({ token: _, ...a }) => a) };
+    expect(replyToBlocks(untokened, { locale: 'en' }).some((b) => b.type === 'actions')).toBe(false);
   });
 
   it('GIVEN a QR URL Slack cannot fetch (sandbox http) THEN there is a link but no image block', () => {

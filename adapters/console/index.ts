@@ -3,11 +3,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FormValues, Reply } from '../../commands/index.js';
+import type { FlowOptions } from '../../src/chat/flow.js';
 import type { ChatActor, ChatPort, OpenForm, Surface } from '../../src/chat/port.js';
 import { type Locale, say, t } from '../../src/i18n.js';
 import { type Asking, createCompleter } from './completer.js';
 import { qrFileName } from './qr-file.js';
-import { renderFieldPrompt, renderReply } from './render.js';
+import { actionHint, renderFieldPrompt, renderReply } from './render.js';
 import { terminalQr } from './terminal-qr.js';
 import { visible } from './visible.js';
 
@@ -33,8 +34,15 @@ export interface ConsoleAdapterOptions {
   qrDir: string;
 }
 
-/** What the composition root needs to build the console's port: its limits. */
-export const CONSOLE_FLOW = { stateChars: STATE_CHARS };
+/**
+ * What the composition root needs to build the console's port: its limits, and that the flow asks before
+ * Delete and End session (a terminal has no confirm dialog).
+ */
+export const CONSOLE_FLOW: FlowOptions = {
+  stateChars: STATE_CHARS,
+  actionChars: STATE_CHARS,
+  confirm: 'ask',
+};
 
 /**
  * The terminal adapter: one command per line (`/contactway temp zhangsan` or `temp zhangsan`), the form
@@ -81,16 +89,27 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
     if (echo) write(`${visible(result.value)}\n`);
     return result.value;
   };
-  const show = (reply: Reply) => showReply(reply, options, write);
+  // The console's buttons are the lines their hints show (`delete <config_id>`): typing one clicks the
+  // newest button it names, with that button's token; any other line is a command.
+  const buttons = new Map<string, string>();
+  const remember = (reply: Reply) => {
+    for (const action of reply.actions) if (action.token) buttons.set(actionHint(action), action.token);
+  };
+  const show = (reply: Reply) => {
+    remember(reply);
+    return showReply(reply, options, write);
+  };
 
   port.registerNotifier(options.requester.platform, {
     async notify(requester, build) {
       if (requester.userId !== options.requester.userId) return false;
+      const reply = await build(locale);
+      remember(reply);
       if (!tty) {
-        write(`\n🔔 ${renderReply(build(locale))}contactway> `);
+        write(`\n🔔 ${renderReply(reply)}contactway> `);
         return true;
       }
-      write(`\n🔔 ${renderReply(build(locale))}`);
+      write(`\n🔔 ${renderReply(reply)}`);
       rl.prompt(true);
       return true;
     },
@@ -120,7 +139,9 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
         await simulateScan(scan[1]);
         continue;
       }
-      await port.flow.command({ ...base, input: { text } }, surface());
+      const token = buttons.get(text.replace(/^\/contactway\s+/, '').replace(/\s+/g, ' '));
+      if (token) await port.flow.action({ ...base, token }, surface());
+      else await port.flow.command({ ...base, input: { text } }, surface());
       if (ended) break;
     }
   } finally {

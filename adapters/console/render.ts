@@ -14,13 +14,21 @@ export function renderReply(reply: Reply): string {
   for (const f of facts) lines.push(`  ${f.label.padEnd(width)}  ${f.value}`);
   for (const e of reply.fieldErrors ?? []) lines.push(`  - ${visible(e.field)}: ${visible(e.message)}`);
   if (reply.text) lines.push(...visibleLines(reply.text).map((l) => `  ${l}`));
-  if (reply.actions.length > 0) {
-    // The console's buttons are the commands they stand for: End session is `close <config_id> <customer>`.
-    const hint = (a: Reply['actions'][number]) =>
-      [a.kind, a.configId, ...(a.kind === 'close' && a.customer ? [a.customer] : [])].map(visible).join(' ');
-    lines.push(`  → ${reply.actions.map(hint).join('   ')}`);
-  }
+  if (reply.actions.length > 0)
+    lines.push(`  → ${reply.actions.map((a) => visible(actionHint(a))).join('   ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What the person types to click a button: the command it stands for (`close <config_id> <customer>`), so
+ * it reads as what it does; `keep <config_id>` answers No to a question.
+ */
+export function actionHint(action: Reply['actions'][number]): string {
+  return [
+    action.kind,
+    action.configId,
+    ...(action.kind === 'close' && action.customer ? [action.customer] : []),
+  ].join(' ');
 }
 
 /** The prompt for one form field: label, help, and the default Enter accepts (an edit's default is stored text). */

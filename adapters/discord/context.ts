@@ -2,7 +2,6 @@ import type { BaseInteraction } from 'discord.js';
 import type { BaseRequest, ChatActor, ChatPort } from '../../src/chat/port.js';
 import { type Locale, toLocale } from '../../src/i18n.js';
 import type { Logger } from '../../src/logger.js';
-import { ownerTag } from './custom-id.js';
 
 /**
  * Who is asking: guild + user, with their role ids for the access policy (DISCORD_ROLES). In a DM there is
@@ -17,11 +16,6 @@ export function actorOf(interaction: BaseInteraction): ChatActor {
     displayName: interaction.user.username,
     roles: rolesOf(interaction),
   };
-}
-
-/** The owner tag (see custom-id.ts) of whoever sent this interaction. */
-export function ownerOf(interaction: BaseInteraction): string {
-  return ownerTag(actorOf(interaction));
 }
 
 /** The requester's own client language (`zh-CN`, `zh-TW` → zh; `en-US` → en), not the guild's. */

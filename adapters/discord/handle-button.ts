@@ -1,50 +1,39 @@
-import { type ButtonInteraction, MessageFlags } from 'discord.js';
-import { say } from '../../src/i18n.js';
+import { type ButtonInteraction, Routes } from 'discord.js';
+import type { ActionRequest } from '../../src/chat/port.js';
 import { baseRequest, type HandlerContext } from './context.js';
-import type { ButtonId } from './custom-id.js';
-import { renderDeleteConfirm, renderNotice } from './render-reply.js';
+import type { CustomId } from './custom-id.js';
 import { discordSurface } from './surface.js';
-import { TEXTS } from './texts.js';
 
 /**
- * Buttons under our replies, already known to be the clicker's own (index.ts checks the owner in the id).
- * Show, a confirmed delete and reopen go to the flow (the service still answers "not found" for another
- * requester's config_id). Deleting asks first, since Discord buttons have no confirm dialog of their own:
- * the question and "keep it" are rendering only.
+ * A click on one of our buttons → the flow, with the token its custom_id carries (an id of ours that does
+ * not decode, from an older release or tampered with, goes as an empty token: the flow says it expired).
+ * The flow reads whose it is and what it does, and asks before Delete and End session. A click in a DM
+ * (a notification's button) comes from no guild: the flow acts in the guild the notification was sent
+ * for, and the clicker's roles there are fetched, since a DM carries none.
  */
 export async function handleButton(
   ctx: HandlerContext,
   interaction: ButtonInteraction,
-  id: ButtonId,
+  id: CustomId | undefined,
 ): Promise<void> {
   const base = baseRequest(interaction, ctx.defaultLocale);
-  const locale = base.locale;
-  switch (id.kind) {
-    case 'delete':
-      await interaction.reply({
-        ...renderDeleteConfirm(id.configId, locale, id.owner),
-        flags: MessageFlags.Ephemeral,
-      });
-      return;
-    case 'delete-no':
-      await interaction.update(renderNotice(say(TEXTS.kept(id.configId), locale)));
-      return;
-    default: {
-      // A confirmed delete replaces the question it answers; showing and reopening answer anew.
-      const surface = discordSurface(interaction, {
-        locale,
-        owner: id.owner,
-        inPlace: id.kind === 'delete-yes',
-      });
-      const request =
-        id.kind === 'reopen'
-          ? { ...base, kind: 'reopen' as const, value: id.state }
-          : {
-              ...base,
-              kind: id.kind === 'show' ? ('show' as const) : ('delete' as const),
-              value: id.configId,
-            };
-      await ctx.port.flow.action(request, surface);
-    }
-  }
+  const request: ActionRequest =
+    id?.kind === 'reopen'
+      ? { ...base, token: id.state, reopen: true }
+      : {
+          ...base,
+          token: id?.kind === 'action' ? id.token : '',
+          ...(interaction.guildId
+            ? {}
+            : { elsewhere: { roles: (guildId: string) => guildRoles(interaction, guildId) } }),
+        };
+  await ctx.port.flow.action(request, discordSurface(interaction, { locale: base.locale }));
+}
+
+/** The clicker's roles in the guild the way was made in; none when Discord will not say (left the guild). */
+async function guildRoles(interaction: ButtonInteraction, guildId: string): Promise<string[]> {
+  const member = (await interaction.client.rest.get(Routes.guildMember(guildId, interaction.user.id))) as {
+    roles?: string[];
+  };
+  return member.roles ?? [];
 }

@@ -1,7 +1,7 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { type AnyCommand, type FormValues, findCommand } from '../../commands/index.js';
 import { optionFieldsOf } from './command-definitions.js';
-import { baseRequest, type HandlerContext, ownerOf } from './context.js';
+import { baseRequest, type HandlerContext } from './context.js';
 import { discordSurface } from './surface.js';
 
 /**
@@ -21,7 +21,7 @@ export async function handleCommand(
       input: { command: name, options: command ? readArgs(interaction, command) : {} },
       fixed: command ? readOptionFields(interaction, command) : {},
     },
-    discordSurface(interaction, { locale: base.locale, owner: ownerOf(interaction) }),
+    discordSurface(interaction, { locale: base.locale }),
   );
 }
 

@@ -1,5 +1,5 @@
 import type { ModalSubmitInteraction } from 'discord.js';
-import { actorOf, type HandlerContext, localeOf, ownerOf } from './context.js';
+import { actorOf, type HandlerContext, localeOf } from './context.js';
 import { modalSubmitToFormValues } from './read-values.js';
 import { modalFieldsOf } from './render-modal.js';
 import { discordSurface } from './surface.js';
@@ -14,7 +14,7 @@ export async function handleModalSubmit(
   state: string,
 ): Promise<void> {
   const locale = localeOf(interaction, ctx.defaultLocale);
-  const surface = discordSurface(interaction, { locale, owner: ownerOf(interaction) });
+  const surface = discordSurface(interaction, { locale });
   await ctx.port.flow.submit(
     {
       actor: actorOf(interaction),

@@ -7,19 +7,16 @@ import { say } from '../../src/i18n.js';
 import { onBrokenPacket } from './broken-packet.js';
 import { createDiscordClient } from './client.js';
 import { COMMAND_NAME } from './command-definitions.js';
-import { type HandlerContext, localeOf, ownerOf } from './context.js';
-import { decodeCustomId, isOurs, STATE_CHARS } from './custom-id.js';
+import { type HandlerContext, localeOf } from './context.js';
+import { ACTION_CHARS, decodeCustomId, isOurs, STATE_CHARS } from './custom-id.js';
 import { handleAutocomplete } from './handle-autocomplete.js';
 import { handleButton } from './handle-button.js';
 import { handleCommand } from './handle-command.js';
 import { handleModalSubmit } from './handle-modal.js';
-import { handleNoteButton } from './handle-note.js';
-import { refuseNotYours } from './not-yours.js';
 import { discordNotifier } from './notifier.js';
 import { registerCommands } from './register.js';
 import { renderNotice } from './render-reply.js';
 import type { DiscordSettings } from './settings.js';
-import { TEXTS } from './texts.js';
 
 export { commandDefinitions } from './command-definitions.js';
 export { modalSubmitToFormValues } from './read-values.js';
@@ -46,7 +43,8 @@ export async function startDiscordAdapter(
   options: DiscordAdapterOptions = {},
 ): Promise<RunningAdapter> {
   const token = settings.token;
-  const port = chatPort({ stateChars: STATE_CHARS });
+  // Discord buttons have no confirm dialog: the flow asks before Delete and End session.
+  const port = chatPort({ stateChars: STATE_CHARS, actionChars: ACTION_CHARS, confirm: 'ask' });
   const log = port.logger.child({ adapter: 'discord' });
   const ctx: HandlerContext = { port, logger: log, defaultLocale: port.defaultLocale };
 
@@ -57,7 +55,7 @@ export async function startDiscordAdapter(
   const broken = onBrokenPacket(client.rest, log, port.defaultLocale);
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
   client.on(Events.InteractionCreate, (interaction) => void route(ctx, interaction));
-  port.registerNotifier('discord', discordNotifier(client, port.state, port.defaultLocale, log));
+  port.registerNotifier('discord', discordNotifier(client, port.defaultLocale, log));
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
     client.rest.setToken(token);
@@ -96,24 +94,13 @@ async function route(ctx: HandlerContext, interaction: Interaction): Promise<voi
       return;
     }
     if (!interaction.isModalSubmit() && !interaction.isButton()) return;
-    const locale = localeOf(interaction, ctx.defaultLocale);
+    // Ids of ours only; one that does not decode goes on with an empty token, and the flow says it expired
+    // (nothing of the id is echoed). The flow checks whose the form or button is.
+    if (!isOurs(interaction.customId)) return;
     const id = decodeCustomId(interaction.customId);
-    if (interaction.isModalSubmit() && id?.kind === 'form') {
-      // The flow checks that the form is the submitter's own.
-      await handleModalSubmit(ctx, interaction, id.state);
-    } else if (interaction.isButton() && id && 'note' in id) {
-      // A notification's button: its entry says whose it is (handle-note.ts checks).
-      await handleNoteButton(ctx, interaction, id);
-    } else if (interaction.isButton() && id && id.kind !== 'form' && !('note' in id)) {
-      if (id.owner === ownerOf(interaction)) await handleButton(ctx, interaction, id);
-      else await refuseNotYours(ctx, interaction, locale);
-    } else if (isOurs(interaction.customId)) {
-      // An id of ours that does not decode (an older format, a tampered one): nothing of it is echoed.
-      await interaction.reply({
-        ...renderNotice(say(TEXTS.formExpired, locale)),
-        flags: MessageFlags.Ephemeral,
-      });
-    }
+    if (interaction.isModalSubmit())
+      await handleModalSubmit(ctx, interaction, id?.kind === 'form' ? id.state : '');
+    else await handleButton(ctx, interaction, id);
   } catch (error) {
     ctx.logger.error(
       { err: error, interaction: interaction.id, type: interaction.type },

@@ -1,8 +1,8 @@
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
-import { deleteConfirm, type Reply, type ReplyAction } from '../../commands/index.js';
+import type { Reply, ReplyAction } from '../../commands/index.js';
 import { type Locale, say } from '../../src/i18n.js';
 import { clip } from '../../src/text.js';
-import { type ButtonId, encodeCustomId } from './custom-id.js';
+import { encodeCustomId } from './custom-id.js';
 import { escapeText } from './text.js';
 import { TEXTS } from './texts.js';
 
@@ -16,20 +16,10 @@ export interface DiscordMessage {
 
 export interface RenderOptions {
   locale: Locale;
-  /**
-   * The owner tag of the requester (see custom-id.ts): only they may click the reply's buttons. Without
-   * one (a DM outside any interaction) the reply has no buttons.
-   */
-  owner?: string | undefined;
   /** Adds a "Fix and resubmit" button carrying the flow's reopen token. */
   reopen?: string | undefined;
   /** Field labels by id, so errors name a field the way the form showed it. */
   fieldLabels?: Record<string, string>;
-  /**
-   * A notification (a DM, no owner): the state-store ids of its actions' entries, by action index
-   * (notify-buttons.ts); an action without one gets no button.
-   */
-  notes?: readonly (string | undefined)[];
 }
 
 const COLORS: Record<Reply['status'], number> = { ok: 0x2e7d32, error: 0xc62828, info: 0x5865f2 };
@@ -83,9 +73,8 @@ export function renderReply(reply: Reply, options: RenderOptions): DiscordMessag
   }
 
   const buttons: ButtonBuilder[] = [];
-  const owner = options.owner;
-  if (owner && options.reopen) {
-    const id = encodeCustomId({ kind: 'reopen', owner, state: options.reopen });
+  if (options.reopen) {
+    const id = encodeCustomId({ kind: 'reopen', state: options.reopen });
     if (id)
       buttons.push(
         new ButtonBuilder()
@@ -94,80 +83,27 @@ export function renderReply(reply: Reply, options: RenderOptions): DiscordMessag
           .setLabel(say(TEXTS.reopen, options.locale)),
       );
   }
-  for (const action of owner ? reply.actions : []) {
-    const button = actionButton(action, owner as string);
+  for (const action of reply.actions) {
+    const button = actionButton(action);
     if (button) buttons.push(button);
   }
-  reply.actions.forEach((action, i) => {
-    const note = options.notes?.[i];
-    if (!note || owner) return;
-    const id = encodeCustomId({ kind: action.kind === 'close' ? 'nclose' : 'nshow', note });
-    if (id)
-      buttons.push(
-        new ButtonBuilder()
-          .setCustomId(id)
-          .setStyle(action.danger ? ButtonStyle.Danger : ButtonStyle.Secondary)
-          .setLabel(clip(action.label, 80)),
-      );
-  });
   const components = buttons.length
     ? [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons.slice(0, 5))]
     : [];
   return { content: '', embeds: [embed], files, components };
 }
 
-/** A reply action as a button; none when its config_id is too long for a custom_id (`show` still works). */
-function actionButton(action: ReplyAction, owner: string): ButtonBuilder | undefined {
-  // End session lives only on notifications, whose buttons are notes (see `notes`).
-  if (action.kind === 'close') return undefined;
-  // Deleting asks first (handle-button.ts): Discord has no confirm dialog on buttons.
-  const target: ButtonId = { kind: action.kind, owner, configId: action.configId };
-  const id = encodeCustomId(target);
+/**
+ * A reply action as a button carrying the flow's token (which says what it does and whose it is); none
+ * for an action the flow gave no token.
+ */
+function actionButton(action: ReplyAction): ButtonBuilder | undefined {
+  const id = action.token ? encodeCustomId({ kind: 'action', token: action.token }) : undefined;
   if (!id) return undefined;
   return new ButtonBuilder()
     .setCustomId(id)
     .setStyle(action.danger ? ButtonStyle.Danger : ButtonStyle.Secondary)
     .setLabel(clip(action.label, 80));
-}
-
-/** The question asked before a delete, with its two buttons. */
-export function renderDeleteConfirm(configId: string, locale: Locale, owner: string): DiscordMessage {
-  const confirm = deleteConfirm(configId, locale);
-  const yes = encodeCustomId({ kind: 'delete-yes', owner, configId });
-  const no = encodeCustomId({ kind: 'delete-no', owner, configId });
-  const buttons = [
-    ...(yes ? [new ButtonBuilder().setCustomId(yes).setStyle(ButtonStyle.Danger).setLabel(confirm.yes)] : []),
-    ...(no ? [new ButtonBuilder().setCustomId(no).setStyle(ButtonStyle.Secondary).setLabel(confirm.no)] : []),
-  ];
-  return {
-    content: escapeText(confirm.text),
-    embeds: [],
-    files: [],
-    components: [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)],
-  };
-}
-
-/** The question asked before ending a session from a notification, with its two buttons. */
-export function renderCloseConfirm(
-  note: string,
-  confirm: { title: string; text: string; yes: string; no: string },
-): DiscordMessage {
-  const yes = encodeCustomId({ kind: 'nclose-yes', note });
-  const no = encodeCustomId({ kind: 'nclose-no', note });
-  const buttons = [
-    ...(yes
-      ? [new ButtonBuilder().setCustomId(yes).setStyle(ButtonStyle.Danger).setLabel(clip(confirm.yes, 80))]
-      : []),
-    ...(no
-      ? [new ButtonBuilder().setCustomId(no).setStyle(ButtonStyle.Secondary).setLabel(clip(confirm.no, 80))]
-      : []),
-  ];
-  return {
-    content: escapeText(`${confirm.title}\n${confirm.text}`),
-    embeds: [],
-    files: [],
-    components: [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)],
-  };
 }
 
 /** A one-line message of ours (expired form, kept, failures): plain text, escaped like everything else. */

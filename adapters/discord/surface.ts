@@ -16,10 +16,6 @@ export type AnswerableInteraction = ChatInputCommandInteraction | ButtonInteract
 
 export interface SurfaceOptions {
   locale: Locale;
-  /** The owner tag of the requester: the reply's buttons are theirs only. */
-  owner: string;
-  /** Answer in place of the message clicked (a confirmed delete replaces its question). */
-  inPlace?: boolean;
 }
 
 /**
@@ -28,15 +24,16 @@ export interface SurfaceOptions {
  * ephemeral reply (or a deferred update, in place), and every later answer edits it.
  */
 export function discordSurface(interaction: AnswerableInteraction, options: SurfaceOptions): Surface {
-  const { locale, owner } = options;
+  const { locale } = options;
   const send = async (message: DiscordMessage) => {
     if (interaction.deferred || interaction.replied) await interaction.editReply(message);
     else await interaction.reply({ ...message, flags: MessageFlags.Ephemeral });
   };
   const self: Surface = {
-    async defer() {
+    async defer(how) {
       if (interaction.deferred || interaction.replied) return;
-      if (options.inPlace && interaction.isButton()) await interaction.deferUpdate();
+      // The answer to a question replaces it (its buttons would otherwise stay clickable).
+      if (how?.inPlace && interaction.isButton()) await interaction.deferUpdate();
       else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     },
     async openForm(open) {
@@ -53,20 +50,19 @@ export function discordSurface(interaction: AnswerableInteraction, options: Surf
       await send(
         renderReply(fieldErrorsReply(errors, locale, fixable), {
           locale,
-          owner,
           reopen: fixable ? reopen : undefined,
           fieldLabels: labelsOf(open, locale),
         }),
       );
     },
-    reply: (reply) => send(renderReply(reply, { locale, owner })),
+    reply: (reply) => send(renderReply(reply, { locale })),
     async update(content) {
       if (!('reply' in content)) {
         // Discord cannot replace a modal with another; the form in the new language opens next time.
         if (!interaction.replied && !interaction.deferred) await self.openForm(content.form);
         return;
       }
-      const message = renderReply(content.reply, { locale, owner });
+      const message = renderReply(content.reply, { locale });
       // A modal was the first answer: there is no message to edit, so the reply follows it.
       if (interaction.replied && !interaction.deferred && !interaction.isModalSubmit())
         await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });

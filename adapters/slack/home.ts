@@ -3,7 +3,7 @@ import type { HomeView, HomeWay } from '../../src/chat/port.js';
 import { clip } from '../../src/text.js';
 import { type AskerDeps, askerOf } from './asker.js';
 import { runFromAnywhere } from './open-from-anywhere.js';
-import { button } from './render-reply.js';
+import { buttons } from './render-reply.js';
 import { slackRequester, slackRequesterOf } from './requester.js';
 import type { AnyAck } from './surface.js';
 import { escapeMrkdwn } from './text.js';
@@ -59,9 +59,12 @@ export function homeToSlackView(home: HomeView): slack.HomeView {
 function wayBlocks(way: HomeWay): slack.KnownBlock[] {
   const mark = way.expired ? '⌛ ' : '';
   const text = `${mark}*${escapeMrkdwn(way.title)}*\n${escapeMrkdwn(way.text)}`;
+  const elements = buttons(way.actions);
   return [
     section(text),
-    { type: 'actions', block_id: `way.${way.configId}`.slice(0, 255), elements: way.actions.map(button) },
+    ...(elements.length > 0
+      ? [{ type: 'actions' as const, block_id: `way.${way.configId}`.slice(0, 255), elements }]
+      : []),
   ];
 }
 

@@ -13,6 +13,7 @@ import { registerListeners } from './listeners.js';
 import { createLocaleResolver } from './locale.js';
 import { registerOptions } from './options.js';
 import { MAX_METADATA_CHARS } from './render-form.js';
+import { MAX_BUTTON_VALUE } from './render-reply.js';
 import { SLACK_PLATFORM, type SlackSettings } from './settings.js';
 import { registerShortcut } from './shortcut.js';
 import { createUsergroupResolver } from './usergroups.js';
@@ -50,7 +51,8 @@ export async function startSlackAdapter(
   settings: SlackSettings,
   options: SlackAdapterOptions,
 ): Promise<SlackAdapter> {
-  const chat = chatPort({ stateChars: MAX_METADATA_CHARS });
+  // A button's value holds 2000 characters, and its confirm dialog asks before Delete and End session.
+  const chat = chatPort({ stateChars: MAX_METADATA_CHARS, actionChars: MAX_BUTTON_VALUE, confirm: 'native' });
   const logger = chat.logger.child({ adapter: 'slack' });
   const { app, transport } = createSlackApp(settings, logger, options.port, options.ops, options.routes);
   await app.init();
@@ -73,7 +75,7 @@ export async function startSlackAdapter(
   chat.registerNotifier(SLACK_PLATFORM, {
     async notify(requester, build) {
       const locale = await locales.lookup(requester.workspaceId, requester.userId);
-      await deliverer.direct(requester.userId, build(locale), locale);
+      await deliverer.direct(requester.userId, await build(locale), locale);
       return true;
     },
   });

@@ -2,7 +2,7 @@ import type { App, BlockButtonAction, Context } from '@slack/bolt';
 import { type Asker, type AskerDeps, askerOfRequest, surfaceContextOf } from './asker.js';
 import { type SlackStateValues, slackValuesToFormValues } from './read-values.js';
 import { FORM_CALLBACK_ID } from './render-form.js';
-import { ACTION_ID_PATTERN, ACTION_IDS, readActionValue } from './render-reply.js';
+import { ACTION_ID_PATTERN } from './render-reply.js';
 import { type AnyAck, slackSurface } from './surface.js';
 
 /** The slash command, as declared in manifest.yml. */
@@ -103,15 +103,9 @@ export function registerListeners(app: App, deps: SlackListenerDeps): void {
           locale: asker.locale,
           later: asker.later,
           deliveryId: body.trigger_id ?? action.action_ts,
-          kind:
-            action.action_id === ACTION_IDS.delete
-              ? 'delete'
-              : action.action_id === ACTION_IDS.close
-                ? 'close'
-                : 'show',
-          // End session carries the customer too; Slack asked the confirm question before sending it.
-          value: readActionValue(action.value ?? '').configId,
-          customer: readActionValue(action.value ?? '').customer,
+          // What the button does and whose it is are in its token; the flow reads and checks both. Slack
+          // asked the confirm question (Delete, End session) in its client before sending the click.
+          token: action.value ?? '',
         },
         slackSurface(
           surfaceContext(asker, {

@@ -5,27 +5,25 @@ import { clip } from '../../src/text.js';
 import { escapeMrkdwn } from './text.js';
 
 /**
- * Action ids of the reply buttons; the config_id travels in the button's value (close: `config_id customer`,
- * neither of which holds a space; a value holds 2000 characters).
+ * Action ids of the reply buttons, one per kind (Slack wants them distinct within a block); the button's
+ * value is the flow's token for it (src/chat/action-token.ts), at most 2000 characters.
  */
 export const ACTION_IDS = {
   show: 'contactway.show',
   delete: 'contactway.delete',
   close: 'contactway.close',
+  keep: 'contactway.keep',
 } as const;
 
 /** Matches every reply button, for `app.action`. */
-export const ACTION_ID_PATTERN = /^contactway\.(show|delete|close)$/;
+export const ACTION_ID_PATTERN = /^contactway\.(show|delete|close|keep)$/;
 
-/** The button value of an action. */
-export function actionValue(action: Pick<ReplyAction, 'configId' | 'customer'>): string {
-  return action.customer ? `${action.configId} ${action.customer}` : action.configId;
-}
+/** Slack's limit for a button's value: the flow's tokens fit it inline. */
+export const MAX_BUTTON_VALUE = 2000;
 
-/** Reads a button value back: the config_id, and the customer for close. */
-export function readActionValue(value: string): { configId: string; customer?: string } {
-  const [configId = '', customer] = value.split(' ');
-  return customer ? { configId, customer } : { configId };
+/** The buttons of the actions the flow gave a token (an action without one cannot be clicked). */
+export function buttons(actions: readonly ReplyAction[]): slack.Button[] {
+  return actions.flatMap((a) => (a.token ? [button(a, a.token)] : []));
 }
 
 // Block Kit limits (docs.slack.dev/reference/block-kit/blocks).
@@ -86,11 +84,12 @@ export function replyToBlocks(reply: Reply, options: ReplyBlocksOptions): slack.
     blocks.push(mrkdwnSection(chunk));
   }
   blocks.push(...qrBlocks(reply, options));
-  if (reply.actions.length > 0) {
+  const elements = buttons(reply.actions);
+  if (elements.length > 0) {
     blocks.push({
       type: 'actions',
       block_id: `contactway.actions.${reply.configId ?? 'reply'}`,
-      elements: reply.actions.map(button),
+      elements,
     });
   }
   // Slack refuses messages over 50 blocks: keep the head and the buttons.
@@ -133,12 +132,12 @@ function qrBlocks(reply: Reply, options: ReplyBlocksOptions): slack.KnownBlock[]
   return blocks;
 }
 
-export function button(action: ReplyAction): slack.Button {
+function button(action: ReplyAction, token: string): slack.Button {
   const element: slack.Button = {
     type: 'button',
     action_id: ACTION_IDS[action.kind],
     text: { type: 'plain_text', text: clip(action.label, BUTTON_TEXT_MAX), emoji: true },
-    value: actionValue(action),
+    value: token,
   };
   if (action.danger) element.style = 'danger';
   if (action.confirm) {

@@ -4,12 +4,12 @@ import type { Locale } from '../i18n.js';
 import { type Requester, requesterKey } from '../store/index.js';
 import type { Extra } from './port.js';
 import type { StateStore } from './state-store.js';
+import { encodeToken, readToken } from './token.js';
 
 /**
  * What a form carries to be completed later: the command and its arguments, fields given outside the form,
  * who opened it, its language, the adapter's own data, and (for a form reopened after errors) what was typed.
- * It travels inline in the platform's form when it fits (nothing to lose on a restart), else it is stored
- * and only `@<id>` travels. Either way it is bound to its requester: a submission by anyone else is refused.
+ * It travels as a token (token.ts): inline when it fits, else stored as `@<id>`. Either way it is bound to its requester: a submission by anyone else is refused.
  */
 export interface FormState {
   command: string;
@@ -32,8 +32,6 @@ const wireSchema = z.object({
   x: z.record(z.string(), z.string()),
   t: z.record(z.string(), z.string()).optional(),
 });
-
-const STORED = '@';
 
 function toWire(s: FormState): z.input<typeof wireSchema> {
   return { v: 2, c: s.command, a: s.args, f: s.fixed, o: s.owner, l: s.locale, x: s.extra, t: s.typed };
@@ -66,10 +64,8 @@ export function encodeFormState(
   maxChars: number,
   store: StateStore,
 ): { token: string; written?: Promise<boolean> } {
-  const inline = JSON.stringify(toWire(state));
-  if (inline.length <= maxChars && !inline.startsWith(STORED)) return { token: inline };
-  const saved = store.save(toWire(state));
-  return { token: `${STORED}${saved.id}`, written: saved.written };
+  const { token, written } = encodeToken(toWire(state), maxChars, store);
+  return { token, ...(written ? { written } : {}) };
 }
 
 export type Decoded =
@@ -85,15 +81,7 @@ export async function decodeFormState(
   store: StateStore,
   timeoutMs?: number,
 ): Promise<Decoded> {
-  let raw: unknown;
-  if (token.startsWith(STORED)) raw = await store.load(token.slice(STORED.length), timeoutMs);
-  else {
-    try {
-      raw = JSON.parse(token);
-    } catch {
-      raw = undefined;
-    }
-  }
+  const { raw } = await readToken(token, store, timeoutMs);
   const state = fromWire(raw);
   if (!state) return { ok: false, reason: 'stale' };
   if (state.owner !== requesterKey(requester))

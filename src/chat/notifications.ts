@@ -25,7 +25,7 @@ export function createNotifications(logger: Logger): Notifications {
     async notify(requester, build) {
       for (const notifier of byPlatform.get(requester.platform) ?? []) {
         try {
-          if (await notifier.notify(requester, build)) return true;
+          if (await notifier.notify(requester, async (locale) => build(locale))) return true;
         } catch (error) {
           logger.warn({ err: error, platform: requester.platform }, 'notification failed');
         }

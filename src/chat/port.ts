@@ -63,8 +63,12 @@ export interface OpenForm {
  * demand it), so the flow never calls `defer` before it.
  */
 export interface Surface {
-  /** Acknowledge now, answer later (Slack ack, Discord deferred reply). Safe to call more than once. */
-  defer(): Promise<void>;
+  /**
+   * Acknowledge now, answer later (Slack ack, Discord deferred reply). Safe to call more than once.
+   * `inPlace`: the answer replaces the message clicked (the answer to a question the flow asked), where the
+   * platform can.
+   */
+  defer(options?: { inPlace?: boolean }): Promise<void>;
   openForm(open: OpenForm): Promise<void>;
   /**
    * A submitted form had invalid fields. `reopen` (when set) is a state token that reopens the form
@@ -81,8 +85,11 @@ export interface Surface {
 
 /** Reaches a requester outside any request: a DM on Slack and Discord, a printed line on the console. */
 export interface Notifier {
-  /** Resolves false when the requester could not be reached (the caller logs it). */
-  notify(requester: Requester, build: (locale: Locale) => Reply): Promise<boolean>;
+  /**
+   * Resolves false when the requester could not be reached (the caller logs it). `build` gives the message
+   * in a language, its buttons already bound to the requester.
+   */
+  notify(requester: Requester, build: (locale: Locale) => Promise<Reply>): Promise<boolean>;
 }
 
 /** Adapter data carried through a form and given back on submit (Slack's channel and response_url). */
@@ -113,14 +120,16 @@ export interface SubmitRequest extends BaseRequest {
   submissionId: string;
 }
 
-export type ActionKind = 'show' | 'delete' | 'close' | 'reopen';
-
 export interface ActionRequest extends BaseRequest {
-  kind: ActionKind;
-  /** A config_id for show/delete/close; a state token for reopen. */
-  value: string;
-  /** close: the customer whose session ends (external_userid), as the button carried it. */
-  customer?: string | undefined;
+  /** The token of the button clicked (`ReplyAction.token`), or for `reopen` a form's state token. */
+  token: string;
+  /** Discord's "Fix and resubmit": opens the form the state token describes, prefilled. */
+  reopen?: boolean;
+  /**
+   * Clicked from outside any workspace (a Discord DM, where notifications go): the workspace the button was
+   * made for stands for the clicker's, and `roles` looks up the clicker's roles there.
+   */
+  elsewhere?: { roles: (workspaceId: string) => Promise<string[]> } | undefined;
 }
 
 export interface SuggestRequest extends BaseRequest {

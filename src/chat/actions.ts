@@ -1,0 +1,113 @@
+import { deleteConfirm, errorReply, parseOptions, type Reply } from '../../commands/index.js';
+import { type Locale, say } from '../i18n.js';
+import { resolved, stripRoles } from './access.js';
+import type { ActionIntent, Question } from './action-token.js';
+import type { FlowKit } from './flow-kit.js';
+import { STATE_LOAD_TIMEOUT_MS } from './forms.js';
+import type { ActionRequest, Surface } from './port.js';
+import { END_SESSION_QUESTION, KEPT, NOT_YOURS, STALE } from './texts.js';
+
+/**
+ * A click on a button the flow made (action-token.ts), on any platform. The token says what it does and
+ * whom it was shown to: an expired one and someone else's are refused with the same words everywhere.
+ * Where the platform asks no question of its own (`confirm: 'ask'`), Delete and End session answer with
+ * the question and Yes/No buttons first; the Yes runs it (in place of the question), the No says so.
+ * The command then runs like a typed one, so the service's rules (the way's owner or an admin) decide.
+ */
+export function createActions(
+  kit: FlowKit,
+  reopen: (request: ActionRequest, surface: Surface) => Promise<void>,
+) {
+  const { logger } = kit.deps;
+
+  return async function action(request: ActionRequest, raw: Surface): Promise<void> {
+    await kit.admission.accept(
+      () => raw,
+      request.locale,
+      async () => {
+        if (!(await kit.admission.firstDelivery(request, raw))) return;
+        if (request.reopen) return reopen(request, kit.bound(raw, stripRoles(request.actor)));
+        const read = await kit.tokens.read(request.token, stripRoles(request.actor), {
+          elsewhere: Boolean(request.elsewhere),
+          timeoutMs: STATE_LOAD_TIMEOUT_MS,
+        });
+        if (!read.ok) {
+          if (read.reason === 'not-yours')
+            logger.warn('button clicked by someone other than whom it was shown to');
+          await raw.defer();
+          await raw.reply(errorReply(read.reason === 'stale' ? STALE : NOT_YOURS, request.locale));
+          return;
+        }
+        const intent = read.intent;
+        const acting = actingRequest(request, intent);
+        const surface = kit.bound(raw, stripRoles(acting.actor));
+        if (intent.no) {
+          await surface.defer({ inPlace: true });
+          const { locale } = await resolved(acting);
+          await surface.update({ reply: info(say(keptText(intent), locale)) });
+          return;
+        }
+        if (intent.ask) {
+          await surface.defer();
+          const { locale } = await resolved(acting);
+          const question = intent.question ?? questionFor(intent, locale);
+          const actions = await kit.tokens.question(intent, stripRoles(acting.actor), question);
+          await surface.reply({ ...info(question.title, question.text), configId: intent.configId, actions });
+          return;
+        }
+        await surface.defer({ inPlace: intent.yes });
+        const { locale, roles } = await resolved(acting);
+        let reply: Reply;
+        try {
+          reply = await kit.run(
+            acting,
+            kit.context(acting, locale, roles),
+            parseOptions(intent.kind, {
+              config_id: intent.configId,
+              ...(intent.kind === 'close' && intent.customer ? { customer: intent.customer } : {}),
+            }),
+          );
+        } catch (error) {
+          reply = errorReply(error, locale);
+        }
+        if (intent.yes) await surface.update({ reply });
+        else await surface.reply(reply);
+      },
+    );
+  };
+}
+
+/**
+ * The request as the button's requester: a click from outside any workspace (a Discord DM) acts in the
+ * workspace the notification was sent for, with the clicker's roles there looked up.
+ */
+function actingRequest(request: ActionRequest, intent: ActionIntent): ActionRequest {
+  const workspaceId = request.elsewhere ? intent.workspaceId : undefined;
+  if (!workspaceId || !request.elsewhere) return request;
+  const lookup = request.elsewhere.roles;
+  const { roles: _, ...actor } = request.actor;
+  return {
+    ...request,
+    actor: { ...actor, workspaceId },
+    later: { ...request.later, roles: () => lookup(workspaceId) },
+  };
+}
+
+function questionFor(intent: ActionIntent, locale: Locale): Question {
+  if (intent.kind === 'delete') return deleteConfirm(intent.configId, locale);
+  const q = END_SESSION_QUESTION;
+  return {
+    title: say(q.title, locale),
+    text: say(q.text, locale),
+    yes: say(q.yes, locale),
+    no: say(q.no, locale),
+  };
+}
+
+function keptText(intent: ActionIntent) {
+  return intent.kind === 'close' ? KEPT.close() : KEPT.delete(intent.configId);
+}
+
+function info(title: string, text?: string): Reply {
+  return { status: 'info', title, ...(text ? { text } : {}), facts: [], actions: [] };
+}
