@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { type CustomerRecord, type CustomerStore, createCustomerStore } from '../callbacks/customer-store.js';
 import type { StateIndex } from '../callbacks/state-index.js';
 import {
   ContactwayError,
@@ -13,6 +12,7 @@ import {
 import { t } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import { type Actor, createPolicy, type Policy } from '../policy.js';
+import { type CustomerRecord, type CustomerStore, createCustomerStore } from '../store/customer-store.js';
 import type { AuditEntry, AuditLog, ContactWayRecord, RecordStore, Requester } from '../store/index.js';
 import { createMemoryKeyv, requesterKey } from '../store/index.js';
 import { definedOnly, validate } from '../validate.js';
