@@ -1,5 +1,5 @@
-import { type CustomerRecord, type SessionState, sessionState } from '../src/callbacks/customer-store.js';
 import { type Bilingual, t } from '../src/i18n.js';
+import { type CustomerRecord, type SessionState, sessionState } from '../src/store/customer-store.js';
 import { outsideName } from '../src/text.js';
 import { formatTime } from './replies.js';
 

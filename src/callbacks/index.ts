@@ -1,10 +1,10 @@
 import type { Keyv } from 'keyv';
 import type { Logger } from '../logger.js';
+import { type CustomerStore, createCustomerStore } from '../store/customer-store.js';
 import type { RecordStore } from '../store/index.js';
 import type { StoreLock } from '../store/lock.js';
 import type { CustomerClient } from '../wecom/customers.js';
 import { createWecomCrypto } from './crypto.js';
-import { type CustomerStore, createCustomerStore } from './customer-store.js';
 import { createEventStore, type EventStore, type StoredEvent } from './event-store.js';
 import { logNotify, type Notify } from './notification.js';
 import { processEvent } from './process-event.js';
@@ -12,14 +12,14 @@ import { CALLBACK_PATH, type CallbackHandler, createCallbackReceiver } from './r
 import { DEFAULT_CALLBACK_RETRY_MS, dueForRetry } from './retry.js';
 import { createStateIndex, type StateIndex } from './state-index.js';
 
-export { createWecomCrypto, type WecomCrypto } from './crypto.js';
 export {
   type CustomerRecord,
   type CustomerStore,
   createCustomerStore,
   type SessionState,
   sessionState,
-} from './customer-store.js';
+} from '../store/customer-store.js';
+export { createWecomCrypto, type WecomCrypto } from './crypto.js';
 export type { ContactEvent } from './event.js';
 export { contactEventXml } from './event.js';
 export type { EventStore, StoredEvent } from './event-store.js';

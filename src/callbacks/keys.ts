@@ -1,14 +1,8 @@
-import {
-  CALLBACK_EVENT_PREFIX,
-  CALLBACK_NONCE_PREFIX,
-  CUSTOMER_OF_PREFIX,
-  CUSTOMER_PREFIX,
-  STATE_PREFIX,
-} from '../store/keys.js';
+import { CALLBACK_EVENT_PREFIX, CALLBACK_NONCE_PREFIX, STATE_PREFIX } from '../store/keys.js';
 import type { ContactEvent } from './event.js';
 
 /**
- * Keys of the callback families (table in `src/store/keys.ts`). Every part is URI-encoded, so `:` only ever
+ * Keys of the callback families (table in `src/store/keys.ts`; the customer keys live there, beside their store). Every part is URI-encoded, so `:` only ever
  * separates parts (a State may hold any character) and prefixes never match a longer id.
  */
 const part = encodeURIComponent;
@@ -30,20 +24,4 @@ export function callbackNonceKey(nonce: string): string {
 
 export function stateKey(state: string): string {
   return `${STATE_PREFIX}${part(state)}`;
-}
-
-export function customerPrefix(configId: string): string {
-  return `${CUSTOMER_PREFIX}${configId}:`;
-}
-
-export function customerKey(configId: string, externalUserId: string): string {
-  return `${customerPrefix(configId)}${part(externalUserId)}`;
-}
-
-export function customerOfPrefix(userId: string, externalUserId: string): string {
-  return `${CUSTOMER_OF_PREFIX}${part(userId)}:${part(externalUserId)}:`;
-}
-
-export function customerOfKey(userId: string, externalUserId: string, configId: string): string {
-  return `${customerOfPrefix(userId, externalUserId)}${configId}`;
 }

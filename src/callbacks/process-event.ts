@@ -1,8 +1,8 @@
 import { WecomError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { type CustomerRecord, type CustomerStore, customerOfWay } from '../store/customer-store.js';
 import type { ContactWayRecord, RecordStore } from '../store/index.js';
 import type { CustomerClient } from '../wecom/customers.js';
-import { type CustomerRecord, type CustomerStore, customerOfWay } from './customer-store.js';
 import { ADD_CHANGE_TYPES, type ContactEvent } from './event.js';
 import type { EventStore, StoredEvent } from './event-store.js';
 import { customerAddedNotification, type Notify } from './notification.js';

@@ -1,9 +1,9 @@
 import { ContactwayError, WecomError } from '../errors.js';
 import type { Bilingual } from '../i18n.js';
 import type { Logger } from '../logger.js';
+import type { WelcomeStatus } from '../store/customer-store.js';
 import type { ContactWayRecord } from '../store/index.js';
 import type { CustomerClient } from '../wecom/customers.js';
-import type { WelcomeStatus } from './customer-store.js';
 import type { EventStore, StoredEvent } from './event-store.js';
 
 /** WeCom accepts send_welcome_msg for 20 s after the event (reference §5). */

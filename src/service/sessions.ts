@@ -1,11 +1,11 @@
+import { ValidationError } from '../errors.js';
+import { type Bilingual, t } from '../i18n.js';
 import {
   type CustomerRecord,
   customerOfWay,
   type SessionState,
   sessionState,
-} from '../callbacks/customer-store.js';
-import { ValidationError } from '../errors.js';
-import { type Bilingual, t } from '../i18n.js';
+} from '../store/customer-store.js';
 import type { ContactWayRecord } from '../store/index.js';
 import type { BatchGetByUserResponse } from '../wecom/customer-schemas.js';
 

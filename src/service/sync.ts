@@ -1,6 +1,6 @@
-import type { CustomerStore } from '../callbacks/customer-store.js';
 import type { StateIndex } from '../callbacks/state-index.js';
 import type { Logger } from '../logger.js';
+import type { CustomerStore } from '../store/customer-store.js';
 import type { ContactWayRecord, RecordStore, Requester } from '../store/index.js';
 import { definedOnly } from '../validate.js';
 import type { CustomerClient } from '../wecom/customers.js';

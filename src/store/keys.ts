@@ -26,7 +26,7 @@ export const OWNER_PREFIX = 'own:';
 export const AUDIT_PREFIX = 'audit:';
 /** Short-lived chat state: form contexts too long for the platform's form, drafts of failed forms. TTL'd. */
 export const CHAT_STATE_PREFIX = 'chat-state:';
-/** Callback events, state index and customers: see `src/callbacks/keys.ts` for how the parts are encoded. */
+/** Callback events and state index: see `src/callbacks/keys.ts` for how the parts are encoded. */
 export const CALLBACK_EVENT_PREFIX = 'cbev:';
 export const CALLBACK_NONCE_PREFIX = 'cbnonce:';
 export const STATE_PREFIX = 'state:';
@@ -90,4 +90,23 @@ export function auditKeysBefore(atMs: number): string {
 export function auditKeyTime(key: string): number | undefined {
   const digits = key.slice(AUDIT_PREFIX.length, AUDIT_PREFIX.length + AUDIT_TS_DIGITS);
   return key.startsWith(AUDIT_PREFIX) && /^\d+$/.test(digits) ? Number(digits) : undefined;
+}
+
+/** A customer key's userid and external_userid are WeCom's free text: URI-encoded, like a requester's parts. */
+const part = encodeURIComponent;
+
+export function customerPrefix(configId: string): string {
+  return `${CUSTOMER_PREFIX}${configId}:`;
+}
+
+export function customerKey(configId: string, externalUserId: string): string {
+  return `${customerPrefix(configId)}${part(externalUserId)}`;
+}
+
+export function customerOfPrefix(userId: string, externalUserId: string): string {
+  return `${CUSTOMER_OF_PREFIX}${part(userId)}:${part(externalUserId)}:`;
+}
+
+export function customerOfKey(userId: string, externalUserId: string, configId: string): string {
+  return `${customerOfPrefix(userId, externalUserId)}${configId}`;
 }

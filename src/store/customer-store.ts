@@ -1,11 +1,15 @@
+/**
+ * The customers who came through our ways: the WeCom callbacks and sync write them, the service and the
+ * commands read them. A store, beside the records it points at, so readers need not reach into src/callbacks.
+ */
 import type { Keyv } from 'keyv';
 import { z } from 'zod';
-import type { ContactWayRecord } from '../store/index.js';
-import type { StoreLogger } from '../store/logger.js';
-import { readValid } from '../store/read-valid.js';
-import { scanKeys } from '../store/scan-keys.js';
-import { storeCall } from '../store/store-call.js';
 import { customerKey, customerOfKey, customerOfPrefix, customerPrefix } from './keys.js';
+import type { StoreLogger } from './logger.js';
+import { readValid } from './read-valid.js';
+import type { ContactWayRecord } from './record-schema.js';
+import { scanKeys } from './scan-keys.js';
+import { storeCall } from './store-call.js';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 
@@ -53,10 +57,6 @@ export const customerRecordSchema = z.object({
 });
 export type CustomerRecord = z.infer<typeof customerRecordSchema>;
 
-/**
- * Where a customer's session stands now, as `show` tells it: `ended` by a close, `expired` when
- * chat_expires_in has passed, `deleted` when either side removed the other; `none` for permanent ways.
- */
 /** WeCom's default `chat_expires_in` for a temporary session: one day. */
 export const DEFAULT_CHAT_EXPIRES_IN_S = 24 * 3600;
 
@@ -87,6 +87,10 @@ export function customerOfWay(
   };
 }
 
+/**
+ * Where a customer's session stands now, as `show` tells it: `ended` by a close, `expired` when
+ * chat_expires_in has passed, `deleted` when either side removed the other; `none` for permanent ways.
+ */
 export type SessionState = 'open' | 'ended' | 'expired' | 'deleted' | 'none';
 
 export function sessionState(c: CustomerRecord, nowMs: number): SessionState {

@@ -1,0 +1,47 @@
+/** The audit trail's writer: every action leaves one entry, whatever happens, and a failing write fails nothing. */
+import { ContactwayError, ForbiddenError, NotFoundError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { type AuditLog, type Requester, requesterKey } from '../store/index.js';
+
+export interface Auditing {
+  /** Runs an action and writes its audit entry whatever happens; a failing audit never fails the action. */
+  audited<T>(
+    requester: Requester,
+    action: string,
+    target: string | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T>;
+  /** Writes one entry; a failure is logged, never thrown. */
+  appendAudit(entry: Parameters<AuditLog['append']>[0]): Promise<void>;
+}
+
+export function auditing(audit: AuditLog, logger: Logger): Auditing {
+  async function appendAudit(entry: Parameters<AuditLog['append']>[0]) {
+    try {
+      await audit.append(entry);
+    } catch (error) {
+      logger.error({ err: error, audit: entry }, 'audit write failed');
+    }
+  }
+
+  async function audited<T>(
+    requester: Requester,
+    action: string,
+    target: string | undefined,
+    fn: () => Promise<T>,
+  ) {
+    const actor = requesterKey(requester);
+    try {
+      const result = await fn();
+      await appendAudit({ actor, action, target, result: 'ok' });
+      return result;
+    } catch (error) {
+      const code = error instanceof ContactwayError ? error.code : 'internal';
+      const result = error instanceof ForbiddenError || error instanceof NotFoundError ? 'denied' : 'error';
+      await appendAudit({ actor, action, target, result, code });
+      throw error;
+    }
+  }
+
+  return { audited, appendAudit };
+}

@@ -1,0 +1,76 @@
+/**
+ * What every part of the service shares: its dependencies with their defaults filled in, plus the helpers all
+ * of them use (audit wrapper, ownership checks, the record view). Built once per service, passed to each part.
+ */
+import type { StateIndex } from '../callbacks/state-index.js';
+import type { Logger } from '../logger.js';
+import { createPolicy, type Policy } from '../policy.js';
+import { type CustomerStore, createCustomerStore } from '../store/customer-store.js';
+import type { AuditLog, ContactWayRecord, RecordStore } from '../store/index.js';
+import { createMemoryKeyv } from '../store/index.js';
+import type { CustomerClient } from '../wecom/customers.js';
+import type { WecomClient } from '../wecom/index.js';
+import { type Ownership, ownership } from './access.js';
+import { type Auditing, auditing } from './audited.js';
+import type { CreationLimiter } from './creation-limit.js';
+import { fetchQrImage, type QrImage } from './fetch-qr.js';
+import { createIdempotency } from './idempotency.js';
+import type { PendingRecords } from './pending-records.js';
+import type { RecordView } from './types.js';
+
+export interface ServiceDeps {
+  wecom: WecomClient;
+  records: RecordStore;
+  audit: AuditLog;
+  logger: Logger;
+  now?: () => number;
+  /** Who may do what; by default everyone may use the bot and nobody is an admin. */
+  policy?: Policy;
+  /** Caps creations per requester; none by default. */
+  creationLimiter?: CreationLimiter;
+  /** Makes repeated submissions create once; in-process only by default. */
+  idempotency?: ReturnType<typeof createIdempotency>;
+  /** Where records go when the store fails after WeCom created the way; written back later. */
+  pending?: PendingRecords;
+  /** Fetches the QR image behind `qr_code`; injectable so tests and benchmarks control it. */
+  fetchQr?: (url: string) => Promise<QrImage | undefined>;
+  /** Customers who came through our ways (the callbacks write them); an in-memory store by default. */
+  customers?: CustomerStore;
+  /** batch/get_by_user, for sync to find customers the callback missed; sync skips them without it. */
+  customerClient?: Pick<CustomerClient, 'batchGetByUser'>;
+  /** The one way each `state` names, for WeCom's callbacks (src/callbacks); every state we send is claimed in it. */
+  stateIndex?: StateIndex;
+}
+
+export interface ServiceContext
+  extends Omit<ServiceDeps, 'now' | 'policy' | 'fetchQr' | 'idempotency' | 'customers'>,
+    Auditing,
+    Ownership {
+  now: () => number;
+  policy: Policy;
+  fetchQr: (url: string) => Promise<QrImage | undefined>;
+  idempotency: ReturnType<typeof createIdempotency>;
+  customers: CustomerStore;
+  /** The record as a requester sees it: with whether a temp way has run out, by this service's clock. */
+  view(record: ContactWayRecord): RecordView;
+}
+
+export function createServiceContext(deps: ServiceDeps): ServiceContext {
+  const now = deps.now ?? Date.now;
+  const policy = deps.policy ?? createPolicy();
+  const view = (record: ContactWayRecord): RecordView => {
+    const expired = record.isTemp && record.expiresAt !== undefined && Date.parse(record.expiresAt) <= now();
+    return { ...record, expired };
+  };
+  return {
+    ...deps,
+    now,
+    policy,
+    fetchQr: deps.fetchQr ?? ((url: string) => fetchQrImage(url)),
+    idempotency: deps.idempotency ?? createIdempotency(createMemoryKeyv()),
+    customers: deps.customers ?? createCustomerStore(createMemoryKeyv()),
+    view,
+    ...auditing(deps.audit, deps.logger),
+    ...ownership(deps.records, policy),
+  };
+}

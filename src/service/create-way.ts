@@ -1,0 +1,160 @@
+/**
+ * Creating a contact way: once per submission (idempotency key), within the requester's creation limit, with a
+ * state no other way holds, stored before anyone is told its config_id (or parked when the store fails).
+ */
+import { RateLimitError, UpstreamError, ValidationError, WecomError } from '../errors.js';
+import { t } from '../i18n.js';
+import { type ContactWayRecord, type Requester, requesterKey } from '../store/index.js';
+import type { AddContactWayRequest } from '../wecom/schemas.js';
+import { checkWelcome } from './check-welcome.js';
+import type { ServiceContext } from './context.js';
+import type { ContactWayService, CreateOptions, CreateResult } from './types.js';
+import { claimNewState } from './way-states.js';
+
+export function createWay(ctx: ServiceContext): ContactWayService['create'] {
+  const { wecom, records, logger, now, policy, fetchQr, idempotency, view, audited, owned } = ctx;
+
+  async function create(
+    requester: Requester,
+    request: AddContactWayRequest,
+    options: CreateOptions = {},
+  ): Promise<CreateResult> {
+    const welcome = checkWelcome(options.welcome);
+    const key = options.idempotencyKey;
+    if (key === undefined) return createOnce(requester, request, welcome);
+    return idempotency.once(
+      `${requesterKey(requester)}:${key}`,
+      () => createOnce(requester, request, welcome),
+      (result) => result.record.configId,
+      async (configId) => ({ ...(await replay(requester, configId)), replayed: true }),
+    );
+  }
+
+  /** The result of a creation that already happened, for a repeated submission. */
+  async function replay(requester: Requester, configId: string): Promise<CreateResult> {
+    const record = await owned(requester, configId);
+    const qr = record.qrCode ? await fetchQr(record.qrCode) : undefined;
+    return { record: view(record), qr, stored: true };
+  }
+
+  function createOnce(
+    requester: Requester,
+    request: AddContactWayRequest,
+    welcome: string | undefined,
+  ): Promise<CreateResult> {
+    return audited(requester, 'create', undefined, async () => {
+      policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
+      // The state is the only link from WeCom's add callback back to this way: one no other way holds.
+      const stateTag = request.state || undefined;
+      const state = await claimNewState(ctx.stateIndex, stateTag);
+      const slot = await ctx.creationLimiter?.take(requesterKey(requester)).catch(async (error: unknown) => {
+        await releaseState(state);
+        throw error;
+      });
+      const checked: AddContactWayRequest = { ...request, state };
+      const created = await wecom.addContactWay(checked).catch(async (error: unknown) => {
+        if (certainlyNotCreated(error)) {
+          await slot
+            ?.refund()
+            .catch((refundError: unknown) =>
+              logger.warn({ err: refundError }, 'creation slot not given back'),
+            );
+          await releaseState(state);
+        }
+        throw mayHaveBeenCreated(error);
+      });
+      const at = new Date(now());
+      const expiresInS = checked.is_temp ? (checked.expires_in ?? 7 * 86_400) : undefined;
+      const record: ContactWayRecord = {
+        configId: created.config_id,
+        requester,
+        createdAt: at.toISOString(),
+        updatedAt: at.toISOString(),
+        request: checked,
+        qrCode: created.qr_code,
+        isTemp: checked.is_temp === true,
+        expiresAt:
+          expiresInS === undefined ? undefined : new Date(at.getTime() + expiresInS * 1000).toISOString(),
+        status: 'active',
+        source: 'created',
+        ...(stateTag ? { stateTag } : {}),
+        ...(welcome ? { welcome } : {}),
+      };
+      const stored = await storeCreated(record);
+      await bindState(state, record.configId);
+      const qr = created.qr_code ? await fetchQr(created.qr_code) : undefined;
+      return { record: view(record), qr, stored };
+    });
+  }
+
+  /** Stores a new config_id before anyone is told about it; if that fails the caller still shows it. */
+  async function storeCreated(record: ContactWayRecord): Promise<boolean> {
+    try {
+      await records.put(record);
+      return true;
+    } catch (error) {
+      // This line is the last copy of the config_id if the requester loses the reply: keep it complete.
+      logger.error(
+        {
+          err: error,
+          configId: record.configId,
+          requester: requesterKey(record.requester),
+          qrCode: record.qrCode,
+        },
+        'store write failed after WeCom created the contact way; config_id not saved',
+      );
+      await ctx.pending?.add(record);
+      return false;
+    }
+  }
+
+  /**
+   * Names the way its reserved state was for. A failure only costs attribution of this way's customers (the
+   * reservation keeps the state from every other way): logged with both, never thrown.
+   */
+  async function bindState(state: string, configId: string): Promise<void> {
+    try {
+      await ctx.stateIndex?.bind(state, configId);
+    } catch (error) {
+      logger.error(
+        { err: error, configId, state },
+        'state index write failed; callbacks cannot attribute this way',
+      );
+    }
+  }
+
+  /** Frees a reservation WeCom never used; left behind on failure, it only keeps one random state unused. */
+  async function releaseState(state: string): Promise<void> {
+    await ctx.stateIndex
+      ?.release(state)
+      .catch((error: unknown) => logger.warn({ err: error }, 'state reservation not released'));
+  }
+
+  return create;
+}
+
+/**
+ * WeCom answered with an errcode (or our client never sent the call): nothing exists at WeCom, so the
+ * requester's creation slot is given back; a refused form must not cost one of RATE_LIMIT_CREATES. A timeout,
+ * a network failure or an unreadable answer may hide a created way: those keep the slot.
+ */
+function certainlyNotCreated(error: unknown): boolean {
+  return error instanceof WecomError || error instanceof RateLimitError || error instanceof ValidationError;
+}
+
+/**
+ * add_contact_way has no idempotency key: when WeCom times out or fails with a 5xx, it may have created the
+ * way anyway, and we hold no config_id for it. Say so, instead of a plain "WeCom did not answer", so the
+ * requester checks before creating another (a permanent one can be recovered by an admin's sync).
+ */
+function mayHaveBeenCreated(error: unknown): unknown {
+  if (!(error instanceof UpstreamError) || error.code === 'wecom.bad_response') return error;
+  return new UpstreamError(
+    error.code as 'wecom.timeout' | 'wecom.unreachable',
+    t(
+      `${error.human.en} WeCom may have created the contact way without our receiving its config_id. Trying again creates a new one; an unused temporary QR simply expires, and an admin's sync recovers a permanent one.`,
+      `${error.human.zh} 企业微信可能已创建该「联系我」但我们未收到 config_id。重试会创建新的；未使用的临时二维码会自行过期，长期二维码可由管理员通过 sync 找回。`,
+    ),
+    { cause: error },
+  );
+}

@@ -1,0 +1,92 @@
+/** The service's public shapes: what every adapter and command calls, and what comes back. */
+
+import type { ForbiddenError } from '../errors.js';
+import type { Actor } from '../policy.js';
+import type { CustomerRecord } from '../store/customer-store.js';
+import type { AuditEntry, ContactWayRecord, Requester } from '../store/index.js';
+import type {
+  AddContactWayRequest,
+  CloseTempChatRequest,
+  ContactWay,
+  UpdateContactWayRequest,
+} from '../wecom/schemas.js';
+import type { QrImage } from './fetch-qr.js';
+import type { ClosedSession, CloseTarget } from './sessions.js';
+
+export type { ClosedSession, CloseTarget } from './sessions.js';
+
+/** What a requester sees of a record: the record plus whether a temp way has run out. */
+export interface RecordView extends ContactWayRecord {
+  expired: boolean;
+}
+
+export interface CreateResult {
+  record: RecordView;
+  qr: QrImage | undefined;
+  /** False when WeCom created the way but our store failed: the requester must keep the config_id. */
+  stored: boolean;
+  /** True when this was a repeat of a submission already done: nothing new was created. */
+  replayed?: boolean;
+}
+
+export interface CreateOptions {
+  /** Same key, same requester → one contact way, however often the submission arrives. */
+  idempotencyKey?: string;
+  /** Welcome message stored with the way (≤ 4000 bytes) and sent when a customer adds through it. */
+  welcome?: string;
+}
+
+export interface ShowResult {
+  record: RecordView;
+  live: ContactWay | undefined;
+  qr: QrImage | undefined;
+  /** Customers who came through the way (the callbacks' records), oldest first. */
+  customers: CustomerRecord[];
+}
+
+/**
+ * WeCom's fields to change, plus `welcome` (stored with the way; '' removes it). `state` is the requester's tag:
+ * WeCom gets it with a unique suffix, as at creation.
+ */
+export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> & { welcome?: string };
+
+export interface ContactWayService {
+  /** Throws ForbiddenError (and audits it) when the actor may not use the bot. */
+  checkAccess(actor: Actor): Promise<void>;
+  /**
+   * The refusal the policy gives this actor, without auditing it; undefined when allowed. Synchronous, for
+   * checks before a platform's deadline and for lookups that run on every keystroke (autocomplete).
+   */
+  accessDenied(actor: Actor): ForbiddenError | undefined;
+  /**
+   * Creates the way `request` describes. The request is taken as checked (the commands' forms check it with
+   * `addContactWayRequestSchema`); the WeCom client checks every request again at the wire.
+   */
+  create(requester: Requester, request: AddContactWayRequest, options?: CreateOptions): Promise<CreateResult>;
+  list(requester: Requester): Promise<RecordView[]>;
+  show(requester: Requester, configId: string): Promise<ShowResult>;
+  /** Applies `changes`, taken as checked like `create`'s request (the edit form checks them). */
+  update(requester: Requester, configId: string, changes: UpdateChanges): Promise<RecordView>;
+  delete(requester: Requester, configId: string): Promise<void>;
+  /** `close <userid> <external_userid>`: the old form; same rule as closeSession. */
+  closeTempChat(requester: Requester, request: CloseTempChatRequest): Promise<void>;
+  /**
+   * Ends a temporary session: allowed to the owner of the way the session came from, or an admin; a session
+   * we never saw (no customer record) only to an admin. The record then shows it as ended.
+   */
+  closeSession(requester: Requester, target: CloseTarget): Promise<ClosedSession>;
+  /** How many customers came through each of these ways (those the requester may see). */
+  customerCounts(requester: Requester, configIds: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Admins: imports ways WeCom knows and we do not, and customers of our ways the callback missed
+   * (batch/get_by_user, matched by state).
+   */
+  sync(requester: Requester): Promise<{ imported: number; known: number; customers: number }>;
+  /** Admins: the latest audit entries, newest first. */
+  auditTrail(requester: Requester, limit: number): Promise<AuditEntry[]>;
+  isAdmin(requester: Requester): boolean;
+  /** The WeCom userid mapped to this requester by the policy, if any. */
+  mappedUser(requester: Requester): string | undefined;
+  /** Who this requester may create for (CREATE_FOR): undefined for any member, else those userids. */
+  memberScope(requester: Requester): readonly string[] | undefined;
+}

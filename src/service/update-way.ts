@@ -1,0 +1,89 @@
+/**
+ * Editing a way: the same CREATE_FOR rule as creation, WeCom's rules against the existing way checked first (so
+ * the user hears them in their words), a new unique state for a new tag, and the stored record kept in step.
+ */
+import { ValidationError } from '../errors.js';
+import { t } from '../i18n.js';
+import type { ContactWayRecord } from '../store/index.js';
+import { definedOnly } from '../validate.js';
+import type { UpdateContactWayRequest } from '../wecom/schemas.js';
+import { checkWelcome } from './check-welcome.js';
+import type { ServiceContext } from './context.js';
+import type { ContactWayService, RecordView } from './types.js';
+import { claimNewState } from './way-states.js';
+
+export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
+  const { wecom, records, now, policy, view, audited, owned } = ctx;
+  return (requester, configId, changes) =>
+    audited(requester, 'update', configId, async () => {
+      const record = await owned(requester, configId);
+      const { welcome: newWelcome, state: newTag, ...wecomChanges } = changes;
+      const welcome = newWelcome === undefined ? record.welcome : checkWelcome(newWelcome) || undefined;
+      const request: UpdateContactWayRequest = { ...definedOnly(wecomChanges), config_id: configId };
+      // Changing members is creating for them: the same CREATE_FOR rule, before WeCom hears of it.
+      if (request.user !== undefined || request.party !== undefined) {
+        policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
+      }
+      checkUpdateFits(view(record), request);
+      // A new tag gets a new state, unique like a creation's; the old one stays this way's (late events).
+      const retagged = newTag !== undefined && newTag !== '' && newTag !== record.stateTag;
+      if (retagged) request.state = await claimNewState(ctx.stateIndex, newTag, configId);
+      await wecom.updateContactWay(request);
+      const { config_id: _, ...applied } = request;
+      const at = now();
+      const { welcome: _previous, ...kept } = record;
+      const updated: ContactWayRecord = {
+        ...kept,
+        ...(retagged ? { stateTag: newTag } : {}),
+        request: { ...record.request, ...applied },
+        updatedAt: new Date(at).toISOString(),
+        // WeCom counts a new expires_in from the update, not from the creation: so do we, or `list` calls
+        // a way expired (and edits are refused) while WeCom keeps it alive.
+        ...(record.isTemp && request.expires_in !== undefined
+          ? { expiresAt: new Date(at + request.expires_in * 1000).toISOString() }
+          : {}),
+        ...(welcome ? { welcome } : {}),
+      };
+      await records.put(updated);
+      return view(updated);
+    });
+}
+
+/** Rules WeCom applies against the existing way, checked here so the user hears them in their words. */
+function checkUpdateFits(record: RecordView, request: UpdateContactWayRequest): void {
+  const issues = [];
+  if (record.isTemp && record.expired) {
+    issues.push({
+      field: 'config_id',
+      message: t(
+        'this temporary QR has expired and can no longer be edited',
+        '该临时二维码已过期，不能再修改',
+      ),
+    });
+  }
+  if (record.isTemp && request.user && request.user.length !== 1) {
+    issues.push({
+      field: 'user',
+      message: t('a temporary session has exactly one member', '临时会话只能有一个成员'),
+    });
+  }
+  if (record.request.type === 1 && request.party && request.party.length > 0) {
+    issues.push({
+      field: 'party',
+      message: t(
+        'departments are only allowed when type is 2 (several members)',
+        '只有多人类型（type=2）才能填写部门',
+      ),
+    });
+  }
+  const tempOnly = ['expires_in', 'chat_expires_in', 'unionid', 'conclusions'] as const;
+  for (const key of tempOnly) {
+    if (!record.isTemp && request[key] !== undefined) {
+      issues.push({
+        field: key,
+        message: t('only applies to temporary sessions (is_temp)', '仅在临时会话模式（is_temp）下有效'),
+      });
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+}
