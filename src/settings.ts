@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { t } from './i18n.js';
-import { toFieldIssues } from './validate.js';
+import { LOCALE_TAGS, type Locale, parseLocale, t } from './i18n.js';
+import { human, toFieldIssues } from './validate.js';
 
 /**
  * The building blocks of every environment fragment: the core's (`src/config.ts`) and each adapter's own
@@ -44,6 +44,20 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
 
 function withoutBlanks(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([, value]) => value?.trim()));
+}
+
+/** A language setting: any tag parseLocale reads (`en`, `zh-CN`, `zh_Hans`…), as our Locale. */
+export function localeSetting(fallback: Locale) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((tag, ctx) => {
+      const locale = parseLocale(tag);
+      if (locale) return locale;
+      const text = t(`must be ${LOCALE_TAGS.en}`, `须为${LOCALE_TAGS.zh}`);
+      ctx.addIssue({ code: 'custom', message: text.en, params: human(text) });
+      return z.NEVER;
+    });
 }
 
 /**
