@@ -3,7 +3,7 @@ import { parseDurationS } from './duration.js';
 import { type PolicyConfig, policyFromEnv, readPolicyFile } from './policy.js';
 import { urlPassword } from './secrets.js';
 import { type CreationLimit, parseCreationLimit } from './service/creation-limit.js';
-import { commaList, httpUrl, optionalText, parseEnv } from './settings.js';
+import { commaList, httpUrl, localeSetting, optionalText, parseEnv } from './settings.js';
 
 /**
  * Every variable the core reads, parsed once at startup. Each adapter declares its own variables in its
@@ -57,7 +57,7 @@ export const envSchema = z
     ),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
-    DEFAULT_LOCALE: z.enum(['en', 'zh']).default('en'),
+    DEFAULT_LOCALE: localeSetting('en'),
     ADMINS: list,
     POLICY_FILE: optionalText,
     CREATE_FOR: z.enum(['any', 'mapped']).optional(),

@@ -20,13 +20,23 @@ export function say(text: Bilingual, locale: Locale): string {
 }
 
 /**
- * Maps a platform locale tag (Slack `zh-CN`, Discord `zh-TW`, `LANG=zh_CN.UTF-8`) to ours;
- * anything we do not know falls back to the given default.
+ * A language tag as people and platforms write it (BCP 47 with `-` or `_`, any case, even a POSIX
+ * `zh_CN.UTF-8`): `en`, `en-US`, `en_GB`, `zh-CN`, `zh-Hans-CN`, `zh-TW`. Chinese of every script and
+ * region gets our one (Simplified) Chinese rather than English. Undefined for any other language, or text
+ * that is not a tag.
  */
+export function parseLocale(tag: string): Locale | undefined {
+  const match = /^(en|zh)(?:[-_][a-z0-9]{1,8})*(?:\.[\w-]+)?(?:@\w+)?$/i.exec(tag.trim());
+  return match ? (match[1]!.toLowerCase() as Locale) : undefined;
+}
+
+/** How parseLocale's tags are described wherever one is refused. */
+export const LOCALE_TAGS = t(
+  'English or Chinese: en, zh or a tag like en-US, zh-CN, zh-Hans',
+  '英文或中文：en、zh 或 en-US、zh-CN、zh-Hans 这样的语言标签',
+);
+
+/** A platform's locale tag (Slack's `users.info`, Discord's interaction) as ours; the default when we do not speak it. */
 export function toLocale(tag: string | undefined | null, fallback: Locale = 'en'): Locale {
-  if (!tag) return fallback;
-  const lower = tag.toLowerCase();
-  if (lower.startsWith('zh')) return 'zh';
-  if (lower.startsWith('en')) return 'en';
-  return fallback;
+  return (tag && parseLocale(tag)) || fallback;
 }

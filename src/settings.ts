@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { t } from './i18n.js';
-import { toFieldIssues } from './validate.js';
+import { LOCALE_TAGS, type Locale, parseLocale, t } from './i18n.js';
+import { human, toFieldIssues } from './validate.js';
 
 /**
  * The building blocks of every environment fragment: the core's (`src/config.ts`) and each adapter's own
@@ -28,14 +28,36 @@ export const commaList = z
 
 export const httpUrl = z.url({ protocol: /^https?$/ });
 
-/** Parses `env` with a fragment's schema; throws a ConfigError naming every bad variable. */
+/**
+ * Parses `env` with a fragment's schema; throws a ConfigError naming every bad variable. An empty or
+ * whitespace-only value is unset, for every variable, before any schema sees it: `cp .env.example .env`
+ * leaves most variables as `NAME=`, and `PORT=` must mean the default port, not 0.
+ */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
-  const result = schema.safeParse(env, { reportInput: true });
+  const result = schema.safeParse(withoutBlanks(env), { reportInput: true });
   if (result.success) return result.data;
   const issues = toFieldIssues(result.error);
   const line = issues.map((i) => `${i.field} ${i.message.en}`).join('; ');
   const zh = issues.map((i) => `${i.field} ${i.message.zh}`).join('；');
   throw new ConfigError(t(`Invalid configuration: ${line}`, `配置有误：${zh}`), { cause: undefined });
+}
+
+function withoutBlanks(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value?.trim()));
+}
+
+/** A language setting: any tag parseLocale reads (`en`, `zh-CN`, `zh_Hans`…), as our Locale. */
+export function localeSetting(fallback: Locale) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((tag, ctx) => {
+      const locale = parseLocale(tag);
+      if (locale) return locale;
+      const text = t(`must be ${LOCALE_TAGS.en}`, `须为${LOCALE_TAGS.zh}`);
+      ctx.addIssue({ code: 'custom', message: text.en, params: human(text) });
+      return z.NEVER;
+    });
 }
 
 /**

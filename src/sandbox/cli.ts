@@ -1,27 +1,23 @@
 import { z } from 'zod';
 import { createLogger } from '../logger.js';
+import { parseEnv } from '../settings.js';
 import { startSandbox } from './sandbox.js';
 
 /**
  * `npm run sandbox`: the sandbox on its own, for demos and for pointing a manually started bot at it
  * (WECOM_API_BASE=<url>). Stops cleanly on Ctrl-C or SIGTERM.
  */
-const env = z
-  .object({
+const env = parseEnv(
+  z.object({
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(8900),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Where scans post WeCom's encrypted events: the bot's URL and the pair it was configured with.
     SANDBOX_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
     WECOM_CALLBACK_TOKEN: z.string().min(1).optional(),
     WECOM_CALLBACK_AES_KEY: z.string().length(43).optional(),
-  })
-  .parse({
-    SANDBOX_PORT: process.env.SANDBOX_PORT || undefined,
-    LOG_LEVEL: process.env.LOG_LEVEL || undefined,
-    SANDBOX_CALLBACK_URL: process.env.SANDBOX_CALLBACK_URL || undefined,
-    WECOM_CALLBACK_TOKEN: process.env.WECOM_CALLBACK_TOKEN || undefined,
-    WECOM_CALLBACK_AES_KEY: process.env.WECOM_CALLBACK_AES_KEY || undefined,
-  });
+  }),
+  process.env,
+);
 
 const sandbox = await startSandbox({
   port: env.SANDBOX_PORT,
