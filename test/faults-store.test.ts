@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { slackRequester } from '../adapters/slack/requester.js';
 import { breakableRecords, eventually, type LoggedBot, startLoggedBot } from './fixtures/logged-bot.js';
@@ -80,7 +80,8 @@ describe('the store fails after WeCom created the contact way', () => {
     store.broken = false;
     const written = await eventually(async () => (await bot.core.service.list(alice))[0]);
     expect(written).toMatchObject({ configId, requester: alice, isTemp: true, status: 'active' });
-    expect(readFileSync(bot.journalPath, 'utf8')).toBe('');
+    // Nothing left pending: the flush may still be recreating the (empty) journal it claimed by renaming.
+    expect(existsSync(bot.journalPath) ? readFileSync(bot.journalPath, 'utf8') : '').toBe('');
     expect(
       bot.logs
         .records()
