@@ -103,10 +103,7 @@ export async function startBot(settings: BotSettings, givenLogger?: Logger): Pro
       level: config.LOG_LEVEL ?? (terminal ? 'warn' : 'info'),
       destination: terminal ? process.stderr : undefined,
     });
-  const accessRules = chosen.flatMap(({ module, settings }) =>
-    module.accessRule ? [module.accessRule(settings)] : [],
-  );
-  const core = await startCore(config, logger, { accessRules });
+  const core = await startBotCore(settings, logger);
   const adapters: RunningAdapter[] = [];
   const servers: OpsServer[] = [];
   const stop = async () => {
@@ -132,6 +129,14 @@ export async function startBot(settings: BotSettings, givenLogger?: Logger): Pro
     await stop().catch(() => undefined);
     throw error;
   }
+}
+
+/** The core, with the access rule of each platform that runs. */
+export function startBotCore(settings: BotSettings, logger: Logger): Promise<Core> {
+  const accessRules = settings.adapters.flatMap(({ module, settings }) =>
+    module.accessRule ? [module.accessRule(settings)] : [],
+  );
+  return startCore(settings.config, logger, { accessRules });
 }
 
 /** Imports the adapter (only now: a bot that does not run a platform never loads its SDK) and starts it. */
