@@ -1,11 +1,11 @@
 import { type Core, startCore } from './app.js';
 import { announceCallbacks, callbackRoute, onlyPaths, withCallbacks } from './callbacks/mount.js';
-import type { AdapterHost, ChatAdapterModule, RunningAdapter } from './chat/adapter-module.js';
+import type { AdapterHost, ChatAdapterModule, HostRoute, RunningAdapter } from './chat/adapter-module.js';
 import { type Config, loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { t } from './i18n.js';
 import { createLogger, type Logger } from './logger.js';
-import { HEALTH_PATH, OPS_PATHS, type OpsServer, startOpsServer } from './ops/index.js';
+import { HEALTH_PATH, OPS_PATHS, type OpsHandler, type OpsServer, startOpsServer } from './ops/index.js';
 
 /**
  * The composer: from the environment and the list of adapter modules (adapters/index.ts) to a running bot.
@@ -112,7 +112,8 @@ export async function startBot(settings: BotSettings, givenLogger?: Logger): Pro
     await core.close();
   };
   try {
-    const host = hostFor(core);
+    const served: HostRoute[] = [];
+    const host = hostFor(core, served);
     if (terminal) {
       servers.push(...(await serveTerminalCallbacks(core)));
       for (const { module, settings } of chosen) adapters.push(await start(module, core, host, settings));
@@ -122,7 +123,7 @@ export async function startBot(settings: BotSettings, givenLogger?: Logger): Pro
     core.ops.metrics.collectProcessMetrics();
     // One at a time, in the list's order: a bad token fails the start before the next platform logs in.
     for (const { module, settings } of chosen) adapters.push(await start(module, core, host, settings));
-    servers.push(...(await servePorts(core, adapters)));
+    servers.push(...(await servePorts(core, adapters, served)));
     logger.info({ adapters: adapters.map((a) => a.name) }, 'contactway is running');
     return { config, core, logger, adapters, servers, ended: undefined, stop };
   } catch (error) {
@@ -150,7 +151,7 @@ async function start(
   return starter.start(core.chatPort, host, settings);
 }
 
-function hostFor(core: Core): AdapterHost {
+function hostFor(core: Core, served: HostRoute[]): AdapterHost {
   const config = core.config;
   return {
     port: config.PORT,
@@ -160,6 +161,7 @@ function hostFor(core: Core): AdapterHost {
     locale: config.DEFAULT_LOCALE,
     sandbox: core.sandbox !== undefined,
     qrDir: config.QR_DIR,
+    serve: (route) => void served.push(route),
   };
 }
 
@@ -181,7 +183,7 @@ async function serveTerminalCallbacks(core: Core): Promise<OpsServer[]> {
 }
 
 /** OPS_PORT's server when set, and PORT's when no adapter answers it; WeCom's callbacks told where they land. */
-async function servePorts(core: Core, adapters: RunningAdapter[]): Promise<OpsServer[]> {
+async function servePorts(core: Core, adapters: RunningAdapter[], routes: HostRoute[]): Promise<OpsServer[]> {
   const { callbacks, config, logger } = core;
   const servers: OpsServer[] = [];
   if (config.OPS_PORT !== undefined) {
@@ -195,16 +197,20 @@ async function servePorts(core: Core, adapters: RunningAdapter[]): Promise<OpsSe
     );
   }
   const adapterPort = adapters.find((a) => a.servesPort !== undefined)?.servesPort;
-  // PORT, when no adapter answers it: every ops path (no OPS_PORT) or only /healthz, plus WeCom's callback.
+  // PORT, when no adapter answers it: every ops path (no OPS_PORT) or only /healthz, plus WeCom's callback
+  // and the adapters' routes.
   const publicServer =
-    adapterPort !== undefined || (config.OPS_PORT !== undefined && !callbacks)
+    adapterPort !== undefined || (config.OPS_PORT !== undefined && !callbacks && routes.length === 0)
       ? undefined
       : await startOpsServer({
           port: config.PORT,
-          handler: withCallbacks(
-            callbacks,
-            config.OPS_PORT === undefined ? core.ops.handler : onlyPaths(core.ops.handler, [HEALTH_PATH]),
-            logger,
+          handler: withRoutes(
+            routes,
+            withCallbacks(
+              callbacks,
+              config.OPS_PORT === undefined ? core.ops.handler : onlyPaths(core.ops.handler, [HEALTH_PATH]),
+              logger,
+            ),
           ),
           logger,
         });
@@ -213,4 +219,14 @@ async function servePorts(core: Core, adapters: RunningAdapter[]): Promise<OpsSe
   if (callbacks && callbackPort !== undefined)
     announceCallbacks({ callbacks, port: callbackPort, logger, sandbox: core.sandbox });
   return servers;
+}
+
+/** The adapters' routes first (path and method), every other request to `fallback`. */
+function withRoutes(routes: readonly HostRoute[], fallback: OpsHandler): OpsHandler {
+  if (routes.length === 0) return fallback;
+  return (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const route = routes.find((r) => r.path === path && r.methods.some((m) => m === req.method));
+    (route?.handler ?? fallback)(req, res);
+  };
 }

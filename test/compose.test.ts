@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../adapters/index.js';
-import { readBotSettings } from '../src/compose.js';
+import type { ChatAdapterModule } from '../src/chat/adapter-module.js';
+import { composeBot, readBotSettings } from '../src/compose.js';
 import { ConfigError } from '../src/errors.js';
+import { silentLogger } from '../src/logger.js';
 
 /** What src/compose.ts decides from the environment before anything starts. */
 describe('composer: which adapters run, and the configuration errors', () => {
@@ -43,4 +45,49 @@ describe('composer: which adapters run, and the configuration errors', () => {
     expect(() => readBotSettings({ USER_MAP: 'teams:T1:U1=zhangsan' }, ADAPTERS)).toThrow(ConfigError);
     expect(() => readBotSettings({ USER_MAP: 'console:local:me=zhangsan' }, ADAPTERS)).not.toThrow();
   });
+});
+
+/**
+ * A platform that receives webhooks but runs no server of its own (as a fourth platform might): it mounts
+ * its path on the composer's server on PORT, beside the ops endpoints and WeCom's callback.
+ */
+const webhookChat: ChatAdapterModule<{ path: string }> = {
+  platform: 'webhookchat',
+  readSettings: (env) => (env.WEBHOOKCHAT_PATH ? { path: env.WEBHOOKCHAT_PATH } : undefined),
+  async load() {
+    return {
+      async start(_chatPort, host, settings) {
+        host.serve({
+          path: settings.path,
+          methods: ['POST'],
+          handler: (_req, res) => res.end('event taken'),
+        });
+        return { name: 'webhookchat', stop: async () => undefined };
+      },
+    };
+  },
+};
+
+describe('composer: an adapter mounts its webhook on PORT', () => {
+  it.each([{}, { OPS_PORT: '0' }])(
+    'GIVEN %o THEN PORT answers its path and /healthz; other methods fall through',
+    async (env) => {
+      const bot = await composeBot(
+        { STORE_URL: 'memory:', PORT: '0', WEBHOOKCHAT_PATH: '/webhookchat/events', ...env },
+        { adapters: [webhookChat], logger: silentLogger() },
+      );
+      try {
+        const port = bot.servers.at(-1)?.port;
+        const post = await fetch(`http://127.0.0.1:${port}/webhookchat/events`, {
+          method: 'POST',
+          body: '{}',
+        });
+        expect(await post.text()).toBe('event taken');
+        expect((await fetch(`http://127.0.0.1:${port}/webhookchat/events`)).status).toBe(404);
+        expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      } finally {
+        await bot.stop();
+      }
+    },
+  );
 });

@@ -63,6 +63,11 @@ export interface AdapterHost {
   readonly sandbox: boolean;
   /** QR_DIR: where QR images are saved for a person to open. */
   readonly qrDir: string;
+  /**
+   * Mounts a route of the adapter's (a platform's webhook) on the server the composer opens on PORT, for
+   * an adapter that receives HTTP but does not run a server of its own. Call it during `start`.
+   */
+  serve(route: HostRoute): void;
 }
 
 /** A chat adapter once started: the composer stops it on shutdown. */
