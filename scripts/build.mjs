@@ -4,7 +4,7 @@
 //
 // Plain JavaScript on purpose: it must run on a fresh clone before anything is compiled. esbuild is the
 // one tsx already depends on (no download). The output is bundled per entry with code splitting, so what
-// src/main.ts imports lazily (the Slack, Discord and console adapters, the sandbox) stays lazy: each is a
+// src/main.ts imports lazily (each adapter's module.ts its adapter, the sandbox) stays lazy: each is a
 // chunk of its own, loaded by the same `import()`. npm packages stay external (imported from node_modules).
 //
 // The build is skipped when dist/ is newer than every source it was built from (dist/inputs.json lists

@@ -7,7 +7,7 @@ import { commaList, httpUrl, localeSetting, optionalText, parseEnv } from './set
 
 /**
  * Every variable the core reads, parsed once at startup. Each adapter declares its own variables in its
- * `settings.ts`; `src/main.ts` composes them. `.env.example` documents all of them, and no module reads
+ * `settings.ts`; `src/compose.ts` composes them. `.env.example` documents all of them, and no module reads
  * `process.env` itself.
  */
 const list = commaList;
@@ -155,7 +155,7 @@ export interface Config extends Env {
  * is wrong with it; values are never echoed, since some are secrets.
  */
 export interface LoadOptions {
-  /** The chat platforms this build knows (the composition root names them): USER_MAP may name only these. */
+  /** The chat platforms this build knows (adapters/index.ts lists them): USER_MAP may name only these. */
   platforms?: readonly string[];
 }
 

@@ -6,7 +6,7 @@ import { human, toFieldIssues } from './validate.js';
 
 /**
  * The building blocks of every environment fragment: the core's (`src/config.ts`) and each adapter's own
- * (its `settings.ts`), all composed by `src/main.ts`. One parser, so a bad variable is reported the same way
+ * (its `settings.ts`), all composed by `src/compose.ts`. One parser, so a bad variable is reported the same way
  * wherever it is declared: one line naming each bad variable, never its value (some are secrets).
  */
 export const optionalText = z

@@ -9,13 +9,14 @@ import type { Core } from '../src/app.js';
 import { storeNonces } from '../src/callbacks/freshness.js';
 import { contactEventXml, createWecomCrypto } from '../src/callbacks/index.js';
 import { withCallbacks } from '../src/callbacks/mount.js';
+import type { Bot } from '../src/compose.js';
 import { createLogger } from '../src/logger.js';
 import { startOpsServer } from '../src/ops/index.js';
 import { closeKeyv, openKeyv } from '../src/store/index.js';
 import { AES_KEY, post, TOKEN, wecomPost } from './callbacks-fixture.js';
 import { type FakeSlack, startFakeSlack } from './fixtures/slack/fake-slack.js';
 import { BOT_TOKEN, SIGNING_SECRET } from './fixtures/slack/harness.js';
-import { startCoreFromEnv, startSlack } from './fixtures/start-core.js';
+import { adapterOf, startBot, startCoreFromEnv } from './fixtures/start-core.js';
 
 /**
  * `/wecom/callback` against someone without the secrets, through both doors src/main.ts opens on PORT:
@@ -28,6 +29,7 @@ const IGNORED_EVENT = '<xml><MsgType>event</MsgType><Event>change_contact</Event
 
 let fake: FakeSlack;
 let dir: string;
+let bot: Bot;
 let core: Core;
 let other: Core;
 let slack: SlackAdapter;
@@ -50,9 +52,9 @@ beforeAll(async () => {
     SLACK_API_URL: fake.apiUrl,
   };
   const quiet = () => createLogger({ level: 'error', destination: { write: () => true } });
-  const started = await startCoreFromEnv(env, quiet());
-  core = started.core;
-  slack = await startSlack(core, started.slack);
+  bot = await startBot(env, quiet());
+  core = bot.core;
+  slack = adapterOf<SlackAdapter>(bot, 'slack');
   doors.bolt = `http://127.0.0.1:${slack.port}`;
   ({ url: doors.own, close: stopOwn } = await ownServer(core));
   other = (await startCoreFromEnv(env, quiet())).core;
@@ -60,10 +62,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await slack?.stop();
   await stopOwn?.();
   await stopOther?.();
-  await core?.close();
+  await bot?.stop();
   await other?.close();
   await fake?.close();
   rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackAdapter } from '../adapters/slack/index.js';
-import type { Core } from '../src/app.js';
+import type { Bot } from '../src/compose.js';
 import { createLogger } from '../src/logger.js';
 import { type DiscordHarness, startDiscordHarness } from './fixtures/discord/harness.js';
 import { chatInput, ALICE as DISCORD_ALICE } from './fixtures/discord/interactions.js';
@@ -13,7 +13,7 @@ import {
   startSlackHarness,
 } from './fixtures/slack/harness.js';
 import { postToApp, slashCommandBody, stateFromView } from './fixtures/slack/requests.js';
-import { startCoreFromEnv, startSlack } from './fixtures/start-core.js';
+import { adapterOf, startBot } from './fixtures/start-core.js';
 
 describe('Slack HTTP mode: the ops endpoints share Bolt’s port with /slack/events', () => {
   let h: SlackHarness;
@@ -60,14 +60,14 @@ describe('Slack HTTP mode: the ops endpoints share Bolt’s port with /slack/eve
 
 describe('request ids: one per Slack request, on every log line of its flow', () => {
   let fake: FakeSlack;
-  let core: Core;
+  let bot: Bot;
   let adapter: SlackAdapter;
   const lines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     fake = await startFakeSlack({ token: BOT_TOKEN });
     const destination = { write: (line: string) => void lines.push(JSON.parse(line)) };
-    const started = await startCoreFromEnv(
+    bot = await startBot(
       {
         STORE_URL: 'memory:',
         PORT: '0',
@@ -77,12 +77,10 @@ describe('request ids: one per Slack request, on every log line of its flow', ()
       },
       createLogger({ level: 'debug', destination }),
     );
-    core = started.core;
-    adapter = await startSlack(core, started.slack);
+    adapter = adapterOf<SlackAdapter>(bot, 'slack');
   });
   afterAll(async () => {
-    await adapter?.stop();
-    await core?.close();
+    await bot?.stop();
     await fake?.close();
   });
 

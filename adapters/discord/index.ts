@@ -1,5 +1,5 @@
 import { type ClientOptions, Events, type Interaction, MessageFlags } from 'discord.js';
-import type { RunningAdapter } from '../../src/adapter.js';
+import type { RunningAdapter } from '../../src/chat/adapter-module.js';
 import type { FlowOptions } from '../../src/chat/flow.js';
 import type { ChatPort } from '../../src/chat/port.js';
 import { INTERNAL_ERROR } from '../../src/errors.js';

@@ -5,7 +5,7 @@ import { commaList, httpUrl, optionalText, parseEnv, policyList } from '../../sr
 /** How requesters from here are named in records, USER_MAP and ADMINS (`discord:workspace:user`). */
 export const DISCORD_PLATFORM = 'discord';
 
-/** The variables the Discord adapter reads (see `.env.example`); composed with the core's by src/main.ts. */
+/** The variables the Discord adapter reads (see `.env.example`); composed with the core’s by src/compose.ts. */
 export const discordEnvSchema = z
   .object({
     DISCORD_TOKEN: optionalText,

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { RunningAdapter } from '../../src/adapter.js';
+import type { RunningAdapter } from '../../src/chat/adapter-module.js';
 import type { FlowOptions } from '../../src/chat/flow.js';
 import type { ChatPort } from '../../src/chat/port.js';
 import type { OpsHandler } from '../../src/ops/index.js';

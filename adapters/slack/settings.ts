@@ -5,7 +5,7 @@ import { commaList, httpUrl, optionalText, parseEnv, policyList } from '../../sr
 /** How requesters from here are named in records, USER_MAP and ADMINS (`slack:workspace:user`). */
 export const SLACK_PLATFORM = 'slack';
 
-/** The variables the Slack adapter reads (see `.env.example`); composed with the core's by src/main.ts. */
+/** The variables the Slack adapter reads (see `.env.example`); composed with the core’s by src/compose.ts. */
 export const slackEnvSchema = z
   .object({
     SLACK_BOT_TOKEN: optionalText,
