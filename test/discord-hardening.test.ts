@@ -191,7 +191,10 @@ describe('item 11: no mentions, no masked links', () => {
     const values: string[] = edit.body.embeds[0].fields.map((f: Json) => f.value);
     expect(values).toContain('\\@everyone \\<@&123>');
     // The state sent to WeCom is the typed tag plus a unique suffix (`~k3f9a1`): the tag stays escaped in it.
-    expect(values.some((v) => /^\\\[x\]\(https:\/\/evil\)~[0-9a-z]{6}$/.test(v)), values.join(' | ')).toBe(true);
+    expect(
+      values.some((v) => /^\\\[x\]\(https:\/\/evil\)~[0-9a-z]{6}$/.test(v)),
+      values.join(' | '),
+    ).toBe(true);
     expect(edit.body.allowed_mentions).toEqual(expect.objectContaining({ parse: [] }));
   });
 
