@@ -3,6 +3,7 @@ import { asContactwayError, RateLimitError, ValidationError } from '../src/error
 import { type Bilingual, type Locale, say, t } from '../src/i18n.js';
 import type { RecordView } from '../src/service/contact-way-service.js';
 import type { QrImage } from '../src/service/fetch-qr.js';
+import { errorTitle } from './error-titles.js';
 import type { CommandContext, FieldSpec, FormField, Reply, ReplyAction, ReplyFact } from './types.js';
 
 /** Localizes a field spec for rendering. */
@@ -21,7 +22,10 @@ export const SANDBOX_NOTE = t(
   '沙箱：此二维码来自内置的企业微信模拟器，并非真实的「联系我」。',
 );
 
-/** Any error as a reply: the bilingual human text, field errors for bad input, never a stack. */
+/**
+ * Any error as a reply: a headline fixed by the error's kind, the whole human text as the body (WeCom's
+ * errcode, the admin-console path), field errors for bad input, never a stack.
+ */
 export function errorReply(error: unknown, locale: Locale): Reply {
   const known = asContactwayError(error);
   const fieldErrors =
@@ -38,11 +42,13 @@ export function errorReply(error: unknown, locale: Locale): Reply {
           locale,
         )
       : undefined;
-  const title = fieldErrors ? FIX_FIELDS : known.human;
+  // Platforms cut headlines (Slack's header: 150 characters), never a body we split for them.
+  const listed = Boolean(fieldErrors?.length);
+  const body = [...(listed ? [] : [say(known.human, locale)]), ...(retry ? [retry] : [])];
   return {
     status: 'error',
-    title: say(title, locale),
-    text: retry,
+    title: say(listed ? FIX_FIELDS : errorTitle(known), locale),
+    text: body.length ? body.join('\n') : undefined,
     facts: [],
     actions: [],
     fieldErrors,

@@ -17,6 +17,27 @@ export function clip(text: string, max: number): string {
 }
 
 /**
+ * Cuts a text into pieces of at most `max` characters, for platforms that take a long text only as several
+ * blocks (Slack sections, Discord embeds): nothing is lost. Each cut is at the last whitespace of a piece when
+ * there is one in its second half, else between two code points; the whitespace at a cut is dropped.
+ */
+export function splitText(text: string, max: number): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    let cut = max;
+    const code = rest.charCodeAt(cut - 1);
+    if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+    const space = rest.slice(0, cut + 1).search(/\s\S*$/);
+    if (space > max / 2) cut = space;
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut).replace(/^\s+/, '');
+  }
+  if (rest || pieces.length === 0) pieces.push(rest);
+  return pieces;
+}
+
+/**
  * Text from outside (records from the store, WeCom's answers, what was typed, errors) with every control
  * character written out as `\uXXXX` (a line break as `\n`), so a terminal or a chat client shows it instead
  * of obeying it: `ESC[2J` in a remark must not clear an admin's screen, nor U+202E reverse what follows.

@@ -29,7 +29,9 @@ describe('pre-flight through the console', () => {
   it('GIVEN temp sunqi (not enabled for customer contact) THEN refused with the admin hint, nothing asked, nothing sent', async () => {
     const before = adds(session.core);
     const out = await session.run(['temp sunqi']);
-    expect(out).toContain('✗ sunqi is not enabled for customer contact');
+    expect(out).toContain(
+      '✗ This member cannot have a contact way yet\n  sunqi is not enabled for customer contact',
+    );
     expect(out).toContain('客户联系 → 权限配置');
     // No form: its title and its first field's prompt never appear.
     expect(out).not.toContain('Temporary QR');

@@ -274,7 +274,8 @@ describe('discord adapter: invalid values', () => {
     const click = h.send(buttonClick(buttonIds(edit)[0] as string, message, { user: BOB }));
     const answer = await h.callback(click);
     expect(answer.body).toMatchObject({ type: 4, data: { flags: 64 } });
-    expect(answer.body.data.embeds[0].title).toMatch(/someone else/);
+    expect(answer.body.data.embeds[0].title).toBe('Not allowed');
+    expect(answer.body.data.embeds[0].description).toMatch(/someone else/);
     expect(JSON.stringify(answer.body)).not.toContain('soon');
   });
 });
@@ -409,7 +410,7 @@ describe('discord adapter: context that does not fit a custom_id, and DMs', () =
       'welcome',
     ]);
     const { edit } = await submit(modal, ALICE, { remark: 'new remark' });
-    expect(embedOf(edit).title).toBe(`${configId} was not found among your contact ways.`);
+    expect(embedOf(edit).description).toBe(`${configId} was not found among your contact ways.`);
   });
 
   it('GIVEN a DM (no guild) THEN the requester is the dm workspace and list answers', async () => {

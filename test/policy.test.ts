@@ -111,7 +111,8 @@ describe('who may do what', () => {
     const reply = await runCommand(ctx(slackEve), parseText('list'));
     expect(reply).toMatchObject({
       status: 'error',
-      title: expect.stringContaining('not allowed to use contactway'),
+      title: 'Not allowed',
+      text: expect.stringContaining('not allowed to use contactway'),
     });
     const trail = await service.auditTrail({ platform: 'slack', workspaceId: 'T1', userId: 'UBOSS' }, 10);
     expect(trail.find((e) => e.action === 'access')).toMatchObject({
@@ -133,14 +134,14 @@ describe('who may do what', () => {
     const denied = await runCommand(ctx(slackAlice), ...run(parseText('temp lisi')));
     expect(denied).toMatchObject({
       status: 'error',
-      title: 'You can only create contact ways for yourself (zhangsan).',
+      text: 'You can only create contact ways for yourself (zhangsan).',
     });
     const invocation = parseText('temp', { user: service.mappedUser(slackAlice) });
     expect(invocation.args).toEqual({ user: 'zhangsan' });
     const created = await runCommand(ctx(slackAlice), invocation, submitForm(invocation));
     expect(created.status).toBe('ok');
     const unmapped = await runCommand(ctx(slackEve), ...run(parseText('temp zhangsan')));
-    expect(unmapped.title).toContain('none is mapped to you');
+    expect(unmapped.text).toContain('none is mapped to you');
   });
 
   it('GIVEN CREATE_FOR=mapped THEN departments are refused outright, in both languages, naming the field; admins are not limited', () => {
@@ -170,7 +171,7 @@ describe('who may do what', () => {
     await runCommand(ctx(slackAlice), ...run(parseText('temp wangwu')));
     const trail = await runCommand(ctx(slackAlice), parseText('audit'));
     expect(trail.text).toMatch(/slack:T1:UALICE · create · ok/);
-    expect((await runCommand(ctx(discordBob), parseText('audit'))).title).toBe(
+    expect((await runCommand(ctx(discordBob), parseText('audit'))).text).toBe(
       'Only admins can read the audit trail.',
     );
   });

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { homeToSlackView } from '../adapters/slack/home.js';
 import { NEW_TEMP_SHORTCUT } from '../adapters/slack/shortcut.js';
 import type { HomeView } from '../src/chat/port.js';
+import { IneligibleMemberError } from '../src/directory/ineligible.js';
+import { say } from '../src/i18n.js';
 import { DEFAULT_MEMBERS, type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { shownButton } from './fixtures/slack/buttons.js';
 import { ALICE, BOB, type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';
@@ -112,6 +114,18 @@ describe('Slack pre-flight', () => {
     expect(ack.text).toContain('An admin must');
     await new Promise((r) => setTimeout(r, 100));
     expect(h.fake.callsTo('views.open')).toHaveLength(opens);
+  });
+
+  it('GIVEN temp sunqi THEN the message shows the whole refusal with the admin-console path, under a short header (issue 19)', async () => {
+    const sent = await h.command(ALICE, 'temp sunqi');
+    const ack = JSON.parse(sent.text) as { blocks: { type: string; text?: { text: string } }[] };
+    const header = ack.blocks.find((b) => b.type === 'header')?.text?.text;
+    expect(header).toBe('⚠️ This member cannot have a contact way yet');
+    const body = ack.blocks.filter((b) => b.type === 'section').map((b) => b.text?.text ?? '');
+    expect(body.join('\n')).toContain(say(new IneligibleMemberError('sunqi', 'not_enabled').human, 'en'));
+    expect(body.join('\n')).toContain(
+      '客户与上下游 → 客户联系 → 权限配置 (members who may use customer contact).',
+    );
   });
 });
 

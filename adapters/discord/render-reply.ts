@@ -1,7 +1,7 @@
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
 import type { Reply, ReplyAction } from '../../commands/index.js';
 import { type Locale, say } from '../../src/i18n.js';
-import { clip } from '../../src/text.js';
+import { clip, splitText } from '../../src/text.js';
 import { encodeCustomId } from './custom-id.js';
 import { escapeText } from './text.js';
 import { TEXTS } from './texts.js';
@@ -30,6 +30,8 @@ const MAX_DESCRIPTION = 4096;
 const MAX_FIELDS = 25;
 const MAX_FIELD_NAME = 256;
 const MAX_FIELD_VALUE = 1024;
+const MAX_EMBEDS = 10;
+const MAX_EMBED_TOTAL = 6000;
 
 /**
  * A neutral reply as one Discord message: an embed (title, text, facts as fields, field errors named
@@ -49,13 +51,15 @@ export function renderReply(reply: Reply, options: RenderOptions): DiscordMessag
     lines.push(`• ${label ? `**${escapeText(label)}** (${field})` : field}: ${escapeText(e.message)}`);
   }
   if (reply.text) lines.push(...(lines.length ? [''] : []), escapeText(reply.text));
-  if (lines.length) embed.setDescription(clip(lines.join('\n'), MAX_DESCRIPTION));
+  const [description, ...rest] = lines.length ? splitText(lines.join('\n'), MAX_DESCRIPTION) : [];
+  if (description) embed.setDescription(description);
   const facts = reply.facts.slice(0, MAX_FIELDS).map((f) => ({
     name: clip(escapeText(f.label), MAX_FIELD_NAME),
     value: clip(escapeText(f.value) || '—', MAX_FIELD_VALUE),
     inline: f.value.length <= 40,
   }));
   if (facts.length) embed.addFields(facts);
+  const embeds = [embed, ...continuation(rest, embed, COLORS[reply.status])];
 
   const files: AttachmentBuilder[] = [];
   const image = reply.qr?.image;
@@ -90,7 +94,34 @@ export function renderReply(reply: Reply, options: RenderOptions): DiscordMessag
   const components = buttons.length
     ? [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons.slice(0, 5))]
     : [];
-  return { content: '', embeds: [embed], files, components };
+  return { content: '', embeds, files, components };
+}
+
+/**
+ * A description longer than one embed's goes on in further embeds, within what Discord takes in one message
+ * (10 embeds, 6000 characters in all); only past that is the text clipped.
+ */
+function continuation(pieces: string[], first: EmbedBuilder, color: number): EmbedBuilder[] {
+  let left = MAX_EMBED_TOTAL - embedLength(first);
+  const more: EmbedBuilder[] = [];
+  for (const piece of pieces.slice(0, MAX_EMBEDS - 1)) {
+    if (left <= 1) break;
+    const text = clip(piece, left);
+    more.push(new EmbedBuilder().setColor(color).setDescription(text));
+    left -= text.length;
+  }
+  return more;
+}
+
+function embedLength(embed: EmbedBuilder): number {
+  const { title = '', description = '', fields = [], footer, author } = embed.data;
+  return (
+    title.length +
+    description.length +
+    fields.reduce((n, f) => n + f.name.length + f.value.length, 0) +
+    (footer?.text.length ?? 0) +
+    (author?.name.length ?? 0)
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { types as slack } from '@slack/bolt';
 import type { Reply, ReplyAction } from '../../commands/index.js';
 import { type Locale, say, t } from '../../src/i18n.js';
-import { clip } from '../../src/text.js';
+import { clip, splitText } from '../../src/text.js';
 import { escapeMrkdwn } from './text.js';
 
 /**
@@ -152,12 +152,14 @@ function button(action: ReplyAction, token: string): slack.Button {
   return element;
 }
 
-/** Groups lines into section-sized texts (3000 characters each) without cutting a line in two. */
+/**
+ * Groups lines into section-sized texts (3000 characters each), cutting only a line longer than a section,
+ * and that one into several sections: a message is never clipped.
+ */
 function chunkLines(lines: string[]): string[] {
   const chunks: string[] = [];
   let current = '';
-  for (const raw of lines) {
-    const line = clip(raw, SECTION_TEXT_MAX);
+  for (const line of lines.flatMap((l) => splitText(l, SECTION_TEXT_MAX))) {
     if (current && current.length + 1 + line.length > SECTION_TEXT_MAX) {
       chunks.push(current);
       current = '';

@@ -11,7 +11,7 @@ import { replyToBlocks, replyToText } from './render-reply.js';
 import { progressView, resultView } from './render-status-view.js';
 
 /** Usually an expired trigger_id (slow network, or a retried command): nothing to fix but to run it again. */
-const FORM_NOT_OPENED = new ContactwayError(
+export const FORM_NOT_OPENED = new ContactwayError(
   'slack.form_not_opened',
   t(
     'Slack did not let us open the form in time. Please run the command again.',
