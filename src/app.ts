@@ -92,7 +92,11 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   const lock = createStoreLock(keyv, { logger });
   // The simulator (and its QR renderer) is loaded only when it runs: production never pays for it.
   const sandbox = config.sandbox
-    ? await (await import('./sandbox/index.js')).startSandbox({ port: config.SANDBOX_PORT, logger })
+    ? await (await import('./sandbox/index.js')).startSandbox({
+        port: config.SANDBOX_PORT,
+        statePath: config.sandboxStatePath,
+        logger,
+      })
     : undefined;
   if (sandbox) {
     logger.warn(

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { parseDurationS } from './duration.js';
 import { type PolicyConfig, policyFromEnv, readPolicyFile } from './policy.js';
@@ -87,6 +88,7 @@ export const envSchema = z
         message: 'must be a duration of at least 10 seconds, like 10m or 1h',
       }),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+    SANDBOX_STATE_PATH: optionalText,
     QR_DIR: z.string().default('data/qr'),
     JOURNAL_PATH: z.string().default('data/pending-records.jsonl'),
     JOURNAL_RETRY_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
@@ -148,6 +150,20 @@ export interface Config extends Env {
   directoryRefreshMs: number;
   /** How often expired keys are deleted from sqlite/PostgreSQL (STORE_SWEEP_INTERVAL). */
   storeSweepMs: number;
+  /** Where the embedded sandbox keeps its state across restarts; undefined keeps it in memory. */
+  sandboxStatePath: string | undefined;
+}
+
+/**
+ * SANDBOX_STATE_PATH, or by default `sandbox.json` next to a sqlite store's file: the sandbox's ways must live
+ * exactly as long as the records about them. A memory: store forgets at exit, so does the sandbox; Redis and
+ * PostgreSQL are shared by instances that each run their own sandbox, so no default file fits them.
+ */
+export function sandboxStatePath(env: Pick<Env, 'SANDBOX_STATE_PATH' | 'STORE_URL'>): string | undefined {
+  if (env.SANDBOX_STATE_PATH) return env.SANDBOX_STATE_PATH === 'off' ? undefined : env.SANDBOX_STATE_PATH;
+  const sqlite = /^sqlite:(?:\/\/)?(.+)$/i.exec(env.STORE_URL)?.[1];
+  if (!sqlite || sqlite === ':memory:') return undefined;
+  return join(dirname(sqlite), 'sandbox.json');
 }
 
 /**
@@ -172,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     auditRetentionMs: parseDurationS(data.AUDIT_RETENTION)! * 1000,
     directoryRefreshMs: parseDurationS(data.DIRECTORY_REFRESH)! * 1000,
     storeSweepMs: parseDurationS(data.STORE_SWEEP_INTERVAL)! * 1000,
+    sandboxStatePath: sandboxStatePath(data),
   };
 }
 

@@ -464,8 +464,10 @@ describe('sandbox: config_id, update and close_temp_chat rules', () => {
   it('GIVEN a used or unknown temp QR THEN simulateScan throws', async () => {
     const id = await add(TEMP);
     sb.simulateScan(id, 'wmFIRST');
-    expect(() => sb.simulateScan(id, 'wmSECOND')).toThrow(/already used/);
-    expect(() => sb.simulateScan('0'.repeat(32), 'wmX')).toThrow(/no contact way/);
+    expect(() => sb.simulateScan(id, 'wmSECOND')).toThrow(
+      /no longer valid\. It was already used by wmFIRST at /,
+    );
+    expect(() => sb.simulateScan('0'.repeat(32), 'wmX')).toThrow(/No such sandbox contact way/);
   });
 });
 
@@ -512,7 +514,10 @@ describe('sandbox: QR codes and landing page', () => {
     expect((await fetch(add.qr_code as string)).status).toBe(404);
     const page = await fetch(`${sb.url}/sandbox/c/${add.config_id}`);
     expect(page.status).toBe(410);
-    expect(await page.text()).toContain('expired or was already used');
+    const text = await page.text();
+    expect(text).toContain('This QR code is no longer valid / 此二维码已失效');
+    expect(text).toContain('It expired at 2026-01-01T00:01:00.000Z.');
+    expect(text).not.toContain('Simulate a scan');
   });
 
   it('GIVEN a temp QR scanned once THEN the PNG is 404 (WeCom voids it once the friend is added)', async () => {

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import type { FormValues, Reply } from '../../commands/index.js';
 import type { FlowOptions } from '../../src/chat/flow.js';
 import type { ChatActor, ChatPort, OpenForm, Surface } from '../../src/chat/port.js';
+import { ContactwayError } from '../../src/errors.js';
 import { type Locale, say, t } from '../../src/i18n.js';
 import { type Asking, createCompleter } from './completer.js';
 import { qrFileName } from './qr-file.js';
@@ -165,9 +166,12 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
         );
     } catch (error) {
       port.logger.warn({ err: error }, 'sandbox scan failed');
-      write(
-        `${say(t(`✗ No such sandbox contact way: ${visible(configId)}`, `✗ 沙箱中没有此「联系我」：${visible(configId)}`), locale)}\n`,
-      );
+      // The sandbox says why (no such way, a used or expired temp QR); it may quote what was typed.
+      const why =
+        error instanceof ContactwayError
+          ? error.human
+          : t('The sandbox could not play this scan (see the log).', '沙箱未能模拟此次扫码（见日志）。');
+      write(`✗ ${visible(say(why, locale))}\n`);
     }
   }
 

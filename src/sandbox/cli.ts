@@ -10,6 +10,8 @@ import { startSandbox } from './sandbox.js';
 const env = parseEnv(
   z.object({
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(8900),
+    // Its own file, not the embedded sandbox's (data/sandbox.json): both may run at once. `off`: memory only.
+    SANDBOX_STATE_PATH: z.string().min(1).default('data/sandbox-standalone.json'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Where scans post WeCom's encrypted events: the bot's URL and the pair it was configured with.
     SANDBOX_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -21,6 +23,7 @@ const env = parseEnv(
 
 const sandbox = await startSandbox({
   port: env.SANDBOX_PORT,
+  ...(env.SANDBOX_STATE_PATH === 'off' ? {} : { statePath: env.SANDBOX_STATE_PATH }),
   logger: createLogger({ level: env.LOG_LEVEL }),
 });
 
@@ -38,6 +41,9 @@ process.stdout.write(
     `  url:         ${sandbox.url}`,
     `  corp id:     ${sandbox.corpId}`,
     `  corp secret: ${sandbox.corpSecret}`,
+    env.SANDBOX_STATE_PATH === 'off'
+      ? '  state:       in memory only (SANDBOX_STATE_PATH=off)'
+      : `  state:       ${env.SANDBOX_STATE_PATH} (kept across restarts; delete it to start afresh)`,
     '',
     'Try:',
     `  TOKEN=$(curl -s '${sandbox.url}/cgi-bin/gettoken?corpid=${sandbox.corpId}&corpsecret=${sandbox.corpSecret}' | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,

@@ -12,6 +12,7 @@ import {
 import type { Directory } from './directory.js';
 import { decodeCursor, encodeCursor } from './list-cursor.js';
 import { parseRequest } from './rules.js';
+import { noSuchWay, type Spent, scanRefused, spentOf } from './spent.js';
 import type { StoredWay, WayStore } from './way-store.js';
 import { Rejection } from './wecom-reply.js';
 
@@ -34,6 +35,8 @@ export interface ContactWayApiDeps {
   qrUrl: (configId: string) => string;
   /** Where a conclusions image is served; get answers pic_url where add took media_id. */
   picUrl: (mediaId: string) => string;
+  /** A simulated customer's name, for "already used by 李雷 (wm…)". */
+  nameOf: (externalUserId: string) => string | undefined;
 }
 
 /** The six contact-way endpoints' behaviour, over the in-memory store and the directory. */
@@ -64,13 +67,13 @@ export class ContactWayApi {
   /** See Sandbox.simulateScan. */
   scan(configId: string, externalUserId: string): void {
     const way = this.deps.store.get(configId);
-    if (!way) throw new Error(`sandbox: no contact way ${configId}`);
+    if (!way) throw noSuchWay(configId);
     if (!way.request.is_temp) return;
+    const spent = this.spent(way);
+    if (spent) throw scanRefused(configId, spent);
     const now = this.deps.now();
-    if (way.expiresAtMs !== undefined && now >= way.expiresAtMs)
-      throw new Error(`sandbox: the temp QR of ${configId} has expired`);
-    if (way.usedAtMs !== undefined) throw new Error(`sandbox: the temp QR of ${configId} was already used`);
     way.usedAtMs = now;
+    way.usedBy = externalUserId;
     this.deps.store.openSession({
       configId,
       userid: way.request.user?.[0] ?? '',
@@ -84,12 +87,12 @@ export class ContactWayApi {
   qrTarget(configId: string): StoredWay | undefined {
     const way = this.deps.store.get(configId);
     if (way?.request.scene !== 2) return undefined;
-    return this.isSpent(way) ? undefined : way;
+    return this.spent(way) ? undefined : way;
   }
 
-  isSpent(way: StoredWay): boolean {
-    const expired = way.expiresAtMs !== undefined && this.deps.now() >= way.expiresAtMs;
-    return expired || way.usedAtMs !== undefined;
+  /** Why a temp way's QR no longer works, or undefined while it does (always, for a permanent way). */
+  spent(way: StoredWay): Spent | undefined {
+    return spentOf(way, this.deps.now(), this.deps.nameOf);
   }
 
   private add(body: Record<string, unknown>): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { ContactwayError } from '../errors.js';
 import type { SandboxCore } from './core.js';
 import { faultSpecSchema } from './faults.js';
 import { readBody, send, sendJson } from './http-io.js';
@@ -47,7 +48,7 @@ export async function handleControl(
       const way = core.store.get(pageId);
       if (!way) send(res, 404, 'text/html; charset=utf-8', notFoundPage());
       else {
-        const spent = core.api.isSpent(way);
+        const spent = core.api.spent(way);
         send(res, spent ? 410 : 200, 'text/html; charset=utf-8', landingPage(way, core.directory, spent));
       }
       return true;
@@ -125,7 +126,14 @@ async function control<S extends z.ZodType>(
   try {
     extra = await apply(parsed.data);
   } catch (error) {
-    sendJson(res, 409, { error: error instanceof Error ? error.message : String(error) });
+    // A refused scan (unknown way, used or expired temp QR) says why in both languages, with a stable code.
+    sendJson(
+      res,
+      409,
+      error instanceof ContactwayError
+        ? { error: error.human.en, error_zh: error.human.zh, code: error.code }
+        : { error: error instanceof Error ? error.message : String(error) },
+    );
     return true;
   }
   sendJson(res, 200, { ok: true, ...(typeof extra === 'object' ? extra : {}) });

@@ -7,6 +7,7 @@ import { ContactWayApi } from './contact-ways.js';
 import { CustomerApi } from './customers.js';
 import { Directory } from './directory.js';
 import { Faults } from './faults.js';
+import { type SandboxState, StateFile } from './state-file.js';
 import { Tokens } from './tokens.js';
 import type { FaultSpec, SandboxOptions, SandboxStats } from './types.js';
 import { WayStore } from './way-store.js';
@@ -36,6 +37,12 @@ export class SandboxCore {
   latencyMs: number;
   /** Set once the server listens; qr_code URLs are built from it. */
   url = '';
+  /** Set once the server listens; kept in the state file so a restart can listen there again. */
+  port: number | undefined;
+  /** Where the state is kept across restarts, when `statePath` is given. */
+  readonly stateFile: StateFile | undefined;
+  /** What the state file held at start (the port to try first), undefined on a first run. */
+  readonly restored: SandboxState | undefined;
   private gettokenCount = 0;
   private readonly calls: Record<string, number> = Object.fromEntries(ENDPOINTS.map((e) => [e, 0]));
 
@@ -54,6 +61,7 @@ export class SandboxCore {
       now: this.now,
       qrUrl: (id) => `${this.url}/sandbox/qr/${id}.png`,
       picUrl: (mediaId) => `${this.url}/sandbox/media/${encodeURIComponent(mediaId)}.png`,
+      nameOf: (externalUserId) => this.customers.customer(externalUserId)?.name,
     });
     this.customers = new CustomerApi({
       corpId: this.corpId,
@@ -62,6 +70,36 @@ export class SandboxCore {
       now: this.now,
       scanWay: (configId, externalUserId) => this.api.scan(configId, externalUserId),
     });
+    this.stateFile = options.statePath ? new StateFile(options.statePath, this.logger) : undefined;
+    this.restored = this.stateFile?.load(this.corpId);
+    if (this.restored) {
+      this.store.restore(this.restored.ways);
+      this.tokens.restore(this.restored.tokens);
+      this.customers.restore(this.restored.customers);
+      this.logger.info(
+        { path: this.stateFile?.path, ways: this.restored.ways.ways.length },
+        'sandbox: state restored',
+      );
+    }
+  }
+
+  /**
+   * Something may have changed (any API call or control): the state file is rewritten soon, and only if its
+   * content differs. Cheaper and surer than each mutation site remembering to say so.
+   */
+  changed(): void {
+    this.stateFile?.changed(() => this.state());
+  }
+
+  private state(): SandboxState {
+    return {
+      version: 1,
+      corpId: this.corpId,
+      ...(this.port ? { port: this.port } : {}),
+      ways: this.store.state(),
+      tokens: this.tokens.state(),
+      customers: this.customers.state(),
+    };
   }
 
   count(api: string): void {
@@ -83,7 +121,11 @@ export class SandboxCore {
   }
 
   simulateScan(configId: string, externalUserId: string): void {
-    this.api.scan(configId, externalUserId);
+    try {
+      this.api.scan(configId, externalUserId);
+    } finally {
+      this.changed();
+    }
   }
 
   contactWay(configId: string): unknown | undefined {

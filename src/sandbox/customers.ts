@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { createWecomCrypto } from '../callbacks/crypto.js';
 import { contactEventXml } from '../callbacks/event.js';
+import { ContactwayError } from '../errors.js';
+import { t } from '../i18n.js';
 import {
   batchGetByUserRequestSchema,
   type CustomerEndpoint,
   sendWelcomeMsgRequestSchema,
 } from '../wecom/customer-schemas.js';
 import type { Directory } from './directory.js';
+import { noSuchWay } from './spent.js';
 import type { WayStore } from './way-store.js';
 import { Rejection } from './wecom-reply.js';
 
@@ -26,7 +29,7 @@ export interface SandboxCustomer {
   name: string;
   userid: string;
   configId: string;
-  state: string | undefined;
+  state?: string | undefined;
   /** Unix seconds: the event's CreateTime and follow_info.createtime. */
   createTime: number;
   welcomeCode: string;
@@ -42,6 +45,13 @@ export interface ScanResult {
   welcomeCode: string;
   /** The bot's answer to the event, or undefined when no callback URL is known yet. */
   delivered?: { status: number; body: string };
+}
+
+/** What a CustomerApi holds, as the state file keeps it. */
+export interface CustomersState {
+  /** How many default names were handed out, so a restarted sandbox goes on with the next one. */
+  named: number;
+  customers: SandboxCustomer[];
 }
 
 /** Surnames first: the walk-through reads "李… added zhangsan". */
@@ -67,6 +77,15 @@ export class CustomerApi {
       scanWay: (configId: string, externalUserId: string) => void;
     },
   ) {}
+
+  state(): CustomersState {
+    return structuredClone({ named: this.named, customers: [...this.customers.values()] });
+  }
+
+  restore(state: CustomersState): void {
+    this.named = state.named;
+    for (const c of state.customers) this.customers.set(c.externalUserId, structuredClone(c));
+  }
 
   connect(target: CallbackTarget): void {
     // Fails now, not at the first scan, if the key is not a 43-character EncodingAESKey.
@@ -97,10 +116,13 @@ export class CustomerApi {
     options: { externalUserId?: string; name?: string } = {},
   ): Promise<ScanResult> {
     const way = this.deps.store.get(configId);
-    if (!way) throw new Error(`sandbox: no contact way ${configId}`);
+    if (!way) throw noSuchWay(configId);
     const externalUserId = options.externalUserId ?? `wm${randomBytes(13).toString('hex')}`;
     if (this.customers.has(externalUserId))
-      throw new Error(`sandbox: ${externalUserId} already added a member`);
+      throw new ContactwayError(
+        'sandbox.scan_customer_taken',
+        t(`${externalUserId} already added a member`, `${externalUserId} 已添加过成员`),
+      );
     const userid = this.memberOf(way.request.user ?? [], way.request.party ?? []);
     this.deps.scanWay(configId, externalUserId);
     const customer: SandboxCustomer = {
@@ -197,7 +219,11 @@ export class CustomerApi {
   private memberOf(users: readonly string[], parties: readonly number[]): string {
     const reached = [...this.deps.directory.expand(users, parties)];
     const active = reached.find((u) => this.deps.directory.member(u)?.active !== false);
-    if (!active) throw new Error('sandbox: this contact way reaches no active member');
+    if (!active)
+      throw new ContactwayError(
+        'sandbox.scan_unreachable',
+        t('This contact way reaches no active member', '此「联系我」没有可添加的已激活成员'),
+      );
     return active;
   }
 

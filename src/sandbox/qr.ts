@@ -1,5 +1,6 @@
 import QRCode from 'qrcode';
 import type { Directory } from './directory.js';
+import { type Spent, spentText } from './spent.js';
 import type { StoredWay } from './way-store.js';
 
 /** A real, scannable PNG: the demo must look like the product, not like a placeholder. */
@@ -13,7 +14,7 @@ const BANNER = 'WeCom SANDBOX — not a real contact way';
  * The page a scanned sandbox QR opens. It says loudly that it is the sandbox, so a screenshot from a demo is
  * never mistaken for a working 「联系我」 code.
  */
-export function landingPage(way: StoredWay, directory: Directory, spent: boolean): string {
+export function landingPage(way: StoredWay, directory: Directory, spent: Spent | undefined): string {
   const r = way.request;
   const members = [...directory.expand(r.user ?? [], r.party ?? [])].map((userid) => {
     const name = directory.member(userid)?.name;
@@ -28,8 +29,10 @@ export function landingPage(way: StoredWay, directory: Directory, spent: boolean
     ['temporary session', r.is_temp ? 'yes' : 'no'],
     ...(way.expiresAtMs !== undefined ? [['QR valid until', new Date(way.expiresAtMs).toISOString()]] : []),
   ];
+  // What WeCom's app shows for a voided temp QR, then what voided it.
   const status = spent
-    ? '<p class="spent">This temporary QR code has expired or was already used.</p>'
+    ? `<p class="spent"><strong>This QR code is no longer valid / 此二维码已失效</strong></p>
+<p>${escapeHtml(spentText(spent).en)}<br>${escapeHtml(spentText(spent).zh)}</p>`
     : `<p>In WeCom, scanning would add the member below as a contact.</p>
 <p><button id="scan">Simulate a scan</button> <span id="scan-result"></span></p>
 <script>

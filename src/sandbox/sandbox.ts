@@ -13,16 +13,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const core = new SandboxCore(options);
   const server = createServer(createRequestHandler(core));
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  // Any port will do, but the last one keeps the qr_code URLs the bot already handed out working.
+  const previous = options.port ? undefined : core.restored?.port;
+  if (previous === undefined) await listen(options.port ?? 0);
+  else
+    await listen(previous).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') throw error;
+      core.logger.warn({ port: previous }, 'sandbox: the last port is taken; QR URLs from before now fail');
+      await listen(0);
+    });
   const { port } = server.address() as AddressInfo;
+  core.port = port;
   core.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   core.logger.info({ url: core.url }, 'sandbox listening');
+  core.changed();
 
   let closed: Promise<void> | undefined;
   return {
@@ -32,11 +44,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     inject: (fault) => core.inject(fault),
     setLatency: (ms) => core.setLatency(ms),
     clearFaults: () => core.faults.clear(),
-    expireTokens: (code = 42001) => core.tokens.revokeAll(code),
+    expireTokens: (code = 42001) => {
+      core.tokens.revokeAll(code);
+      core.changed();
+    },
     simulateScan: (configId, externalUserId) => core.simulateScan(configId, externalUserId),
     connectCallbacks: (target) => core.customers.connect(target),
     disconnectCallbacks: () => core.customers.disconnect(),
-    scan: (configId, options) => core.customers.scan(configId, options),
+    scan: (configId, options) => core.customers.scan(configId, options).finally(() => core.changed()),
     customer: (externalUserId) => core.customers.customer(externalUserId),
     stats: () => core.stats(),
     contactWay: (configId) => core.contactWay(configId),
@@ -45,7 +60,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         core.closing.abort();
         for (const res of core.hanging) res.destroy();
         core.hanging.clear();
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close((error) => {
+          // After the last request, so what it changed is in the file the next start reads.
+          core.stateFile?.flush();
+          if (error) reject(error);
+          else resolve();
+        });
         // Keep-alive sockets would hold close() open until they time out.
         server.closeAllConnections();
       });

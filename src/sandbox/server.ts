@@ -16,10 +16,12 @@ const ENDPOINT_PATH = /^\/cgi-bin\/externalcontact\/([a-z_]+(?:\/[a-z_]+)?)$/;
 /** Routes one HTTP request: WeCom's API under /cgi-bin, the sandbox's own pages and controls under /sandbox. */
 export function createRequestHandler(core: SandboxCore) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    route(core, req, res).catch((error: unknown) => {
-      core.logger.error({ err: error }, 'sandbox: request failed');
-      send(res, 500, 'text/plain; charset=utf-8', 'sandbox internal error');
-    });
+    route(core, req, res)
+      .catch((error: unknown) => {
+        core.logger.error({ err: error }, 'sandbox: request failed');
+        send(res, 500, 'text/plain; charset=utf-8', 'sandbox internal error');
+      })
+      .finally(() => core.changed());
   };
 }
 

@@ -1,15 +1,24 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Rejection } from './wecom-reply.js';
 
-interface Issued {
+/** An issued token as kept, in memory and in the state file: its SHA-256, never the token itself. */
+export interface IssuedToken {
+  hash: string;
   expiresAtMs: number;
   /** Set by `revokeAll`: the errcode a call with this token gets from then on. */
   revokedWith?: 42001 | 40014;
 }
 
-/** access_token issuing and checking, on the injected clock. */
+const FORGET_AFTER_MS = 24 * 3600 * 1000;
+
+const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/**
+ * access_token issuing and checking, on the injected clock. Only hashes are kept, so the state file that carries
+ * them over a restart (the bot's cached token keeps working, as with WeCom) holds nothing a reader could call with.
+ */
 export class Tokens {
-  private readonly issued = new Map<string, Issued>();
+  private readonly issued = new Map<string, IssuedToken>();
 
   constructor(
     private readonly ttlS: number,
@@ -22,14 +31,15 @@ export class Tokens {
    */
   issue(): { access_token: string; expires_in: number } {
     const token = randomBytes(48).toString('base64url');
-    this.issued.set(token, { expiresAtMs: this.now() + this.ttlS * 1000 });
+    const hash = hashOf(token);
+    this.issued.set(hash, { hash, expiresAtMs: this.now() + this.ttlS * 1000 });
     return { access_token: token, expires_in: this.ttlS };
   }
 
   /** Throws the errcode WeCom sends for a missing (41001), unknown (40014) or expired (42001) token. */
   check(token: string | null): void {
     if (!token) throw new Rejection(41001);
-    const found = this.issued.get(token);
+    const found = this.issued.get(hashOf(token));
     if (!found) throw new Rejection(40014);
     if (found.revokedWith) throw new Rejection(found.revokedWith);
     if (this.now() >= found.expiresAtMs) throw new Rejection(42001);
@@ -37,5 +47,18 @@ export class Tokens {
 
   revokeAll(code: 42001 | 40014): void {
     for (const issued of this.issued.values()) issued.revokedWith = code;
+  }
+
+  /**
+   * The tokens worth keeping: a day after expiry a token is dropped (it then answers 40014, not 42001; a client
+   * refreshes on both), so the state file does not grow with every gettoken.
+   */
+  state(): IssuedToken[] {
+    const keepAfter = this.now() - FORGET_AFTER_MS;
+    return [...this.issued.values()].filter((t) => t.expiresAtMs > keepAfter).map((t) => ({ ...t }));
+  }
+
+  restore(tokens: readonly IssuedToken[]): void {
+    for (const t of tokens) this.issued.set(t.hash, { ...t });
   }
 }

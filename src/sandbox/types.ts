@@ -52,6 +52,12 @@ export interface SandboxOptions {
   now?: () => number;
   /** Where request lines go (debug level); default silent. */
   logger?: Logger;
+  /**
+   * A JSON file keeping contact ways, customers, temp sessions and issued tokens (hashed) across restarts, and
+   * the port, reused when `port` is 0 or unset. Written atomically (0600) after changes and at close; a corrupt
+   * or other-format file is set aside with a warning. Default none: state lives in memory only.
+   */
+  statePath?: string;
 }
 
 /**

@@ -12,6 +12,8 @@ export interface StoredWay {
   expiresAtMs?: number;
   /** Temp ways only: when a customer added the member through it, which uses the QR up. */
   usedAtMs?: number;
+  /** Temp ways only: the external_userid of that customer, for the "already used by" refusal. */
+  usedBy?: string;
 }
 
 /** An open temporary session between a member and a customer, as close_temp_chat needs it. */
@@ -23,11 +25,28 @@ export interface TempSession {
   closed: boolean;
 }
 
-/** In-memory contact ways and temp sessions. */
+/** What a WayStore holds, as the state file keeps it. */
+export interface WayStoreState {
+  seq: number;
+  ways: StoredWay[];
+  sessions: TempSession[];
+}
+
+/** Contact ways and temp sessions, in memory; `state()`/`restore()` let the state file carry them over restarts. */
 export class WayStore {
   private readonly ways = new Map<string, StoredWay>();
   private readonly sessions: TempSession[] = [];
   private seq = 0;
+
+  state(): WayStoreState {
+    return structuredClone({ seq: this.seq, ways: this.all(), sessions: this.sessions });
+  }
+
+  restore(state: WayStoreState): void {
+    this.seq = state.seq;
+    for (const way of state.ways) this.ways.set(way.configId, structuredClone(way));
+    this.sessions.push(...structuredClone(state.sessions));
+  }
 
   add(request: AddContactWayRequest, nowMs: number, expiresAtMs?: number): StoredWay {
     const way: StoredWay = {
