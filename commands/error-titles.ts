@@ -19,7 +19,6 @@ const TITLES: Readonly<Record<string, Bilingual>> = {
   'wecom.bad_response': t('Unexpected answer from WeCom', '企业微信返回异常'),
   'chat.stale_form': t('Form expired', '表单已过期'),
   'chat.not_your_form': t('Not your form', '不是你的表单'),
-  'slack.form_not_opened': t('Form not opened', '表单未能打开'),
   'state.taken': t('Could not create the QR', '未能创建二维码'),
 };
 
@@ -29,7 +28,7 @@ const CALLBACK_REFUSED = t('Callback refused', '回调被拒绝');
 const FAILED = t('Could not do that', '操作未完成');
 
 export function errorTitle(error: ContactwayError): Bilingual {
-  const title = TITLES[error.code];
+  const title = error.title ?? TITLES[error.code];
   if (title) return title;
   if (error.code.startsWith('wecom.')) return WECOM_REFUSED;
   if (error.code.startsWith('callback.')) return CALLBACK_REFUSED;

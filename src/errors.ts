@@ -7,12 +7,15 @@ import { type Bilingual, t } from './i18n.js';
 export class ContactwayError extends Error {
   readonly code: string;
   readonly human: Bilingual;
+  /** The headline over the message, for an error defined outside the core (an adapter's own). */
+  readonly title: Bilingual | undefined;
 
-  constructor(code: string, human: Bilingual, options?: { cause?: unknown }) {
+  constructor(code: string, human: Bilingual, options?: { cause?: unknown; title?: Bilingual }) {
     super(human.en, options);
     this.name = new.target.name;
     this.code = code;
     this.human = human;
+    this.title = options?.title;
   }
 
   /** What logs keep: code and texts, never a stack in chat, never a credential (callers redact causes). */

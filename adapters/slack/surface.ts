@@ -17,6 +17,7 @@ export const FORM_NOT_OPENED = new ContactwayError(
     'Slack did not let us open the form in time. Please run the command again.',
     'Slack 未能及时打开表单，请重新运行该命令。',
   ),
+  { title: t('Form not opened', '表单未能打开') },
 );
 
 /** ack's many typed shapes, seen as what they all are. */

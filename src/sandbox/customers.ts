@@ -118,11 +118,7 @@ export class CustomerApi {
     const way = this.deps.store.get(configId);
     if (!way) throw noSuchWay(configId);
     const externalUserId = options.externalUserId ?? `wm${randomBytes(13).toString('hex')}`;
-    if (this.customers.has(externalUserId))
-      throw new ContactwayError(
-        'sandbox.scan_customer_taken',
-        t(`${externalUserId} already added a member`, `${externalUserId} 已添加过成员`),
-      );
+    if (this.customers.has(externalUserId)) throw customerTaken(externalUserId);
     const userid = this.memberOf(way.request.user ?? [], way.request.party ?? []);
     this.deps.scanWay(configId, externalUserId);
     const customer: SandboxCustomer = {
@@ -219,11 +215,7 @@ export class CustomerApi {
   private memberOf(users: readonly string[], parties: readonly number[]): string {
     const reached = [...this.deps.directory.expand(users, parties)];
     const active = reached.find((u) => this.deps.directory.member(u)?.active !== false);
-    if (!active)
-      throw new ContactwayError(
-        'sandbox.scan_unreachable',
-        t('This contact way reaches no active member', '此「联系我」没有可添加的已激活成员'),
-      );
+    if (!active) throw noActiveMember();
     return active;
   }
 
@@ -261,4 +253,20 @@ export class CustomerApi {
     });
     return { status: response.status, body: await response.text() };
   }
+}
+
+/** A scan as a customer who already added a member. */
+export function customerTaken(externalUserId: string): ContactwayError {
+  return new ContactwayError(
+    'sandbox.scan_customer_taken',
+    t(`${externalUserId} already added a member`, `${externalUserId} 已添加过成员`),
+  );
+}
+
+/** A scan of a way whose members are all inactive. */
+export function noActiveMember(): ContactwayError {
+  return new ContactwayError(
+    'sandbox.scan_unreachable',
+    t('This contact way reaches no active member', '此「联系我」没有可添加的已激活成员'),
+  );
 }
