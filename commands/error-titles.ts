@@ -17,8 +17,8 @@ const TITLES: Readonly<Record<string, Bilingual>> = {
   'wecom.timeout': t('WeCom did not answer', '企业微信未响应'),
   'wecom.unreachable': t('Could not reach WeCom', '无法连接企业微信'),
   'wecom.bad_response': t('Unexpected answer from WeCom', '企业微信返回异常'),
-  'chat.stale_form': t('Form expired', '表单已过期'),
-  'chat.not_your_form': t('Not your form', '不是你的表单'),
+  'chat.stale_form': t('Expired', '已过期'),
+  'chat.not_your_form': t('Not yours', '不是给你的'),
   'state.taken': t('Could not create the QR', '未能创建二维码'),
 };
 

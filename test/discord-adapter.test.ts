@@ -274,7 +274,7 @@ describe('discord adapter: invalid values', () => {
     const click = h.send(buttonClick(buttonIds(edit)[0] as string, message, { user: BOB }));
     const answer = await h.callback(click);
     expect(answer.body).toMatchObject({ type: 4, data: { flags: 64 } });
-    expect(answer.body.data.embeds[0].title).toBe('Not allowed');
+    expect(answer.body.data.embeds[0].title).toBe('Not yours');
     expect(answer.body.data.embeds[0].description).toMatch(/someone else/);
     expect(JSON.stringify(answer.body)).not.toContain('soon');
   });
