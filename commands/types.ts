@@ -1,4 +1,4 @@
-import type { Bilingual, Locale } from '../src/i18n.js';
+import type { Bilingual, Locale } from '../src/base/i18n.js';
 import type { CommandObserver } from '../src/ops/index.js';
 import type { ContactWayService } from '../src/service/contact-way-service.js';
 import type { QrImage } from '../src/service/fetch-qr.js';

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigError, ForbiddenError } from './base/errors.js';
+import { t } from './base/i18n.js';
+import { toFieldIssues } from './base/validate.js';
 import type { AccessRule, ChatActor } from './chat/port.js';
-import { ConfigError, ForbiddenError } from './errors.js';
-import { t } from './i18n.js';
 import { type Requester, requesterKey } from './store/index.js';
-import { toFieldIssues } from './validate.js';
 import { userIdSchema } from './wecom/schemas.js';
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreError } from '../src/errors.js';
+import { StoreError } from '../src/base/errors.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { createIdempotency } from '../src/service/idempotency.js';
 import {

@@ -1,5 +1,5 @@
 import type { Keyv } from 'keyv';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../base/logger.js';
 import { type CustomerStore, createCustomerStore } from '../store/customer-store.js';
 import type { RecordStore } from '../store/index.js';
 import type { StoreLock } from '../store/lock.js';

@@ -1,5 +1,5 @@
 import type { Keyv } from 'keyv';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../base/logger.js';
 import type { RecordStore } from '../store/index.js';
 import { LEGACY_WAY_STATE_PREFIX } from '../store/keys.js';
 import { scanKeys } from '../store/scan-keys.js';

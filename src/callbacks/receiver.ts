@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CallbackError, malformedCallback, StoreError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { CallbackError, malformedCallback, StoreError } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
 import type { WecomCrypto } from './crypto.js';
 import { encryptOf } from './envelope.js';
 import { type ContactEvent, parseCallbackMessage } from './event.js';

@@ -1,6 +1,6 @@
 import type { Reply } from '../../commands/types.js';
-import type { Locale } from '../i18n.js';
-import type { Logger } from '../logger.js';
+import type { Locale } from '../base/i18n.js';
+import type { Logger } from '../base/logger.js';
 import type { Requester } from '../store/index.js';
 import type { Notifier } from './port.js';
 

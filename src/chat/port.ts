@@ -1,6 +1,6 @@
 import type { FieldError, Form, FormValues, Reply, ReplyAction } from '../../commands/types.js';
-import type { Locale } from '../i18n.js';
-import type { Logger } from '../logger.js';
+import type { Locale } from '../base/i18n.js';
+import type { Logger } from '../base/logger.js';
 import type { InFlight } from '../ops/in-flight.js';
 import type { Requester } from '../store/index.js';
 import type { InteractionFlow } from './flow.js';

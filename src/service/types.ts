@@ -1,6 +1,6 @@
 /** The service's public shapes: what every adapter and command calls, and what comes back. */
 
-import type { ForbiddenError } from '../errors.js';
+import type { ForbiddenError } from '../base/errors.js';
 import type { Actor } from '../policy.js';
 import type { CustomerRecord } from '../store/customer-store.js';
 import type { AuditEntry, ContactWayRecord, Requester } from '../store/index.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Keyv } from 'keyv';
-import { redactText } from '../logger.js';
-import { validate } from '../validate.js';
+import { redactText } from '../base/logger.js';
+import { validate } from '../base/validate.js';
 import { type AuditEntry, auditEntrySchema } from './audit-schema.js';
 import { deleteKeysBelow } from './delete-range.js';
 import { AUDIT_PREFIX, auditKey, auditKeysBefore } from './keys.js';

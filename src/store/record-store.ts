@@ -1,5 +1,5 @@
 import type { Keyv } from 'keyv';
-import { validate } from '../validate.js';
+import { validate } from '../base/validate.js';
 import {
   isKeySafeConfigId,
   OWNER_PREFIX,

@@ -1,6 +1,6 @@
 import type Keyv from 'keyv';
 import { z } from 'zod';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, silentLogger } from '../base/logger.js';
 import { noLock, type StoreLock } from '../store/lock.js';
 import { storeCall } from '../store/store-call.js';
 import type { TokenHttp, TokenSource } from './token-source.js';
