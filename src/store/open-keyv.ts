@@ -5,8 +5,8 @@ import KeyvSqlite from '@keyv/sqlite';
 import { Keyv } from 'keyv';
 import { ConfigError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
-import type { StoreLogger } from './logger.js';
-import { storeCall } from './store-call.js';
+import { storeCall } from '../base/store-call.js';
+import type { StoreLogger } from '../base/store-logger.js';
 
 /** Options for {@link openKeyv}. */
 export interface OpenKeyvOptions {

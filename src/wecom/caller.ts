@@ -4,7 +4,7 @@ import { ConfigError, RateLimitError, WecomError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
 import { type Logger, silentLogger } from '../base/logger.js';
 import type { Secrets } from '../base/secrets.js';
-import type { StoreLock } from '../store/lock.js';
+import type { StoreLock } from '../lock/lock.js';
 import { TOKEN_ERRCODES, TRANSIENT_ERRCODES } from './errcodes.js';
 import { httpStatusOf, parseResponse } from './failures.js';
 import { type CallLimiter, createCallLimiter } from './limiter.js';
