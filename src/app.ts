@@ -13,12 +13,12 @@ import { createStateStore } from './chat/state-store.js';
 import { type Config, configSecrets } from './config.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
 import { createMetrics, createOps, type Ops } from './ops/index.js';
-import { type AccessRule, createPolicy } from './policy.js';
 import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
 import { createPendingRecords } from './service/pending-records.js';
+import { type AccessRule, createPolicy } from './service/policy.js';
 import {
   closeKeyv,
   createAuditLog,

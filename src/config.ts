@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { parseDurationS } from './base/duration.js';
 import { urlPassword } from './base/secrets.js';
 import { commaList, httpUrl, localeSetting, optionalText, parseEnv } from './base/settings.js';
-import { type PolicyConfig, policyFromEnv, readPolicyFile } from './policy.js';
 import { type CreationLimit, parseCreationLimit } from './service/creation-limit.js';
+import { type PolicyConfig, policyFromEnv, readPolicyFile } from './service/policy.js';
 
 /**
  * Every variable the core reads, parsed once at startup. Each adapter declares its own variables in its

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/base/errors.js';
 import { loadConfig } from '../src/config.js';
-import { parseUserMap } from '../src/policy.js';
+import { parseUserMap } from '../src/service/policy.js';
 import { spawnGroup } from './fixtures/child-process.js';
 import { PLATFORMS } from './fixtures/start-core.js';
 
