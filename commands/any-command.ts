@@ -1,5 +1,5 @@
-import { ValidationError } from '../src/errors.js';
-import { t } from '../src/i18n.js';
+import { ValidationError } from '../src/base/errors.js';
+import { t } from '../src/base/i18n.js';
 import type { AnyCommand, ArgSpec, ArgValues, FormCommand, ParsedForm, PlainCommand } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { type Bilingual, t } from '../src/i18n.js';
+import { type Bilingual, t } from '../src/base/i18n.js';
 import type { AuditEntry } from '../src/store/audit-schema.js';
 import { formatTime, infoReply } from './replies.js';
 import type { Command, NoArgs } from './types.js';

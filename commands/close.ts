@@ -1,5 +1,5 @@
-import { type Bilingual, t } from '../src/i18n.js';
-import { outsideName } from '../src/text.js';
+import { type Bilingual, t } from '../src/base/i18n.js';
+import { outsideName } from '../src/base/text.js';
 import { infoReply } from './replies.js';
 import type { ArgSpec, Command } from './types.js';
 

@@ -1,4 +1,4 @@
-import { type Bilingual, t } from '../src/i18n.js';
+import { type Bilingual, t } from '../src/base/i18n.js';
 import type { CreateResult } from '../src/service/contact-way-service.js';
 import { recordReply } from './replies.js';
 import type { CommandContext, Reply } from './types.js';

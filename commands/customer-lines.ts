@@ -1,6 +1,6 @@
-import { type Bilingual, t } from '../src/i18n.js';
+import { type Bilingual, t } from '../src/base/i18n.js';
+import { outsideName } from '../src/base/text.js';
 import { type CustomerRecord, type SessionState, sessionState } from '../src/store/customer-store.js';
-import { outsideName } from '../src/text.js';
 import { formatTime } from './replies.js';
 
 /** How many customers `show` names: the rest are counted. */

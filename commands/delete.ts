@@ -1,4 +1,4 @@
-import { t } from '../src/i18n.js';
+import { t } from '../src/base/i18n.js';
 import { configIdArg, readConfigId } from './config-id-arg.js';
 import { infoReply } from './replies.js';
 import type { Command } from './types.js';

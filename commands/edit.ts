@@ -1,4 +1,4 @@
-import { t } from '../src/i18n.js';
+import { t } from '../src/base/i18n.js';
 import type { UpdateChanges } from '../src/service/contact-way-service.js';
 import { updateContactWayRequestSchema } from '../src/wecom/schemas.js';
 import { configIdArg, readConfigId } from './config-id-arg.js';

@@ -1,5 +1,5 @@
-import type { ContactwayError } from '../src/errors.js';
-import { type Bilingual, t } from '../src/i18n.js';
+import type { ContactwayError } from '../src/base/errors.js';
+import { type Bilingual, t } from '../src/base/i18n.js';
 
 /**
  * The headline over an error, fixed by its kind: the message itself goes in the body, whole. A headline is

@@ -1,4 +1,4 @@
-import { t } from '../src/i18n.js';
+import { t } from '../src/base/i18n.js';
 import { MAX_TAG_CHARS } from '../src/service/way-states.js';
 import { MAX_TEMP_SECONDS, MAX_TEXT_CHARS } from '../src/wecom/schemas.js';
 import type { FieldSpec } from './types.js';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { durationTextSchema } from '../src/duration.js';
-import { type FieldIssue, ValidationError } from '../src/errors.js';
-import { t } from '../src/i18n.js';
-import { human, multiLine, oneLine, toFieldIssues, validate } from '../src/validate.js';
+import { durationTextSchema } from '../src/base/duration.js';
+import { type FieldIssue, ValidationError } from '../src/base/errors.js';
+import { t } from '../src/base/i18n.js';
+import { human, multiLine, oneLine, toFieldIssues, validate } from '../src/base/validate.js';
 import { departmentIdSchema, userIdSchema } from '../src/wecom/schemas.js';
 import type { FieldSpec, FormValues } from './types.js';
 

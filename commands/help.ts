@@ -1,4 +1,4 @@
-import { type Bilingual, t } from '../src/i18n.js';
+import { type Bilingual, t } from '../src/base/i18n.js';
 import { infoReply } from './replies.js';
 import type { AnyCommand, Command, NoArgs } from './types.js';
 

@@ -1,5 +1,5 @@
-import { ValidationError } from '../src/errors.js';
-import { type Locale, say, t } from '../src/i18n.js';
+import { ValidationError } from '../src/base/errors.js';
+import { type Locale, say, t } from '../src/base/i18n.js';
 import { anyCommand } from './any-command.js';
 import { audit } from './audit.js';
 import { close } from './close.js';

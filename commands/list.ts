@@ -1,4 +1,4 @@
-import { type Bilingual, t } from '../src/i18n.js';
+import { type Bilingual, t } from '../src/base/i18n.js';
 import type { RecordView } from '../src/service/contact-way-service.js';
 import { formatTime, infoReply } from './replies.js';
 import type { Command } from './types.js';

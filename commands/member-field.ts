@@ -1,4 +1,4 @@
-import { t } from '../src/i18n.js';
+import { t } from '../src/base/i18n.js';
 import type { FieldSpec } from './types.js';
 
 /**

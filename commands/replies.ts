@@ -1,6 +1,6 @@
-import { formatDurationS } from '../src/duration.js';
-import { asContactwayError, RateLimitError, ValidationError } from '../src/errors.js';
-import { type Bilingual, type Locale, say, t } from '../src/i18n.js';
+import { formatDurationS } from '../src/base/duration.js';
+import { asContactwayError, RateLimitError, ValidationError } from '../src/base/errors.js';
+import { type Bilingual, type Locale, say, t } from '../src/base/i18n.js';
 import type { RecordView } from '../src/service/contact-way-service.js';
 import type { QrImage } from '../src/service/fetch-qr.js';
 import { errorTitle } from './error-titles.js';

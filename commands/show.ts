@@ -1,4 +1,4 @@
-import { t } from '../src/i18n.js';
+import { t } from '../src/base/i18n.js';
 import { configIdArg, readConfigId } from './config-id-arg.js';
 import { customerLines } from './customer-lines.js';
 import { recordReply } from './replies.js';

@@ -1,5 +1,5 @@
-import { t } from '../src/i18n.js';
-import { validate } from '../src/validate.js';
+import { t } from '../src/base/i18n.js';
+import { validate } from '../src/base/validate.js';
 import { addContactWayRequestSchema, userIdSchema } from '../src/wecom/schemas.js';
 import { createdReply } from './created-reply.js';
 import { fields } from './fields.js';

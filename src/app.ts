@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
+import type { Logger } from './base/logger.js';
+import { createSecrets, type Secrets } from './base/secrets.js';
 import { storeNonces } from './callbacks/freshness.js';
 import { type Callbacks, createCallbacks, createCustomerStore, createStateIndex } from './callbacks/index.js';
 import { migrateLegacyStates } from './callbacks/legacy-states.js';
@@ -10,15 +12,13 @@ import type { ChatPort } from './chat/port.js';
 import { createStateStore } from './chat/state-store.js';
 import { type Config, configSecrets } from './config.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
-import type { Logger } from './logger.js';
 import { createMetrics, createOps, type Ops } from './ops/index.js';
-import { type AccessRule, createPolicy } from './policy.js';
 import type { Sandbox } from './sandbox/index.js';
-import { createSecrets, type Secrets } from './secrets.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
 import { createPendingRecords } from './service/pending-records.js';
+import { type AccessRule, createPolicy } from './service/policy.js';
 import {
   closeKeyv,
   createAuditLog,

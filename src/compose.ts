@@ -1,12 +1,12 @@
 import { type Core, startCore } from './app.js';
+import { ConfigError } from './base/errors.js';
+import { t } from './base/i18n.js';
+import { createLogger, type Logger } from './base/logger.js';
+import { createSecrets, type Secrets } from './base/secrets.js';
 import { announceCallbacks, callbackRoute, onlyPaths, withCallbacks } from './callbacks/mount.js';
 import type { AdapterHost, ChatAdapterModule, HostRoute, RunningAdapter } from './chat/adapter-module.js';
 import { type Config, loadConfig } from './config.js';
-import { ConfigError } from './errors.js';
-import { t } from './i18n.js';
-import { createLogger, type Logger } from './logger.js';
 import { HEALTH_PATH, OPS_PATHS, type OpsHandler, type OpsServer, startOpsServer } from './ops/index.js';
-import { createSecrets, type Secrets } from './secrets.js';
 
 /**
  * The composer: from the environment and the list of adapter modules (adapters/index.ts) to a running bot.

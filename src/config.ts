@@ -1,10 +1,10 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { parseDurationS } from './duration.js';
-import { type PolicyConfig, policyFromEnv, readPolicyFile } from './policy.js';
-import { urlPassword } from './secrets.js';
+import { parseDurationS } from './base/duration.js';
+import { urlPassword } from './base/secrets.js';
+import { commaList, httpUrl, localeSetting, optionalText, parseEnv } from './base/settings.js';
 import { type CreationLimit, parseCreationLimit } from './service/creation-limit.js';
-import { commaList, httpUrl, localeSetting, optionalText, parseEnv } from './settings.js';
+import { type PolicyConfig, policyFromEnv, readPolicyFile } from './service/policy.js';
 
 /**
  * Every variable the core reads, parsed once at startup. Each adapter declares its own variables in its
@@ -192,7 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   };
 }
 
-export { loadDotEnv } from './settings.js';
+export { loadDotEnv } from './base/settings.js';
 
 /** The core's credentials, for the secrets registry (each adapter lists its own next to its settings). */
 export function configSecrets(config: Env): string[] {

@@ -1,8 +1,8 @@
 import { ADAPTERS } from '../adapters/index.js';
+import { ConfigError } from './base/errors.js';
+import { createSecrets } from './base/secrets.js';
 import { type Bot, readBotSettings, startBot } from './compose.js';
 import { loadDotEnv } from './config.js';
-import { ConfigError } from './errors.js';
-import { createSecrets } from './secrets.js';
 
 /** Every credential the process holds, for the logger and the last-resort error line (see compose.ts). */
 const secrets = createSecrets();

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../adapters/index.js';
 
@@ -91,5 +91,89 @@ describe('boundary: the core and the commands never know a chat platform', () =>
         .map((line) => `${path}: ${line.trim()}`),
     );
     expect(named).toEqual([]);
+  });
+});
+
+/**
+ * Folder-level import graph over src/, commands/ and adapters/: a folder is a directory (files directly in
+ * src/ form the folder `src`), an edge is any relative import or re-export, type-only ones included, from a
+ * file in one folder to a file in another. Each edge lists the file pairs behind it, for the failure message.
+ */
+function folderGraph(): Map<string, Map<string, string[]>> {
+  const graph = new Map<string, Map<string, string[]>>();
+  for (const path of ['src', 'commands', 'adapters'].flatMap(sources)) {
+    const from = dirname(path);
+    for (const specifier of imports(path).filter((s) => s.startsWith('.'))) {
+      const target = normalize(join(from, specifier));
+      const to = dirname(target);
+      if (to === from) continue;
+      const edges = graph.get(from) ?? new Map<string, string[]>();
+      graph.set(from, edges);
+      edges.set(to, [...(edges.get(to) ?? []), `${path} > ${target}`]);
+    }
+  }
+  return graph;
+}
+
+/** The strongly connected components of more than one node (Tarjan): each is an import cycle. */
+function cycles(graph: Map<string, Map<string, string[]>>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (node: string) => {
+    index.set(node, index.size);
+    low.set(node, index.get(node) as number);
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node)?.keys() ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node) as number, low.get(next) as number));
+      } else if (onStack.has(next)) {
+        low.set(node, Math.min(low.get(node) as number, index.get(next) as number));
+      }
+    }
+    if (low.get(node) !== index.get(node)) return;
+    const component: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop() as string;
+      onStack.delete(member);
+      component.push(member);
+    } while (member !== node);
+    if (component.length > 1) found.push(component.sort());
+  };
+  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  return found;
+}
+
+describe('boundary: the folders are layers (issue 18)', () => {
+  it('GIVEN a graph with a cycle through three folders THEN the cycle finder reports exactly it', () => {
+    const edge = (to: string) => new Map([[to, ['x']]]);
+    const graph = new Map([
+      ['a', edge('b')],
+      ['b', edge('c')],
+      ['c', edge('a')],
+      ['d', edge('a')],
+    ]);
+    expect(cycles(graph)).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('GIVEN src/, commands/ and adapters/ THEN no two folders import each other, even through others or by types', () => {
+    const graph = folderGraph();
+    // The graph is real: commands use the service, adapters the chat port, the service the store.
+    expect(graph.get('commands')?.has('src/service')).toBe(true);
+    expect(graph.get('adapters/slack')?.has('src/chat')).toBe(true);
+    const found = cycles(graph).map((folders) => ({
+      folders,
+      edges: folders.flatMap((a) =>
+        folders.flatMap((b) =>
+          (graph.get(a)?.get(b) ?? []).slice(0, 3).map((pair) => `${a} -> ${b}: ${pair}`),
+        ),
+      ),
+    }));
+    expect(found).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { CallbackError, ConfigError } from '../src/base/errors.js';
 import { createWecomCrypto } from '../src/callbacks/crypto.js';
-import { CallbackError, ConfigError } from '../src/errors.js';
 
 /**
  * WeCom's official sample (sbzhu/weworkapi_python callback/Sample.py, the WXBizMsgCrypt demo Tencent

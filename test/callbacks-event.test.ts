@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { CallbackError } from '../src/base/errors.js';
 import { encryptOf } from '../src/callbacks/envelope.js';
 import { contactEventXml, parseCallbackMessage } from '../src/callbacks/event.js';
-import { CallbackError } from '../src/errors.js';
 
 /** The event exactly as the reference quotes document 96361 (self-built / 代开发 format). */
 const DOCUMENTED = `<xml><ToUserName><![CDATA[corpid]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type Keyv from 'keyv';
+import { createLogger } from '../src/base/logger.js';
 import {
   type Callbacks,
   createCallbacks,
@@ -11,11 +12,10 @@ import {
 } from '../src/callbacks/index.js';
 import { withCallbacks } from '../src/callbacks/mount.js';
 import type { Notification } from '../src/callbacks/notification.js';
-import { createLogger } from '../src/logger.js';
+import type { StoreLock } from '../src/lock/lock.js';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { type ContactWayService, createContactWayService } from '../src/service/contact-way-service.js';
 import { createAuditLog, createRecordStore, createStoreLock, type Requester } from '../src/store/index.js';
-import type { StoreLock } from '../src/store/lock.js';
 import { createCustomerClient } from '../src/wecom/customers.js';
 import { corpSecretTokenSource, createWecomClient } from '../src/wecom/index.js';
 

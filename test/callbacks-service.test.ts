@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '../src/base/errors.js';
 import { createStateIndex } from '../src/callbacks/index.js';
-import { ValidationError } from '../src/errors.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { createMemoryKeyv, createRecordStore } from '../src/store/index.js';
 import { alice, type Instance, startInstance } from './callbacks-fixture.js';

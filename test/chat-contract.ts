@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../src/app.js';
-import { t } from '../src/i18n.js';
+import { t } from '../src/base/i18n.js';
 import type { Requester } from '../src/store/index.js';
 
 /**

@@ -8,7 +8,7 @@ import {
   parseText,
   withPickedArgs,
 } from '../commands/index.js';
-import { ValidationError } from '../src/errors.js';
+import { ValidationError } from '../src/base/errors.js';
 
 function defaults(form: Form): Record<string, string> {
   return Object.fromEntries(form.fields.map((f) => [f.id, f.default]));

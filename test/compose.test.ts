@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../adapters/index.js';
+import { ConfigError } from '../src/base/errors.js';
+import { silentLogger } from '../src/base/logger.js';
 import type { ChatAdapterModule } from '../src/chat/adapter-module.js';
 import { composeBot, readBotSettings } from '../src/compose.js';
-import { ConfigError } from '../src/errors.js';
-import { silentLogger } from '../src/logger.js';
 
 /** What src/compose.ts decides from the environment before anything starts. */
 describe('composer: which adapters run, and the configuration errors', () => {

@@ -4,8 +4,8 @@ import { parseEnv as parseDotEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readDiscordSettings } from '../adapters/discord/settings.js';
 import { readSlackSettings } from '../adapters/slack/settings.js';
+import { ConfigError } from '../src/base/errors.js';
 import { loadConfig } from '../src/config.js';
-import { ConfigError } from '../src/errors.js';
 
 /** The variables `.env.example` lists, as a person gets them with `cp .env.example .env`. */
 const example = parseDotEnv(readFileSync(join(import.meta.dirname, '..', '.env.example'), 'utf8'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/base/errors.js';
+import { parseLocale, toLocale } from '../src/base/i18n.js';
 import { loadConfig } from '../src/config.js';
-import { ConfigError } from '../src/errors.js';
-import { parseLocale, toLocale } from '../src/i18n.js';
 
 describe('locales are spelled as platforms spell them', () => {
   it.each([

@@ -6,8 +6,8 @@ import {
   type DirectorySnapshot,
   type MemberDirectory,
 } from '../src/directory/index.js';
-import { createPolicy } from '../src/policy.js';
 import { type Sandbox, type SandboxMember, startSandbox } from '../src/sandbox/index.js';
+import { createPolicy } from '../src/service/policy.js';
 import type { Requester } from '../src/store/index.js';
 import { createDirectoryApi } from '../src/wecom/directory-api.js';
 import { corpSecretTokenSource } from '../src/wecom/index.js';

@@ -5,8 +5,8 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONSOLE_FLOW, runConsoleAdapter } from '../adapters/console/index.js';
 import type { Core } from '../src/app.js';
+import type { Locale } from '../src/base/i18n.js';
 import type { ChatActor } from '../src/chat/port.js';
-import type { Locale } from '../src/i18n.js';
 import { asOpened } from './fixtures/console-lines.js';
 import { type ConsoleSession, startConsoleSession } from './fixtures/console-session.js';
 

@@ -1,6 +1,6 @@
 import Keyv from 'keyv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WecomError } from '../src/errors.js';
+import { WecomError } from '../src/base/errors.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { createDirectoryApi } from '../src/wecom/directory-api.js';
 import { corpSecretTokenSource } from '../src/wecom/index.js';

@@ -6,7 +6,7 @@ import Keyv from 'keyv';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { qrFileName } from '../adapters/console/qr-file.js';
-import { UpstreamError } from '../src/errors.js';
+import { UpstreamError } from '../src/base/errors.js';
 import { corpSecretTokenSource, createWecomClient } from '../src/wecom/index.js';
 import { asOpened } from './fixtures/console-lines.js';
 import { type ConsoleSession, startConsoleSession } from './fixtures/console-session.js';

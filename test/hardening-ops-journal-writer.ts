@@ -6,7 +6,7 @@
  * Env: JOURNAL_PATH, STORE_URL, WRITER_COUNT, WRITER_PREFIX, FLUSH.
  */
 import { createInterface } from 'node:readline';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/base/logger.js';
 import { createPendingRecords } from '../src/service/pending-records.js';
 import { closeKeyv, createRecordStore, openKeyv, type RecordStore } from '../src/store/index.js';
 import { alice, at, makeRecord } from './store-fixtures.js';

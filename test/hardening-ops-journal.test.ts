@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/base/logger.js';
 import { createPendingRecords } from '../src/service/pending-records.js';
 import { closeKeyv, createRecordStore, openKeyv } from '../src/store/index.js';
 import { spawnGroup } from './fixtures/child-process.js';

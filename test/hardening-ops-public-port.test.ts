@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/base/logger.js';
 import { loadConfig } from '../src/config.js';
-import { silentLogger } from '../src/logger.js';
 import { isDirectLoopback, isLoopbackAddress, startOpsServer } from '../src/ops/index.js';
 import { type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';
 import { startCoreFromEnv } from './fixtures/start-core.js';

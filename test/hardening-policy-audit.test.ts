@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { Keyv } from 'keyv';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startCore } from '../src/app.js';
+import { silentLogger } from '../src/base/logger.js';
 import { loadConfig } from '../src/config.js';
-import { silentLogger } from '../src/logger.js';
 import { closeKeyv, createAuditLog, openKeyv } from '../src/store/index.js';
 import { auditKey } from '../src/store/keys.js';
 

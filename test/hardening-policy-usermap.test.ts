@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/base/errors.js';
 import { loadConfig } from '../src/config.js';
-import { ConfigError } from '../src/errors.js';
-import { parseUserMap } from '../src/policy.js';
+import { parseUserMap } from '../src/service/policy.js';
 import { spawnGroup } from './fixtures/child-process.js';
 import { PLATFORMS } from './fixtures/start-core.js';
 

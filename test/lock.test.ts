@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreError } from '../src/errors.js';
+import { StoreError } from '../src/base/errors.js';
+import { advisoryLockId, type PostgresLockStore } from '../src/lock/postgres-lock.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { createIdempotency } from '../src/service/idempotency.js';
 import {
@@ -13,7 +14,6 @@ import {
   type StoreLock,
   type StoreLogger,
 } from '../src/store/index.js';
-import { advisoryLockId, type PostgresLockStore } from '../src/store/postgres-lock.js';
 import { corpSecretTokenSource, createWecomClient } from '../src/wecom/index.js';
 
 /** The adapter's own query(), to read what the server holds. */

@@ -10,8 +10,8 @@ import { replyToBlocks } from '../adapters/slack/render-reply.js';
 import { resultView } from '../adapters/slack/render-status-view.js';
 import { escapeMrkdwn } from '../adapters/slack/text.js';
 import { errorReply, type Reply } from '../commands/index.js';
-import { asContactwayError, ValidationError, WecomError } from '../src/errors.js';
-import { LOCALES, type Locale, say } from '../src/i18n.js';
+import { asContactwayError, ValidationError, WecomError } from '../src/base/errors.js';
+import { LOCALES, type Locale, say } from '../src/base/i18n.js';
 import { type ErrorCase, everyError } from './fixtures/every-error.js';
 
 /**
@@ -161,7 +161,7 @@ describe('every error, whole on every platform', () => {
       for (const m of text.matchAll(/(?:new ContactwayError\(|super\()\s*'([a-z_.]+)'/g)) raised.add(m[1]!);
     }
     // The codes the error classes take as arguments, listed in their types.
-    const tree = readFileSync('src/errors.ts', 'utf8');
+    const tree = readFileSync('src/base/errors.ts', 'utf8');
     for (const m of tree.matchAll(/'((?:callback|wecom)\.[a-z_]+)'/g)) raised.add(m[1]!);
     raised.add('wecom.N');
     expect([...raised].filter((code) => !shown.has(code))).toEqual([]);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/base/logger.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { closeKeyv, createRecordStore, openKeyv, requesterKey } from '../src/store/index.js';
 import { spawnGroup } from './fixtures/child-process.js';

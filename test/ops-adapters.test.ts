@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackAdapter } from '../adapters/slack/index.js';
+import { createLogger } from '../src/base/logger.js';
 import type { Bot } from '../src/compose.js';
-import { createLogger } from '../src/logger.js';
 import { type DiscordHarness, startDiscordHarness } from './fixtures/discord/harness.js';
 import { chatInput, ALICE as DISCORD_ALICE } from './fixtures/discord/interactions.js';
 import { type FakeSlack, startFakeSlack } from './fixtures/slack/fake-slack.js';

@@ -12,8 +12,8 @@ import {
   runCommand,
 } from '../commands/index.js';
 import type { Core } from '../src/app.js';
-import { ForbiddenError, WecomError } from '../src/errors.js';
-import { silentLogger } from '../src/logger.js';
+import { ForbiddenError, WecomError } from '../src/base/errors.js';
+import { silentLogger } from '../src/base/logger.js';
 import { outcomeOf } from '../src/ops/command-observer.js';
 import { createInFlight } from '../src/ops/in-flight.js';
 import { createMetrics, type OpsServer, startOpsServer } from '../src/ops/index.js';

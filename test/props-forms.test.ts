@@ -11,9 +11,9 @@ import {
 } from '../commands/index.js';
 import { newCommand } from '../commands/new.js';
 import { temp } from '../commands/temp.js';
-import { formatDurationS, parseDurationS } from '../src/duration.js';
-import type { ValidationError } from '../src/errors.js';
-import type { Locale } from '../src/i18n.js';
+import { formatDurationS, parseDurationS } from '../src/base/duration.js';
+import type { ValidationError } from '../src/base/errors.js';
+import type { Locale } from '../src/base/i18n.js';
 import { MAX_TEMP_SECONDS, MAX_USERS } from '../src/wecom/schemas.js';
 import {
   ARG_LIMITS,

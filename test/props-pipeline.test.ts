@@ -14,9 +14,9 @@ import {
   runCommand,
 } from '../commands/index.js';
 import { type Core, startCore } from '../src/app.js';
+import type { Locale } from '../src/base/i18n.js';
+import { silentLogger } from '../src/base/logger.js';
 import { loadConfig } from '../src/config.js';
-import type { Locale } from '../src/i18n.js';
-import { silentLogger } from '../src/logger.js';
 import type { Requester } from '../src/store/index.js';
 import {
   anyText,

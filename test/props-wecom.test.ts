@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { ContactwayError, ValidationError } from '../src/errors.js';
+import { ContactwayError, ValidationError } from '../src/base/errors.js';
+import { validate } from '../src/base/validate.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
-import { validate } from '../src/validate.js';
 import { corpSecretTokenSource, createWecomClient, type WecomClient } from '../src/wecom/index.js';
 import {
   addContactWayRequestSchema,

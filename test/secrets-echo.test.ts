@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecrets } from '../src/base/secrets.js';
 import { configSecrets, loadConfig } from '../src/config.js';
-import { createSecrets } from '../src/secrets.js';
 import { asOpened } from './fixtures/console-lines.js';
 import { startConsoleSession } from './fixtures/console-session.js';
 import { eventually, startLoggedBot } from './fixtures/logged-bot.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSlackApp } from '../adapters/slack/create-app.js';
 import { readSlackSettings } from '../adapters/slack/settings.js';
-import { silentLogger } from '../src/logger.js';
+import { silentLogger } from '../src/base/logger.js';
 
 describe('createSlackApp: HTTP or Socket Mode from the configuration', () => {
   it('GIVEN a signing secret THEN HTTP mode', () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { homeToSlackView } from '../adapters/slack/home.js';
 import { NEW_TEMP_SHORTCUT } from '../adapters/slack/shortcut.js';
+import { say } from '../src/base/i18n.js';
 import type { HomeView } from '../src/chat/port.js';
 import { IneligibleMemberError } from '../src/directory/ineligible.js';
-import { say } from '../src/i18n.js';
 import { DEFAULT_MEMBERS, type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { shownButton } from './fixtures/slack/buttons.js';
 import { ALICE, BOB, type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Keyv } from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StoreError, ValidationError } from '../src/errors.js';
+import { StoreError, ValidationError } from '../src/base/errors.js';
 import { deleteKeysBelow } from '../src/store/delete-range.js';
 import {
   closeKeyv,

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, StoreError } from '../src/errors.js';
+import { ConfigError, StoreError } from '../src/base/errors.js';
 import { closeKeyv, createRecordStore, openKeyv, requesterKey } from '../src/store/index.js';
 import { alice, makeRecord } from './store-fixtures.js';
 

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import type Keyv from 'keyv';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { startCore } from '../src/app.js';
+import { silentLogger } from '../src/base/logger.js';
 import type { ContactEvent } from '../src/callbacks/event.js';
 import { createEventStore, DONE_EVENT_TTL_MS } from '../src/callbacks/event-store.js';
 import { createStateStore } from '../src/chat/state-store.js';
 import { loadConfig } from '../src/config.js';
-import { silentLogger } from '../src/logger.js';
 import { createIdempotency } from '../src/service/idempotency.js';
 import {
   closeKeyv,

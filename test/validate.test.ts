@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../src/base/errors.js';
+import { validate } from '../src/base/validate.js';
 import { loadConfig } from '../src/config.js';
-import { ValidationError } from '../src/errors.js';
-import { validate } from '../src/validate.js';
 import { addContactWayRequestSchema } from '../src/wecom/schemas.js';
 
 describe('validate', () => {

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import Keyv from 'keyv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RateLimitError, UpstreamError, ValidationError, WecomError } from '../src/errors.js';
-import { createLogger } from '../src/logger.js';
+import { RateLimitError, UpstreamError, ValidationError, WecomError } from '../src/base/errors.js';
+import { createLogger } from '../src/base/logger.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import {
   type AddContactWayRequest,

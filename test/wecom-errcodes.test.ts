@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimitError, WecomError } from '../src/errors.js';
+import { RateLimitError, WecomError } from '../src/base/errors.js';
 import { explainErrcode, knownErrcodes } from '../src/wecom/errcodes.js';
 import { cleanErrmsg, errorFromErrcode, hintOf } from '../src/wecom/failures.js';
 

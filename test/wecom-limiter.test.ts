@@ -1,6 +1,6 @@
 import Keyv from 'keyv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RateLimitError } from '../src/errors.js';
+import { RateLimitError } from '../src/base/errors.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import {
   type CallLimiter,

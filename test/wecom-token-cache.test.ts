@@ -1,6 +1,6 @@
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/errors.js';
+import { ConfigError } from '../src/base/errors.js';
 import { createTokenCache, REFRESH_MARGIN_MS } from '../src/wecom/token-cache.js';
 import {
   corpSecretTokenSource,

@@ -2,7 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import Keyv from 'keyv';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, RateLimitError, UpstreamError, ValidationError, WecomError } from '../src/errors.js';
+import {
+  ConfigError,
+  RateLimitError,
+  UpstreamError,
+  ValidationError,
+  WecomError,
+} from '../src/base/errors.js';
 import { corpSecretTokenSource, createWecomClient, type WecomClientOptions } from '../src/wecom/index.js';
 
 /**

@@ -1,6 +1,6 @@
 import { COMMANDS, findCommand } from '../../commands/index.js';
+import type { Locale } from '../../src/base/i18n.js';
 import type { ChatActor, ChatPort } from '../../src/chat/port.js';
-import type { Locale } from '../../src/i18n.js';
 
 /** What the terminal is asking for: a command line, or one form field. */
 export type Asking = { kind: 'command' } | { kind: 'field'; fieldKind: string };

@@ -1,4 +1,4 @@
-import { visible } from '../../src/text.js';
+import { visible } from '../../src/base/text.js';
 
 export { visible };
 

@@ -6,9 +6,9 @@ import {
   type REST,
   Routes,
 } from 'discord.js';
-import { INTERNAL_ERROR } from '../../src/errors.js';
-import { type Locale, say, toLocale } from '../../src/i18n.js';
-import type { Logger } from '../../src/logger.js';
+import { INTERNAL_ERROR } from '../../src/base/errors.js';
+import { type Locale, say, toLocale } from '../../src/base/i18n.js';
+import type { Logger } from '../../src/base/logger.js';
 import { NO_MENTIONS } from './client.js';
 import type { DispatchFailure } from './gateway-strategy.js';
 import { escapeText } from './text.js';

@@ -6,8 +6,8 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { type AnyCommand, COMMANDS, type FieldSpec } from '../../commands/index.js';
-import { type Bilingual, t } from '../../src/i18n.js';
-import { clip } from '../../src/text.js';
+import { type Bilingual, t } from '../../src/base/i18n.js';
+import { clip } from '../../src/base/text.js';
 
 /** The one slash command; every neutral command is one of its subcommands. */
 export const COMMAND_NAME = 'contactway';

@@ -1,7 +1,7 @@
 import type { BaseInteraction } from 'discord.js';
+import { type Locale, toLocale } from '../../src/base/i18n.js';
+import type { Logger } from '../../src/base/logger.js';
 import type { BaseRequest, ChatActor, ChatPort } from '../../src/chat/port.js';
-import { type Locale, toLocale } from '../../src/i18n.js';
-import type { Logger } from '../../src/logger.js';
 
 /**
  * Who is asking: guild + user, with their role ids for the access policy (DISCORD_ROLES). In a DM there is

@@ -1,9 +1,9 @@
 import { type ClientOptions, Events, type Interaction, MessageFlags } from 'discord.js';
+import { INTERNAL_ERROR } from '../../src/base/errors.js';
+import { say } from '../../src/base/i18n.js';
 import type { RunningAdapter } from '../../src/chat/adapter-module.js';
 import type { FlowOptions } from '../../src/chat/flow.js';
 import type { ChatPort } from '../../src/chat/port.js';
-import { INTERNAL_ERROR } from '../../src/errors.js';
-import { say } from '../../src/i18n.js';
 import { onBrokenPacket } from './broken-packet.js';
 import { createDiscordClient } from './client.js';
 import { COMMAND_NAME } from './command-definitions.js';

@@ -1,7 +1,7 @@
 import type { Client } from 'discord.js';
+import type { Locale } from '../../src/base/i18n.js';
+import type { Logger } from '../../src/base/logger.js';
 import type { Notifier } from '../../src/chat/port.js';
-import type { Locale } from '../../src/i18n.js';
-import type { Logger } from '../../src/logger.js';
 import { renderReply } from './render-reply.js';
 
 /**

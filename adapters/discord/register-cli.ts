@@ -1,5 +1,5 @@
 import { REST } from 'discord.js';
-import { loadDotEnv } from '../../src/settings.js';
+import { loadDotEnv } from '../../src/base/settings.js';
 import { restBase } from './client.js';
 import { registerCommands } from './register.js';
 import { readDiscordSettings } from './settings.js';

@@ -7,7 +7,7 @@ import {
   TextInputStyle,
 } from 'discord.js';
 import type { Form, FormField, FormValues } from '../../commands/index.js';
-import { clip } from '../../src/text.js';
+import { clip } from '../../src/base/text.js';
 import { MAX_MODAL_FIELDS, splitFields } from './command-definitions.js';
 
 /** Discord's limits for modal texts. */

@@ -1,7 +1,7 @@
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
 import type { Reply, ReplyAction } from '../../commands/index.js';
-import { type Locale, say } from '../../src/i18n.js';
-import { clip, splitText } from '../../src/text.js';
+import { type Locale, say } from '../../src/base/i18n.js';
+import { clip, splitText } from '../../src/base/text.js';
 import { encodeCustomId } from './custom-id.js';
 import { escapeText } from './text.js';
 import { TEXTS } from './texts.js';

@@ -5,8 +5,8 @@ import {
   type ModalSubmitInteraction,
 } from 'discord.js';
 import { FIX_FIELDS, type FieldError, findCommand, type Reply } from '../../commands/index.js';
+import { type Locale, say } from '../../src/base/i18n.js';
 import type { OpenForm, Surface } from '../../src/chat/port.js';
-import { type Locale, say } from '../../src/i18n.js';
 import { encodeCustomId } from './custom-id.js';
 import { formToDiscordModal, modalFieldsOf } from './render-modal.js';
 import { type DiscordMessage, renderNotice, renderReply } from './render-reply.js';

@@ -1,4 +1,4 @@
-import { t } from '../../src/i18n.js';
+import { t } from '../../src/base/i18n.js';
 
 /**
  * The few texts only the Discord adapter says, about what only Discord lacks (a modal that cannot stay open);

@@ -1,6 +1,6 @@
 import type { Context, webApi } from '@slack/bolt';
+import type { Locale } from '../../src/base/i18n.js';
 import type { ChatActor, ChatPort, LaterFacts } from '../../src/chat/port.js';
-import type { Locale } from '../../src/i18n.js';
 import type { Deliverer, DeliveryTarget } from './deliver.js';
 import type { LocaleResolver } from './locale.js';
 import { slackRequesterOf } from './requester.js';

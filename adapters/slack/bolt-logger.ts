@@ -1,5 +1,5 @@
 import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
-import type { Logger } from '../../src/logger.js';
+import type { Logger } from '../../src/base/logger.js';
 
 /**
  * Bolt's and the WebClient's logs through our pino logger, so they are JSON, redacted (tokens) and at the

@@ -1,5 +1,5 @@
 import { App, type CustomRoute, HTTPReceiver } from '@slack/bolt';
-import type { Logger } from '../../src/logger.js';
+import type { Logger } from '../../src/base/logger.js';
 import type { OpsHandler } from '../../src/ops/index.js';
 import { limitRequestBodies } from './body-limit.js';
 import { boltLogger } from './bolt-logger.js';

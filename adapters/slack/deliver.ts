@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Reply } from '../../commands/index.js';
-import type { Locale } from '../../src/i18n.js';
-import type { Logger } from '../../src/logger.js';
+import type { Locale } from '../../src/base/i18n.js';
+import type { Logger } from '../../src/base/logger.js';
 import { replyToBlocks, replyToText } from './render-reply.js';
 
 /** Where a reply goes: always to one person, in the conversation they asked from. */

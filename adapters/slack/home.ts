@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction, types as slack, webApi } from '@slack/bolt';
+import { clip } from '../../src/base/text.js';
 import type { HomeView, HomeWay } from '../../src/chat/port.js';
-import { clip } from '../../src/text.js';
 import { type AskerDeps, askerOf } from './asker.js';
 import { runFromAnywhere } from './open-from-anywhere.js';
 import { buttons } from './render-reply.js';

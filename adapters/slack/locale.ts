@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
-import { type Locale, toLocale } from '../../src/i18n.js';
-import type { Logger } from '../../src/logger.js';
+import { type Locale, toLocale } from '../../src/base/i18n.js';
+import type { Logger } from '../../src/base/logger.js';
 
 /**
  * The requester's language, from their Slack locale (`users.info` with `include_locale`, scope users:read).

@@ -1,7 +1,7 @@
 import type { types as slack } from '@slack/bolt';
 import type { Form, FormField } from '../../commands/index.js';
-import { type Locale, say, t } from '../../src/i18n.js';
-import { clip } from '../../src/text.js';
+import { type Locale, say, t } from '../../src/base/i18n.js';
+import { clip } from '../../src/base/text.js';
 
 /** The callback_id of every contactway modal; the command itself travels in private_metadata. */
 export const FORM_CALLBACK_ID = 'contactway_form';

@@ -1,7 +1,7 @@
 import type { types as slack } from '@slack/bolt';
 import type { Reply, ReplyAction } from '../../commands/index.js';
-import { type Locale, say, t } from '../../src/i18n.js';
-import { clip, splitText } from '../../src/text.js';
+import { type Locale, say, t } from '../../src/base/i18n.js';
+import { clip, splitText } from '../../src/base/text.js';
 import { escapeMrkdwn } from './text.js';
 
 /**

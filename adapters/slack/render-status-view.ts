@@ -1,7 +1,7 @@
 import type { types as slack } from '@slack/bolt';
 import type { Reply } from '../../commands/index.js';
-import { type Locale, say, t } from '../../src/i18n.js';
-import { clip } from '../../src/text.js';
+import { type Locale, say, t } from '../../src/base/i18n.js';
+import { clip } from '../../src/base/text.js';
 import { FORM_CALLBACK_ID } from './render-form.js';
 import { type ReplyBlocksOptions, replyToBlocks } from './render-reply.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { commaList, httpUrl, optionalText, parseEnv, policyList } from '../../src/base/settings.js';
 import type { AccessRule } from '../../src/chat/port.js';
-import { commaList, httpUrl, optionalText, parseEnv, policyList } from '../../src/settings.js';
 
 /** How requesters from here are named in records, USER_MAP and ADMINS (`slack:workspace:user`). */
 export const SLACK_PLATFORM = 'slack';

@@ -1,9 +1,9 @@
 import type { types as slack, webApi } from '@slack/bolt';
 import { errorReply, type Form } from '../../commands/index.js';
+import { ContactwayError, ValidationError } from '../../src/base/errors.js';
+import { type Locale, t } from '../../src/base/i18n.js';
+import type { Logger } from '../../src/base/logger.js';
 import type { OpenForm, Surface } from '../../src/chat/port.js';
-import { ContactwayError, ValidationError } from '../../src/errors.js';
-import { type Locale, t } from '../../src/i18n.js';
-import type { Logger } from '../../src/logger.js';
 import type { Deliverer, DeliveryTarget, QrDelivery } from './deliver.js';
 import { errorsByBlock } from './field-errors.js';
 import { formToSlackView } from './render-form.js';

@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { Logger } from '../../src/logger.js';
+import type { Logger } from '../../src/base/logger.js';
 
 /**
  * Which of the policy's Slack user groups (ACCESS_SLACK_USERGROUPS) a user belongs to. Slack puts no

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { CallbackError, ConfigError, malformedCallback } from '../errors.js';
-import { t } from '../i18n.js';
+import { CallbackError, ConfigError, malformedCallback } from '../base/errors.js';
+import { t } from '../base/i18n.js';
 
 /**
  * WeCom's callback cryptography (加解密方案说明, document 91144), with the checks the common libraries skip:

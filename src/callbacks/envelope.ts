@@ -1,4 +1,4 @@
-import { malformedCallback } from '../errors.js';
+import { malformedCallback } from '../base/errors.js';
 
 const OPEN = '<Encrypt>';
 const CLOSE = '</Encrypt>';

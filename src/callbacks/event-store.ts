@@ -1,11 +1,11 @@
 import type { Keyv } from 'keyv';
 import { z } from 'zod';
+import { storeCall } from '../base/store-call.js';
+import type { StoreLogger } from '../base/store-logger.js';
 import { CALLBACK_EVENT_PREFIX } from '../store/keys.js';
-import type { StoreLogger } from '../store/logger.js';
 import { readValid } from '../store/read-valid.js';
 import { scanKeys } from '../store/scan-keys.js';
 import { createSetIfAbsent } from '../store/set-if-absent.js';
-import { storeCall } from '../store/store-call.js';
 import { type ContactEvent, contactEventSchema } from './event.js';
 import { eventKey } from './keys.js';
 

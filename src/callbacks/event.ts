@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { z } from 'zod';
-import { malformedCallback } from '../errors.js';
+import { malformedCallback } from '../base/errors.js';
 
 /**
  * What WeCom posts and what is inside it (reference §1, §3; document 96361, self-built format). Every value is

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Keyv } from 'keyv';
-import { CallbackError, malformedCallback } from '../errors.js';
-import { t } from '../i18n.js';
+import { CallbackError, malformedCallback } from '../base/errors.js';
+import { t } from '../base/i18n.js';
+import { storeCall } from '../base/store-call.js';
 import { createSetIfAbsent } from '../store/set-if-absent.js';
-import { storeCall } from '../store/store-call.js';
 import { callbackNonceKey } from './keys.js';
 
 /**

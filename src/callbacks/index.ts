@@ -1,8 +1,8 @@
 import type { Keyv } from 'keyv';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../base/logger.js';
+import type { StoreLock } from '../lock/lock.js';
 import { type CustomerStore, createCustomerStore } from '../store/customer-store.js';
 import type { RecordStore } from '../store/index.js';
-import type { StoreLock } from '../store/lock.js';
 import type { CustomerClient } from '../wecom/customers.js';
 import { createWecomCrypto } from './crypto.js';
 import { createEventStore, type EventStore, type StoredEvent } from './event-store.js';

@@ -1,9 +1,9 @@
 import type { Keyv } from 'keyv';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../base/logger.js';
+import { storeCall } from '../base/store-call.js';
 import type { RecordStore } from '../store/index.js';
 import { LEGACY_WAY_STATE_PREFIX } from '../store/keys.js';
 import { scanKeys } from '../store/scan-keys.js';
-import { storeCall } from '../store/store-call.js';
 import type { StateIndex } from './state-index.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../base/logger.js';
 import type { OpsHandler } from '../ops/index.js';
 import type { Callbacks } from './index.js';
 

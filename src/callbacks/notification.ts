@@ -1,9 +1,9 @@
-import type { Reply, ReplyAction } from '../../commands/types.js';
-import { type Bilingual, type Locale, say, t } from '../i18n.js';
-import type { Logger } from '../logger.js';
+import { type Bilingual, type Locale, say, t } from '../base/i18n.js';
+import type { Logger } from '../base/logger.js';
+import { outsideName } from '../base/text.js';
 import type { CustomerRecord, WelcomeStatus } from '../store/customer-store.js';
 import type { ContactWayRecord, Requester } from '../store/index.js';
-import { outsideName } from '../text.js';
+import type { Reply, ReplyAction } from '../ui/model.js';
 
 /**
  * A message to a requester outside any request (a customer scanned their QR): plain data, in every language,

@@ -1,5 +1,5 @@
-import { WecomError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { WecomError } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
 import { type CustomerRecord, type CustomerStore, customerOfWay } from '../store/customer-store.js';
 import type { ContactWayRecord, RecordStore } from '../store/index.js';
 import type { CustomerClient } from '../wecom/customers.js';

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CallbackError, malformedCallback, StoreError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { CallbackError, malformedCallback, StoreError } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
+import { REASON_OF, type RefusalReason, STATUS_OF } from '../ops/refusals.js';
 import type { WecomCrypto } from './crypto.js';
 import { encryptOf } from './envelope.js';
 import { type ContactEvent, parseCallbackMessage } from './event.js';
 import { checkFresh, claimNonce, memoryNonces, type NonceMemory } from './freshness.js';
 import { answerAndClose, readBody } from './read-body.js';
-import { REASON_OF, type RefusalReason, STATUS_OF } from './refusals.js';
 
 /** Where WeCom's admin console is told to send events. */
 export const CALLBACK_PATH = '/wecom/callback';

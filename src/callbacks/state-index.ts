@@ -1,8 +1,8 @@
 import type { Keyv } from 'keyv';
 import { z } from 'zod';
+import { storeCall } from '../base/store-call.js';
 import { readValid } from '../store/read-valid.js';
 import { createSetIfAbsent } from '../store/set-if-absent.js';
-import { storeCall } from '../store/store-call.js';
 import { configIdSchema } from '../wecom/schemas.js';
 import { stateKey } from './keys.js';
 

@@ -1,6 +1,6 @@
-import { ContactwayError, WecomError } from '../errors.js';
-import type { Bilingual } from '../i18n.js';
-import type { Logger } from '../logger.js';
+import { ContactwayError, WecomError } from '../base/errors.js';
+import type { Bilingual } from '../base/i18n.js';
+import type { Logger } from '../base/logger.js';
 import type { WelcomeStatus } from '../store/customer-store.js';
 import type { ContactWayRecord } from '../store/index.js';
 import type { CustomerClient } from '../wecom/customers.js';

@@ -1,4 +1,4 @@
-import type { Locale } from '../i18n.js';
+import type { Locale } from '../base/i18n.js';
 import type { ContactWayService } from '../service/contact-way-service.js';
 import type { Requester } from '../store/index.js';
 import type { BaseRequest, ChatActor } from './port.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ReplyAction } from '../../commands/types.js';
 import { type RequesterIdentity, requesterKey } from '../store/keys.js';
+import type { ReplyAction } from '../ui/model.js';
 import { configIdSchema } from '../wecom/schemas.js';
 import { STATE_TTL_MS, type StateStore } from './state-store.js';
 import { encodeToken, readToken } from './token.js';

@@ -1,5 +1,5 @@
 import { deleteConfirm, errorReply, parseOptions, type Reply } from '../../commands/index.js';
-import { type Locale, say } from '../i18n.js';
+import { type Locale, say } from '../base/i18n.js';
 import { resolved, stripRoles } from './access.js';
 import type { ActionIntent, Question } from './action-token.js';
 import type { FlowKit } from './flow-kit.js';

@@ -1,4 +1,4 @@
-import type { Locale } from '../i18n.js';
+import type { Locale } from '../base/i18n.js';
 import type { OpsHandler } from '../ops/http.js';
 import type { FlowOptions } from './flow.js';
 import type { AccessRule, ChatPort } from './port.js';
@@ -19,7 +19,7 @@ export interface ChatAdapterModule<S = unknown> {
   readSettings(env: NodeJS.ProcessEnv, policyFile: Record<string, unknown>): S | undefined;
   /** Who may use the bot from this platform; none means anyone who can reach it. */
   accessRule?(settings: S): AccessRule;
-  /** The credentials in its settings, scrubbed from every log line and error (src/secrets.ts). */
+  /** The credentials in its settings, scrubbed from every log line and error (src/base/secrets.ts). */
   secrets?(settings: S): string[];
   /** Runs only when no other module is configured (the console: a bot with no chat credentials). */
   readonly fallback?: boolean;

@@ -1,7 +1,7 @@
 import { errorReply } from '../../commands/index.js';
-import type { Locale } from '../i18n.js';
-import { say } from '../i18n.js';
-import type { Logger } from '../logger.js';
+import type { Locale } from '../base/i18n.js';
+import { say } from '../base/i18n.js';
+import type { Logger } from '../base/logger.js';
 import { type InFlight, RESTARTING, withRequestScope } from '../ops/index.js';
 import type { BaseRequest, Surface } from './port.js';
 

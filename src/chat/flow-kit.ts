@@ -1,11 +1,11 @@
 import { type CommandContext, type Invocation, type ParsedForm, runCommand } from '../../commands/index.js';
-import type { ReplyAction } from '../../commands/types.js';
+import type { Locale } from '../base/i18n.js';
+import type { Logger } from '../base/logger.js';
 import type { MemberDirectory } from '../directory/index.js';
-import type { Locale } from '../i18n.js';
-import type { Logger } from '../logger.js';
 import type { CommandObserver, InFlight } from '../ops/index.js';
 import type { ContactWayService } from '../service/contact-way-service.js';
 import type { Requester } from '../store/index.js';
+import type { ReplyAction } from '../ui/model.js';
 import { stripRoles } from './access.js';
 import { type ActionTokens, type ConfirmMode, createActionTokens } from './action-token.js';
 import { type Admission, createAdmission } from './admission.js';

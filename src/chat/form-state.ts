@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { FormValues } from '../../commands/types.js';
-import type { Locale } from '../i18n.js';
+import type { Locale } from '../base/i18n.js';
 import { type Requester, requesterKey } from '../store/index.js';
+import type { FormValues } from '../ui/model.js';
 import type { Extra } from './port.js';
 import type { StateStore } from './state-store.js';
 import { encodeToken, readToken } from './token.js';

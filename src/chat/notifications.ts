@@ -1,7 +1,7 @@
-import type { Reply } from '../../commands/types.js';
-import type { Locale } from '../i18n.js';
-import type { Logger } from '../logger.js';
+import type { Locale } from '../base/i18n.js';
+import type { Logger } from '../base/logger.js';
 import type { Requester } from '../store/index.js';
+import type { Reply } from '../ui/model.js';
 import type { Notifier } from './port.js';
 
 /**

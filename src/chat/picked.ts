@@ -5,8 +5,8 @@ import {
   type Invocation,
   withPickedArgs,
 } from '../../commands/index.js';
-import { ValidationError } from '../errors.js';
-import { type Locale, say } from '../i18n.js';
+import { ValidationError } from '../base/errors.js';
+import { type Locale, say } from '../base/i18n.js';
 
 export type Picked = { ok: true; invocation: Invocation } | { ok: false; errors: FieldError[] };
 

@@ -1,10 +1,14 @@
-import type { FieldError, Form, FormValues, Reply, ReplyAction } from '../../commands/types.js';
-import type { Locale } from '../i18n.js';
-import type { Logger } from '../logger.js';
+import type { Locale } from '../base/i18n.js';
+import type { Logger } from '../base/logger.js';
 import type { InFlight } from '../ops/in-flight.js';
+import type { ChatActor } from '../service/policy.js';
 import type { Requester } from '../store/index.js';
+import type { FieldError, Form, FormValues, Reply, ReplyAction } from '../ui/model.js';
 import type { InteractionFlow } from './flow.js';
 import type { StateStore } from './state-store.js';
+
+/** Who is asking and each platform's access rule are the policy's words; adapters meet them here. */
+export type { AccessRule, ChatActor } from '../service/policy.js';
 
 /**
  * The port between the core and a chat adapter. An adapter receives a `ChatPort` and nothing else from the
@@ -27,20 +31,6 @@ export interface ChatPort {
    * bot's callback as WeCom would send it), so a newcomer sees the whole loop without an account.
    */
   simulateScan?: (configId: string) => Promise<{ name: string; externalUserId: string; delivered: boolean }>;
-}
-
-/**
- * Who is asking, platform-neutral: the requester plus what the platform says about them for the access
- * policy (Discord roles, Slack user groups). `roles` undefined means "not known without a slow lookup".
- */
-export interface ChatActor extends Requester {
-  roles?: string[] | undefined;
-}
-
-/** One platform's rule of who may use the bot there; its adapter builds it from its own settings. */
-export interface AccessRule {
-  platform: string;
-  allows(actor: ChatActor): boolean;
 }
 
 /** What a platform may learn only after its first answer (an API call would miss its deadline). */

@@ -5,9 +5,9 @@ import {
   type FormValues,
   type Invocation,
 } from '../../commands/index.js';
+import { ValidationError } from '../base/errors.js';
+import { type Locale, t } from '../base/i18n.js';
 import { IneligibleMemberError, type MemberDirectory } from '../directory/index.js';
-import { ValidationError } from '../errors.js';
-import { type Locale, t } from '../i18n.js';
 
 /**
  * What is known to fail before a form opens, answered synchronously from memory (a form must open within

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../base/logger.js';
 import { CHAT_STATE_PREFIX } from '../store/keys.js';
 
 /** Long enough to fix a form and come back; short enough that stale state does not pile up. */

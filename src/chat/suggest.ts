@@ -1,5 +1,5 @@
+import type { Logger } from '../base/logger.js';
 import type { MemberDirectory } from '../directory/index.js';
-import type { Logger } from '../logger.js';
 import type { InFlight } from '../ops/index.js';
 import type { ContactWayService, RecordView } from '../service/contact-way-service.js';
 import { refusedNow, stripRoles } from './access.js';

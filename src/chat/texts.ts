@@ -1,5 +1,5 @@
-import { ContactwayError } from '../errors.js';
-import { t } from '../i18n.js';
+import { ContactwayError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
 
 /**
  * What the flow says about the forms and buttons it handed out, the same on every platform: adapters have no

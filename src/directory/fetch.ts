@@ -1,5 +1,5 @@
-import { WecomError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { WecomError } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
 import { type DirectoryApi, isNotAllowed, type WecomMember } from '../wecom/directory-api.js';
 import type { DirectoryMember, DirectorySnapshot, IneligibleReason } from './snapshot.js';
 

@@ -1,5 +1,5 @@
-import { ContactwayError } from '../errors.js';
-import { type Bilingual, t } from '../i18n.js';
+import { ContactwayError } from '../base/errors.js';
+import { type Bilingual, t } from '../base/i18n.js';
 import type { IneligibleReason } from './snapshot.js';
 
 /** What is wrong with the member and what an admin must do about it, per reason. */

@@ -1,5 +1,5 @@
 import type Keyv from 'keyv';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, silentLogger } from '../base/logger.js';
 import type { Requester } from '../store/index.js';
 import { DIRECTORY_PREFIX } from '../store/keys.js';
 import type { DirectoryApi } from '../wecom/directory-api.js';

@@ -1,5 +1,5 @@
-import { ContactwayError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { ContactwayError } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
 import type { CommandOutcome, Metrics } from './metrics.js';
 
 /** How a run ended: the reply it produced (a Reply fits), or what it threw. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../base/logger.js';
 import type { OpsAccessCheck } from './access.js';
 import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';

@@ -1,4 +1,4 @@
-import { type Bilingual, t } from '../i18n.js';
+import { type Bilingual, t } from '../base/i18n.js';
 
 /** What a requester is told when they reach an instance that is shutting down. */
 export const RESTARTING: Bilingual = t(

@@ -1,5 +1,5 @@
 import type Keyv from 'keyv';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../base/logger.js';
 import type { WecomClient } from '../wecom/index.js';
 import { createOpsAccess } from './access.js';
 import { type CommandObserver, createCommandObserver } from './command-observer.js';
@@ -8,13 +8,13 @@ import { createInFlight, type InFlight } from './in-flight.js';
 import type { Metrics } from './metrics.js';
 import { createReadiness, type Readiness, type ReadinessOptions } from './readiness.js';
 
+export { requestLogFields, withRequestScope } from '../base/request-scope.js';
 export { isDirectLoopback, isLoopbackAddress } from './access.js';
 export type { CommandObserver, CommandResult } from './command-observer.js';
 export { HEALTH_PATH, METRICS_PATH, OPS_PATHS, type OpsHandler, READY_PATH } from './http.js';
 export { type InFlight, RESTARTING } from './in-flight.js';
 export { type CommandOutcome, createMetrics, type Metrics } from './metrics.js';
 export type { ReadinessReport } from './readiness.js';
-export { requestLogFields, withRequestScope } from './request-scope.js';
 export { type OpsServer, startOpsServer } from './server.js';
 
 /** What operations need from the core, wired once in startCore and shared by every adapter. */

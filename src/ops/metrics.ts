@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { REFUSAL_REASONS, type RefusalReason } from '../callbacks/refusals.js';
 import type { CallOutcome } from '../wecom/index.js';
+import { REFUSAL_REASONS, type RefusalReason } from './refusals.js';
 
 /** How a command run ended, as counted: `ok`, or why it did not. */
 export type CommandOutcome = 'ok' | 'error' | 'invalid' | 'denied' | 'not_found' | 'rate_limited';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
-import { ContactwayError, WecomError } from '../errors.js';
+import { ContactwayError, WecomError } from '../base/errors.js';
 import type { WecomClient } from '../wecom/index.js';
 
 /** One dependency's state. `error` is a code (`errcode 40001`, `timeout`), never a message or a secret. */

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../base/logger.js';
 import type { OpsHandler } from './http.js';
 
 /** The ops server once listening. */

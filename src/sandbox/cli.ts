@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { createLogger } from '../logger.js';
-import { parseEnv } from '../settings.js';
+import { createLogger } from '../base/logger.js';
+import { parseEnv } from '../base/settings.js';
 import { startSandbox } from './sandbox.js';
 
 /**

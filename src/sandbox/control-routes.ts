@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { ContactwayError } from '../errors.js';
+import { ContactwayError } from '../base/errors.js';
 import type { SandboxCore } from './core.js';
 import { faultSpecSchema } from './faults.js';
 import { readBody, send, sendJson } from './http-io.js';

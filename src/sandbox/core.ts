@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import type { Logger } from '../logger.js';
-import { silentLogger } from '../logger.js';
+import type { Logger } from '../base/logger.js';
+import { silentLogger } from '../base/logger.js';
 import { ENDPOINTS } from '../wecom/schemas.js';
 import { ContactWayApi } from './contact-ways.js';
 import { CustomerApi } from './customers.js';

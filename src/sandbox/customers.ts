@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { ContactwayError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
 import { createWecomCrypto } from '../callbacks/crypto.js';
 import { contactEventXml } from '../callbacks/event.js';
-import { ContactwayError } from '../errors.js';
-import { t } from '../i18n.js';
 import {
   batchGetByUserRequestSchema,
   type CustomerEndpoint,

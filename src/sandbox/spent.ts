@@ -1,5 +1,5 @@
-import { ContactwayError } from '../errors.js';
-import { type Bilingual, t } from '../i18n.js';
+import { ContactwayError } from '../base/errors.js';
+import { type Bilingual, t } from '../base/i18n.js';
 import type { StoredWay } from './way-store.js';
 
 /** Why a temp way's QR no longer works: a customer added the member through it, or its expires_in passed. */

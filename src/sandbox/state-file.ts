@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../base/logger.js';
 import { addContactWayRequestSchema } from '../wecom/schemas.js';
 
 /** Owner-only, like the store's files (src/store/open-keyv.ts): the file names the corp's customers. */

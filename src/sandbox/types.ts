@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../base/logger.js';
 import type { CallbackTarget, SandboxCustomer, ScanResult } from './customers.js';
 
 export type { CallbackTarget, SandboxCustomer, ScanResult } from './customers.js';

@@ -2,10 +2,10 @@
  * Who may do what, as the service applies the policy: use the bot at all, act on a given way (owner or admin),
  * and the policy's answers adapters ask for directly (admin, mapped WeCom user, CREATE_FOR scope).
  */
-import { ForbiddenError, NotFoundError } from '../errors.js';
-import type { Policy } from '../policy.js';
+import { ForbiddenError, NotFoundError } from '../base/errors.js';
 import { type ContactWayRecord, type RecordStore, type Requester, requesterKey } from '../store/index.js';
 import type { ServiceContext } from './context.js';
+import type { Policy } from './policy.js';
 import type { ContactWayService } from './types.js';
 
 export interface Ownership {

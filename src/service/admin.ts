@@ -1,6 +1,6 @@
 /** Admin-only actions: reading the audit trail, and syncing ways and customers from WeCom. */
-import { ForbiddenError } from '../errors.js';
-import { t } from '../i18n.js';
+import { ForbiddenError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
 import type { ServiceContext } from './context.js';
 import { syncFromWecom } from './sync.js';
 import type { ContactWayService } from './types.js';

@@ -1,6 +1,6 @@
 /** The audit trail's writer: every action leaves one entry, whatever happens, and a failing write fails nothing. */
-import { ContactwayError, ForbiddenError, NotFoundError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { ContactwayError, ForbiddenError, NotFoundError } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
 import { type AuditLog, type Requester, requesterKey } from '../store/index.js';
 
 export interface Auditing {

@@ -2,11 +2,11 @@
  * Ending a temporary session: finds it (by way and customer, or by member and customer id), checks who may end
  * it (the way's owner or an admin; a session we never saw, admins only), ends it at WeCom, records it as ended.
  */
-import { ForbiddenError } from '../errors.js';
-import { t } from '../i18n.js';
+import { ForbiddenError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
+import { validate } from '../base/validate.js';
 import type { CustomerRecord } from '../store/customer-store.js';
 import { requesterKey } from '../store/index.js';
-import { validate } from '../validate.js';
 import { closeTempChatRequestSchema } from '../wecom/schemas.js';
 import type { ServiceContext } from './context.js';
 import { pickCustomer } from './sessions.js';

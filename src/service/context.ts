@@ -2,9 +2,9 @@
  * What every part of the service shares: its dependencies with their defaults filled in, plus the helpers all
  * of them use (audit wrapper, ownership checks, the record view). Built once per service, passed to each part.
  */
+
+import type { Logger } from '../base/logger.js';
 import type { StateIndex } from '../callbacks/state-index.js';
-import type { Logger } from '../logger.js';
-import { createPolicy, type Policy } from '../policy.js';
 import { type CustomerStore, createCustomerStore } from '../store/customer-store.js';
 import type { AuditLog, ContactWayRecord, RecordStore } from '../store/index.js';
 import { createMemoryKeyv } from '../store/index.js';
@@ -16,6 +16,7 @@ import type { CreationLimiter } from './creation-limit.js';
 import { fetchQrImage, type QrImage } from './fetch-qr.js';
 import { createIdempotency } from './idempotency.js';
 import type { PendingRecords } from './pending-records.js';
+import { createPolicy, type Policy } from './policy.js';
 import type { RecordView } from './types.js';
 
 export interface ServiceDeps {

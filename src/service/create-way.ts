@@ -2,8 +2,8 @@
  * Creating a contact way: once per submission (idempotency key), within the requester's creation limit, with a
  * state no other way holds, stored before anyone is told its config_id (or parked when the store fails).
  */
-import { RateLimitError, UpstreamError, ValidationError, WecomError } from '../errors.js';
-import { t } from '../i18n.js';
+import { RateLimitError, UpstreamError, ValidationError, WecomError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
 import { type ContactWayRecord, type Requester, requesterKey } from '../store/index.js';
 import type { AddContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';

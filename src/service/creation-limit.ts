@@ -1,6 +1,6 @@
 import type Keyv from 'keyv';
-import { RateLimitError } from '../errors.js';
-import { t } from '../i18n.js';
+import { RateLimitError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
 import { createSlotCounter } from '../store/index.js';
 
 /** `20/1h` → at most 20 creations per requester per hour. */

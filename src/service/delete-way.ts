@@ -1,5 +1,5 @@
 /** Deleting a way: at WeCom, then from our store; a way WeCom already forgot is simply forgotten here too. */
-import { WecomError } from '../errors.js';
+import { WecomError } from '../base/errors.js';
 import type { ServiceContext } from './context.js';
 import type { ContactWayService } from './types.js';
 

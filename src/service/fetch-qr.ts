@@ -1,3 +1,5 @@
+import type { QrImage } from '../ui/model.js';
+
 /** Limits for fetching a QR image: WeCom's are a few KB; anything far larger is not a QR code. */
 export interface FetchQrOptions {
   fetch?: typeof fetch;
@@ -5,12 +7,7 @@ export interface FetchQrOptions {
   maxBytes?: number;
 }
 
-/** A QR image as fetched: its bytes and what they are. */
-export interface QrImage {
-  bytes: Buffer;
-  contentType: 'image/png' | 'image/jpeg';
-  fileName: 'qr.png' | 'qr.jpg';
-}
+export type { QrImage };
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const JPEG_SIGNATURE = Buffer.from([0xff, 0xd8, 0xff]);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../base/logger.js';
 import {
   type ContactWayRecord,
   contactWayRecordSchema,

@@ -1,5 +1,5 @@
 /** Reading ways: one in full (live from WeCom, QR, customers), the requester's list, and customer counts. */
-import { WecomError } from '../errors.js';
+import { WecomError } from '../base/errors.js';
 import { requesterKey } from '../store/index.js';
 import type { ServiceContext } from './context.js';
 import type { ContactWayService } from './types.js';

@@ -1,5 +1,5 @@
-import { ValidationError } from '../errors.js';
-import { type Bilingual, t } from '../i18n.js';
+import { ValidationError } from '../base/errors.js';
+import { type Bilingual, t } from '../base/i18n.js';
 import {
   type CustomerRecord,
   customerOfWay,

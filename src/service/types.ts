@@ -1,7 +1,6 @@
 /** The service's public shapes: what every adapter and command calls, and what comes back. */
 
-import type { ForbiddenError } from '../errors.js';
-import type { Actor } from '../policy.js';
+import type { ForbiddenError } from '../base/errors.js';
 import type { CustomerRecord } from '../store/customer-store.js';
 import type { AuditEntry, ContactWayRecord, Requester } from '../store/index.js';
 import type {
@@ -11,6 +10,7 @@ import type {
   UpdateContactWayRequest,
 } from '../wecom/schemas.js';
 import type { QrImage } from './fetch-qr.js';
+import type { Actor } from './policy.js';
 import type { ClosedSession, CloseTarget } from './sessions.js';
 
 export type { ClosedSession, CloseTarget } from './sessions.js';

@@ -2,10 +2,10 @@
  * Editing a way: the same CREATE_FOR rule as creation, WeCom's rules against the existing way checked first (so
  * the user hears them in their words), a new unique state for a new tag, and the stored record kept in step.
  */
-import { ValidationError } from '../errors.js';
-import { t } from '../i18n.js';
+import { ValidationError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
+import { definedOnly } from '../base/validate.js';
 import type { ContactWayRecord } from '../store/index.js';
-import { definedOnly } from '../validate.js';
 import type { UpdateContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
 import type { ServiceContext } from './context.js';

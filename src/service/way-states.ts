@@ -1,8 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { ContactwayError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
+import type { Logger } from '../base/logger.js';
 import type { StateHolder, StateIndex } from '../callbacks/state-index.js';
-import { ContactwayError } from '../errors.js';
-import { t } from '../i18n.js';
-import type { Logger } from '../logger.js';
 import type { ContactWayRecord, RecordStore } from '../store/index.js';
 import { MAX_TEXT_CHARS } from '../wecom/schemas.js';
 

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Keyv } from 'keyv';
-import { redactText } from '../logger.js';
-import { validate } from '../validate.js';
+import { redactText } from '../base/logger.js';
+import { storeCall } from '../base/store-call.js';
+import type { StoreLogger } from '../base/store-logger.js';
+import { validate } from '../base/validate.js';
 import { type AuditEntry, auditEntrySchema } from './audit-schema.js';
 import { deleteKeysBelow } from './delete-range.js';
 import { AUDIT_PREFIX, auditKey, auditKeysBefore } from './keys.js';
-import type { StoreLogger } from './logger.js';
 import { readValid } from './read-valid.js';
 import { scanKeys } from './scan-keys.js';
-import { storeCall } from './store-call.js';
 
 /** What a caller gives {@link AuditLog.append}; `at` defaults to now. */
 export type AuditInput = Omit<AuditEntry, 'at'> & { at?: string };

@@ -4,12 +4,12 @@
  */
 import type { Keyv } from 'keyv';
 import { z } from 'zod';
+import { storeCall } from '../base/store-call.js';
+import type { StoreLogger } from '../base/store-logger.js';
 import { customerKey, customerOfKey, customerOfPrefix, customerPrefix } from './keys.js';
-import type { StoreLogger } from './logger.js';
 import { readValid } from './read-valid.js';
 import type { ContactWayRecord } from './record-schema.js';
 import { scanKeys } from './scan-keys.js';
-import { storeCall } from './store-call.js';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 

@@ -2,15 +2,9 @@
  * The store: one Keyv (sqlite, Redis, PostgreSQL or memory) shared by contact-way records, the audit trail and
  * the WeCom token cache. See `keys.ts` for the key layout.
  */
-export {
-  type AuditInput,
-  type AuditLog,
-  type AuditLogOptions,
-  createAuditLog,
-  DEFAULT_AUDIT_TTL_MS,
-} from './audit-log.js';
-export { type AuditEntry, auditEntrySchema } from './audit-schema.js';
-export { requesterKey } from './keys.js';
+
+export { STORE_UNAVAILABLE, storeCall } from '../base/store-call.js';
+export type { StoreLogger } from '../base/store-logger.js';
 export {
   createStoreLock,
   DEFAULT_LOCK_MAX_WAIT_MS,
@@ -21,8 +15,16 @@ export {
   noLock,
   type StoreLock,
   type StoreLockOptions,
-} from './lock.js';
-export type { StoreLogger } from './logger.js';
+} from '../lock/lock.js';
+export {
+  type AuditInput,
+  type AuditLog,
+  type AuditLogOptions,
+  createAuditLog,
+  DEFAULT_AUDIT_TTL_MS,
+} from './audit-log.js';
+export { type AuditEntry, auditEntrySchema } from './audit-schema.js';
+export { requesterKey } from './keys.js';
 export {
   closeKeyv,
   createMemoryKeyv,
@@ -42,7 +44,6 @@ export {
 export { createRecordStore, type RecordStore, type RecordStoreOptions } from './record-store.js';
 export { scanKeys } from './scan-keys.js';
 export { createSlotCounter, type SlotCounter } from './slot-counter.js';
-export { STORE_UNAVAILABLE, storeCall } from './store-call.js';
 export {
   DEFAULT_SWEEP_LIMIT,
   type ExpiredSweep,

@@ -3,10 +3,10 @@ import { dirname, resolve } from 'node:path';
 import type KeyvPostgres from '@keyv/postgres';
 import KeyvSqlite from '@keyv/sqlite';
 import { Keyv } from 'keyv';
-import { ConfigError } from '../errors.js';
-import { t } from '../i18n.js';
-import type { StoreLogger } from './logger.js';
-import { storeCall } from './store-call.js';
+import { ConfigError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
+import { storeCall } from '../base/store-call.js';
+import type { StoreLogger } from '../base/store-logger.js';
 
 /** Options for {@link openKeyv}. */
 export interface OpenKeyvOptions {

@@ -1,6 +1,6 @@
 import type { Keyv } from 'keyv';
 import type { z } from 'zod';
-import type { StoreLogger } from './logger.js';
+import type { StoreLogger } from '../base/store-logger.js';
 
 /** Keys per `getMany` round trip. */
 const BATCH = 200;

@@ -1,5 +1,7 @@
 import type { Keyv } from 'keyv';
-import { validate } from '../validate.js';
+import { storeCall } from '../base/store-call.js';
+import type { StoreLogger } from '../base/store-logger.js';
+import { validate } from '../base/validate.js';
 import {
   isKeySafeConfigId,
   OWNER_PREFIX,
@@ -9,11 +11,9 @@ import {
   recordKey,
   requesterKey,
 } from './keys.js';
-import type { StoreLogger } from './logger.js';
 import { readValid } from './read-valid.js';
 import { type ContactWayRecord, contactWayRecordSchema } from './record-schema.js';
 import { scanKeys } from './scan-keys.js';
-import { storeCall } from './store-call.js';
 
 /**
  * Where we remember every contact way and who asked for it. Losing a record means its config_id is gone and

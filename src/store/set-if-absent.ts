@@ -1,6 +1,6 @@
 import type { Keyv } from 'keyv';
+import { storeCall } from '../base/store-call.js';
 import { isSqlStore, sqlTable } from './scan-keys.js';
-import { storeCall } from './store-call.js';
 
 /**
  * Writes `value` under `key` only when no live value is there, atomically across every process sharing the

@@ -1,7 +1,7 @@
 import type { Keyv } from 'keyv';
-import { createStoreLock, redisStoreOf } from './lock.js';
+import { storeCall } from '../base/store-call.js';
+import { createStoreLock, redisStoreOf } from '../lock/lock.js';
 import { isSqlStore, physicalPrefix, type SqlStore, sqlTable } from './scan-keys.js';
-import { storeCall } from './store-call.js';
 
 /**
  * A counter of taken slots with a ceiling, shared by every instance on the store: the creation limit. Keyv has

@@ -1,7 +1,7 @@
 import type { Keyv } from 'keyv';
-import type { StoreLogger } from './logger.js';
+import { storeCall } from '../base/store-call.js';
+import type { StoreLogger } from '../base/store-logger.js';
 import { isSqlStore, physicalPrefix, type SqlStore, sqlTable, upperBound } from './scan-keys.js';
-import { storeCall } from './store-call.js';
 
 /** Rows deleted by one sweep at most: the statement holds sqlite's write lock for one bounded batch. */
 export const DEFAULT_SWEEP_LIMIT = 1_000;

@@ -1,10 +1,10 @@
 import type Keyv from 'keyv';
 import type { z } from 'zod';
-import { ConfigError, RateLimitError, WecomError } from '../errors.js';
-import { t } from '../i18n.js';
-import { type Logger, silentLogger } from '../logger.js';
-import type { Secrets } from '../secrets.js';
-import type { StoreLock } from '../store/lock.js';
+import { ConfigError, RateLimitError, WecomError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
+import { type Logger, silentLogger } from '../base/logger.js';
+import type { Secrets } from '../base/secrets.js';
+import type { StoreLock } from '../lock/lock.js';
 import { TOKEN_ERRCODES, TRANSIENT_ERRCODES } from './errcodes.js';
 import { httpStatusOf, parseResponse } from './failures.js';
 import { type CallLimiter, createCallLimiter } from './limiter.js';

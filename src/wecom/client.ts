@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { validate } from '../validate.js';
+import { validate } from '../base/validate.js';
 import { createWecomCaller, type WecomClientOptions } from './caller.js';
 import { badResponseError } from './failures.js';
 import {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maxBytes } from '../validate.js';
+import { maxBytes } from '../base/validate.js';
 import { externalUserIdSchema, userIdSchema } from './schemas.js';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WecomError } from '../errors.js';
+import { WecomError } from '../base/errors.js';
 import { createWecomCaller, type WecomClientOptions } from './caller.js';
 import { badResponseError } from './failures.js';
 import { userIdSchema } from './schemas.js';

@@ -1,4 +1,4 @@
-import { type Bilingual, t } from '../i18n.js';
+import { type Bilingual, t } from '../base/i18n.js';
 
 /**
  * WeCom errcodes and what a person should do about each (reference §3; official 全局错误码 90313/90455,

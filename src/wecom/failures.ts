@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import { RateLimitError, UpstreamError, ValidationError, WecomError } from '../errors.js';
-import { t } from '../i18n.js';
-import { redactText } from '../logger.js';
-import { REDACTED, type Secrets } from '../secrets.js';
-import { validate } from '../validate.js';
+import { RateLimitError, UpstreamError, ValidationError, WecomError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
+import { redactText } from '../base/logger.js';
+import { REDACTED, type Secrets } from '../base/secrets.js';
+import { validate } from '../base/validate.js';
 import { explainErrcode, RATE_LIMIT_RETRY_AFTER_MS } from './errcodes.js';
 
 /**

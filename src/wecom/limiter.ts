@@ -1,5 +1,5 @@
-import { RateLimitError } from '../errors.js';
-import { t } from '../i18n.js';
+import { RateLimitError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
 
 /**
  * Half of WeCom's documented 10,000 calls per minute per API per corp (§4): room for other apps of the corp

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { t } from '../i18n.js';
-import { human, maxBytes, maxChars, multiLine, oneLine } from '../validate.js';
+import { t } from '../base/i18n.js';
+import { human, maxBytes, maxChars, multiLine, oneLine } from '../base/validate.js';
 
 /**
  * WeCom's contact-way wire format (../shared/wecom-contact-way.md §1, §6), as zod schemas.

@@ -1,8 +1,8 @@
 import type Keyv from 'keyv';
 import { z } from 'zod';
-import { type Logger, silentLogger } from '../logger.js';
-import { noLock, type StoreLock } from '../store/lock.js';
-import { storeCall } from '../store/store-call.js';
+import { type Logger, silentLogger } from '../base/logger.js';
+import { storeCall } from '../base/store-call.js';
+import { noLock, type StoreLock } from '../lock/lock.js';
 import type { TokenHttp, TokenSource } from './token-source.js';
 
 /** Refresh this long before WeCom's stated expiry, so a token never dies in flight (§6). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ConfigError } from '../errors.js';
-import { t } from '../i18n.js';
+import { ConfigError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
 import { parseResponse } from './failures.js';
 import { tokenEnvelopeSchema, tokenResponseSchema } from './schemas.js';
 import type { WecomBody, WireRequest } from './transport.js';

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { ValidationError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { Secrets } from '../secrets.js';
-import { validate } from '../validate.js';
+import { ValidationError } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
+import type { Secrets } from '../base/secrets.js';
+import { validate } from '../base/validate.js';
 import {
   badResponseError,
   cleanErrmsg,

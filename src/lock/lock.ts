@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Keyv } from 'keyv';
+import { storeCall } from '../base/store-call.js';
+import type { StoreLogger } from '../base/store-logger.js';
 import { type LockWait, waitForLock } from './lock-wait.js';
-import type { StoreLogger } from './logger.js';
 import { createPostgresLock, postgresStoreOf } from './postgres-lock.js';
-import { storeCall } from './store-call.js';
 
 /**
  * Runs `fn` while holding the lock named `key`, then releases it. The one lock type: the WeCom token cache,

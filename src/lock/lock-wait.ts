@@ -1,5 +1,5 @@
-import { StoreError } from '../errors.js';
-import { t } from '../i18n.js';
+import { StoreError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
 
 /** Another holder kept the lock longer than we may wait. The code stays `store`; the text says what happened. */
 export class LockTimeoutError extends StoreError {

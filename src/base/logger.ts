@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { requestLogFields } from './ops/request-scope.js';
+import { requestLogFields } from './request-scope.js';
 import { REDACTED, type Secrets } from './secrets.js';
 
 export type { Logger } from 'pino';

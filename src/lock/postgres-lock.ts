@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Keyv } from 'keyv';
+import { storeCall } from '../base/store-call.js';
+import type { StoreLogger } from '../base/store-logger.js';
 import type { StoreLock } from './lock.js';
 import { type LockWait, waitForLock } from './lock-wait.js';
-import type { StoreLogger } from './logger.js';
-import { storeCall } from './store-call.js';
 
 /** The @keyv/postgres adapter behind a Keyv, recognised by shape as in scan-keys.ts. */
 export interface PostgresLockStore {

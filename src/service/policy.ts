@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { AccessRule, ChatActor } from './chat/port.js';
-import { ConfigError, ForbiddenError } from './errors.js';
-import { t } from './i18n.js';
-import { type Requester, requesterKey } from './store/index.js';
-import { toFieldIssues } from './validate.js';
-import { userIdSchema } from './wecom/schemas.js';
+import { ConfigError, ForbiddenError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
+import { toFieldIssues } from '../base/validate.js';
+import { type Requester, requesterKey } from '../store/index.js';
+import { userIdSchema } from '../wecom/schemas.js';
 
 /**
  * A chat identity as USER_MAP, POLICY_FILE and ADMINS write it: `platform:workspace:user`, exactly three
@@ -32,9 +31,22 @@ export const policySchema = z.object({
 });
 export type PolicyConfig = z.infer<typeof policySchema>;
 
+/**
+ * Who is asking, platform-neutral: the requester plus what the platform says about them for the access
+ * policy (Discord roles, Slack user groups). `roles` undefined means "not known without a slow lookup".
+ */
+export interface ChatActor extends Requester {
+  roles?: string[] | undefined;
+}
+
+/** One platform's rule of who may use the bot there; its adapter builds it from its own settings. */
+export interface AccessRule {
+  platform: string;
+  allows(actor: ChatActor): boolean;
+}
+
 /** Who is asking, with what their platform tells us about them (roles, groups) for its access rule. */
 export type Actor = ChatActor;
-export type { AccessRule };
 
 export interface Policy {
   /** Throws ForbiddenError when the actor may not use the bot at all. */

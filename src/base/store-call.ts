@@ -1,5 +1,5 @@
-import { ContactwayError, StoreError } from '../errors.js';
-import { t } from '../i18n.js';
+import { ContactwayError, StoreError } from './errors.js';
+import { t } from './i18n.js';
 
 /** The text a requester sees when the store fails; the cause (kept on the error) is for logs. */
 export const STORE_UNAVAILABLE = t(

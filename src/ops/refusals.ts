@@ -1,4 +1,4 @@
-import type { CallbackRefusal } from '../errors.js';
+import type { CallbackRefusal } from '../base/errors.js';
 
 /** Why a callback was refused, as counted in `contactway_callback_refused_total{reason}`. */
 export const REFUSAL_REASONS = [
