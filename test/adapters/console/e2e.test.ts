@@ -1,0 +1,111 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnGroup } from '../../fixtures/child-process.js';
+import { asOpened } from '../../fixtures/console-lines.js';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'contactway-console-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `npm start`'s entry point as a person would, with no credentials, feeding it lines on stdin. */
+function runConsole(lines: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawnGroup(join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        STORE_URL: `sqlite://${join(dir, 'contactway.sqlite')}`,
+        QR_DIR: join(dir, 'qr'),
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ stdout, stderr, code }));
+    child.stdin.end(`${lines.join('\n')}\n`);
+  });
+}
+
+describe('console adapter, end to end on the sandbox', () => {
+  let configId = '';
+
+  it('GIVEN no credentials WHEN a person types temp zhangsan and presses Enter through the form THEN a QR and its config_id', async () => {
+    const { stdout, stderr, code } = await runConsole([...asOpened('temp zhangsan'), 'exit']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('SANDBOX');
+    expect(stdout).toContain('Temporary QR for zhangsan');
+    configId = /config_id\s+([0-9a-f]{32})/.exec(stdout)?.[1] ?? '';
+    expect(configId).not.toBe('');
+    // The terminal QR is drawn with block characters, and the PNG is saved where the reply says.
+    expect(stdout).toMatch(/[▄▀█]{5,}/);
+    const png = join(dir, 'qr', `qr-${configId}.png`);
+    expect(stdout).toContain(png);
+    expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+    expect(stderr).not.toMatch(/"level":50/);
+  });
+
+  it('GIVEN a restart THEN list still shows it; end of input stops cleanly', async () => {
+    expect(existsSync(join(dir, 'contactway.sqlite'))).toBe(true);
+    const { stdout, code } = await runConsole(['/contactway list']);
+    expect(code).toBe(0);
+    expect(stdout).toContain(configId);
+  });
+
+  it('GIVEN bad values THEN each field is named and asked again, then it succeeds', async () => {
+    const { stdout, code } = await runConsole([
+      'temp lisi',
+      '15d',
+      '',
+      'x'.repeat(31),
+      '',
+      'maybe',
+      '',
+      '',
+      '2d',
+      'ok',
+      'yes',
+      'exit',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('expires_in: must be at most 14 days (1209600 seconds)');
+    expect(stdout).toContain('remark: must be at most 30 characters');
+    expect(stdout).toContain('skip_verify: must be yes or no');
+    expect(stdout).toContain('Temporary QR for lisi');
+  });
+
+  it('GIVEN an unknown command and a WeCom refusal THEN clear messages, no stack trace', async () => {
+    const { stdout, code } = await runConsole([
+      'frob',
+      'temp nobody',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      'temp zhaoliu',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('unknown command "frob"');
+    expect(stdout).not.toMatch(/\n\s+at \S+ \(/);
+    // nobody is not in the sandbox directory (60111); zhaoliu has not activated WeCom (41054).
+    expect(stdout.match(/✗ /g)?.length).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -1,4 +1,0 @@
-import { chatContract } from './chat-contract.js';
-import { discordDriver } from './fixtures/discord/driver.js';
-
-chatContract(discordDriver);

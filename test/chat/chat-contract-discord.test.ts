@@ -1,0 +1,4 @@
+import { discordDriver } from '../fixtures/discord/driver.js';
+import { chatContract } from './chat-contract.js';
+
+chatContract(discordDriver);

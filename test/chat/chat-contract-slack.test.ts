@@ -1,0 +1,4 @@
+import { slackDriver } from '../fixtures/slack/driver.js';
+import { chatContract } from './chat-contract.js';
+
+chatContract(slackDriver);
