@@ -31,15 +31,9 @@ async function suggested(subcommand: string, name: string, value: string) {
 }
 
 describe('Discord member autocomplete', () => {
+  // Which members are offered, narrowed by a userid, is the chat contract's (test/chat-contract.ts).
   it('GIVEN typing a Chinese name in temp user: THEN the eligible member, as name (userid)', async () => {
     expect(await suggested('temp', 'user', '张')).toEqual([{ name: '张三 (zhangsan)', value: 'zhangsan' }]);
-    expect((await suggested('temp', 'user', '')).map((c) => c.value).sort()).toEqual([
-      'lisi',
-      'wangwu',
-      'zhangsan',
-    ]);
-    // WeCom would refuse sunqi: never suggested.
-    expect(await suggested('temp', 'user', 'sun')).toEqual([]);
   });
 
   it('GIVEN close user: THEN members are suggested the same way', async () => {
