@@ -1,7 +1,6 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../commands/index.js';
-import type { Requester } from '../src/store/index.js';
 import { displayed, type RecordedRequest } from './fixtures/discord/fake-discord.js';
 import { type DiscordHarness, startDiscordHarness } from './fixtures/discord/harness.js';
 import {
@@ -9,7 +8,9 @@ import {
   APPLICATION_ID,
   BOB,
   buttonClick,
+  buttonIdsOf,
   chatInput,
+  discordRequester,
   type FakeUser,
   GUILD_ID,
   modalSubmit,
@@ -33,11 +34,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const requester = (user: FakeUser): Requester => ({
-  platform: 'discord',
-  workspaceId: GUILD_ID,
-  userId: user.id,
-});
+const requester = (user: FakeUser) => discordRequester(user);
 
 /** The buttons each way's creation reply showed, by config_id: [Show, Delete]. */
 const shown = new Map<string, string[]>();
@@ -49,9 +46,7 @@ function embedOf(edit: RecordedRequest): Json {
   return edit.body.embeds[0];
 }
 
-function buttonIds(edit: RecordedRequest): string[] {
-  return (edit.body.components ?? []).flatMap((row: Json) => row.components.map((c: Json) => c.custom_id));
-}
+const buttonIds = (edit: RecordedRequest) => buttonIdsOf(edit.body);
 
 /** The embed's texts as Discord displays them (escapes resolved). */
 function embedText(edit: RecordedRequest): string {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerTag } from '../src/chat/action-token.js';
-import type { Requester } from '../src/store/index.js';
 import { displayed, type RecordedRequest } from './fixtures/discord/fake-discord.js';
 import { type DiscordHarness, startDiscordHarness } from './fixtures/discord/harness.js';
 import {
@@ -8,9 +7,10 @@ import {
   autocomplete,
   BOB,
   buttonClick,
+  buttonIdsOf,
   chatInput,
+  discordRequester,
   type FakeUser,
-  GUILD_ID,
   modalSubmit,
   type SentModal,
   type Where,
@@ -39,16 +39,10 @@ type Json = any;
 
 /** A member who holds the allowed role, in the test guild unless told otherwise. */
 const as = (user: FakeUser, extra: Partial<Where> = {}): Where => ({ user, roles: [ROLE], ...extra });
-const requester = (user: FakeUser): Requester => ({
-  platform: 'discord',
-  workspaceId: GUILD_ID,
-  userId: user.id,
-});
+const requester = (user: FakeUser) => discordRequester(user);
 const created = () => h.core.sandbox?.stats().calls.add_contact_way ?? 0;
 
-function buttonIds(edit: RecordedRequest): string[] {
-  return (edit.body.components ?? []).flatMap((row: Json) => row.components.map((c: Json) => c.custom_id));
-}
+const buttonIds = (edit: RecordedRequest) => buttonIdsOf(edit.body);
 
 async function openModal(sub: string, options: Record<string, string>, where: Where): Promise<SentModal> {
   const callback = await h.callback(h.send(chatInput(sub, options, where)));

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../commands/index.js';
+import { directoryLoaded } from './fixtures/directory-loaded.js';
 import { type DiscordHarness, startDiscordHarness } from './fixtures/discord/harness.js';
 import { ALICE, autocomplete, chatInput, GUILD_ID } from './fixtures/discord/interactions.js';
 
@@ -19,7 +20,7 @@ let h: DiscordHarness;
 
 beforeAll(async () => {
   h = await startDiscordHarness();
-  await vi.waitFor(() => expect(h.core.directory.status().loaded).toBe(true), { timeout: 5_000 });
+  await directoryLoaded(h.core);
 });
 afterAll(() => h?.close());
 

@@ -42,14 +42,8 @@ afterAll(async () => {
 
 const who = (user: SlackUser) => slackRequester(user.teamId, user.userId);
 
-/** Everything posted to a command's response_url, as one string to search. */
-function responseText(responseId: string): string {
-  return JSON.stringify(h.fake.responsesTo(responseId).map((r) => r.body));
-}
-
-function waitForResponse(responseId: string, timeoutMs?: number) {
-  return h.fake.waitFor(() => h.fake.responsesTo(responseId)[0], timeoutMs);
-}
+const responseText = (responseId: string) => h.responseText(responseId);
+const waitForResponse = (responseId: string) => h.waitForResponse(responseId);
 
 /** Opens the form for a command and returns the view as Slack holds it. */
 async function openForm(user: SlackUser, text: string): Promise<{ view: OpenedView; responseId: string }> {

@@ -32,9 +32,8 @@ afterAll(async () => {
 });
 
 const who = (user: SlackUser) => slackRequester(user.teamId, user.userId);
-const responseText = (responseId: string) =>
-  JSON.stringify(h.fake.responsesTo(responseId).map((r) => r.body));
-const waitForResponse = (responseId: string) => h.fake.waitFor(() => h.fake.responsesTo(responseId)[0]);
+const responseText = (responseId: string) => h.responseText(responseId);
+const waitForResponse = (responseId: string) => h.waitForResponse(responseId);
 
 /** Sends a genuine command and waits for its answer: anything sent before it has been handled by then. */
 async function settle(): Promise<void> {

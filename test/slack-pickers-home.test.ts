@@ -5,6 +5,7 @@ import type { HomeView } from '../src/chat/port.js';
 import { IneligibleMemberError } from '../src/directory/ineligible.js';
 import { say } from '../src/i18n.js';
 import { DEFAULT_MEMBERS, type Sandbox, startSandbox } from '../src/sandbox/index.js';
+import { directoryLoaded } from './fixtures/directory-loaded.js';
 import { shownButton } from './fixtures/slack/buttons.js';
 import { ALICE, BOB, type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';
 import { type OpenedView, stateFromView, withValue } from './fixtures/slack/requests.js';
@@ -22,7 +23,7 @@ let h: SlackHarness;
 
 beforeAll(async () => {
   h = await startSlackHarness({ ADMINS: `slack:${ROOT.teamId}:${ROOT.userId}` });
-  await vi.waitFor(() => expect(h.core.directory.status().loaded).toBe(true), { timeout: 5_000 });
+  await directoryLoaded(h.core);
 });
 afterAll(() => h?.close());
 
