@@ -58,15 +58,45 @@ export interface ChatDriver {
   submitAs?(owner: Person, other: Person): Promise<Seen>;
   /** Delivers the last submission again, exactly as the platform would redeliver it. Absent: no redelivery. */
   redeliver?(person: Person): Promise<Seen>;
+  /**
+   * Types `typed` where the platform offers `field`'s picker to `person` (Slack: the form's member picker,
+   * block_suggestion; Discord: the option's autocomplete; console: Tab twice after `temp `/`show `), and
+   * returns everything it offered, as text. Absent where the platform has no pickers; a field the platform
+   * offers no picker for is named in `without`.
+   */
+  suggest?(person: Person, field: 'user' | 'config_id', typed: string): Promise<string>;
+  /** Opens `person`'s home (Slack's App Home); everything it shows, as text. Absent: no home. */
+  home?(person: Person): Promise<Seen>;
+  /**
+   * Opens again the form `person`'s last submission was refused for (Slack: the modal stays open with the
+   * errors; Discord: the reply's reopen button; console: the fields it asks again). The next `submit`
+   * submits it as it holds what was typed, with the values given.
+   */
+  reopen?(person: Person): Promise<Seen>;
   /** Every notification `person` received so far, as text. */
   notifications(person: Person): Promise<string[]>;
   close(): Promise<void>;
 }
 
+/** What a platform may lack; `without` says why it does, and the scenario is skipped with that reason. */
+export type Capability = 'pickers' | 'config_id picker' | 'home' | 'reopen' | 'late facts';
+
+export interface StartOptions {
+  /** The policy refuses `denied` on this platform. Absent when the platform has no access rules. */
+  deny?: boolean;
+  /**
+   * Facts the platform learns only after a form opened: `bob` reads Chinese and `denied` is refused, each
+   * known only by a lookup (Slack: users.info's locale, a user group's members).
+   */
+  late?: boolean;
+  env?: Record<string, string>;
+}
+
 export interface DriverFactory {
   name: string;
-  /** `deny`: the policy refuses `denied` on this platform. Absent when the platform has no access rules. */
-  start(options: { deny?: boolean; env?: Record<string, string> }): Promise<ChatDriver>;
+  start(options: StartOptions): Promise<ChatDriver>;
+  /** Why this platform has no such thing (shown as the skipped scenario's note). */
+  without?: Partial<Record<Capability, string>>;
   /** False for platforms without access rules (the console is one person at their own terminal). */
   hasAccessRules: boolean;
   /**
@@ -88,7 +118,7 @@ const configIdIn = (text: string) => /\b([0-9a-f]{32})\b/.exec(text)?.[1];
 export function chatContract(factory: DriverFactory): void {
   describe(`chat adapter contract: ${factory.name}`, () => {
     let driver: ChatDriver | undefined;
-    const start = async (options: { deny?: boolean; env?: Record<string, string> } = {}) => {
+    const start = async (options: StartOptions = {}) => {
       driver = await factory.start(options);
       return driver;
     };
@@ -132,12 +162,19 @@ export function chatContract(factory: DriverFactory): void {
       if (!d.clickAs) return ctx.skip();
       await d.command('alice', 'temp zhangsan');
       const configId = configIdIn((await d.submit('alice')).text) ?? '';
+      const wecom = () => {
+        const { get_contact_way, del_contact_way } = d.core.sandbox!.stats().calls;
+        return [get_contact_way, del_contact_way];
+      };
+      const before = wecom();
       const shown = await d.clickAs('alice', 'bob', 'show', configId);
       expect(shown.text).toMatch(NOT_YOURS);
       expect(shown.text).not.toContain(configId);
       const deleted = await d.clickAs('alice', 'bob', 'delete', configId);
       expect(deleted.text).toMatch(NOT_YOURS);
       expect((await d.core.service.list(d.requester('alice'))).length).toBe(1);
+      // Refused before WeCom is asked anything.
+      expect(wecom()).toEqual(before);
     });
 
     it('GIVEN Delete clicked THEN asked first: No keeps the way, Yes deletes it', async () => {
@@ -269,6 +306,94 @@ export function chatContract(factory: DriverFactory): void {
       expect(seen.text).toMatch(NOT_YOURS);
       expect(await d.core.service.list(d.requester('bob'))).toEqual([]);
       expect(await d.core.service.list(d.requester('alice'))).toEqual([]);
+    });
+
+    /** Skips, with the platform's reason, a scenario about something it does not have. */
+    const lacking = (ctx: { skip(note?: string): never }, capability: Capability): void => {
+      const why = factory.without?.[capability];
+      if (why) ctx.skip(why);
+    };
+    const ELIGIBLE = ['lisi', 'wangwu', 'zhangsan'];
+
+    it('GIVEN the member picker THEN eligible members, narrowed by what is typed, never one WeCom would refuse', async (ctx) => {
+      const d = await start();
+      lacking(ctx, 'pickers');
+      if (!d.suggest) return ctx.skip('no pickers');
+      const all = await d.suggest('alice', 'user', '');
+      for (const member of ELIGIBLE) expect(all).toContain(member);
+      // sunqi is not enabled for customer contact (the sandbox's directory says so).
+      expect(all).not.toContain('sunqi');
+      const narrowed = await d.suggest('alice', 'user', 'wa');
+      expect(narrowed).toContain('wangwu');
+      expect(narrowed).not.toContain('lisi');
+      expect(narrowed).not.toContain('zhangsan');
+    });
+
+    it('GIVEN the config_id picker THEN only the requester’s own ways, narrowed by what is typed; a stranger gets none', async (ctx) => {
+      const d = await start();
+      lacking(ctx, 'pickers');
+      lacking(ctx, 'config_id picker');
+      if (!d.suggest) return ctx.skip('no pickers');
+      await d.command('alice', 'temp zhangsan');
+      const configId = configIdIn((await d.submit('alice')).text) ?? '';
+      expect(await d.suggest('alice', 'config_id', '')).toContain(configId);
+      expect(await d.suggest('alice', 'config_id', configId.slice(0, 6))).toContain(configId);
+      expect(await d.suggest('alice', 'config_id', 'f'.repeat(32))).not.toContain(configId);
+      expect(await d.suggest('bob', 'config_id', '')).not.toContain(configId);
+      expect(await d.suggest('bob', 'config_id', configId.slice(0, 6))).not.toContain(configId);
+    });
+
+    it('GIVEN the home THEN it lists the requester’s own ways with Show and Delete, and no longer after one is deleted', async (ctx) => {
+      const d = await start();
+      lacking(ctx, 'home');
+      if (!d.home) return ctx.skip('no home');
+      await d.command('alice', 'temp zhangsan');
+      const configId = configIdIn((await d.submit('alice')).text) ?? '';
+      const home = (await d.home('alice')).text;
+      expect(home).toContain(configId);
+      expect(home).toContain('zhangsan');
+      expect(home).toMatch(/Show|查看/);
+      expect(home).toMatch(/Delete|删除/);
+      expect((await d.home('bob')).text).not.toContain(configId);
+      await d.click('alice', 'delete', configId);
+      expect((await d.home('alice')).text).not.toContain(configId);
+    });
+
+    it('GIVEN a bad field THEN its error; reopened, the form keeps what was typed, and the fixed submission creates once', async (ctx) => {
+      const d = await start();
+      lacking(ctx, 'reopen');
+      if (!d.reopen) return ctx.skip('no reopen');
+      await d.command('alice', 'temp zhangsan');
+      const refused = await d.submit('alice', { expires_in: 'soon', remark: 'keep me' });
+      expect(refused.text).toMatch(/expires_in|QR valid for|二维码有效期/);
+      expect(await d.core.service.list(d.requester('alice'))).toEqual([]);
+      const again = await d.reopen('alice');
+      expect(again.form?.fieldIds).toContain('expires_in');
+      const done = await d.submit('alice', { expires_in: '2d' });
+      const configId = configIdIn(done.text);
+      expect(configId, done.text).toBeDefined();
+      const mine = await d.core.service.list(d.requester('alice'));
+      expect(mine.map((r) => r.configId)).toEqual([configId]);
+      expect(mine[0]?.request).toMatchObject({ expires_in: 172_800, remark: 'keep me' });
+      expect(d.core.sandbox!.stats().calls.add_contact_way).toBe(1);
+    });
+
+    it('GIVEN the language or a refusal learned after the form opened THEN the form is shown again in it, or replaced by the refusal, and the refused submission creates nothing', async (ctx) => {
+      lacking(ctx, 'late facts');
+      const d = await start({ late: true });
+      const chinese = await d.command('bob', 'temp zhangsan');
+      expect(chinese.form?.fieldIds).toContain('expires_in');
+      expect(chinese.text).toMatch(/临时会话二维码/);
+      expect(configIdIn((await d.submit('bob')).text)).toBeDefined();
+
+      const refused = await d.command('denied', 'temp zhangsan');
+      expect(refused.form).toBeUndefined();
+      expect(refused.text).toMatch(/not allowed|无权/);
+      // Submitted before the refusal replaced it (or replayed): refused again, nothing created.
+      const submitted = await d.submit('denied');
+      expect(submitted.text).toMatch(/not allowed|无权/);
+      expect(await d.core.service.list(d.requester('denied'))).toEqual([]);
+      expect(d.core.sandbox!.stats().calls.add_contact_way).toBe(1);
     });
   });
 }

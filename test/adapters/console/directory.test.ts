@@ -9,6 +9,7 @@ import type { Locale } from '../../../src/base/i18n.js';
 import type { ChatActor } from '../../../src/chat/port.js';
 import { asOpened } from '../../fixtures/console-lines.js';
 import { type ConsoleSession, startConsoleSession } from '../../fixtures/console-session.js';
+import { directoryLoaded } from '../../fixtures/directory-loaded.js';
 
 /**
  * Pre-flight and completion through the real console adapter on the real core and the sandbox: a member the
@@ -19,7 +20,7 @@ let session: ConsoleSession;
 beforeAll(async () => {
   session = await startConsoleSession();
   // The first fill starts with the core and is never awaited by it: wait for it here.
-  await vi.waitFor(() => expect(session.core.directory.status().loaded).toBe(true), { timeout: 5_000 });
+  await directoryLoaded(session.core);
 });
 afterAll(() => session?.close());
 
@@ -64,7 +65,7 @@ describe('pre-flight and CREATE_FOR=mapped', () => {
   let mapped: ConsoleSession;
   beforeAll(async () => {
     mapped = await startConsoleSession({ CREATE_FOR: 'mapped', USER_MAP: 'console:local:tester=zhangsan' });
-    await vi.waitFor(() => expect(mapped.core.directory.status().loaded).toBe(true), { timeout: 5_000 });
+    await directoryLoaded(mapped.core);
   });
   afterAll(() => mapped?.close());
 

@@ -9,6 +9,11 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'contactway-console-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * The console as `npm start` runs it, a child process on stdin/stdout. Field errors and the fields asked
+ * again are the chat contract's (test/chat-contract.ts).
+ */
+
 /** Runs `npm start`'s entry point as a person would, with no credentials, feeding it lines on stdin. */
 function runConsole(lines: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
@@ -58,28 +63,6 @@ describe('console adapter, end to end on the sandbox', () => {
     const { stdout, code } = await runConsole(['/contactway list']);
     expect(code).toBe(0);
     expect(stdout).toContain(configId);
-  });
-
-  it('GIVEN bad values THEN each field is named and asked again, then it succeeds', async () => {
-    const { stdout, code } = await runConsole([
-      'temp lisi',
-      '15d',
-      '',
-      'x'.repeat(31),
-      '',
-      'maybe',
-      '',
-      '',
-      '2d',
-      'ok',
-      'yes',
-      'exit',
-    ]);
-    expect(code).toBe(0);
-    expect(stdout).toContain('expires_in: must be at most 14 days (1209600 seconds)');
-    expect(stdout).toContain('remark: must be at most 30 characters');
-    expect(stdout).toContain('skip_verify: must be yes or no');
-    expect(stdout).toContain('Temporary QR for lisi');
   });
 
   it('GIVEN an unknown command and a WeCom refusal THEN clear messages, no stack trace', async () => {

@@ -1,16 +1,16 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../commands/index.js';
-import type { Requester } from '../../../src/store/index.js';
 import { displayed, type RecordedRequest } from '../../fixtures/discord/fake-discord.js';
 import { type DiscordHarness, startDiscordHarness } from '../../fixtures/discord/harness.js';
 import {
   ALICE,
   APPLICATION_ID,
-  autocomplete,
   BOB,
   buttonClick,
+  buttonIdsOf,
   chatInput,
+  discordRequester,
   type FakeUser,
   GUILD_ID,
   modalSubmit,
@@ -20,7 +20,9 @@ import {
 /**
  * End to end: the real core (memory store, WeCom sandbox) and the real discord.js adapter, logged in to
  * a local fake Discord (REST + gateway). Every interaction is dispatched over the gateway exactly as
- * Discord sends it; every assertion reads what the bot sent back over REST.
+ * Discord sends it; every assertion reads what the bot sent back over REST. What every adapter does (the
+ * reopen after field errors, the config_id picker, Show and Delete) is the chat contract's
+ * (test/chat-contract.ts); this file keeps Discord's own wire and rendering.
  */
 
 let h: DiscordHarness;
@@ -32,11 +34,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const requester = (user: FakeUser): Requester => ({
-  platform: 'discord',
-  workspaceId: GUILD_ID,
-  userId: user.id,
-});
+const requester = (user: FakeUser) => discordRequester(user);
 
 /** The buttons each way's creation reply showed, by config_id: [Show, Delete]. */
 const shown = new Map<string, string[]>();
@@ -48,9 +46,7 @@ function embedOf(edit: RecordedRequest): Json {
   return edit.body.embeds[0];
 }
 
-function buttonIds(edit: RecordedRequest): string[] {
-  return (edit.body.components ?? []).flatMap((row: Json) => row.components.map((c: Json) => c.custom_id));
-}
+const buttonIds = (edit: RecordedRequest) => buttonIdsOf(edit.body);
 
 /** The embed's texts as Discord displays them (escapes resolved). */
 function embedText(edit: RecordedRequest): string {
@@ -239,45 +235,6 @@ describe('discord adapter: invalid values', () => {
       expect(h.core.sandbox?.stats().calls.add_contact_way).toBe(before);
     });
   }
-
-  it('GIVEN several invalid fields THEN each is named; the button reopens the modal prefilled with what was typed; fixing it creates the QR', async () => {
-    const { modal } = await openTemp(ALICE);
-    const typed = { expires_in: 'soon', chat_expires_in: 'later', remark: 'keep me' };
-    const { edit } = await submit(modal, ALICE, typed);
-    expect(embedOf(edit).description).toContain('`expires_in`');
-    expect(embedOf(edit).description).toContain('`chat_expires_in`');
-
-    const [reopenId] = buttonIds(edit);
-    const message = h.fake.originalMessage(edit.path.split('/')[3] as string) as Record<string, unknown>;
-    const click = h.send(buttonClick(reopenId as string, message, { user: ALICE }));
-    const reopened = await h.callback(click);
-    expect(reopened.body.type).toBe(9);
-    const again = reopened.body.data as SentModal;
-    expect(
-      Object.fromEntries(again.components.map((c) => [c.component.custom_id, c.component.value])),
-    ).toMatchObject(typed);
-
-    const fixed = await submit(again, ALICE, { expires_in: '2d', chat_expires_in: '3h' });
-    const configId = embedOf(fixed.edit).fields[0].value;
-    const record = (await h.core.service.list(requester(ALICE))).find((r) => r.configId === configId);
-    expect(record?.request).toMatchObject({
-      expires_in: 172_800,
-      chat_expires_in: 10_800,
-      remark: 'keep me',
-    });
-  });
-
-  it('GIVEN another user clicks the reopen button THEN they are refused, not shown the typed values', async () => {
-    const { modal } = await openTemp(ALICE);
-    const { edit } = await submit(modal, ALICE, { expires_in: 'soon' });
-    const message = h.fake.originalMessage(edit.path.split('/')[3] as string) as Record<string, unknown>;
-    const click = h.send(buttonClick(buttonIds(edit)[0] as string, message, { user: BOB }));
-    const answer = await h.callback(click);
-    expect(answer.body).toMatchObject({ type: 4, data: { flags: 64 } });
-    expect(answer.body.data.embeds[0].title).toBe('Not yours');
-    expect(answer.body.data.embeds[0].description).toMatch(/someone else/);
-    expect(JSON.stringify(answer.body)).not.toContain('soon');
-  });
 });
 
 describe('discord adapter: WeCom errors', () => {
@@ -320,23 +277,6 @@ describe('discord adapter: list, show, delete, autocomplete', () => {
     const edit = await h.edit(click);
     expect(edit.files.map((f) => f.name)).toEqual(['qr.png']);
     expect(embedOf(edit).fields[0].value).toBe(alices);
-  });
-
-  it('GIVEN alice types in config_id THEN autocomplete offers only her own config_ids', async () => {
-    const token = h.send(autocomplete('show', { name: 'config_id', value: '' }, { user: ALICE }));
-    const answer = await h.callback(token);
-    expect(answer.body.type).toBe(8);
-    const values = answer.body.data.choices.map((c: Json) => c.value);
-    expect(values).toContain(alices);
-    expect(values).not.toContain(bobs);
-    expect(values.sort()).toEqual(
-      (await h.core.service.list(requester(ALICE))).map((r) => r.configId).sort(),
-    );
-
-    const narrowed = h.send(
-      autocomplete('delete', { name: 'config_id', value: alices.slice(0, 10) }, { user: ALICE }),
-    );
-    expect((await h.callback(narrowed)).body.data.choices.map((c: Json) => c.value)).toEqual([alices]);
   });
 
   it('GIVEN alice clicks Delete THEN she is asked first, and confirming deletes it', async () => {

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../commands/index.js';
+import { directoryLoaded } from '../../fixtures/directory-loaded.js';
 import { type DiscordHarness, startDiscordHarness } from '../../fixtures/discord/harness.js';
 import { ALICE, autocomplete, chatInput, GUILD_ID } from '../../fixtures/discord/interactions.js';
 
@@ -19,7 +20,7 @@ let h: DiscordHarness;
 
 beforeAll(async () => {
   h = await startDiscordHarness();
-  await vi.waitFor(() => expect(h.core.directory.status().loaded).toBe(true), { timeout: 5_000 });
+  await directoryLoaded(h.core);
 });
 afterAll(() => h?.close());
 
@@ -31,15 +32,9 @@ async function suggested(subcommand: string, name: string, value: string) {
 }
 
 describe('Discord member autocomplete', () => {
+  // Which members are offered, narrowed by a userid, is the chat contract's (test/chat-contract.ts).
   it('GIVEN typing a Chinese name in temp user: THEN the eligible member, as name (userid)', async () => {
     expect(await suggested('temp', 'user', '张')).toEqual([{ name: '张三 (zhangsan)', value: 'zhangsan' }]);
-    expect((await suggested('temp', 'user', '')).map((c) => c.value).sort()).toEqual([
-      'lisi',
-      'wangwu',
-      'zhangsan',
-    ]);
-    // WeCom would refuse sunqi: never suggested.
-    expect(await suggested('temp', 'user', 'sun')).toEqual([]);
   });
 
   it('GIVEN close user: THEN members are suggested the same way', async () => {

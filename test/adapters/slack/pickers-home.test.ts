@@ -5,6 +5,7 @@ import { say } from '../../../src/base/i18n.js';
 import type { HomeView } from '../../../src/chat/port.js';
 import { IneligibleMemberError } from '../../../src/directory/ineligible.js';
 import { DEFAULT_MEMBERS, type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
+import { directoryLoaded } from '../../fixtures/directory-loaded.js';
 import { shownButton } from '../../fixtures/slack/buttons.js';
 import { ALICE, BOB, type SlackHarness, startSlackHarness } from '../../fixtures/slack/harness.js';
 import { type OpenedView, stateFromView, withValue } from '../../fixtures/slack/requests.js';
@@ -22,7 +23,7 @@ let h: SlackHarness;
 
 beforeAll(async () => {
   h = await startSlackHarness({ ADMINS: `slack:${ROOT.teamId}:${ROOT.userId}` });
-  await vi.waitFor(() => expect(h.core.directory.status().loaded).toBe(true), { timeout: 5_000 });
+  await directoryLoaded(h.core);
 });
 afterAll(() => h?.close());
 
@@ -47,19 +48,15 @@ describe('Slack member picker', () => {
     expect(blockIds(await h.openedView(typed.triggerId))).not.toContain('user');
   });
 
-  it('GIVEN typing in the picker THEN eligible members filtered by userid and Chinese name, answered at once', async () => {
+  // Which members are offered, narrowed by a userid, is the chat contract's (test/chat-contract.ts).
+  it('GIVEN typing a Chinese name in the picker THEN the member as a plain_text option, answered within Slack’s 3 s', async () => {
     const view = await openTempForm();
-    const all = await h.suggest(ALICE, view, 'user', '');
-    expect(all.status).toBe(200);
-    expect(all.elapsedMs).toBeLessThan(1_000);
-    expect(all.options.map((o) => o.value).sort()).toEqual(['lisi', 'wangwu', 'zhangsan']);
     const byName = await h.suggest(ALICE, view, 'user', '李');
+    expect(byName.status).toBe(200);
+    expect(byName.elapsedMs).toBeLessThan(1_000);
     expect(byName.options).toEqual([
       { text: { type: 'plain_text', text: '李四 (lisi)', emoji: true }, value: 'lisi' },
     ]);
-    expect((await h.suggest(ALICE, view, 'user', 'wang')).options.map((o) => o.value)).toEqual(['wangwu']);
-    // Members WeCom would refuse are never offered.
-    expect((await h.suggest(ALICE, view, 'user', '孙')).options).toEqual([]);
   });
 
   it('GIVEN a member picked and the form submitted THEN the QR is for that member', async () => {
