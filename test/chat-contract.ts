@@ -114,7 +114,7 @@ export function chatContract(factory: DriverFactory): void {
       await d.command('alice', 'temp zhangsan');
       const seen = await d.submit('alice', { expires_in: 'soon', chat_expires_in: '99d' });
       expect(seen.text).toMatch(/expires_in|QR valid for|二维码有效期/);
-      expect(seen.text).toMatch(/chat_expires_in|Session length|会话/);
+      expect(seen.text).toMatch(/chat_expires_in|Session length|Session lasts|会话/);
       expect(await d.core.service.list(d.requester('alice'))).toEqual([]);
     });
 
