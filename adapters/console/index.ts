@@ -50,7 +50,7 @@ export const CONSOLE_FLOW: FlowOptions = {
 /**
  * The terminal adapter: one command per line (`/contactway temp zhangsan` or `temp zhangsan`); a form shows
  * its values and takes them with one Enter, or `f` asks the fields one by one, each checked as it is typed
- * (src/console/form.ts). Works the same when stdin is a pipe, so it is scriptable and testable; `exit` or
+ * (form.ts). Works the same when stdin is a pipe, so it is scriptable and testable; `exit` or
  * end of input stops it. Notifications are printed as they come. On a terminal, Tab completes commands,
  * member ids and the requester's config_ids. Ctrl-C cancels the form being asked, and at the prompt stops
  * like `exit`. Resolves when it has stopped.
