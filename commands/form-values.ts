@@ -9,13 +9,20 @@ import type { FieldSpec, FormValues } from './types.js';
 /** Typed values by field id; empty fields are absent. */
 export type TypedValues = Record<string, unknown>;
 
-const TRUE = ['true', 'on', 'yes', '1', '是', '开'];
-const FALSE = ['false', 'off', 'no', '0', '否', '关'];
+const TRUE = ['true', 'on', 'yes', 'y', '1', '是', '开'];
+const FALSE = ['false', 'off', 'no', 'n', '0', '否', '关'];
 
-const booleanText = z.string().transform((text, ctx) => {
+/** A yes/no field's text as a boolean, undefined when it is neither. */
+export function readBoolean(text: string): boolean | undefined {
   const lower = text.trim().toLowerCase();
   if (TRUE.includes(lower)) return true;
   if (FALSE.includes(lower)) return false;
+  return undefined;
+}
+
+const booleanText = z.string().transform((text, ctx) => {
+  const value = readBoolean(text);
+  if (value !== undefined) return value;
   ctx.addIssue({
     code: 'custom',
     message: 'bad boolean',

@@ -110,13 +110,15 @@ export function composeBot(env: NodeJS.ProcessEnv, options: ComposeOptions): Pro
 export async function startBot(settings: BotSettings, givenLogger?: Logger): Promise<Bot> {
   const { config, adapters: chosen } = settings;
   const terminal = chosen.some((c) => c.module.terminal);
-  // A terminal's person reads stdout, so its logs go to stderr, and only warnings unless asked.
+  // A terminal's person reads stdout, so its logs go to stderr, only warnings unless asked, and as lines
+  // to read when stderr is that terminal; piped or on a server, JSON for whatever collects it.
   const logger =
     givenLogger ??
     createLogger({
       level: config.LOG_LEVEL ?? (terminal ? 'warn' : 'info'),
       destination: terminal ? process.stderr : undefined,
       secrets: settings.secrets,
+      format: config.LOG_FORMAT ?? (terminal && process.stderr.isTTY ? 'pretty' : 'json'),
     });
   const core = await startBotCore(settings, logger);
   const adapters: RunningAdapter[] = [];

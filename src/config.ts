@@ -58,6 +58,7 @@ export const envSchema = z
     ),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
     DEFAULT_LOCALE: localeSetting('en'),
     ADMINS: list,
     POLICY_FILE: optionalText,

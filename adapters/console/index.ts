@@ -8,8 +8,10 @@ import { type Locale, say, t } from '../../src/base/i18n.js';
 import type { FlowOptions } from '../../src/chat/flow.js';
 import type { ChatActor, ChatPort, OpenForm, Surface } from '../../src/chat/port.js';
 import { type Asking, createCompleter } from './completer.js';
+import { type Asked, askFields, askOpened, type FormTerminal, fieldErrorLines } from './form.js';
+import { INTERRUPT, lineQueue, type Typed } from './lines.js';
 import { qrFileName } from './qr-file.js';
-import { actionHint, renderFieldPrompt, renderReply } from './render.js';
+import { actionHint, renderReply } from './render.js';
 import { terminalQr } from './terminal-qr.js';
 import { visible } from './visible.js';
 
@@ -46,11 +48,12 @@ export const CONSOLE_FLOW: FlowOptions = {
 };
 
 /**
- * The terminal adapter: one command per line (`/contactway temp zhangsan` or `temp zhangsan`), the form
- * asked field by field (Enter accepts the default), bad fields asked again. Works the same when stdin is a
- * pipe, so it is scriptable and testable; `exit` or end of input stops it. Notifications are printed as
- * they come. On a terminal, Tab completes commands, member ids and the requester's config_ids, and Ctrl-C
- * stops like `exit`. Resolves when it has stopped.
+ * The terminal adapter: one command per line (`/contactway temp zhangsan` or `temp zhangsan`); a form shows
+ * its values and takes them with one Enter, or `f` asks the fields one by one, each checked as it is typed
+ * (form.ts). Works the same when stdin is a pipe, so it is scriptable and testable; `exit` or
+ * end of input stops it. Notifications are printed as they come. On a terminal, Tab completes commands,
+ * member ids and the requester's config_ids. Ctrl-C cancels the form being asked, and at the prompt stops
+ * like `exit`. Resolves when it has stopped.
  */
 export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise<void> {
   const { output, port, locale } = options;
@@ -65,8 +68,7 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
         completer: callbackify(createCompleter(port, options.requester, locale, () => asking)),
       })
     : createInterface({ input: options.input, terminal: false });
-  rl.on('SIGINT', () => rl.close());
-  const lines = rl[Symbol.asyncIterator]();
+  const read = lineQueue(rl);
   const write = (text: string) => output.write(text);
   // A terminal echoes what the person types; a pipe does not, so echo it to keep the transcript readable.
   const echo = !tty;
@@ -80,16 +82,21 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
     rl.setPrompt(text.slice(cut));
     rl.prompt();
   };
-  const next = async (): Promise<string | undefined> => {
-    const result = await lines.next();
-    if (result.done) {
+  const next = async (): Promise<Typed> => {
+    const typed = await read();
+    if (typed === undefined) {
       ended = true;
       return undefined;
     }
+    if (typed === INTERRUPT) {
+      write('^C\n');
+      return typed;
+    }
     // Echoed as typed, but with control characters made visible: a pipe can carry any byte.
-    if (echo) write(`${visible(result.value)}\n`);
-    return result.value;
+    if (echo) write(`${visible(typed)}\n`);
+    return typed;
   };
+  const term: FormTerminal = { prompt, next, write, locale };
   // The console's buttons are the lines their hints show (`delete <config_id>`): typing one clicks the
   // newest button it names, with that button's token; any other line is a command.
   const buttons = new Map<string, string>();
@@ -131,7 +138,8 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
     for (;;) {
       prompt('contactway> ', { kind: 'command' });
       const line = await next();
-      if (line === undefined) break;
+      // Ctrl-C at the prompt stops, like exit; in a form it only cancels the form (form.ts).
+      if (line === undefined || line === INTERRUPT) break;
       const text = line.trim();
       if (text === '') continue;
       if (text === 'exit' || text === 'quit') break;
@@ -186,28 +194,24 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
         write(`• ${visible(text)}\n`);
       },
       async openForm(open) {
-        write(`${open.form.title}\n`);
+        write(`${visible(open.form.title)}\n`);
         values = { ...open.prefill };
-        if (await ask(open, open.form.fields)) await submit(open);
+        await finish(open, await askOpened(term, open, values));
       },
       async showFieldErrors(errors, open) {
-        for (const e of errors) write(`  ✗ ${visible(e.field)}: ${visible(e.message)}\n`);
+        // Each field passed alone as it was typed; what is left is about several at once, or an argument.
+        write(fieldErrorLines(errors, open.form.fields));
         const bad = new Set(errors.map((e) => e.field));
         const again = open.form.fields.filter((f) => bad.has(f.id));
         // An error on something that is not a form field (an argument) cannot be fixed by asking again.
         if (again.length === 0) return;
-        if (await ask(open, again)) await submit(open);
+        await finish(open, await askFields(term, open, values, again));
       },
     };
-    /** Asks these fields; false when input ended first. */
-    async function ask(open: OpenForm, fields: OpenForm['form']['fields']): Promise<boolean> {
-      for (const field of fields) {
-        prompt(renderFieldPrompt(field), { kind: 'field', fieldKind: field.kind });
-        const answer = await next();
-        if (answer === undefined) return false;
-        values[field.id] = answer.trim() === '' ? (open.prefill[field.id] ?? field.default) : answer.trim();
-      }
-      return true;
+    async function finish(open: OpenForm, asked: Asked): Promise<void> {
+      if (asked === 'done') return submit(open);
+      if (asked === 'cancelled')
+        write(`• ${say(t('Cancelled: nothing was sent.', '已取消：未提交任何内容。'), locale)}\n`);
     }
     function submit(open: OpenForm): Promise<void> {
       const typed = { ...values };

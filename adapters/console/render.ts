@@ -1,5 +1,8 @@
+import { readBoolean } from '../../commands/form-values.js';
 import type { FormField, Reply } from '../../commands/index.js';
+import { type Locale, say, t } from '../../src/base/i18n.js';
 import { visible, visibleLines } from './visible.js';
+import { displayWidth, padColumns } from './width.js';
 
 /**
  * A reply as terminal text: headline, facts aligned, body, hints for the actions. Pure. Every text in a reply
@@ -10,8 +13,9 @@ export function renderReply(reply: Reply): string {
   const mark = reply.status === 'error' ? '✗' : reply.status === 'ok' ? '✓' : '•';
   const lines = [`${mark} ${visible(reply.title)}`];
   const facts = reply.facts.map((f) => ({ label: visible(f.label), value: visible(f.value) }));
-  const width = Math.max(0, ...facts.map((f) => f.label.length));
-  for (const f of facts) lines.push(`  ${f.label.padEnd(width)}  ${f.value}`);
+  // Columns, not characters: a Chinese label is twice as wide as its length.
+  const width = Math.max(0, ...facts.map((f) => displayWidth(f.label)));
+  for (const f of facts) lines.push(`  ${padColumns(f.label, width)}  ${f.value}`);
   for (const e of reply.fieldErrors ?? []) lines.push(`  - ${visible(e.field)}: ${visible(e.message)}`);
   if (reply.text) lines.push(...visibleLines(reply.text).map((l) => `  ${l}`));
   if (reply.actions.length > 0)
@@ -31,9 +35,25 @@ export function actionHint(action: Reply['actions'][number]): string {
   ].join(' ');
 }
 
-/** The prompt for one form field: label, help, and the default Enter accepts (an edit's default is stored text). */
-export function renderFieldPrompt(field: FormField): string {
-  const options = field.options ? ` (${field.options.map((o) => visible(o.value)).join('/')})` : '';
-  const dflt = field.default === '' ? '' : ` [${visible(field.default)}]`;
-  return `  ${visible(field.label)}${options}${dflt} — ${visible(field.help)}\n  > `;
+/** The prompt for one form field: label, help, and the value Enter keeps (a default, or an edit's stored text). */
+export function renderFieldPrompt(field: FormField, locale: Locale): string {
+  const options =
+    field.kind === 'boolean'
+      ? ` (${say(t('y/n', '是/否'), locale)})`
+      : field.options
+        ? ` (${field.options.map((o) => visible(o.value)).join('/')})`
+        : '';
+  const dflt = field.default === '' ? '' : ` [${shownValue(field, field.default, locale)}]`;
+  return `  ${visible(field.label)}${options}${dflt} — ${visible(field.help)}
+  > `;
+}
+
+/** A field's value as a person reads it: yes/no for a boolean (not true/false), a dash for nothing. */
+export function shownValue(field: FormField, value: string, locale: Locale): string {
+  if (value === '') return '—';
+  if (field.kind === 'boolean') {
+    const yes = readBoolean(value);
+    if (yes !== undefined) return say(yes ? t('yes', '是') : t('no', '否'), locale);
+  }
+  return visible(value);
 }

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { humanLine } from './log-lines.js';
 import { requestLogFields } from './request-scope.js';
 import { REDACTED, type Secrets } from './secrets.js';
 
@@ -62,13 +63,21 @@ export interface LoggerOptions {
    * detail, a nested cause) carries them. Values added later (access tokens) count from then on.
    */
   secrets?: Secrets;
+  /**
+   * `json` (default): one JSON object per line, for machines. `pretty`: one human line per event for a
+   * person at a terminal (src/log-lines.ts), its stack only at debug or trace.
+   */
+  format?: LogFormat;
 }
 
-/** Structured JSON logs, one line per event, with credentials scrubbed and the request id added. */
+export type LogFormat = 'json' | 'pretty';
+
+/** Structured logs, one line per event, with credentials scrubbed and the request id added. */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? 'info';
   return pino(
     {
-      level: options.level ?? 'info',
+      level,
       base: { app: 'contactway' },
       timestamp: pino.stdTimeFunctions.isoTime,
       // Lines written while a chat request is handled carry its requestId (see withRequestScope).
@@ -82,12 +91,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
           >;
           method.apply(this, scrubbed);
         },
-        // The last step before the destination: the whole line, every field and every nesting at once.
-        ...(options.secrets ? { streamWrite: options.secrets.scrub } : {}),
+        // The last step before the destination: the whole line, every field and every nesting at once. The
+        // human line is made from the scrubbed one, so it can carry nothing the JSON line would not.
+        ...streamWrite(options.secrets, options.format === 'pretty', level === 'debug' || level === 'trace'),
       },
     },
     options.destination ?? pino.destination({ sync: false }),
   );
+}
+
+function streamWrite(
+  secrets: Secrets | undefined,
+  pretty: boolean,
+  stacks: boolean,
+): { streamWrite?: (line: string) => string } {
+  if (!pretty) return secrets ? { streamWrite: secrets.scrub } : {};
+  return { streamWrite: (line) => humanLine(secrets ? secrets.scrub(line) : line, { stacks }) };
 }
 
 /** A logger that writes nothing (benchmarks' floor, quiet unit tests). */

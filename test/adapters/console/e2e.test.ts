@@ -15,7 +15,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  */
 
 /** Runs `npm start`'s entry point as a person would, with no credentials, feeding it lines on stdin. */
-function runConsole(lines: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
+function runConsole(
+  lines: string[],
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawnGroup(join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
       cwd: ROOT,
@@ -24,6 +27,7 @@ function runConsole(lines: string[]): Promise<{ stdout: string; stderr: string; 
         HOME: process.env.HOME,
         STORE_URL: `sqlite://${join(dir, 'contactway.sqlite')}`,
         QR_DIR: join(dir, 'qr'),
+        ...env,
       },
     });
     let stdout = '';
@@ -43,7 +47,7 @@ function runConsole(lines: string[]): Promise<{ stdout: string; stderr: string; 
 describe('console adapter, end to end on the sandbox', () => {
   let configId = '';
 
-  it('GIVEN no credentials WHEN a person types temp zhangsan and presses Enter through the form THEN a QR and its config_id', async () => {
+  it('GIVEN no credentials WHEN a person types temp zhangsan and presses Enter once THEN a QR and its config_id', async () => {
     const { stdout, stderr, code } = await runConsole([...asOpened('temp zhangsan'), 'exit']);
     expect(code).toBe(0);
     expect(stdout).toContain('SANDBOX');
@@ -63,6 +67,58 @@ describe('console adapter, end to end on the sandbox', () => {
     const { stdout, code } = await runConsole(['/contactway list']);
     expect(code).toBe(0);
     expect(stdout).toContain(configId);
+  });
+
+  it('GIVEN bad values typed field by field THEN each is refused at once by its label and only it is asked again', async () => {
+    const { stdout, code } = await runConsole([
+      'temp lisi',
+      'f',
+      '15d',
+      '2d',
+      '',
+      'x'.repeat(31),
+      '',
+      '',
+      'maybe',
+      'y',
+      '',
+      '',
+      'exit',
+    ]);
+    expect(code).toBe(0);
+    const validFor = '  QR valid for [7d] — ';
+    // Refused right after it is typed, by the label shown, and that field asked again before the next one.
+    expect(stdout).toContain(
+      `> 15d\n  ✗ QR valid for: must be at most 14 days (1209600 seconds)\n${validFor}`,
+    );
+    expect(stdout).toContain(`  ✗ Remark: must be at most 30 characters\n  Remark — `);
+    expect(stdout).toContain(
+      '> maybe\n  ✗ Add without confirmation: must be yes or no\n  Add without confirmation (y/n) [yes]',
+    );
+    // Asked again alone: the session field after the good duration, once.
+    expect(stdout.split('  Session lasts [24h]').length - 1).toBe(1);
+    expect(stdout).not.toMatch(/expires_in|skip_verify/);
+    expect(stdout).toContain('Temporary QR for lisi');
+  });
+
+  it('GIVEN a scan that fails and LOG_FORMAT=pretty THEN stderr has one human line: no JSON, no stack', async () => {
+    const { stdout, stderr, code } = await runConsole(['scan 0123456789abcdef0123456789abcdef', 'exit'], {
+      LOG_FORMAT: 'pretty',
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain('✗ ');
+    expect(stderr).toMatch(/^warning: WECOM SANDBOX: WECOM_CORP_ID is not set/m);
+    expect(stderr).toMatch(/^warning: sandbox scan failed: .+ \(sandbox\.[a-z_]+\)$/m);
+    expect(stderr).not.toContain('{"');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('GIVEN a pipe and no LOG_FORMAT THEN the logs stay JSON for whatever collects them', async () => {
+    const { stderr, code } = await runConsole(['scan 0123456789abcdef0123456789abcdef', 'exit']);
+    expect(code).toBe(0);
+    const lines = stderr.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ app: 'contactway' });
   });
 
   it('GIVEN an unknown command and a WeCom refusal THEN clear messages, no stack trace', async () => {
