@@ -187,6 +187,7 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
       },
       async openForm(open) {
         write(`${open.form.title}\n`);
+        if (open.form.notice) write(`• ${visible(open.form.notice)}\n`);
         values = { ...open.prefill };
         if (await ask(open, open.form.fields)) await submit(open);
       },
