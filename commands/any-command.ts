@@ -25,7 +25,7 @@ export function anyCommand<Args extends ArgValues, Input>(
       run: (ctx, args) => command.run(ctx, argsOf(args)),
     };
 
-  const { form, parseForm, run } = command;
+  const { form, parseForm, run, current } = command;
   const parsed = new WeakMap<ParsedForm, { args: Args; input: Input }>();
   return {
     name,
@@ -34,6 +34,8 @@ export function anyCommand<Args extends ArgValues, Input>(
     changes,
     args: command.args,
     formTitle: command.formTitle,
+    submitLabel: command.submitLabel,
+    current: current && ((ctx, args) => current(ctx, argsOf(args))),
     form,
     parseForm(args, values) {
       const checked = argsOf(args);

@@ -1,17 +1,51 @@
-import { t } from '../src/base/i18n.js';
+import { formatDurationS } from '../src/base/duration.js';
+import { type FieldIssue, ValidationError } from '../src/base/errors.js';
+import { type Bilingual, say, t } from '../src/base/i18n.js';
 import type { UpdateChanges } from '../src/service/contact-way-service.js';
+import { currentValues } from '../src/service/way-current.js';
 import { updateContactWayRequestSchema } from '../src/wecom/schemas.js';
 import { configIdArg, readConfigId } from './config-id-arg.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
 import { infoReply, recordActions, recordFacts } from './replies.js';
-import type { Command, FieldSpec } from './types.js';
+import type { Command, FieldSpec, FormValues } from './types.js';
 
-const KEEP = t('Leave empty to keep the current value.', '留空则保持不变。');
+/** Typed in a text field, it clears the value (an emptied field keeps it, as when the form could not be filled). */
+export const CLEAR = '-';
+
+const KEEP = t('Empty keeps the current value.', '留空则保持不变。');
+const CLEARS = t(`Type ${CLEAR} to clear it; empty keeps it.`, `输入 ${CLEAR} 清除；留空则保持不变。`);
+
+/** Fields `-` cannot clear, and why: said in their help and when `-` is typed. */
+const KEPT: Record<string, Bilingual> = {
+  // The way's state is how a customer's add event finds it: a way without one loses its customers' welcome.
+  state: t(
+    'can be changed but not cleared: it tells this QR’s customers apart',
+    '可修改但不能清除：它用于识别此二维码的客户',
+  ),
+  // WeCom refuses a conclusions object with nothing in it (wecom-contact-way.md §1g).
+  conclusions: t('WeCom can replace a closing message but not clear it', '企业微信只能替换结束语，不能清除'),
+  user: t(
+    'a contact way keeps at least one member: replace them instead',
+    '「联系我」至少保留一个成员：请直接替换',
+  ),
+};
+
+const CLEARABLE = new Set(['remark', 'welcome']);
+
+/** The edit's hint goes first: Discord shows only the first 100 characters of a help text. */
+function hint(id: string): Bilingual {
+  if (CLEARABLE.has(id)) return CLEARS;
+  const kept = KEPT[id];
+  if (kept) return t(`${cap(kept.en)}; ${KEEP.en.toLowerCase()}`, `${kept.zh}；${KEEP.zh}`);
+  return KEEP;
+}
+
+const cap = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
- * Every field starts empty and empty means "keep": the form opens at once (Slack's trigger_id lasts ~3 s)
- * instead of waiting on WeCom for the current values.
+ * The form opens with the way's current values (`current`, read from our record just before it opens); a
+ * field left empty keeps its value, so a form that could not be filled in time is still safe to submit.
  */
 const form = (): FieldSpec[] =>
   [
@@ -30,12 +64,26 @@ const form = (): FieldSpec[] =>
     fields.chatExpiresIn(''),
     fields.conclusions(),
     fields.welcome(),
-  ].map((f) => ({
-    ...f,
-    optional: true,
-    default: '',
-    help: t(`${f.help.en} ${KEEP.en}`, `${f.help.zh}${KEEP.zh}`),
-  }));
+  ].map((f) => {
+    const h = hint(f.id);
+    return { ...f, optional: true, default: '', help: t(`${h.en} ${f.help.en}`, `${h.zh}${f.help.zh}`) };
+  });
+
+/** `-` in a field that can be cleared becomes a clearing; in one that cannot, an error saying why. */
+function readClears(values: FormValues): { kept: FormValues; cleared: Set<string>; issues: FieldIssue[] } {
+  const kept: FormValues = {};
+  const cleared = new Set<string>();
+  const issues: FieldIssue[] = [];
+  for (const [id, value] of Object.entries(values)) {
+    const why = KEPT[id];
+    if (value?.trim() !== CLEAR) kept[id] = value;
+    else if (CLEARABLE.has(id)) cleared.add(id);
+    else if (why) issues.push({ field: id, message: why });
+    // Anywhere else `-` is read like any other text, and refused as such.
+    else kept[id] = value;
+  }
+  return { kept, cleared, issues };
+}
 
 /** `edit <config_id>`: change what WeCom lets us change; type, scene and temp mode are fixed. */
 export const edit: Command<{ config_id: string }, UpdateChanges> = {
@@ -45,39 +93,78 @@ export const edit: Command<{ config_id: string }, UpdateChanges> = {
   changes: true,
   args: [configIdArg],
   formTitle: t('Edit contact way', '修改「联系我」'),
+  submitLabel: t('Save', '保存'),
   form,
 
+  async current({ service, requester }, args) {
+    const now = currentValues(await service.current(requester, readConfigId(args)));
+    const duration = (seconds: number | undefined) => (seconds === undefined ? '' : formatDurationS(seconds));
+    return {
+      remark: now.remark,
+      state: now.state,
+      skip_verify: String(now.skip_verify),
+      user: now.user.join(','),
+      expires_in: duration(now.expires_in),
+      chat_expires_in: duration(now.chat_expires_in),
+      conclusions: now.conclusions,
+      welcome: now.welcome,
+    };
+  },
+
   parseForm(args, values) {
-    const { typed, request } = checkForm(form(), values, updateContactWayRequestSchema, (typed) => {
-      const { conclusions, skip_verify, welcome: _, ...rest } = typed;
-      return {
-        config_id: args.config_id,
-        ...rest,
-        ...(skip_verify === undefined ? {} : { skip_verify: skip_verify === 'true' }),
-        ...(conclusions ? { conclusions: { text: { content: conclusions } } } : {}),
-      };
-    });
+    const { kept, cleared, issues } = readClears(values);
+    let checked: ReturnType<typeof check>;
+    try {
+      checked = check(args.config_id, kept, cleared);
+    } catch (error) {
+      if (!(error instanceof ValidationError) || issues.length === 0) throw error;
+      const named = new Set(issues.map((i) => i.field));
+      throw new ValidationError([...issues, ...error.issues.filter((i) => !named.has(i.field))]);
+    }
+    if (issues.length > 0) throw new ValidationError(issues);
+    const { typed, request } = checked;
     const { config_id: _, ...changes } = request;
-    // Stored with the way, not sent to WeCom (empty keeps it, as every field here).
-    return { ...changes, ...(typed.welcome ? { welcome: String(typed.welcome) } : {}) };
+    // Stored with the way, not sent to WeCom; '' removes it.
+    const welcome = cleared.has('welcome') ? '' : typed.welcome ? String(typed.welcome) : undefined;
+    return { ...changes, ...(welcome === undefined ? {} : { welcome }) };
   },
 
   async run(ctx, args, changes) {
     const configId = readConfigId(args);
-    if (Object.keys(changes).length === 0) {
+    const { record, changed } = await ctx.service.update(ctx.requester, configId, changes);
+    if (changed.length === 0) {
       return infoReply(
-        t('Nothing to change: every field was left empty.', '没有需要修改的内容：所有字段均为空。'),
+        t('Nothing changed: every field has its current value.', '没有修改：所有字段均为当前值。'),
         ctx.locale,
         [],
         'info',
       );
     }
-    const record = await ctx.service.update(ctx.requester, configId, changes);
+    const labels = new Map(form().map((f) => [f.id, say(f.label, ctx.locale)]));
     return {
       status: 'ok',
       title: t(`Updated ${configId}`, `已更新 ${configId}`)[ctx.locale],
-      facts: recordFacts(record, ctx.locale),
+      facts: [
+        {
+          label: say(t('Changed', '已修改'), ctx.locale),
+          value: changed.map((id) => labels.get(id) ?? id).join(ctx.locale === 'zh' ? '、' : ', '),
+        },
+        ...recordFacts(record, ctx.locale),
+      ],
       actions: recordActions(configId, ctx.locale),
     };
   },
 };
+
+function check(configId: string, values: FormValues, cleared: Set<string>) {
+  return checkForm(form(), values, updateContactWayRequestSchema, (typed) => {
+    const { conclusions, skip_verify, welcome: _, ...rest } = typed;
+    return {
+      config_id: configId,
+      ...rest,
+      ...(cleared.has('remark') ? { remark: '' } : {}),
+      ...(skip_verify === undefined ? {} : { skip_verify: skip_verify === 'true' }),
+      ...(conclusions ? { conclusions: { text: { content: conclusions } } } : {}),
+    };
+  });
+}

@@ -157,16 +157,31 @@ export function withPickedArgs(invocation: Invocation, form: Form, values: FormV
   return checkArgs(command, { ...invocation.args, ...picked }, {});
 }
 
+/**
+ * What a form opens with besides its defaults: the values its command read (`current`), or `unavailable` when
+ * they could not be read in time (the form then opens with its defaults and says so).
+ */
+export type CurrentValues = FormValues | 'unavailable';
+
+const UNAVAILABLE = t(
+  'The current values could not be loaded in time: fields left empty keep them.',
+  '未能及时读取当前值：留空的字段保持不变。',
+);
+
 /** The form to open for an invocation, in the requester's language; undefined when none is needed. */
-export function formFor(invocation: Invocation, locale: Locale): Form | undefined {
+export function formFor(invocation: Invocation, locale: Locale, current?: CurrentValues): Form | undefined {
   const { command, args } = invocation;
   if (!command.form) return undefined;
+  const values = current === 'unavailable' ? {} : (current ?? {});
   return {
     command: command.name,
     args,
     title: say(command.formTitle ?? command.summary, locale),
-    submit: say(t('Create', '创建'), locale),
-    fields: [...pickedFields(invocation), ...command.form()].map((f) => localizeField(f, locale)),
+    submit: say(command.submitLabel ?? t('Create', '创建'), locale),
+    ...(current === 'unavailable' ? { notice: say(UNAVAILABLE, locale) } : {}),
+    fields: [...pickedFields(invocation), ...command.form()].map((f) =>
+      localizeField({ ...f, default: values[f.id] ?? f.default }, locale),
+    ),
   };
 }
 

@@ -80,6 +80,12 @@ export interface PlainCommand<Args extends ArgValues> extends CommandInfo<Args> 
   run: (ctx: CommandContext, args: Args) => Promise<Reply>;
 }
 
+/** What a form's `current` reads with: the service, as the requester (whose ways only it may read). */
+export interface CurrentContext {
+  service: ContactWayService;
+  requester: Requester;
+}
+
 /** A command that opens a form: its values are read into `Input`, which is exactly what `run` takes. */
 export interface FormCommand<Args extends ArgValues, Input> extends CommandInfo<Args> {
   /**
@@ -88,6 +94,13 @@ export interface FormCommand<Args extends ArgValues, Input> extends CommandInfo<
    */
   form: () => FieldSpec[];
   formTitle?: Bilingual;
+  /** The submit button's text; "Create" when unset. */
+  submitLabel?: Bilingual;
+  /**
+   * The values the form opens with instead of its defaults (an edit's current values), read just before it
+   * opens: the flow gives up on a slow read and opens the form with its defaults and a notice.
+   */
+  current?: (ctx: CurrentContext, args: Args) => Promise<FormValues>;
   /** Reads and checks submitted values (synchronously, for Slack's inline errors); throws ValidationError. */
   parseForm: (args: Args, values: FormValues) => Input;
   /** Does the work with what parseForm returned. */
@@ -129,6 +142,8 @@ export interface AnyCommand {
   args: readonly ArgSpec[];
   form?: () => FieldSpec[];
   formTitle?: Bilingual;
+  submitLabel?: Bilingual | undefined;
+  current?: ((ctx: CurrentContext, args: ArgValues) => Promise<FormValues>) | undefined;
   parseForm?: (args: ArgValues, values: FormValues) => ParsedForm;
   /** Does the work; a command with a form needs the ParsedForm its own parseForm returned. */
   run: (ctx: CommandContext, args: ArgValues, form?: ParsedForm) => Promise<Reply>;

@@ -195,6 +195,7 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
       },
       async openForm(open) {
         write(`${visible(open.form.title)}\n`);
+        if (open.form.notice) write(`• ${visible(open.form.notice)}\n`);
         values = { ...open.prefill };
         await finish(open, await askOpened(term, open, values));
       },

@@ -47,8 +47,12 @@ export function formToSlackView(
     title: plain(clip(form.title, TITLE_MAX)),
     submit: plain(clip(form.submit, BUTTON_MAX)),
     close: plain(clip(say(t('Cancel', '取消'), options.locale ?? 'en'), BUTTON_MAX)),
-    blocks: form.fields.map(fieldToBlock),
+    blocks: [...(form.notice ? [noticeBlock(form.notice)] : []), ...form.fields.map(fieldToBlock)],
   };
+}
+
+function noticeBlock(text: string): slack.ContextBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, HINT_MAX), verbatim: true }] };
 }
 
 /** One field as an input block with the element that suits its kind. */
@@ -89,8 +93,10 @@ function elementFor(field: FormField): slack.InputBlockElement {
 
 function textElement(field: FormField, multiline: boolean): slack.PlainTextInput {
   const element: slack.PlainTextInput = { type: 'plain_text_input', action_id: FIELD_ACTION_ID, multiline };
-  if (field.maxLength !== undefined) element.max_length = Math.min(field.maxLength, INPUT_MAX);
-  if (field.default !== '') element.initial_value = field.default;
+  const max = Math.min(field.maxLength ?? INPUT_MAX, INPUT_MAX);
+  if (field.maxLength !== undefined) element.max_length = max;
+  // Slack refuses the whole view for a longer initial value: one (a synced way's) opens empty, which keeps it.
+  if (field.default !== '' && [...field.default].length <= max) element.initial_value = field.default;
   if (field.placeholder) element.placeholder = plain(clip(field.placeholder, PLACEHOLDER_MAX));
   return element;
 }

@@ -1,4 +1,5 @@
 import {
+  type CurrentValues,
   checkSubmission,
   errorReply,
   type Form,
@@ -8,6 +9,7 @@ import {
   parseOptions,
   parseText,
 } from '../../commands/index.js';
+import { ContactwayError, StoreError } from '../base/errors.js';
 import { refusedNow, refusedWith, resolved, stripRoles } from './access.js';
 import type { FlowKit } from './flow-kit.js';
 import { decodeFormState, encodeFormState, type FormState, formState } from './form-state.js';
@@ -79,6 +81,13 @@ export function createForms(kit: FlowKit) {
           await surface.reply(errorReply(fieldErrorsAsError(argumentIssues), request.locale));
           return;
         }
+        // An edit opens with the way's current values: one short store read, given up on in time.
+        const current = await loadCurrent(invocation, actor);
+        if (current instanceof Error) {
+          await surface.reply(errorReply(current, request.locale));
+          return;
+        }
+        const shown = current === undefined ? form : (formFor(invocation, request.locale, current) ?? form);
         const s = formState(actor, {
           command: invocation.command.name,
           args: invocation.args,
@@ -86,10 +95,10 @@ export function createForms(kit: FlowKit) {
           locale: request.locale,
           extra: request.extra,
         });
-        const opened = open(form, s);
+        const opened = open(shown, s);
         await surface.openForm(opened.open);
         await opened.written;
-        await settle(request, invocation, s, surface);
+        await settle(request, invocation, s, surface, current);
       },
     );
   }
@@ -99,7 +108,13 @@ export function createForms(kit: FlowKit) {
    * them with a lookup. A refused requester sees the refusal in place of the form; one whose language
    * differs sees the form again in it. The submission is checked again in any case.
    */
-  async function settle(request: CommandRequest, invocation: Invocation, s: FormState, surface: Surface) {
+  async function settle(
+    request: CommandRequest,
+    invocation: Invocation,
+    s: FormState,
+    surface: Surface,
+    current: CurrentValues | undefined,
+  ) {
     if (!request.later) return;
     const { locale, roles } = await resolved(request);
     const denied = request.actor.roles === undefined ? refusedWith(service, request.actor, roles) : undefined;
@@ -108,7 +123,7 @@ export function createForms(kit: FlowKit) {
       return;
     }
     if (locale === request.locale) return;
-    const form = formFor(invocation, locale);
+    const form = formFor(invocation, locale, current);
     if (form) await surface.update({ form: open(form, { ...s, locale }).open });
   }
 
@@ -187,7 +202,37 @@ export function createForms(kit: FlowKit) {
     await surface.openForm({ form, state: request.token, prefill: decoded.state.typed ?? {} });
   }
 
+  /**
+   * The values the command's form opens with, read as the requester: an error the requester must hear (not
+   * theirs, not found) comes back as the Error; a slow or failing store, as `unavailable`.
+   */
+  async function loadCurrent(invocation: Invocation, actor: CommandRequest['actor']) {
+    const read = invocation.command.current;
+    if (!read) return undefined;
+    try {
+      const values = await withTimeout(
+        read({ service, requester: stripRoles(actor) }, invocation.args),
+        STATE_LOAD_TIMEOUT_MS,
+      );
+      if (values) return values;
+      logger.warn('form: current values not read in time; the form opens without them');
+    } catch (error) {
+      if (error instanceof ContactwayError && !(error instanceof StoreError)) return error;
+      logger.warn({ err: error }, 'form: current values could not be read; the form opens without them');
+    }
+    return 'unavailable' as const;
+  }
+
   return { command, submit, reopen };
+}
+
+/** The promise's value, or undefined when it takes longer than `ms` (it goes on, unheeded). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 function invocationOf(s: FormState): Invocation | undefined {

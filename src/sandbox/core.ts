@@ -13,6 +13,9 @@ import type { FaultSpec, SandboxOptions, SandboxStats } from './types.js';
 import { WayStore } from './way-store.js';
 
 /** Everything the sandbox knows, shared by the HTTP routes and the in-process API. */
+/** Request bodies kept for `received`: enough for a test, bounded for a long-running `npm run sandbox`. */
+const MAX_BODIES = 200;
+
 export class SandboxCore {
   readonly corpId: string;
   readonly corpSecret: string;
@@ -44,6 +47,7 @@ export class SandboxCore {
   /** What the state file held at start (the port to try first), undefined on a first run. */
   readonly restored: SandboxState | undefined;
   private gettokenCount = 0;
+  private readonly bodies: { endpoint: string; body: Record<string, unknown> }[] = [];
   private readonly calls: Record<string, number> = Object.fromEntries(ENDPOINTS.map((e) => [e, 0]));
 
   constructor(options: SandboxOptions) {
@@ -105,6 +109,16 @@ export class SandboxCore {
   count(api: string): void {
     if (api === 'gettoken') this.gettokenCount += 1;
     else this.calls[api] = (this.calls[api] ?? 0) + 1;
+  }
+
+  /** Remembers a request's JSON body (bounded), so tests can see what the bot sent and what it left out. */
+  remember(endpoint: string, body: Record<string, unknown>): void {
+    this.bodies.push({ endpoint, body: structuredClone(body) });
+    if (this.bodies.length > MAX_BODIES) this.bodies.shift();
+  }
+
+  received(endpoint: string): Record<string, unknown>[] {
+    return this.bodies.filter((b) => b.endpoint === endpoint).map((b) => structuredClone(b.body));
   }
 
   stats(): SandboxStats {

@@ -54,6 +54,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     scan: (configId, options) => core.customers.scan(configId, options).finally(() => core.changed()),
     customer: (externalUserId) => core.customers.customer(externalUserId),
     stats: () => core.stats(),
+    received: (endpoint) => core.received(endpoint),
     contactWay: (configId) => core.contactWay(configId),
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {

@@ -123,6 +123,7 @@ async function endpointCall(
     throw wrongJson('invalid json');
   }
   if (!isPlainObject(body)) throw wrongJson('body must be a JSON object');
+  core.remember(endpoint, body);
   if ((CUSTOMER_ENDPOINTS as readonly string[]).includes(endpoint))
     return core.customers.handle(endpoint as CustomerEndpoint, url.searchParams, body);
   return core.api.handle(endpoint as Endpoint, body);

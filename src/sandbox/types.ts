@@ -120,6 +120,11 @@ export interface Sandbox {
   /** A simulated customer (with the welcome message the bot sent them, if any). */
   customer(externalUserId: string): SandboxCustomer | undefined;
   stats(): SandboxStats;
+  /**
+   * The JSON bodies of the latest calls to a POST endpoint (e.g. 'update_contact_way'), oldest first: what
+   * the bot sent, and so what it left out. Bounded to the last 200 calls of every endpoint together.
+   */
+  received(endpoint: string): Record<string, unknown>[];
   /** A snapshot of what the sandbox stores for a contact way, or undefined when unknown or deleted. */
   contactWay(configId: string): unknown | undefined;
   /** Stops listening, releases hanging responses and pending latency. */

@@ -22,6 +22,7 @@ export type {
   RecordView,
   ShowResult,
   UpdateChanges,
+  UpdateResult,
 } from './types.js';
 
 export function createContactWayService(deps: ServiceDeps): ContactWayService {

@@ -4,7 +4,9 @@ import { requesterKey } from '../store/index.js';
 import type { ServiceContext } from './context.js';
 import type { ContactWayService } from './types.js';
 
-export function readWays(ctx: ServiceContext): Pick<ContactWayService, 'show' | 'list' | 'customerCounts'> {
+export function readWays(
+  ctx: ServiceContext,
+): Pick<ContactWayService, 'show' | 'current' | 'list' | 'customerCounts'> {
   const { wecom, records, customers, fetchQr, view, audited, owned, isAdmin, mayAct } = ctx;
   return {
     show(requester, configId) {
@@ -19,6 +21,10 @@ export function readWays(ctx: ServiceContext): Pick<ContactWayService, 'show' | 
         const qr = qrUrl ? await fetchQr(qrUrl) : undefined;
         return { record: view(record), live, qr, customers: await customers.listByWay(configId) };
       });
+    },
+
+    async current(requester, configId) {
+      return view(await owned(requester, configId));
     },
 
     async list(requester) {

@@ -50,6 +50,11 @@ export interface ShowResult {
  */
 export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> & { welcome?: string };
 
+export interface UpdateResult {
+  record: RecordView;
+  changed: string[];
+}
+
 export interface ContactWayService {
   /** Throws ForbiddenError (and audits it) when the actor may not use the bot. */
   checkAccess(actor: Actor): Promise<void>;
@@ -65,8 +70,13 @@ export interface ContactWayService {
   create(requester: Requester, request: AddContactWayRequest, options?: CreateOptions): Promise<CreateResult>;
   list(requester: Requester): Promise<RecordView[]>;
   show(requester: Requester, configId: string): Promise<ShowResult>;
-  /** Applies `changes`, taken as checked like `create`'s request (the edit form checks them). */
-  update(requester: Requester, configId: string, changes: UpdateChanges): Promise<RecordView>;
+  /** The way as stored, ownership checked, without asking WeCom: what an edit form opens with. */
+  current(requester: Requester, configId: string): Promise<RecordView>;
+  /**
+   * Applies what in `changes` differs from the way (taken as checked like `create`'s request; the edit form
+   * checks them); `changed` names those fields, empty when nothing differed and nothing was sent.
+   */
+  update(requester: Requester, configId: string, changes: UpdateChanges): Promise<UpdateResult>;
   delete(requester: Requester, configId: string): Promise<void>;
   /** `close <userid> <external_userid>`: the old form; same rule as closeSession. */
   closeTempChat(requester: Requester, request: CloseTempChatRequest): Promise<void>;

@@ -1,6 +1,7 @@
 /**
- * Editing a way: the same CREATE_FOR rule as creation, WeCom's rules against the existing way checked first (so
- * the user hears them in their words), a new unique state for a new tag, and the stored record kept in step.
+ * Editing a way: only what differs from the way as it is goes anywhere (nothing changed, nothing sent); the same
+ * CREATE_FOR rule as creation, WeCom's rules against the existing way checked first (so the user hears them in
+ * their words), a new unique state for a new tag, and the stored record kept in step.
  */
 import { ValidationError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
@@ -10,6 +11,7 @@ import type { UpdateContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
 import type { ServiceContext } from './context.js';
 import type { ContactWayService, RecordView } from './types.js';
+import { changedOnly } from './way-current.js';
 import { claimNewState } from './way-states.js';
 
 export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
@@ -17,7 +19,9 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
   return (requester, configId, changes) =>
     audited(requester, 'update', configId, async () => {
       const record = await owned(requester, configId);
-      const { welcome: newWelcome, state: newTag, ...wecomChanges } = changes;
+      const changed = changedOnly(record, changes);
+      if (Object.keys(changed).length === 0) return { record: view(record), changed: [] };
+      const { welcome: newWelcome, state: newTag, ...wecomChanges } = changed;
       const welcome = newWelcome === undefined ? record.welcome : checkWelcome(newWelcome) || undefined;
       const request: UpdateContactWayRequest = { ...definedOnly(wecomChanges), config_id: configId };
       // Changing members is creating for them: the same CREATE_FOR rule, before WeCom hears of it.
@@ -28,7 +32,8 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
       // A new tag gets a new state, unique like a creation's; the old one stays this way's (late events).
       const retagged = newTag !== undefined && newTag !== '' && newTag !== record.stateTag;
       if (retagged) request.state = await claimNewState(ctx.stateIndex, newTag, configId);
-      await wecom.updateContactWay(request);
+      // A welcome-only edit is ours alone: WeCom hears of nothing.
+      if (Object.keys(request).length > 1) await wecom.updateContactWay(request);
       const { config_id: _, ...applied } = request;
       const at = now();
       const { welcome: _previous, ...kept } = record;
@@ -45,7 +50,7 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
         ...(welcome ? { welcome } : {}),
       };
       await records.put(updated);
-      return view(updated);
+      return { record: view(updated), changed: Object.keys(changed) };
     });
 }
 

@@ -53,6 +53,8 @@ export interface Form {
   args: Record<string, string>;
   title: string;
   submit: string;
+  /** Said above the fields, where the platform has room (a form that could not open with its current values). */
+  notice?: string;
   fields: FormField[];
 }
 

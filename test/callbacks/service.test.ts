@@ -53,9 +53,13 @@ describe('contact ways carry a state and a welcome message', () => {
 
   it('GIVEN an edit of the welcome text THEN stored; an empty one removes it; other edits keep it', async () => {
     const { record } = await bot.service.create(alice, tempRequest('zhangsan'), { welcome: 'first' });
-    expect((await bot.service.update(alice, record.configId, { welcome: 'second' })).welcome).toBe('second');
-    expect((await bot.service.update(alice, record.configId, { remark: 'x' })).welcome).toBe('second');
-    expect((await bot.service.update(alice, record.configId, { welcome: '' })).welcome).toBeUndefined();
+    expect((await bot.service.update(alice, record.configId, { welcome: 'second' })).record.welcome).toBe(
+      'second',
+    );
+    expect((await bot.service.update(alice, record.configId, { remark: 'x' })).record.welcome).toBe('second');
+    expect(
+      (await bot.service.update(alice, record.configId, { welcome: '' })).record.welcome,
+    ).toBeUndefined();
     expect((await createRecordStore(keyv).get(record.configId))?.welcome).toBeUndefined();
   });
 });

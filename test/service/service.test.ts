@@ -123,7 +123,7 @@ describe('contact-way service on the sandbox', () => {
   it('GIVEN an update THEN WeCom and our record change; a temp way keeps exactly one member', async () => {
     const { record } = await service.create(alice, tempRequest('zhangsan'));
     const updated = await service.update(alice, record.configId, { remark: 'vip' });
-    expect(updated.request.remark).toBe('vip');
+    expect(updated.record.request.remark).toBe('vip');
     expect((await service.show(alice, record.configId)).live?.remark).toBe('vip');
     await expect(
       service.update(alice, record.configId, { user: ['zhangsan', 'lisi'] }),

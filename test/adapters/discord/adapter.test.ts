@@ -1,6 +1,7 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../commands/index.js';
+import { createRecordStore, type Requester } from '../../../src/store/index.js';
 import { displayed, type RecordedRequest } from '../../fixtures/discord/fake-discord.js';
 import { type DiscordHarness, startDiscordHarness } from '../../fixtures/discord/harness.js';
 import {
@@ -337,6 +338,18 @@ describe('discord adapter: slow WeCom', () => {
 describe('discord adapter: context that does not fit a custom_id, and DMs', () => {
   it('GIVEN edit with a config_id too long for the custom_id THEN the flow keeps the state server-side and the submit still finds it', async () => {
     const configId = 'x'.repeat(90);
+    // A way of hers WeCom has forgotten: the form opens with its values (edit reads the record first).
+    const at = new Date().toISOString();
+    await createRecordStore(h.core.keyv).put({
+      configId,
+      requester: requester(ALICE),
+      createdAt: at,
+      updatedAt: at,
+      request: { type: 1, scene: 2, user: ['zhangsan'], remark: 'old remark' },
+      isTemp: false,
+      status: 'active',
+      source: 'created',
+    });
     const token = h.send(chatInput('edit', { config_id: configId }, { user: ALICE }));
     const opened = await h.callback(token);
     expect(opened.body.type).toBe(9);
@@ -349,8 +362,10 @@ describe('discord adapter: context that does not fit a custom_id, and DMs', () =
       'conclusions',
       'welcome',
     ]);
+    expect(modal.components[0]?.component).toMatchObject({ custom_id: 'remark', value: 'old remark' });
     const { edit } = await submit(modal, ALICE, { remark: 'new remark' });
-    expect(embedOf(edit).description).toBe(`${configId} was not found among your contact ways.`);
+    // The submission found its state: it reached WeCom, which no longer knows the way.
+    expect(embedText(edit)).toContain('errcode 41044 on update_contact_way');
   });
 
   it('GIVEN a DM (no guild) THEN the requester is the dm workspace and list answers', async () => {

@@ -290,6 +290,50 @@ describe('Slack adapter: list, show and delete are the requester’s own', () =>
     expect(record?.request).toMatchObject({ remark: 'spring fair', skip_verify: false });
   });
 
+  it('GIVEN edit <config_id> again THEN the modal opens with the current values and says Save; one change sends WeCom only that field; saved as opened, nothing is sent', async () => {
+    const { view } = await openForm(BOB, `edit ${bobConfigId}`);
+    expect(view.submit).toMatchObject({ text: 'Save' });
+    const element = (id: string) =>
+      view.blocks.find((b) => b.block_id === id)?.element as Record<string, unknown>;
+    expect(element('remark')).toMatchObject({ initial_value: 'spring fair' });
+    expect(element('skip_verify')).toMatchObject({ initial_option: { value: 'false' } });
+    expect(element('user')).toMatchObject({ initial_options: [{ value: 'lisi' }] });
+    expect(element('expires_in')).toMatchObject({ initial_value: '7d' });
+    expect(element('chat_expires_in')).toMatchObject({ initial_value: '24h' });
+    const hint = view.blocks.find((b) => b.block_id === 'remark')?.hint as { text: string };
+    expect(hint.text).toContain('Type - to clear it');
+
+    const sandbox = h.core.sandbox!;
+    const updates = () => sandbox.received('update_contact_way');
+    const before = updates().length;
+    const changed = withValue(stateFromView(view), 'remark', { value: 'autumn fair' });
+    expect(JSON.parse((await h.submit(BOB, view, changed)).text)).toMatchObject({
+      response_action: 'update',
+    });
+    await h.fake.waitFor(() => h.fake.statusOf(view.id));
+    expect(updates().slice(before)).toEqual([{ config_id: bobConfigId, remark: 'autumn fair' }]);
+    const [record] = await h.core.service.list(who(BOB));
+    expect(record?.request).toMatchObject({ remark: 'autumn fair', skip_verify: false });
+
+    const again = await openForm(BOB, `edit ${bobConfigId}`);
+    const result = await h.submit(BOB, again.view, stateFromView(again.view));
+    // Nothing to wait for at WeCom: the ack itself is the answer.
+    expect(JSON.parse(result.text)).toMatchObject({ response_action: 'update' });
+    expect(result.text).toContain('Nothing changed');
+    expect(updates().length).toBe(before + 1);
+  });
+
+  it('GIVEN bob WHEN he deletes alice’s contact way by command THEN he is refused and it survives', async () => {
+    const sent = await h.command(BOB, `delete ${aliceConfigId}`);
+    await waitForResponse(sent.responseId);
+    expect(responseText(sent.responseId)).toContain('not found');
+
+    // The button is the contract's (test/chat-contract.ts).
+
+    expect((await h.core.service.list(who(ALICE))).map((r) => r.configId)).toEqual([aliceConfigId]);
+    expect(h.core.sandbox!.contactWay(aliceConfigId)).toBeDefined();
+  });
+
   it('GIVEN alice clicks "Show QR again" THEN the QR is uploaded to her again', async () => {
     const uploads = h.fake.callsTo('files.completeUploadExternal').length;
     await h.click(ALICE, 'contactway.show', shownButton(h.fake, 'show', aliceConfigId), 'alice-show');
