@@ -25,14 +25,20 @@ describe('console: edit opens with the way’s current values', () => {
   it('GIVEN edit <id> THEN every prompt shows the current value as its default, the clear hint is said; Enter throughout changes nothing and WeCom hears nothing', async () => {
     const before = updates().length;
     const out = await session.run(asOpened(`edit ${configId}`));
-    expect(out).toContain('Remark [spring fair]');
-    expect(out).toContain('State (channel tag) [fair]');
-    expect(out).toMatch(/Add without confirmation \(true\/false\) \[true\]/);
-    expect(out).toContain('Members [zhangsan]');
-    expect(out).toContain('QR valid for [7d]');
-    expect(out).toContain('Session lasts [24h]');
-    expect(out).toContain('Welcome message [Hello!]');
-    expect(out).toContain('Type - to clear it; empty keeps it.');
+    // The form's summary shows the current values; Enter saves them as shown.
+    expect(out).toMatch(/Remark\s+spring fair/);
+    expect(out).toMatch(/State \(channel tag\)\s+fair/);
+    expect(out).toMatch(/Add without confirmation\s+(true|yes)/);
+    expect(out).toMatch(/Members\s+zhangsan/);
+    expect(out).toMatch(/QR valid for\s+7d/);
+    expect(out).toMatch(/Session lasts\s+24h/);
+    expect(out).toMatch(/Welcome message\s+Hello!/);
+    expect(out).toContain('Save with these values');
+    // Filled in field by field, each prompt has the current value as its default and says how to clear it.
+    const filled = await session.run(asTyped(`edit ${configId}`, {}));
+    expect(filled).toContain('Remark [spring fair]');
+    expect(filled).toContain('Members [zhangsan]');
+    expect(filled).toContain('Type - to clear it; empty keeps it.');
     expect(out).toContain('Nothing changed');
     expect(updates().length).toBe(before);
   });
@@ -58,8 +64,10 @@ describe('console: edit opens with the way’s current values', () => {
   it('GIVEN - typed for the state THEN it is refused with why, and asked again', async () => {
     const before = updates().length;
     const lines = asTyped(`edit ${configId}`, { state: '-' });
-    const out = await session.run([...lines, 'autumn']);
-    expect(out).toContain('state: can be changed but not cleared');
+    // Refused as soon as it is typed, by its label, and only that field is asked again: `autumn` answers it.
+    const at = lines.indexOf('-') + 1;
+    const out = await session.run([...lines.slice(0, at), 'autumn', ...lines.slice(at)]);
+    expect(out).toContain('✗ State (channel tag): can be changed but not cleared');
     expect(updates().slice(before)).toEqual([
       { config_id: configId, state: expect.stringMatching(/^autumn~/) },
     ]);
