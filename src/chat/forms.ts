@@ -11,6 +11,7 @@ import {
 import { refusedNow, refusedWith, resolved, stripRoles } from './access.js';
 import type { FlowKit } from './flow-kit.js';
 import { decodeFormState, encodeFormState, type FormState, formState } from './form-state.js';
+import { createOpenLike } from './open-like.js';
 import { withPicked } from './picked.js';
 import type { ActionRequest, CommandRequest, Extra, OpenForm, SubmitRequest, Surface } from './port.js';
 import { argumentErrors, fieldErrorsAsError, preflight } from './preflight.js';
@@ -26,6 +27,7 @@ export const STATE_LOAD_TIMEOUT_MS = 1_500;
  */
 export function createForms(kit: FlowKit) {
   const { service, directory, state, logger } = kit.deps;
+  const openLike = createOpenLike(kit);
 
   function open(form: Form, s: FormState): { open: OpenForm; written?: Promise<boolean> } {
     const { token, written } = encodeFormState(s, kit.options.stateChars, state);
@@ -65,6 +67,7 @@ export function createForms(kit: FlowKit) {
           await surface.reply(errorReply(ineligible, request.locale));
           return;
         }
+        if (invocation.command.opens) return openLike(request, invocation, surface);
         const form = formFor(invocation, request.locale);
         if (!form) {
           await surface.defer();
@@ -187,7 +190,7 @@ export function createForms(kit: FlowKit) {
     await surface.openForm({ form, state: request.token, prefill: decoded.state.typed ?? {} });
   }
 
-  return { command, submit, reopen };
+  return { command, submit, reopen, openLike };
 }
 
 function invocationOf(s: FormState): Invocation | undefined {

@@ -22,6 +22,7 @@ export type {
   RecordView,
   ShowResult,
   UpdateChanges,
+  WayUsage,
 } from './types.js';
 
 export function createContactWayService(deps: ServiceDeps): ContactWayService {
