@@ -15,15 +15,18 @@ export function anyCommand<Args extends ArgValues, Input>(
     if (hasArgs<Args>(command.args, values)) return values;
     throw missing(command.args, values);
   };
-  if (!command.form)
+  if (!command.form) {
+    const { opens } = command;
     return {
       name,
       summary,
       word,
       changes,
       args: command.args,
+      ...(opens ? { opens: (ctx, args) => opens(ctx, argsOf(args)) } : {}),
       run: (ctx, args) => command.run(ctx, argsOf(args)),
     };
+  }
 
   const { form, parseForm, run, current } = command;
   const parsed = new WeakMap<ParsedForm, { args: Args; input: Input }>();

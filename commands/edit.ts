@@ -97,7 +97,7 @@ export const edit: Command<{ config_id: string }, UpdateChanges> = {
   form,
 
   async current({ service, requester }, args) {
-    const now = currentValues(await service.current(requester, readConfigId(args)));
+    const now = currentValues(await service.way(requester, readConfigId(args)));
     const duration = (seconds: number | undefined) => (seconds === undefined ? '' : formatDurationS(seconds));
     return {
       remark: now.remark,

@@ -1,5 +1,6 @@
 import { ValidationError } from '../src/base/errors.js';
 import { type Locale, say, t } from '../src/base/i18n.js';
+import { again } from './again.js';
 import { anyCommand } from './any-command.js';
 import { audit } from './audit.js';
 import { close } from './close.js';
@@ -37,6 +38,7 @@ export const COMMANDS: AnyCommand[] = [
   anyCommand(newCommand),
   anyCommand(list),
   anyCommand(show),
+  anyCommand(again),
   anyCommand(edit),
   anyCommand(deleteCommand),
   anyCommand(close),

@@ -1,7 +1,8 @@
 import { type Bilingual, t } from '../src/base/i18n.js';
-import type { RecordView } from '../src/service/contact-way-service.js';
+import type { RecordView, WayUsage } from '../src/service/contact-way-service.js';
 import { formatTime, infoReply } from './replies.js';
 import type { Command } from './types.js';
+import { lifeWords } from './way-life.js';
 
 /** How many lines a list reply holds: chat messages have size limits, and nobody reads more. */
 const MAX_LINES = 50;
@@ -21,11 +22,11 @@ export const list: Command = {
       ]);
     }
     const shown = records.slice(0, MAX_LINES);
-    const counts = await ctx.service.customerCounts(
+    const usage = await ctx.service.usage(
       ctx.requester,
       shown.map((r) => r.configId),
     );
-    const lines: Bilingual[] = shown.map((r) => recordLine(r, counts.get(r.configId)));
+    const lines: Bilingual[] = shown.map((r) => recordLine(r, usage.get(r.configId)));
     if (records.length > MAX_LINES)
       lines.push(t(`…and ${records.length - MAX_LINES} more`, `……另有 ${records.length - MAX_LINES} 个`));
     const title = t(`${records.length} contact way(s)`, `共 ${records.length} 个「联系我」`);
@@ -33,17 +34,15 @@ export const list: Command = {
   },
 };
 
-/** One contact way on one line: config_id, members, until when (expired ones say so), remark. */
-/** One way as a line; with `customers`, how many came through it. */
-export function recordLine(r: RecordView, customers?: number): Bilingual {
+/**
+ * One contact way on one line: config_id, members, its life (until when; used, by whom; expired), remark;
+ * with `usage`, how many customers came through it.
+ */
+export function recordLine(r: RecordView, usage?: WayUsage): Bilingual {
   const who = r.request.user?.join(', ') ?? '';
-  const when =
-    r.isTemp && r.expiresAt
-      ? r.expired
-        ? t(`expired ${formatTime(r.expiresAt)}`, `已于 ${formatTime(r.expiresAt)} 过期`)
-        : t(`until ${formatTime(r.expiresAt)}`, `有效至 ${formatTime(r.expiresAt)}`)
-      : t('permanent', '长期');
+  const when = lifeWords(r, usage);
   const remark = r.request.remark ? ` · ${r.request.remark}` : '';
+  const customers = usage?.customers;
   const n = customers === undefined ? t('', '') : t(` · ${customers} customer(s)`, ` · ${customers} 位客户`);
   return t(
     `${r.configId} · ${who} · ${when.en}${n.en}${remark}`,

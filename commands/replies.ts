@@ -3,8 +3,13 @@ import { asContactwayError, RateLimitError, ValidationError } from '../src/base/
 import { type Bilingual, type Locale, say, t } from '../src/base/i18n.js';
 import type { RecordView } from '../src/service/contact-way-service.js';
 import type { QrImage } from '../src/service/fetch-qr.js';
+import type { CustomerRecord } from '../src/store/customer-store.js';
 import { errorTitle } from './error-titles.js';
+import { formatTime } from './format-time.js';
 import type { CommandContext, FieldSpec, FormField, Reply, ReplyAction, ReplyFact } from './types.js';
+import { againAction, expiredLine, isDead, usedLine, type WayLife, wayLife } from './way-life.js';
+
+export { formatTime } from './format-time.js';
 
 /** Localizes a field spec for rendering. */
 export function localizeField(spec: FieldSpec, locale: Locale): FormField {
@@ -59,16 +64,23 @@ export function fact(label: Bilingual, value: string, locale: Locale): ReplyFact
   return { label: say(label, locale), value };
 }
 
-/** The facts that identify a contact way: config_id, members, expiry, and what was asked. */
-export function recordFacts(record: RecordView, locale: Locale): ReplyFact[] {
+/**
+ * The facts that identify a contact way: config_id, members, expiry (or who used a temp QR), and what was
+ * asked.
+ */
+export function recordFacts(record: RecordView, locale: Locale, usedBy?: CustomerRecord): ReplyFact[] {
   const facts = [fact(t('config_id', 'config_id'), record.configId, locale)];
   const users = record.request.user ?? [];
   if (users.length > 0) facts.push(fact(t('Member', '成员'), users.join(', '), locale));
   if (record.request.party?.length)
     facts.push(fact(t('Departments', '部门'), record.request.party.join(', '), locale));
-  if (record.isTemp && record.expiresAt) {
+  if (record.isTemp && usedBy) {
+    facts.push(fact(t('Used', '已使用'), formatTime(usedBy.addedAt), locale));
+  } else if (record.isTemp && record.expiresAt) {
     const label = record.expired ? t('Expired', '已过期') : t('QR expires', '二维码到期');
     facts.push(fact(label, formatTime(record.expiresAt), locale));
+  }
+  if (record.isTemp) {
     const chat = record.request.chat_expires_in;
     if (chat !== undefined) facts.push(fact(t('Session lasts', '会话时长'), formatDurationS(chat), locale));
   } else {
@@ -79,10 +91,19 @@ export function recordFacts(record: RecordView, locale: Locale): ReplyFact[] {
   return facts;
 }
 
-/** Buttons under a contact way: show the QR again, delete (with a confirm). */
-export function recordActions(configId: string, locale: Locale): ReplyAction[] {
+/**
+ * Buttons under a contact way: show it (its QR again while it works), delete (with a confirm); a used or
+ * expired temp way first offers a new QR like it.
+ */
+export function recordActions(configId: string, locale: Locale, life: WayLife = 'usable'): ReplyAction[] {
+  const dead = isDead(life);
   return [
-    { kind: 'show', label: say(t('Show QR again', '再次显示二维码'), locale), configId },
+    ...(dead ? [againAction(configId, locale)] : []),
+    {
+      kind: 'show',
+      label: say(dead ? t('Show', '查看') : t('Show QR again', '再次显示二维码'), locale),
+      configId,
+    },
     {
       kind: 'delete',
       label: say(t('Delete', '删除'), locale),
@@ -106,18 +127,27 @@ export function deleteConfirm(configId: string, locale: Locale): NonNullable<Rep
 /** The headline over a list of invalid fields, on every platform. */
 export const FIX_FIELDS = t('Please fix:', '请修改：');
 
-/** The reply for a contact way with its QR: created, or shown again. */
+/**
+ * The reply for a contact way with its QR: created, or shown again. A used or expired temp way (`usedBy`: who
+ * used it) says so instead of offering its dead QR.
+ */
 export function recordReply(
   ctx: CommandContext,
   record: RecordView,
   qr: QrImage | undefined,
   title: Bilingual,
   extra: Bilingual[] = [],
+  usedBy?: CustomerRecord,
 ): Reply {
   const { locale } = ctx;
-  const lines = [...extra];
+  const life = wayLife(record, usedBy);
+  const dead = isDead(life);
+  const lines = [
+    ...(usedBy ? [usedLine(usedBy)] : life === 'expired' ? [expiredLine(record)] : []),
+    ...extra,
+  ];
   if (ctx.sandbox) lines.push(SANDBOX_NOTE);
-  if (!qr && record.qrCode)
+  if (!dead && !qr && record.qrCode)
     lines.push(
       t(`QR image unavailable; open: ${record.qrCode}`, `二维码图片获取失败，请打开：${record.qrCode}`),
     );
@@ -127,12 +157,12 @@ export function recordReply(
     configId: record.configId,
     title: (ctx.sandbox ? '[SANDBOX] ' : '') + say(title, locale),
     text: lines.length ? lines.map((l) => say(l, locale)).join('\n') : undefined,
-    facts: recordFacts(record, locale),
+    facts: recordFacts(record, locale, usedBy),
     qr:
-      record.qrCode || qr
+      !dead && (record.qrCode || qr)
         ? { image: qr, url: record.qrCode, alt: say(t(`QR code for ${user}`, `${user} 的二维码`), locale) }
         : undefined,
-    actions: recordActions(record.configId, locale),
+    actions: recordActions(record.configId, locale, life),
   };
 }
 
@@ -150,9 +180,4 @@ export function infoReply(
     facts: [],
     actions: [],
   };
-}
-
-/** ISO time as `2026-11-25 15:33 UTC`: unambiguous across the team's time zones. */
-export function formatTime(iso: string): string {
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }

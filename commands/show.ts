@@ -1,4 +1,5 @@
 import { t } from '../src/base/i18n.js';
+import { wayUsage } from '../src/service/way-usage.js';
 import { configIdArg, readConfigId } from './config-id-arg.js';
 import { customerLines } from './customer-lines.js';
 import { recordReply } from './replies.js';
@@ -22,9 +23,14 @@ export const show: Command = {
             '企业微信已找不到该「联系我」（已过期或已被删除）。',
           ),
         ];
-    const title = merged.expired
-      ? t('Contact way (expired)', '「联系我」（已过期）')
-      : t('Contact way', '「联系我」');
-    return recordReply(ctx, merged, qr, title, [...gone, ...customerLines(customers, Date.now())]);
+    const { usedBy } = wayUsage(record, customers);
+    const title = usedBy
+      ? t('Contact way (used)', '「联系我」（已使用）')
+      : merged.expired
+        ? t('Contact way (expired)', '「联系我」（已过期）')
+        : t('Contact way', '「联系我」');
+    // A used temp way is gone from WeCom as a matter of course: that it is used says it all.
+    const lines = usedBy ? [] : gone;
+    return recordReply(ctx, merged, qr, title, [...lines, ...customerLines(customers, Date.now())], usedBy);
   },
 };

@@ -72,10 +72,24 @@ interface CommandInfo<Args extends ArgValues> {
   args: readonly ArgSpec<keyof Args & string>[];
 }
 
+/** Another command's form, prefilled: what an opening command (`again`) opens. */
+export interface FormOpening {
+  /** The command whose form opens, and its arguments (checked like typed ones). */
+  command: string;
+  args: Record<string, string>;
+  /** The form's fields as they open, by field id, as a person would type them. */
+  values: Record<string, string>;
+}
+
 /** A command that needs nothing but its arguments. */
 export interface PlainCommand<Args extends ArgValues> extends CommandInfo<Args> {
   form?: undefined;
   parseForm?: undefined;
+  /**
+   * Where the platform can open a form, the flow opens this one instead of running the command (`again`).
+   * It reads the store, never WeCom: it runs before a form that must open within ~3 s.
+   */
+  opens?: (ctx: CommandContext, args: Args) => Promise<FormOpening>;
   /** Does the work. */
   run: (ctx: CommandContext, args: Args) => Promise<Reply>;
 }
@@ -145,6 +159,8 @@ export interface AnyCommand {
   submitLabel?: Bilingual | undefined;
   current?: ((ctx: CurrentContext, args: ArgValues) => Promise<FormValues>) | undefined;
   parseForm?: (args: ArgValues, values: FormValues) => ParsedForm;
+  /** The form the flow opens instead of running the command (see PlainCommand). */
+  opens?: ((ctx: CommandContext, args: ArgValues) => Promise<FormOpening>) | undefined;
   /** Does the work; a command with a form needs the ParsedForm its own parseForm returned. */
   run: (ctx: CommandContext, args: ArgValues, form?: ParsedForm) => Promise<Reply>;
 }

@@ -106,6 +106,10 @@ export function registerListeners(app: App, deps: SlackListenerDeps): void {
           // What the button does and whose it is are in its token; the flow reads and checks both. Slack
           // asked the confirm question (Delete, End session) in its client before sending the click.
           token: action.value ?? '',
+          // Where the result of a form the button opens goes: this conversation, or (the App Home) the DM.
+          extra: channelId
+            ? { channelId, ...(body.response_url ? { responseUrl: body.response_url } : {}) }
+            : { dm: '1' },
         },
         slackSurface(
           surfaceContext(asker, {

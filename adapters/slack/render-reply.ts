@@ -8,15 +8,16 @@ import { escapeMrkdwn } from './text.js';
  * Action ids of the reply buttons, one per kind (Slack wants them distinct within a block); the button's
  * value is the flow's token for it (src/chat/action-token.ts), at most 2000 characters.
  */
-export const ACTION_IDS = {
+export const ACTION_IDS: Record<ReplyAction['kind'], string> = {
   show: 'contactway.show',
   delete: 'contactway.delete',
   close: 'contactway.close',
   keep: 'contactway.keep',
-} as const;
+  again: 'contactway.again',
+};
 
 /** Matches every reply button, for `app.action`. */
-export const ACTION_ID_PATTERN = /^contactway\.(show|delete|close|keep)$/;
+export const ACTION_ID_PATTERN = /^contactway\.(show|delete|close|keep|again)$/;
 
 /** Slack's limit for a button's value: the flow's tokens fit it inline. */
 export const MAX_BUTTON_VALUE = 2000;

@@ -3,6 +3,7 @@ import type { Logger } from '../base/logger.js';
 import type { StoreLock } from '../lock/lock.js';
 import { type CustomerStore, createCustomerStore } from '../store/customer-store.js';
 import type { RecordStore } from '../store/index.js';
+import { createStateIndex, type StateIndex } from '../store/state-index.js';
 import type { CustomerClient } from '../wecom/customers.js';
 import { createWecomCrypto } from './crypto.js';
 import { createEventStore, type EventStore, type StoredEvent } from './event-store.js';
@@ -10,7 +11,6 @@ import { logNotify, type Notify } from './notification.js';
 import { processEvent } from './process-event.js';
 import { CALLBACK_PATH, type CallbackHandler, createCallbackReceiver } from './receiver.js';
 import { DEFAULT_CALLBACK_RETRY_MS, dueForRetry } from './retry.js';
-import { createStateIndex, type StateIndex } from './state-index.js';
 
 export {
   type CustomerRecord,
@@ -19,6 +19,7 @@ export {
   type SessionState,
   sessionState,
 } from '../store/customer-store.js';
+export { createStateIndex, type StateIndex } from '../store/state-index.js';
 export { createWecomCrypto, type WecomCrypto } from './crypto.js';
 export type { ContactEvent } from './event.js';
 export { contactEventXml } from './event.js';
@@ -33,7 +34,6 @@ export {
 } from './notification.js';
 export { CALLBACK_PATH, type CallbackHandler } from './receiver.js';
 export { DEFAULT_CALLBACK_RETRY_MS } from './retry.js';
-export { createStateIndex, type StateIndex } from './state-index.js';
 
 /** WeCom's event callbacks, wired: the HTTP handler and what runs the events it stores. */
 export interface Callbacks {

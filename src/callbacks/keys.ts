@@ -1,4 +1,4 @@
-import { CALLBACK_EVENT_PREFIX, CALLBACK_NONCE_PREFIX, STATE_PREFIX } from '../store/keys.js';
+import { CALLBACK_EVENT_PREFIX, CALLBACK_NONCE_PREFIX } from '../store/keys.js';
 import type { ContactEvent } from './event.js';
 
 /**
@@ -20,8 +20,4 @@ export function eventKey(
 /** A callback's nonce, remembered while its timestamp is fresh (the nonce is any text WeCom chose). */
 export function callbackNonceKey(nonce: string): string {
   return `${CALLBACK_NONCE_PREFIX}${part(nonce)}`;
-}
-
-export function stateKey(state: string): string {
-  return `${STATE_PREFIX}${part(state)}`;
 }

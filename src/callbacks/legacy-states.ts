@@ -4,7 +4,7 @@ import { storeCall } from '../base/store-call.js';
 import type { RecordStore } from '../store/index.js';
 import { LEGACY_WAY_STATE_PREFIX } from '../store/keys.js';
 import { scanKeys } from '../store/scan-keys.js';
-import type { StateIndex } from './state-index.js';
+import type { StateIndex } from '../store/state-index.js';
 
 /**
  * Moves a store written before states were unique (issue 17) to the state index: the old index kept one

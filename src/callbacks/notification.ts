@@ -1,3 +1,4 @@
+import { AGAIN_LABEL } from '../../commands/way-life.js';
 import { type Bilingual, type Locale, say, t } from '../base/i18n.js';
 import type { Logger } from '../base/logger.js';
 import { outsideName } from '../base/text.js';
@@ -28,9 +29,12 @@ export interface NotificationFact {
   value: string | Bilingual;
 }
 
-/** A button. `end_session` must be allowed only to the way's owner or an admin (the adapter's handler checks). */
+/**
+ * A button. `end_session` must be allowed only to the way's owner or an admin (the flow runs it as `close`);
+ * `again` opens the temp form prefilled from the way (the `again` command, same rule).
+ */
 export interface NotificationAction {
-  kind: 'end_session' | 'show';
+  kind: 'end_session' | 'show' | 'again';
   label: Bilingual;
   configId: string;
   /** end_session: whose session (close_temp_chat needs both). */
@@ -97,7 +101,8 @@ export function notificationReply(n: Notification, locale: Locale): Reply {
     configId: l.configId,
     facts: l.facts,
     actions: l.actions.flatMap((a): ReplyAction[] => {
-      if (a.kind === 'show') return [{ kind: 'show', label: a.label, configId: a.configId }];
+      if (a.kind === 'show' || a.kind === 'again')
+        return [{ kind: a.kind, label: a.label, configId: a.configId }];
       if (!a.externalUserId) return [];
       return [
         {
@@ -201,14 +206,19 @@ export function customerAddedNotification(
       },
     });
   }
+  // A temporary QR works once: this customer used it up, so the next one is a click away.
+  if (way.isTemp) actions.push({ kind: 'again', label: AGAIN_LABEL, configId: way.configId });
   actions.push({ kind: 'show', label: t('Show', '查看'), configId: way.configId });
+  const used = way.isTemp
+    ? t(' This temporary QR is now used: it no longer works.', '该临时二维码已被使用，不再有效。')
+    : t('', '');
   return {
     kind: 'customer_added',
     status: 'ok',
     title: t(`${who} added ${customer.userId}`, `${who} 添加了 ${customer.userId}`),
     text: t(
-      `A customer added ${customer.userId} through your contact way ${wayName}.`,
-      `有客户通过你的「联系我」${wayName} 添加了 ${customer.userId}。`,
+      `A customer added ${customer.userId} through your contact way ${wayName}.${used.en}`,
+      `有客户通过你的「联系我」${wayName} 添加了 ${customer.userId}。${used.zh}`,
     ),
     configId: way.configId,
     facts,

@@ -2,11 +2,11 @@ import { WecomError } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
 import { type CustomerRecord, type CustomerStore, customerOfWay } from '../store/customer-store.js';
 import type { ContactWayRecord, RecordStore } from '../store/index.js';
+import type { StateIndex } from '../store/state-index.js';
 import type { CustomerClient } from '../wecom/customers.js';
 import { ADD_CHANGE_TYPES, type ContactEvent } from './event.js';
 import type { EventStore, StoredEvent } from './event-store.js';
 import { customerAddedNotification, type Notify } from './notification.js';
-import type { StateIndex } from './state-index.js';
 import { sendWelcome } from './welcome.js';
 
 /** Waits between externalcontact/get tries while WeCom still answers 84061 right after the add (§3). */

@@ -3,7 +3,7 @@ import { type Locale, say } from '../base/i18n.js';
 import { resolved, stripRoles } from './access.js';
 import type { ActionIntent, Question } from './action-token.js';
 import type { FlowKit } from './flow-kit.js';
-import { STATE_LOAD_TIMEOUT_MS } from './forms.js';
+import { type createForms, STATE_LOAD_TIMEOUT_MS } from './forms.js';
 import type { ActionRequest, Surface } from './port.js';
 import { END_SESSION_QUESTION, KEPT, NOT_YOURS, STALE } from './texts.js';
 
@@ -16,7 +16,7 @@ import { END_SESSION_QUESTION, KEPT, NOT_YOURS, STALE } from './texts.js';
  */
 export function createActions(
   kit: FlowKit,
-  reopen: (request: ActionRequest, surface: Surface) => Promise<void>,
+  forms: Pick<ReturnType<typeof createForms>, 'reopen' | 'openLike'>,
 ) {
   const { logger } = kit.deps;
 
@@ -26,7 +26,7 @@ export function createActions(
       request.locale,
       async () => {
         if (!(await kit.admission.firstDelivery(request, raw))) return;
-        if (request.reopen) return reopen(request, kit.bound(raw, stripRoles(request.actor)));
+        if (request.reopen) return forms.reopen(request, kit.bound(raw, stripRoles(request.actor)));
         const read = await kit.tokens.read(request.token, stripRoles(request.actor), {
           elsewhere: Boolean(request.elsewhere),
           timeoutMs: STATE_LOAD_TIMEOUT_MS,
@@ -41,6 +41,9 @@ export function createActions(
         const intent = read.intent;
         const acting = actingRequest(request, intent);
         const surface = kit.bound(raw, stripRoles(acting.actor));
+        // New QR like this: a form, so the first answer (no defer before it).
+        if (intent.kind === 'again')
+          return forms.openLike(acting, parseOptions('again', { config_id: intent.configId }), surface);
         if (intent.no) {
           await surface.defer({ inPlace: true });
           const { locale } = await resolved(acting);

@@ -75,7 +75,7 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
   return {
     command: forms.command,
     submit: forms.submit,
-    action: createActions(kit, forms.reopen),
+    action: createActions(kit, forms),
     suggest: createSuggest(deps),
     home,
     onChange: kit.onChange,

@@ -13,6 +13,7 @@ import { ContactwayError, StoreError } from '../base/errors.js';
 import { refusedNow, refusedWith, resolved, stripRoles } from './access.js';
 import type { FlowKit } from './flow-kit.js';
 import { decodeFormState, encodeFormState, type FormState, formState } from './form-state.js';
+import { createOpenLike } from './open-like.js';
 import { withPicked } from './picked.js';
 import type { ActionRequest, CommandRequest, Extra, OpenForm, SubmitRequest, Surface } from './port.js';
 import { argumentErrors, fieldErrorsAsError, preflight } from './preflight.js';
@@ -28,6 +29,7 @@ export const STATE_LOAD_TIMEOUT_MS = 1_500;
  */
 export function createForms(kit: FlowKit) {
   const { service, directory, state, logger } = kit.deps;
+  const openLike = createOpenLike(kit);
 
   function open(form: Form, s: FormState): { open: OpenForm; written?: Promise<boolean> } {
     const { token, written } = encodeFormState(s, kit.options.stateChars, state);
@@ -67,6 +69,7 @@ export function createForms(kit: FlowKit) {
           await surface.reply(errorReply(ineligible, request.locale));
           return;
         }
+        if (invocation.command.opens) return openLike(request, invocation, surface);
         const form = formFor(invocation, request.locale);
         if (!form) {
           await surface.defer();
@@ -223,7 +226,7 @@ export function createForms(kit: FlowKit) {
     return 'unavailable' as const;
   }
 
-  return { command, submit, reopen };
+  return { command, submit, reopen, openLike };
 }
 
 /** The promise's value, or undefined when it takes longer than `ms` (it goes on, unheeded). */

@@ -2,9 +2,10 @@ import { auditLine } from '../../commands/audit.js';
 import { errorReply } from '../../commands/index.js';
 import { recordLine } from '../../commands/list.js';
 import { recordActions } from '../../commands/replies.js';
+import { wayLife } from '../../commands/way-life.js';
 import { type Locale, say, t } from '../base/i18n.js';
 import type { Logger } from '../base/logger.js';
-import type { ContactWayService, RecordView } from '../service/contact-way-service.js';
+import type { ContactWayService, RecordView, WayUsage } from '../service/contact-way-service.js';
 import type { Requester } from '../store/index.js';
 import type { HomeView, HomeWay } from './port.js';
 
@@ -20,6 +21,7 @@ const TEXTS = {
   ),
   more: (n: number) => t(`…and ${n} more: /contactway list`, `……另有 ${n} 个：/contactway list`),
   expired: t('EXPIRED', '已过期'),
+  used: t('USED', '已使用'),
   audit: t('Latest actions', '最近的操作'),
 };
 
@@ -48,7 +50,9 @@ export async function buildHome(
     return { ...view, notice: noticeOf(error, locale) };
   }
   view.waysTitle = say((admin ? TEXTS.allWays : TEXTS.ways)(records.length), locale);
-  view.ways = records.slice(0, Math.max(0, limits.ways)).map((r) => homeWay(r, locale));
+  const shown = records.slice(0, Math.max(0, limits.ways));
+  const usage = await usageOf(deps, requester, shown);
+  view.ways = shown.map((r) => homeWay(r, usage.get(r.configId), locale));
   if (records.length === 0) view.footer = say(TEXTS.none, locale);
   else if (records.length > view.ways.length)
     view.footer = say(TEXTS.more(records.length - view.ways.length), locale);
@@ -80,16 +84,33 @@ function emptyHome(locale: Locale): HomeView {
   };
 }
 
-function homeWay(record: RecordView, locale: Locale): HomeWay {
+/**
+ * Who used each shown temp way (the only ways that can be used up); a store failure leaves them unmarked
+ * rather than the home unshown.
+ */
+async function usageOf(deps: HomeDeps, requester: Requester, records: RecordView[]) {
+  const temp = records.filter((r) => r.isTemp).map((r) => r.configId);
+  if (temp.length === 0) return new Map<string, WayUsage>();
+  try {
+    return await deps.service.usage(requester, temp);
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'home: customers of the ways could not be read');
+    return new Map<string, WayUsage>();
+  }
+}
+
+function homeWay(record: RecordView, usage: WayUsage | undefined, locale: Locale): HomeWay {
   const who = record.request.user?.join(', ') || record.request.party?.map((p) => `#${p}`).join(', ') || '';
   const title = [who, record.request.remark].filter(Boolean).join(' · ') || record.configId;
-  const line = say(recordLine(record), locale);
+  const line = say(recordLine(record, usage), locale);
+  const life = wayLife(record, usage?.usedBy);
+  const mark = life === 'used' ? TEXTS.used : life === 'expired' ? TEXTS.expired : undefined;
   return {
     configId: record.configId,
     title,
-    text: record.expired ? `${say(TEXTS.expired, locale)} · ${line}` : line,
+    text: mark ? `${say(mark, locale)} · ${line}` : line,
     expired: record.expired,
-    actions: recordActions(record.configId, locale),
+    actions: recordActions(record.configId, locale, life),
   };
 }
 

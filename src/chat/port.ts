@@ -115,6 +115,8 @@ export interface ActionRequest extends BaseRequest {
   token: string;
   /** Discord's "Fix and resubmit": opens the form the state token describes, prefilled. */
   reopen?: boolean;
+  /** Adapter data for a form the click opens (New QR like this), given back on its submit. */
+  extra?: Extra | undefined;
   /**
    * Clicked from outside any workspace (a Discord DM, where notifications go): the workspace the button was
    * made for stands for the clicker's, and `roles` looks up the clicker's roles there.

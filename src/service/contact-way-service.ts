@@ -23,6 +23,7 @@ export type {
   ShowResult,
   UpdateChanges,
   UpdateResult,
+  WayUsage,
 } from './types.js';
 
 export function createContactWayService(deps: ServiceDeps): ContactWayService {

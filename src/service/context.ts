@@ -4,10 +4,10 @@
  */
 
 import type { Logger } from '../base/logger.js';
-import type { StateIndex } from '../callbacks/state-index.js';
 import { type CustomerStore, createCustomerStore } from '../store/customer-store.js';
 import type { AuditLog, ContactWayRecord, RecordStore } from '../store/index.js';
 import { createMemoryKeyv } from '../store/index.js';
+import type { StateIndex } from '../store/state-index.js';
 import type { CustomerClient } from '../wecom/customers.js';
 import type { WecomClient } from '../wecom/index.js';
 import { type Ownership, ownership } from './access.js';

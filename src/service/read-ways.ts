@@ -1,12 +1,11 @@
-/** Reading ways: one in full (live from WeCom, QR, customers), the requester's list, and customer counts. */
+/** Reading ways: one in full (live from WeCom, QR, customers), the requester's list, and what came of them. */
 import { WecomError } from '../base/errors.js';
 import { requesterKey } from '../store/index.js';
 import type { ServiceContext } from './context.js';
 import type { ContactWayService } from './types.js';
+import { type WayUsage, wayUsage } from './way-usage.js';
 
-export function readWays(
-  ctx: ServiceContext,
-): Pick<ContactWayService, 'show' | 'current' | 'list' | 'customerCounts'> {
+export function readWays(ctx: ServiceContext): Pick<ContactWayService, 'show' | 'way' | 'list' | 'usage'> {
   const { wecom, records, customers, fetchQr, view, audited, owned, isAdmin, mayAct } = ctx;
   return {
     show(requester, configId) {
@@ -17,13 +16,17 @@ export function readWays(
           if (error instanceof WecomError && error.errcode === 41044) return undefined;
           throw error;
         });
-        const qrUrl = live?.qr_code ?? record.qrCode;
+        const seen = view(record);
+        const found = await customers.listByWay(configId);
+        // A used or expired temp QR no longer works: nothing to fetch, nothing to offer.
+        const dead = seen.expired || wayUsage(record, found).usedBy !== undefined;
+        const qrUrl = dead ? undefined : (live?.qr_code ?? record.qrCode);
         const qr = qrUrl ? await fetchQr(qrUrl) : undefined;
-        return { record: view(record), live, qr, customers: await customers.listByWay(configId) };
+        return { record: seen, live, qr, customers: found };
       });
     },
 
-    async current(requester, configId) {
+    async way(requester, configId) {
       return view(await owned(requester, configId));
     },
 
@@ -34,14 +37,14 @@ export function readWays(
       return found.filter((r) => r.status !== 'deleted').map(view);
     },
 
-    async customerCounts(requester, configIds) {
-      const counts = new Map<string, number>();
+    async usage(requester, configIds) {
+      const usage = new Map<string, WayUsage>();
       for (const configId of configIds) {
         const record = await records.get(configId);
         if (!record || !mayAct(requester, record)) continue;
-        counts.set(configId, (await customers.listByWay(configId)).length);
+        usage.set(configId, wayUsage(record, await customers.listByWay(configId)));
       }
-      return counts;
+      return usage;
     },
   };
 }

@@ -1,8 +1,8 @@
 import type { Logger } from '../base/logger.js';
 import { definedOnly } from '../base/validate.js';
-import type { StateIndex } from '../callbacks/state-index.js';
 import type { CustomerStore } from '../store/customer-store.js';
 import type { ContactWayRecord, RecordStore, Requester } from '../store/index.js';
+import type { StateIndex } from '../store/state-index.js';
 import type { CustomerClient } from '../wecom/customers.js';
 import type { WecomClient } from '../wecom/index.js';
 import type { AddContactWayRequest, ContactWay } from '../wecom/schemas.js';

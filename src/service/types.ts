@@ -12,8 +12,10 @@ import type {
 import type { QrImage } from './fetch-qr.js';
 import type { Actor } from './policy.js';
 import type { ClosedSession, CloseTarget } from './sessions.js';
+import type { WayUsage } from './way-usage.js';
 
 export type { ClosedSession, CloseTarget } from './sessions.js';
+export type { WayUsage } from './way-usage.js';
 
 /** What a requester sees of a record: the record plus whether a temp way has run out. */
 export interface RecordView extends ContactWayRecord {
@@ -70,8 +72,6 @@ export interface ContactWayService {
   create(requester: Requester, request: AddContactWayRequest, options?: CreateOptions): Promise<CreateResult>;
   list(requester: Requester): Promise<RecordView[]>;
   show(requester: Requester, configId: string): Promise<ShowResult>;
-  /** The way as stored, ownership checked, without asking WeCom: what an edit form opens with. */
-  current(requester: Requester, configId: string): Promise<RecordView>;
   /**
    * Applies what in `changes` differs from the way (taken as checked like `create`'s request; the edit form
    * checks them); `changed` names those fields, empty when nothing differed and nothing was sent.
@@ -85,8 +85,13 @@ export interface ContactWayService {
    * we never saw (no customer record) only to an admin. The record then shows it as ended.
    */
   closeSession(requester: Requester, target: CloseTarget): Promise<ClosedSession>;
-  /** How many customers came through each of these ways (those the requester may see). */
-  customerCounts(requester: Requester, configIds: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * The way as stored, if the requester may act on it (owner or admin; strangers get "not found"), without
+   * asking WeCom: fast enough to read before a form opens.
+   */
+  way(requester: Requester, configId: string): Promise<RecordView>;
+  /** What came of each of these ways (those the requester may see): customers, and who used a temp QR. */
+  usage(requester: Requester, configIds: readonly string[]): Promise<Map<string, WayUsage>>;
   /**
    * Admins: imports ways WeCom knows and we do not, and customers of our ways the callback missed
    * (batch/get_by_user, matched by state).

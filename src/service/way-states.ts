@@ -2,8 +2,8 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { ContactwayError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
 import type { Logger } from '../base/logger.js';
-import type { StateHolder, StateIndex } from '../callbacks/state-index.js';
 import type { ContactWayRecord, RecordStore } from '../store/index.js';
+import type { StateHolder, StateIndex } from '../store/state-index.js';
 import { MAX_TEXT_CHARS } from '../wecom/schemas.js';
 
 /**

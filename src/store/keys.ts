@@ -110,3 +110,8 @@ export function customerOfPrefix(userId: string, externalUserId: string): string
 export function customerOfKey(userId: string, externalUserId: string, configId: string): string {
   return `${customerOfPrefix(userId, externalUserId)}${configId}`;
 }
+
+/** The one way a callback's State names (src/store/state-index.ts); a State may hold any character. */
+export function stateKey(state: string): string {
+  return `${STATE_PREFIX}${part(state)}`;
+}

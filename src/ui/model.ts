@@ -78,7 +78,8 @@ export interface ReplyFact {
  * adapters put only that token in the platform's button. `keep` is the "No" of a question the flow asked.
  */
 export interface ReplyAction {
-  kind: 'show' | 'delete' | 'close' | 'keep';
+  /** `again`: opens the temp form prefilled from this way (the `again` command). */
+  kind: 'show' | 'delete' | 'close' | 'keep' | 'again';
   label: string;
   configId: string;
   /** close: the customer whose session with the way's member ends (external_userid). */

@@ -1,10 +1,10 @@
 import type { Keyv } from 'keyv';
 import { z } from 'zod';
 import { storeCall } from '../base/store-call.js';
-import { readValid } from '../store/read-valid.js';
-import { createSetIfAbsent } from '../store/set-if-absent.js';
 import { configIdSchema } from '../wecom/schemas.js';
 import { stateKey } from './keys.js';
+import { readValid } from './read-valid.js';
+import { createSetIfAbsent } from './set-if-absent.js';
 
 /**
  * Who holds a state: one way (`configId`), a creation about to happen (neither field: reserved before WeCom is
