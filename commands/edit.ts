@@ -76,7 +76,7 @@ export const edit: Command<{ config_id: string }, UpdateChanges> = {
     return {
       status: 'ok',
       title: t(`Updated ${configId}`, `已更新 ${configId}`)[ctx.locale],
-      facts: recordFacts(record, ctx.locale),
+      facts: recordFacts(record, ctx),
       actions: recordActions(configId, ctx.locale),
     };
   },

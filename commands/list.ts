@@ -1,6 +1,7 @@
 import { type Bilingual, t } from '../src/i18n.js';
 import type { RecordView } from '../src/service/contact-way-service.js';
-import { formatTime, infoReply } from './replies.js';
+import { formatTime, type Viewer } from '../src/time.js';
+import { infoReply } from './replies.js';
 import type { Command } from './types.js';
 
 /** How many lines a list reply holds: chat messages have size limits, and nobody reads more. */
@@ -25,7 +26,7 @@ export const list: Command = {
       ctx.requester,
       shown.map((r) => r.configId),
     );
-    const lines: Bilingual[] = shown.map((r) => recordLine(r, counts.get(r.configId)));
+    const lines: Bilingual[] = shown.map((r) => recordLine(r, ctx, counts.get(r.configId)));
     if (records.length > MAX_LINES)
       lines.push(t(`…and ${records.length - MAX_LINES} more`, `……另有 ${records.length - MAX_LINES} 个`));
     const title = t(`${records.length} contact way(s)`, `共 ${records.length} 个「联系我」`);
@@ -34,14 +35,14 @@ export const list: Command = {
 };
 
 /** One contact way on one line: config_id, members, until when (expired ones say so), remark. */
-/** One way as a line; with `customers`, how many came through it. */
-export function recordLine(r: RecordView, customers?: number): Bilingual {
+/** One way as a line, its times in `zone`; with `customers`, how many came through it. */
+export function recordLine(r: RecordView, zone: Pick<Viewer, 'timeZone'>, customers?: number): Bilingual {
   const who = r.request.user?.join(', ') ?? '';
   const when =
     r.isTemp && r.expiresAt
       ? r.expired
-        ? t(`expired ${formatTime(r.expiresAt)}`, `已于 ${formatTime(r.expiresAt)} 过期`)
-        : t(`until ${formatTime(r.expiresAt)}`, `有效至 ${formatTime(r.expiresAt)}`)
+        ? t(`expired ${formatTime(r.expiresAt, zone)}`, `已于 ${formatTime(r.expiresAt, zone)} 过期`)
+        : t(`until ${formatTime(r.expiresAt, zone)}`, `有效至 ${formatTime(r.expiresAt, zone)}`)
       : t('permanent', '长期');
   const remark = r.request.remark ? ` · ${r.request.remark}` : '';
   const n = customers === undefined ? t('', '') : t(` · ${customers} customer(s)`, ` · ${customers} 位客户`);

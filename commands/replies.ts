@@ -3,6 +3,7 @@ import { asContactwayError, RateLimitError, ValidationError } from '../src/error
 import { type Bilingual, type Locale, say, t } from '../src/i18n.js';
 import type { RecordView } from '../src/service/contact-way-service.js';
 import type { QrImage } from '../src/service/fetch-qr.js';
+import { formatTime, type Viewer } from '../src/time.js';
 import { errorTitle } from './error-titles.js';
 import type { CommandContext, FieldSpec, FormField, Reply, ReplyAction, ReplyFact } from './types.js';
 
@@ -59,8 +60,9 @@ export function fact(label: Bilingual, value: string, locale: Locale): ReplyFact
   return { label: say(label, locale), value };
 }
 
-/** The facts that identify a contact way: config_id, members, expiry, and what was asked. */
-export function recordFacts(record: RecordView, locale: Locale): ReplyFact[] {
+/** The facts that identify a contact way: config_id, members, expiry (in the viewer's zone), and what was asked. */
+export function recordFacts(record: RecordView, viewer: Viewer): ReplyFact[] {
+  const { locale } = viewer;
   const facts = [fact(t('config_id', 'config_id'), record.configId, locale)];
   const users = record.request.user ?? [];
   if (users.length > 0) facts.push(fact(t('Member', '成员'), users.join(', '), locale));
@@ -68,7 +70,7 @@ export function recordFacts(record: RecordView, locale: Locale): ReplyFact[] {
     facts.push(fact(t('Departments', '部门'), record.request.party.join(', '), locale));
   if (record.isTemp && record.expiresAt) {
     const label = record.expired ? t('Expired', '已过期') : t('QR expires', '二维码到期');
-    facts.push(fact(label, formatTime(record.expiresAt), locale));
+    facts.push(fact(label, formatTime(record.expiresAt, viewer), locale));
     const chat = record.request.chat_expires_in;
     if (chat !== undefined) facts.push(fact(t('Session lasts', '会话时长'), formatDurationS(chat), locale));
   } else {
@@ -127,7 +129,7 @@ export function recordReply(
     configId: record.configId,
     title: (ctx.sandbox ? '[SANDBOX] ' : '') + say(title, locale),
     text: lines.length ? lines.map((l) => say(l, locale)).join('\n') : undefined,
-    facts: recordFacts(record, locale),
+    facts: recordFacts(record, ctx),
     qr:
       record.qrCode || qr
         ? { image: qr, url: record.qrCode, alt: say(t(`QR code for ${user}`, `${user} 的二维码`), locale) }
@@ -150,9 +152,4 @@ export function infoReply(
     facts: [],
     actions: [],
   };
-}
-
-/** ISO time as `2026-11-25 15:33 UTC`: unambiguous across the team's time zones. */
-export function formatTime(iso: string): string {
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }

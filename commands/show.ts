@@ -25,6 +25,6 @@ export const show: Command = {
     const title = merged.expired
       ? t('Contact way (expired)', '「联系我」（已过期）')
       : t('Contact way', '「联系我」');
-    return recordReply(ctx, merged, qr, title, [...gone, ...customerLines(customers, Date.now())]);
+    return recordReply(ctx, merged, qr, title, [...gone, ...customerLines(customers, Date.now(), ctx)]);
   },
 };

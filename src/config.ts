@@ -4,7 +4,7 @@ import { parseDurationS } from './duration.js';
 import { type PolicyConfig, policyFromEnv, readPolicyFile } from './policy.js';
 import { urlPassword } from './secrets.js';
 import { type CreationLimit, parseCreationLimit } from './service/creation-limit.js';
-import { commaList, httpUrl, localeSetting, optionalText, parseEnv } from './settings.js';
+import { commaList, httpUrl, localeSetting, optionalText, parseEnv, timeZoneSetting } from './settings.js';
 
 /**
  * Every variable the core reads, parsed once at startup. Each adapter declares its own variables in its
@@ -59,6 +59,7 @@ export const envSchema = z
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     DEFAULT_LOCALE: localeSetting('en'),
+    DEFAULT_TIMEZONE: timeZoneSetting(),
     ADMINS: list,
     POLICY_FILE: optionalText,
     CREATE_FOR: z.enum(['any', 'mapped']).optional(),

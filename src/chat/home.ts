@@ -6,6 +6,7 @@ import { type Locale, say, t } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import type { ContactWayService, RecordView } from '../service/contact-way-service.js';
 import type { Requester } from '../store/index.js';
+import type { Viewer } from '../time.js';
 import type { HomeView, HomeWay } from './port.js';
 
 const TEXTS = {
@@ -35,9 +36,10 @@ export interface HomeDeps {
 export async function buildHome(
   deps: HomeDeps,
   requester: Requester,
-  locale: Locale,
+  viewer: Viewer,
   limits: { ways: number; audit: number },
 ): Promise<HomeView> {
+  const { locale } = viewer;
   const admin = deps.service.isAdmin(requester);
   const view = emptyHome(locale);
   let records: RecordView[];
@@ -48,14 +50,14 @@ export async function buildHome(
     return { ...view, notice: noticeOf(error, locale) };
   }
   view.waysTitle = say((admin ? TEXTS.allWays : TEXTS.ways)(records.length), locale);
-  view.ways = records.slice(0, Math.max(0, limits.ways)).map((r) => homeWay(r, locale));
+  view.ways = records.slice(0, Math.max(0, limits.ways)).map((r) => homeWay(r, viewer));
   if (records.length === 0) view.footer = say(TEXTS.none, locale);
   else if (records.length > view.ways.length)
     view.footer = say(TEXTS.more(records.length - view.ways.length), locale);
   if (admin && limits.audit > 0) {
     try {
       const entries = await deps.service.auditTrail(requester, limits.audit);
-      view.audit = { title: say(TEXTS.audit, locale), lines: entries.map(auditLine) };
+      view.audit = { title: say(TEXTS.audit, locale), lines: entries.map((e) => auditLine(e, viewer)) };
     } catch (error) {
       deps.logger.warn({ err: error }, 'home: audit entries could not be read');
     }
@@ -80,10 +82,11 @@ function emptyHome(locale: Locale): HomeView {
   };
 }
 
-function homeWay(record: RecordView, locale: Locale): HomeWay {
+function homeWay(record: RecordView, viewer: Viewer): HomeWay {
+  const { locale } = viewer;
   const who = record.request.user?.join(', ') || record.request.party?.map((p) => `#${p}`).join(', ') || '';
   const title = [who, record.request.remark].filter(Boolean).join(' · ') || record.configId;
-  const line = say(recordLine(record), locale);
+  const line = say(recordLine(record, viewer), locale);
   return {
     configId: record.configId,
     title,
