@@ -3,6 +3,7 @@ import { slackRequester } from '../adapters/slack/requester.js';
 import { loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 import type { Requester } from '../src/store/index.js';
+import { contactWayRecordSchema } from '../src/store/record-schema.js';
 import { startConsoleSession } from './fixtures/console-session.js';
 import { displayed, type RecordedRequest } from './fixtures/discord/fake-discord.js';
 import { type DiscordHarness, startDiscordHarness } from './fixtures/discord/harness.js';
@@ -48,7 +49,7 @@ async function wayOf(core: { service: SlackHarness['core']['service'] }, request
 }
 
 describe('Slack: the requester’s own zone from users.info', () => {
-  it('GIVEN users.info says tz Asia/Shanghai and locale zh-CN THEN list shows the expiry in UTC+08:00, in Chinese', async () => {
+  it('GIVEN users.info says tz Asia/Shanghai and locale zh-CN THEN list and the scan DM show times in UTC+08:00, in Chinese', async () => {
     const h = await startSlackHarness({ DEFAULT_TIMEZONE: 'UTC' });
     cleanups.push(() => h.close());
     const zhou: SlackUser = { teamId: 'T_ACME', userId: 'U_ZHOU', userName: 'zhou' };
@@ -62,6 +63,15 @@ describe('Slack: the requester’s own zone from users.info', () => {
     const text = JSON.stringify(reply.body);
     expect(text).toContain(`有效至 ${wallClock(record.expiresAt ?? '', 8)} UTC+08:00`);
     expect(text).not.toMatch(/\d{2}:\d{2} UTC"/);
+
+    // A customer scans it: the DM to the requester is in their language, its times in their zone.
+    await h.core.sandbox?.scan(record.configId);
+    const dm = await h.fake.waitFor(() =>
+      h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === 'D_ZHOU'),
+    );
+    const told = JSON.stringify(dm.args);
+    expect(told).toContain('添加时间');
+    expect(told).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\+08:00/);
   }, 20_000);
 });
 
@@ -148,5 +158,30 @@ describe('DEFAULT_TIMEZONE is checked at start', () => {
 
   it('GIVEN no DEFAULT_TIMEZONE THEN the machine’s zone', () => {
     expect(loadConfig({}).DEFAULT_TIMEZONE).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  });
+});
+
+describe('a way remembers its creator’s language and zone', () => {
+  const stored = {
+    configId: 'c9d58545e2c9a4d65584884392fcc125',
+    requester: { platform: 'slack', workspaceId: 'T1', userId: 'U1' },
+    createdAt: '2026-12-05T08:40:00.000Z',
+    updatedAt: '2026-12-05T08:40:00.000Z',
+    request: { type: 1, scene: 2, user: ['zhangsan'] },
+    isTemp: false,
+    status: 'active',
+    source: 'created',
+  };
+
+  it('GIVEN a record from before (neither) THEN it still reads, with neither', () => {
+    const record = contactWayRecordSchema.parse(stored);
+    expect(record.locale).toBeUndefined();
+    expect(record.timeZone).toBeUndefined();
+  });
+
+  it('GIVEN a zone this runtime does not know THEN the record still reads, without it', () => {
+    const record = contactWayRecordSchema.parse({ ...stored, locale: 'zh', timeZone: 'Mars/Olympus' });
+    expect(record.locale).toBe('zh');
+    expect(record.timeZone).toBeUndefined();
   });
 });
