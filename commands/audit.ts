@@ -1,6 +1,7 @@
 import { type Bilingual, t } from '../src/base/i18n.js';
+import { formatTime, type Viewer } from '../src/base/time.js';
 import type { AuditEntry } from '../src/store/audit-schema.js';
-import { formatTime, infoReply } from './replies.js';
+import { infoReply } from './replies.js';
 import type { Command, NoArgs } from './types.js';
 
 const LIMIT = 30;
@@ -15,7 +16,7 @@ export const audit: Command<NoArgs> = {
   async run(ctx) {
     const entries = await ctx.service.auditTrail(ctx.requester, LIMIT);
     const lines: Bilingual[] = entries.map((e) => {
-      const line = auditLine(e);
+      const line = auditLine(e, ctx);
       return t(line, line);
     });
     return infoReply(
@@ -27,7 +28,7 @@ export const audit: Command<NoArgs> = {
   },
 };
 
-/** One audit entry on one line: when, who, what, how it ended. */
-export function auditLine(e: AuditEntry): string {
-  return `${formatTime(e.at)} · ${e.actor} · ${e.action}${e.target ? ` ${e.target}` : ''} · ${e.result}${e.code ? ` (${e.code})` : ''}`;
+/** One audit entry on one line: when (in `zone`), who, what, how it ended. */
+export function auditLine(e: AuditEntry, zone: Pick<Viewer, 'timeZone'>): string {
+  return `${formatTime(e.at, zone)} · ${e.actor} · ${e.action}${e.target ? ` ${e.target}` : ''} · ${e.result}${e.code ? ` (${e.code})` : ''}`;
 }

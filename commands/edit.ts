@@ -149,7 +149,7 @@ export const edit: Command<{ config_id: string }, UpdateChanges> = {
           label: say(t('Changed', '已修改'), ctx.locale),
           value: changed.map((id) => labels.get(id) ?? id).join(ctx.locale === 'zh' ? '、' : ', '),
         },
-        ...recordFacts(record, ctx.locale),
+        ...recordFacts(record, ctx),
       ],
       actions: recordActions(configId, ctx.locale),
     };

@@ -1,6 +1,7 @@
 import { type Bilingual, t } from '../src/base/i18n.js';
+import type { Viewer } from '../src/base/time.js';
 import type { RecordView, WayUsage } from '../src/service/contact-way-service.js';
-import { formatTime, infoReply } from './replies.js';
+import { infoReply } from './replies.js';
 import type { Command } from './types.js';
 import { lifeWords } from './way-life.js';
 
@@ -26,7 +27,7 @@ export const list: Command = {
       ctx.requester,
       shown.map((r) => r.configId),
     );
-    const lines: Bilingual[] = shown.map((r) => recordLine(r, usage.get(r.configId)));
+    const lines: Bilingual[] = shown.map((r) => recordLine(r, ctx, usage.get(r.configId)));
     if (records.length > MAX_LINES)
       lines.push(t(`…and ${records.length - MAX_LINES} more`, `……另有 ${records.length - MAX_LINES} 个`));
     const title = t(`${records.length} contact way(s)`, `共 ${records.length} 个「联系我」`);
@@ -35,12 +36,12 @@ export const list: Command = {
 };
 
 /**
- * One contact way on one line: config_id, members, its life (until when; used, by whom; expired), remark;
- * with `usage`, how many customers came through it.
+ * One contact way on one line: config_id, members, its life (until when; used, by whom; expired) in the viewer's
+ * zone, remark; with `usage`, how many customers came through it.
  */
-export function recordLine(r: RecordView, usage?: WayUsage): Bilingual {
+export function recordLine(r: RecordView, zone: Pick<Viewer, 'timeZone'>, usage?: WayUsage): Bilingual {
   const who = r.request.user?.join(', ') ?? '';
-  const when = lifeWords(r, usage);
+  const when = lifeWords(r, usage, zone);
   const remark = r.request.remark ? ` · ${r.request.remark}` : '';
   const customers = usage?.customers;
   const n = customers === undefined ? t('', '') : t(` · ${customers} customer(s)`, ` · ${customers} 位客户`);

@@ -44,6 +44,7 @@ export const newCommand: Command<NoArgs, CreateInput> = {
     const result = await ctx.service.create(ctx.requester, request, {
       idempotencyKey: ctx.idempotencyKey,
       ...(welcome ? { welcome } : {}),
+      creator: { locale: ctx.locale, timeZone: ctx.ownTimeZone },
     });
     const who = [...(request.user ?? []), ...(request.party ?? []).map((p) => `#${p}`)].join(', ');
     return createdReply(ctx, result, t(`Permanent QR for ${who}`, `${who} 的长期二维码`));

@@ -1,15 +1,13 @@
 import { formatDurationS } from '../src/base/duration.js';
 import { asContactwayError, RateLimitError, ValidationError } from '../src/base/errors.js';
 import { type Bilingual, type Locale, say, t } from '../src/base/i18n.js';
+import { formatTime, type Viewer } from '../src/base/time.js';
 import type { RecordView } from '../src/service/contact-way-service.js';
 import type { QrImage } from '../src/service/fetch-qr.js';
 import type { CustomerRecord } from '../src/store/customer-store.js';
 import { errorTitle } from './error-titles.js';
-import { formatTime } from './format-time.js';
 import type { CommandContext, FieldSpec, FormField, Reply, ReplyAction, ReplyFact } from './types.js';
 import { againAction, expiredLine, isDead, usedLine, type WayLife, wayLife } from './way-life.js';
-
-export { formatTime } from './format-time.js';
 
 /** Localizes a field spec for rendering. */
 export function localizeField(spec: FieldSpec, locale: Locale): FormField {
@@ -65,20 +63,21 @@ export function fact(label: Bilingual, value: string, locale: Locale): ReplyFact
 }
 
 /**
- * The facts that identify a contact way: config_id, members, expiry (or who used a temp QR), and what was
- * asked.
+ * The facts that identify a contact way: config_id, members, expiry (or who used a temp QR) in the viewer's
+ * zone, and what was asked.
  */
-export function recordFacts(record: RecordView, locale: Locale, usedBy?: CustomerRecord): ReplyFact[] {
+export function recordFacts(record: RecordView, viewer: Viewer, usedBy?: CustomerRecord): ReplyFact[] {
+  const { locale } = viewer;
   const facts = [fact(t('config_id', 'config_id'), record.configId, locale)];
   const users = record.request.user ?? [];
   if (users.length > 0) facts.push(fact(t('Member', '成员'), users.join(', '), locale));
   if (record.request.party?.length)
     facts.push(fact(t('Departments', '部门'), record.request.party.join(', '), locale));
   if (record.isTemp && usedBy) {
-    facts.push(fact(t('Used', '已使用'), formatTime(usedBy.addedAt), locale));
+    facts.push(fact(t('Used', '已使用'), formatTime(usedBy.addedAt, viewer), locale));
   } else if (record.isTemp && record.expiresAt) {
     const label = record.expired ? t('Expired', '已过期') : t('QR expires', '二维码到期');
-    facts.push(fact(label, formatTime(record.expiresAt), locale));
+    facts.push(fact(label, formatTime(record.expiresAt, viewer), locale));
   }
   if (record.isTemp) {
     const chat = record.request.chat_expires_in;
@@ -143,7 +142,7 @@ export function recordReply(
   const life = wayLife(record, usedBy);
   const dead = isDead(life);
   const lines = [
-    ...(usedBy ? [usedLine(usedBy)] : life === 'expired' ? [expiredLine(record)] : []),
+    ...(usedBy ? [usedLine(usedBy, ctx)] : life === 'expired' ? [expiredLine(record, ctx)] : []),
     ...extra,
   ];
   if (ctx.sandbox) lines.push(SANDBOX_NOTE);
@@ -157,7 +156,7 @@ export function recordReply(
     configId: record.configId,
     title: (ctx.sandbox ? '[SANDBOX] ' : '') + say(title, locale),
     text: lines.length ? lines.map((l) => say(l, locale)).join('\n') : undefined,
-    facts: recordFacts(record, locale, usedBy),
+    facts: recordFacts(record, ctx, usedBy),
     qr:
       !dead && (record.qrCode || qr)
         ? { image: qr, url: record.qrCode, alt: say(t(`QR code for ${user}`, `${user} 的二维码`), locale) }

@@ -31,6 +31,13 @@ export const show: Command = {
         : t('Contact way', '「联系我」');
     // A used temp way is gone from WeCom as a matter of course: that it is used says it all.
     const lines = usedBy ? [] : gone;
-    return recordReply(ctx, merged, qr, title, [...lines, ...customerLines(customers, Date.now())], usedBy);
+    return recordReply(
+      ctx,
+      merged,
+      qr,
+      title,
+      [...lines, ...customerLines(customers, Date.now(), ctx)],
+      usedBy,
+    );
   },
 };

@@ -60,6 +60,7 @@ export const temp: Command<{ user: string }, CreateInput> = {
     const result = await ctx.service.create(ctx.requester, request, {
       idempotencyKey: ctx.idempotencyKey,
       ...(welcome ? { welcome } : {}),
+      creator: { locale: ctx.locale, timeZone: ctx.ownTimeZone },
     });
     return createdReply(ctx, result, t(`Temporary QR for ${args.user}`, `${args.user} 的临时会话二维码`));
   },

@@ -47,6 +47,13 @@ export type NoArgs = Record<never, string>;
 export interface CommandContext {
   requester: Requester;
   locale: Locale;
+  /** The IANA zone times are shown in: the requester's own where the platform tells it, else DEFAULT_TIMEZONE. */
+  timeZone: string;
+  /**
+   * The zone the requester's platform gave (Slack's profile `tz`), when it gave one: remembered on the ways
+   * they create, for notifications. Undefined where the zone is only DEFAULT_TIMEZONE.
+   */
+  ownTimeZone?: string | undefined;
   service: ContactWayService;
   /** The bot runs on the WeCom sandbox: every QR says so. */
   sandbox: boolean;

@@ -1,8 +1,8 @@
 import { type Bilingual, type Locale, say, t } from '../src/base/i18n.js';
 import { outsideName } from '../src/base/text.js';
+import { formatTime, type Viewer } from '../src/base/time.js';
 import type { RecordView, WayUsage } from '../src/service/contact-way-service.js';
 import type { CustomerRecord } from '../src/store/customer-store.js';
-import { formatTime } from './format-time.js';
 import type { ReplyAction } from './types.js';
 
 /**
@@ -26,24 +26,28 @@ function customerName(c: CustomerRecord): string {
 }
 
 /** `show`'s line about a used temp QR. */
-export function usedLine(c: CustomerRecord): Bilingual {
+export function usedLine(c: CustomerRecord, zone: Pick<Viewer, 'timeZone'>): Bilingual {
   const who = customerName(c);
   return t(
-    `Used by ${who} at ${formatTime(c.addedAt)} — this QR no longer works.`,
-    `已被 ${who} 于 ${formatTime(c.addedAt)} 使用——此二维码已失效。`,
+    `Used by ${who} at ${formatTime(c.addedAt, zone)} — this QR no longer works.`,
+    `已被 ${who} 于 ${formatTime(c.addedAt, zone)} 使用——此二维码已失效。`,
   );
 }
 
 /** `show`'s line about an expired temp QR. */
-export function expiredLine(record: RecordView): Bilingual {
-  const at = record.expiresAt ? formatTime(record.expiresAt) : undefined;
+export function expiredLine(record: RecordView, zone: Pick<Viewer, 'timeZone'>): Bilingual {
+  const at = record.expiresAt ? formatTime(record.expiresAt, zone) : undefined;
   return at
     ? t(`Expired ${at} — this QR no longer works.`, `已于 ${at} 过期——此二维码已失效。`)
     : t('Expired — this QR no longer works.', '已过期——此二维码已失效。');
 }
 
 /** The life of a way in a few words, for `list` and the Home tab. */
-export function lifeWords(record: RecordView, usage: WayUsage | undefined): Bilingual {
+export function lifeWords(
+  record: RecordView,
+  usage: WayUsage | undefined,
+  zone: Pick<Viewer, 'timeZone'>,
+): Bilingual {
   const usedBy = usage?.usedBy;
   switch (wayLife(record, usedBy)) {
     case 'permanent':
@@ -51,17 +55,20 @@ export function lifeWords(record: RecordView, usage: WayUsage | undefined): Bili
     case 'used':
       return usedBy
         ? t(
-            `used by ${customerName(usedBy)} ${formatTime(usedBy.addedAt)}`,
-            `已被 ${customerName(usedBy)} 于 ${formatTime(usedBy.addedAt)} 使用`,
+            `used by ${customerName(usedBy)} ${formatTime(usedBy.addedAt, zone)}`,
+            `已被 ${customerName(usedBy)} 于 ${formatTime(usedBy.addedAt, zone)} 使用`,
           )
         : t('used', '已使用');
     case 'expired':
       return record.expiresAt
-        ? t(`expired ${formatTime(record.expiresAt)}`, `已于 ${formatTime(record.expiresAt)} 过期`)
+        ? t(
+            `expired ${formatTime(record.expiresAt, zone)}`,
+            `已于 ${formatTime(record.expiresAt, zone)} 过期`,
+          )
         : t('expired', '已过期');
     default:
       return record.expiresAt
-        ? t(`until ${formatTime(record.expiresAt)}`, `有效至 ${formatTime(record.expiresAt)}`)
+        ? t(`until ${formatTime(record.expiresAt, zone)}`, `有效至 ${formatTime(record.expiresAt, zone)}`)
         : t('temporary', '临时');
   }
 }

@@ -182,7 +182,15 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
         logger,
         retryEveryMs: config.CALLBACK_RETRY_MS,
         notify: async (requester, notification) => {
-          await notifications.notify(requester, (locale) => notificationReply(notification, locale));
+          const remembered = {
+            locale: notification.recipient.locale ?? config.DEFAULT_LOCALE,
+            timeZone: notification.recipient.timeZone ?? config.DEFAULT_TIMEZONE,
+          };
+          await notifications.notify(
+            requester,
+            (viewer) => notificationReply(notification, viewer),
+            remembered,
+          );
         },
       })
     : undefined;
@@ -252,6 +260,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
           requests: ops.requests,
           logger,
           sandbox: sandbox !== undefined,
+          timeZone: config.DEFAULT_TIMEZONE,
           observer: ops.commands,
         },
         options,

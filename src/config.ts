@@ -2,7 +2,14 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { parseDurationS } from './base/duration.js';
 import { urlPassword } from './base/secrets.js';
-import { commaList, httpUrl, localeSetting, optionalText, parseEnv } from './base/settings.js';
+import {
+  commaList,
+  httpUrl,
+  localeSetting,
+  optionalText,
+  parseEnv,
+  timeZoneSetting,
+} from './base/settings.js';
 import { type CreationLimit, parseCreationLimit } from './service/creation-limit.js';
 import { type PolicyConfig, policyFromEnv, readPolicyFile } from './service/policy.js';
 
@@ -60,6 +67,7 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
     DEFAULT_LOCALE: localeSetting('en'),
+    DEFAULT_TIMEZONE: timeZoneSetting(),
     ADMINS: list,
     POLICY_FILE: optionalText,
     CREATE_FOR: z.enum(['any', 'mapped']).optional(),

@@ -86,4 +86,15 @@ describe('cp .env.example .env && start', () => {
       'contactway: Invalid configuration: DEFAULT_LOCALE must be English or Chinese: en, zh or a tag like en-US, zh-CN, zh-Hans\n',
     );
   }, 60_000);
+
+  it('GIVEN DEFAULT_TIMEZONE=Mars/Olympus THEN it stops with one line naming DEFAULT_TIMEZONE and what it accepts', async () => {
+    const { code, stdout, stderr } = await startWith(
+      EXAMPLE.replace(/^DEFAULT_TIMEZONE=.*$/m, 'DEFAULT_TIMEZONE=Mars/Olympus'),
+    );
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'contactway: Invalid configuration: DEFAULT_TIMEZONE must be an IANA time zone name like Asia/Shanghai, America/New_York or UTC\n',
+    );
+  }, 60_000);
 });

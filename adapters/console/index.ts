@@ -109,9 +109,10 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
   };
 
   port.registerNotifier(options.requester.platform, {
-    async notify(requester, build) {
+    async notify(requester, build, remembered) {
       if (requester.userId !== options.requester.userId) return false;
-      const reply = await build(locale);
+      // In the language and zone the way was made in (this console's, unless DEFAULT_* changed since).
+      const reply = await build(remembered);
       remember(reply);
       if (!tty) {
         write(`\n🔔 ${renderReply(reply)}contactway> `);

@@ -55,7 +55,7 @@ export async function startDiscordAdapter(
   const broken = onBrokenPacket(client.rest, log, port.defaultLocale);
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
   client.on(Events.InteractionCreate, (interaction) => void route(ctx, interaction));
-  port.registerNotifier('discord', discordNotifier(client, port.defaultLocale, log));
+  port.registerNotifier('discord', discordNotifier(client, log));
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
     client.rest.setToken(token);

@@ -47,6 +47,7 @@ export function askerOf(deps: AskerDeps, requester: Omit<ChatActor, 'roles'>): A
   const usergroups = deps.usergroups;
   const later: LaterFacts = {
     locale: lateLocale,
+    timeZone: () => deps.locales.timeZone(workspaceId, userId),
     ...(usergroups ? { roles: () => usergroups.groupsOf(userId) } : {}),
   };
   return { actor, locale: currentLocale(), later, currentLocale, lateLocale };

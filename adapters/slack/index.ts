@@ -71,11 +71,16 @@ export async function startSlackAdapter(
   registerOptions(app, deps);
   registerHome(app, deps);
   registerShortcut(app, deps);
-  // Outside any request (a customer scanned a QR): a DM with the app, in the person's language.
+  // Outside any request (a customer scanned a QR): a DM with the app, in the person's language and zone as
+  // their profile says now (one cached users.info), else as they were when they made the way.
   chat.registerNotifier(SLACK_PLATFORM, {
-    async notify(requester, build) {
-      const locale = await locales.lookup(requester.workspaceId, requester.userId);
-      await deliverer.direct(requester.userId, await build(locale), locale);
+    async notify(requester, build, remembered) {
+      const told = await locales.profile(requester.workspaceId, requester.userId);
+      const viewer = {
+        locale: told.locale ?? remembered.locale,
+        timeZone: told.timeZone ?? remembered.timeZone,
+      };
+      await deliverer.direct(requester.userId, await build(viewer), viewer.locale);
       return true;
     },
   });

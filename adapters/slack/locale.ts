@@ -1,17 +1,28 @@
 import type { webApi } from '@slack/bolt';
 import { type Locale, toLocale } from '../../src/base/i18n.js';
 import type { Logger } from '../../src/base/logger.js';
+import { isTimeZone } from '../../src/base/time.js';
 
 /**
- * The requester's language, from their Slack locale (`users.info` with `include_locale`, scope users:read).
- * No Slack payload carries the locale and the lookup is an API call, so it never runs before an ack or a
- * `views.open`: `peek` answers synchronously from the cache, `lookup` fetches after the ack.
+ * The requester's language and time zone, from their Slack profile (`users.info` with `include_locale`,
+ * scope users:read: `locale` and `tz`). No Slack payload carries them and the lookup is an API call, so it
+ * never runs before an ack or a `views.open`: `peek` answers synchronously from the cache, `lookup` and
+ * `timeZone` fetch (once, for both) after the ack.
  */
 export interface LocaleResolver {
   /** The cached locale, if known; never calls Slack. */
   peek(teamId: string, userId: string): Locale | undefined;
   /** The locale, from the cache or Slack; the configured default when Slack cannot say. Never throws. */
   lookup(teamId: string, userId: string): Promise<Locale>;
+  /** The person's IANA zone (`tz`), from the cache or Slack; undefined when Slack cannot say. Never throws. */
+  timeZone(teamId: string, userId: string): Promise<string | undefined>;
+  /** What Slack told of the person, without defaults (a notifier falls back to what it remembers). */
+  profile(teamId: string, userId: string): Promise<Profile>;
+}
+
+export interface Profile {
+  locale: Locale | undefined;
+  timeZone: string | undefined;
 }
 
 export interface LocaleResolverOptions {
@@ -31,44 +42,56 @@ export function createLocaleResolver(options: LocaleResolverOptions): LocaleReso
   const ttlMs = options.ttlMs ?? 6 * 3_600_000;
   const failureTtlMs = options.failureTtlMs ?? 600_000;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, { locale: Locale; until: number }>();
-  const inFlight = new Map<string, Promise<Locale>>();
+  const cache = new Map<string, Profile & { until: number }>();
+  const inFlight = new Map<string, Promise<Profile>>();
 
-  const peek = (teamId: string, userId: string) => {
+  const cached = (teamId: string, userId: string) => {
     const hit = cache.get(`${teamId}:${userId}`);
-    return hit && hit.until > now() ? hit.locale : undefined;
+    return hit && hit.until > now() ? hit : undefined;
   };
 
-  async function fetchLocale(key: string, userId: string): Promise<Locale> {
+  async function fetchProfile(key: string, userId: string): Promise<Profile> {
     try {
       const info = await client.users.info({ user: userId, include_locale: true });
-      const locale = toLocale(info.user?.locale, fallback);
-      cache.set(key, { locale, until: now() + ttlMs });
-      return locale;
+      const tz = info.user?.tz;
+      const profile = {
+        locale: info.user?.locale ? toLocale(info.user.locale, fallback) : undefined,
+        timeZone: tz && isTimeZone(tz) ? tz : undefined,
+      };
+      cache.set(key, { ...profile, until: now() + ttlMs });
+      return profile;
     } catch (error) {
       logger.warn(
         { err: error, userId },
         'Slack users.info failed; using DEFAULT_LOCALE (is the users:read scope granted?)',
       );
-      cache.set(key, { locale: fallback, until: now() + failureTtlMs });
-      return fallback;
+      const profile = { locale: undefined, timeZone: undefined };
+      cache.set(key, { ...profile, until: now() + failureTtlMs });
+      return profile;
     } finally {
       inFlight.delete(key);
     }
   }
 
+  function profile(teamId: string, userId: string): Promise<Profile> {
+    const known = cached(teamId, userId);
+    if (known) return Promise.resolve(known);
+    const key = `${teamId}:${userId}`;
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = fetchProfile(key, userId);
+      inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
   return {
-    peek,
-    lookup(teamId, userId) {
-      const known = peek(teamId, userId);
-      if (known) return Promise.resolve(known);
-      const key = `${teamId}:${userId}`;
-      let pending = inFlight.get(key);
-      if (!pending) {
-        pending = fetchLocale(key, userId);
-        inFlight.set(key, pending);
-      }
-      return pending;
+    peek: (teamId, userId) => {
+      const hit = cached(teamId, userId);
+      return hit ? (hit.locale ?? fallback) : undefined;
     },
+    lookup: async (teamId, userId) => (await profile(teamId, userId)).locale ?? fallback,
+    profile,
+    timeZone: async (teamId, userId) => (await profile(teamId, userId)).timeZone,
   };
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { LOCALE_TAGS, type Locale, parseLocale, t } from './i18n.js';
+import { isTimeZone, machineTimeZone } from './time.js';
 import { human, toFieldIssues } from './validate.js';
 
 /**
@@ -55,6 +56,24 @@ export function localeSetting(fallback: Locale) {
       const locale = parseLocale(tag);
       if (locale) return locale;
       const text = t(`must be ${LOCALE_TAGS.en}`, `须为${LOCALE_TAGS.zh}`);
+      ctx.addIssue({ code: 'custom', message: text.en, params: human(text) });
+      return z.NEVER;
+    });
+}
+
+/** A time zone setting: an IANA name this runtime knows (`Asia/Shanghai`, `UTC`); default the machine's zone. */
+export function timeZoneSetting() {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((name, ctx) => {
+      if (name === undefined) return machineTimeZone();
+      if (isTimeZone(name)) return name;
+      const text = t(
+        'must be an IANA time zone name like Asia/Shanghai, America/New_York or UTC',
+        '须为 IANA 时区名，如 Asia/Shanghai、America/New_York 或 UTC',
+      );
       ctx.addIssue({ code: 'custom', message: text.en, params: human(text) });
       return z.NEVER;
     });

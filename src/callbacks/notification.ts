@@ -2,6 +2,7 @@ import { AGAIN_LABEL } from '../../commands/way-life.js';
 import { type Bilingual, type Locale, say, t } from '../base/i18n.js';
 import type { Logger } from '../base/logger.js';
 import { outsideName } from '../base/text.js';
+import { formatTime, type Viewer } from '../base/time.js';
 import type { CustomerRecord, WelcomeStatus } from '../store/customer-store.js';
 import type { ContactWayRecord, Requester } from '../store/index.js';
 import type { Reply, ReplyAction } from '../ui/model.js';
@@ -21,12 +22,17 @@ export interface Notification {
   configId: string;
   facts: NotificationFact[];
   actions: NotificationAction[];
+  /**
+   * What the way remembers of its creator, who receives this: the language and (where their platform told
+   * it) zone they made it in. Unset on older ways: DEFAULT_LOCALE and DEFAULT_TIMEZONE then.
+   */
+  recipient: Partial<Viewer>;
 }
 
 export interface NotificationFact {
   label: Bilingual;
-  /** Ids and names are the same in every language; texts are Bilingual. */
-  value: string | Bilingual;
+  /** Ids and names are the same in every language; texts are Bilingual; a moment is shown in the reader's zone. */
+  value: string | Bilingual | { at: string };
 }
 
 /**
@@ -61,8 +67,14 @@ export interface LocalizedNotification {
   })[];
 }
 
-export function localizeNotification(n: Notification, locale: Locale): LocalizedNotification {
-  const text = (v: string | Bilingual) => (typeof v === 'string' ? v : say(v, locale));
+/** The notification in one language, its times in `timeZone` (UTC for logs). */
+export function localizeNotification(
+  n: Notification,
+  locale: Locale,
+  timeZone = 'UTC',
+): LocalizedNotification {
+  const text = (v: NotificationFact['value']) =>
+    typeof v === 'string' ? v : 'at' in v ? formatTime(v.at, { timeZone }) : say(v, locale);
   return {
     kind: n.kind,
     status: n.status,
@@ -92,8 +104,8 @@ export function localizeNotification(n: Notification, locale: Locale): Localized
  * carrying the way's config_id and the customer's external_userid (the flow runs `close` with both, so the
  * same owner-or-admin rule holds for the button and the command).
  */
-export function notificationReply(n: Notification, locale: Locale): Reply {
-  const l = localizeNotification(n, locale);
+export function notificationReply(n: Notification, viewer: Viewer): Reply {
+  const l = localizeNotification(n, viewer.locale, viewer.timeZone);
   return {
     status: l.status,
     title: l.title,
@@ -180,11 +192,11 @@ export function customerAddedNotification(
     },
     { label: t('Member', '成员'), value: customer.userId },
     { label: t('Contact way', '「联系我」'), value: wayName },
-    { label: t('Added at', '添加时间'), value: utcMinute(customer.addedAt) },
+    { label: t('Added at', '添加时间'), value: { at: customer.addedAt } },
     { label: t('Welcome message', '欢迎语'), value: welcome },
   ];
   if (customer.session === 'open' && customer.sessionEndsAt) {
-    facts.push({ label: t('Session ends', '会话结束时间'), value: utcMinute(customer.sessionEndsAt) });
+    facts.push({ label: t('Session ends', '会话结束时间'), value: { at: customer.sessionEndsAt } });
   }
   const actions: NotificationAction[] = [];
   if (customer.session === 'open') {
@@ -223,9 +235,9 @@ export function customerAddedNotification(
     configId: way.configId,
     facts,
     actions,
+    recipient: {
+      ...(way.locale ? { locale: way.locale } : {}),
+      ...(way.timeZone ? { timeZone: way.timeZone } : {}),
+    },
   };
-}
-
-function utcMinute(iso: string): string {
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }

@@ -28,15 +28,21 @@ export function refusedWith(
   return denied;
 }
 
-/** The requester's language and roles, from the request or its `later` lookups (a failed lookup falls back). */
-export async function resolved(
-  request: BaseRequest,
-): Promise<{ locale: Locale; roles: string[] | undefined }> {
-  const [locale, roles] = await Promise.all([
+/** What the platform says about the requester: language, roles and own time zone (if it tells one). */
+export interface Resolved {
+  locale: Locale;
+  roles: string[] | undefined;
+  timeZone: string | undefined;
+}
+
+/** The requester's language, roles and zone, from the request or its `later` lookups (a failed lookup falls back). */
+export async function resolved(request: BaseRequest): Promise<Resolved> {
+  const [locale, roles, timeZone] = await Promise.all([
     request.later?.locale?.().catch(() => request.locale) ?? request.locale,
     request.actor.roles ?? request.later?.roles?.().catch(() => []),
+    request.later?.timeZone?.().catch(() => undefined),
   ]);
-  return { locale, roles };
+  return { locale, roles, timeZone };
 }
 
 export function stripRoles(actor: ChatActor): Requester {

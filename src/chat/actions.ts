@@ -59,12 +59,13 @@ export function createActions(
           return;
         }
         await surface.defer({ inPlace: intent.yes });
-        const { locale, roles } = await resolved(acting);
+        const facts = await resolved(acting);
+        const { locale } = facts;
         let reply: Reply;
         try {
           reply = await kit.run(
             acting,
-            kit.context(acting, locale, roles),
+            kit.context(acting, facts),
             parseOptions(intent.kind, {
               config_id: intent.configId,
               ...(intent.kind === 'close' && intent.customer ? { customer: intent.customer } : {}),

@@ -1,12 +1,11 @@
 import { type CommandContext, type Invocation, type ParsedForm, runCommand } from '../../commands/index.js';
-import type { Locale } from '../base/i18n.js';
 import type { Logger } from '../base/logger.js';
 import type { MemberDirectory } from '../directory/index.js';
 import type { CommandObserver, InFlight } from '../ops/index.js';
 import type { ContactWayService } from '../service/contact-way-service.js';
 import type { Requester } from '../store/index.js';
 import type { ReplyAction } from '../ui/model.js';
-import { stripRoles } from './access.js';
+import { type Resolved, stripRoles } from './access.js';
 import { type ActionTokens, type ConfirmMode, createActionTokens } from './action-token.js';
 import { type Admission, createAdmission } from './admission.js';
 import type { BaseRequest, Surface } from './port.js';
@@ -23,6 +22,8 @@ export interface FlowDeps {
   logger: Logger;
   /** The bot runs on the WeCom sandbox: replies say so. */
   sandbox: boolean;
+  /** DEFAULT_TIMEZONE: times are shown in it where the platform tells no zone of the requester's. */
+  timeZone: string;
   observer?: CommandObserver | undefined;
 }
 
@@ -49,12 +50,7 @@ export interface FlowKit {
     invocation: Invocation,
     input?: ParsedForm,
   ): ReturnType<typeof runCommand>;
-  context(
-    request: BaseRequest,
-    locale: Locale,
-    roles: string[] | undefined,
-    idempotencyKey?: string,
-  ): CommandContext;
+  context(request: BaseRequest, facts: Resolved, idempotencyKey?: string): CommandContext;
   /** The surface, with every reply's buttons bound to `requester` (the person it is shown to). */
   bound(surface: Surface, requester: Requester): Surface;
   onChange(listener: (requester: Requester) => void): void;
@@ -88,10 +84,12 @@ export function createFlowKit(deps: FlowDeps, options: FlowOptions): FlowKit {
       return reply;
     },
 
-    context(request, locale, roles, idempotencyKey) {
+    context(request, { locale, roles, timeZone }, idempotencyKey) {
       return {
         requester: stripRoles(request.actor),
         locale,
+        timeZone: timeZone ?? deps.timeZone,
+        ownTimeZone: timeZone,
         roles,
         service: deps.service,
         sandbox: deps.sandbox,

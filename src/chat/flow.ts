@@ -61,11 +61,12 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
   const { service, logger } = deps;
 
   async function home(request: HomeRequest): Promise<HomeView> {
-    const { locale, roles } = await resolved(request);
+    const { locale, roles, timeZone } = await resolved(request);
     const denied = refusedWith(service, request.actor, roles);
     if (denied) return refusedHome(denied, locale);
     const requester = stripRoles(request.actor);
-    const view = await buildHome({ service, logger }, requester, locale, request.limits);
+    const viewer = { locale, timeZone: timeZone ?? deps.timeZone };
+    const view = await buildHome({ service, logger }, requester, viewer, request.limits);
     const ways = await Promise.all(
       view.ways.map(async (way) => ({ ...way, actions: await kit.tokens.bind(way.actions, requester) })),
     );
@@ -80,12 +81,16 @@ export function createInteractionFlow(deps: FlowDeps, options: FlowOptions): Int
     home,
     onChange: kit.onChange,
     notifier: (notifier) => ({
-      notify: (requester, build) =>
-        notifier.notify(requester, async (locale) => {
-          const reply = await build(locale);
-          const actions = await kit.tokens.bind(reply.actions, requester, { notification: true });
-          return { ...reply, actions };
-        }),
+      notify: (requester, build, remembered) =>
+        notifier.notify(
+          requester,
+          async (viewer) => {
+            const reply = await build(viewer);
+            const actions = await kit.tokens.bind(reply.actions, requester, { notification: true });
+            return { ...reply, actions };
+          },
+          remembered,
+        ),
     }),
   };
 }

@@ -73,8 +73,9 @@ export function createForms(kit: FlowKit) {
         const form = formFor(invocation, request.locale);
         if (!form) {
           await surface.defer();
-          const { locale, roles } = await resolved(request);
-          await surface.reply(await kit.run(request, kit.context(request, locale, roles), invocation));
+          await surface.reply(
+            await kit.run(request, kit.context(request, await resolved(request)), invocation),
+          );
           return;
         }
         // A bad argument (`temp bad/id`) is known now, with the defaults: say so instead of a form that
@@ -183,10 +184,11 @@ export function createForms(kit: FlowKit) {
           return;
         }
         await surface.defer();
-        const { roles } = await resolved(request);
+        // In the language the form was read in; the zone and roles as the platform tells them now.
+        const facts = { ...(await resolved(request)), locale };
         const key = `${request.actor.platform}:${request.actor.workspaceId}:${request.submissionId}`;
         await surface.reply(
-          await kit.run(request, kit.context(request, locale, roles, key), invocation, checked.input),
+          await kit.run(request, kit.context(request, facts, key), invocation, checked.input),
         );
       },
     );

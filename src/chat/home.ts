@@ -5,6 +5,7 @@ import { recordActions } from '../../commands/replies.js';
 import { wayLife } from '../../commands/way-life.js';
 import { type Locale, say, t } from '../base/i18n.js';
 import type { Logger } from '../base/logger.js';
+import type { Viewer } from '../base/time.js';
 import type { ContactWayService, RecordView, WayUsage } from '../service/contact-way-service.js';
 import type { Requester } from '../store/index.js';
 import type { HomeView, HomeWay } from './port.js';
@@ -37,9 +38,10 @@ export interface HomeDeps {
 export async function buildHome(
   deps: HomeDeps,
   requester: Requester,
-  locale: Locale,
+  viewer: Viewer,
   limits: { ways: number; audit: number },
 ): Promise<HomeView> {
+  const { locale } = viewer;
   const admin = deps.service.isAdmin(requester);
   const view = emptyHome(locale);
   let records: RecordView[];
@@ -52,14 +54,14 @@ export async function buildHome(
   view.waysTitle = say((admin ? TEXTS.allWays : TEXTS.ways)(records.length), locale);
   const shown = records.slice(0, Math.max(0, limits.ways));
   const usage = await usageOf(deps, requester, shown);
-  view.ways = shown.map((r) => homeWay(r, usage.get(r.configId), locale));
+  view.ways = shown.map((r) => homeWay(r, usage.get(r.configId), viewer));
   if (records.length === 0) view.footer = say(TEXTS.none, locale);
   else if (records.length > view.ways.length)
     view.footer = say(TEXTS.more(records.length - view.ways.length), locale);
   if (admin && limits.audit > 0) {
     try {
       const entries = await deps.service.auditTrail(requester, limits.audit);
-      view.audit = { title: say(TEXTS.audit, locale), lines: entries.map(auditLine) };
+      view.audit = { title: say(TEXTS.audit, locale), lines: entries.map((e) => auditLine(e, viewer)) };
     } catch (error) {
       deps.logger.warn({ err: error }, 'home: audit entries could not be read');
     }
@@ -99,10 +101,11 @@ async function usageOf(deps: HomeDeps, requester: Requester, records: RecordView
   }
 }
 
-function homeWay(record: RecordView, usage: WayUsage | undefined, locale: Locale): HomeWay {
+function homeWay(record: RecordView, usage: WayUsage | undefined, viewer: Viewer): HomeWay {
+  const { locale } = viewer;
   const who = record.request.user?.join(', ') || record.request.party?.map((p) => `#${p}`).join(', ') || '';
   const title = [who, record.request.remark].filter(Boolean).join(' · ') || record.configId;
-  const line = say(recordLine(record, usage), locale);
+  const line = say(recordLine(record, viewer, usage), locale);
   const life = wayLife(record, usage?.usedBy);
   const mark = life === 'used' ? TEXTS.used : life === 'expired' ? TEXTS.expired : undefined;
   return {

@@ -1,5 +1,5 @@
-import type { Locale } from '../base/i18n.js';
 import type { Logger } from '../base/logger.js';
+import type { Viewer } from '../base/time.js';
 import type { Requester } from '../store/index.js';
 import type { Reply } from '../ui/model.js';
 import type { Notifier } from './port.js';
@@ -11,8 +11,11 @@ import type { Notifier } from './port.js';
  */
 export interface Notifications {
   register(platform: string, notifier: Notifier): void;
-  /** True when the requester's platform took the message. */
-  notify(requester: Requester, build: (locale: Locale) => Reply): Promise<boolean>;
+  /**
+   * True when the requester's platform took the message. `remembered`: the language and zone the requester
+   * used when they made what this is about; a platform that can ask the person's own (Slack) may prefer those.
+   */
+  notify(requester: Requester, build: (viewer: Viewer) => Reply, remembered: Viewer): Promise<boolean>;
 }
 
 export function createNotifications(logger: Logger): Notifications {
@@ -22,17 +25,17 @@ export function createNotifications(logger: Logger): Notifications {
     register(platform, notifier) {
       byPlatform.set(platform, [...(byPlatform.get(platform) ?? []), notifier]);
     },
-    async notify(requester, build) {
+    async notify(requester, build, remembered) {
       for (const notifier of byPlatform.get(requester.platform) ?? []) {
         try {
-          if (await notifier.notify(requester, async (locale) => build(locale))) return true;
+          if (await notifier.notify(requester, async (viewer) => build(viewer), remembered)) return true;
         } catch (error) {
           logger.warn({ err: error, platform: requester.platform }, 'notification failed');
         }
       }
       // Not delivered (that platform does not run here, or it could not reach them): the log keeps the
       // English headline, so an admin can still see what the requester missed. Ids only, no customer data.
-      const { title, configId } = build('en');
+      const { title, configId } = build({ locale: 'en', timeZone: 'UTC' });
       logger.warn(
         { platform: requester.platform, configId },
         `notification not delivered: no adapter here reached the requester (notification: ${title})`,

@@ -38,7 +38,10 @@ export function createOpenLike(kit: FlowKit) {
     let opening: FormOpening;
     let target: Invocation;
     try {
-      opening = await opens(kit.context(request, locale, actor.roles), invocation.args);
+      opening = await opens(
+        kit.context(request, { locale, roles: actor.roles, timeZone: undefined }),
+        invocation.args,
+      );
       target = parseOptions(opening.command, opening.args);
     } catch (error) {
       return fail(error);

@@ -1,5 +1,6 @@
 import type { Locale } from '../base/i18n.js';
 import type { Logger } from '../base/logger.js';
+import type { Viewer } from '../base/time.js';
 import type { InFlight } from '../ops/in-flight.js';
 import type { ChatActor } from '../service/policy.js';
 import type { Requester } from '../store/index.js';
@@ -36,6 +37,8 @@ export interface ChatPort {
 /** What a platform may learn only after its first answer (an API call would miss its deadline). */
 export interface LaterFacts {
   locale?: () => Promise<Locale>;
+  /** The person's own IANA zone (Slack's profile `tz`); undefined when the platform cannot say. */
+  timeZone?: () => Promise<string | undefined>;
   roles?: () => Promise<string[]>;
 }
 
@@ -77,9 +80,15 @@ export interface Surface {
 export interface Notifier {
   /**
    * Resolves false when the requester could not be reached (the caller logs it). `build` gives the message
-   * in a language, its buttons already bound to the requester.
+   * in a language with its times in a zone, its buttons already bound to the requester. `remembered`: the
+   * language and zone the requester used when they made the way (DEFAULT_LOCALE and DEFAULT_TIMEZONE on
+   * older ways); platforms that cannot ask the person's own use it.
    */
-  notify(requester: Requester, build: (locale: Locale) => Promise<Reply>): Promise<boolean>;
+  notify(
+    requester: Requester,
+    build: (viewer: Viewer) => Promise<Reply>,
+    remembered: Viewer,
+  ): Promise<boolean>;
 }
 
 /** Adapter data carried through a form and given back on submit (Slack's channel and response_url). */

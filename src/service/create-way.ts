@@ -21,10 +21,10 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
   ): Promise<CreateResult> {
     const welcome = checkWelcome(options.welcome);
     const key = options.idempotencyKey;
-    if (key === undefined) return createOnce(requester, request, welcome);
+    if (key === undefined) return createOnce(requester, request, welcome, options.creator);
     return idempotency.once(
       `${requesterKey(requester)}:${key}`,
-      () => createOnce(requester, request, welcome),
+      () => createOnce(requester, request, welcome, options.creator),
       (result) => result.record.configId,
       async (configId) => ({ ...(await replay(requester, configId)), replayed: true }),
     );
@@ -41,6 +41,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
     requester: Requester,
     request: AddContactWayRequest,
     welcome: string | undefined,
+    creator: CreateOptions['creator'],
   ): Promise<CreateResult> {
     return audited(requester, 'create', undefined, async () => {
       policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
@@ -79,6 +80,8 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
         source: 'created',
         ...(stateTag ? { stateTag } : {}),
         ...(welcome ? { welcome } : {}),
+        ...(creator ? { locale: creator.locale } : {}),
+        ...(creator?.timeZone ? { timeZone: creator.timeZone } : {}),
       };
       const stored = await storeCreated(record);
       await bindState(state, record.configId);

@@ -1,6 +1,7 @@
 /** The service's public shapes: what every adapter and command calls, and what comes back. */
 
 import type { ForbiddenError } from '../base/errors.js';
+import type { Locale } from '../base/i18n.js';
 import type { CustomerRecord } from '../store/customer-store.js';
 import type { AuditEntry, ContactWayRecord, Requester } from '../store/index.js';
 import type {
@@ -36,6 +37,11 @@ export interface CreateOptions {
   idempotencyKey?: string;
   /** Welcome message stored with the way (≤ 4000 bytes) and sent when a customer adds through it. */
   welcome?: string;
+  /**
+   * The creator's language and, where their platform told it, time zone: remembered on the way, so the
+   * notifications it causes later reach them in that language and zone.
+   */
+  creator?: { locale: Locale; timeZone?: string | undefined };
 }
 
 export interface ShowResult {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from '../base/time.js';
 import { type AddContactWayRequest, configIdSchema } from '../wecom/schemas.js';
 
 /** The chat platform a requester came from, as its adapter names itself (lowercase, e.g. `console`). */
@@ -52,5 +53,16 @@ export const contactWayRecordSchema = z.object({
   stateTag: z.string().optional(),
   /** Sent to each customer who adds the member through this way (send_welcome_msg); not a WeCom field. */
   welcome: z.string().optional(),
+  /**
+   * The creator's language and (where their platform told it) IANA time zone when they made the way: its
+   * notifications use them. Older records have neither (DEFAULT_LOCALE and DEFAULT_TIMEZONE then); a value
+   * this runtime cannot use is dropped rather than hiding the record.
+   */
+  locale: z.enum(['en', 'zh']).optional().catch(undefined),
+  timeZone: z
+    .string()
+    .refine((v) => isTimeZone(v))
+    .optional()
+    .catch(undefined),
 });
 export type ContactWayRecord = z.infer<typeof contactWayRecordSchema>;

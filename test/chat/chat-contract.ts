@@ -224,12 +224,16 @@ export function chatContract(factory: DriverFactory): void {
 
     it('GIVEN a notification for a requester THEN it reaches that requester', async () => {
       const d = await start();
-      const sent = await d.core.notifications.notify(d.requester('alice'), (l) => ({
-        status: 'info',
-        title: t('Customer 李四 added zhangsan', '客户 李四 添加了 zhangsan')[l],
-        facts: [],
-        actions: [],
-      }));
+      const sent = await d.core.notifications.notify(
+        d.requester('alice'),
+        ({ locale }) => ({
+          status: 'info',
+          title: t('Customer 李四 added zhangsan', '客户 李四 添加了 zhangsan')[locale],
+          facts: [],
+          actions: [],
+        }),
+        { locale: 'en', timeZone: 'UTC' },
+      );
       expect(sent).toBe(true);
       const got = await d.notifications('alice');
       expect(got.join('\n')).toMatch(/李四/);

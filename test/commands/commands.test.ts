@@ -216,6 +216,7 @@ describe('typed commands in one list', () => {
     const ctx = {
       requester: { platform: 'console', workspaceId: 'local', userId: 'me' },
       locale: 'en',
+      timeZone: 'UTC',
     } as const;
     const run = (invocation: typeof edit, form?: ParsedForm) =>
       invocation.command.run({ ...ctx, service: undefined as never, sandbox: true }, invocation.args, form);

@@ -127,6 +127,7 @@ describe('random lines and form values through runCommand on the real core', () 
           const ctx: CommandContext = {
             requester: admin ? ROOT : GUEST,
             locale,
+            timeZone: 'UTC',
             service: core.service,
             sandbox: true,
           };

@@ -64,6 +64,7 @@ function context(core: Core, requester = { workspaceId: 'T_ACME', userId: 'U_ALI
   return {
     requester: { platform: 'slack', displayName: 'alice', ...requester },
     locale: 'en',
+    timeZone: 'UTC',
     service: core.service,
     sandbox: true,
     observer: core.ops.commands,

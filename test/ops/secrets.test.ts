@@ -104,6 +104,7 @@ describe('secrets: the main flows, with every output captured', () => {
     const ctx: CommandContext = {
       requester: { platform: 'console', workspaceId: 'local', userId: 'root' },
       locale: 'en',
+      timeZone: 'UTC',
       service: bot.core.service,
       sandbox: false,
     };

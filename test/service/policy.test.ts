@@ -54,6 +54,7 @@ function build(policy: Policy, options: { limit?: number } = {}) {
   const ctx = (requester: Requester, extra: { roles?: string[]; idempotencyKey?: string } = {}) => ({
     requester,
     locale: 'en' as const,
+    timeZone: 'UTC',
     service,
     sandbox: true,
     ...extra,

@@ -189,7 +189,7 @@ describe('contact-way service on the sandbox', () => {
 describe('store failure after WeCom succeeded', () => {
   it('GIVEN the record write fails THEN the requester still gets the config_id and an error line carries it', async () => {
     const { service, lines } = build(new FailingRecordWrites());
-    const ctx = { requester: alice, locale: 'en' as const, service, sandbox: true };
+    const ctx = { requester: alice, locale: 'en' as const, timeZone: 'UTC', service, sandbox: true };
     const invocation = parseText('temp zhangsan');
     const reply = await runCommand(ctx, invocation, submitForm(invocation));
     expect(reply.status).toBe('ok');

@@ -115,7 +115,13 @@ function expectClearFailure(outcome: Outcome, message: RegExp): void {
 
 /** `new` for two members through the console: a permanent way, which WeCom's list_contact_way shows. */
 async function createPermanent(bot: LoggedBot): Promise<Reply> {
-  const ctx: CommandContext = { requester: ADMIN, locale: 'en', service: bot.core.service, sandbox: true };
+  const ctx: CommandContext = {
+    requester: ADMIN,
+    locale: 'en',
+    timeZone: 'UTC',
+    service: bot.core.service,
+    sandbox: true,
+  };
   const invocation = parseText('new');
   const form = formFor(invocation, 'en')!;
   const values = { ...Object.fromEntries(form.fields.map((f) => [f.id, f.default])), user: 'zhangsan,lisi' };

@@ -1,7 +1,7 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../commands/index.js';
-import { createRecordStore, type Requester } from '../../../src/store/index.js';
+import { createRecordStore } from '../../../src/store/index.js';
 import { displayed, type RecordedRequest } from '../../fixtures/discord/fake-discord.js';
 import { type DiscordHarness, startDiscordHarness } from '../../fixtures/discord/harness.js';
 import {

@@ -193,12 +193,16 @@ describe('item 11: no mentions, no masked links', () => {
   });
 
   it('GIVEN a notification DM THEN its text is escaped, its buttons echo nothing of it, and it allows no mentions', async () => {
-    const sent = await h.core.notifications.notify(requester(ALICE), () => ({
-      status: 'info',
-      title: `${remark} added you`,
-      facts: [{ label: 'state', value: state }],
-      actions: [{ kind: 'show', label: 'Show', configId: 'c9d58545e2c9a4d65584884392fcc125' }],
-    }));
+    const sent = await h.core.notifications.notify(
+      requester(ALICE),
+      () => ({
+        status: 'info',
+        title: `${remark} added you`,
+        facts: [{ label: 'state', value: state }],
+        actions: [{ kind: 'show', label: 'Show', configId: 'c9d58545e2c9a4d65584884392fcc125' }],
+      }),
+      { locale: 'en', timeZone: 'UTC' },
+    );
     expect(sent).toBe(true);
     const dm = await h.fake.waitFor((r) => r.method === 'POST' && r.path.startsWith('/channels/'));
     expect(dm.path).toBe(`/channels/${h.fake.dmChannelOf(ALICE.id)}/messages`);
