@@ -12,6 +12,13 @@ export {
 export { type AuditEntry, auditEntrySchema } from './audit-schema.js';
 export { requesterKey } from './keys.js';
 export {
+  createLinkStore,
+  type Link,
+  type LinkRequest,
+  type LinkStore,
+  linkRequestId,
+} from './links.js';
+export {
   createStoreLock,
   DEFAULT_LOCK_MAX_WAIT_MS,
   DEFAULT_LOCK_POLL_MS,
