@@ -11,6 +11,7 @@ import type {
   UpdateContactWayRequest,
 } from '../wecom/schemas.js';
 import type { QrImage } from './fetch-qr.js';
+import type { LinkMethods } from './links.js';
 import type { ClosedSession, CloseTarget } from './sessions.js';
 
 export type { ClosedSession, CloseTarget } from './sessions.js';
@@ -50,7 +51,8 @@ export interface ShowResult {
  */
 export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> & { welcome?: string };
 
-export interface ContactWayService {
+/** Every action of the service; linking chat users to WeCom members is in links.ts. */
+export interface ContactWayService extends LinkMethods {
   /** Throws ForbiddenError (and audits it) when the actor may not use the bot. */
   checkAccess(actor: Actor): Promise<void>;
   /**
