@@ -81,7 +81,8 @@ export interface ReplyFact {
  * adapters put only that token in the platform's button. `keep` is the "No" of a question the flow asked.
  */
 export interface ReplyAction {
-  kind: 'show' | 'delete' | 'close' | 'keep';
+  /** `approve-link`/`decline-link`: an admin's answer to a link request, whose id `configId` carries. */
+  kind: 'show' | 'delete' | 'close' | 'keep' | 'approve-link' | 'decline-link';
   label: string;
   configId: string;
   /** close: the customer whose session with the way's member ends (external_userid). */

@@ -13,10 +13,12 @@ export const ACTION_IDS = {
   delete: 'contactway.delete',
   close: 'contactway.close',
   keep: 'contactway.keep',
+  'approve-link': 'contactway.approve-link',
+  'decline-link': 'contactway.decline-link',
 } as const;
 
 /** Matches every reply button, for `app.action`. */
-export const ACTION_ID_PATTERN = /^contactway\.(show|delete|close|keep)$/;
+export const ACTION_ID_PATTERN = /^contactway\.(show|delete|close|keep|approve-link|decline-link)$/;
 
 /** Slack's limit for a button's value: the flow's tokens fit it inline. */
 export const MAX_BUTTON_VALUE = 2000;
