@@ -7,6 +7,7 @@ import { close } from './close.js';
 import { deleteCommand } from './delete.js';
 import { edit } from './edit.js';
 import { helpCommand } from './help.js';
+import { link } from './link.js';
 import { list } from './list.js';
 import { memberField } from './member-field.js';
 import { newCommand } from './new.js';
@@ -25,8 +26,10 @@ import type {
   ParsedForm,
   Reply,
 } from './types.js';
+import { unlink } from './unlink.js';
 
 export { anyCommand } from './any-command.js';
+export { LINK_ANSWERS } from './link-answer.js';
 export { deleteConfirm, errorReply, FIX_FIELDS } from './replies.js';
 export type * from './types.js';
 
@@ -43,6 +46,8 @@ export const COMMANDS: AnyCommand[] = [
   anyCommand(deleteCommand),
   anyCommand(close),
   anyCommand(sync),
+  anyCommand(link),
+  anyCommand(unlink),
   anyCommand(audit),
   anyCommand(help),
 ];

@@ -22,6 +22,7 @@ import { type AccessRule, createPolicy } from './service/policy.js';
 import {
   closeKeyv,
   createAuditLog,
+  createLinkStore,
   createRecordStore,
   createStoreLock,
   openKeyv,
@@ -41,6 +42,11 @@ import { realSleep } from './wecom/retry.js';
 /** When the first audit prune runs after start, and how often after that. */
 const AUDIT_FIRST_PRUNE_MS = 60_000;
 const AUDIT_PRUNE_EVERY_MS = 60 * 60_000;
+/**
+ * How often each instance re-reads the stored links (`link`): a link made on another instance applies here
+ * within this interval; one made here applies at once.
+ */
+const LINKS_REFRESH_MS = 30_000;
 
 /** The platform-neutral core, wired: what every adapter is given. */
 export interface Core {
@@ -148,12 +154,28 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     logger,
     secrets,
   });
+  // Adapters register how they reach a requester; callbacks and link requests tell people through it.
+  const notifications = createNotifications(logger);
+  const links = createLinkStore(keyv, { refreshMs: LINKS_REFRESH_MS, logger });
+  await links
+    .load()
+    .catch((error: unknown) => logger.error({ err: error }, 'links: not loaded; retried in the background'));
+  // Set below: the directory asks the service for each requester's scope, the service asks it about members.
+  let directory: MemberDirectory | undefined;
   const service = createContactWayService({
     wecom,
     records,
     audit,
     logger,
-    policy: createPolicy(config.policy, options.accessRules),
+    policy: createPolicy(config.policy, options.accessRules, links.lookup),
+    links,
+    // Link requests and answers: in the recipient's platform language when it tells one, else DEFAULT_LOCALE.
+    notify: (requester, build) =>
+      notifications.notify(requester, (viewer) => build(viewer.locale), {
+        locale: config.DEFAULT_LOCALE,
+        timeZone: config.DEFAULT_TIMEZONE,
+      }),
+    directory: () => directory,
     creationLimiter: createCreationLimiter(keyv, config.creationLimit),
     idempotency,
     pending,
@@ -161,8 +183,6 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     customers,
     customerClient,
   });
-  // Adapters register how they reach a requester; callbacks tell requesters through it.
-  const notifications = createNotifications(logger);
   // Before any event is attributed: states of ways made before they were unique (a no-op once done).
   await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>
     logger.error({ err: error }, 'state index: earlier contact ways not moved; retried at the next start'),
@@ -227,7 +247,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   prune.unref();
   // Likewise for every other TTL'd key (claims, form state, processed events): about one row per request.
   const sweep = startExpiredSweep(keyv, { intervalMs: config.storeSweepMs, logger });
-  const directory = createMemberDirectory({
+  directory = createMemberDirectory({
     api: createDirectoryApi(wecomOptions),
     store: keyv,
     refreshMs: config.directoryRefreshMs,
@@ -245,7 +265,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     keyv,
     wecom,
     service,
-    directory,
+    directory: directory,
     sandbox,
     ops,
     notifications,
@@ -284,7 +304,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       };
     },
     async close() {
-      directory.close();
+      directory?.close();
+      links.close();
       clearInterval(retry);
       clearTimeout(firstPrune);
       clearInterval(prune);

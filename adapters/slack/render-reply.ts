@@ -14,10 +14,12 @@ export const ACTION_IDS: Record<ReplyAction['kind'], string> = {
   close: 'contactway.close',
   keep: 'contactway.keep',
   again: 'contactway.again',
+  'approve-link': 'contactway.approve-link',
+  'decline-link': 'contactway.decline-link',
 };
 
 /** Matches every reply button, for `app.action`. */
-export const ACTION_ID_PATTERN = /^contactway\.(show|delete|close|keep|again)$/;
+export const ACTION_ID_PATTERN = /^contactway\.(show|delete|close|keep|again|approve-link|decline-link)$/;
 
 /** Slack's limit for a button's value: the flow's tokens fit it inline. */
 export const MAX_BUTTON_VALUE = 2000;

@@ -36,7 +36,7 @@ const questionSchema = z.object({ t: z.string(), x: z.string(), y: z.string(), n
 
 // Short keys: a Discord custom_id holds 100 characters, and a show or delete token must fit inline.
 const wireSchema = z.object({
-  k: z.enum(['show', 'delete', 'close', 'again']),
+  k: z.enum(['show', 'delete', 'close', 'again', 'approve-link', 'decline-link']),
   c: configIdSchema,
   u: z.string().min(1).max(256).optional(),
   o: z.string().regex(/^[A-Za-z0-9_-]{10}$/),

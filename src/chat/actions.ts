@@ -1,4 +1,11 @@
-import { deleteConfirm, errorReply, parseOptions, type Reply } from '../../commands/index.js';
+import {
+  deleteConfirm,
+  errorReply,
+  type Invocation,
+  LINK_ANSWERS,
+  parseOptions,
+  type Reply,
+} from '../../commands/index.js';
 import { type Locale, say } from '../base/i18n.js';
 import { resolved, stripRoles } from './access.js';
 import type { ActionIntent, Question } from './action-token.js';
@@ -63,14 +70,7 @@ export function createActions(
         const { locale } = facts;
         let reply: Reply;
         try {
-          reply = await kit.run(
-            acting,
-            kit.context(acting, facts),
-            parseOptions(intent.kind, {
-              config_id: intent.configId,
-              ...(intent.kind === 'close' && intent.customer ? { customer: intent.customer } : {}),
-            }),
-          );
+          reply = await kit.run(acting, kit.context(acting, facts), invocationOf(intent));
         } catch (error) {
           reply = errorReply(error, locale);
         }
@@ -79,6 +79,16 @@ export function createActions(
       },
     );
   };
+}
+
+/** The command a button runs: the one it is named after, or a link request's answer (by its id). */
+function invocationOf(intent: ActionIntent): Invocation {
+  if (intent.kind === 'approve-link' || intent.kind === 'decline-link')
+    return { command: LINK_ANSWERS[intent.kind], args: { request: intent.configId } };
+  return parseOptions(intent.kind, {
+    config_id: intent.configId,
+    ...(intent.kind === 'close' && intent.customer ? { customer: intent.customer } : {}),
+  });
 }
 
 /**

@@ -8,11 +8,13 @@ import { closeSessions } from './close-session.js';
 import { createServiceContext, type ServiceDeps } from './context.js';
 import { createWay } from './create-way.js';
 import { deleteWay } from './delete-way.js';
+import { linkMethods } from './links.js';
 import { readWays } from './read-ways.js';
 import type { ContactWayService } from './types.js';
 import { updateWay } from './update-way.js';
 
 export type { ServiceDeps } from './context.js';
+export type { LinkRequestOutcome, Notify } from './links.js';
 export type {
   ClosedSession,
   CloseTarget,
@@ -36,5 +38,6 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     delete: deleteWay(ctx),
     ...closeSessions(ctx),
     ...adminActions(ctx),
+    ...linkMethods(ctx, ctx.links, { notify: deps.notify, directory: deps.directory }),
   };
 }

@@ -2,11 +2,11 @@
  * What every part of the service shares: its dependencies with their defaults filled in, plus the helpers all
  * of them use (audit wrapper, ownership checks, the record view). Built once per service, passed to each part.
  */
-
 import type { Logger } from '../base/logger.js';
+import type { MemberDirectory } from '../directory/index.js';
 import { type CustomerStore, createCustomerStore } from '../store/customer-store.js';
-import type { AuditLog, ContactWayRecord, RecordStore } from '../store/index.js';
-import { createMemoryKeyv } from '../store/index.js';
+import type { AuditLog, ContactWayRecord, LinkStore, RecordStore } from '../store/index.js';
+import { createLinkStore, createMemoryKeyv } from '../store/index.js';
 import type { StateIndex } from '../store/state-index.js';
 import type { CustomerClient } from '../wecom/customers.js';
 import type { WecomClient } from '../wecom/index.js';
@@ -15,6 +15,7 @@ import { type Auditing, auditing } from './audited.js';
 import type { CreationLimiter } from './creation-limit.js';
 import { fetchQrImage, type QrImage } from './fetch-qr.js';
 import { createIdempotency } from './idempotency.js';
+import type { Notify } from './links.js';
 import type { PendingRecords } from './pending-records.js';
 import { createPolicy, type Policy } from './policy.js';
 import type { RecordView } from './types.js';
@@ -41,10 +42,19 @@ export interface ServiceDeps {
   customerClient?: Pick<CustomerClient, 'batchGetByUser'>;
   /** The one way each `state` names, for WeCom's callbacks (src/callbacks); every state we send is claimed in it. */
   stateIndex?: StateIndex;
+  /**
+   * Chat users linked to WeCom members (`link`); in memory by default. The policy reads the same store
+   * (createPolicy's `links`), so give both the one instance.
+   */
+  links?: LinkStore;
+  /** Reaches admins and requesters outside a request (link requests and answers); nobody by default. */
+  notify?: Notify;
+  /** WeCom's members, for refusing a link to a member WeCom does not know or would refuse. */
+  directory?: () => Pick<MemberDirectory, 'verdict' | 'status'> | undefined;
 }
 
 export interface ServiceContext
-  extends Omit<ServiceDeps, 'now' | 'policy' | 'fetchQr' | 'idempotency' | 'customers'>,
+  extends Omit<ServiceDeps, 'now' | 'policy' | 'fetchQr' | 'idempotency' | 'customers' | 'links'>,
     Auditing,
     Ownership {
   now: () => number;
@@ -52,6 +62,7 @@ export interface ServiceContext
   fetchQr: (url: string) => Promise<QrImage | undefined>;
   idempotency: ReturnType<typeof createIdempotency>;
   customers: CustomerStore;
+  links: LinkStore;
   /** The record as a requester sees it: with whether a temp way has run out, by this service's clock. */
   view(record: ContactWayRecord): RecordView;
 }
@@ -70,6 +81,7 @@ export function createServiceContext(deps: ServiceDeps): ServiceContext {
     fetchQr: deps.fetchQr ?? ((url: string) => fetchQrImage(url)),
     idempotency: deps.idempotency ?? createIdempotency(createMemoryKeyv()),
     customers: deps.customers ?? createCustomerStore(createMemoryKeyv()),
+    links: deps.links ?? createLinkStore(createMemoryKeyv()),
     view,
     ...auditing(deps.audit, deps.logger),
     ...ownership(deps.records, policy),

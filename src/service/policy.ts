@@ -52,7 +52,9 @@ export interface Policy {
   /** Throws ForbiddenError when the actor may not use the bot at all. */
   checkAccess(actor: Actor): void;
   isAdmin(requester: Requester): boolean;
-  /** The WeCom userid mapped to this chat identity, if any. */
+  /** The admins' requester keys, as ADMINS lists them (whom a link request is sent to). */
+  adminKeys(): readonly string[];
+  /** The WeCom userid mapped to this chat identity, if any: a stored link (`link`) first, else USER_MAP. */
   mappedUser(requester: Requester): string | undefined;
   /**
    * Throws ForbiddenError when the requester may not give a contact way these members and departments, on
@@ -64,11 +66,23 @@ export interface Policy {
   memberScope(requester: Requester): readonly string[] | undefined;
 }
 
-export function createPolicy(config: Partial<PolicyConfig> = {}, rules: readonly AccessRule[] = []): Policy {
+/**
+ * `links`: the stored links (src/store/links.ts), read synchronously from memory. A stored link wins over
+ * USER_MAP, which is only the seed: an admin corrects a mapping with `link` instead of a restart.
+ */
+export function createPolicy(
+  config: Partial<PolicyConfig> = {},
+  rules: readonly AccessRule[] = [],
+  links: (requester: string) => string | undefined = () => undefined,
+): Policy {
   const p = policySchema.parse(config);
   const ruleOf = new Map(rules.map((r) => [r.platform, r]));
   const admins = new Set(p.admins);
   const isAdmin = (r: Requester) => admins.has(requesterKey(r));
+  const mappedUser = (r: Requester) => {
+    const key = requesterKey(r);
+    return links(key) ?? p.userMap[key];
+  };
   const denied = () =>
     new ForbiddenError(
       t(
@@ -79,11 +93,12 @@ export function createPolicy(config: Partial<PolicyConfig> = {}, rules: readonly
 
   return {
     isAdmin,
-    mappedUser: (r) => p.userMap[requesterKey(r)],
+    adminKeys: () => [...admins],
+    mappedUser,
 
     memberScope(r) {
       if (p.createFor === 'any' || isAdmin(r)) return undefined;
-      const mine = p.userMap[requesterKey(r)];
+      const mine = mappedUser(r);
       return mine ? [mine] : [];
     },
 
@@ -95,7 +110,7 @@ export function createPolicy(config: Partial<PolicyConfig> = {}, rules: readonly
 
     checkCreateFor(requester, userids, departments = []) {
       if (p.createFor === 'any' || isAdmin(requester)) return;
-      const mine = p.userMap[requesterKey(requester)];
+      const mine = mappedUser(requester);
       if (departments.length > 0) {
         throw new ForbiddenError(
           t(
@@ -113,8 +128,8 @@ export function createPolicy(config: Partial<PolicyConfig> = {}, rules: readonly
                 `你只能为自己（${mine}）创建「联系我」。`,
               )
             : t(
-                'You can only create contact ways for your own WeCom account, and none is mapped to you. Ask an admin.',
-                '你只能为自己的企业微信账号创建「联系我」，但尚未为你绑定账号，请联系管理员。',
+                'You can only create contact ways for your own WeCom account, and none is linked to you yet: run `link <your WeCom userid>` to ask an admin to link you.',
+                '你只能为自己的企业微信账号创建「联系我」，但尚未为你绑定账号：请发送 `link <你的企业微信 userid>`，请管理员为你绑定。',
               ),
         );
       }

@@ -11,6 +11,7 @@ import type {
   UpdateContactWayRequest,
 } from '../wecom/schemas.js';
 import type { QrImage } from './fetch-qr.js';
+import type { LinkMethods } from './links.js';
 import type { Actor } from './policy.js';
 import type { ClosedSession, CloseTarget } from './sessions.js';
 import type { WayUsage } from './way-usage.js';
@@ -63,7 +64,7 @@ export interface UpdateResult {
   changed: string[];
 }
 
-export interface ContactWayService {
+export interface ContactWayService extends LinkMethods {
   /** Throws ForbiddenError (and audits it) when the actor may not use the bot. */
   checkAccess(actor: Actor): Promise<void>;
   /**

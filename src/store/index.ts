@@ -26,6 +26,13 @@ export {
 export { type AuditEntry, auditEntrySchema } from './audit-schema.js';
 export { requesterKey } from './keys.js';
 export {
+  createLinkStore,
+  type Link,
+  type LinkRequest,
+  type LinkStore,
+  linkRequestId,
+} from './links.js';
+export {
   closeKeyv,
   createMemoryKeyv,
   DEFAULT_NAMESPACE,

@@ -15,6 +15,8 @@
  * | `cust:{configId}:{externalUserId}`    | CustomerRecord       | one key per customer: adds never race    |
  * | `custof:{userid}:{ext}:{configId}`    | `1`                  | finds the way(s) of a deleted customer   |
  * | `directory:members`                   | DirectorySnapshot    | member directory, shared by instances    |
+ * | `link:{requesterKey}`                 | Link                 | a chat user linked to a WeCom userid     |
+ * | `linkreq:{digest of requesterKey}`    | LinkRequest          | a `link` waiting for an admin; TTL'd     |
  *
  * Keyv adds its namespace in front (`{ns}:` for sqlite, PostgreSQL and memory, `{ns}::` for Redis).
  * Every part we put in a key is restricted to `[A-Za-z0-9_.!~*'()%-]` (config ids by their schema, requester
@@ -36,6 +38,9 @@ export const CUSTOMER_PREFIX = 'cust:';
 export const CUSTOMER_OF_PREFIX = 'custof:';
 /** The WeCom member directory (src/directory): one snapshot, refreshed in the background. TTL'd. */
 export const DIRECTORY_PREFIX = 'directory:';
+/** Chat users linked to WeCom members, and requests for a link (src/store/links.ts). */
+export const LINK_PREFIX = 'link:';
+export const LINK_REQUEST_PREFIX = 'linkreq:';
 
 /** Matches a config id as WeCom returns it (same rule as `configIdSchema`). */
 const CONFIG_ID = /^[A-Za-z0-9_-]{1,128}$/;

@@ -79,7 +79,8 @@ export interface ReplyFact {
  */
 export interface ReplyAction {
   /** `again`: opens the temp form prefilled from this way (the `again` command). */
-  kind: 'show' | 'delete' | 'close' | 'keep' | 'again';
+  /** `approve-link`/`decline-link`: an admin's answer to a link request, whose id `configId` carries. */
+  kind: 'show' | 'delete' | 'close' | 'keep' | 'again' | 'approve-link' | 'decline-link';
   label: string;
   configId: string;
   /** close: the customer whose session with the way's member ends (external_userid). */

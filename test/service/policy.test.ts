@@ -147,7 +147,7 @@ describe('who may do what', () => {
     const created = await runCommand(ctx(slackAlice), invocation, submitForm(invocation));
     expect(created.status).toBe('ok');
     const unmapped = await runCommand(ctx(slackEve), ...run(parseText('temp zhangsan')));
-    expect(unmapped.text).toContain('none is mapped to you');
+    expect(unmapped.text).toContain('none is linked to you yet');
   });
 
   it('GIVEN CREATE_FOR=mapped THEN departments are refused outright, in both languages, naming the field; admins are not limited', () => {
