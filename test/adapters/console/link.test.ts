@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { asOpened } from './fixtures/console-lines.js';
-import { type ConsoleSession, startConsoleSession } from './fixtures/console-session.js';
+import { asOpened } from '../../fixtures/console-lines.js';
+import { type ConsoleSession, startConsoleSession } from '../../fixtures/console-session.js';
 
 /**
  * Linking chat users to WeCom members through the real console adapter on the real core and the sandbox's
@@ -70,7 +70,7 @@ describe('link and unlink through the console', () => {
 
   it('GIVEN a stored link WHEN the core restarts on the same store THEN the link is loaded again', async () => {
     await session.core.service.linkUser(TESTER, OTHER, 'zhangsan');
-    const { createLinkStore } = await import('../src/store/index.js');
+    const { createLinkStore } = await import('../../../src/store/index.js');
     const reloaded = createLinkStore(session.core.keyv);
     await reloaded.load();
     expect(reloaded.lookup('console:local:other')).toBe('zhangsan');

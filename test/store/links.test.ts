@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeKeyv, createLinkStore, createMemoryKeyv, linkRequestId, openKeyv } from '../src/store/index.js';
+import {
+  closeKeyv,
+  createLinkStore,
+  createMemoryKeyv,
+  linkRequestId,
+  openKeyv,
+} from '../../src/store/index.js';
 
 /**
  * The stored links on each real backend: two instances share one store, a link made on one is seen by the

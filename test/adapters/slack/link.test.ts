@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slackRequester } from '../adapters/slack/requester.js';
-import { linkRequestId } from '../src/store/index.js';
-import { shownButton } from './fixtures/slack/buttons.js';
-import { ALICE, BOB, CHEN, type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';
-import { type SlackUser, stateFromView } from './fixtures/slack/requests.js';
+import { slackRequester } from '../../../adapters/slack/requester.js';
+import { linkRequestId } from '../../../src/store/index.js';
+import { shownButton } from '../../fixtures/slack/buttons.js';
+import { ALICE, BOB, CHEN, type SlackHarness, startSlackHarness } from '../../fixtures/slack/harness.js';
+import { type SlackUser, stateFromView } from '../../fixtures/slack/requests.js';
 
 /**
  * Self-service linking through signed Slack requests and the fake Slack (issue 19 item 9): with

@@ -1,21 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { slackRequester } from '../adapters/slack/requester.js';
-import { ConfigError } from '../src/base/errors.js';
-import { loadConfig } from '../src/config.js';
-import type { Requester } from '../src/store/index.js';
-import { contactWayRecordSchema } from '../src/store/record-schema.js';
-import { startConsoleSession } from './fixtures/console-session.js';
-import { displayed, type RecordedRequest } from './fixtures/discord/fake-discord.js';
-import { type DiscordHarness, startDiscordHarness } from './fixtures/discord/harness.js';
+import { slackRequester } from '../../adapters/slack/requester.js';
+import { ConfigError } from '../../src/base/errors.js';
+import { loadConfig } from '../../src/config.js';
+import type { Requester } from '../../src/store/index.js';
+import { contactWayRecordSchema } from '../../src/store/record-schema.js';
+import { startConsoleSession } from '../fixtures/console-session.js';
+import { displayed, type RecordedRequest } from '../fixtures/discord/fake-discord.js';
+import { type DiscordHarness, startDiscordHarness } from '../fixtures/discord/harness.js';
 import {
   chatInput,
   type FakeUser,
   GUILD_ID,
   modalSubmit,
   type SentModal,
-} from './fixtures/discord/interactions.js';
-import { type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';
-import type { SlackUser } from './fixtures/slack/requests.js';
+} from '../fixtures/discord/interactions.js';
+import { type SlackHarness, startSlackHarness } from '../fixtures/slack/harness.js';
+import type { SlackUser } from '../fixtures/slack/requests.js';
 
 /**
  * Issue 19 item 8: times in the reader's zone, always with the zone shown, and notifications in the

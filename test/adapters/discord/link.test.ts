@@ -1,6 +1,6 @@
 import type { APIApplicationCommandSubcommandOption } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { commandDefinitions } from '../adapters/discord/index.js';
+import { commandDefinitions } from '../../../adapters/discord/index.js';
 
 /** `link` and `unlink` reach Discord as subcommands, their options and names in Chinese derived from commands/. */
 describe('link and unlink on Discord', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { displayed } from './fixtures/discord/fake-discord.js';
-import { type DiscordHarness, startDiscordHarness } from './fixtures/discord/harness.js';
-import { ALICE, chatInput, modalSubmit, type SentModal } from './fixtures/discord/interactions.js';
+import { displayed } from '../../fixtures/discord/fake-discord.js';
+import { type DiscordHarness, startDiscordHarness } from '../../fixtures/discord/harness.js';
+import { ALICE, chatInput, modalSubmit, type SentModal } from '../../fixtures/discord/interactions.js';
 
 /** `/contactway edit` over the gateway to the real adapter and core (memory store, WeCom sandbox). */
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRecordStore } from '../src/store/index.js';
-import { asOpened, asTyped } from './fixtures/console-lines.js';
-import { type ConsoleSession, startConsoleSession } from './fixtures/console-session.js';
+import { createRecordStore } from '../../../src/store/index.js';
+import { asOpened, asTyped } from '../../fixtures/console-lines.js';
+import { type ConsoleSession, startConsoleSession } from '../../fixtures/console-session.js';
 
 /** `edit` in a console session on the embedded sandbox: what the person sees, and what WeCom receives. */
 describe('console: edit opens with the way’s current values', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { shownButton } from './fixtures/slack/buttons.js';
-import { ALICE, type SlackHarness, startSlackHarness } from './fixtures/slack/harness.js';
-import { type OpenedView, stateFromView, withValue } from './fixtures/slack/requests.js';
+import { shownButton } from '../../fixtures/slack/buttons.js';
+import { ALICE, type SlackHarness, startSlackHarness } from '../../fixtures/slack/harness.js';
+import { type OpenedView, stateFromView, withValue } from '../../fixtures/slack/requests.js';
 
 /**
  * Issue 19 item 2 on Slack, through the real Bolt over signed HTTP, the fake Slack Web API and the sandbox's

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatDriver } from './chat/chat-contract.js';
-import { consoleDriver } from './fixtures/console/driver.js';
+import type { ChatDriver } from '../../chat/chat-contract.js';
+import { consoleDriver } from '../../fixtures/console/driver.js';
 
 /**
  * Issue 19 item 2, through the console: a temp QR a customer has scanned is shown as used (by whom, when),

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { displayWidth } from '../adapters/console/width.js';
-import { asTyped } from './fixtures/console-lines.js';
-import { type ConsoleSession, startConsoleSession } from './fixtures/console-session.js';
+import { displayWidth } from '../../../adapters/console/width.js';
+import { asTyped } from '../../fixtures/console-lines.js';
+import { type ConsoleSession, startConsoleSession } from '../../fixtures/console-session.js';
 
 let session: ConsoleSession | undefined;
 afterEach(async () => {
