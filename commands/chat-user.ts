@@ -27,8 +27,8 @@ export function readChatUser(text: string, by: Requester, field: string): Reques
     {
       field,
       message: t(
-        'must be a chat user: a mention (@someone) or platform:workspace:user (e.g. slack:T0123:U0456)',
-        '须为聊天用户：@某人，或 平台:工作区:用户（如 slack:T0123:U0456）',
+        'must be a chat user: a mention (@someone) or platform:workspace:user, as ADMINS names people',
+        '须为聊天用户：@某人，或 平台:工作区:用户（与 ADMINS 中的写法相同）',
       ),
     },
   ]);

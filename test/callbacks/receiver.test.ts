@@ -117,7 +117,7 @@ describe('WeCom callback receiver over HTTP', () => {
     const zh = localizeNotification(note.notification, 'zh');
     expect(zh.title).toBe(`${scan.name} 添加了 zhangsan`);
     expect(zh.facts.find((f) => f.label === '欢迎语')?.value).toBe('欢迎语已发送。');
-    expect(note.notification.actions.map((a) => a.kind)).toEqual(['end_session', 'show']);
+    expect(note.notification.actions.map((a) => a.kind)).toEqual(['end_session', 'again', 'show']);
     expect(note.notification.actions[0]).toMatchObject({
       externalUserId: scan.externalUserId,
       userId: 'zhangsan',
