@@ -68,34 +68,50 @@ export function maxBytes(max: number) {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+/** Half of a UTF-16 pair without its other half: no character at all, and WeCom's UTF-8 cannot carry it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 function hasControl(text: string, allowNewline: boolean): boolean {
   for (const match of text.matchAll(CONTROL_CHARACTERS))
     if (!(allowNewline && match[0] === '\n')) return true;
   return false;
 }
 
+const BROKEN = {
+  params: human(
+    t(
+      'must not hold a broken character (half of a UTF-16 pair); type it again',
+      '包含损坏的字符（不完整的 UTF-16 代理对），请重新输入',
+    ),
+  ),
+};
+
 /** Refuses control characters and line breaks: for one-line text (remark, state, titles, ids we pass on). */
 export function oneLine(schema: z.ZodString = z.string()): z.ZodString {
-  return schema.refine((s) => !hasControl(s, false), {
-    params: human(
-      t(
-        'must not contain control characters or line breaks (such as ESC, NUL or bidi overrides)',
-        '不能包含控制字符或换行（如 ESC、NUL、双向文本控制符）',
+  return schema
+    .refine((s) => !LONE_SURROGATE.test(s), BROKEN)
+    .refine((s) => !hasControl(s, false), {
+      params: human(
+        t(
+          'must not contain control characters or line breaks (such as ESC, NUL or bidi overrides)',
+          '不能包含控制字符或换行（如 ESC、NUL、双向文本控制符）',
+        ),
       ),
-    ),
-  });
+    });
 }
 
 /** Refuses control characters but keeps line breaks (`\n` only): for multi-line text such as a closing message. */
 export function multiLine(schema: z.ZodString = z.string()): z.ZodString {
-  return schema.refine((s) => !hasControl(s, true), {
-    params: human(
-      t(
-        'must not contain control characters (such as ESC, NUL or bidi overrides); line breaks are fine',
-        '不能包含控制字符（如 ESC、NUL、双向文本控制符）；可以换行',
+  return schema
+    .refine((s) => !LONE_SURROGATE.test(s), BROKEN)
+    .refine((s) => !hasControl(s, true), {
+      params: human(
+        t(
+          'must not contain control characters (such as ESC, NUL or bidi overrides); line breaks are fine',
+          '不能包含控制字符（如 ESC、NUL、双向文本控制符）；可以换行',
+        ),
       ),
-    ),
-  });
+    });
 }
 
 function describe(issue: z.core.$ZodIssue): Bilingual {

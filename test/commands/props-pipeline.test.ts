@@ -115,6 +115,14 @@ function expectReadable(reply: Reply): void {
 }
 
 describe('random lines and form values through runCommand on the real core', () => {
+  it('GIVEN a state holding a lone surrogate (a broken character, as JSON can carry) THEN the field is refused by name, nothing reaches WeCom', async () => {
+    const invocation = parseText('new');
+    const values = { ...Object.fromEntries(formFor(invocation, 'en')!.fields.map((f) => [f.id, f.default])) };
+    const checked = checkSubmission(invocation, { ...values, user: 'zhangsan', state: '\ud800' }, 'en');
+    expect(checked.ok).toBe(false);
+    if (!checked.ok) expect(checked.errors.map((e) => e.field)).toContain('state');
+  });
+
   it('GIVEN any line, any values, either locale, admin or not THEN a readable reply, never a throw', async () => {
     let ran = 0;
     await fc.assert(
