@@ -189,6 +189,7 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
     let values: FormValues = {};
     const self: Surface = {
       defer: async () => undefined,
+      acknowledge: async () => undefined,
       reply: show,
       update: async (content) => ('reply' in content ? show(content.reply) : self.openForm(content.form)),
       decline: async (text) => {

@@ -36,6 +36,8 @@ export function discordSurface(interaction: AnswerableInteraction, options: Surf
       if (how?.inPlace && interaction.isButton()) await interaction.deferUpdate();
       else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     },
+    // Discord's acknowledgement is `defer` itself: the flow calls it where no modal can follow.
+    acknowledge: async () => undefined,
     async openForm(open) {
       const customId = encodeCustomId({ kind: 'form', state: open.state });
       // STATE_CHARS keeps every token within the custom_id; a longer one is a bug, not a user error.

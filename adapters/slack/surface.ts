@@ -88,6 +88,11 @@ export function slackSurface(ctx: SurfaceContext): Surface {
       });
     },
 
+    async acknowledge() {
+      // A command keeps its ack for a reply known at once (the ephemeral answer in the ack itself).
+      if (kind === 'action') await ack();
+    },
+
     async openForm(open) {
       await ack();
       // views.open comes right after the ack: the trigger_id expires ~3 s after Slack sent the request.

@@ -32,8 +32,15 @@ export function createActions(
       () => raw,
       request.locale,
       async () => {
-        if (!(await kit.admission.firstDelivery(request, raw))) return;
-        if (request.reopen) return forms.reopen(request, kit.bound(raw, stripRoles(request.actor)));
+        // Slack's ack first: the token read below is a store read, and the platform gives up after 3 s.
+        await raw.acknowledge();
+        const delivery = await kit.admission.firstDelivery(request, raw);
+        if (!delivery) return;
+        if (request.reopen) {
+          await forms.reopen(request, kit.bound(raw, stripRoles(request.actor)));
+          await delivery.confirm({ formOpen: true });
+          return;
+        }
         const read = await kit.tokens.read(request.token, stripRoles(request.actor), {
           elsewhere: Boolean(request.elsewhere),
           timeoutMs: STATE_LOAD_TIMEOUT_MS,
@@ -49,16 +56,22 @@ export function createActions(
         const acting = actingRequest(request, intent);
         const surface = kit.bound(raw, stripRoles(acting.actor));
         // New QR like this: a form, so the first answer (no defer before it).
-        if (intent.kind === 'again')
-          return forms.openLike(acting, parseOptions('again', { config_id: intent.configId }), surface);
+        if (intent.kind === 'again') {
+          await forms.openLike(acting, parseOptions('again', { config_id: intent.configId }), surface);
+          await delivery.confirm({ formOpen: true });
+          return;
+        }
+        // Acknowledged (deferred) first; then nothing runs for a duplicate another instance claimed.
         if (intent.no) {
           await surface.defer({ inPlace: true });
+          if (!(await delivery.confirm())) return;
           const { locale } = await resolved(acting);
           await surface.update({ reply: info(say(keptText(intent), locale)) });
           return;
         }
         if (intent.ask) {
           await surface.defer();
+          if (!(await delivery.confirm())) return;
           const { locale } = await resolved(acting);
           const question = intent.question ?? questionFor(intent, locale);
           const actions = await kit.tokens.question(intent, stripRoles(acting.actor), question);
@@ -66,6 +79,7 @@ export function createActions(
           return;
         }
         await surface.defer({ inPlace: intent.yes });
+        if (!(await delivery.confirm())) return;
         const facts = await resolved(acting);
         const { locale } = facts;
         let reply: Reply;

@@ -105,6 +105,7 @@ export function createFlowKit(deps: FlowDeps, options: FlowOptions): FlowKit {
           : { ...reply, actions: await tokens.bind(reply.actions, requester) };
       return {
         defer: (o) => surface.defer(o),
+        acknowledge: () => surface.acknowledge(),
         openForm: (open) => surface.openForm(open),
         showFieldErrors: (errors, open, reopen) => surface.showFieldErrors(errors, open, reopen),
         decline: (text) => surface.decline(text),

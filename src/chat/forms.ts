@@ -42,7 +42,8 @@ export function createForms(kit: FlowKit) {
       request.locale,
       async () => {
         const surface = kit.bound(raw, stripRoles(request.actor));
-        if (!(await kit.admission.firstDelivery(request, surface))) return;
+        const delivery = await kit.admission.firstDelivery(request, surface);
+        if (!delivery) return;
         const actor = request.actor;
         let invocation: Invocation;
         try {
@@ -69,10 +70,16 @@ export function createForms(kit: FlowKit) {
           await surface.reply(errorReply(ineligible, request.locale));
           return;
         }
-        if (invocation.command.opens) return openLike(request, invocation, surface);
+        if (invocation.command.opens) {
+          await openLike(request, invocation, surface);
+          await delivery.confirm({ formOpen: true });
+          return;
+        }
         const form = formFor(invocation, request.locale);
         if (!form) {
           await surface.defer();
+          // Acknowledged already: a duplicate another instance claimed is dropped before it runs.
+          if (!(await delivery.confirm())) return;
           await surface.reply(
             await kit.run(request, kit.context(request, await resolved(request)), invocation),
           );
@@ -102,6 +109,7 @@ export function createForms(kit: FlowKit) {
         const opened = open(shown, s);
         await surface.openForm(opened.open);
         await opened.written;
+        if (!(await delivery.confirm({ formOpen: true }))) return;
         await settle(request, invocation, s, surface, current);
       },
     );

@@ -62,6 +62,12 @@ export interface Surface {
    * platform can.
    */
   defer(options?: { inPlace?: boolean }): Promise<void>;
+  /**
+   * Acknowledge receipt where that leaves every answer open (Slack's empty ack, after which a modal still
+   * opens with the trigger_id), so nothing the flow awaits runs into the platform's ack deadline. A no-op
+   * where acknowledging is deferring (Discord: a deferred reply rules out a modal).
+   */
+  acknowledge(): Promise<void>;
   openForm(open: OpenForm): Promise<void>;
   /**
    * A submitted form had invalid fields. `reopen` (when set) is a state token that reopens the form

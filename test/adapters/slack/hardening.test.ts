@@ -275,25 +275,74 @@ describe('A replayed signed request runs once', () => {
 });
 
 describe('The replay check needs the store', () => {
-  it('GIVEN the store fails during the check THEN the command is refused with the store message, not run unguarded', async () => {
+  /** Makes the store's replay claims (the `idem:slack:` reads) fail or take long, until restored. */
+  function claimsVia(replace: (key: unknown, get: (key: unknown) => unknown) => unknown): () => void {
     const store = h.core.keyv.store as Map<unknown, unknown>;
     const get = store.get.bind(store);
-    store.get = (key: unknown) => {
-      if (String(key).includes('idem:slack:')) throw new Error('store unavailable (test)');
-      return get(key);
+    store.get = (key: unknown) => (String(key).includes('idem:slack:') ? replace(key, get) : get(key));
+    return () => {
+      store.get = get;
     };
+  }
+
+  it('GIVEN the store fails during the check THEN the command is acknowledged, then refused with the store message, not run', async () => {
+    const restore = claimsVia(() => {
+      throw new Error('store unavailable (test)');
+    });
     let sent: Awaited<ReturnType<SlackHarness['command']>>;
     try {
       sent = await h.command(BOB, 'list');
+      await waitForResponse(sent.responseId);
     } finally {
-      store.get = get;
+      restore();
     }
+    // Acknowledged before the store answered; the refusal follows where replies go.
     expect(sent.status).toBe(200);
-    expect(JSON.parse(sent.text)).toMatchObject({ response_type: 'ephemeral' });
-    expect(sent.text).toContain('store is unavailable');
-    expect(sent.text).not.toContain('(test)');
+    const said = responseText(sent.responseId);
+    expect(said).toContain('store is unavailable');
+    expect(said).not.toContain('(test)');
     await settle();
-    expect(h.fake.responsesTo(sent.responseId)).toEqual([]);
+    expect(h.fake.responsesTo(sent.responseId)).toHaveLength(1);
+  });
+
+  it('GIVEN a slow store (claims take 2 s) THEN the slash command is acked and its form opened at once, and a copy still opens no second form', async () => {
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const restore = claimsVia(async (key, get) => {
+      await Promise.race([slow, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      return get(key);
+    });
+    try {
+      const body = slashCommandBody({
+        user: BOB,
+        text: 'temp zhangsan',
+        responseUrl: h.fake.responseUrl('slow-store'),
+        triggerId: 'slow-store.trigger',
+      });
+      const started = performance.now();
+      const timestampS = Math.floor(Date.now() / 1000);
+      const sent = await postToApp(h.eventsUrl, body, { secret: SIGNING_SECRET, timestampS });
+      const acked = performance.now() - started;
+      await h.openedView('slow-store.trigger');
+      const opened = performance.now() - started;
+      expect(sent.status).toBe(200);
+      // Slack's trigger_id lives ~3 s: the ack and views.open must not wait on the store.
+      expect(acked).toBeLessThan(500);
+      expect(opened).toBeLessThan(500);
+      // The same delivery again while the claim is still pending: known in memory, dropped.
+      const again = await postToApp(h.eventsUrl, body, { secret: SIGNING_SECRET, timestampS });
+      expect(again.status).toBe(200);
+    } finally {
+      release();
+      restore();
+    }
+    await settle();
+    expect(
+      h.fake.callsTo('views.open').filter((c) => c.args.trigger_id === 'slow-store.trigger'),
+    ).toHaveLength(1);
+    expect(h.fake.responsesTo('slow-store')).toEqual([]);
   });
 });
 
