@@ -13,10 +13,14 @@ export function createRecentlySeen(windowMs: number, now: () => number = Date.no
     add(key: string): boolean {
       const t = now();
       for (const [old, expires] of expiries) {
-        if (expires > t && expiries.size < max) break;
+        if (expires > t) break;
         expiries.delete(old);
       }
       if (expiries.has(key)) return false;
+      for (const old of expiries.keys()) {
+        if (expiries.size < max) break;
+        expiries.delete(old);
+      }
       expiries.set(key, t + windowMs);
       return true;
     },
