@@ -376,4 +376,48 @@ describe.skipIf(!redisUrl)('A replay sent to two instances sharing Redis', () =>
       await Promise.all([a.close(), b.close()]);
     }
   });
+
+  it('GIVEN the same signed Delete click posted to both at once THEN it deletes once and answers once (each acks first)', async () => {
+    const env = { STORE_URL: redisUrl!, STORE_NAMESPACE: `slack-replay-click-${process.pid}-${Date.now()}` };
+    const [a, b] = await Promise.all([startSlackHarness(env), startSlackHarness(env)]);
+    try {
+      const sent = await a.command(BOB, 'temp zhangsan');
+      const view = await a.openedView(sent.triggerId);
+      await a.submit(BOB, view, stateFromView(view));
+      await a.fake.waitFor(() => a.fake.statusOf(view.id));
+      const [record] = await a.core.service.list(who(BOB));
+      const configId = record!.configId;
+      await a.fake.waitFor(() => {
+        try {
+          return shownButton(a.fake, 'delete', configId);
+        } catch {
+          return undefined;
+        }
+      });
+      const body = payloadBody(
+        blockActionsPayload(
+          BOB,
+          { action_id: 'contactway.delete', value: shownButton(a.fake, 'delete', configId) },
+          a.fake.responseUrl('two-deletes'),
+        ),
+      );
+      const timestampS = Math.floor(Date.now() / 1000);
+      const clicks = await Promise.all(
+        [a, b].map((x) => postToApp(x.eventsUrl, body, { secret: SIGNING_SECRET, timestampS })),
+      );
+      expect(clicks.map((r) => r.status)).toEqual([200, 200]);
+      await a.fake.waitFor(() => a.fake.responsesTo('two-deletes')[0]);
+      for (const x of [a, b]) {
+        const sentinel = await x.command(BOB, 'help');
+        await x.fake.waitFor(() => x.fake.responsesTo(sentinel.responseId)[0]);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // A second run would answer "not found" (or fail at the other instance's WeCom): one answer, deleted.
+      expect(a.fake.responsesTo('two-deletes')).toHaveLength(1);
+      expect(JSON.stringify(a.fake.responsesTo('two-deletes'))).toContain(configId);
+      expect(await a.core.service.list(who(BOB))).toEqual([]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });
