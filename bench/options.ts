@@ -27,11 +27,11 @@ export const USAGE = `npm run bench -- [--n 200] [--rounds 3] [--latency 50] [--
                      [--scan-n N]
 
   --n N          simultaneous requesters (default 200)
-  --rounds R     floor and bot alternate R times; each figure is the median (default 3)
+  --rounds R     both floors and the bot alternate R times; each figure is the median (default 3)
   --latency MS   delay the WeCom sandbox adds to every API call (default 50)
   --store S      the bot's store: sqlite (default) or redis (REDIS_URL, default redis://127.0.0.1:6379)
   --both         load the Discord adapter too (against the fake Discord), for memory
-  --all          floor, sqlite, redis and both in one run
+  --all          both floors, sqlite, redis and both in one run
   --cpu-prof     write V8 CPU profiles of each app process to bench/profiles/ and summarise the burst
   --quick        skip the warm-up starts and the ready-time variants (smoke test)
   --tsx          run both apps through tsx's loader instead of compiled (as npm start did before)

@@ -28,12 +28,16 @@ export const TSX_NODE_ARGS = [
 export const TSX_ENTRIES: AppEntries = {
   bot: [...TSX_NODE_ARGS, join(ROOT, 'src', 'main.ts')],
   floor: [...TSX_NODE_ARGS, join(ROOT, 'bench', 'floor.ts')],
+  'same-floor': [...TSX_NODE_ARGS, join(ROOT, 'bench', 'floor-same.ts')],
 };
 
+/** The bare floor, the same-experience floor, or the bot. */
+export type AppKind = keyof AppEntries;
+
 export interface ScenarioSpec {
-  /** floor, sqlite, redis, both… */
+  /** floor, same-floor, sqlite, redis, both… */
   name: string;
-  kind: 'floor' | 'bot';
+  kind: AppKind;
   /** STORE_URL for the bot, given its temp folder. */
   storeUrl?: (dir: string) => string;
   /** Load the Discord adapter too, logged in to the fake Discord. */
@@ -72,7 +76,7 @@ export interface Quantiles {
 
 export interface ScenarioResult {
   name: string;
-  kind: 'floor' | 'bot';
+  kind: AppKind;
   n: number;
   /** How many rounds the figures are the median of. */
   rounds?: number;

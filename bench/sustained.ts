@@ -62,26 +62,32 @@ export async function findSustainedRate(
   return { name: spec.name, ratePerS: held, trials };
 }
 
-/** Lines for the report: each app's sustained rate, its ratio to the floor's, and the trials behind it. */
+/**
+ * Lines for the report: each floor's sustained rate, each bot's and its ratio to the same-experience floor's
+ * (the target's reference), and the trials behind them.
+ */
 export function renderSustained(
-  floor: SustainedResult,
+  floors: { bare: SustainedResult; same: SustainedResult },
   bots: SustainedResult[],
   options: Pick<SustainedOptions, 'durationS' | 'p99LimitMs'>,
 ): string {
+  const { bare, same } = floors;
   const rate = (r: SustainedResult) => (r.ratePerS === undefined ? '–' : `${r.ratePerS}/s`);
+  const width = Math.max(...[bare, same, ...bots].map((r) => r.name.length));
   const lines = [
     `sustained: highest arrival rate over ${options.durationS} s with submit → QR p99 < ${options.p99LimitMs} ms ` +
-      `and no requester lost (target: bot ≥ ${SUSTAINED_TARGET}× floor)`,
-    `  floor   ${rate(floor)}`,
+      `and no requester lost (target: bot ≥ ${SUSTAINED_TARGET}× ${same.name})`,
+    `  ${bare.name.padEnd(width)} ${rate(bare)}`,
+    `  ${same.name.padEnd(width)} ${rate(same)}`,
     ...bots.map((b) => {
-      const x = ratio(b.ratePerS, floor.ratePerS);
+      const x = ratio(b.ratePerS, same.ratePerS);
       const met = x === undefined ? '' : x >= SUSTAINED_TARGET ? ' ✓' : ' ✗';
-      return `  ${b.name.padEnd(7)} ${rate(b)}  ×floor ${x ?? '–'}${met}`;
+      return `  ${b.name.padEnd(width)} ${rate(b)}  ×same ${x ?? '–'}${met}`;
     }),
     '  trials:',
-    ...[floor, ...bots].map(
+    ...[bare, same, ...bots].map(
       (r) =>
-        `    ${r.name.padEnd(7)} ` +
+        `    ${r.name.padEnd(width)} ` +
         r.trials
           .map(
             (t) =>

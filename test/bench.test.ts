@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { spawnGroup } from './fixtures/child-process.js';
 
 /**
- * Smoke test of `npm run bench`: a tiny burst (N=5, one round, no warm-up or start-up variants) runs the
- * floor and the bot end to end and ends with one JSON line. No timing is asserted: figures are for the
+ * Smoke test of `npm run bench`: a tiny burst (N=5, one round, no warm-up or start-up variants) runs both
+ * floors (bare and same-experience) and the bot end to end and ends with one JSON line. No timing is asserted: figures are for the
  * README, not for CI.
  */
 const ROOT = join(import.meta.dirname, '..');
@@ -32,7 +32,7 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
 }
 
 describe('npm run bench', () => {
-  it('GIVEN N=5 and a 1 s sustained trial THEN the floor and the bot serve every requester, once per token, the scan burst’s 5 events are answered, greeted and notified, and the last line is the JSON summary', async () => {
+  it('GIVEN N=5 and a 1 s sustained trial THEN both floors and the bot serve every requester, once per token, the same-experience floor makes the bot’s Slack calls, the scan burst’s 5 events are answered, greeted and notified, and the last line is the JSON summary', async () => {
     const { code, stdout, stderr } = await runBench([
       '--n',
       '5',
@@ -54,8 +54,26 @@ describe('npm run bench', () => {
     const summary = JSON.parse(last) as {
       n: number;
       floor: { failed: number; gettoken: number; addContactWay: number };
-      scenarios: { name: string; failed: number; gettoken: number; addContactWay: number }[];
-      sustained: { floor: { trials: { n: number; failed: number }[] }; bots: { name: string }[] };
+      sameFloor: {
+        name: string;
+        failed: number;
+        gettoken: number;
+        addContactWay: number;
+        slackCalls: Record<string, number>;
+      };
+      targets: Record<string, Record<string, boolean>>;
+      scenarios: {
+        name: string;
+        failed: number;
+        gettoken: number;
+        addContactWay: number;
+        slackCalls: Record<string, number>;
+      }[];
+      sustained: {
+        floor: { trials: { n: number; failed: number }[] };
+        sameFloor: { name: string; trials: { n: number; failed: number }[] };
+        bots: { name: string }[];
+      };
       scan: {
         name: string;
         n: number;
@@ -71,8 +89,23 @@ describe('npm run bench', () => {
     expect(summary.floor).toMatchObject({ failed: 0, gettoken: 1, addContactWay: 5 });
     expect(summary.scenarios.map((s) => s.name)).toEqual(['sqlite']);
     expect(summary.scenarios[0]).toMatchObject({ failed: 0, gettoken: 1, addContactWay: 5 });
+    // The same-experience floor serves everyone and asks Slack for exactly what the bot asks, call for call.
+    expect(summary.sameFloor).toMatchObject({ name: 'same-floor', failed: 0, gettoken: 1, addContactWay: 5 });
+    expect(summary.sameFloor.slackCalls).toEqual({
+      'users.info': 5,
+      'views.open': 5,
+      'conversations.open': 5,
+      'files.getUploadURLExternal': 5,
+      upload: 5,
+      'files.completeUploadExternal': 5,
+      'views.update': 5,
+    });
+    expect(summary.sameFloor.slackCalls).toEqual(summary.scenarios[0]?.slackCalls);
+    expect(Object.keys(summary.targets)).toEqual(['sqlite']);
+    expect(stdout).toMatch(/^figure +floor +same-floor +sqlite +×same +target$/m);
     // One sustained trial per app: 5 requesters/s for 1 s.
     expect(summary.sustained.floor.trials).toMatchObject([{ n: 5, failed: 0 }]);
+    expect(summary.sustained.sameFloor).toMatchObject({ name: 'same-floor', trials: [{ n: 5, failed: 0 }] });
     expect(summary.sustained.bots.map((b) => b.name)).toEqual(['sqlite']);
     expect(stdout).toContain('sustained: highest arrival rate');
     // The scan burst: 5 encrypted add events at once, each answered, greeted in WeCom's window and notified.
@@ -89,5 +122,5 @@ describe('npm run bench', () => {
     expect(summary.scan[0]?.answerMs.p99).toBeGreaterThan(0);
     expect(summary.scan[0]?.eventsPerS).toBeGreaterThan(0);
     expect(stdout).toContain('scan burst (sqlite)');
-  }, 30_000);
+  }, 60_000);
 });
