@@ -437,6 +437,23 @@ describe('tokens', () => {
     expect(calls.get_contact_way).toBe(2);
   });
 
+  it('GIVEN a warm token THEN N calls read the token key from the store at most once (memory first)', async () => {
+    // A real Keyv over a Map that counts reads of the token's key (Keyv adds its namespace to the key).
+    let tokenReads = 0;
+    class CountingMap extends Map<string, unknown> {
+      override get(key: string) {
+        if (key.includes('wecom:token:')) tokenReads++;
+        return super.get(key);
+      }
+    }
+    const c = client({ cache: new Keyv({ store: new CountingMap() }) });
+    await c.accessToken();
+    tokenReads = 0;
+    const N = 20;
+    for (let i = 0; i < N; i++) await c.listContactWay({ limit: 1 });
+    expect(tokenReads).toBeLessThanOrEqual(1);
+  });
+
   it('GIVEN two clients sharing a store THEN they share the token', async () => {
     const cache = new Keyv();
     const { gettoken } = await delta(async () => {

@@ -145,6 +145,53 @@ describe('createTokenCache', () => {
     expect(s.fetches()).toBe(1);
   });
 
+  it('GIVEN a token in memory THEN used without reading the store, and a renew re-reads the store first', async () => {
+    const store = new Keyv();
+    const s = countingSource();
+    const cache = createTokenCache({ source: s.source, cache: store, http: noHttp, now: Date.now });
+    expect(await cache.get()).toBe('tok-1');
+    // Another instance refreshed; this one hears of it only when WeCom rejects its token.
+    await store.set('test:key', {
+      accessToken: 'tok-other',
+      expiresAtMs: Date.now() + 7200_000,
+      refreshAtMs: Date.now() + 6900_000,
+    });
+    expect(await cache.get()).toBe('tok-1');
+    expect(await cache.renew('tok-1')).toBe('tok-other');
+    expect(await cache.get()).toBe('tok-other');
+    expect(s.fetches()).toBe(1);
+  });
+
+  it('GIVEN a store read racing a renew THEN the rejected token it read is not taken back into memory', async () => {
+    // The first read of the token key answers late, with what the store held when it was asked.
+    let release: () => void = () => {};
+    const late = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reads = 0;
+    class SlowFirstRead extends Map<string, unknown> {
+      override get(key: string): never {
+        const value = super.get(key);
+        reads++;
+        return (reads === 1 ? late.then(() => value) : value) as never;
+      }
+    }
+    const store = new Keyv({ store: new SlowFirstRead() });
+    await store.set('test:key', {
+      accessToken: 'tok-0',
+      expiresAtMs: Date.now() + 7200_000,
+      refreshAtMs: Date.now() + 6900_000,
+    });
+    const s = countingSource();
+    const cache = createTokenCache({ source: s.source, cache: store, http: noHttp, now: Date.now });
+    const racing = cache.get();
+    expect(await cache.renew('tok-0')).toBe('tok-1');
+    release();
+    expect(await racing).toBe('tok-0');
+    expect(await cache.get()).toBe('tok-1');
+    expect(s.fetches()).toBe(1);
+  });
+
   it('GIVEN a corrupt entry in the shared store THEN treated as a miss', async () => {
     const store = new Keyv();
     await store.set('test:key', { something: 'else' });
