@@ -40,10 +40,12 @@ describe('npm start serves WeCom’s callback on PORT', () => {
     const announced = app.lines.find((l) => String(l.msg).includes('WeCom callbacks'));
     expect(announced).toMatchObject({ path: '/wecom/callback' });
     // A forged signature is refused there too (the receiver, not a catch-all, answered).
-    expect(
-      (await fetch(`${app.publicUrl}/wecom/callback?${query.replace(/msg_signature=\w/, 'msg_signature=0')}`))
-        .status,
-    ).toBeGreaterThanOrEqual(400);
+    // Its first character changed (to one it is not: a signature starting with 0 would otherwise stay valid).
+    const forged = query.replace(
+      /msg_signature=(\w)/,
+      (_, c: string) => `msg_signature=${c === '0' ? '1' : '0'}`,
+    );
+    expect((await fetch(`${app.publicUrl}/wecom/callback?${forged}`)).status).toBeGreaterThanOrEqual(400);
   });
 
   it('GIVEN OPS_PORT THEN the callback stays on PORT and the internal ops port does not serve it', async () => {
