@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { App, LogLevel, type types } from '@slack/bolt';
+import type { types } from '@slack/bolt';
+import { accessToken, floorApp, wecomBase } from './floor-app.js';
 
 /**
  * The same-experience floor: the least a Bolt app can do to give the requester what contactway gives them,
@@ -13,46 +14,11 @@ import { App, LogLevel, type types } from '@slack/bolt';
  *
  * Run as its own process by bench/run.ts (compiled like the bot), configured by environment variables.
  */
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`same-floor: ${name} is required`);
-  return value;
-};
-
-const wecomBase = env('WECOM_API_BASE');
-const corpId = env('WECOM_CORP_ID');
-const corpSecret = env('WECOM_CORP_SECRET');
 // cwd is the bench's temp folder for this run.
 const journal = join(process.cwd(), 'ways.jsonl');
 
-let token: Promise<string> | undefined;
-const accessToken = (): Promise<string> => {
-  token ??= fetch(`${wecomBase}/cgi-bin/gettoken?corpid=${corpId}&corpsecret=${corpSecret}`)
-    .then((r) => r.json() as Promise<{ access_token: string }>)
-    .then((body) => body.access_token);
-  return token;
-};
-
 const dms = new Map<string, string>();
-const app = new App({
-  token: env('SLACK_BOT_TOKEN'),
-  signingSecret: env('SLACK_SIGNING_SECRET'),
-  endpoints: '/slack/events',
-  port: Number(env('PORT')),
-  logLevel: LogLevel.ERROR,
-  processBeforeResponse: false,
-  customRoutes: [
-    {
-      path: '/healthz',
-      method: ['GET'],
-      handler: (_req, res) => {
-        res.writeHead(200);
-        res.end('ok');
-      },
-    },
-  ],
-  clientOptions: { slackApiUrl: env('SLACK_API_URL'), retryConfig: { retries: 0 } },
-});
+const app = floorApp();
 
 const statusView = (text: string, extra: types.KnownBlock[] = []): types.ModalView => ({
   type: 'modal',

@@ -1,4 +1,4 @@
-import { App, LogLevel } from '@slack/bolt';
+import { accessToken, floorApp, wecomBase } from './floor-app.js';
 
 /**
  * The floor: the least a Bolt app can do for the same flow, so the benchmark can say what contactway adds.
@@ -8,43 +8,7 @@ import { App, LogLevel } from '@slack/bolt';
  *
  * Run as its own process by bench/run.ts (same loader as the bot), configured by environment variables.
  */
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`floor: ${name} is required`);
-  return value;
-};
-
-const wecomBase = env('WECOM_API_BASE');
-const corpId = env('WECOM_CORP_ID');
-const corpSecret = env('WECOM_CORP_SECRET');
-
-let token: Promise<string> | undefined;
-const accessToken = (): Promise<string> => {
-  token ??= fetch(`${wecomBase}/cgi-bin/gettoken?corpid=${corpId}&corpsecret=${corpSecret}`)
-    .then((r) => r.json() as Promise<{ access_token: string }>)
-    .then((body) => body.access_token);
-  return token;
-};
-
-const app = new App({
-  token: env('SLACK_BOT_TOKEN'),
-  signingSecret: env('SLACK_SIGNING_SECRET'),
-  endpoints: '/slack/events',
-  port: Number(env('PORT')),
-  logLevel: LogLevel.ERROR,
-  processBeforeResponse: false,
-  customRoutes: [
-    {
-      path: '/healthz',
-      method: ['GET'],
-      handler: (_req, res) => {
-        res.writeHead(200);
-        res.end('ok');
-      },
-    },
-  ],
-  clientOptions: { slackApiUrl: env('SLACK_API_URL'), retryConfig: { retries: 0 } },
-});
+const app = floorApp();
 
 app.command('/contactway', async ({ command, ack, client }) => {
   await ack();

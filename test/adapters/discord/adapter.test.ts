@@ -1,7 +1,6 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../commands/index.js';
-import { createRecordStore } from '../../../src/store/index.js';
 import { displayed, type RecordedRequest } from '../../fixtures/discord/fake-discord.js';
 import { type DiscordHarness, startDiscordHarness } from '../../fixtures/discord/harness.js';
 import {
@@ -17,6 +16,7 @@ import {
   modalSubmit,
   type SentModal,
 } from '../../fixtures/discord/interactions.js';
+import { storeWay } from '../../fixtures/stored-way.js';
 
 /**
  * End to end: the real core (memory store, WeCom sandbox) and the real discord.js adapter, logged in to
@@ -339,17 +339,7 @@ describe('discord adapter: context that does not fit a custom_id, and DMs', () =
   it('GIVEN edit with a config_id too long for the custom_id THEN the flow keeps the state server-side and the submit still finds it', async () => {
     const configId = 'x'.repeat(90);
     // A way of hers WeCom has forgotten: the form opens with its values (edit reads the record first).
-    const at = new Date().toISOString();
-    await createRecordStore(h.core.keyv).put({
-      configId,
-      requester: requester(ALICE),
-      createdAt: at,
-      updatedAt: at,
-      request: { type: 1, scene: 2, user: ['zhangsan'], remark: 'old remark' },
-      isTemp: false,
-      status: 'active',
-      source: 'created',
-    });
+    await storeWay(h.core.keyv, requester(ALICE), configId);
     const token = h.send(chatInput('edit', { config_id: configId }, { user: ALICE }));
     const opened = await h.callback(token);
     expect(opened.body.type).toBe(9);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerTag } from '../../../src/chat/action-token.js';
-import { createRecordStore } from '../../../src/store/index.js';
 import { displayed, type RecordedRequest } from '../../fixtures/discord/fake-discord.js';
 import { type DiscordHarness, startDiscordHarness } from '../../fixtures/discord/harness.js';
 import {
@@ -16,6 +15,7 @@ import {
   type SentModal,
   type Where,
 } from '../../fixtures/discord/interactions.js';
+import { storeWay } from '../../fixtures/stored-way.js';
 
 /**
  * Issue 10, the Discord items, through the real discord.js adapter and a fake Discord: form context bound
@@ -107,17 +107,7 @@ describe('item 3: form context is bound to its requester', () => {
   it('GIVEN a context kept server-side (@id) THEN another user submitting it is refused', async () => {
     const configId = 'y'.repeat(90);
     // One of alice's ways (edit reads its record before the form opens); the id is too long to carry inline.
-    const at = new Date().toISOString();
-    await createRecordStore(h.core.keyv).put({
-      configId,
-      requester: requester(ALICE),
-      createdAt: at,
-      updatedAt: at,
-      request: { type: 1, scene: 2, user: ['zhangsan'], remark: 'old remark' },
-      isTemp: false,
-      status: 'active',
-      source: 'created',
-    });
+    await storeWay(h.core.keyv, requester(ALICE), configId);
     const modal = await openModal('edit', { config_id: configId }, as(ALICE));
     expect(modal.custom_id).toMatch(/^cw:form:@/);
     const calls = h.core.sandbox?.stats().calls.update_contact_way ?? 0;
