@@ -104,6 +104,16 @@ async function waitFor(check: () => boolean, what: () => string, timeoutMs = 10_
   }
 }
 
+async function waitForMetric(app: Running, line: RegExp): Promise<void> {
+  const until = performance.now() + 10_000;
+  let last = '';
+  while (!line.test(last)) {
+    if (performance.now() > until) throw new Error(`timed out waiting for ${line} in /metrics:\n${last}`);
+    last = await (await fetch(`${app.baseUrl}/metrics`)).text();
+    if (!line.test(last)) await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 beforeAll(async () => {
   fake = await startFakeSlack({ token: BOT_TOKEN });
   sandbox = await startSandbox();
@@ -126,6 +136,9 @@ describe('SIGTERM while a submission is in flight', () => {
       fake.callsTo('views.open').find((c) => c.args.trigger_id === temp.triggerId),
     );
     const view = open.result?.view as OpenedView;
+    // The command's own work (after its ack) may still be finishing on a loaded machine; let it, so the one in
+    // flight below is the submission.
+    await waitForMetric(app, /^contactway_requests_in_flight 0$/m);
 
     sandbox.setLatency(WECOM_LATENCY_MS);
     const submitted = await postToApp(
