@@ -96,7 +96,11 @@ describe('request ids: one per Slack request, on every log line of its flow', ()
       expect((await postToApp(eventsUrl, body, { secret: SIGNING_SECRET })).status).toBe(200);
       await fake.waitFor(() => fake.responsesTo(`rid-${n}`)[0]);
     }
-    const finished = lines.filter((l) => l.msg === 'command finished');
+    // The reply reaches Slack before the flow logs that it finished: wait for the line, not for the reply.
+    const finished = await fake.waitFor(() => {
+      const done = lines.filter((l) => l.msg === 'command finished');
+      return done.length >= 2 ? done : undefined;
+    });
     expect(finished).toHaveLength(2);
     const ids = finished.map((l) => l.requestId);
     expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
