@@ -5,7 +5,7 @@ export interface BenchOptions {
   rounds: number;
   latencyMs: number;
   timeoutMs: number;
-  store: 'sqlite' | 'redis';
+  store: 'sqlite' | 'redis' | 'memory';
   both: boolean;
   all: boolean;
   cpuProf: boolean;
@@ -22,14 +22,15 @@ export interface BenchOptions {
   redisUrl: string;
 }
 
-export const USAGE = `npm run bench -- [--n 200] [--rounds 3] [--latency 50] [--store sqlite|redis] [--both] [--all]
+export const USAGE = `npm run bench -- [--n 200] [--rounds 3] [--latency 50] [--store sqlite|redis|memory] [--both] [--all]
                      [--cpu-prof] [--quick] [--tsx] [--sustained-s 30] [--sustained-from 20] [--sustained-trials 6]
                      [--scan-n N]
 
   --n N          simultaneous requesters (default 200)
   --rounds R     both floors and the bot alternate R times; each figure is the median (default 3)
   --latency MS   delay the WeCom sandbox adds to every API call (default 50)
-  --store S      the bot's store: sqlite (default) or redis (REDIS_URL, default redis://127.0.0.1:6379)
+  --store S      the bot's store: sqlite (default), redis (REDIS_URL, default redis://127.0.0.1:6379), or memory
+                 (no database: what the store's driver costs, by difference)
   --both         load the Discord adapter too (against the fake Discord), for memory
   --all          both floors, sqlite, redis and both in one run
   --cpu-prof     write V8 CPU profiles of each app process to bench/profiles/ and summarise the burst
@@ -77,8 +78,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (!(value > 0)) throw new Error(`--${name} must be a number > 0`);
     return value;
   };
-  if (values.store !== 'sqlite' && values.store !== 'redis')
-    throw new Error('--store must be sqlite or redis');
+  if (values.store !== 'sqlite' && values.store !== 'redis' && values.store !== 'memory')
+    throw new Error('--store must be sqlite, redis or memory');
   return {
     n: int('n', values.n, 1),
     rounds: int('rounds', values.rounds, 1),

@@ -54,11 +54,13 @@ async function main(): Promise<void> {
     storeUrl: (dir) => `sqlite://${join(dir, 'cw.sqlite')}`,
   };
   const redis: ScenarioSpec = { name: 'redis', kind: 'bot', storeUrl: () => options.redisUrl };
+  // No database at all: the bot's CPU against sqlite's tells what the driver costs in a burst.
+  const memory: ScenarioSpec = { name: 'memory', kind: 'bot', storeUrl: () => 'memory:' };
   const wanted: ScenarioSpec[] = options.all
     ? [sqlite, redis, { ...sqlite, name: 'both', discord: true }]
     : [
         {
-          ...(options.store === 'redis' ? redis : sqlite),
+          ...(options.store === 'redis' ? redis : options.store === 'memory' ? memory : sqlite),
           ...(options.both ? { name: 'both', discord: true } : {}),
         },
       ];
