@@ -45,6 +45,11 @@ export class Tokens {
     if (this.now() >= found.expiresAtMs) throw new Rejection(42001);
   }
 
+  /** Whether this token was issued here (expired or not): tells which corp a token reaches. */
+  knows(token: string | null): boolean {
+    return token !== null && this.issued.has(hashOf(token));
+  }
+
   revokeAll(code: 42001 | 40014): void {
     for (const issued of this.issued.values()) issued.revokedWith = code;
   }
