@@ -28,7 +28,6 @@ const expireSchema = z.object({ code: z.literal([42009, 40082]).optional() }).st
  * the 服务商管理后台 buttons: 刷新ticket, a market install, cancel/change of an authorization). False when no match.
  */
 export async function handleProviderControl(
-  _core: SandboxCore,
   provider: ProviderPlatform,
   method: string,
   path: string,

@@ -31,8 +31,6 @@ interface Customer {
   options: SandboxCustomerCorp;
   world: CorpWorld & { ids: OpenIds };
   install?: SandboxInstall & { permanentCode: string };
-  /** auth_type (set_session_info) of an install not yet exchanged. */
-  pendingAuthType?: number;
 }
 
 interface AuthCode {
@@ -40,6 +38,8 @@ interface AuthCode {
   expiresAtMs: number;
   used: boolean;
   state?: string;
+  /** set_session_info's auth_type for the pre_auth_code the admin came with; 0 for a market install. */
+  authType: number;
 }
 
 export interface ProviderDeps {
@@ -155,11 +155,9 @@ export class ProviderPlatform {
       corpId: customer.options.corpId,
       expiresAtMs: this.deps.now() + AUTH_CODE_TTL_S * 1000,
       used: false,
+      authType,
       ...(state ? { state } : {}),
     });
-    // An already active install keeps its permanent code; after cancel_auth a new one is made at the exchange.
-    if (customer.install?.status === 'active') customer.install.authType = authType;
-    else customer.pendingAuthType = authType;
     return code;
   }
 
@@ -204,11 +202,13 @@ export class ProviderPlatform {
         corpName: customer.options.corpName,
         agentId: AGENT_ID,
         status: 'active',
-        authType: customer.pendingAuthType ?? 0,
+        authType: found.authType,
         // Cancelling and installing again yields a new permanent code (D-90603).
         permanentCode: randomBytes(32).toString('base64url'),
       };
     }
+    // An install that is still active keeps its permanent code; after cancel_auth the code above is new.
+    customer.install.authType = found.authType;
     if (found.state) customer.install.state = found.state;
     return customer as Customer & { install: NonNullable<Customer['install']> };
   }

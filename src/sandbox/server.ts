@@ -52,7 +52,7 @@ async function route(core: SandboxCore, req: IncomingMessage, res: ServerRespons
     const providerApi = providerApiOf(url.pathname);
     if (providerApi) return api(core, providerApi, req, res, url);
     if (await handleInstallPage(core, core.provider, method, url, req, res)) return;
-    if (await handleProviderControl(core, core.provider, method, url.pathname, req, res)) return;
+    if (await handleProviderControl(core.provider, method, url.pathname, req, res)) return;
   }
   if (url.pathname.startsWith('/sandbox/') && (await handleControl(core, method, url.pathname, req, res)))
     return;
