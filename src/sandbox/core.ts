@@ -95,6 +95,7 @@ export class SandboxCore {
           qrUrl: (id) => `${this.url}/sandbox/qr/${id}.png`,
           picUrl: (mediaId) => `${this.url}/sandbox/media/${encodeURIComponent(mediaId)}.png`,
           appCallback: () => this.customers.callbackTarget(),
+          changed: () => this.changed(),
         })
       : undefined;
     this.stateFile = options.statePath ? new StateFile(options.statePath, this.logger) : undefined;
@@ -103,6 +104,7 @@ export class SandboxCore {
       this.store.restore(this.restored.ways);
       this.tokens.restore(this.restored.tokens);
       this.customers.restore(this.restored.customers);
+      if (this.restored.provider) this.provider?.restore(this.restored.provider);
       this.logger.info(
         { path: this.stateFile?.path, ways: this.restored.ways.ways.length },
         'sandbox: state restored',
@@ -126,6 +128,7 @@ export class SandboxCore {
       ways: this.store.state(),
       tokens: this.tokens.state(),
       customers: this.customers.state(),
+      ...(this.provider ? { provider: this.provider.state() } : {}),
     };
   }
 

@@ -92,11 +92,7 @@ export function customizedToken(
   const customer = provider.customer(corpid);
   if (!customer || customer.world.ids.corp() !== corpid) return undefined;
   const install = customer.install;
-  const secretOk =
-    provider.suite.kind === 'customized' &&
-    install?.status === 'active' &&
-    secret !== null &&
-    secret === install.permanentCode;
+  const secretOk = provider.suite.kind === 'customized' && provider.permanentCodeOk(install, secret);
   return { world: customer.world, secretOk };
 }
 
@@ -105,12 +101,12 @@ function permanentCode(
   body: Record<string, unknown>,
   v1: boolean,
 ): Record<string, unknown> {
-  const customer = provider.exchange(body.auth_code);
+  const { customer, permanentCode } = provider.exchange(body.auth_code);
   const { install } = customer;
   const admin = provider.admin(customer);
   const open = admin ? customer.world.ids.user(admin.userid) : undefined;
   const common = {
-    permanent_code: install.permanentCode,
+    permanent_code: permanentCode,
     ...(admin ? { auth_user_info: { userid: open, open_userid: open, name: admin.name, avatar: '' } } : {}),
     ...(install.state ? { state: install.state } : {}),
   };

@@ -12,8 +12,10 @@ import type {
   SandboxProviderOptions,
   SandboxSuite,
 } from './provider-types.js';
+import type { ProviderState } from './state-file.js';
 import { SuiteCredentials } from './suite-credentials.js';
 import { infoTypeXml, pushEncrypted } from './suite-push.js';
+import { hashOf } from './tokens.js';
 import { Rejection } from './wecom-reply.js';
 
 /** WeCom: a pushed AuthCode lives 10 minutes and works once (D-90642). */
@@ -30,8 +32,11 @@ const DEFAULT_CORPS: SandboxCustomerCorp[] = [
 interface Customer {
   options: SandboxCustomerCorp;
   world: CorpWorld & { ids: OpenIds };
-  install?: SandboxInstall & { permanentCode: string };
+  /** The permanent code is kept as its SHA-256 only, like every token the sandbox issues. */
+  install?: SandboxInstall & { permanentCodeHash: string };
 }
+
+type Installed = Customer & { install: NonNullable<Customer['install']> };
 
 interface AuthCode {
   corpId: string;
@@ -49,6 +54,8 @@ export interface ProviderDeps {
   picUrl: (mediaId: string) => string;
   /** The self-built-style callback URL a 代开发 app's customer events go to (the bot's /wecom/callback). */
   appCallback: () => CallbackTarget | undefined;
+  /** Something worth keeping changed outside an HTTP request (a scheduled ticket, an in-process control). */
+  changed: () => void;
 }
 
 /**
@@ -122,6 +129,7 @@ export class ProviderPlatform {
 
   async pushTicket(options: { timestamp?: number } = {}) {
     const { ticket, timestamp } = this.credentials.newTicket(options.timestamp);
+    this.deps.changed();
     const xml = infoTypeXml(this.suite.suiteId, 'suite_ticket', timestamp, [['SuiteTicket', ticket]]);
     return { ticket, timestamp, delivered: await this.toSuite(xml) };
   }
@@ -133,15 +141,10 @@ export class ProviderPlatform {
     );
   }
 
-  /** The corp's install, whichever id names it; undefined if it never installed. */
-  installOf(corpId: string): Customer['install'] {
-    return this.customer(corpId)?.install;
-  }
-
   installs(): SandboxInstall[] {
     return [...this.customers.values()].flatMap(({ install }) => {
       if (!install) return [];
-      const { permanentCode: _secret, ...visible } = install;
+      const { permanentCodeHash: _secret, ...visible } = install;
       return [visible];
     });
   }
@@ -181,51 +184,53 @@ export class ProviderPlatform {
     if (!customer?.install) throw new RangeError(`sandbox: corp ${corpId} has not installed the suite`);
     // WeCom forgets the authorization first; the event only tells the provider.
     if (infoType === 'cancel_auth') customer.install.status = 'cancelled';
+    this.deps.changed();
     const xml = infoTypeXml(this.suite.suiteId, infoType, this.eventTime(), [
       ['AuthCorpId', customer.world.ids.corp()],
     ]);
     return this.toSuite(xml);
   }
 
-  /** Consumes an AuthCode: 40078 when unknown, expired or used before. Answers the (new or kept) install. */
-  exchange(authCode: unknown): Customer & { install: NonNullable<Customer['install']> } {
+  /**
+   * Consumes an AuthCode: 40078 when unknown, expired or used before. Every exchange makes a new permanent code
+   * (the one before stops working): re-installing yields a new one in WeCom too (D-90603), and the sandbox keeps
+   * only hashes, so it could not hand the old one out again.
+   */
+  exchange(authCode: unknown): { customer: Installed; permanentCode: string } {
     if (typeof authCode !== 'string' || authCode === '') throw new Rejection(40078, 'auth_code missing');
     const found = this.authCodes.get(authCode);
     if (!found || found.used || this.deps.now() >= found.expiresAtMs)
       throw new Rejection(40078, found?.used ? 'auth_code already used' : 'auth_code invalid or expired');
     found.used = true;
     const customer = this.customers.get(found.corpId) as Customer;
-    if (customer.install?.status !== 'active') {
-      customer.install = {
-        corpId: customer.options.corpId,
-        openCorpId: customer.world.ids.corp(),
-        corpName: customer.options.corpName,
-        agentId: AGENT_ID,
-        status: 'active',
-        authType: found.authType,
-        // Cancelling and installing again yields a new permanent code (D-90603).
-        permanentCode: randomBytes(32).toString('base64url'),
-      };
-    }
-    // An install that is still active keeps its permanent code; after cancel_auth the code above is new.
-    customer.install.authType = found.authType;
-    if (found.state) customer.install.state = found.state;
-    return customer as Customer & { install: NonNullable<Customer['install']> };
+    const permanentCode = randomBytes(32).toString('base64url');
+    customer.install = {
+      corpId: customer.options.corpId,
+      openCorpId: customer.world.ids.corp(),
+      corpName: customer.options.corpName,
+      agentId: AGENT_ID,
+      status: 'active',
+      authType: found.authType,
+      ...(found.state ? { state: found.state } : {}),
+      permanentCodeHash: hashOf(permanentCode),
+    };
+    return { customer: customer as Installed, permanentCode };
+  }
+
+  /** Whether `code` is the active permanent code of this install (代开发: the app secret gettoken checks). */
+  permanentCodeOk(install: Customer['install'], code: string | null): boolean {
+    return install?.status === 'active' && code !== null && hashOf(code) === install.permanentCodeHash;
   }
 
   /** The install a (corp id, permanent code) pair names: 40084 for a wrong code or a cancelled install. */
-  authorized(
-    authCorpId: unknown,
-    permanentCode: unknown,
-  ): Customer & { install: NonNullable<Customer['install']> } {
+  authorized(authCorpId: unknown, permanentCode: unknown): Installed {
     if (typeof authCorpId !== 'string' || authCorpId === '')
       throw new Rejection(2000002, 'auth_corpid missing');
     if (typeof permanentCode !== 'string' || permanentCode === '') throw new Rejection(41025);
     const customer = this.customer(authCorpId);
     if (!customer) throw new Rejection(2000002);
-    const install = customer.install;
-    if (install?.status !== 'active' || install.permanentCode !== permanentCode) throw new Rejection(40084);
-    return customer as Customer & { install: NonNullable<Customer['install']> };
+    if (!this.permanentCodeOk(customer.install, permanentCode)) throw new Rejection(40084);
+    return customer as Installed;
   }
 
   /** The customer corp's members the app may see (its visible range), as plaintext userids. */
@@ -240,6 +245,40 @@ export class ProviderPlatform {
     const m =
       members.find((x) => x.userid === customer.options.admin) ?? members.find((x) => x.active !== false);
     return m ? { userid: m.userid, name: m.name } : undefined;
+  }
+
+  /** What outlives a restart: credentials as hashes, and each customer corp's install, ways, customers, tokens. */
+  state(): ProviderState {
+    return {
+      suiteId: this.suite.suiteId,
+      ...this.credentials.state(),
+      corps: [...this.customers.values()].map(({ options, world, install }) => ({
+        corpId: options.corpId,
+        ...(install ? { install: { ...install } } : {}),
+        ways: world.store.state(),
+        tokens: world.tokens.state(),
+        customers: world.customers.state(),
+      })),
+    };
+  }
+
+  /** Takes back a state of the same suite (another suite's is ignored, with a warning); unknown corps are dropped. */
+  restore(state: ProviderState): void {
+    if (state.suiteId !== this.suite.suiteId) {
+      this.deps.logger.warn(
+        'sandbox: the saved provider state is of another suite; the provider starts empty',
+      );
+      return;
+    }
+    this.credentials.restore(state);
+    for (const corp of state.corps) {
+      const customer = this.customers.get(corp.corpId);
+      if (!customer) continue;
+      if (corp.install) customer.install = { ...corp.install };
+      customer.world.store.restore(corp.ways);
+      customer.world.tokens.restore(corp.tokens);
+      customer.world.customers.restore(corp.customers);
+    }
   }
 
   private addCustomer(corp: SandboxCustomerCorp, tokenTtlS: number): void {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SandboxSuite } from './provider-types.js';
+import type { ProviderState } from './state-file.js';
+import { hashOf } from './tokens.js';
 import { Rejection } from './wecom-reply.js';
 
 /** "suite_ticket实际有效期为30分钟" (D-97162). */
@@ -8,7 +10,7 @@ export const TICKET_TTL_MS = 30 * 60_000;
 export const PRE_AUTH_TTL_S = 1200;
 
 interface Issued {
-  token: string;
+  hash: string;
   expiresAtMs: number;
   revokedWith?: 42009 | 40082;
 }
@@ -21,15 +23,17 @@ interface PreAuth {
 /**
  * The suite's credentials on the injected clock: suite_tickets (each valid 30 minutes, any of them accepted),
  * the suite_access_token (the same one for its lifetime whatever ticket is shown, as WeCom staff describe it),
- * pre-auth codes with their session info, and the provider token.
+ * pre-auth codes with their session info, and the provider token. Tickets and suite tokens are kept as SHA-256
+ * (and so in the state file); only the current suite token is held in clear, in memory, to hand out again.
  */
 export class SuiteCredentials {
+  /** hash → when it was pushed. */
   private readonly tickets = new Map<string, number>();
   private lastTimestamp = 0;
   private readonly suiteTokens = new Map<string, Issued>();
-  private current: Issued | undefined;
+  private current: { token: string; issued: Issued } | undefined;
   private readonly preAuth = new Map<string, PreAuth>();
-  private providerToken: Issued | undefined;
+  private providerToken: { token: string; expiresAtMs: number } | undefined;
 
   constructor(
     private readonly suite: SandboxSuite,
@@ -42,7 +46,7 @@ export class SuiteCredentials {
     const now = this.now();
     for (const [t, at] of this.tickets) if (now - at >= TICKET_TTL_MS) this.tickets.delete(t);
     const ticket = randomBytes(24).toString('base64url');
-    this.tickets.set(ticket, now);
+    this.tickets.set(hashOf(ticket), now);
     const ts = timestamp ?? Math.max(Math.floor(now / 1000), this.lastTimestamp + 1);
     this.lastTimestamp = Math.max(this.lastTimestamp, ts);
     return { ticket, timestamp: ts };
@@ -56,23 +60,26 @@ export class SuiteCredentials {
     if (typeof suite_secret !== 'string' || suite_secret === '') throw new Rejection(41024);
     if (suite_secret !== this.suite.suiteSecret) throw new Rejection(40080);
     if (typeof suite_ticket !== 'string' || suite_ticket === '') throw new Rejection(41023);
-    const at = this.tickets.get(suite_ticket);
+    const at = this.tickets.get(hashOf(suite_ticket));
     if (at === undefined || this.now() - at >= TICKET_TTL_MS) throw new Rejection(40085);
     const now = this.now();
-    if (!this.current || this.current.revokedWith || now >= this.current.expiresAtMs) {
-      this.current = { token: randomBytes(48).toString('base64url'), expiresAtMs: now + this.ttlS * 1000 };
-      this.suiteTokens.set(this.current.token, this.current);
-    }
-    return {
-      suite_access_token: this.current.token,
-      expires_in: Math.ceil((this.current.expiresAtMs - now) / 1000),
-    };
+    const live = this.current;
+    if (live && !live.issued.revokedWith && now < live.issued.expiresAtMs)
+      return {
+        suite_access_token: live.token,
+        expires_in: Math.ceil((live.issued.expiresAtMs - now) / 1000),
+      };
+    const token = randomBytes(48).toString('base64url');
+    const issued: Issued = { hash: hashOf(token), expiresAtMs: now + this.ttlS * 1000 };
+    this.suiteTokens.set(issued.hash, issued);
+    this.current = { token, issued };
+    return { suite_access_token: token, expires_in: this.ttlS };
   }
 
   /** Missing 41022, unknown 40082, expired 42009 (or what expireSuiteTokens chose). */
   checkSuiteToken(token: string | null): void {
     if (!token) throw new Rejection(41022);
-    const found = this.suiteTokens.get(token);
+    const found = this.suiteTokens.get(hashOf(token));
     if (!found) throw new Rejection(40082);
     if (found.revokedWith) throw new Rejection(found.revokedWith);
     if (this.now() >= found.expiresAtMs) throw new Rejection(42009);
@@ -130,5 +137,25 @@ export class SuiteCredentials {
       provider_access_token: this.providerToken.token,
       expires_in: Math.ceil((this.providerToken.expiresAtMs - now) / 1000),
     };
+  }
+
+  /** What outlives a restart: live tickets and suite tokens (a day past expiry at most), as hashes. */
+  state(): Pick<ProviderState, 'lastTimestamp' | 'tickets' | 'suiteTokens'> {
+    const now = this.now();
+    return {
+      lastTimestamp: this.lastTimestamp,
+      tickets: [...this.tickets]
+        .filter(([, at]) => now - at < TICKET_TTL_MS)
+        .map(([hash, issuedAtMs]) => ({ hash, issuedAtMs })),
+      suiteTokens: [...this.suiteTokens.values()]
+        .filter((t) => t.expiresAtMs > now - 24 * 3600_000)
+        .map((t) => ({ ...t })),
+    };
+  }
+
+  restore(state: Pick<ProviderState, 'lastTimestamp' | 'tickets' | 'suiteTokens'>): void {
+    this.lastTimestamp = state.lastTimestamp;
+    for (const t of state.tickets) this.tickets.set(t.hash, t.issuedAtMs);
+    for (const t of state.suiteTokens) this.suiteTokens.set(t.hash, { ...t });
   }
 }

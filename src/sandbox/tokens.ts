@@ -11,7 +11,8 @@ export interface IssuedToken {
 
 const FORGET_AFTER_MS = 24 * 3600 * 1000;
 
-const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
+/** SHA-256 hex: how the sandbox keeps what a caller could call with (tokens, tickets, permanent codes). */
+export const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /**
  * access_token issuing and checking, on the injected clock. Only hashes are kept, so the state file that carries

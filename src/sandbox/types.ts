@@ -62,7 +62,7 @@ export interface SandboxOptions {
   /**
    * Also play WeCom's provider platform: a suite (third-party, or 代开发 with a dk… id), its suite_ticket pushes,
    * the service/* endpoints, the install page and the customer corps that install (provider-types.ts). Default
-   * none: the sandbox is the self-built corp only, exactly as before. Not kept across restarts.
+   * none: the sandbox is the self-built corp only, exactly as before. Kept in `statePath` too.
    */
   provider?: SandboxProviderOptions;
 }

@@ -1,6 +1,8 @@
 import type { Sandbox } from '../../src/sandbox/index.js';
 
 export type Json = Record<string, unknown>;
+/** A restarted sandbox listens on the same port: a kept-alive socket to the one before would be dead. */
+const headers = { connection: 'close' };
 
 /** A provider endpoint over HTTP: GET with query only, POST with a JSON body. */
 export async function service(
@@ -10,7 +12,10 @@ export async function service(
   body?: unknown,
 ): Promise<Json> {
   const url = `${sb.url}/cgi-bin/service/${path}?${new URLSearchParams(query)}`;
-  const res = await fetch(url, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+  const res = await fetch(
+    url,
+    body === undefined ? { headers } : { method: 'POST', headers, body: JSON.stringify(body) },
+  );
   return (await res.json()) as Json;
 }
 
@@ -19,7 +24,7 @@ export async function wecom(sb: Sandbox, path: string, token: string, body?: unk
   const q = new URLSearchParams({ access_token: token, ...(query as Record<string, string>) });
   const res = await fetch(
     `${sb.url}/cgi-bin/${path}?${q}`,
-    body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) },
+    body === undefined ? { headers } : { method: 'POST', headers, body: JSON.stringify(body) },
   );
   return (await res.json()) as Json;
 }
