@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../base/logger.js';
+import { ENCODING_AES_KEY } from '../callbacks/crypto.js';
 import { contactEventXml } from '../callbacks/event.js';
 import { type CorpWorld, createCustomerWorld } from './corp-world.js';
 import type { CallbackTarget, SandboxCustomer } from './customers.js';
@@ -86,6 +87,9 @@ export class ProviderPlatform {
       encodingAesKey: options.suite?.encodingAesKey ?? 'c2FuZGJveC1zdWl0ZS1rZXktMzItYnl0ZXMtbG9uZyE',
       kind: options.suite?.kind ?? (suiteId.startsWith('dk') ? 'customized' : 'third-party'),
     };
+    // Now rather than at the first push: a wrong key would only show as the bot refusing every push.
+    if (!ENCODING_AES_KEY.test(this.suite.encodingAesKey))
+      throw new RangeError('sandbox: the suite EncodingAESKey must be 43 base64 characters');
     this.providerCorpId = options.providerCorpId ?? 'ww_sandbox_provider';
     this.providerSecret = options.providerSecret ?? 'sandbox-provider-secret';
     this.createAuthOnRedirect = options.createAuthOnRedirect ?? true;
