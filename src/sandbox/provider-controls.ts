@@ -19,7 +19,10 @@ const installSchema = z
   })
   .strict();
 const authEventSchema = z
-  .object({ corp_id: z.string().min(1), info_type: z.enum(['change_auth', 'cancel_auth']) })
+  .object({
+    corp_id: z.string().min(1),
+    info_type: z.enum(['change_auth', 'cancel_auth', 'reset_permanent_code']),
+  })
   .strict();
 const expireSchema = z.object({ code: z.literal([42009, 40082]).optional() }).strict();
 

@@ -51,6 +51,9 @@ export interface SandboxProviderOptions {
   createAuthOnRedirect?: boolean;
 }
 
+/** The auth events the sandbox pushes on demand (create_auth comes with `install`). */
+export type AuthEventType = 'change_auth' | 'cancel_auth' | 'reset_permanent_code';
+
 /** What a push to the command callback got back from the bot, or undefined when no URL is known. */
 export type Delivery = { status: number; body: string } | undefined;
 
@@ -84,8 +87,11 @@ export interface SandboxProvider {
   setTicketInterval(ms: number): void;
   /** An install from the app market: a new AuthCode pushed as create_auth. */
   install(corpId: string, options?: { state?: string }): Promise<{ authCode: string; delivered: Delivery }>;
-  /** Pushes change_auth or cancel_auth for an installed corp; cancel_auth also revokes it (40084 after). */
-  pushAuthEvent(corpId: string, infoType: 'change_auth' | 'cancel_auth'): Promise<Delivery>;
+  /**
+   * Pushes an auth event for an installed corp: change_auth, cancel_auth (which first revokes it: 40084 after),
+   * or, 代开发 only, reset_permanent_code with an AuthCode whose exchange replaces the secret (the old → 40001).
+   */
+  pushAuthEvent(corpId: string, infoType: AuthEventType): Promise<Delivery>;
   /** Every suite_access_token issued so far answers `code` from now on (default 42009). */
   expireSuiteTokens(code?: 42009 | 40082): void;
   installs(): SandboxInstall[];

@@ -7,6 +7,7 @@ import type { CallbackTarget, SandboxCustomer } from './customers.js';
 import { DEFAULT_MEMBERS } from './directory.js';
 import { OpenIds } from './provider-ids.js';
 import type {
+  AuthEventType,
   Delivery,
   SandboxCustomerCorp,
   SandboxInstall,
@@ -183,9 +184,17 @@ export class ProviderPlatform {
     return this.toSuite(xml);
   }
 
-  async pushAuthEvent(corpId: string, infoType: 'change_auth' | 'cancel_auth'): Promise<Delivery> {
+  async pushAuthEvent(corpId: string, infoType: AuthEventType): Promise<Delivery> {
     const customer = this.customer(corpId);
     if (!customer?.install) throw new RangeError(`sandbox: corp ${corpId} has not installed the suite`);
+    if (infoType === 'reset_permanent_code') {
+      // 代开发 重新获取secret (D-97175): an AuthCode for the new secret; the old one works until it is exchanged.
+      if (this.suite.kind !== 'customized')
+        throw new RangeError('sandbox: reset_permanent_code is for 代开发 only');
+      const authCode = this.issueAuthCode(customer.options.corpId, undefined, customer.install.authType);
+      const xml = infoTypeXml(this.suite.suiteId, infoType, this.eventTime(), [['AuthCode', authCode]]);
+      return this.toSuite(xml);
+    }
     // WeCom forgets the authorization first; the event only tells the provider.
     if (infoType === 'cancel_auth') customer.install.status = 'cancelled';
     this.deps.changed();

@@ -267,5 +267,24 @@ describe('sandbox provider, 代开发: gettoken with the permanent code', () => 
       UserID: userid,
       ExternalUserID: scan.externalUserId,
     });
+
+    // 重新获取secret: the pushed AuthCode buys a new secret, and the old one stops working.
+    await sb.provider!.pushAuthEvent('wwclinic', 'reset_permanent_code');
+    const reset = await receiver.waitFor((p) => p.fields.InfoType === 'reset_permanent_code');
+    const renewed = await service(
+      sb,
+      'v2/get_permanent_code',
+      { suite_access_token: suite },
+      { auth_code: reset.fields.AuthCode },
+    );
+    expect(renewed.permanent_code).not.toBe(ex.permanent_code);
+    const old = (await (
+      await fetch(`${sb.url}/cgi-bin/gettoken?${q(ex.permanent_code as string)}`)
+    ).json()) as Json;
+    expect(old.errcode).toBe(40001);
+    const fresh = (await (
+      await fetch(`${sb.url}/cgi-bin/gettoken?${q(renewed.permanent_code as string)}`)
+    ).json()) as Json;
+    expect(fresh.errcode).toBe(0);
   });
 });

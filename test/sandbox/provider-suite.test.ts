@@ -111,6 +111,20 @@ describe('sandbox provider: suite_ticket and get_suite_token', () => {
     expect((await service(sb, 'get_pre_auth_code', { suite_access_token: fresh })).errcode).toBe(42009);
   });
 
+  it('GIVEN a fault queued for a provider endpoint THEN that call answers it, once, and is counted', async () => {
+    const res = await fetch(`${sb.url}/sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ endpoint: 'get_suite_token', errcode: 42009 }),
+    });
+    expect(res.status).toBe(200);
+    const { ticket } = await sb.provider!.pushTicket();
+    expect((await service(sb, 'get_suite_token', {}, tokenBody(ticket))).errcode).toBe(42009);
+    expect((await service(sb, 'get_suite_token', {}, tokenBody(ticket))).suite_access_token).toEqual(
+      expect.any(String),
+    );
+    expect(sb.stats().calls.get_suite_token).toBeGreaterThanOrEqual(2);
+  });
+
   it('GIVEN pre_auth_code → install page → click THEN a redirect with auth_code, create_auth, one exchange, then 40078', async () => {
     const token = await suiteToken(sb);
     const pre = await service(sb, 'get_pre_auth_code', { suite_access_token: token });
