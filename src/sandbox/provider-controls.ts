@@ -54,6 +54,10 @@ export async function handleProviderControl(
       return control(req, res, ticketSchema, ({ timestamp }) =>
         provider.pushTicket(timestamp === undefined ? {} : { timestamp }),
       );
+    case 'POST /sandbox/provider/verify-url':
+      return control(req, res, z.object({}).strict(), async () => ({
+        verified: await provider.verifySuiteUrl(),
+      }));
     case 'POST /sandbox/provider/ticket-interval':
       return control(req, res, intervalSchema, ({ ms }) => provider.setTicketInterval(ms));
     case 'POST /sandbox/provider/suite-url':
@@ -89,6 +93,7 @@ export function providerControls(core: SandboxCore, provider: ProviderPlatform):
     providerSecret: provider.providerSecret,
     corpIds: provider.corpIds,
     connectSuite: (url) => provider.connectSuite(url),
+    verifySuiteUrl: () => provider.verifySuiteUrl(),
     pushTicket: (options) => provider.pushTicket(options),
     setTicketInterval: (ms) => provider.setTicketInterval(ms),
     install: (corpId, options) => provider.install(corpId, options),

@@ -79,6 +79,11 @@ export interface SandboxProvider {
   readonly corpIds: readonly string[];
   /** Sets (or clears) the command callback URL. */
   connectSuite(url: string | undefined): void;
+  /**
+   * The check WeCom's console makes when the command URL is saved: a GET with `echostr` encrypted for the
+   * provider corp id; `ok` when the URL answered the plaintext. Undefined when no URL is set.
+   */
+  verifySuiteUrl(): Promise<{ ok: boolean; status: number; body: string } | undefined>;
   /** Pushes a fresh suite_ticket now (刷新ticket); `timestamp` (Unix s) lets a test push an old one. */
   pushTicket(options?: {
     timestamp?: number;

@@ -16,7 +16,7 @@ import type {
 } from './provider-types.js';
 import type { ProviderState } from './state-file.js';
 import { SuiteCredentials } from './suite-credentials.js';
-import { infoTypeXml, pushEncrypted } from './suite-push.js';
+import { infoTypeXml, pushEncrypted, verifyUrl } from './suite-push.js';
 import { hashOf } from './tokens.js';
 import { Rejection } from './wecom-reply.js';
 
@@ -349,6 +349,13 @@ export class ProviderPlatform {
       ...(c.state ? { state: c.state } : {}),
     });
     return pushEncrypted({ ...target, receiveId: corp, toUserName: corp }, xml, String(AGENT_ID));
+  }
+
+  /** The console's URL check on the command URL (echostr for the provider corp id); undefined without a URL. */
+  async verifySuiteUrl(): Promise<{ ok: boolean; status: number; body: string } | undefined> {
+    if (!this.suiteUrl) return undefined;
+    const { token, encodingAesKey } = this.suite;
+    return verifyUrl({ url: this.suiteUrl, token, encodingAesKey, receiveId: this.providerCorpId });
   }
 
   private toSuite(xml: string): Promise<Delivery> {

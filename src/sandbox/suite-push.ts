@@ -64,3 +64,29 @@ export async function pushEncrypted(target: PushTarget, message: string, agentId
   });
   return { status: response.status, body: await response.text() };
 }
+
+/**
+ * The GET WeCom makes when a callback URL is saved in the console: `echostr` encrypted for `receiveId` (the
+ * provider's own corp id, for both provider URLs, per WeCom staff), signed; the URL must answer the plaintext.
+ */
+export async function verifyUrl(
+  target: Omit<PushTarget, 'toUserName'>,
+): Promise<{ ok: boolean; status: number; body: string }> {
+  const crypto = createWecomCrypto({
+    token: target.token,
+    encodingAesKey: target.encodingAesKey,
+    receiveId: target.receiveId,
+  });
+  const echo = String(randomBytes(8).readBigUInt64BE());
+  const encrypted = crypto.encrypt(echo);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = String(randomBytes(4).readUInt32BE());
+  const url = new URL(target.url);
+  url.searchParams.set('msg_signature', crypto.sign(timestamp, nonce, encrypted));
+  url.searchParams.set('timestamp', timestamp);
+  url.searchParams.set('nonce', nonce);
+  url.searchParams.set('echostr', encrypted);
+  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  const body = await response.text();
+  return { ok: response.status === 200 && body === echo, status: response.status, body };
+}

@@ -53,6 +53,12 @@ describe('sandbox provider: suite_ticket and get_suite_token', () => {
     expect(got.xml).toMatch(/^<xml><SuiteId><!\[CDATA\[ww_test_suite\]\]><\/SuiteId><InfoType>/);
   });
 
+  it('GIVEN the URL check THEN echostr is encrypted for the provider corp id and the answer compared', async () => {
+    const res = await fetch(`${sb.url}/sandbox/provider/verify-url`, { method: 'POST', body: '{}' });
+    expect(((await res.json()) as Json).verified).toMatchObject({ ok: true, status: 200 });
+    expect(receiver.echoes.at(-1)?.receiveId).toBe(sb.provider!.providerCorpId);
+  });
+
   it('GIVEN the HTTP controls THEN a ticket is pushed now, and on a schedule until the interval is 0', async () => {
     const now = (await (
       await fetch(`${sb.url}/sandbox/provider/ticket`, { method: 'POST', body: '{}' })
