@@ -5,7 +5,7 @@ import { silentLogger } from '../base/logger.js';
 import { ENDPOINTS } from '../wecom/schemas.js';
 import { ContactWayApi } from './contact-ways.js';
 import type { CorpWorld } from './corp-world.js';
-import { CustomerApi, type ScanResult } from './customers.js';
+import { CustomerApi, type SandboxCustomer, type ScanResult } from './customers.js';
 import { Directory } from './directory.js';
 import { Faults } from './faults.js';
 import { ProviderPlatform } from './provider.js';
@@ -166,6 +166,20 @@ export class SandboxCore {
     } finally {
       this.changed();
     }
+  }
+
+  /** A customer of the self-built corp, or of a provider customer corp by the id its app sees (in those ids). */
+  customer(externalUserId: string): SandboxCustomer | undefined {
+    const own = this.customers.customer(externalUserId);
+    if (own) return own;
+    for (const world of this.provider?.worlds() ?? []) {
+      const ids = world.ids;
+      const found = world.customers
+        .state()
+        .customers.find((c) => ids?.external(c.externalUserId) === externalUserId);
+      if (found && ids) return { ...found, externalUserId, userid: ids.user(found.userid) };
+    }
+    return undefined;
   }
 
   count(api: string): void {

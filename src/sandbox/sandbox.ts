@@ -54,7 +54,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     disconnectCallbacks: () => core.customers.disconnect(),
     scan: (configId, options) => core.scan(configId, options),
     ...(core.provider ? { provider: providerControls(core, core.provider) } : {}),
-    customer: (externalUserId) => core.customers.customer(externalUserId),
+    customer: (externalUserId) => core.customer(externalUserId),
     stats: () => core.stats(),
     received: (endpoint) => core.received(endpoint),
     contactWay: (configId) => core.contactWay(configId),

@@ -124,7 +124,10 @@ export interface Sandbox {
    * a Chinese name unless `name` is given.
    */
   scan(configId: string, options?: { externalUserId?: string; name?: string }): Promise<ScanResult>;
-  /** A simulated customer (with the welcome message the bot sent them, if any). */
+  /**
+   * A simulated customer (with the welcome message the bot sent them, if any). A provider customer corp's is
+   * found by the external_userid its app sees, and answered with the ids that app sees.
+   */
   customer(externalUserId: string): SandboxCustomer | undefined;
   stats(): SandboxStats;
   /**

@@ -141,6 +141,7 @@ describe('sandbox provider, third-party: corp tokens and provider-scoped ids', (
       userid_list: [open('lisi')],
     });
     expect((batch.external_contact_list as Json[]).length).toBe(1);
+    expect(sb.customer(scan.externalUserId)).toMatchObject({ userid: open('lisi'), state: 'poster7' });
     const wrong = await wecom(sb, 'externalcontact/get', corpToken, undefined, {
       external_userid: 'wmplaintext',
     });
