@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createLogger } from '../base/logger.js';
 import { parseEnv } from '../base/settings.js';
+import { MAX_TIMER_MS } from './provider.js';
 import type { SandboxProviderOptions } from './provider-types.js';
 import { startSandbox } from './sandbox.js';
 
@@ -22,7 +23,7 @@ const env = parseEnv(
     // provider settings where given so both sides agree; `off` (default): the self-built corp only.
     SANDBOX_PROVIDER: z.enum(['off', 'third-party', 'customized']).default('off'),
     SANDBOX_SUITE_URL: z.url({ protocol: /^https?$/ }).optional(),
-    SANDBOX_TICKET_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
+    SANDBOX_TICKET_INTERVAL_MS: z.coerce.number().int().min(0).max(MAX_TIMER_MS).default(600_000),
     WECOM_SUITE_ID: z.string().min(1).optional(),
     WECOM_SUITE_SECRET: z.string().min(1).optional(),
     WECOM_SUITE_TOKEN: z.string().min(1).optional(),

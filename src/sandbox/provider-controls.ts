@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { control } from './control-routes.js';
 import type { SandboxCore } from './core.js';
 import { sendJson } from './http-io.js';
-import type { ProviderPlatform } from './provider.js';
+import { MAX_TIMER_MS, type ProviderPlatform } from './provider.js';
 import type { SandboxProvider } from './provider-types.js';
 
 const ticketSchema = z.object({ timestamp: z.number().int().positive().optional() }).strict();
-const intervalSchema = z.object({ ms: z.number().int().min(0) }).strict();
+const intervalSchema = z.object({ ms: z.number().int().min(0).max(MAX_TIMER_MS) }).strict();
 const suiteUrlSchema = z.object({ url: z.url({ protocol: /^https?$/ }).nullable() }).strict();
 const installSchema = z
   .object({

@@ -22,6 +22,8 @@ import { Rejection } from './wecom-reply.js';
 
 /** WeCom: a pushed AuthCode lives 10 minutes and works once (D-90642). */
 export const AUTH_CODE_TTL_S = 600;
+/** setInterval's largest delay. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The agent id each install gets; the real one varies per corp, the sandbox keeps it simple. */
 const AGENT_ID = 1000005;
 
@@ -114,7 +116,9 @@ export class ProviderPlatform {
   }
 
   setTicketInterval(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('sandbox: ticket interval must be ms >= 0');
+    // Above 2^31-1 ms Node would fire every millisecond instead.
+    if (!Number.isInteger(ms) || ms < 0 || ms > MAX_TIMER_MS)
+      throw new RangeError(`sandbox: ticket interval must be 0..${MAX_TIMER_MS} ms`);
     clearInterval(this.timer);
     this.timer = undefined;
     if (ms === 0) return;

@@ -72,6 +72,7 @@ describe('sandbox provider: suite_ticket and get_suite_token', () => {
     await receiver.waitFor(() => receiver.received.length >= before + 2);
     expect((await set(0)).status).toBe(200);
     expect((await set(-1)).status).toBe(400);
+    expect((await set(2 ** 31)).status).toBe(400);
   });
 
   it('GIVEN a pushed ticket THEN get_suite_token answers without errcode; the same token for a newer ticket', async () => {
