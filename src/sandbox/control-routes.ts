@@ -38,18 +38,19 @@ export async function handleControl(
     const qr = QR_PATH.exec(path)?.[1];
     if (qr) {
       // A temp QR stops working once it expires or a customer used it, as in WeCom.
-      const way = core.api.qrTarget(qr);
+      const way = core.worldOfWay(qr).api.qrTarget(qr);
       if (!way) send(res, 404, 'text/plain; charset=utf-8', 'no such QR code');
       else send(res, 200, 'image/png', await qrPng(`${core.url}/sandbox/c/${way.configId}`));
       return true;
     }
     const pageId = PAGE_PATH.exec(path)?.[1];
     if (pageId) {
-      const way = core.store.get(pageId);
+      const world = core.worldOfWay(pageId);
+      const way = world.store.get(pageId);
       if (!way) send(res, 404, 'text/html; charset=utf-8', notFoundPage());
       else {
-        const spent = core.api.spent(way);
-        send(res, spent ? 410 : 200, 'text/html; charset=utf-8', landingPage(way, core.directory, spent));
+        const spent = world.api.spent(way);
+        send(res, spent ? 410 : 200, 'text/html; charset=utf-8', landingPage(way, world.directory, spent));
       }
       return true;
     }
@@ -80,11 +81,11 @@ export async function handleControl(
     case 'POST /sandbox/latency':
       return control(req, res, latencySchema, ({ ms }) => core.setLatency(ms));
     case 'POST /sandbox/expire-tokens':
-      return control(req, res, expireSchema, ({ code }) => core.tokens.revokeAll(code ?? 42001));
+      return control(req, res, expireSchema, ({ code }) => core.revokeAllTokens(code ?? 42001));
     case 'POST /sandbox/scan':
       // A customer scans: the encrypted add event goes to the bot when its callback URL is known.
       return control(req, res, scanSchema, async (scan) => {
-        const done = await core.customers.scan(scan.config_id, {
+        const done = await core.scan(scan.config_id, {
           ...(scan.external_userid ? { externalUserId: scan.external_userid } : {}),
           ...(scan.name ? { name: scan.name } : {}),
         });
@@ -102,7 +103,7 @@ export async function handleControl(
 }
 
 /** Parses a control body, applies it, and answers 200 `{ok: true}` or 400 with the reason. */
-async function control<S extends z.ZodType>(
+export async function control<S extends z.ZodType>(
   req: IncomingMessage,
   res: ServerResponse,
   schema: S,

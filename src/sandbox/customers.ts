@@ -75,6 +75,11 @@ export class CustomerApi {
       now: () => number;
       /** Marks a temp way used and opens its session (ContactWayApi.scan); throws when it cannot be scanned. */
       scanWay: (configId: string, externalUserId: string) => void;
+      /**
+       * A customer corp of the provider platform posts its events its own way (the suite's command URL, or the
+       * 代开发 app's URL); undefined for the self-built corp, which posts to the connected callback URL.
+       */
+      deliver?: (customer: SandboxCustomer) => Promise<{ status: number; body: string } | undefined>;
     },
   ) {}
 
@@ -103,6 +108,11 @@ export class CustomerApi {
 
   get connected(): boolean {
     return this.target !== undefined;
+  }
+
+  /** The connected callback URL and its pair: a 代开发 app's events go there too. */
+  callbackTarget(): CallbackTarget | undefined {
+    return this.target ? { ...this.target } : undefined;
   }
 
   customer(externalUserId: string): SandboxCustomer | undefined {
@@ -137,6 +147,10 @@ export class CustomerApi {
       userid,
       welcomeCode: customer.welcomeCode,
     };
+    if (this.deps.deliver) {
+      const delivered = await this.deps.deliver(structuredClone(customer));
+      return delivered ? { ...result, delivered } : result;
+    }
     if (!this.target) return result;
     return { ...result, delivered: await this.post(this.target, customer) };
   }

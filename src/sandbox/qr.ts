@@ -61,7 +61,8 @@ export function notFoundPage(): string {
   return page('<p>No such contact way in this sandbox.</p>');
 }
 
-function page(body: string): string {
+/** A sandbox HTML page under the "not real WeCom" banner. */
+export function page(body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${BANNER}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -73,6 +74,6 @@ ${body}
 </body></html>`;
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
