@@ -1,0 +1,152 @@
+import type { Keyv } from 'keyv';
+import { ProviderError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
+import type { Logger } from '../base/logger.js';
+import { createSealer } from '../base/seal.js';
+import type { Secrets } from '../base/secrets.js';
+import { storeCall } from '../base/store-call.js';
+import type { StoreLock } from '../lock/lock.js';
+import type { WecomCaller, WecomClientOptions } from '../wecom/caller.js';
+import {
+  type CorpTokenSources,
+  corpTokenKey,
+  corpTokenSources,
+  notInstalled,
+} from '../wecom/corp-token-sources.js';
+import { createSuiteCaller } from '../wecom/suite-tokens.js';
+import type { TokenSource } from '../wecom/token-source.js';
+import { createInstaller, type Installer } from './install.js';
+import { createSuiteCallback, type SuiteCallback } from './suite-callback.js';
+import { createTenantStore, type TenantStore } from './tenant-store.js';
+import { createSuiteTicketStore, type SuiteTicketStore } from './ticket-store.js';
+
+export { SUITE_PATH, type SuiteCallback } from './suite-callback.js';
+export { parseSuiteMessage, type SuiteEvent, suiteEventXml } from './suite-events.js';
+export { SUITE_TICKET_LIFE_MS } from './ticket-store.js';
+
+/** A provider mode's settings (src/config.ts checks they come together). */
+export interface ProviderSettings {
+  mode: 'customized' | 'third-party';
+  suiteId: string;
+  suiteSecret: string;
+  suiteToken: string;
+  suiteAesKey: string;
+  providerCorpId: string;
+  /** STORE_ENCRYPTION_KEY: permanent codes, tickets and auth codes sealed at rest when set. */
+  encryptionKey?: string | undefined;
+}
+
+/** contactway as a provider's app: the ticket, the suite token, the installed corps and their tokens. */
+export interface Provider {
+  readonly settings: Omit<ProviderSettings, 'suiteSecret' | 'suiteToken' | 'suiteAesKey' | 'encryptionKey'>;
+  tickets: SuiteTicketStore;
+  tenants: TenantStore;
+  /** Calls with the suite_access_token (get_corp_token, get_permanent_code…). */
+  suite: WecomCaller;
+  installer: Installer;
+  /** `/wecom/suite`, to mount on PORT. */
+  callback: SuiteCallback;
+  /** The token source of one installed corp, for a WeCom client of that corp. */
+  tokenSource: CorpTokenSources;
+  /**
+   * The token source of the one corp installed, for the bot's single WeCom client until workspaces are bound
+   * to corps: no corp installed, or several, is a clear error at the call.
+   */
+  soleCorpTokens: TokenSource;
+  /** Drops a corp's cached token in the shared store (a new permanent code, a cancel). */
+  dropCorpToken(authCorpId: string): Promise<void>;
+}
+
+export interface ProviderOptions {
+  settings: ProviderSettings;
+  keyv: Keyv;
+  lock: StoreLock;
+  logger: Logger;
+  secrets: Secrets;
+  /** The WeCom client options shared with the corp clients (base URL, timeout, limiter, metrics). */
+  client: Omit<WecomClientOptions, 'tokens' | 'cache' | 'lock' | 'logger' | 'secrets'>;
+  now?: () => number;
+}
+
+export function createProvider(options: ProviderOptions): Provider {
+  const { settings, keyv, lock, secrets } = options;
+  const logger = options.logger.child({ component: 'provider' });
+  const now = options.now ?? Date.now;
+  const sealer = createSealer(settings.encryptionKey);
+  const { suiteId, mode } = settings;
+  const tickets = createSuiteTicketStore({ keyv, suiteId, lock, sealer, now });
+  const tenants = createTenantStore({
+    keyv,
+    mode,
+    sealer,
+    logger,
+    now,
+    remember: (code) => secrets.remember(code),
+  });
+  const suite = createSuiteCaller({
+    ...options.client,
+    cache: keyv,
+    lock,
+    logger,
+    secrets,
+    suiteId,
+    suiteSecret: settings.suiteSecret,
+    tickets,
+  });
+  const tokenSource = corpTokenSources({ mode, suiteId, suite, tenants });
+  const soleKey = corpTokenKey(suiteId, '');
+  async function dropCorpToken(authCorpId: string): Promise<void> {
+    await Promise.all(
+      [corpTokenKey(suiteId, authCorpId), soleKey].map((key) =>
+        storeCall(() => keyv.delete(key)).catch((error: unknown) =>
+          logger.warn({ err: error }, 'provider: a cached corp token was not dropped; it expires on its own'),
+        ),
+      ),
+    );
+  }
+  const soleCorpTokens: TokenSource = {
+    cacheKey: soleKey,
+    async fetchToken(http) {
+      const active = (await tenants.list()).filter((tenant) => tenant.status === 'active');
+      const [only] = active;
+      if (!only) throw notInstalled();
+      if (active.length > 1) {
+        throw new ProviderError(
+          'provider.not_installed',
+          t(
+            'Several corps have installed this app; this bot serves one until workspaces are bound to corps.',
+            '已有多个企业安装本应用；在将工作区绑定到企业之前，机器人只服务一个企业。',
+          ),
+        );
+      }
+      return tokenSource(only.authCorpId).fetchToken(http);
+    },
+  };
+  const installer = createInstaller({ suite, tenants, keyv, logger, dropCorpToken });
+  const callback = createSuiteCallback({
+    token: settings.suiteToken,
+    encodingAesKey: settings.suiteAesKey,
+    suiteId,
+    providerCorpId: settings.providerCorpId,
+    keyv,
+    lock,
+    sealer,
+    tickets,
+    tenants,
+    installer,
+    dropCorpToken,
+    logger,
+    now,
+  });
+  return {
+    settings: { mode, suiteId, providerCorpId: settings.providerCorpId },
+    tickets,
+    tenants,
+    suite,
+    installer,
+    callback,
+    tokenSource,
+    soleCorpTokens,
+    dropCorpToken,
+  };
+}
