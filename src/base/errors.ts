@@ -143,11 +143,13 @@ export class ForbiddenError extends ContactwayError {
  *   newest with 40085). Nothing is retried until WeCom pushes the next one (about every 10 minutes).
  * - `provider.not_installed`: no corp has installed the app (or not the corp asked for).
  * - `provider.tenant_lost`: the corp cancelled the authorization or WeCom refuses its permanent code (40084…).
+ * - `provider.several_corps`: several corps installed, and the request does not say which one it is for.
  */
 export type ProviderErrorCode =
   | 'provider.waiting_for_ticket'
   | 'provider.not_installed'
-  | 'provider.tenant_lost';
+  | 'provider.tenant_lost'
+  | 'provider.several_corps';
 
 export class ProviderError extends ContactwayError {
   declare readonly code: ProviderErrorCode;

@@ -1,6 +1,4 @@
 import type { Keyv } from 'keyv';
-import { ProviderError } from '../base/errors.js';
-import { t } from '../base/i18n.js';
 import type { Logger } from '../base/logger.js';
 import { createSealer } from '../base/seal.js';
 import type { Secrets } from '../base/secrets.js';
@@ -12,6 +10,7 @@ import {
   corpTokenKey,
   corpTokenSources,
   notInstalled,
+  severalCorps,
 } from '../wecom/corp-token-sources.js';
 import { createSuiteCaller } from '../wecom/suite-tokens.js';
 import type { TokenSource } from '../wecom/token-source.js';
@@ -111,13 +110,7 @@ export function createProvider(options: ProviderOptions): Provider {
       const [only] = active;
       if (!only) throw notInstalled();
       if (active.length > 1) {
-        throw new ProviderError(
-          'provider.not_installed',
-          t(
-            'Several corps have installed this app; this bot serves one until workspaces are bound to corps.',
-            '已有多个企业安装本应用；在将工作区绑定到企业之前，机器人只服务一个企业。',
-          ),
-        );
+        throw severalCorps();
       }
       return tokenSource(only.authCorpId).fetchToken(http);
     },

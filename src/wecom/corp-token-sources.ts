@@ -42,6 +42,17 @@ export function notInstalled(authCorpId?: string): ProviderError {
   );
 }
 
+/** The bot's single client cannot choose among several installed corps until workspaces are bound to them. */
+export function severalCorps(): ProviderError {
+  return new ProviderError(
+    'provider.several_corps',
+    t(
+      'Several corps have installed this app; this bot serves one until workspaces are bound to corps.',
+      '已有多个企业安装本应用；在将工作区绑定到企业之前，机器人只服务一个企业。',
+    ),
+  );
+}
+
 const part = encodeURIComponent;
 
 /**

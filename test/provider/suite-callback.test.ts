@@ -193,6 +193,26 @@ describe('/wecom/suite on PORT', () => {
     expect(fake.count('get_corp_token')).toBe(1);
   });
 
+  it('GIVEN a suite without v2 get_permanent_code THEN v1 is used once, with its agent id', async () => {
+    const { url, provider, fake } = await start();
+    fake.withoutV2();
+    await suitePush(url, ticketXml(fake.newTicket()));
+    const install = fake.newInstall('wpCorpV1');
+    expect(await provider.installer.exchange(install.authCode)).toMatchObject({ outcome: 'installed' });
+    expect(await provider.installer.exchange(install.authCode)).toEqual({ outcome: 'already' });
+    expect(fake.count('get_permanent_code_v1')).toBe(1);
+    expect(await provider.tenants.get('wpCorpV1')).toMatchObject({ status: 'active', agentId: 1000007 });
+  });
+
+  it('GIVEN two corps installed THEN the bot’s single client says it cannot choose (until workspaces are bound)', async () => {
+    const { url, bot, provider, fake } = await start();
+    await suitePush(url, ticketXml(fake.newTicket()));
+    await provider.installer.exchange(fake.newInstall('wpOne').authCode);
+    await provider.installer.exchange(fake.newInstall('wpTwo').authCode);
+    const error = await rejection(bot.core.wecom.listContactWay());
+    expect((error as ProviderError).code).toBe('provider.several_corps');
+  });
+
   it('GIVEN 代开发 (customized) THEN the corp token comes from gettoken with the permanent code as the secret', async () => {
     const { url, bot, provider, fake } = await start({}, 'customized');
     await suitePush(url, ticketXml(fake.newTicket()));
