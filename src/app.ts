@@ -13,7 +13,7 @@ import { createStateStore } from './chat/state-store.js';
 import { type Config, configSecrets } from './config.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
 import { createMetrics, createOps, type Ops } from './ops/index.js';
-import { createProvider, type Provider } from './provider/index.js';
+import { type Provider, providerFromEnv } from './provider/index.js';
 import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
@@ -130,7 +130,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       sleep: realSleep,
     }),
   };
-  const provider = providerOf(config, { keyv, lock, logger, secrets, client });
+  const provider = providerFromEnv(config, { keyv, lock, logger, secrets, client });
   // Self-built: the app's own secret, exactly as before. A provider mode: the installed corp's token.
   const tokens =
     provider?.soleCorpTokens ??
@@ -354,26 +354,6 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       await closeKeyv(keyv);
     },
   };
-}
-
-/** A provider mode with its settings: the suite, its ticket and the installed corps. */
-function providerOf(
-  config: Config,
-  deps: Omit<Parameters<typeof createProvider>[0], 'settings'>,
-): Provider | undefined {
-  if (config.WECOM_MODE === 'self-built' || !config.WECOM_SUITE_ID) return undefined;
-  return createProvider({
-    ...deps,
-    settings: {
-      mode: config.WECOM_MODE,
-      suiteId: config.WECOM_SUITE_ID,
-      suiteSecret: config.WECOM_SUITE_SECRET ?? '',
-      suiteToken: config.WECOM_SUITE_TOKEN ?? '',
-      suiteAesKey: config.WECOM_SUITE_AES_KEY ?? '',
-      providerCorpId: config.WECOM_PROVIDER_CORP_ID ?? '',
-      encryptionKey: config.STORE_ENCRYPTION_KEY,
-    },
-  });
 }
 
 /**

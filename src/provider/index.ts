@@ -143,3 +143,44 @@ export function createProvider(options: ProviderOptions): Provider {
     dropCorpToken,
   };
 }
+
+/** The variables a provider mode reads (src/config.ts validates them together). */
+export interface ProviderEnv {
+  WECOM_MODE: 'self-built' | 'customized' | 'third-party';
+  WECOM_SUITE_ID?: string | undefined;
+  WECOM_SUITE_SECRET?: string | undefined;
+  WECOM_SUITE_TOKEN?: string | undefined;
+  WECOM_SUITE_AES_KEY?: string | undefined;
+  WECOM_PROVIDER_CORP_ID?: string | undefined;
+  STORE_ENCRYPTION_KEY?: string | undefined;
+}
+
+/**
+ * The provider of a provider mode with its settings; undefined in self-built mode, and in a provider mode
+ * without them (the embedded sandbox then plays WeCom: a warning says so).
+ */
+export function providerFromEnv(
+  env: ProviderEnv,
+  deps: Omit<ProviderOptions, 'settings'>,
+): Provider | undefined {
+  if (env.WECOM_MODE === 'self-built') return undefined;
+  if (!env.WECOM_SUITE_ID) {
+    deps.logger.warn(
+      { mode: env.WECOM_MODE },
+      'WECOM_MODE is a provider mode but WECOM_SUITE_ID is unset: running on the embedded sandbox, as a self-built app',
+    );
+    return undefined;
+  }
+  return createProvider({
+    ...deps,
+    settings: {
+      mode: env.WECOM_MODE,
+      suiteId: env.WECOM_SUITE_ID,
+      suiteSecret: env.WECOM_SUITE_SECRET ?? '',
+      suiteToken: env.WECOM_SUITE_TOKEN ?? '',
+      suiteAesKey: env.WECOM_SUITE_AES_KEY ?? '',
+      providerCorpId: env.WECOM_PROVIDER_CORP_ID ?? '',
+      encryptionKey: env.STORE_ENCRYPTION_KEY,
+    },
+  });
+}
