@@ -130,7 +130,17 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       sleep: realSleep,
     }),
   };
-  const provider = providerFromEnv(config, { keyv, lock, logger, secrets, client });
+  // A third-party app's customer events reach /wecom/suite; they join the callback pipeline built below.
+  let contactSink: Callbacks['accept'] | undefined;
+  const provider = providerFromEnv(config, {
+    keyv,
+    lock,
+    logger,
+    secrets,
+    client,
+    contacts: (event) =>
+      contactSink ? contactSink(event) : Promise.reject(new Error('callbacks not started')),
+  });
   // Self-built: the app's own secret, exactly as before. A provider mode: the installed corp's token.
   const tokens =
     provider?.soleCorpTokens ??
@@ -205,12 +215,18 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       'WECOM_CALLBACK_TOKEN is set with a provider mode: /wecom/callback (the corps’ data callbacks) is not served in provider modes yet',
     );
   }
-  const callbackKeys = provider ? undefined : callbackSecrets(config, sandbox !== undefined);
+  // Third-party: the pipeline runs behind /wecom/suite (its own receiver, built with the suite's pair, is never
+  // mounted); 代开发's customer events go to the app's own URL, not served yet.
+  const callbackKeys = provider
+    ? config.WECOM_MODE === 'third-party'
+      ? { token: config.WECOM_SUITE_TOKEN ?? '', encodingAesKey: config.WECOM_SUITE_AES_KEY ?? '' }
+      : undefined
+    : callbackSecrets(config, sandbox !== undefined);
   if (callbackKeys) secrets.add(callbackKeys.token, callbackKeys.encodingAesKey);
   const created = callbackKeys
     ? createCallbacks({
         ...callbackKeys,
-        corpId,
+        corpId: provider ? provider.settings.suiteId : corpId,
         keyv,
         records,
         states: stateIndex,
@@ -234,10 +250,14 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     : undefined;
   // The callback's door gets what only the core holds: nonces in the shared store (a replay is caught on
   // whichever instance it reaches) and the refusal counter of /metrics.
-  const callbacks = created && {
-    ...created,
-    handler: created.handler.withDoor({ nonces: storeNonces(keyv), refused: metrics.callbackRefused }),
-  };
+  contactSink = created?.accept;
+  const callbacks =
+    created && !provider
+      ? {
+          ...created,
+          handler: created.handler.withDoor({ nonces: storeNonces(keyv), refused: metrics.callbackRefused }),
+        }
+      : undefined;
   const suiteHandler = provider?.callback.handler.withDoor({
     nonces: storeNonces(keyv),
     refused: metrics.callbackRefused,
@@ -248,7 +268,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     .processPending()
     .catch((error: unknown) => logger.error({ err: error }, 'provider: pending suite events not processed'));
   // Events a crash left stored but unprocessed; in the background, so a slow WeCom does not delay the start.
-  void callbacks
+  void created
     ?.processPending()
     .catch((error: unknown) => logger.error({ err: error }, 'callback: pending events not processed'));
   // Records kept while the store was down are written back at start and then periodically.
@@ -345,9 +365,9 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       clearInterval(retry);
       clearTimeout(firstPrune);
       clearInterval(prune);
-      callbacks?.stopRetries();
+      created?.stopRetries();
       await sweep.stop();
-      await callbacks?.idle();
+      await created?.idle();
       await provider?.callback.idle();
       await flushPending();
       await sandbox?.close();

@@ -3,6 +3,7 @@ import type { Logger } from '../base/logger.js';
 import { createSealer } from '../base/seal.js';
 import type { Secrets } from '../base/secrets.js';
 import { storeCall } from '../base/store-call.js';
+import type { ContactEvent } from '../callbacks/event.js';
 import type { StoreLock } from '../lock/lock.js';
 import type { WecomCaller, WecomClientOptions } from '../wecom/caller.js';
 import {
@@ -64,6 +65,8 @@ export interface ProviderOptions {
   secrets: Secrets;
   /** The WeCom client options shared with the corp clients (base URL, timeout, limiter, metrics). */
   client: Omit<WecomClientOptions, 'tokens' | 'cache' | 'lock' | 'logger' | 'secrets'>;
+  /** Where a third-party app's customer events go (the callback pipeline); unset, they are ignored. */
+  contacts?: (event: ContactEvent) => Promise<void>;
   now?: () => number;
 }
 
@@ -128,6 +131,7 @@ export function createProvider(options: ProviderOptions): Provider {
     tenants,
     installer,
     dropCorpToken,
+    contacts: options.contacts,
     logger,
     now,
   });

@@ -5,6 +5,7 @@ import type { Logger } from '../base/logger.js';
 import { type Sealer, sealedSchema } from '../base/seal.js';
 import { storeCall } from '../base/store-call.js';
 import { createWecomCrypto } from '../callbacks/crypto.js';
+import type { ContactEvent } from '../callbacks/event.js';
 import { type CallbackHandler, createCallbackReceiver } from '../callbacks/receiver.js';
 import type { StoreLock } from '../lock/lock.js';
 import { SUITE_EVENT_PREFIX } from '../store/keys.js';
@@ -55,6 +56,11 @@ export interface SuiteCallbackOptions {
   tenants: TenantStore;
   installer: Installer;
   dropCorpToken: (authCorpId: string) => Promise<void>;
+  /**
+   * Where a third-party app's customer events go (today's callback pipeline: `Callbacks.accept`); unset, they
+   * are acknowledged and ignored.
+   */
+  contacts?: ((event: ContactEvent) => Promise<void>) | undefined;
   logger: Logger;
   now?: () => number;
 }
@@ -101,6 +107,7 @@ export function createSuiteCallback(options: SuiteCallbackOptions): SuiteCallbac
         logger.info({ authCorpId: event.authCorpId }, 'provider: the corp changed its authorization');
         return 'noted';
       case 'suite_ticket':
+      case 'change_external_contact':
         return 'stored';
     }
   }
@@ -144,6 +151,19 @@ export function createSuiteCallback(options: SuiteCallbackOptions): SuiteCallbac
         { infoType: event.infoType },
         'provider: message for another SuiteId; acknowledged and ignored',
       );
+      return;
+    }
+    if (event.infoType === 'change_external_contact') {
+      // Routed by AuthCorpId: only a corp that installed the app, and still authorizes it, is heard.
+      const tenant = await tenants.get(event.authCorpId);
+      if (tenant?.status !== 'active' || !options.contacts) {
+        logger.warn(
+          { authCorpId: event.authCorpId, tenant: tenant?.status ?? 'unknown' },
+          'provider: customer event of a corp not served here; acknowledged and ignored',
+        );
+        return;
+      }
+      await options.contacts(event.contact);
       return;
     }
     if (event.infoType === 'suite_ticket') {

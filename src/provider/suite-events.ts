@@ -1,6 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { z } from 'zod';
 import { malformedCallback } from '../base/errors.js';
+import { CHANGE_TYPES, type ContactEvent } from '../callbacks/event.js';
 import type { ReceivedMessage } from '../callbacks/receiver.js';
 
 /**
@@ -37,6 +38,19 @@ const schemas = {
     State: z.string().max(128).optional(),
   }),
   cancel_auth: z.looseObject({ SuiteId: text(64), TimeStamp: timestamp, AuthCorpId: text(128) }),
+  // A third-party app's customer events arrive here, not on the data URL (doc §1.10, document 92277).
+  change_external_contact: z.looseObject({
+    SuiteId: text(64),
+    TimeStamp: timestamp,
+    AuthCorpId: text(128),
+    ChangeType: z.enum(CHANGE_TYPES),
+    UserID: text(64),
+    ExternalUserID: text(128),
+    State: z.string().max(128).optional(),
+    WelcomeCode: z.string().max(512).optional(),
+    Source: z.string().max(64).optional(),
+    FailReason: z.string().max(64).optional(),
+  }),
 };
 
 export type SuiteEvent =
@@ -44,7 +58,15 @@ export type SuiteEvent =
   | { infoType: 'create_auth'; suiteId: string; timestamp: number; authCode: string; state?: string }
   | { infoType: 'reset_permanent_code'; suiteId: string; timestamp: number; authCode: string }
   | { infoType: 'change_auth'; suiteId: string; timestamp: number; authCorpId: string; state?: string }
-  | { infoType: 'cancel_auth'; suiteId: string; timestamp: number; authCorpId: string };
+  | { infoType: 'cancel_auth'; suiteId: string; timestamp: number; authCorpId: string }
+  | {
+      infoType: 'change_external_contact';
+      suiteId: string;
+      timestamp: number;
+      authCorpId: string;
+      /** In today's event type: the same pipeline as /wecom/callback's (dedupe, attribution, welcome). */
+      contact: ContactEvent;
+    };
 
 export type InfoType = SuiteEvent['infoType'];
 
@@ -94,7 +116,32 @@ export function parseSuiteMessage(plain: string): ReceivedMessage<SuiteEvent> {
       };
     case 'cancel_auth':
       return { kind: 'suite', event: { infoType: 'cancel_auth', ...base, authCorpId: String(x.AuthCorpId) } };
+    case 'change_external_contact':
+      return { kind: 'suite', event: contactOf(x, base) };
   }
+}
+
+function contactOf(
+  x: Record<string, unknown>,
+  base: { suiteId: string; timestamp: number },
+): SuiteEvent & { infoType: 'change_external_contact' } {
+  const optional = (key: string) =>
+    typeof x[key] === 'string' && x[key] !== '' ? (x[key] as string) : undefined;
+  const authCorpId = String(x.AuthCorpId);
+  const contact = Object.fromEntries(
+    Object.entries({
+      changeType: x.ChangeType as ContactEvent['changeType'],
+      corpId: authCorpId,
+      userId: String(x.UserID),
+      externalUserId: String(x.ExternalUserID),
+      createTime: base.timestamp,
+      state: optional('State'),
+      welcomeCode: optional('WelcomeCode'),
+      source: optional('Source'),
+      failReason: optional('FailReason'),
+    }).filter(([, v]) => v !== undefined),
+  ) as ContactEvent;
+  return { infoType: 'change_external_contact', ...base, authCorpId, contact };
 }
 
 /** The decrypted XML WeCom sends for a suite event: what tests and the sandbox encrypt and post. */
@@ -103,6 +150,7 @@ export function suiteEventXml(event: SuiteEvent): string {
   const tag = (name: string, value: string | undefined) =>
     value === undefined ? '' : `<${name}>${cdata(value)}</${name}>`;
   const e = event as Partial<Record<'ticket' | 'authCode' | 'authCorpId' | 'state', string>>;
+  const c = event.infoType === 'change_external_contact' ? event.contact : undefined;
   return [
     '<xml>',
     tag('SuiteId', event.suiteId),
@@ -111,7 +159,11 @@ export function suiteEventXml(event: SuiteEvent): string {
     tag('SuiteTicket', e.ticket),
     tag('AuthCode', e.authCode),
     tag('AuthCorpId', e.authCorpId),
-    tag('State', e.state),
+    tag('State', e.state ?? c?.state),
+    tag('ChangeType', c?.changeType),
+    tag('UserID', c?.userId),
+    tag('ExternalUserID', c?.externalUserId),
+    tag('WelcomeCode', c?.welcomeCode),
     '</xml>',
   ].join('');
 }

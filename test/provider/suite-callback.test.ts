@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/base/errors.js';
+import { eventKey } from '../../src/callbacks/keys.js';
 import { type Bot, composeBot } from '../../src/compose.js';
 import { suiteEventXml } from '../../src/provider/index.js';
 import { captureLogs } from '../fixtures/logged-bot.js';
@@ -211,6 +212,42 @@ describe('/wecom/suite on PORT', () => {
     await provider.installer.exchange(fake.newInstall('wpTwo').authCode);
     const error = await rejection(bot.core.wecom.listContactWay());
     expect((error as ProviderError).code).toBe('provider.several_corps');
+  });
+
+  it('GIVEN a third-party customer event (InfoType, AuthCorpId) THEN it joins the callback pipeline once; another corp’s is ignored', async () => {
+    const { url, bot, provider, fake } = await start();
+    await suitePush(url, ticketXml(fake.newTicket()));
+    await provider.installer.exchange(fake.newInstall('wpCustomerCorp').authCode);
+    const contact = {
+      changeType: 'add_external_contact' as const,
+      userId: 'woEncryptedUser01',
+      externalUserId: 'wmEncryptedCustomer01',
+      createTime: now(),
+      state: 'no-such-way',
+    };
+    const xml = (authCorpId: string, externalUserId = contact.externalUserId) =>
+      suiteEventXml({
+        infoType: 'change_external_contact',
+        suiteId: SUITE_ID,
+        timestamp: contact.createTime,
+        authCorpId,
+        contact: { ...contact, externalUserId, corpId: authCorpId },
+      });
+    expect(await (await suitePush(url, xml('wpCustomerCorp'))).text()).toBe('success');
+    expect(await (await suitePush(url, xml('wpCustomerCorp'))).text()).toBe('success');
+    expect(await (await suitePush(url, xml('wpNotInstalled', 'wmOtherCorpCustomer'))).text()).toBe('success');
+    const key = eventKey(contact);
+    // The pipeline's own dedupe and processing: a way of no record here is stored as unattributed.
+    let stored: { status?: string; outcome?: string; event?: { corpId?: string } } | undefined;
+    for (let i = 0; i < 200 && stored?.status !== 'done'; i++) {
+      stored = await bot.core.keyv.get(key);
+      if (stored?.status !== 'done') await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(stored).toMatchObject({
+      status: 'done',
+      outcome: 'unattributed',
+      event: { corpId: 'wpCustomerCorp' },
+    });
   });
 
   it('GIVEN 代开发 (customized) THEN the corp token comes from gettoken with the permanent code as the secret', async () => {
