@@ -178,7 +178,9 @@ function hostFor(core: Core, served: HostRoute[]): AdapterHost {
       handler: core.ops.publicHandler,
       paths: config.OPS_PORT === undefined ? OPS_PATHS : [HEALTH_PATH],
     },
-    routes: core.callbacks ? [callbackRoute(core.callbacks, core.logger)] : [],
+    routes: [core.callbacks, core.provider?.callback]
+      .filter((c) => c !== undefined)
+      .map((c) => callbackRoute(c, core.logger)),
     locale: config.DEFAULT_LOCALE,
     sandbox: core.sandbox !== undefined,
     qrDir: config.QR_DIR,
@@ -193,19 +195,22 @@ function hostFor(core: Core, served: HostRoute[]): AdapterHost {
  */
 async function serveTerminalCallbacks(core: Core): Promise<OpsServer[]> {
   const { callbacks, config, logger } = core;
-  if (!callbacks) return [];
+  const suite = core.provider?.callback;
+  if (!callbacks && !suite) return [];
   const server = await startOpsServer({
-    ...(config.WECOM_CALLBACK_TOKEN ? { port: config.PORT } : { port: 0, host: '127.0.0.1' }),
-    handler: withCallbacks(callbacks, core.ops.publicHandler, logger),
+    ...(config.WECOM_CALLBACK_TOKEN || suite ? { port: config.PORT } : { port: 0, host: '127.0.0.1' }),
+    handler: withCallbacks(suite, withCallbacks(callbacks, core.ops.publicHandler, logger), logger),
     logger,
   });
-  announceCallbacks({ callbacks, port: server.port, logger, sandbox: core.sandbox });
+  if (callbacks) announceCallbacks({ callbacks, port: server.port, logger, sandbox: core.sandbox });
+  if (suite) announceSuite(core, server.port);
   return [server];
 }
 
 /** OPS_PORT's server when set, and PORT's when no adapter answers it; WeCom's callbacks told where they land. */
 async function servePorts(core: Core, adapters: RunningAdapter[], routes: HostRoute[]): Promise<OpsServer[]> {
   const { callbacks, config, logger } = core;
+  const suite = core.provider?.callback;
   const servers: OpsServer[] = [];
   if (config.OPS_PORT !== undefined) {
     servers.push(
@@ -221,17 +226,22 @@ async function servePorts(core: Core, adapters: RunningAdapter[], routes: HostRo
   // PORT, when no adapter answers it: every ops path (no OPS_PORT) or only /healthz, plus WeCom's callback
   // and the adapters' routes.
   const publicServer =
-    adapterPort !== undefined || (config.OPS_PORT !== undefined && !callbacks && routes.length === 0)
+    adapterPort !== undefined ||
+    (config.OPS_PORT !== undefined && !callbacks && !suite && routes.length === 0)
       ? undefined
       : await startOpsServer({
           port: config.PORT,
           handler: withRoutes(
             routes,
             withCallbacks(
-              callbacks,
-              config.OPS_PORT === undefined
-                ? core.ops.publicHandler
-                : onlyPaths(core.ops.publicHandler, [HEALTH_PATH]),
+              suite,
+              withCallbacks(
+                callbacks,
+                config.OPS_PORT === undefined
+                  ? core.ops.publicHandler
+                  : onlyPaths(core.ops.publicHandler, [HEALTH_PATH]),
+                logger,
+              ),
               logger,
             ),
           ),
@@ -241,7 +251,18 @@ async function servePorts(core: Core, adapters: RunningAdapter[], routes: HostRo
   const callbackPort = adapterPort ?? publicServer?.port;
   if (callbacks && callbackPort !== undefined)
     announceCallbacks({ callbacks, port: callbackPort, logger, sandbox: core.sandbox });
+  if (suite && callbackPort !== undefined) announceSuite(core, callbackPort);
   return servers;
+}
+
+/** The line naming what to paste into the provider console as the 指令回调URL. */
+function announceSuite(core: Core, port: number): void {
+  const path = core.provider?.callback.path;
+  const url = `${(core.config.PUBLIC_URL ?? 'https://<public host>').replace(/\/+$/, '')}${path}`;
+  core.logger.info(
+    { path, port },
+    `WeCom provider: in the provider console set the app's 指令回调URL to ${url} (served on PORT ${port}), with the Token and EncodingAESKey from WECOM_SUITE_TOKEN / WECOM_SUITE_AES_KEY`,
+  );
 }
 
 /** The adapters' routes first (path and method), every other request to `fallback`. */

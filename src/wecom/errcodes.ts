@@ -173,6 +173,42 @@ const EXPLANATIONS: ReadonlyMap<number, Bilingual> = new Map([
     ),
   ],
   [
+    40078,
+    t(
+      'The install’s auth_code was already used or has expired (10 minutes, single use).',
+      '授权 auth_code 已被使用或已过期（10 分钟内有效，仅可使用一次）。',
+    ),
+  ],
+  [
+    40082,
+    t(
+      'WeCom rejected the suite access token. The bot fetches a new one automatically.',
+      '企业微信拒绝了 suite_access_token，机器人会自动重新获取。',
+    ),
+  ],
+  [
+    40084,
+    t(
+      'WeCom refused the corp’s permanent code: the corp cancelled the authorization, or the code belongs to another provider. The corp must install the app again.',
+      '企业微信拒绝了该企业的永久授权码：企业已取消授权，或授权码属于其他服务商。需由企业重新安装应用。',
+    ),
+  ],
+  [
+    40085,
+    t(
+      'WeCom refused the suite_ticket (missing or expired). The bot waits for WeCom’s next push (about every 10 minutes); an admin can press 刷新ticket in the provider console.',
+      'suite_ticket 无效或已过期。机器人在等待企业微信下一次推送（约每 10 分钟）；也可在服务商管理后台点击「刷新ticket」。',
+    ),
+  ],
+  [
+    48004,
+    t(
+      'The corp’s authorization is no longer valid (none, or cancelled). The corp must install the app again.',
+      '该企业的授权关系无效（未授权或已取消）。需由企业重新安装应用。',
+    ),
+  ],
+  [301007, t('The corp is not available (dissolved or banned).', '该企业不可用（已解散或被封禁）。')],
+  [
     42009,
     t(
       'The suite access token expired. The bot refreshes it automatically.',
@@ -272,6 +308,12 @@ const EXPLANATIONS: ReadonlyMap<number, Bilingual> = new Map([
 
 /** Token errors: drop the token (if still the one that failed), fetch a new one, retry exactly once (§2, §6). */
 export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
+
+/** The suite_access_token was refused: fetch a new one from the newest ticket and retry exactly once. */
+export const SUITE_TOKEN_ERRCODES: ReadonlySet<number> = new Set([40082, 42009]);
+
+/** The corp's authorization is gone (cancelled, another provider's code, corp dissolved): stop calling for it. */
+export const TENANT_LOST_ERRCODES: ReadonlySet<number> = new Set([40084, 48004, 301007, 2000002]);
 
 /** WeCom says to retry these later, at most 3 times (§3). */
 export const TRANSIENT_ERRCODES: ReadonlySet<number> = new Set([-1, 6000]);
