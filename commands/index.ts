@@ -7,12 +7,14 @@ import { close } from './close.js';
 import { deleteCommand } from './delete.js';
 import { edit } from './edit.js';
 import { helpCommand } from './help.js';
+import { install } from './install.js';
 import { link } from './link.js';
 import { list } from './list.js';
 import { memberField } from './member-field.js';
 import { newCommand } from './new.js';
 import { errorReply, localizeField } from './replies.js';
 import { show } from './show.js';
+import { status } from './status.js';
 import { sync } from './sync.js';
 import { temp } from './temp.js';
 import type {
@@ -49,6 +51,8 @@ export const COMMANDS: AnyCommand[] = [
   anyCommand(link),
   anyCommand(unlink),
   anyCommand(audit),
+  anyCommand(install),
+  anyCommand(status),
   anyCommand(help),
 ];
 

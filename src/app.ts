@@ -12,8 +12,10 @@ import type { ChatPort } from './chat/port.js';
 import { createStateStore } from './chat/state-store.js';
 import { type Config, configSecrets } from './config.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
+import { startEmbeddedSandbox } from './embedded-sandbox.js';
 import { createMetrics, createOps, type Ops } from './ops/index.js';
 import { type Provider, providerFromEnv } from './provider/index.js';
+import { tellThrough } from './provider/tell.js';
 import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
@@ -102,21 +104,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   // One lock across instances (Redis key, PostgreSQL advisory lock; in-process on sqlite) for the token refresh
   // and for idempotent submissions.
   const lock = createStoreLock(keyv, { logger });
-  // The simulator (and its QR renderer) is loaded only when it runs: production never pays for it.
-  const sandbox = config.sandbox
-    ? await (await import('./sandbox/index.js')).startSandbox({
-        port: config.SANDBOX_PORT,
-        statePath: config.sandboxStatePath,
-        logger,
-      })
-    : undefined;
-  if (sandbox) {
-    logger.warn(
-      { sandboxUrl: sandbox.url },
-      'WECOM SANDBOX: WECOM_CORP_ID is not set, so contactway runs on the embedded WeCom simulator. QR codes are not real.',
-    );
-  }
-  if (sandbox) secrets.add(sandbox.corpSecret);
+  const { sandbox, providerSettings } = await startEmbeddedSandbox(config, logger, secrets);
   const metrics = createMetrics();
   const corpId = sandbox ? sandbox.corpId : (config.WECOM_CORP_ID ?? '');
   const client = {
@@ -132,15 +120,24 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   };
   // A third-party app's customer events reach /wecom/suite; they join the callback pipeline built below.
   let contactSink: Callbacks['accept'] | undefined;
-  const provider = providerFromEnv(config, {
-    keyv,
-    lock,
-    logger,
-    secrets,
-    client,
-    contacts: (event) =>
-      contactSink ? contactSink(event) : Promise.reject(new Error('callbacks not started')),
-  });
+  const provider = providerFromEnv(
+    config,
+    {
+      keyv,
+      lock,
+      logger,
+      secrets,
+      client,
+      contacts: (event) =>
+        contactSink ? contactSink(event) : Promise.reject(new Error('callbacks not started')),
+      installBase: sandbox?.url,
+      publicUrl: config.PUBLIC_URL,
+      // 测试授权 on the sandbox; a real suite installs as released (正式授权).
+      authType: sandbox ? 1 : 0,
+      tell: () => tell,
+    },
+    providerSettings,
+  );
   // Self-built: the app's own secret, exactly as before. A provider mode: the installed corp's token.
   const tokens =
     provider?.soleCorpTokens ??
@@ -179,6 +176,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   });
   // Adapters register how they reach a requester; callbacks and link requests tell people through it.
   const notifications = createNotifications(logger);
+  const tell = tellThrough(notifications.notify, config.DEFAULT_TIMEZONE);
   const links = createLinkStore(keyv, { refreshMs: LINKS_REFRESH_MS, logger });
   await links
     .load()
@@ -205,6 +203,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     stateIndex,
     customers,
     customerClient,
+    provider: provider?.installs,
   });
   // Before any event is attributed: states of ways made before they were unique (a no-op once done).
   await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>
@@ -219,9 +218,12 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   // mounted); 代开发's customer events go to the app's own URL, not served yet.
   const callbackKeys = provider
     ? config.WECOM_MODE === 'third-party'
-      ? { token: config.WECOM_SUITE_TOKEN ?? '', encodingAesKey: config.WECOM_SUITE_AES_KEY ?? '' }
+      ? {
+          token: providerSettings?.suiteToken ?? config.WECOM_SUITE_TOKEN ?? '',
+          encodingAesKey: providerSettings?.suiteAesKey ?? config.WECOM_SUITE_AES_KEY ?? '',
+        }
       : undefined
-    : callbackSecrets(config, sandbox !== undefined);
+    : callbackSecrets(config, sandbox !== undefined && !providerSettings);
   if (callbackKeys) secrets.add(callbackKeys.token, callbackKeys.encodingAesKey);
   const created = callbackKeys
     ? createCallbacks({

@@ -178,7 +178,7 @@ function hostFor(core: Core, served: HostRoute[]): AdapterHost {
       handler: core.ops.publicHandler,
       paths: config.OPS_PORT === undefined ? OPS_PATHS : [HEALTH_PATH],
     },
-    routes: [core.callbacks, core.provider?.callback]
+    routes: [core.callbacks, core.provider?.callback, core.provider?.installs]
       .filter((c) => c !== undefined)
       .map((c) => callbackRoute(c, core.logger)),
     locale: config.DEFAULT_LOCALE,
@@ -198,12 +198,18 @@ async function serveTerminalCallbacks(core: Core): Promise<OpsServer[]> {
   const suite = core.provider?.callback;
   if (!callbacks && !suite) return [];
   const server = await startOpsServer({
-    ...(config.WECOM_CALLBACK_TOKEN || suite ? { port: config.PORT } : { port: 0, host: '127.0.0.1' }),
-    handler: withCallbacks(suite, withCallbacks(callbacks, core.ops.publicHandler, logger), logger),
+    ...(config.WECOM_CALLBACK_TOKEN || (suite && !core.sandbox)
+      ? { port: config.PORT }
+      : { port: 0, host: '127.0.0.1' }),
+    handler: withCallbacks(
+      core.provider?.installs,
+      withCallbacks(suite, withCallbacks(callbacks, core.ops.publicHandler, logger), logger),
+      logger,
+    ),
     logger,
   });
   if (callbacks) announceCallbacks({ callbacks, port: server.port, logger, sandbox: core.sandbox });
-  if (suite) announceSuite(core, server.port);
+  if (suite) await announceSuite(core, server.port);
   return [server];
 }
 
@@ -234,12 +240,16 @@ async function servePorts(core: Core, adapters: RunningAdapter[], routes: HostRo
           handler: withRoutes(
             routes,
             withCallbacks(
-              suite,
+              core.provider?.installs,
               withCallbacks(
-                callbacks,
-                config.OPS_PORT === undefined
-                  ? core.ops.publicHandler
-                  : onlyPaths(core.ops.publicHandler, [HEALTH_PATH]),
+                suite,
+                withCallbacks(
+                  callbacks,
+                  config.OPS_PORT === undefined
+                    ? core.ops.publicHandler
+                    : onlyPaths(core.ops.publicHandler, [HEALTH_PATH]),
+                  logger,
+                ),
                 logger,
               ),
               logger,
@@ -251,13 +261,38 @@ async function servePorts(core: Core, adapters: RunningAdapter[], routes: HostRo
   const callbackPort = adapterPort ?? publicServer?.port;
   if (callbacks && callbackPort !== undefined)
     announceCallbacks({ callbacks, port: callbackPort, logger, sandbox: core.sandbox });
-  if (suite && callbackPort !== undefined) announceSuite(core, callbackPort);
+  if (suite && callbackPort !== undefined) await announceSuite(core, callbackPort);
   return servers;
 }
 
-/** The line naming what to paste into the provider console as the 指令回调URL. */
-function announceSuite(core: Core, port: number): void {
+/**
+ * The line naming what to paste into the provider console as the 指令回调URL. On the sandbox, its provider
+ * platform is told that URL (as the console is) and pushes the first suite_ticket at once (刷新ticket), so the
+ * bot can install a corp without waiting WeCom's ten minutes.
+ */
+async function announceSuite(core: Core, port: number): Promise<void> {
   const path = core.provider?.callback.path;
+  const platform = core.sandbox?.provider;
+  if (platform) {
+    const local = `http://127.0.0.1:${port}`;
+    platform.connectSuite(`${local}${path}`);
+    core.provider?.installs.serveAt(local);
+    const pushed = await platform.pushTicket().catch((error: unknown) => {
+      core.logger.warn({ err: error }, 'sandbox provider: the first suite_ticket was not delivered');
+      return undefined;
+    });
+    core.logger.info(
+      { path, port, ticketDelivered: pushed?.delivered?.status === 200 },
+      'WeCom provider (sandbox): the simulated provider platform posts suite_ticket and install events here',
+    );
+    const installed = (await core.provider?.tenants.list())?.some((x) => x.status === 'active');
+    if (!installed) {
+      core.logger.warn(
+        'WeCom provider (sandbox): no corp has installed the app yet. An admin (ADMINS, e.g. console:local:<your login>) runs `install` (/contactway install in chat), opens the link, picks a simulated corp; that corp is then bound to the workspace, and `status` shows it.',
+      );
+    }
+    return;
+  }
   const url = `${(core.config.PUBLIC_URL ?? 'https://<public host>').replace(/\/+$/, '')}${path}`;
   core.logger.info(
     { path, port },

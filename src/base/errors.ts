@@ -143,13 +143,15 @@ export class ForbiddenError extends ContactwayError {
  *   newest with 40085). Nothing is retried until WeCom pushes the next one (about every 10 minutes).
  * - `provider.not_installed`: no corp has installed the app (or not the corp asked for).
  * - `provider.tenant_lost`: the corp cancelled the authorization or WeCom refuses its permanent code (40084…).
+ * - `provider.not_provider_mode`: install or status asked of a self-built bot.
  * - `provider.several_corps`: several corps installed, and the request does not say which one it is for.
  */
 export type ProviderErrorCode =
   | 'provider.waiting_for_ticket'
   | 'provider.not_installed'
   | 'provider.tenant_lost'
-  | 'provider.several_corps';
+  | 'provider.several_corps'
+  | 'provider.not_provider_mode';
 
 export class ProviderError extends ContactwayError {
   declare readonly code: ProviderErrorCode;

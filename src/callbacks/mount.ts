@@ -1,10 +1,16 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../base/logger.js';
 import type { OpsHandler } from '../ops/index.js';
 import type { Callbacks } from './index.js';
 
+/** A handler that answers its own path and resolves false for any other (the callbacks, the install redirect). */
+export interface PathHandler {
+  handler(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+}
+
 /** One handler for a server on PORT: WeCom's callback path first, every other path to `fallback`. */
 export function withCallbacks(
-  callbacks: Pick<Callbacks, 'handler'> | undefined,
+  callbacks: PathHandler | undefined,
   fallback: OpsHandler,
   logger: Logger,
 ): OpsHandler {
@@ -32,7 +38,7 @@ const notFound: OpsHandler = (_req, res) => {
  * its methods, and a handler that answers 404 to anything else it is handed.
  */
 export function callbackRoute(
-  callbacks: Pick<Callbacks, 'path' | 'handler'>,
+  callbacks: PathHandler & { path: string },
   logger: Logger,
 ): { path: string; methods: ('GET' | 'POST')[]; handler: OpsHandler } {
   return {

@@ -16,10 +16,12 @@ import {
 import { createSuiteCaller } from '../wecom/suite-tokens.js';
 import type { TokenSource } from '../wecom/token-source.js';
 import { createInstaller, type Installer } from './install.js';
+import { createInstalls, type Installs, type Tell, WECOM_INSTALL_BASE } from './installs.js';
 import { createSuiteCallback, type SuiteCallback } from './suite-callback.js';
 import { createTenantStore, type TenantStore } from './tenant-store.js';
 import { createSuiteTicketStore, type SuiteTicketStore } from './ticket-store.js';
 
+export { INSTALL_PATH, type Installs, type Tell } from './installs.js';
 export { SUITE_PATH, type SuiteCallback } from './suite-callback.js';
 export { parseSuiteMessage, type SuiteEvent, suiteEventXml } from './suite-events.js';
 export { SUITE_TICKET_LIFE_MS } from './ticket-store.js';
@@ -55,6 +57,8 @@ export interface Provider {
   soleCorpTokens: TokenSource;
   /** Drops a corp's cached token in the shared store (a new permanent code, a cancel). */
   dropCorpToken(authCorpId: string): Promise<void>;
+  /** Installing from chat, the workspace ↔ corp bindings, `/wecom/install` and the status. */
+  installs: Installs;
 }
 
 export interface ProviderOptions {
@@ -67,6 +71,14 @@ export interface ProviderOptions {
   client: Omit<WecomClientOptions, 'tokens' | 'cache' | 'lock' | 'logger' | 'secrets'>;
   /** Where a third-party app's customer events go (the callback pipeline); unset, they are ignored. */
   contacts?: (event: ContactEvent) => Promise<void>;
+  /** WeCom's install page host; the sandbox's URL on the sandbox. */
+  installBase?: string | undefined;
+  /** PUBLIC_URL: the install redirect's base (unset on the sandbox: the local server, once it listens). */
+  publicUrl?: string | undefined;
+  /** set_session_info's auth_type (1 = 测试授权, default). */
+  authType?: 0 | 1;
+  /** How admins are told in chat (set once the notifiers exist). */
+  tell?: () => Tell | undefined;
   now?: () => number;
 }
 
@@ -77,7 +89,7 @@ export function createProvider(options: ProviderOptions): Provider {
   const sealer = createSealer(settings.encryptionKey);
   const { suiteId, mode } = settings;
   const tickets = createSuiteTicketStore({ keyv, suiteId, lock, sealer, now });
-  const tenants = createTenantStore({
+  const stored = createTenantStore({
     keyv,
     mode,
     sealer,
@@ -85,6 +97,16 @@ export function createProvider(options: ProviderOptions): Provider {
     now,
     remember: (code) => secrets.remember(code),
   });
+  let installs: Installs | undefined;
+  // A corp WeCom now refuses (40084…) is marked lost once; its bound workspaces' admins hear it then.
+  const tenants: TenantStore = {
+    ...stored,
+    async lost(authCorpId, errcode) {
+      const was = (await stored.get(authCorpId))?.status;
+      await stored.lost(authCorpId, errcode);
+      if (was === 'active') await installs?.lost(authCorpId);
+    },
+  };
   const suite = createSuiteCaller({
     ...options.client,
     cache: keyv,
@@ -119,6 +141,21 @@ export function createProvider(options: ProviderOptions): Provider {
     },
   };
   const installer = createInstaller({ suite, tenants, keyv, logger, dropCorpToken });
+  installs = createInstalls({
+    keyv,
+    lock,
+    suite,
+    installer,
+    tenants,
+    tickets,
+    settings: { mode, suiteId },
+    installBase: options.installBase ?? WECOM_INSTALL_BASE,
+    publicUrl: options.publicUrl,
+    authType: options.authType ?? 1,
+    tell: options.tell ?? (() => undefined),
+    logger,
+    now,
+  });
   const callback = createSuiteCallback({
     token: settings.suiteToken,
     encodingAesKey: settings.suiteAesKey,
@@ -130,6 +167,7 @@ export function createProvider(options: ProviderOptions): Provider {
     tickets,
     tenants,
     installer,
+    installs,
     dropCorpToken,
     contacts: options.contacts,
     logger,
@@ -145,6 +183,7 @@ export function createProvider(options: ProviderOptions): Provider {
     tokenSource,
     soleCorpTokens,
     dropCorpToken,
+    installs,
   };
 }
 
@@ -160,14 +199,17 @@ export interface ProviderEnv {
 }
 
 /**
- * The provider of a provider mode with its settings; undefined in self-built mode, and in a provider mode
- * without them (the embedded sandbox then plays WeCom: a warning says so).
+ * The provider of a provider mode with its settings; undefined in self-built mode. Without them, `sandboxed`
+ * (settings the embedded sandbox's provider platform was started with) stands in; without those too, the bot
+ * runs as a self-built app (a warning says so).
  */
 export function providerFromEnv(
   env: ProviderEnv,
   deps: Omit<ProviderOptions, 'settings'>,
+  sandboxed?: ProviderSettings,
 ): Provider | undefined {
   if (env.WECOM_MODE === 'self-built') return undefined;
+  if (!env.WECOM_SUITE_ID && sandboxed) return createProvider({ ...deps, settings: sandboxed });
   if (!env.WECOM_SUITE_ID) {
     deps.logger.warn(
       { mode: env.WECOM_MODE },

@@ -42,6 +42,17 @@ export type Exchanged =
 export interface Installer {
   /** Exchanges an auth_code for the corp's permanent code once across instances and stores the corp. */
   exchange(authCode: string): Promise<Exchanged>;
+  /**
+   * The corp an auth_code installed, once its exchange (here or on another instance) is done; undefined while
+   * it runs or when it never ran. What a delivery that lost the race (`already`) binds with.
+   */
+  exchanged(authCode: string): Promise<string | undefined>;
+}
+
+const claimSchema = z.object({ authCorpId: z.string().min(1) });
+
+function claimKey(authCode: string): string {
+  return `${AUTH_CODE_PREFIX}${createHash('sha256').update(authCode).digest('hex')}`;
 }
 
 /**
@@ -124,7 +135,7 @@ export function createInstaller(options: {
 
   return {
     async exchange(authCode) {
-      const key = `${AUTH_CODE_PREFIX}${createHash('sha256').update(authCode).digest('hex')}`;
+      const key = claimKey(authCode);
       if (!(await claim(key, 1, AUTH_CODE_LIFE_MS))) return { outcome: 'already' };
       let answer: z.infer<typeof permanentCodeSchema>;
       try {
@@ -150,7 +161,16 @@ export function createInstaller(options: {
         state: answer.state || undefined,
       });
       await options.dropCorpToken(authCorpId);
+      // The claim now names the corp, for the other delivery of this code (the redirect, or the push).
+      await storeCall(() => keyv.set(key, { authCorpId }, AUTH_CODE_LIFE_MS)).catch((error: unknown) =>
+        logger.warn({ err: error }, 'provider: the exchanged auth_code was not marked with its corp'),
+      );
       return { outcome: 'installed', tenant };
+    },
+
+    async exchanged(authCode) {
+      const parsed = claimSchema.safeParse(await storeCall(() => keyv.get(claimKey(authCode))));
+      return parsed.success ? parsed.data.authCorpId : undefined;
     },
   };
 }

@@ -12,6 +12,7 @@ import { SUITE_EVENT_PREFIX } from '../store/keys.js';
 import { scanKeys } from '../store/scan-keys.js';
 import { createSetIfAbsent } from '../store/set-if-absent.js';
 import type { Installer } from './install.js';
+import type { Installs } from './installs.js';
 import { parseSuiteMessage, type SuiteEvent } from './suite-events.js';
 import type { TenantStore } from './tenant-store.js';
 import type { SuiteTicketStore } from './ticket-store.js';
@@ -55,6 +56,8 @@ export interface SuiteCallbackOptions {
   tickets: SuiteTicketStore;
   tenants: TenantStore;
   installer: Installer;
+  /** Binds an install's state to its workspace, and tells bound admins when their corp leaves. */
+  installs?: Pick<Installs, 'completed' | 'lost'> | undefined;
   dropCorpToken: (authCorpId: string) => Promise<void>;
   /**
    * Where a third-party app's customer events go (today's callback pipeline: `Callbacks.accept`); unset, they
@@ -96,12 +99,19 @@ export function createSuiteCallback(options: SuiteCallbackOptions): SuiteCallbac
       case 'create_auth':
       case 'reset_permanent_code': {
         const done = await installer.exchange(event.authCode);
+        // An install started from chat carries its state: that workspace is bound now. Without one (WeCom's
+        // app market) the corp stays unbound until an admin binds it.
+        if (done.outcome === 'installed' && event.infoType === 'create_auth')
+          await options.installs?.completed(done.tenant.authCorpId, event.state, event.authCode);
         return done.outcome;
       }
-      case 'cancel_auth':
+      case 'cancel_auth': {
+        const was = (await tenants.get(event.authCorpId))?.status;
         await tenants.cancel(event.authCorpId);
         await options.dropCorpToken(event.authCorpId);
+        if (was === 'active') await options.installs?.lost(event.authCorpId);
         return 'cancelled';
+      }
       case 'change_auth':
         // The visible range or permissions changed; get_auth_info is re-read with the directory work.
         logger.info({ authCorpId: event.authCorpId }, 'provider: the corp changed its authorization');

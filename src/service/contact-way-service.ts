@@ -9,12 +9,14 @@ import { createServiceContext, type ServiceDeps } from './context.js';
 import { createWay } from './create-way.js';
 import { deleteWay } from './delete-way.js';
 import { linkMethods } from './links.js';
+import { providerActions } from './provider-admin.js';
 import { readWays } from './read-ways.js';
 import type { ContactWayService } from './types.js';
 import { updateWay } from './update-way.js';
 
 export type { ServiceDeps } from './context.js';
 export type { LinkRequestOutcome, Notify } from './links.js';
+export type { ProviderAdmin, ProviderStatus } from './provider-admin.js';
 export type {
   ClosedSession,
   CloseTarget,
@@ -38,6 +40,7 @@ export function createContactWayService(deps: ServiceDeps): ContactWayService {
     delete: deleteWay(ctx),
     ...closeSessions(ctx),
     ...adminActions(ctx),
+    ...providerActions(ctx),
     ...linkMethods(ctx, ctx.links, { notify: deps.notify, directory: deps.directory }),
   };
 }

@@ -18,6 +18,7 @@ import { createIdempotency } from './idempotency.js';
 import type { Notify } from './links.js';
 import type { PendingRecords } from './pending-records.js';
 import { createPolicy, type Policy } from './policy.js';
+import type { ProviderAdmin } from './provider-admin.js';
 import type { RecordView } from './types.js';
 
 export interface ServiceDeps {
@@ -49,6 +50,8 @@ export interface ServiceDeps {
   links?: LinkStore;
   /** Reaches admins and requesters outside a request (link requests and answers); nobody by default. */
   notify?: Notify;
+  /** The provider modes' install and status (src/provider); absent in self-built mode. */
+  provider?: ProviderAdmin | undefined;
   /** WeCom's members, for refusing a link to a member WeCom does not know or would refuse. */
   directory?: () => Pick<MemberDirectory, 'verdict' | 'status'> | undefined;
 }

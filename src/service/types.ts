@@ -1,3 +1,4 @@
+import type { ProviderStatus } from './provider-admin.js';
 /** The service's public shapes: what every adapter and command calls, and what comes back. */
 
 import type { ForbiddenError } from '../base/errors.js';
@@ -104,6 +105,10 @@ export interface ContactWayService extends LinkMethods {
    * (batch/get_by_user, matched by state).
    */
   sync(requester: Requester): Promise<{ imported: number; known: number; customers: number }>;
+  /** Admins, provider modes: a one-time link that installs the app into a corp bound to this workspace. */
+  installLink(requester: Requester, locale: 'en' | 'zh'): Promise<{ url: string; expiresInS: number }>;
+  /** Admins, provider modes: this workspace's binding, the suite_ticket's age and the token's state. */
+  providerStatus(requester: Requester): Promise<ProviderStatus>;
   /** Admins: the latest audit entries, newest first. */
   auditTrail(requester: Requester, limit: number): Promise<AuditEntry[]>;
   isAdmin(requester: Requester): boolean;

@@ -1,0 +1,337 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Keyv } from 'keyv';
+import { z } from 'zod';
+import { ContactwayError } from '../base/errors.js';
+import { type Bilingual, t } from '../base/i18n.js';
+import type { Logger } from '../base/logger.js';
+import { storeCall } from '../base/store-call.js';
+import type { StoreLock } from '../lock/lock.js';
+import type { ProviderAdmin, ProviderStatus } from '../service/provider-admin.js';
+import { type Requester, requesterSchema } from '../store/record-schema.js';
+import { scanKeys } from '../store/scan-keys.js';
+import type { WecomCaller } from '../wecom/caller.js';
+import type { Installer } from './install.js';
+import { installedPage, pendingPage, refusedPage } from './install-pages.js';
+import type { TenantStore } from './tenant-store.js';
+import type { SuiteTicketStore } from './ticket-store.js';
+
+/** Where WeCom sends the admin back after the install page (PUBLIC_URL + this). */
+export const INSTALL_PATH = '/wecom/install';
+/** WeCom's install page (D-90597); the sandbox serves the same path. */
+export const WECOM_INSTALL_BASE = 'https://open.work.weixin.qq.com';
+/** A pre_auth_code lives 20 minutes (D-90601): the state no longer. */
+const STATE_LIFE_MS = 20 * 60_000;
+/** How long the redirect waits for the other delivery of its auth_code (the create_auth push) to finish. */
+const EXCHANGE_WAIT_MS = 20_000;
+export const INSTALL_STATE_PREFIX = 'wecom:install-state:';
+export const BINDING_PREFIX = 'wecom:binding:';
+
+const localeSchema = z.enum(['en', 'zh']);
+/** A state handed out with an install link: who asked, and which install (if any) used it. */
+const stateSchema = z.object({
+  requester: requesterSchema,
+  locale: localeSchema,
+  createdAtMs: z.number(),
+  authCorpId: z.string().optional(),
+  /** sha256 of the auth_code that used it: the same redirect loaded again is not a second use. */
+  authCodeHash: z.string().optional(),
+});
+/** A workspace (platform + workspace/guild id) bound to one installed corp. */
+const bindingSchema = z.object({
+  authCorpId: z.string().min(1),
+  by: requesterSchema,
+  locale: localeSchema,
+  boundAtMs: z.number(),
+});
+export type Binding = z.infer<typeof bindingSchema>;
+
+/** How the bot tells someone in chat (the notifier path the callbacks use). */
+export type Tell = (
+  requester: Requester,
+  message: { title: Bilingual; body: Bilingual[]; status: 'ok' | 'error' },
+  locale: 'en' | 'zh',
+) => Promise<void>;
+
+export interface Installs extends ProviderAdmin {
+  readonly path: string;
+  /** `GET /wecom/install?auth_code&state`: false for another path. */
+  handler(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** The base the redirect_uri is built on when PUBLIC_URL is unset (the sandbox: the local server). */
+  serveAt(baseUrl: string): void;
+  /** An install finished (push or redirect): binds the state's workspace, once, and tells the admin. */
+  completed(authCorpId: string, state: string | undefined, authCode: string): Promise<boolean>;
+  /** The corp left (cancel_auth, 40084): tells the admins of the workspaces bound to it. */
+  lost(authCorpId: string): Promise<void>;
+  /** The corp a workspace is bound to. */
+  bindingOf(platform: string, workspaceId: string): Promise<Binding | undefined>;
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const part = encodeURIComponent;
+const stateKey = (state: string) => `${INSTALL_STATE_PREFIX}${state}`;
+export const bindingKey = (platform: string, workspaceId: string) =>
+  `${BINDING_PREFIX}${part(platform)}:${part(workspaceId)}`;
+
+export function createInstalls(options: {
+  keyv: Keyv;
+  lock: StoreLock;
+  suite: Pick<WecomCaller, 'call'>;
+  installer: Installer;
+  tenants: TenantStore;
+  tickets: SuiteTicketStore;
+  settings: { mode: 'customized' | 'third-party'; suiteId: string };
+  /** WeCom's install page host (the sandbox's URL on the sandbox). */
+  installBase: string;
+  /** PUBLIC_URL; unset, `serveAt` gives the base. */
+  publicUrl?: string | undefined;
+  /** set_session_info's auth_type: 1 = 测试授权 (an app not yet released installs only so), 0 = 正式授权. */
+  authType: 0 | 1;
+  tell: () => Tell | undefined;
+  logger: Logger;
+  now?: () => number;
+}): Installs {
+  const { keyv, lock, suite, installer, tenants, tickets, settings, logger } = options;
+  const now = options.now ?? Date.now;
+  let base = options.publicUrl?.replace(/\/+$/, '');
+
+  async function readState(state: string) {
+    const parsed = stateSchema.safeParse(await storeCall(() => keyv.get(stateKey(state))));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async function bindingOf(platform: string, workspaceId: string) {
+    const parsed = bindingSchema.safeParse(
+      await storeCall(() => keyv.get(bindingKey(platform, workspaceId))),
+    );
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async function bindings(): Promise<Binding[]> {
+    const keys = await storeCall(() => scanKeys(keyv, BINDING_PREFIX));
+    const all = await Promise.all(keys.map((key) => storeCall(() => keyv.get(key))));
+    return all.flatMap((v) => {
+      const parsed = bindingSchema.safeParse(v);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  async function tell(requester: Requester, message: Parameters<Tell>[1], locale: 'en' | 'zh') {
+    const to = options.tell();
+    if (!to) return;
+    await to(requester, message, locale).catch((error: unknown) =>
+      logger.warn({ err: error }, 'provider: an admin was not told'),
+    );
+  }
+
+  async function completed(authCorpId: string, state: string | undefined, authCode: string) {
+    if (!state) return false;
+    const bound = await lock(stateKey(state), async () => {
+      const current = await readState(state);
+      if (!current || current.authCorpId) return undefined;
+      const { requester, locale } = current;
+      const binding: Binding = { authCorpId, by: requester, locale, boundAtMs: now() };
+      await storeCall(() => keyv.set(bindingKey(requester.platform, requester.workspaceId), binding));
+      await storeCall(() =>
+        keyv.set(stateKey(state), { ...current, authCorpId, authCodeHash: sha(authCode) }, STATE_LIFE_MS),
+      );
+      return current;
+    });
+    if (!bound) return false;
+    const tenant = await tenants.get(authCorpId);
+    const name = tenant?.corpName ?? authCorpId;
+    logger.info(
+      { authCorpId, platform: bound.requester.platform, workspaceId: bound.requester.workspaceId },
+      'provider: corp bound to the workspace its install came from',
+    );
+    await tell(
+      bound.requester,
+      {
+        title: t(`contactway is installed in ${name}`, `contactway 已安装到 ${name}`),
+        body: [
+          t(
+            `This workspace now uses the corp ${authCorpId} (agent ${tenant?.agentId ?? '?'}). Try temp <userid>.`,
+            `本工作区现使用企业 ${authCorpId}（应用 ${tenant?.agentId ?? '?'}）。试试 temp <userid>。`,
+          ),
+        ],
+        status: 'ok',
+      },
+      bound.locale,
+    );
+    return true;
+  }
+
+  /** The corp the code installed: this delivery's exchange, or the other one's once it is done. */
+  async function corpOf(authCode: string): Promise<string | undefined> {
+    const done = await installer.exchange(authCode);
+    if (done.outcome === 'installed') return done.tenant.authCorpId;
+    const until = now() + EXCHANGE_WAIT_MS;
+    for (;;) {
+      const corp = await installer.exchanged(authCode);
+      if (corp || now() > until) return corp;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  async function redirect(url: URL, res: ServerResponse): Promise<void> {
+    const authCode = url.searchParams.get('auth_code') ?? '';
+    const state = url.searchParams.get('state') ?? '';
+    if (!authCode || authCode.length > 512 || !/^[a-zA-Z0-9]{1,128}$/.test(state)) {
+      refusedPage(res, t('The link lacks its auth_code or state.', '链接缺少 auth_code 或 state。'));
+      return;
+    }
+    const current = await readState(state);
+    if (!current) {
+      refusedPage(
+        res,
+        t(
+          'This install link is unknown or has expired (links last 20 minutes).',
+          '此安装链接未知或已过期（链接有效 20 分钟）。',
+        ),
+      );
+      return;
+    }
+    if (current.authCorpId) {
+      if (current.authCodeHash !== sha(authCode)) {
+        refusedPage(res, t('This install link was already used.', '此安装链接已被使用。'));
+        return;
+      }
+      const tenant = await tenants.get(current.authCorpId);
+      installedPage(res, tenant?.corpName ?? current.authCorpId);
+      return;
+    }
+    let corp: string | undefined;
+    try {
+      corp = await corpOf(authCode);
+    } catch (error) {
+      logger.warn({ err: error }, 'provider: the install redirect’s auth_code was not exchanged');
+      const human =
+        error instanceof ContactwayError
+          ? error.human
+          : t('WeCom did not complete the install.', '企业微信未完成安装。');
+      refusedPage(res, human);
+      return;
+    }
+    if (!corp) {
+      pendingPage(res);
+      return;
+    }
+    await completed(corp, state, authCode);
+    const tenant = await tenants.get(corp);
+    installedPage(res, tenant?.corpName ?? corp);
+  }
+
+  return {
+    path: INSTALL_PATH,
+    serveAt(baseUrl) {
+      base ??= baseUrl.replace(/\/+$/, '');
+    },
+    completed,
+    bindingOf,
+
+    async handler(req, res) {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname !== INSTALL_PATH) return false;
+      if (req.method !== 'GET') {
+        res.writeHead(405, { allow: 'GET' }).end();
+        return true;
+      }
+      await redirect(url, res);
+      return true;
+    },
+
+    async installLink(requester, locale) {
+      if (!base) throw new Error('provider: the install redirect has no base URL yet (PUBLIC_URL)');
+      const { pre_auth_code: code, expires_in: expiresInS } = await suite.call(
+        'get_pre_auth_code',
+        (token) => ({
+          endpoint: 'get_pre_auth_code',
+          method: 'GET',
+          path: '/cgi-bin/service/get_pre_auth_code',
+          query: { suite_access_token: token },
+          secrets: [token],
+        }),
+        z.looseObject({ pre_auth_code: z.string().min(1).max(512), expires_in: z.number().int() }),
+      );
+      await suite.call(
+        'set_session_info',
+        (token) => ({
+          endpoint: 'set_session_info',
+          method: 'POST',
+          path: '/cgi-bin/service/set_session_info',
+          query: { suite_access_token: token },
+          body: { pre_auth_code: code, session_info: { auth_type: options.authType } },
+          secrets: [token],
+        }),
+        z.unknown(),
+      );
+      // a-zA-Z0-9 only, ≤128 (D-90597): 32 hex characters, unguessable.
+      const state = randomBytes(16).toString('hex');
+      const stored = {
+        requester: requesterSchema.parse(requester),
+        locale,
+        createdAtMs: now(),
+      };
+      await storeCall(() => keyv.set(stateKey(state), stored, STATE_LIFE_MS));
+      const link = new URL('/3rdapp/install', options.installBase);
+      link.searchParams.set('suite_id', settings.suiteId);
+      link.searchParams.set('pre_auth_code', code);
+      link.searchParams.set('redirect_uri', `${base}${INSTALL_PATH}`);
+      link.searchParams.set('state', state);
+      return { url: link.toString(), expiresInS: Math.min(expiresInS, STATE_LIFE_MS / 1000) };
+    },
+
+    async status(requester) {
+      const binding = await bindingOf(requester.platform, requester.workspaceId);
+      const tenant = binding && (await tenants.get(binding.authCorpId));
+      const ticket = await tickets.status();
+      const all = await tenants.list();
+      const bound = new Set((await bindings()).map((b) => b.authCorpId));
+      const tenantState = binding ? (tenant?.status ?? 'unknown') : undefined;
+      const token: ProviderStatus['token'] = !binding
+        ? 'not_bound'
+        : tenantState !== 'active'
+          ? 'lost'
+          : settings.mode === 'third-party' && (!ticket || ticket.refused)
+            ? 'waiting_for_ticket'
+            : 'ok';
+      return {
+        mode: settings.mode,
+        suiteId: settings.suiteId,
+        binding: binding && {
+          authCorpId: binding.authCorpId,
+          corpName: tenant?.corpName,
+          agentId: tenant?.agentId,
+          tenant: tenantState ?? 'unknown',
+          boundAtMs: binding.boundAtMs,
+        },
+        ticket: ticket && { ageMs: Math.max(0, now() - ticket.receivedAtMs), refused: ticket.refused },
+        token,
+        unbound: all
+          .filter((x) => x.status === 'active' && !bound.has(x.authCorpId))
+          .map((x) => ({ authCorpId: x.authCorpId, corpName: x.corpName })),
+      };
+    },
+
+    async lost(authCorpId) {
+      const tenant = await tenants.get(authCorpId);
+      const name = tenant?.corpName ?? authCorpId;
+      for (const binding of (await bindings()).filter((b) => b.authCorpId === authCorpId)) {
+        await tell(
+          binding.by,
+          {
+            title: t(`${name} no longer authorizes contactway`, `${name} 已不再授权 contactway`),
+            body: [
+              t(
+                `WeCom says the corp ${authCorpId} cancelled the app or its authorization is no longer valid: this workspace cannot create contact ways in it. An admin of the corp can install it again with /contactway install.`,
+                `企业微信表示企业 ${authCorpId} 已取消授权或授权已失效：本工作区无法再在该企业创建「联系我」。企业管理员可运行 /contactway install 重新安装。`,
+              ),
+            ],
+            status: 'error',
+          },
+          binding.locale,
+        );
+      }
+    },
+  };
+}
