@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OpenIds } from '../../src/sandbox/provider-ids.js';
+import { spawnGroup, stopGroup } from '../fixtures/child-process.js';
+
+/** The encrypted userid a provider app of the sandbox's default provider sees for a member. */
+function openUserId(corpId: string, userid: string): string {
+  return new OpenIds('ww_sandbox_provider', { corpId } as never, () => new Set()).user(userid);
+}
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'cw-provider-install-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `npm start`'s entry point as a newcomer runs it: a provider mode, no account, the console, typed line by line. */
+function startConsole(env: Record<string, string>) {
+  const child = spawnGroup(join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      STORE_URL: `sqlite://${join(dir, `${env.WECOM_MODE}.sqlite`)}`,
+      QR_DIR: join(dir, 'qr'),
+      ADMINS: `console:local:${userInfo().username}`,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  async function waitFor(test: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+    const until = performance.now() + timeoutMs;
+    while (!test()) {
+      if (gone()) throw new Error(`main exited:\n${stdout}\n${stderr}`);
+      if (performance.now() > until) throw new Error(`no ${what}:\n${stdout}\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    out: () => stdout,
+    err: () => stderr,
+    type: (line: string) => child.stdin.write(`${line}\n`),
+    /** Waits for `pattern` in stdout after `from` characters. */
+    async expectOut(pattern: RegExp, from = 0): Promise<RegExpExecArray> {
+      let found: RegExpExecArray | null = null;
+      await waitFor(() => {
+        found = pattern.exec(stdout.slice(from));
+        return found !== null;
+      }, String(pattern));
+      return found as unknown as RegExpExecArray;
+    },
+    waitForErr: (text: string) => waitFor(() => stderr.includes(text), text),
+    stop: () => stopGroup(child),
+  };
+}
+
+/** What the corp admin does with the link: picks the corp on the install page, then follows WeCom's redirect. */
+async function installThroughPage(link: string, corpId: string) {
+  const url = new URL(link);
+  const page = await fetch(url);
+  expect(page.status).toBe(200);
+  const form = new URLSearchParams(url.searchParams);
+  form.set('corp_id', corpId);
+  const click = await fetch(new URL('/3rdapp/install', url), {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+  });
+  expect(click.status).toBe(302);
+  const redirect = click.headers.get('location') ?? '';
+  const landed = await fetch(redirect);
+  return { redirect, status: landed.status, body: await landed.text() };
+}
+
+describe.each(['third-party', 'customized'])(
+  'WECOM_MODE=%s npm start with no account: the sandbox plays the provider platform',
+  (mode) => {
+    it('GIVEN the console THEN install → redirect → bound → temp in that corp → scan → notification; the used state is refused; cancel_auth tells the admin', async () => {
+      const bot = startConsole({ WECOM_MODE: mode });
+      try {
+        // The newcomer is told how to install.
+        await bot.waitForErr('no corp has installed the app yet');
+        bot.type('status');
+        await bot.expectOut(/Suite ticket\s+\d+s old/);
+        bot.type('install');
+        const [link] = await bot.expectOut(/http:\/\/127\.0\.0\.1:\d+\/3rdapp\/install\?\S+/);
+        expect(link).toContain('state=');
+        expect(link).toMatch(/redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fwecom%2Finstall/);
+
+        const mark = bot.out().length;
+        const landed = await installThroughPage(link, 'wwclinic');
+        expect(landed.status).toBe(200);
+        expect(landed.body).toContain('Sandbox Clinic');
+        // The admin is told in chat.
+        await bot.expectOut(/contactway is installed in Sandbox Clinic/, mark);
+
+        // The same state again (another auth_code for it): refused with a clear page.
+        const reused = new URL(landed.redirect);
+        reused.searchParams.set('auth_code', 'another-code');
+        const refused = await fetch(reused);
+        expect(refused.status).toBe(400);
+        expect(await refused.text()).toContain('already used');
+        const unknown = new URL(landed.redirect);
+        unknown.searchParams.set('state', 'nosuchstate');
+        expect((await fetch(unknown)).status).toBe(400);
+
+        const before = bot.out().length;
+        bot.type('status');
+        await bot.expectOut(
+          /Corp\s+Sandbox Clinic[^\n]*· w[pw]\S+\n\s+Agent id\s+1000005[\s\S]*Token\s+ok/,
+          before,
+        );
+
+        // temp in that corp, for the member's id as the app sees it (the 2022 id upgrade: plaintext is 60111).
+        const beforeTemp = bot.out().length;
+        bot.type(`temp ${openUserId('wwclinic', 'zhangsan')}`);
+        bot.type('');
+        const [, configId] = await bot.expectOut(/config_id\s+([0-9a-f]{32})/, beforeTemp);
+        const beforeScan = bot.out().length;
+        bot.type(`scan ${configId}`);
+        await bot.expectOut(new RegExp(`scanned ${configId}`), beforeScan);
+        if (mode === 'third-party') {
+          // The customer event comes to /wecom/suite with encrypted ids and reaches the requester.
+          await bot.expectOut(/added wo\w+\n\s+Customer\s+\S+ \(wm\w+\)/, beforeScan);
+        }
+        // 代开发's customer events go to the app's own callback URL, not served in provider modes yet.
+
+        // cancel_auth from the corp: the bound workspace's admin hears it.
+        const beforeCancel = bot.out().length;
+        const info = (await (await fetch(new URL('/sandbox/provider', link))).json()) as unknown;
+        expect(JSON.stringify(info)).toContain('wwclinic');
+        const cancel = await fetch(new URL('/sandbox/provider/auth-event', link), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ corp_id: 'wwclinic', info_type: 'cancel_auth' }),
+        });
+        expect(cancel.status).toBe(200);
+        await bot.expectOut(/Sandbox Clinic[^\n]* no longer authorizes contactway/, beforeCancel);
+        const beforeLost = bot.out().length;
+        bot.type('status');
+        await bot.expectOut(/Token\s+lost/, beforeLost);
+        bot.type('exit');
+      } finally {
+        await bot.stop();
+      }
+    }, 120_000);
+  },
+);
