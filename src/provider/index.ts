@@ -12,6 +12,7 @@ import {
   corpTokenSources,
   notInstalled,
   severalCorps,
+  tenantLost,
 } from '../wecom/corp-token-sources.js';
 import { createSuiteCaller } from '../wecom/suite-tokens.js';
 import type { TokenSource } from '../wecom/token-source.js';
@@ -131,9 +132,12 @@ export function createProvider(options: ProviderOptions): Provider {
   const soleCorpTokens: TokenSource = {
     cacheKey: soleKey,
     async fetchToken(http) {
-      const active = (await tenants.list()).filter((tenant) => tenant.status === 'active');
+      const all = await tenants.list();
+      const active = all.filter((tenant) => tenant.status === 'active');
       const [only] = active;
-      if (!only) throw notInstalled();
+      // The corp that left is named as lost (install again), not as if none had ever installed.
+      const left = all.sort((a, b) => b.updatedAtMs - a.updatedAtMs)[0];
+      if (!only) throw left ? tenantLost(left.authCorpId) : notInstalled();
       if (active.length > 1) {
         throw severalCorps();
       }

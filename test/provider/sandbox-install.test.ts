@@ -155,3 +155,54 @@ describe.each(['third-party', 'customized'])(
     }, 120_000);
   },
 );
+
+describe('WECOM_MODE=third-party: WeCom refuses the permanent code (40084) before any cancel_auth arrives', () => {
+  it('GIVEN a bound corp whose authorization WeCom revoked THEN the tenant is lost, the admin is told once, and later requests never call WeCom for it', async () => {
+    const bot = startConsole({ WECOM_MODE: 'third-party', STORE_URL: 'memory:' });
+    try {
+      await bot.waitForErr('no corp has installed the app yet');
+      bot.type('install');
+      const [link] = await bot.expectOut(/http:\/\/127\.0\.0\.1:\d+\/3rdapp\/install\?\S+/);
+      const mark = bot.out().length;
+      expect((await installThroughPage(link, 'wwclinic')).status).toBe(200);
+      await bot.expectOut(/contactway is installed in Sandbox Clinic/, mark);
+      const member = openUserId('wwclinic', 'zhangsan');
+      const beforeTemp = bot.out().length;
+      bot.type(`temp ${member}`);
+      bot.type('');
+      await bot.expectOut(/config_id\s+[0-9a-f]{32}/, beforeTemp);
+
+      // The cancel_auth push is lost (no URL), WeCom forgets the install, and the corp token expires.
+      const post = (path: string, body: unknown) =>
+        fetch(new URL(path, link), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect((await post('/sandbox/provider/suite-url', { url: null })).status).toBe(200);
+      expect(
+        (await post('/sandbox/provider/auth-event', { corp_id: 'wwclinic', info_type: 'cancel_auth' }))
+          .status,
+      ).toBe(200);
+      expect((await post('/sandbox/expire-tokens', { code: 42001 })).status).toBe(200);
+
+      const beforeLost = bot.out().length;
+      bot.type(`temp ${member}`);
+      bot.type('');
+      await bot.expectOut(/no longer authorizes/, beforeLost);
+      await bot.expectOut(/Sandbox Clinic[^\n]* no longer authorizes contactway/, beforeLost);
+      const statsBefore = await (await fetch(new URL('/sandbox/stats', link))).text();
+
+      // No retry: the next request fails at once, without asking WeCom for a token.
+      const beforeAgain = bot.out().length;
+      bot.type(`temp ${member}`);
+      bot.type('');
+      await bot.expectOut(/no longer authorizes this app/, beforeAgain);
+      expect(await (await fetch(new URL('/sandbox/stats', link))).text()).toBe(statsBefore);
+      expect(bot.out().match(/🔔[^\n]*no longer authorizes contactway/g)).toHaveLength(1);
+      bot.type('exit');
+    } finally {
+      await bot.stop();
+    }
+  }, 120_000);
+});
