@@ -34,7 +34,7 @@ export interface ProviderAdmin {
   status(requester: Requester): Promise<ProviderStatus>;
 }
 
-function notProviderMode(): ProviderError {
+export function notProviderMode(): ProviderError {
   return new ProviderError(
     'provider.not_provider_mode',
     t(
