@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
 import type { Logger } from './base/logger.js';
 import { createSecrets, type Secrets } from './base/secrets.js';
@@ -12,9 +11,10 @@ import type { ChatPort } from './chat/port.js';
 import { createStateStore } from './chat/state-store.js';
 import { type Config, configSecrets } from './config.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
-import { startEmbeddedSandbox } from './embedded-sandbox.js';
+import { callbackSecrets, startEmbeddedSandbox } from './embedded-sandbox.js';
 import { createMetrics, createOps, type Ops } from './ops/index.js';
 import { type Provider, providerFromEnv } from './provider/index.js';
+import { inCorp, perCorp, scopeByWorkspace } from './provider/per-corp.js';
 import { tellThrough } from './provider/tell.js';
 import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
@@ -128,8 +128,12 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       logger,
       secrets,
       client,
-      contacts: (event) =>
-        contactSink ? contactSink(event) : Promise.reject(new Error('callbacks not started')),
+      // A corp's customer event is handled with that corp's token (the welcome message).
+      contacts: (event) => {
+        const sink = contactSink;
+        if (!sink) return Promise.reject(new Error('not started'));
+        return event.corpId ? inCorp(event.corpId, () => sink(event)) : sink(event);
+      },
       installBase: sandbox?.url,
       publicUrl: config.PUBLIC_URL,
       // 测试授权 on the sandbox; a real suite installs as released (正式授权).
@@ -154,7 +158,11 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     logger,
     secrets,
   };
-  const wecom = createWecomClient(wecomOptions);
+  // A provider mode: each call uses the token of the corp its request's workspace is bound to (per-corp.ts).
+  const corpTokens = provider && { sole: provider.soleCorpTokens, of: provider.tokenSource };
+  const wecom = corpTokens
+    ? perCorp(corpTokens, (t) => createWecomClient({ ...wecomOptions, tokens: t }))
+    : createWecomClient(wecomOptions);
   const records = createRecordStore(keyv, { logger });
   // Submissions create once and replayed deliveries run once, on every instance sharing the store.
   const idempotency = createIdempotency(keyv, lock);
@@ -163,17 +171,19 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   const audit = createAuditLog(keyv, { ttlMs: config.auditRetentionMs, logger });
   // Customers who came through our ways: the callbacks write them; show, close and sync read them.
   const customers = createCustomerStore(keyv, { logger });
-  const customerClient = createCustomerClient({
-    baseUrl: sandbox?.url ?? config.WECOM_API_BASE,
-    tokens,
-    cache: keyv,
-    timeoutMs: config.WECOM_TIMEOUT_MS,
-    onCall: metrics.wecomCall,
-    limiter: wecomOptions.limiter,
-    lock,
-    logger,
-    secrets,
-  });
+  const customersOf = (t: typeof tokens) =>
+    createCustomerClient({
+      baseUrl: sandbox?.url ?? config.WECOM_API_BASE,
+      tokens: t,
+      cache: keyv,
+      timeoutMs: config.WECOM_TIMEOUT_MS,
+      onCall: metrics.wecomCall,
+      limiter: wecomOptions.limiter,
+      lock,
+      logger,
+      secrets,
+    });
+  const customerClient = corpTokens ? perCorp(corpTokens, customersOf) : customersOf(tokens);
   // Adapters register how they reach a requester; callbacks and link requests tell people through it.
   const notifications = createNotifications(logger);
   const tell = tellThrough(notifications.notify, config.DEFAULT_TIMEZONE);
@@ -183,7 +193,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     .catch((error: unknown) => logger.error({ err: error }, 'links: not loaded; retried in the background'));
   // Set below: the directory asks the service for each requester's scope, the service asks it about members.
   let directory: MemberDirectory | undefined;
-  const service = createContactWayService({
+  const built = createContactWayService({
     wecom,
     records,
     audit,
@@ -205,6 +215,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     customerClient,
     provider: provider?.installs,
   });
+  const service = provider ? scopeByWorkspace(built, provider.installs.bindingOf) : built;
   // Before any event is attributed: states of ways made before they were unique (a no-op once done).
   await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>
     logger.error({ err: error }, 'state index: earlier contact ways not moved; retried at the next start'),
@@ -375,23 +386,5 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       await sandbox?.close();
       await closeKeyv(keyv);
     },
-  };
-}
-
-/**
- * The callback Token and EncodingAESKey: from the environment, or on the sandbox a pair made up for this run
- * (the sandbox is told it in-process), so the whole loop works with no configuration.
- */
-function callbackSecrets(
-  config: Config,
-  sandbox: boolean,
-): { token: string; encodingAesKey: string } | undefined {
-  if (config.WECOM_CALLBACK_TOKEN && config.WECOM_CALLBACK_AES_KEY)
-    return { token: config.WECOM_CALLBACK_TOKEN, encodingAesKey: config.WECOM_CALLBACK_AES_KEY };
-  if (!sandbox) return undefined;
-  return {
-    token: randomBytes(16).toString('hex'),
-    // 32 random bytes in base64 are 43 characters and one '=': WeCom's EncodingAESKey drops the '='.
-    encodingAesKey: randomBytes(32).toString('base64').slice(0, 43),
   };
 }

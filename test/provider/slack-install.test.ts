@@ -1,7 +1,45 @@
 import { describe, expect, it } from 'vitest';
+import { OpenIds } from '../../src/sandbox/provider-ids.js';
 import { slackMainSuite } from '../fixtures/main-slack-process.js';
 import { ALICE, SIGNING_SECRET } from '../fixtures/slack/harness.js';
-import { postToApp, type SlackUser, slashCommandBody } from '../fixtures/slack/requests.js';
+import {
+  type OpenedView,
+  payloadBody,
+  postToApp,
+  type SlackUser,
+  slashCommandBody,
+  stateFromView,
+  viewSubmissionPayload,
+} from '../fixtures/slack/requests.js';
+
+/** The encrypted userid the sandbox's provider apps see for a member of a corp. */
+const openUserId = (corpId: string, userid: string) =>
+  new OpenIds('ww_sandbox_provider', { corpId } as never, () => new Set()).user(userid);
+
+/** `/contactway temp <member>`, the form submitted as it opened; what the person was told. */
+async function temp(publicUrl: string, user: SlackUser, member: string): Promise<string> {
+  const fake = suite.fake();
+  const responseId = `temp-${++sequence}`;
+  const triggerId = `${sequence}.${Date.now()}.trigger`;
+  const body = slashCommandBody({
+    user,
+    text: `temp ${member}`,
+    responseUrl: fake.responseUrl(responseId),
+    triggerId,
+  });
+  const uploadsBefore = fake.dmUploadsTo(user.userId).length;
+  expect((await postToApp(`${publicUrl}/slack/events`, body, { secret: SIGNING_SECRET })).status).toBe(200);
+  const call = await fake.waitFor(() =>
+    fake.callsTo('views.open').find((c) => c.args.trigger_id === triggerId),
+  );
+  const view = call.result?.view as OpenedView;
+  const submission = payloadBody(viewSubmissionPayload(user, view, stateFromView(view)));
+  await postToApp(`${publicUrl}/slack/events`, submission, { secret: SIGNING_SECRET });
+  return fake.waitFor(
+    () => fake.toldAbout({ viewId: view.id, responseId, userId: user.userId, uploadsBefore }),
+    30_000,
+  );
+}
 
 /**
  * `npm start` with WECOM_MODE=third-party and Slack (real Bolt, fake Slack), no provider account: two
@@ -95,6 +133,15 @@ describe('WECOM_MODE=third-party with Slack on the sandbox’s provider platform
     expect(aliceStatus).toMatch(/1000005/);
     const wangStatus = await command(app.publicUrl, WANG, 'status');
     expect(wangStatus).toContain('Sandbox Hospital');
+
+    // Each workspace works in its own corp: its members' ids there are accepted, the other corp's are not.
+    const clinicMember = openUserId('wwclinic', 'zhangsan');
+    const hospitalMember = openUserId('wwhospital', 'zhangsan');
+    expect(await temp(app.publicUrl, ALICE, clinicMember)).toContain(`Temporary QR for ${clinicMember}`);
+    expect(await temp(app.publicUrl, WANG, hospitalMember)).toContain(`Temporary QR for ${hospitalMember}`);
+    const crossed = await temp(app.publicUrl, ALICE, hospitalMember);
+    expect(crossed).toContain('60111');
+    expect(crossed).not.toContain('Temporary QR for');
 
     // The redirect loaded again is the same install; another code with that state is refused.
     expect((await fetch(clinic.redirect)).status).toBe(200);
