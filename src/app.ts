@@ -215,7 +215,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     customerClient,
     provider: provider?.installs,
   });
-  const service = provider ? scopeByWorkspace(built, provider.installs.bindingOf) : built;
+  const service = provider ? scopeByWorkspace(built, provider.installs) : built;
   // Before any event is attributed: states of ways made before they were unique (a no-op once done).
   await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>
     logger.error({ err: error }, 'state index: earlier contact ways not moved; retried at the next start'),

@@ -144,6 +144,7 @@ export class ForbiddenError extends ContactwayError {
  * - `provider.not_installed`: no corp has installed the app (or not the corp asked for).
  * - `provider.tenant_lost`: the corp cancelled the authorization or WeCom refuses its permanent code (40084…).
  * - `provider.not_provider_mode`: install or status asked of a self-built bot.
+ * - `provider.not_bound`: this workspace is bound to no corp while others are (`/contactway install`).
  * - `provider.several_corps`: several corps installed, and the request does not say which one it is for.
  */
 export type ProviderErrorCode =
@@ -151,7 +152,8 @@ export type ProviderErrorCode =
   | 'provider.not_installed'
   | 'provider.tenant_lost'
   | 'provider.several_corps'
-  | 'provider.not_provider_mode';
+  | 'provider.not_provider_mode'
+  | 'provider.not_bound';
 
 export class ProviderError extends ContactwayError {
   declare readonly code: ProviderErrorCode;

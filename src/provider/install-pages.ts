@@ -8,13 +8,22 @@ function escapeHtml(text: string): string {
   );
 }
 
-function page(title: string, lines: string[]): string {
+function page(title: string, lines: string[], link?: { href: string; text: string }): string {
+  const button = link
+    ? `<p><a id="install" href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>`
+    : '';
   return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto">
-<h1>${escapeHtml(title)}</h1>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</body></html>`;
+<h1>${escapeHtml(title)}</h1>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}${button}</body></html>`;
 }
 
-export function sendPage(res: ServerResponse, status: number, title: string, lines: string[]): void {
+export function sendPage(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  lines: string[],
+  link?: { href: string; text: string },
+): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
@@ -22,7 +31,30 @@ export function sendPage(res: ServerResponse, status: number, title: string, lin
     'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
     'referrer-policy': 'no-referrer',
   });
-  res.end(page(title, lines));
+  res.end(page(title, lines, link));
+}
+
+/**
+ * The page the chat links to: one click on to WeCom's install page. The referrer policy here lets WeCom see
+ * this origin, which it checks against the app's install domain.
+ */
+export function startPage(res: ServerResponse, installUrl: string): void {
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+    'referrer-policy': 'origin',
+  });
+  res.end(
+    page(
+      'Install contactway / 安装 contactway',
+      [
+        'A WeCom corp admin authorizes the app on the next page; the corp is then bound to the chat workspace the link came from.',
+        '企业微信企业管理员将在下一页授权应用；随后该企业将绑定到发出此链接的聊天工作区。',
+      ],
+      { href: installUrl, text: 'Install in WeCom / 前往企业微信授权' },
+    ),
+  );
 }
 
 export function installedPage(res: ServerResponse, corpName: string): void {

@@ -12,7 +12,7 @@ import { type Requester, requesterSchema } from '../store/record-schema.js';
 import { scanKeys } from '../store/scan-keys.js';
 import type { WecomCaller } from '../wecom/caller.js';
 import type { Installer } from './install.js';
-import { installedPage, pendingPage, refusedPage } from './install-pages.js';
+import { installedPage, pendingPage, refusedPage, startPage } from './install-pages.js';
 import type { TenantStore } from './tenant-store.js';
 import type { SuiteTicketStore } from './ticket-store.js';
 
@@ -33,6 +33,8 @@ const stateSchema = z.object({
   requester: requesterSchema,
   locale: localeSchema,
   createdAtMs: z.number(),
+  /** WeCom's install page for this state, which the start page links to. */
+  installUrl: z.string().optional(),
   authCorpId: z.string().optional(),
   /** sha256 of the auth_code that used it: the same redirect loaded again is not a second use. */
   authCodeHash: z.string().optional(),
@@ -65,6 +67,8 @@ export interface Installs extends ProviderAdmin {
   lost(authCorpId: string): Promise<void>;
   /** The corp a workspace is bound to. */
   bindingOf(platform: string, workspaceId: string): Promise<Binding | undefined>;
+  /** Whether any workspace is bound to a corp. */
+  anyBound(): Promise<boolean>;
 }
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -173,7 +177,26 @@ export function createInstalls(options: {
     }
   }
 
+  async function start(state: string, res: ServerResponse): Promise<void> {
+    const current = /^[a-zA-Z0-9]{1,128}$/.test(state) ? await readState(state) : undefined;
+    if (!current?.installUrl || current.authCorpId) {
+      refusedPage(
+        res,
+        current
+          ? t('This install link was already used.', '此安装链接已被使用。')
+          : t(
+              'This install link is unknown or has expired (links last 20 minutes).',
+              '此安装链接未知或已过期（链接有效 20 分钟）。',
+            ),
+      );
+      return;
+    }
+    startPage(res, current.installUrl);
+  }
+
   async function redirect(url: URL, res: ServerResponse): Promise<void> {
+    const begin = url.searchParams.get('start');
+    if (begin !== null) return start(begin, res);
     const authCode = url.searchParams.get('auth_code') ?? '';
     const state = url.searchParams.get('state') ?? '';
     if (!authCode || authCode.length > 512 || !/^[a-zA-Z0-9]{1,128}$/.test(state)) {
@@ -228,6 +251,9 @@ export function createInstalls(options: {
     },
     completed,
     bindingOf,
+    async anyBound() {
+      return (await storeCall(() => scanKeys(keyv, BINDING_PREFIX))).length > 0;
+    },
 
     async handler(req, res) {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -267,18 +293,23 @@ export function createInstalls(options: {
       );
       // a-zA-Z0-9 only, ≤128 (D-90597): 32 hex characters, unguessable.
       const state = randomBytes(16).toString('hex');
-      const stored = {
-        requester: requesterSchema.parse(requester),
-        locale,
-        createdAtMs: now(),
-      };
-      await storeCall(() => keyv.set(stateKey(state), stored, STATE_LIFE_MS));
       const link = new URL('/3rdapp/install', options.installBase);
       link.searchParams.set('suite_id', settings.suiteId);
       link.searchParams.set('pre_auth_code', code);
       link.searchParams.set('redirect_uri', `${base}${INSTALL_PATH}`);
       link.searchParams.set('state', state);
-      return { url: link.toString(), expiresInS: Math.min(expiresInS, STATE_LIFE_MS / 1000) };
+      const stored = {
+        requester: requesterSchema.parse(requester),
+        locale,
+        createdAtMs: now(),
+        installUrl: link.toString(),
+      };
+      await storeCall(() => keyv.set(stateKey(state), stored, STATE_LIFE_MS));
+      // The chat gets our own start page, which links on to WeCom's: WeCom checks the install link's Referer
+      // against the app's 安装完成回调域名 (doc §1.4, staff answer), so it must be clicked on a page of ours;
+      // and the chat's link is then only our base and an alphanumeric state, safe in any chat markup.
+      const url = `${base}${INSTALL_PATH}?start=${state}`;
+      return { url, expiresInS: Math.min(expiresInS, STATE_LIFE_MS / 1000) };
     },
 
     async status(requester) {

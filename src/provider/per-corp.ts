@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { ProviderError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
 import type { ContactWayService } from '../service/types.js';
 import type { Requester } from '../store/record-schema.js';
 import type { TokenSource } from '../wecom/token-source.js';
@@ -59,17 +61,37 @@ const REACHES_WECOM = [
   'sync',
 ] as const satisfies readonly (keyof ContactWayService)[];
 
+/**
+ * A workspace bound to no corp while others are: it may not fall back to the one installed corp, which is
+ * another workspace's.
+ */
+export function notBound(): ProviderError {
+  return new ProviderError(
+    'provider.not_bound',
+    t(
+      'This workspace is bound to no WeCom corp yet: an admin runs /contactway install.',
+      '本工作区尚未绑定企业微信企业：请管理员运行 /contactway install。',
+    ),
+  );
+}
+
 export function scopeByWorkspace(
   service: ContactWayService,
-  bindingOf: (platform: string, workspaceId: string) => Promise<Binding | undefined>,
+  installs: {
+    bindingOf: (platform: string, workspaceId: string) => Promise<Binding | undefined>;
+    anyBound: () => Promise<boolean>;
+  },
 ): ContactWayService {
   const scoped = { ...service };
   for (const name of REACHES_WECOM) {
     const method = service[name] as (requester: Requester, ...rest: unknown[]) => Promise<unknown>;
     (scoped as Record<string, unknown>)[name] = async (requester: Requester, ...rest: unknown[]) => {
-      const binding = await bindingOf(requester.platform, requester.workspaceId);
+      const binding = await installs.bindingOf(requester.platform, requester.workspaceId);
       const run = () => method.call(service, requester, ...rest);
-      return binding ? inCorp(binding.authCorpId, run) : run();
+      if (binding) return inCorp(binding.authCorpId, run);
+      // Unbound: the one corp installed (from the app market, unbound) serves it, unless it is someone's.
+      if (await installs.anyBound()) throw notBound();
+      return run();
     };
   }
   return scoped;

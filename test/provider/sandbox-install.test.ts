@@ -63,9 +63,17 @@ function startConsole(env: Record<string, string>) {
   };
 }
 
+/** Our start page (the link the chat shows) links on to WeCom's install page: the sandbox's, here. */
+async function wecomInstallUrl(startLink: string): Promise<string> {
+  const page = await fetch(startLink);
+  expect(page.status).toBe(200);
+  const href = /id="install" href="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  return href.replaceAll('&amp;', '&');
+}
+
 /** What the corp admin does with the link: picks the corp on the install page, then follows WeCom's redirect. */
 async function installThroughPage(link: string, corpId: string) {
-  const url = new URL(link);
+  const url = new URL(await wecomInstallUrl(link));
   const page = await fetch(url);
   expect(page.status).toBe(200);
   const form = new URLSearchParams(url.searchParams);
@@ -92,9 +100,11 @@ describe.each(['third-party', 'customized'])(
         bot.type('status');
         await bot.expectOut(/Suite ticket\s+\d+s old/);
         bot.type('install');
-        const [link] = await bot.expectOut(/http:\/\/127\.0\.0\.1:\d+\/3rdapp\/install\?\S+/);
-        expect(link).toContain('state=');
-        expect(link).toMatch(/redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fwecom%2Finstall/);
+        const [link] = await bot.expectOut(/http:\/\/127\.0\.0\.1:\d+\/wecom\/install\?start=[a-f0-9]{32}/);
+        const wecomLink = await wecomInstallUrl(link);
+        expect(wecomLink).toContain('/3rdapp/install?suite_id=');
+        expect(wecomLink).toMatch(/redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fwecom%2Finstall/);
+        const sandboxUrl = new URL(wecomLink).origin;
 
         const mark = bot.out().length;
         const landed = await installThroughPage(link, 'wwclinic');
@@ -103,6 +113,10 @@ describe.each(['third-party', 'customized'])(
         // The admin is told in chat.
         await bot.expectOut(/contactway is installed in Sandbox Clinic/, mark);
 
+        // The chat's link once used: refused with a clear page.
+        const spent = await fetch(link);
+        expect(spent.status).toBe(400);
+        expect(await spent.text()).toContain('already used');
         // The same state again (another auth_code for it): refused with a clear page.
         const reused = new URL(landed.redirect);
         reused.searchParams.set('auth_code', 'another-code');
@@ -136,9 +150,9 @@ describe.each(['third-party', 'customized'])(
 
         // cancel_auth from the corp: the bound workspace's admin hears it.
         const beforeCancel = bot.out().length;
-        const info = (await (await fetch(new URL('/sandbox/provider', link))).json()) as unknown;
+        const info = (await (await fetch(new URL('/sandbox/provider', sandboxUrl))).json()) as unknown;
         expect(JSON.stringify(info)).toContain('wwclinic');
-        const cancel = await fetch(new URL('/sandbox/provider/auth-event', link), {
+        const cancel = await fetch(new URL('/sandbox/provider/auth-event', sandboxUrl), {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ corp_id: 'wwclinic', info_type: 'cancel_auth' }),
@@ -162,7 +176,8 @@ describe('WECOM_MODE=third-party: WeCom refuses the permanent code (40084) befor
     try {
       await bot.waitForErr('no corp has installed the app yet');
       bot.type('install');
-      const [link] = await bot.expectOut(/http:\/\/127\.0\.0\.1:\d+\/3rdapp\/install\?\S+/);
+      const [link] = await bot.expectOut(/http:\/\/127\.0\.0\.1:\d+\/wecom\/install\?start=[a-f0-9]{32}/);
+      const sandboxUrl = new URL(await wecomInstallUrl(link)).origin;
       const mark = bot.out().length;
       expect((await installThroughPage(link, 'wwclinic')).status).toBe(200);
       await bot.expectOut(/contactway is installed in Sandbox Clinic/, mark);
@@ -174,7 +189,7 @@ describe('WECOM_MODE=third-party: WeCom refuses the permanent code (40084) befor
 
       // The cancel_auth push is lost (no URL), WeCom forgets the install, and the corp token expires.
       const post = (path: string, body: unknown) =>
-        fetch(new URL(path, link), {
+        fetch(new URL(path, sandboxUrl), {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),
@@ -191,15 +206,40 @@ describe('WECOM_MODE=third-party: WeCom refuses the permanent code (40084) befor
       bot.type('');
       await bot.expectOut(/no longer authorizes/, beforeLost);
       await bot.expectOut(/Sandbox Clinic[^\n]* no longer authorizes contactway/, beforeLost);
-      const statsBefore = await (await fetch(new URL('/sandbox/stats', link))).text();
+      const statsBefore = await (await fetch(new URL('/sandbox/stats', sandboxUrl))).text();
 
       // No retry: the next request fails at once, without asking WeCom for a token.
       const beforeAgain = bot.out().length;
       bot.type(`temp ${member}`);
       bot.type('');
       await bot.expectOut(/no longer authorizes this app/, beforeAgain);
-      expect(await (await fetch(new URL('/sandbox/stats', link))).text()).toBe(statsBefore);
+      expect(await (await fetch(new URL('/sandbox/stats', sandboxUrl))).text()).toBe(statsBefore);
       expect(bot.out().match(/🔔[^\n]*no longer authorizes contactway/g)).toHaveLength(1);
+      bot.type('exit');
+    } finally {
+      await bot.stop();
+    }
+  }, 120_000);
+});
+
+describe('WECOM_MODE=third-party: an install from WeCom’s app market (create_auth without a state)', () => {
+  it('GIVEN the corp installed without a link THEN it is stored unbound and status says an admin must bind it', async () => {
+    const bot = startConsole({ WECOM_MODE: 'third-party', STORE_URL: 'memory:' });
+    try {
+      await bot.waitForErr('no corp has installed the app yet');
+      bot.type('install');
+      const [link] = await bot.expectOut(/http:\/\/127\.0\.0\.1:\d+\/wecom\/install\?start=[a-f0-9]{32}/);
+      const sandboxUrl = new URL(await wecomInstallUrl(link)).origin;
+      const market = await fetch(new URL('/sandbox/provider/install', sandboxUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ corp_id: 'wwhospital' }),
+      });
+      expect(market.status).toBe(200);
+      await bot.waitForErr('corp installed (permanent code stored)');
+      const before = bot.out().length;
+      bot.type('status');
+      await bot.expectOut(/Corp\s+not bound[\s\S]*bound to no workspace: Sandbox Hospital/, before);
       bot.type('exit');
     } finally {
       await bot.stop();

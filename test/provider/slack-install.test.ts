@@ -77,11 +77,19 @@ function dms(user: SlackUser): string {
   );
 }
 
+/** Our start page (the link the chat shows) links on to WeCom's install page: the sandbox's, here. */
+async function wecomInstallUrl(startLink: string): Promise<string> {
+  const page = await fetch(startLink);
+  expect(page.status).toBe(200);
+  const href = /id="install" href="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  return href.replaceAll('&amp;', '&');
+}
+
 async function install(
   link: string,
   corpId: string,
 ): Promise<{ status: number; body: string; redirect: string }> {
-  const url = new URL(link);
+  const url = new URL(await wecomInstallUrl(link));
   const form = new URLSearchParams(url.searchParams);
   form.set('corp_id', corpId);
   const click = await fetch(new URL('/3rdapp/install', url), {
@@ -97,7 +105,7 @@ async function install(
 
 /** The install link in a reply (Slack's text escapes & as &amp;). */
 const linkIn = (text: string) =>
-  (/http:\/\/127\.0\.0\.1:\d+\/3rdapp\/install\?[^"\s\\|>]+/.exec(text)?.[0] ?? '').replaceAll('&amp;', '&');
+  /http:\/\/127\.0\.0\.1:\d+\/wecom\/install\?start=[a-f0-9]{32}/.exec(text)?.[0] ?? '';
 
 describe('WECOM_MODE=third-party with Slack on the sandbox’s provider platform', () => {
   it('GIVEN two workspaces WHEN each admin runs /contactway install THEN each is bound to its own corp; cancel_auth tells only its admin', async () => {
@@ -112,7 +120,8 @@ describe('WECOM_MODE=third-party with Slack on the sandbox’s provider platform
     expect(await command(app.publicUrl, bob, 'install')).toMatch(/Only admins/);
 
     const aliceLink = linkIn(await command(app.publicUrl, ALICE, 'install'));
-    expect(aliceLink).toContain('redirect_uri=');
+    expect(aliceLink).not.toBe('');
+    const sandboxUrl = new URL(await wecomInstallUrl(aliceLink)).origin;
     const wangLink = linkIn(await command(app.publicUrl, WANG, 'install'));
     expect(wangLink).not.toBe('');
 
@@ -139,6 +148,9 @@ describe('WECOM_MODE=third-party with Slack on the sandbox’s provider platform
     const hospitalMember = openUserId('wwhospital', 'zhangsan');
     expect(await temp(app.publicUrl, ALICE, clinicMember)).toContain(`Temporary QR for ${clinicMember}`);
     expect(await temp(app.publicUrl, WANG, hospitalMember)).toContain(`Temporary QR for ${hospitalMember}`);
+    // A workspace bound to no corp does not fall back on another workspace's.
+    const stranger: SlackUser = { teamId: 'T_THIRD', userId: 'U_LI', userName: 'li' };
+    expect(await temp(app.publicUrl, stranger, clinicMember)).toContain('bound to no WeCom corp');
     const crossed = await temp(app.publicUrl, ALICE, hospitalMember);
     expect(crossed).toContain('60111');
     expect(crossed).not.toContain('Temporary QR for');
@@ -152,7 +164,7 @@ describe('WECOM_MODE=third-party with Slack on the sandbox’s provider platform
     expect(await refused.text()).toContain('already used');
 
     // The clinic cancels: Alice hears it, Wang does not.
-    const cancel = await fetch(new URL('/sandbox/provider/auth-event', aliceLink), {
+    const cancel = await fetch(new URL('/sandbox/provider/auth-event', sandboxUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ corp_id: 'wwclinic', info_type: 'cancel_auth' }),
