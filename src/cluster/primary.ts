@@ -20,7 +20,7 @@ export interface PrimaryOptions {
   restartMaxMs?: number;
 }
 
-/** A worker that lived this long before dying starts its slot's backoff afresh. */
+/** A worker that served this long before dying starts its slot's backoff afresh. */
 const STABLE_AFTER_MS = 30_000;
 /** After the drain time, how long a stopping worker has to close its store and flush its logs. */
 const STOP_GRACE_MS = 10_000;
@@ -28,10 +28,10 @@ const STOP_GRACE_MS = 10_000;
 interface Slot {
   index: number;
   worker: Worker | undefined;
-  startedAt: number;
-  ready: boolean;
-  /** Deaths in a row, each within STABLE_AFTER_MS of its start: the exponent of the backoff. */
-  quickDeaths: number;
+  /** When it said it was serving; undefined while it starts. */
+  readyAt: number | undefined;
+  /** Its deaths in a row, each before it had served STABLE_AFTER_MS: the backoff doubles with each. */
+  deaths: number;
   restart: NodeJS.Timeout | undefined;
 }
 
@@ -42,9 +42,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   const slots: Slot[] = Array.from({ length: workers }, (_, index) => ({
     index,
     worker: undefined,
-    startedAt: 0,
-    ready: false,
-    quickDeaths: 0,
+    readyAt: undefined,
+    deaths: 0,
     restart: undefined,
   }));
   let fleetUp = false;
@@ -60,16 +59,15 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
 
   function fork(slot: Slot): void {
     slot.restart = undefined;
-    slot.ready = false;
-    slot.startedAt = Date.now();
+    slot.readyAt = undefined;
     const worker = cluster.fork({ [SLOT_ENV]: String(slot.index) });
     slot.worker = worker;
     worker.on('message', (message: unknown) => metrics(worker, message));
     worker.on('message', (message: unknown) => {
       if (!isWorkerMessage(message) || message.contactway !== 'ready') return;
-      slot.ready = true;
+      slot.readyAt = Date.now();
       logger.info({ worker: slot.index, pid: worker.process.pid }, 'cluster: worker running');
-      if (!fleetUp && slots.every((s) => s.ready)) {
+      if (!fleetUp && slots.every((s) => s.readyAt !== undefined)) {
         fleetUp = true;
         logger.info({ workers }, 'cluster: all workers running');
       }
@@ -82,21 +80,22 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     slot.worker = undefined;
     const pid = worker.process.pid;
     if (stopping) {
-      if (code !== 0) failed = true;
+      // One still starting may die of the signal before it can drain: it had nothing in flight.
+      if (code !== 0 && slot.readyAt !== undefined) failed = true;
       logger.info({ worker: slot.index, pid, code, signal }, 'cluster: worker stopped');
       if (alive().length === 0) resolveExit(failed ? 1 : 0);
       return;
     }
-    if (!fleetUp && !slot.ready) {
+    if (!fleetUp && slot.readyAt === undefined) {
       // A worker of the first start did not come up (its own line says why): the fleet will not either.
       logger.error({ worker: slot.index, pid, code, signal }, 'cluster: a worker failed to start; stopping');
       failed = true;
       stop('start failure');
       return;
     }
-    const lived = Date.now() - slot.startedAt;
-    slot.quickDeaths = lived >= STABLE_AFTER_MS ? 0 : slot.quickDeaths + 1;
-    const delayMs = Math.min(maxMs, baseMs * 2 ** Math.max(0, slot.quickDeaths - 1));
+    const served = slot.readyAt === undefined ? 0 : Date.now() - slot.readyAt;
+    slot.deaths = served >= STABLE_AFTER_MS ? 1 : slot.deaths + 1;
+    const delayMs = Math.min(maxMs, baseMs * 2 ** (slot.deaths - 1));
     logger.error(
       { worker: slot.index, pid, code, signal, restartInMs: delayMs },
       'cluster: worker died; starting another',
@@ -119,8 +118,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     }
     for (const slot of running) {
       const message: WorkerMessage = { contactway: 'stop', signal };
-      // A worker still starting has no listener yet: the signal itself drains or ends it.
-      if (slot.ready && slot.worker?.isConnected()) slot.worker.send(message);
+      // One still starting may not listen yet: the signal drains it once started, or ends it before.
+      if (slot.readyAt !== undefined && slot.worker?.isConnected()) slot.worker.send(message);
       else slot.worker?.process.kill('SIGTERM');
     }
     const late = setTimeout(() => {

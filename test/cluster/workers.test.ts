@@ -8,7 +8,14 @@ import type { Sandbox } from '../../src/sandbox/types.js';
 import { type MainProcess, startMain } from '../fixtures/main-process.js';
 import { type FakeSlack, startFakeSlack } from '../fixtures/slack/fake-slack.js';
 import { ALICE, BOT_TOKEN, SIGNING_SECRET } from '../fixtures/slack/harness.js';
-import { postToApp, slashCommandBody } from '../fixtures/slack/requests.js';
+import {
+  type OpenedView,
+  payloadBody,
+  postToApp,
+  slashCommandBody,
+  stateFromView,
+  viewSubmissionPayload,
+} from '../fixtures/slack/requests.js';
 
 /**
  * WORKERS=2 through the real entry point (`tsx src/main.ts`, Slack in HTTP mode against a fake Slack, WeCom a
@@ -27,6 +34,9 @@ const backends = [
 for (const b of backends) {
   if (!b.url) console.warn(`WORKERS tests on ${b.name} skipped: set ${b.hint} to run them.`);
 }
+
+/** Each WeCom call takes this long while the submission runs: it outlives the signal. */
+const WECOM_LATENCY_MS = 1_500;
 
 let fake: FakeSlack;
 let sandbox: Sandbox;
@@ -59,17 +69,23 @@ async function until<T>(find: () => T | undefined, what: () => string, timeoutMs
   }
 }
 
-/** `help` from Alice, answered on her response_url (by whichever worker took the connection). */
-async function help(eventsUrl: string): Promise<void> {
+/** A slash command from Alice, acknowledged; its trigger id. */
+async function command(eventsUrl: string, text: string): Promise<string> {
   const id = `workers-${++sequence}`;
   const body = slashCommandBody({
     user: ALICE,
-    text: 'help',
+    text,
     responseUrl: fake.responseUrl(id),
     triggerId: `${id}.trigger`,
   });
   const sent = await postToApp(eventsUrl, body, { secret: SIGNING_SECRET });
   expect(sent.status).toBe(200);
+  return id;
+}
+
+/** `help` from Alice, answered on her response_url (by whichever worker took the connection). */
+async function help(eventsUrl: string): Promise<void> {
+  const id = await command(eventsUrl, 'help');
   await fake.waitFor(() => fake.responsesTo(id)[0]);
 }
 
@@ -86,21 +102,25 @@ async function servedBy(main: MainProcess, eventsUrl: string, pids: number[]): P
   expect([...finishedBy()]).toEqual(expect.arrayContaining(pids));
 }
 
-/** Polls /metrics until it counts `count` help commands that ended ok. */
-async function helpsInMetrics(url: string, count: number): Promise<void> {
+/** Polls /metrics until `line` (a regular expression's source with one number captured) reads `value`. */
+async function metricReads(url: string, line: string, value: number): Promise<void> {
   const deadline = performance.now() + 30_000;
   let text = '';
   for (;;) {
     text = await (await fetch(url)).text();
-    const counted = /^contactway_commands_total\{command="help",outcome="ok"\} (\d+)$/m.exec(text)?.[1];
-    if (Number(counted) === count) return;
-    if (performance.now() > deadline) throw new Error(`not ${count} help commands in /metrics:\n${text}`);
+    if (Number(new RegExp(`^${line}$`, 'm').exec(text)?.[1]) === value) return;
+    if (performance.now() > deadline) throw new Error(`no ${line} = ${value} in /metrics:\n${text}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
+const helpsInMetrics = (url: string, count: number) =>
+  metricReads(url, 'contactway_commands_total\\{command="help",outcome="ok"\\} (\\d+)', count);
+const inFlightInMetrics = (url: string, count: number) =>
+  metricReads(url, 'contactway_requests_in_flight (\\d+)', count);
+
 describe.each(backends.filter((b) => b.url))('WORKERS=2 on $name', ({ url }) => {
-  it('GIVEN two workers THEN both serve Slack on the one PORT, a killed one is replaced, and SIGTERM exits 0', async () => {
+  it('GIVEN two workers THEN both serve Slack on the one PORT, /metrics counts both, a killed one is replaced, and SIGTERM drains the submission in flight and exits 0', async () => {
     const main = await startMain(
       dir,
       {
@@ -130,22 +150,59 @@ describe.each(backends.filter((b) => b.url))('WORKERS=2 on $name', ({ url }) => 
     await servedBy(main, eventsUrl, pids);
 
     // /metrics is the fleet's: every help command counted, whichever worker ran it and whichever answers.
-    await helpsInMetrics(`http://127.0.0.1:${[...ports][0]}/metrics`, sequence);
+    const base = `http://127.0.0.1:${[...ports][0]}`;
+    await helpsInMetrics(`${base}/metrics`, sequence);
 
-    // A worker killed outright is replaced (after its backoff), and the new one takes connections too.
+    // A worker killed outright is replaced after a second, and the new one takes connections too; killed
+    // again at once, its next replacement waits twice as long (a crashing worker is not restarted in a loop).
     const [victim, survivor] = pids as [number, number];
-    process.kill(victim, 'SIGKILL');
-    await main.waitForLog('cluster: worker died; starting another', 30_000);
-    const replacement = await until(
-      () =>
-        linesWith(main, 'cluster: worker running')
-          .map((l) => Number(l.pid))
-          .find((pid) => !pids.includes(pid)),
-      () => `a replacement worker in:\n${main.output()}`,
-    );
+    const replaced = async (dead: number, known: number[]) => {
+      const before = linesWith(main, 'cluster: worker died; starting another').length;
+      process.kill(dead, 'SIGKILL');
+      const died = await until(
+        () => linesWith(main, 'cluster: worker died; starting another')[before],
+        () => `the death of ${dead} in:\n${main.output()}`,
+      );
+      const next = await until(
+        () =>
+          linesWith(main, 'cluster: worker running')
+            .map((l) => Number(l.pid))
+            .find((pid) => !known.includes(pid)),
+        () => `a replacement worker in:\n${main.output()}`,
+      );
+      return { died, next };
+    };
+    const first = await replaced(victim, pids);
+    expect(first.died).toMatchObject({ pid: victim, signal: 'SIGKILL', restartInMs: 1_000 });
+    const second = await replaced(first.next, [...pids, first.next]);
+    expect(second.died).toMatchObject({ pid: first.next, worker: first.died.worker, restartInMs: 2_000 });
+    const replacement = second.next;
     await servedBy(main, eventsUrl, [survivor, replacement]);
 
-    expect(await main.stop()).toBe(0);
+    // A submission in flight when SIGTERM comes (WeCom made slow) is finished by its worker before it exits.
+    const open = await command(eventsUrl, 'temp zhangsan');
+    const view = (
+      await fake.waitFor(() =>
+        fake.callsTo('views.open').find((c) => c.args.trigger_id === `${open}.trigger`),
+      )
+    ).result?.view as OpenedView;
+    await inFlightInMetrics(`${base}/metrics`, 0);
+    sandbox.setLatency(WECOM_LATENCY_MS);
+    const submitted = await postToApp(
+      eventsUrl,
+      payloadBody(viewSubmissionPayload(ALICE, view, stateFromView(view))),
+      { secret: SIGNING_SECRET },
+    );
+    expect(submitted.status).toBe(200);
+    await inFlightInMetrics(`${base}/metrics`, 1);
+    const stopped = main.stop();
+    await main.waitForLog('cluster: stopping workers', 30_000);
+    expect(await stopped).toBe(0);
+    sandbox.setLatency(0);
+    const [upload, ...more] = fake.dmUploadsTo(ALICE.userId);
+    expect(more).toHaveLength(0);
+    expect(JSON.stringify(upload?.args.blocks)).toMatch(/config_id/);
+    expect(main.output()).not.toContain('stopping with requests still in flight');
     expect(linesWith(main, 'cluster: stopping workers')).toHaveLength(1);
     // Each live worker drained and stopped by itself: none was killed.
     expect(
