@@ -20,9 +20,11 @@ export function isWorkerMessage(value: unknown): value is WorkerMessage {
   return KINDS.has((value as { contactway?: unknown } | null)?.contactway as string);
 }
 
-/** The slot the primary gave this worker; undefined outside a cluster worker. */
+/**
+ * The slot our primary gave this worker; undefined outside one of our workers. A worker of another cluster
+ * manager (PM2's cluster mode forks the app itself) has no slot and runs as one bot, as before WORKERS.
+ */
 export function workerSlot(env: NodeJS.ProcessEnv, isWorker: boolean): number | undefined {
-  if (!isWorker) return undefined;
   const slot = Number(env[SLOT_ENV]);
-  return Number.isInteger(slot) && slot >= 0 ? slot : 0;
+  return isWorker && env[SLOT_ENV] !== undefined && Number.isInteger(slot) && slot >= 0 ? slot : undefined;
 }
