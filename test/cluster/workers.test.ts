@@ -43,6 +43,8 @@ let sandbox: Sandbox;
 let dir: string;
 let running: MainProcess | undefined;
 let sequence = 0;
+/** Help commands sent to the fleet under test (each test starts a fleet of its own). */
+let helps = 0;
 
 beforeAll(async () => {
   fake = await startFakeSlack({ token: BOT_TOKEN });
@@ -86,6 +88,7 @@ async function command(eventsUrl: string, text: string): Promise<string> {
 /** `help` from Alice, answered on her response_url (by whichever worker took the connection). */
 async function help(eventsUrl: string): Promise<void> {
   const id = await command(eventsUrl, 'help');
+  helps++;
   await fake.waitFor(() => fake.responsesTo(id)[0]);
 }
 
@@ -121,6 +124,7 @@ const inFlightInMetrics = (url: string, count: number) =>
 
 describe.each(backends.filter((b) => b.url))('WORKERS=2 on $name', ({ url }) => {
   it('GIVEN two workers THEN both serve Slack on the one PORT, /metrics counts both, a killed one is replaced, and SIGTERM drains the submission in flight and exits 0', async () => {
+    helps = 0;
     const main = await startMain(
       dir,
       {
@@ -151,7 +155,7 @@ describe.each(backends.filter((b) => b.url))('WORKERS=2 on $name', ({ url }) => 
 
     // /metrics is the fleet's: every help command counted, whichever worker ran it and whichever answers.
     const base = `http://127.0.0.1:${[...ports][0]}`;
-    await helpsInMetrics(`${base}/metrics`, sequence);
+    await helpsInMetrics(`${base}/metrics`, helps);
 
     // A worker killed outright is replaced after a second, and the new one takes connections too; killed
     // again at once, its next replacement waits twice as long (a crashing worker is not restarted in a loop).
@@ -187,6 +191,7 @@ describe.each(backends.filter((b) => b.url))('WORKERS=2 on $name', ({ url }) => 
       )
     ).result?.view as OpenedView;
     await inFlightInMetrics(`${base}/metrics`, 0);
+    const uploadsBefore = fake.dmUploadsTo(ALICE.userId).length;
     sandbox.setLatency(WECOM_LATENCY_MS);
     const submitted = await postToApp(
       eventsUrl,
@@ -199,7 +204,7 @@ describe.each(backends.filter((b) => b.url))('WORKERS=2 on $name', ({ url }) => 
     await main.waitForLog('cluster: stopping workers', 30_000);
     expect(await stopped).toBe(0);
     sandbox.setLatency(0);
-    const [upload, ...more] = fake.dmUploadsTo(ALICE.userId);
+    const [upload, ...more] = fake.dmUploadsTo(ALICE.userId).slice(uploadsBefore);
     expect(more).toHaveLength(0);
     expect(JSON.stringify(upload?.args.blocks)).toMatch(/config_id/);
     expect(main.output()).not.toContain('stopping with requests still in flight');
