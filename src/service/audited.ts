@@ -42,8 +42,9 @@ export function auditing(audit: AuditLog, logger: Logger): Auditing {
     let taken = false;
     try {
       const result = await fn(() => {
+        const write = audit.entryWrite(ok);
         taken = true;
-        return audit.entryWrite(ok);
+        return write;
       });
       if (!taken) await appendAudit(ok);
       return result;
