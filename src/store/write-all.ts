@@ -119,8 +119,15 @@ interface Serialized {
   ttlMs: number | undefined;
 }
 
+/**
+ * Entries per batch: a statement binds two values per entry and sqlite builds before 3.32 bind at most 999.
+ * Splitting a larger batch would make it two, so it is refused instead.
+ */
+export const MAX_BATCH = 400;
+
 /** Checks and serializes every entry before anything is sent; a key given twice keeps its last value. */
 async function serializeAll(keyv: Keyv, writes: readonly KeyWrite[]): Promise<Serialized[]> {
+  if (writes.length > MAX_BATCH) throw new RangeError(`batch write: more than ${MAX_BATCH} entries`);
   const byKey = new Map<string, Serialized>();
   for (const { key, value, ttlMs } of writes) {
     if (typeof key !== 'string' || key === '') throw new TypeError('batch write: empty key');

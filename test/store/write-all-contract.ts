@@ -8,9 +8,11 @@ import {
   createRecordStore,
   createWriteAll,
   requesterKey,
+  scanKeys,
   writeAll,
 } from '../../src/store/index.js';
 import { createStateIndex } from '../../src/store/state-index.js';
+import { MAX_BATCH } from '../../src/store/write-all.js';
 import type { ContractBackend } from './contract.js';
 import { alice, makeRecord } from './fixtures.js';
 
@@ -102,7 +104,10 @@ export function writeAllContract(name: string, backend: ContractBackend | undefi
           write([{ key: 'k:new', value: 'new' }, { key: 'k:kept', value: 'after' }, bad]),
         ).rejects.toBeInstanceOf(StoreError);
       }
+      const tooMany = Array.from({ length: MAX_BATCH + 1 }, (_, i) => ({ key: `k:many-${i}`, value: i }));
+      await expect(write(tooMany)).rejects.toBeInstanceOf(StoreError);
       expect(await keyv.getMany(['k:new', 'k:kept', 'k:bad'])).toEqual([undefined, 'before', undefined]);
+      expect(await scanKeys(keyv, 'k:many-')).toEqual([]);
     });
 
     it('GIVEN batches overwriting five keys THEN a reader on another connection never sees half of one', async () => {
