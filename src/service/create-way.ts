@@ -4,10 +4,17 @@
  */
 import { RateLimitError, UpstreamError, ValidationError, WecomError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
-import { type ContactWayRecord, type Requester, requesterKey } from '../store/index.js';
+import {
+  type ContactWayRecord,
+  type Requester,
+  requesterKey,
+  type StoreWrite,
+  writeAll,
+} from '../store/index.js';
 import type { AddContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
 import type { ServiceContext } from './context.js';
+import type { Remember } from './idempotency.js';
 import type { ContactWayService, CreateOptions, CreateResult } from './types.js';
 import { claimNewState } from './way-states.js';
 
@@ -24,7 +31,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
     if (key === undefined) return createOnce(requester, request, welcome, options.creator);
     return idempotency.once(
       `${requesterKey(requester)}:${key}`,
-      () => createOnce(requester, request, welcome, options.creator),
+      (remember) => createOnce(requester, request, welcome, options.creator, remember),
       (result) => result.record.configId,
       async (configId) => ({ ...(await replay(requester, configId)), replayed: true }),
     );
@@ -42,8 +49,9 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
     request: AddContactWayRequest,
     welcome: string | undefined,
     creator: CreateOptions['creator'],
+    remember?: Remember,
   ): Promise<CreateResult> {
-    return audited(requester, 'create', undefined, async () => {
+    return audited(requester, 'create', undefined, async (success) => {
       policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
       // The state is the only link from WeCom's add callback back to this way: one no other way holds.
       const stateTag = request.state || undefined;
@@ -83,15 +91,44 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
         ...(creator ? { locale: creator.locale } : {}),
         ...(creator?.timeZone ? { timeZone: creator.timeZone } : {}),
       };
-      const stored = await storeCreated(record);
-      await bindState(state, record.configId);
+      const stored = await storeCreated(record, state, () => [
+        ...(remember ? [remember(record.configId)] : []),
+        success(),
+      ]);
       const qr = created.qr_code ? await fetchQr(created.qr_code) : undefined;
       return { record: view(record), qr, stored };
     });
   }
 
-  /** Stores a new config_id before anyone is told about it; if that fails the caller still shows it. */
-  async function storeCreated(record: ContactWayRecord): Promise<boolean> {
+  /**
+   * Stores a new config_id before anyone is told about it, in one atomic batch (one round trip) with its
+   * requester index, its state's binding and what the wrappers remember of the creation (the idempotency
+   * result, the audit entry). Should the batch fail, each is written alone as before there were batches, so
+   * one failing write costs no other: the record is journaled if it fails, the rest logged. The requester is
+   * shown the config_id either way.
+   */
+  async function storeCreated(
+    record: ContactWayRecord,
+    state: string,
+    alongside: () => StoreWrite[],
+  ): Promise<boolean> {
+    let others: StoreWrite[] = [];
+    try {
+      others = alongside();
+      const binding = ctx.stateIndex ? [ctx.stateIndex.bindWrite(state, record.configId)] : [];
+      await writeAll([...records.writesFor(record), ...binding, ...others]);
+      return true;
+    } catch (error) {
+      logger.warn({ err: error, configId: record.configId }, 'batch write failed; writing one at a time');
+      const stored = await storeRecord(record);
+      await bindState(state, record.configId);
+      for (const write of others) await writeAlone(write);
+      return stored;
+    }
+  }
+
+  /** The record alone, when the batch failed; if that fails too, the caller still shows its config_id. */
+  async function storeRecord(record: ContactWayRecord): Promise<boolean> {
     try {
       await records.put(record);
       return true;
@@ -109,6 +146,13 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
       await ctx.pending?.add(record);
       return false;
     }
+  }
+
+  /** An idempotency result or audit entry, when the batch failed: its loss fails nothing, the line keeps it. */
+  async function writeAlone(write: StoreWrite): Promise<void> {
+    await writeAll([write]).catch((error: unknown) =>
+      logger.error({ err: error, key: write.key, value: write.value }, 'store write failed after creation'),
+    );
   }
 
   /**

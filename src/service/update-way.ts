@@ -6,7 +6,7 @@
 import { ValidationError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
 import { definedOnly } from '../base/validate.js';
-import type { ContactWayRecord } from '../store/index.js';
+import { type ContactWayRecord, writeAll } from '../store/index.js';
 import type { UpdateContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
 import type { ServiceContext } from './context.js';
@@ -17,7 +17,7 @@ import { claimNewState } from './way-states.js';
 export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
   const { wecom, records, now, policy, view, audited, owned } = ctx;
   return (requester, configId, changes) =>
-    audited(requester, 'update', configId, async () => {
+    audited(requester, 'update', configId, async (success) => {
       const record = await owned(requester, configId);
       const changed = changedOnly(record, changes);
       if (Object.keys(changed).length === 0) return { record: view(record), changed: [] };
@@ -49,7 +49,8 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
           : {}),
         ...(welcome ? { welcome } : {}),
       };
-      await records.put(updated);
+      // The record, its index and the audit entry in one atomic round trip; the requester stays the stored one.
+      await writeAll([...records.writesFor(updated), success()]);
       return { record: view(updated), changed: Object.keys(changed) };
     });
 }
