@@ -278,7 +278,9 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   if (housekeeping) {
     void provider?.callback
       .processPending()
-      .catch((error: unknown) => logger.error({ err: error }, 'provider: pending suite events not processed'));
+      .catch((error: unknown) =>
+        logger.error({ err: error }, 'provider: pending suite events not processed'),
+      );
     void created
       ?.processPending()
       .catch((error: unknown) => logger.error({ err: error }, 'callback: pending events not processed'));
