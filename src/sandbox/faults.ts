@@ -9,7 +9,8 @@ export type ApiName =
   | 'gettoken'
   | (typeof ENDPOINTS)[number]
   | (typeof CUSTOMER_ENDPOINTS)[number]
-  | DirectoryApiName;
+  | DirectoryApiName
+  | 'media/upload';
 
 /** FaultSpec as it arrives over HTTP (`POST /sandbox/faults`) from a test in another process. */
 export const faultSpecSchema = z
@@ -20,7 +21,9 @@ export const faultSpecSchema = z
     garbage: z.boolean().optional(),
     hang: z.boolean().optional(),
     times: z.number().int().min(1).optional(),
-    endpoint: z.enum(['gettoken', ...ENDPOINTS, ...CUSTOMER_ENDPOINTS, ...DIRECTORY_API_NAMES]).optional(),
+    endpoint: z
+      .enum(['gettoken', ...ENDPOINTS, ...CUSTOMER_ENDPOINTS, ...DIRECTORY_API_NAMES, 'media/upload'])
+      .optional(),
   })
   .strict()
   .refine((f) => f.errcode !== undefined || f.status !== undefined || f.garbage || f.hang, {

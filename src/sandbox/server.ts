@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MAX_IMAGE_BYTES } from '../media/image-kind.js';
 import { CUSTOMER_ENDPOINTS, type CustomerEndpoint } from '../wecom/customer-schemas.js';
 import { ENDPOINTS, type Endpoint } from '../wecom/schemas.js';
 import { handleControl } from './control-routes.js';
 import type { SandboxCore } from './core.js';
 import { directoryApiOf, directoryCall } from './directory-routes.js';
 import type { ApiName } from './faults.js';
-import { BodyTooLarge, callerIp, readBody, send, sendJson } from './http-io.js';
+import { BodyTooLarge, callerIp, readBody, readBytes, send, sendJson } from './http-io.js';
 import { isPlainObject } from './rules.js';
 import type { FaultSpec } from './types.js';
 import { errmsgFor, Rejection, wrongJson } from './wecom-reply.js';
@@ -34,6 +35,7 @@ async function route(core: SandboxCore, req: IncomingMessage, res: ServerRespons
     return api(core, endpoint as Endpoint, req, res, url);
   if (endpoint && (CUSTOMER_ENDPOINTS as readonly string[]).includes(endpoint))
     return api(core, endpoint as CustomerEndpoint, req, res, url);
+  if (url.pathname === '/cgi-bin/media/upload') return api(core, 'media/upload', req, res, url);
   const directoryApi = directoryApiOf(url.pathname);
   if (directoryApi) return api(core, directoryApi, req, res, url);
   if (url.pathname.startsWith('/sandbox/') && (await handleControl(core, method, url.pathname, req, res)))
@@ -63,9 +65,11 @@ async function api(
     result =
       name === 'gettoken'
         ? gettoken(core, url)
-        : isEndpoint(name)
-          ? await endpointCall(core, name, req, url)
-          : await directoryCall(core, name, req, url);
+        : name === 'media/upload'
+          ? await mediaUpload(core, req, url)
+          : isEndpoint(name)
+            ? await endpointCall(core, name, req, url)
+            : await directoryCall(core, name, req, url);
   } catch (error) {
     if (!(error instanceof Rejection)) throw error;
     return answer(
@@ -85,6 +89,28 @@ function isEndpoint(name: ApiName): name is Endpoint | CustomerEndpoint {
     (ENDPOINTS as readonly string[]).includes(name) ||
     (CUSTOMER_ENDPOINTS as readonly string[]).includes(name)
   );
+}
+
+/** The multipart part may carry a 10 MB image; a little more for the part headers and boundaries. */
+const MAX_UPLOAD_BODY_BYTES = MAX_IMAGE_BYTES + 64 * 1024;
+
+async function mediaUpload(
+  core: SandboxCore,
+  req: IncomingMessage,
+  url: URL,
+): Promise<Record<string, unknown>> {
+  core.tokens.check(url.searchParams.get('access_token'));
+  if (req.method !== 'POST') throw new Rejection(40058, 'media/upload requires POST');
+  let body: Buffer;
+  try {
+    body = await readBytes(req, MAX_UPLOAD_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) throw new Rejection(40006, 'an image must be at most 10 MB');
+    throw error;
+  }
+  const answer = core.media.upload(url.searchParams.get('type'), req.headers['content-type'], body);
+  core.remember('media/upload', { type: answer.type, media_id: answer.media_id, bytes: body.length });
+  return answer;
 }
 
 function gettoken(core: SandboxCore, url: URL): Record<string, unknown> {

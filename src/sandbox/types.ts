@@ -127,6 +127,11 @@ export interface Sandbox {
   received(endpoint: string): Record<string, unknown>[];
   /** A snapshot of what the sandbox stores for a contact way, or undefined when unknown or deleted. */
   contactWay(configId: string): unknown | undefined;
+  /**
+   * Moves the simulated clock forward (tokens, temp QRs, welcome codes and media_ids expire on it); also
+   * `POST /sandbox/clock {"advance_ms": …}` from another process.
+   */
+  advanceClock(ms: number): void;
   /** Stops listening, releases hanging responses and pending latency. */
   close(): Promise<void>;
 }
