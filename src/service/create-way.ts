@@ -7,6 +7,7 @@ import { t } from '../base/i18n.js';
 import { type ContactWayRecord, type Requester, requesterKey } from '../store/index.js';
 import type { AddContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
+import { keepImage, sendWithImage } from './closing-image.js';
 import type { ServiceContext } from './context.js';
 import type { ContactWayService, CreateOptions, CreateResult } from './types.js';
 import { claimNewState } from './way-states.js';
@@ -21,10 +22,11 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
   ): Promise<CreateResult> {
     const welcome = checkWelcome(options.welcome);
     const key = options.idempotencyKey;
-    if (key === undefined) return createOnce(requester, request, welcome, options.creator);
+    const image = options.closingImage;
+    if (key === undefined) return createOnce(requester, request, welcome, options.creator, image);
     return idempotency.once(
       `${requesterKey(requester)}:${key}`,
-      () => createOnce(requester, request, welcome, options.creator),
+      () => createOnce(requester, request, welcome, options.creator, image),
       (result) => result.record.configId,
       async (configId) => ({ ...(await replay(requester, configId)), replayed: true }),
     );
@@ -42,9 +44,12 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
     request: AddContactWayRequest,
     welcome: string | undefined,
     creator: CreateOptions['creator'],
+    image: CreateOptions['closingImage'],
   ): Promise<CreateResult> {
     return audited(requester, 'create', undefined, async () => {
       policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
+      // Kept before anything is reserved: an image the store cannot take stops the creation here.
+      const imageRef = image ? await keepImage(ctx.images, image) : undefined;
       // The state is the only link from WeCom's add callback back to this way: one no other way holds.
       const stateTag = request.state || undefined;
       const state = await claimNewState(ctx.stateIndex, stateTag);
@@ -52,9 +57,24 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
         await releaseState(state);
         throw error;
       });
-      const checked: AddContactWayRequest = { ...request, state };
-      const created = await wecom.addContactWay(checked).catch(async (error: unknown) => {
-        if (certainlyNotCreated(error)) {
+      let checked: AddContactWayRequest = { ...request, state };
+      // Only an add_contact_way whose outcome we do not know may have created a way; an image upload that
+      // fails before it leaves nothing at WeCom, like an errcode.
+      let uncertain = false;
+      const add = (req: AddContactWayRequest) =>
+        wecom.addContactWay(req).then(
+          (answer) => {
+            checked = req;
+            return answer;
+          },
+          (error: unknown) => {
+            if (!certainlyNotCreated(error)) uncertain = true;
+            throw error;
+          },
+        );
+      const sent = imageRef ? sendWithImage(ctx.images, imageRef, checked, add) : add(checked);
+      const created = await sent.catch(async (error: unknown) => {
+        if (!uncertain) {
           await slot
             ?.refund()
             .catch((refundError: unknown) =>
@@ -62,7 +82,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
             );
           await releaseState(state);
         }
-        throw mayHaveBeenCreated(error);
+        throw uncertain ? mayHaveBeenCreated(error) : error;
       });
       const at = new Date(now());
       const expiresInS = checked.is_temp ? (checked.expires_in ?? 7 * 86_400) : undefined;
@@ -79,6 +99,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
         status: 'active',
         source: 'created',
         ...(stateTag ? { stateTag } : {}),
+        ...(imageRef ? { closingImage: imageRef } : {}),
         ...(welcome ? { welcome } : {}),
         ...(creator ? { locale: creator.locale } : {}),
         ...(creator?.timeZone ? { timeZone: creator.timeZone } : {}),
