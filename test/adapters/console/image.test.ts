@@ -55,6 +55,19 @@ describe('console: closing image by path', () => {
     expect(adds().length).toBe(before);
   });
 
+  it('GIVEN media/upload failing THEN the requester is told, no way is created, and no "may have been created" warning', async () => {
+    const before = adds().length;
+    // A picture never uploaded before: the stored media_id of the first test would be reused otherwise.
+    const fresh = join(session.qrDir, '..', 'fresh.png');
+    writeFileSync(fresh, await pngBytes('a picture WeCom refuses'));
+    session.core.sandbox?.inject({ endpoint: 'media/upload', errcode: 40005, times: 1 });
+    const out = await session.run(asTyped('temp wangwu', { image: fresh }));
+    session.core.sandbox?.clearFaults();
+    expect(out).toMatch(/JPG or PNG/);
+    expect(out).not.toMatch(/may have created/);
+    expect(adds().length).toBe(before);
+  });
+
   it('GIVEN an edit of the closing text 3 simulated days later THEN the kept image is uploaded again and sent with it', async () => {
     const out = await session.run(asTyped('temp lisi', { image: png }));
     const configId = /config_id\s+([0-9a-f]{32})/.exec(out)?.[1] ?? '';
