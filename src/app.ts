@@ -12,6 +12,7 @@ import type { ChatPort } from './chat/port.js';
 import { createStateStore } from './chat/state-store.js';
 import { type Config, configSecrets } from './config.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
+import { createImageMedia } from './media/index.js';
 import { createMetrics, createOps, type MetricsOptions, type Ops } from './ops/index.js';
 import { type Provider, providerFromEnv } from './provider/index.js';
 import type { Sandbox } from './sandbox/index.js';
@@ -34,6 +35,7 @@ import { createDirectoryApi } from './wecom/directory-api.js';
 import {
   corpSecretTokenSource,
   createCallLimiter,
+  createMediaClient,
   createWecomClient,
   type WecomClient,
   type WecomClientOptions,
@@ -166,6 +168,12 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     secrets,
   };
   const wecom = createWecomClient(wecomOptions);
+  // Closing-message images: bytes kept in the shared store, media_ids uploaded with the corp's token.
+  const images = createImageMedia({
+    store: keyv,
+    upload: createMediaClient(wecomOptions).uploadImage,
+    logger,
+  });
   const records = createRecordStore(keyv, { logger });
   // Submissions create once and replayed deliveries run once, on every instance sharing the store.
   const idempotency = createIdempotency(keyv, lock);
@@ -213,6 +221,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     stateIndex,
     customers,
     customerClient,
+    images,
   });
   // Before any event is attributed: states of ways made before they were unique (a no-op once done).
   await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>

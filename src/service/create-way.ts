@@ -13,6 +13,7 @@ import {
 } from '../store/index.js';
 import type { AddContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
+import { keepImage, sendWithImage } from './closing-image.js';
 import type { ServiceContext } from './context.js';
 import type { Remember } from './idempotency.js';
 import type { ContactWayService, CreateOptions, CreateResult } from './types.js';
@@ -28,10 +29,11 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
   ): Promise<CreateResult> {
     const welcome = checkWelcome(options.welcome);
     const key = options.idempotencyKey;
-    if (key === undefined) return createOnce(requester, request, welcome, options.creator);
+    const image = options.closingImage;
+    if (key === undefined) return createOnce(requester, request, welcome, options.creator, image);
     return idempotency.once(
       `${requesterKey(requester)}:${key}`,
-      (remember) => createOnce(requester, request, welcome, options.creator, remember),
+      (remember) => createOnce(requester, request, welcome, options.creator, image, remember),
       (result) => result.record.configId,
       async (configId) => ({ ...(await replay(requester, configId)), replayed: true }),
     );
@@ -49,10 +51,13 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
     request: AddContactWayRequest,
     welcome: string | undefined,
     creator: CreateOptions['creator'],
+    image: CreateOptions['closingImage'],
     remember?: Remember,
   ): Promise<CreateResult> {
     return audited(requester, 'create', undefined, async (success) => {
       policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
+      // Kept before anything is reserved: an image the store cannot take stops the creation here.
+      const imageRef = image ? await keepImage(ctx.images, image) : undefined;
       // The state is the only link from WeCom's add callback back to this way: one no other way holds.
       const stateTag = request.state || undefined;
       const state = await claimNewState(ctx.stateIndex, stateTag);
@@ -60,9 +65,24 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
         await releaseState(state);
         throw error;
       });
-      const checked: AddContactWayRequest = { ...request, state };
-      const created = await wecom.addContactWay(checked).catch(async (error: unknown) => {
-        if (certainlyNotCreated(error)) {
+      let checked: AddContactWayRequest = { ...request, state };
+      // Only an add_contact_way whose outcome we do not know may have created a way; an image upload that
+      // fails before it leaves nothing at WeCom, like an errcode.
+      let uncertain = false;
+      const add = (req: AddContactWayRequest) =>
+        wecom.addContactWay(req).then(
+          (answer) => {
+            checked = req;
+            return answer;
+          },
+          (error: unknown) => {
+            if (!certainlyNotCreated(error)) uncertain = true;
+            throw error;
+          },
+        );
+      const sent = imageRef ? sendWithImage(ctx.images, imageRef, checked, add) : add(checked);
+      const created = await sent.catch(async (error: unknown) => {
+        if (!uncertain) {
           await slot
             ?.refund()
             .catch((refundError: unknown) =>
@@ -70,7 +90,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
             );
           await releaseState(state);
         }
-        throw mayHaveBeenCreated(error);
+        throw uncertain ? mayHaveBeenCreated(error) : error;
       });
       const at = new Date(now());
       const expiresInS = checked.is_temp ? (checked.expires_in ?? 7 * 86_400) : undefined;
@@ -87,6 +107,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
         status: 'active',
         source: 'created',
         ...(stateTag ? { stateTag } : {}),
+        ...(imageRef ? { closingImage: imageRef } : {}),
         ...(welcome ? { welcome } : {}),
         ...(creator ? { locale: creator.locale } : {}),
         ...(creator?.timeZone ? { timeZone: creator.timeZone } : {}),

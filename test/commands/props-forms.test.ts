@@ -179,7 +179,10 @@ describe('checkSubmission on random form values, for every command with a form',
         expect(invocation.args.config_id).toMatch(OPAQUE_ID);
         const changes = edit.parseForm({ config_id: id.trim() }, values);
         expect(result.input?.input).toEqual(changes);
-        const filled = fields.filter((f) => trimmed(values[f.id])).map((f) => f.id);
+        // The image field's reference comes back as `closingImage` (fetched when the edit runs).
+        const filled = fields
+          .filter((f) => trimmed(values[f.id]))
+          .map((f) => (f.id === 'image' ? 'closingImage' : f.id));
         expect(Object.keys(changes).sort()).toEqual(filled.sort());
         expectDurationWithin(changes.expires_in, values.expires_in);
         expectDurationWithin(changes.chat_expires_in, values.chat_expires_in);
