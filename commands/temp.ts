@@ -1,6 +1,7 @@
 import { t } from '../src/base/i18n.js';
 import { validate } from '../src/base/validate.js';
 import { addContactWayRequestSchema, userIdSchema } from '../src/wecom/schemas.js';
+import { attachedImage } from './attached-image.js';
 import { createdReply } from './created-reply.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
@@ -14,6 +15,7 @@ const form = (): FieldSpec[] => [
   fields.state(),
   fields.skipVerify('true'),
   fields.conclusions(),
+  fields.closingImage(),
   fields.welcome(),
 ];
 
@@ -43,7 +45,7 @@ export const temp: Command<{ user: string }, CreateInput> = {
       form(),
       values,
       addContactWayRequestSchema,
-      ({ welcome: _, conclusions, ...rest }) => ({
+      ({ welcome: _, image: _image, conclusions, ...rest }) => ({
         type: 1,
         scene: 2,
         user: [args.user],
@@ -53,13 +55,20 @@ export const temp: Command<{ user: string }, CreateInput> = {
       }),
     );
     // The welcome message is stored with the way, not sent to WeCom; the service checks its 4000 bytes.
-    return { request, ...(typed.welcome ? { welcome: String(typed.welcome) } : {}) };
+    return {
+      request,
+      ...(typed.welcome ? { welcome: String(typed.welcome) } : {}),
+      ...(typed.image ? { closingImage: String(typed.image) } : {}),
+    };
   },
 
-  async run(ctx, args, { request, welcome }) {
+  async run(ctx, args, { request, welcome, closingImage }) {
+    // Fetched and checked before the service is asked: a bad image creates nothing.
+    const image = await attachedImage(ctx, closingImage);
     const result = await ctx.service.create(ctx.requester, request, {
       idempotencyKey: ctx.idempotencyKey,
       ...(welcome ? { welcome } : {}),
+      ...(image ? { closingImage: image } : {}),
       creator: { locale: ctx.locale, timeZone: ctx.ownTimeZone },
     });
     return createdReply(ctx, result, t(`Temporary QR for ${args.user}`, `${args.user} 的临时会话二维码`));

@@ -12,7 +12,8 @@ import { createStateStore } from './chat/state-store.js';
 import { type Config, configSecrets } from './config.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
 import { callbackSecrets, startEmbeddedSandbox } from './embedded-sandbox.js';
-import { createMetrics, createOps, type Ops } from './ops/index.js';
+import { createImageMedia } from './media/index.js';
+import { createMetrics, createOps, type MetricsOptions, type Ops } from './ops/index.js';
 import { type Provider, providerFromEnv } from './provider/index.js';
 import { inCorp, perCorp, scopeByWorkspace } from './provider/per-corp.js';
 import { tellThrough } from './provider/tell.js';
@@ -36,6 +37,7 @@ import { createDirectoryApi } from './wecom/directory-api.js';
 import {
   corpSecretTokenSource,
   createCallLimiter,
+  createMediaClient,
   createWecomClient,
   type WecomClient,
   type WecomClientOptions,
@@ -95,6 +97,14 @@ export interface CoreOptions {
    * adds its own: configured, made up for the sandbox, and each access token as it is obtained.
    */
   secrets?: Secrets;
+  /**
+   * Runs the store's housekeeping: the audit prune, the sweep of expired keys, and the retries of pending
+   * WeCom events. Default true; of several workers behind one PORT only one does (src/cluster): all of it is
+   * safe on every instance, but N times the same scans for nothing.
+   */
+  housekeeping?: boolean;
+  /** How /metrics is rendered when it must show more than this process (see createMetrics). */
+  metrics?: MetricsOptions;
 }
 
 export async function startCore(config: Config, logger: Logger, options: CoreOptions = {}): Promise<Core> {
@@ -105,7 +115,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   // and for idempotent submissions.
   const lock = createStoreLock(keyv, { logger });
   const { sandbox, providerSettings } = await startEmbeddedSandbox(config, logger, secrets);
-  const metrics = createMetrics();
+  const metrics = createMetrics(options.metrics);
   const corpId = sandbox ? sandbox.corpId : (config.WECOM_CORP_ID ?? '');
   const client = {
     baseUrl: sandbox?.url ?? config.WECOM_API_BASE,
@@ -163,6 +173,15 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   const wecom = corpTokens
     ? perCorp(corpTokens, (t) => createWecomClient({ ...wecomOptions, tokens: t }))
     : createWecomClient(wecomOptions);
+  const media = corpTokens
+    ? perCorp(corpTokens, (t) => createMediaClient({ ...wecomOptions, tokens: t }))
+    : createMediaClient(wecomOptions);
+  // Closing-message images: bytes kept in the shared store, media_ids uploaded with the corp's token.
+  const images = createImageMedia({
+    store: keyv,
+    upload: (...args: Parameters<typeof media.uploadImage>) => media.uploadImage(...args),
+    logger,
+  });
   const records = createRecordStore(keyv, { logger });
   // Submissions create once and replayed deliveries run once, on every instance sharing the store.
   const idempotency = createIdempotency(keyv, lock);
@@ -214,6 +233,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     customers,
     customerClient,
     provider: provider?.installs,
+    images,
   });
   const service = provider ? scopeByWorkspace(built, provider.installs) : built;
   // Before any event is attributed: states of ways made before they were unique (a no-op once done).
@@ -277,13 +297,19 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   });
   const providerWired = provider &&
     suiteHandler && { ...provider, callback: { ...provider.callback, handler: suiteHandler } };
-  void provider?.callback
-    .processPending()
-    .catch((error: unknown) => logger.error({ err: error }, 'provider: pending suite events not processed'));
+  const housekeeping = options.housekeeping ?? true;
+  if (!housekeeping) created?.stopRetries();
   // Events a crash left stored but unprocessed; in the background, so a slow WeCom does not delay the start.
-  void created
-    ?.processPending()
-    .catch((error: unknown) => logger.error({ err: error }, 'callback: pending events not processed'));
+  if (housekeeping) {
+    void provider?.callback
+      .processPending()
+      .catch((error: unknown) =>
+        logger.error({ err: error }, 'provider: pending suite events not processed'),
+      );
+    void created
+      ?.processPending()
+      .catch((error: unknown) => logger.error({ err: error }, 'callback: pending events not processed'));
+  }
   // Records kept while the store was down are written back at start and then periodically.
   const flushPending = () =>
     pending
@@ -301,12 +327,14 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       },
       (error: unknown) => logger.warn({ err: error }, 'audit: prune failed; retried at the next run'),
     );
-  const firstPrune = setTimeout(pruneAudit, AUDIT_FIRST_PRUNE_MS);
-  firstPrune.unref();
-  const prune = setInterval(pruneAudit, AUDIT_PRUNE_EVERY_MS);
-  prune.unref();
+  const firstPrune = housekeeping ? setTimeout(pruneAudit, AUDIT_FIRST_PRUNE_MS) : undefined;
+  firstPrune?.unref();
+  const prune = housekeeping ? setInterval(pruneAudit, AUDIT_PRUNE_EVERY_MS) : undefined;
+  prune?.unref();
   // Likewise for every other TTL'd key (claims, form state, processed events): about one row per request.
-  const sweep = startExpiredSweep(keyv, { intervalMs: config.storeSweepMs, logger });
+  const sweep = housekeeping
+    ? startExpiredSweep(keyv, { intervalMs: config.storeSweepMs, logger })
+    : { stop: async () => undefined };
   directory = createMemberDirectory({
     api: createDirectoryApi(wecomOptions),
     store: keyv,

@@ -5,6 +5,8 @@ import { createLogger, type Logger } from './base/logger.js';
 import { createSecrets, type Secrets } from './base/secrets.js';
 import { announceCallbacks, callbackRoute, onlyPaths, withCallbacks } from './callbacks/mount.js';
 import type { AdapterHost, ChatAdapterModule, HostRoute, RunningAdapter } from './chat/adapter-module.js';
+import { workerFleetMetrics } from './cluster/fleet-metrics.js';
+import { workersAdapterRefusal } from './cluster/refusal.js';
 import { type Config, loadConfig } from './config.js';
 import { HEALTH_PATH, OPS_PATHS, type OpsHandler, type OpsServer, startOpsServer } from './ops/index.js';
 
@@ -34,6 +36,11 @@ export interface BotSettings {
   adapters: ConfiguredAdapter[];
   /** Every credential read so far (the core adds its own and the access tokens it obtains). */
   secrets: Secrets;
+  /**
+   * Set in a worker of WORKERS > 1 (src/cluster): its slot, in every log line with its pid; only slot 0 runs
+   * the fleet's housekeeping (store sweep, audit prune, callback retries).
+   */
+  worker?: { slot: number } | undefined;
 }
 
 /**
@@ -65,11 +72,13 @@ export function readBotSettings(
   const configured = read.filter((r) => r.settings !== undefined);
   for (const { module, settings } of configured) secrets.add(...(module.secrets?.(settings) ?? []));
   const chosen = configured.filter((r) => !r.module.fallback);
-  return {
-    config,
-    adapters: chosen.length > 0 ? chosen : configured.filter((r) => r.module.fallback),
-    secrets,
-  };
+  const adapters = chosen.length > 0 ? chosen : configured.filter((r) => r.module.fallback);
+  const refused = workersAdapterRefusal(
+    config.WORKERS,
+    adapters.map((a) => a.module),
+  );
+  if (refused) throw refused;
+  return { config, adapters, secrets };
 }
 
 function oneError(errors: ConfigError[]): ConfigError {
@@ -112,7 +121,7 @@ export async function startBot(settings: BotSettings, givenLogger?: Logger): Pro
   const terminal = chosen.some((c) => c.module.terminal);
   // A terminal's person reads stdout, so its logs go to stderr, only warnings unless asked, and as lines
   // to read when stderr is that terminal; piped or on a server, JSON for whatever collects it.
-  const logger =
+  const base =
     givenLogger ??
     createLogger({
       level: config.LOG_LEVEL ?? (terminal ? 'warn' : 'info'),
@@ -120,6 +129,8 @@ export async function startBot(settings: BotSettings, givenLogger?: Logger): Pro
       secrets: settings.secrets,
       format: config.LOG_FORMAT ?? (terminal && process.stderr.isTTY ? 'pretty' : 'json'),
     });
+  // The workers share one stdout: each line says which one wrote it.
+  const logger = settings.worker ? base.child({ worker: settings.worker.slot, pid: process.pid }) : base;
   const core = await startBotCore(settings, logger);
   const adapters: RunningAdapter[] = [];
   const servers: OpsServer[] = [];
@@ -154,7 +165,12 @@ export function startBotCore(settings: BotSettings, logger: Logger): Promise<Cor
   const accessRules = settings.adapters.flatMap(({ module, settings }) =>
     module.accessRule ? [module.accessRule(settings)] : [],
   );
-  return startCore(settings.config, logger, { accessRules, secrets: settings.secrets });
+  return startCore(settings.config, logger, {
+    accessRules,
+    secrets: settings.secrets,
+    housekeeping: (settings.worker?.slot ?? 0) === 0,
+    ...(settings.worker ? { metrics: { render: workerFleetMetrics } } : {}),
+  });
 }
 
 /** Imports the adapter (only now: a bot that does not run a platform never loads its SDK) and starts it. */

@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { parseDurationS } from './base/duration.js';
+import { type Bilingual, t } from './base/i18n.js';
 import { parseEncryptionKey } from './base/seal.js';
 import { urlPassword } from './base/secrets.js';
 import {
@@ -11,6 +13,7 @@ import {
   parseEnv,
   timeZoneSetting,
 } from './base/settings.js';
+import { human } from './base/validate.js';
 import { type CreationLimit, parseCreationLimit } from './service/creation-limit.js';
 import { type PolicyConfig, policyFromEnv, readPolicyFile } from './service/policy.js';
 
@@ -103,6 +106,23 @@ export const envSchema = z
       .regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'must be 1–64 letters, digits or "-"' })
       .default('contactway'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    WORKERS: z
+      .string()
+      .default('1')
+      .transform((v, ctx) => {
+        const n = v.trim().toLowerCase() === 'auto' ? availableParallelism() : Number(v);
+        if (Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS) return n;
+        ctx.addIssue({
+          code: 'custom',
+          params: human(
+            t(
+              `must be a number of processes from 1 to ${MAX_WORKERS}, or auto (one per CPU)`,
+              `须为 1 到 ${MAX_WORKERS} 之间的进程数，或 auto（每个 CPU 一个）`,
+            ),
+          ),
+        });
+        return z.NEVER;
+      }),
     OPS_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(65_535).optional()),
     OPS_HOST: optionalText,
     METRICS_TOKEN: optionalText.pipe(
@@ -180,6 +200,8 @@ export const envSchema = z
         message: 'is used only with OPS_PORT: set OPS_PORT too, or unset OPS_HOST',
       });
     }
+    const refused = env.WORKERS > 1 ? workersRefusal(env) : undefined;
+    if (refused) ctx.addIssue({ code: 'custom', path: ['WORKERS'], params: human(refused) });
     if (env.OPS_PORT !== undefined && env.OPS_PORT !== 0 && env.OPS_PORT === env.PORT) {
       ctx.addIssue({
         code: 'custom',
@@ -243,6 +265,31 @@ function checkMode(
       message: `is required with WECOM_MODE=${env.WECOM_MODE} once ${set[0]} is set (all of ${SUITE_SETTINGS.join(', ')}, or none for the sandbox)`,
     });
   }
+}
+
+/** WORKERS' ceiling: a typo (WORKERS=200) must not fork a process per request. */
+export const MAX_WORKERS = 64;
+
+/**
+ * Why more than one worker cannot run with this store or WeCom: a sqlite file (and the in-process locks that
+ * go with it) or a memory: store is one process's, and each worker would run an embedded sandbox of its own.
+ */
+function workersRefusal(
+  env: Pick<Env, 'STORE_URL' | 'WECOM_CORP_ID' | 'WECOM_MODE' | 'WECOM_SUITE_ID'>,
+): Bilingual | undefined {
+  const store = /^(sqlite|memory):/i.exec(env.STORE_URL)?.[1]?.toLowerCase();
+  if (store)
+    return t(
+      `must be 1 with a ${store} STORE_URL: its ${store === 'sqlite' ? 'file' : 'memory'} and in-process locks cannot coordinate processes (use redis:// or postgres://)`,
+      `使用 ${store} 的 STORE_URL 时须为 1：${store === 'sqlite' ? '其文件' : '其内存'}和进程内锁无法协调多个进程（请用 redis:// 或 postgres://）`,
+    );
+  const onSandbox = env.WECOM_MODE === 'self-built' ? !env.WECOM_CORP_ID : !env.WECOM_SUITE_ID;
+  if (onSandbox)
+    return t(
+      'must be 1 on the embedded WeCom sandbox (WECOM_CORP_ID unset): each process would simulate a WeCom of its own',
+      '在内置企业微信沙盒上（未设 WECOM_CORP_ID）须为 1：每个进程都会模拟各自的企业微信',
+    );
+  return undefined;
 }
 
 /** Where the ops endpoints listen when OPS_PORT is set and OPS_HOST is not: this host only. */

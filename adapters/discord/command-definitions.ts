@@ -31,9 +31,11 @@ const MAX_DESCRIPTION = 100;
  * - `edit` has eight: `skip_verify`, the member list and `state`, all rarely changed.
  */
 const OPTION_FIELDS: Record<string, readonly string[]> = {
-  temp: ['skip_verify', 'state'],
+  // The closing image is an attachment option (type 11): the modal is full, and an option needs no
+  // FileUpload support from the client.
+  temp: ['skip_verify', 'state', 'image'],
   new: ['state'],
-  edit: ['skip_verify', 'user', 'state'],
+  edit: ['skip_verify', 'user', 'state', 'image'],
 };
 
 /**
@@ -119,6 +121,8 @@ function fieldOption(field: FieldSpec): APIApplicationCommandBasicOption {
           value: o.value,
         })),
       };
+    case 'file':
+      return { ...base, type: ApplicationCommandOptionType.Attachment };
     case 'number':
       return {
         ...base,

@@ -8,6 +8,7 @@ import { landingPage, notFoundPage, qrPng } from './qr.js';
 
 /** Control bodies sent by tests in another process (the bot under test runs as a child). */
 const latencySchema = z.object({ ms: z.number().min(0) }).strict();
+const clockSchema = z.object({ advance_ms: z.number().int().min(0) }).strict();
 const expireSchema = z.object({ code: z.literal([42001, 40014]).optional() }).strict();
 const scanSchema = z
   .object({
@@ -50,14 +51,27 @@ export async function handleControl(
       if (!way) send(res, 404, 'text/html; charset=utf-8', notFoundPage());
       else {
         const spent = world.api.spent(way);
-        send(res, spent ? 410 : 200, 'text/html; charset=utf-8', landingPage(way, world.directory, spent));
+        const image = way.request.conclusions?.image;
+        const closing = {
+          ...(way.request.conclusions?.text ? { text: way.request.conclusions.text.content } : {}),
+          ...(image ? { picUrl: `/sandbox/media/${encodeURIComponent(image.media_id)}.png` } : {}),
+        };
+        send(
+          res,
+          spent ? 410 : 200,
+          'text/html; charset=utf-8',
+          landingPage(way, world.directory, spent, closing),
+        );
       }
       return true;
     }
     const media = MEDIA_PATH.exec(path)?.[1];
     if (media) {
-      // Stands in for the picture WeCom hosts for a conclusions image: get_contact_way's pic_url points here.
-      send(res, 200, 'image/png', await qrPng(`sandbox media ${decodeURIComponent(media)}`));
+      // The picture WeCom hosts for a conclusions image (get_contact_way's pic_url points here): the uploaded
+      // bytes, or a stand-in for a media_id this sandbox did not see uploaded (one restored from a state file).
+      const picture = core.media.picture(decodeURIComponent(media));
+      if (picture) send(res, 200, picture.contentType, picture.bytes);
+      else send(res, 200, 'image/png', await qrPng(`sandbox media ${decodeURIComponent(media)}`));
       return true;
     }
     const wayId = WAY_PATH.exec(path)?.[1];
@@ -78,6 +92,8 @@ export async function handleControl(
       core.faults.clear();
       sendJson(res, 200, { ok: true });
       return true;
+    case 'POST /sandbox/clock':
+      return control(req, res, clockSchema, ({ advance_ms }) => core.advanceClock(advance_ms));
     case 'POST /sandbox/latency':
       return control(req, res, latencySchema, ({ ms }) => core.setLatency(ms));
     case 'POST /sandbox/expire-tokens':

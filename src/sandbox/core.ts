@@ -8,6 +8,7 @@ import type { CorpWorld } from './corp-world.js';
 import { CustomerApi, type SandboxCustomer, type ScanResult } from './customers.js';
 import { Directory } from './directory.js';
 import { Faults } from './faults.js';
+import { MediaStore } from './media.js';
 import { ProviderPlatform } from './provider.js';
 import { type SandboxState, StateFile } from './state-file.js';
 import { Tokens } from './tokens.js';
@@ -34,6 +35,8 @@ export class SandboxCore {
   readonly selfBuilt: CorpWorld;
   /** WeCom's provider platform, when started with `provider`. */
   readonly provider: ProviderPlatform | undefined;
+  /** media/upload's images and the three-day life of their media_ids. */
+  readonly media: MediaStore;
   /** Responses a `hang` fault holds open; `close()` destroys them. */
   readonly hanging = new Set<ServerResponse>();
   /** Aborted by `close()`, so pending latency waits end with the server. */
@@ -53,13 +56,17 @@ export class SandboxCore {
   /** What the state file held at start (the port to try first), undefined on a first run. */
   readonly restored: SandboxState | undefined;
   private gettokenCount = 0;
+  private clockOffsetMs = 0;
   private readonly bodies: { endpoint: string; body: Record<string, unknown> }[] = [];
   private readonly calls: Record<string, number> = Object.fromEntries(ENDPOINTS.map((e) => [e, 0]));
 
   constructor(options: SandboxOptions) {
     this.corpId = options.corpId ?? 'ww_sandbox_corp';
     this.corpSecret = options.corpSecret ?? 'sandbox-secret';
-    this.now = options.now ?? Date.now;
+    const clock = options.now ?? Date.now;
+    // Simulated time: `advanceClock` moves every expiry (tokens, temp QRs, media_ids) forward together.
+    this.now = () => clock() + this.clockOffsetMs;
+    this.media = new MediaStore(this.now);
     this.logger = options.logger ?? silentLogger();
     this.latencyMs = options.latencyMs ?? 0;
     this.directory = new Directory(options.members, options.departments);
@@ -72,6 +79,7 @@ export class SandboxCore {
       qrUrl: (id) => `${this.url}/sandbox/qr/${id}.png`,
       picUrl: (mediaId) => `${this.url}/sandbox/media/${encodeURIComponent(mediaId)}.png`,
       nameOf: (externalUserId) => this.customers.customer(externalUserId)?.name,
+      checkMedia: (mediaId) => this.media.check(mediaId),
     });
     this.customers = new CustomerApi({
       corpId: this.corpId,
@@ -79,6 +87,7 @@ export class SandboxCore {
       directory: this.directory,
       now: this.now,
       scanWay: (configId, externalUserId) => this.api.scan(configId, externalUserId),
+      checkMedia: (mediaId) => this.media.check(mediaId),
     });
     this.selfBuilt = {
       corpId: this.corpId,
@@ -94,6 +103,7 @@ export class SandboxCore {
           logger: this.logger,
           qrUrl: (id) => `${this.url}/sandbox/qr/${id}.png`,
           picUrl: (mediaId) => `${this.url}/sandbox/media/${encodeURIComponent(mediaId)}.png`,
+          checkMedia: (mediaId) => this.media.check(mediaId),
           appCallback: () => this.customers.callbackTarget(),
           changed: () => this.changed(),
         })
@@ -203,6 +213,13 @@ export class SandboxCore {
 
   inject(fault: FaultSpec): void {
     this.faults.inject(fault);
+  }
+
+  /** Moves the sandbox clock forward by `ms` (never back): "three days later" in a test that takes a second. */
+  advanceClock(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError('sandbox: advance the clock by a number of ms >= 0');
+    this.clockOffsetMs += ms;
   }
 
   setLatency(ms: number): void {

@@ -32,6 +32,7 @@ export interface CustomerWorldOptions {
   now: () => number;
   qrUrl: (configId: string) => string;
   picUrl: (mediaId: string) => string;
+  checkMedia: (mediaId: string) => void;
   /** How this corp's customer events reach the app (the command URL, or the 代开发 app's callback URL). */
   deliver: (customer: SandboxCustomer) => Promise<Delivery>;
 }
@@ -48,6 +49,7 @@ export function createCustomerWorld(options: CustomerWorldOptions): Omit<CorpWor
     now: options.now,
     qrUrl: options.qrUrl,
     picUrl: options.picUrl,
+    checkMedia: options.checkMedia,
     nameOf: (externalUserId) => customers?.customer(externalUserId)?.name,
   });
   customers = new CustomerApi({
@@ -57,6 +59,7 @@ export function createCustomerWorld(options: CustomerWorldOptions): Omit<CorpWor
     now: options.now,
     scanWay: (configId, externalUserId) => api.scan(configId, externalUserId),
     deliver: options.deliver,
+    checkMedia: options.checkMedia,
   });
   return {
     corpId: options.corpId,

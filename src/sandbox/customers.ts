@@ -12,6 +12,7 @@ import type { Directory } from './directory.js';
 import { noSuchWay } from './spent.js';
 import type { WayStore } from './way-store.js';
 import { Rejection } from './wecom-reply.js';
+import { checkAttachments } from './welcome-attachments.js';
 
 /** WeCom accepts a WelcomeCode for 20 s, once (reference §5). */
 export const WELCOME_CODE_TTL_MS = 20_000;
@@ -33,8 +34,8 @@ export interface SandboxCustomer {
   /** Unix seconds: the event's CreateTime and follow_info.createtime. */
   createTime: number;
   welcomeCode: string;
-  /** The welcome message the bot sent with send_welcome_msg, once. */
-  welcome?: { content: string; atMs: number };
+  /** The welcome message the bot sent with send_welcome_msg, once, with its attachments as sent. */
+  welcome?: { content: string; atMs: number; attachments?: unknown[] };
 }
 
 /** What a scan did, for the caller (tests, the HTTP control, the console's scan command). */
@@ -80,6 +81,8 @@ export class CustomerApi {
        * 代开发 app's URL); undefined for the self-built corp, which posts to the connected callback URL.
        */
       deliver?: (customer: SandboxCustomer) => Promise<{ status: number; body: string } | undefined>;
+      /** 40007 for a media_id media/upload did not hand out or that expired. */
+      checkMedia: (mediaId: string) => void;
     },
   ) {}
 
@@ -183,6 +186,8 @@ export class CustomerApi {
   }
 
   private sendWelcome(body: Record<string, unknown>): void {
+    // WeCom's own codes for attachments come before the generic 40058 of the schema.
+    checkAttachments(body.attachments, this.deps.checkMedia);
     const parsed = sendWelcomeMsgRequestSchema.safeParse(body);
     if (!parsed.success)
       throw new Rejection(40058, parsed.error.issues[0]?.path.join('.') || 'invalid request');
@@ -191,7 +196,11 @@ export class CustomerApi {
     if (c.welcome) throw new Rejection(41051);
     if (this.deps.now() > c.createTime * 1000 + WELCOME_CODE_TTL_MS)
       throw new Rejection(40058, 'welcome_code expired');
-    c.welcome = { content: parsed.data.text?.content ?? '', atMs: this.deps.now() };
+    c.welcome = {
+      content: parsed.data.text?.content ?? '',
+      atMs: this.deps.now(),
+      ...(parsed.data.attachments ? { attachments: structuredClone(parsed.data.attachments) } : {}),
+    };
   }
 
   private batch(body: Record<string, unknown>): Record<string, unknown> {

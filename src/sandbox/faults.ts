@@ -11,7 +11,8 @@ export type ApiName =
   | (typeof ENDPOINTS)[number]
   | (typeof CUSTOMER_ENDPOINTS)[number]
   | DirectoryApiName
-  | ProviderApiName;
+  | ProviderApiName
+  | 'media/upload';
 
 /** FaultSpec as it arrives over HTTP (`POST /sandbox/faults`) from a test in another process. */
 export const faultSpecSchema = z
@@ -23,7 +24,14 @@ export const faultSpecSchema = z
     hang: z.boolean().optional(),
     times: z.number().int().min(1).optional(),
     endpoint: z
-      .enum(['gettoken', ...ENDPOINTS, ...CUSTOMER_ENDPOINTS, ...DIRECTORY_API_NAMES, ...PROVIDER_API_NAMES])
+      .enum([
+        'gettoken',
+        ...ENDPOINTS,
+        ...CUSTOMER_ENDPOINTS,
+        ...DIRECTORY_API_NAMES,
+        ...PROVIDER_API_NAMES,
+        'media/upload',
+      ])
       .optional(),
   })
   .strict()

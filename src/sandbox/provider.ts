@@ -56,6 +56,8 @@ export interface ProviderDeps {
   logger: Logger;
   qrUrl: (configId: string) => string;
   picUrl: (mediaId: string) => string;
+  /** 40007 for a media_id media/upload did not hand out or that expired. */
+  checkMedia: (mediaId: string) => void;
   /** The self-built-style callback URL a 代开发 app's customer events go to (the bot's /wecom/callback). */
   appCallback: () => CallbackTarget | undefined;
   /** Something worth keeping changed outside an HTTP request (a scheduled ticket, an in-process control). */
@@ -309,6 +311,7 @@ export class ProviderPlatform {
       now: this.deps.now,
       qrUrl: this.deps.qrUrl,
       picUrl: this.deps.picUrl,
+      checkMedia: this.deps.checkMedia,
       deliver: (c) => this.deliverEvent(customer as Customer, c),
     });
     customer = {

@@ -14,7 +14,12 @@ const BANNER = 'WeCom SANDBOX — not a real contact way';
  * The page a scanned sandbox QR opens. It says loudly that it is the sandbox, so a screenshot from a demo is
  * never mistaken for a working 「联系我」 code.
  */
-export function landingPage(way: StoredWay, directory: Directory, spent: Spent | undefined): string {
+export function landingPage(
+  way: StoredWay,
+  directory: Directory,
+  spent: Spent | undefined,
+  closing: ClosingMessage = {},
+): string {
   const r = way.request;
   const members = [...directory.expand(r.user ?? [], r.party ?? [])].map((userid) => {
     const name = directory.member(userid)?.name;
@@ -51,10 +56,25 @@ document.getElementById('scan').onclick = async () => {
 </script>`;
   return page(
     `${status}
+${closingSection(closing)}
 <h2>Member${members.length === 1 ? '' : 's'}</h2>
 <ul>${members.join('') || '<li>—</li>'}</ul>
 <table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k ?? '')}</th><td>${escapeHtml(v ?? '')}</td></tr>`).join('')}</table>`,
   );
+}
+
+/** The 结束语 a customer gets when the temp session ends: its text and image (a same-origin URL). */
+export interface ClosingMessage {
+  text?: string;
+  picUrl?: string;
+}
+
+function closingSection(closing: ClosingMessage): string {
+  if (closing.text === undefined && closing.picUrl === undefined) return '';
+  return `<h2>Closing message / 结束语</h2>
+<p>When the session ends, the customer gets:</p>
+${closing.text === undefined ? '' : `<p class="closing">${escapeHtml(closing.text)}</p>`}
+${closing.picUrl === undefined ? '' : `<p><img class="closing-image" alt="closing image / 结束语图片" src="${escapeHtml(closing.picUrl)}" style="max-width:100%"></p>`}`;
 }
 
 export function notFoundPage(): string {

@@ -58,6 +58,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stats: () => core.stats(),
     received: (endpoint) => core.received(endpoint),
     contactWay: (configId) => core.contactWay(configId),
+    advanceClock: (ms) => {
+      core.advanceClock(ms);
+      core.changed();
+    },
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {
         core.closing.abort();

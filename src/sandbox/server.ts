@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MAX_IMAGE_BYTES } from '../media/image-kind.js';
 import { CUSTOMER_ENDPOINTS, type CustomerEndpoint } from '../wecom/customer-schemas.js';
 import { ENDPOINTS, type Endpoint } from '../wecom/schemas.js';
 import { handleControl } from './control-routes.js';
@@ -7,7 +8,7 @@ import type { SandboxCore } from './core.js';
 import type { CorpWorld } from './corp-world.js';
 import { type DirectoryApiName, directoryApiOf, directoryCall } from './directory-routes.js';
 import type { ApiName } from './faults.js';
-import { BodyTooLarge, callerIp, readBody, send, sendJson } from './http-io.js';
+import { BodyTooLarge, callerIp, readBody, readBytes, send, sendJson } from './http-io.js';
 import { handleInstallPage } from './install-page.js';
 import {
   customizedToken,
@@ -45,6 +46,7 @@ async function route(core: SandboxCore, req: IncomingMessage, res: ServerRespons
     return api(core, endpoint as Endpoint, req, res, url);
   if (endpoint && (CUSTOMER_ENDPOINTS as readonly string[]).includes(endpoint))
     return api(core, endpoint as CustomerEndpoint, req, res, url);
+  if (url.pathname === '/cgi-bin/media/upload') return api(core, 'media/upload', req, res, url);
   const directoryApi = directoryApiOf(url.pathname);
   if (directoryApi) return api(core, directoryApi, req, res, url);
   // The provider platform exists only when the sandbox was started with `provider`: self-built stays as it was.
@@ -81,11 +83,13 @@ async function api(
     result =
       name === 'gettoken'
         ? gettoken(core, url)
-        : isEndpoint(name)
-          ? await endpointCall(core, name, req, url)
-          : isProviderApi(name)
-            ? await providerCall(core.provider as NonNullable<SandboxCore['provider']>, name, req, url)
-            : await worldDirectoryCall(core, name, req, url);
+        : name === 'media/upload'
+          ? await mediaUpload(core, req, url)
+          : isEndpoint(name)
+            ? await endpointCall(core, name, req, url)
+            : isProviderApi(name)
+              ? await providerCall(core.provider as NonNullable<SandboxCore['provider']>, name, req, url)
+              : await worldDirectoryCall(core, name, req, url);
   } catch (error) {
     if (!(error instanceof Rejection)) throw error;
     return answer(
@@ -129,6 +133,29 @@ function isEndpoint(name: ApiName): name is Endpoint | CustomerEndpoint {
     (ENDPOINTS as readonly string[]).includes(name) ||
     (CUSTOMER_ENDPOINTS as readonly string[]).includes(name)
   );
+}
+
+/** The multipart part may carry a 10 MB image; a little more for the part headers and boundaries. */
+const MAX_UPLOAD_BODY_BYTES = MAX_IMAGE_BYTES + 64 * 1024;
+
+async function mediaUpload(
+  core: SandboxCore,
+  req: IncomingMessage,
+  url: URL,
+): Promise<Record<string, unknown>> {
+  // Any corp's token uploads: media_ids are not corp-scoped here, which no test of a single corp can tell.
+  worldOf(core, url);
+  if (req.method !== 'POST') throw new Rejection(40058, 'media/upload requires POST');
+  let body: Buffer;
+  try {
+    body = await readBytes(req, MAX_UPLOAD_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) throw new Rejection(40006, 'an image must be at most 10 MB');
+    throw error;
+  }
+  const answer = core.media.upload(url.searchParams.get('type'), req.headers['content-type'], body);
+  core.remember('media/upload', { type: answer.type, media_id: answer.media_id, bytes: body.length });
+  return answer;
 }
 
 function gettoken(core: SandboxCore, url: URL): Record<string, unknown> {

@@ -139,6 +139,11 @@ export interface Sandbox {
   contactWay(configId: string): unknown | undefined;
   /** The provider platform's controls, when started with `provider`. */
   readonly provider?: SandboxProvider;
+  /**
+   * Moves the simulated clock forward (tokens, temp QRs, welcome codes and media_ids expire on it); also
+   * `POST /sandbox/clock {"advance_ms": …}` from another process.
+   */
+  advanceClock(ms: number): void;
   /** Stops listening, releases hanging responses and pending latency. */
   close(): Promise<void>;
 }

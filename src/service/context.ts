@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../base/logger.js';
 import type { MemberDirectory } from '../directory/index.js';
+import type { ImageMedia } from '../media/index.js';
 import { type CustomerStore, createCustomerStore } from '../store/customer-store.js';
 import type { AuditLog, ContactWayRecord, LinkStore, RecordStore } from '../store/index.js';
 import { createLinkStore, createMemoryKeyv } from '../store/index.js';
@@ -52,6 +53,8 @@ export interface ServiceDeps {
   notify?: Notify;
   /** The provider modes' install and status (src/provider); absent in self-built mode. */
   provider?: ProviderAdmin | undefined;
+  /** Images kept for closing messages and their media_ids (src/media); without it no image is accepted. */
+  images?: ImageMedia;
   /** WeCom's members, for refusing a link to a member WeCom does not know or would refuse. */
   directory?: () => Pick<MemberDirectory, 'verdict' | 'status'> | undefined;
 }

@@ -1,3 +1,4 @@
+import type { CheckedImage } from '../media/index.js';
 import type { ProviderStatus } from './provider-admin.js';
 /** The service's public shapes: what every adapter and command calls, and what comes back. */
 
@@ -44,6 +45,8 @@ export interface CreateOptions {
    * notifications it causes later reach them in that language and zone.
    */
   creator?: { locale: Locale; timeZone?: string | undefined };
+  /** The closing message's image (temp ways), checked; uploaded before add_contact_way, kept with the way. */
+  closingImage?: CheckedImage;
 }
 
 export interface ShowResult {
@@ -58,7 +61,11 @@ export interface ShowResult {
  * WeCom's fields to change, plus `welcome` (stored with the way; '' removes it). `state` is the requester's tag:
  * WeCom gets it with a unique suffix, as at creation.
  */
-export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> & { welcome?: string };
+export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> & {
+  welcome?: string;
+  /** A new closing image, replacing the way's; the kept one is sent again whenever conclusions are. */
+  closingImage?: CheckedImage;
+};
 
 export interface UpdateResult {
   record: RecordView;

@@ -6,9 +6,11 @@
 import { ValidationError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
 import { definedOnly } from '../base/validate.js';
-import type { ContactWayRecord } from '../store/index.js';
+import { imageHash } from '../media/index.js';
+import { type ContactWayRecord, writeAll } from '../store/index.js';
 import type { UpdateContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
+import { keepImage, sendWithImage } from './closing-image.js';
 import type { ServiceContext } from './context.js';
 import type { ContactWayService, RecordView } from './types.js';
 import { changedOnly } from './way-current.js';
@@ -16,30 +18,47 @@ import { claimNewState } from './way-states.js';
 
 export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
   const { wecom, records, now, policy, view, audited, owned } = ctx;
-  return (requester, configId, changes) =>
-    audited(requester, 'update', configId, async () => {
+  return (requester, configId, { closingImage, ...changes }) =>
+    audited(requester, 'update', configId, async (success) => {
       const record = await owned(requester, configId);
       const changed = changedOnly(record, changes);
+      // The same picture attached again is no change.
+      const newImage =
+        closingImage && imageHash(closingImage.bytes) !== record.closingImage?.sha256
+          ? closingImage
+          : undefined;
+      if (newImage) (changed as Record<string, unknown>).closingImage = true;
       if (Object.keys(changed).length === 0) return { record: view(record), changed: [] };
-      const { welcome: newWelcome, state: newTag, ...wecomChanges } = changed;
+      const { welcome: newWelcome, state: newTag, closingImage: _image, ...wecomChanges } = changed;
       const welcome = newWelcome === undefined ? record.welcome : checkWelcome(newWelcome) || undefined;
       const request: UpdateContactWayRequest = { ...definedOnly(wecomChanges), config_id: configId };
       // Changing members is creating for them: the same CREATE_FOR rule, before WeCom hears of it.
       if (request.user !== undefined || request.party !== undefined) {
         policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
       }
+      if (newImage && !record.isTemp) request.conclusions = {};
       checkUpdateFits(view(record), request);
+      const imageRef = newImage ? await keepImage(ctx.images, newImage) : record.closingImage;
       // A new tag gets a new state, unique like a creation's; the old one stays this way's (late events).
       const retagged = newTag !== undefined && newTag !== '' && newTag !== record.stateTag;
       if (retagged) request.state = await claimNewState(ctx.stateIndex, newTag, configId);
       // A welcome-only edit is ours alone: WeCom hears of nothing.
-      if (Object.keys(request).length > 1) await wecom.updateContactWay(request);
+      // Conclusions go whole: the kept image goes with new text, with a media_id fresh enough (or re-uploaded).
+      if (imageRef && (newImage || request.conclusions !== undefined)) {
+        let sent = request;
+        await sendWithImage(ctx.images, imageRef, request, (req) => {
+          sent = req;
+          return wecom.updateContactWay(req);
+        });
+        request.conclusions = sent.conclusions;
+      } else if (Object.keys(request).length > 1) await wecom.updateContactWay(request);
       const { config_id: _, ...applied } = request;
       const at = now();
       const { welcome: _previous, ...kept } = record;
       const updated: ContactWayRecord = {
         ...kept,
         ...(retagged ? { stateTag: newTag } : {}),
+        ...(imageRef ? { closingImage: imageRef } : {}),
         request: { ...record.request, ...applied },
         updatedAt: new Date(at).toISOString(),
         // WeCom counts a new expires_in from the update, not from the creation: so do we, or `list` calls
@@ -49,7 +68,8 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
           : {}),
         ...(welcome ? { welcome } : {}),
       };
-      await records.put(updated);
+      // The record, its index and the audit entry in one atomic round trip; the requester stays the stored one.
+      await writeAll([...records.writesFor(updated), success()]);
       return { record: view(updated), changed: Object.keys(changed) };
     });
 }

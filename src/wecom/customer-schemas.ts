@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { maxBytes } from '../base/validate.js';
+import { MAX_WELCOME_ATTACHMENTS, welcomeImageAttachmentSchema } from './media-schemas.js';
 import { externalUserIdSchema, userIdSchema } from './schemas.js';
 
 /**
@@ -19,6 +20,8 @@ export const sendWelcomeMsgRequestSchema = z
   .object({
     welcome_code: z.string().min(1).max(512),
     text: z.object({ content: welcomeTextSchema }).strict().optional(),
+    // Image attachments (src/media uploads them ahead of the 20 s window); link and mini-program join here.
+    attachments: z.array(welcomeImageAttachmentSchema).min(1).max(MAX_WELCOME_ATTACHMENTS).optional(),
   })
   .strict();
 export type SendWelcomeMsgRequest = z.infer<typeof sendWelcomeMsgRequestSchema>;

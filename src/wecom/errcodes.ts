@@ -30,6 +30,35 @@ const EXPLANATIONS: ReadonlyMap<number, Bilingual> = new Map([
     ),
   ],
   [
+    40004,
+    t(
+      'WeCom rejected the media type. Images are uploaded as type=image.',
+      '企业微信不接受该媒体文件类型，图片须以 type=image 上传。',
+    ),
+  ],
+  [
+    40005,
+    t(
+      'WeCom rejected the file type: an image must be a JPG or PNG file.',
+      '企业微信不接受该文件类型：图片须为 JPG 或 PNG 文件。',
+    ),
+  ],
+  [
+    40006,
+    t(
+      'WeCom rejected the file size: an image must be more than 5 bytes and at most 10 MB.',
+      '企业微信不接受该文件大小：图片须大于 5 字节且不超过 10 MB。',
+    ),
+  ],
+  [
+    40007,
+    t(
+      'WeCom does not know this media_id: it expired (a media_id lasts 3 days), was uploaded by another corp, or is of the wrong type. The bot uploads the image again.',
+      'media_id 无效：已过期（media_id 仅三天内有效）、属于其他企业或类型不符。机器人会重新上传图片。',
+    ),
+  ],
+  [40009, t('WeCom rejected the image size: at most 10 MB.', '图片大小无效：不能超过 10 MB。')],
+  [
     40013,
     t(
       'WeCom does not know this corp id. Check WECOM_CORP_ID (我的企业 → 企业信息 → 企业ID).',
@@ -91,6 +120,13 @@ const EXPLANATIONS: ReadonlyMap<number, Bilingual> = new Map([
     t(
       'WeCom received no access token. This is a bug in the bot; please report it.',
       '企业微信未收到 access_token。这是机器人的缺陷，请反馈。',
+    ),
+  ],
+  [
+    41005,
+    t(
+      'The upload carried no file (the part must be named media).',
+      '上传内容缺少文件（表单字段须名为 media）。',
     ),
   ],
   [
@@ -164,6 +200,14 @@ const EXPLANATIONS: ReadonlyMap<number, Bilingual> = new Map([
       '企业未绑定微信开发者账号，无法使用 unionid。请在「客户联系」中绑定，或不填写 unionid。',
     ),
   ],
+  [41064, t('Too many welcome message attachments: at most 9.', '欢迎语附件过多：最多 9 个。')],
+  [
+    41065,
+    t(
+      'A welcome message attachment is invalid: its type must be image, link, miniprogram, video or file, with a body of that type.',
+      '欢迎语附件无效：类型须为 image、link、miniprogram、video 或 file，且内容与类型一致。',
+    ),
+  ],
   [41102, t('The menu name is missing.', '缺少菜单名称。')],
   [
     42001,
@@ -215,6 +259,7 @@ const EXPLANATIONS: ReadonlyMap<number, Bilingual> = new Map([
       'suite_access_token 已过期，机器人会自动刷新。',
     ),
   ],
+  [44001, t('The uploaded file is empty.', '上传的文件为空。')],
   [
     45009,
     t(

@@ -76,6 +76,7 @@ describe('temp form', () => {
       ['state', 'text', ''],
       ['skip_verify', 'boolean', 'true'],
       ['conclusions', 'multiline', ''],
+      ['image', 'file', ''],
       ['welcome', 'multiline', ''],
     ]);
     expect(form.args).toEqual({ user: 'zhangsan' });
