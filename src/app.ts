@@ -12,6 +12,7 @@ import { createStateStore } from './chat/state-store.js';
 import { type Config, configSecrets } from './config.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
 import { callbackSecrets, startEmbeddedSandbox } from './embedded-sandbox.js';
+import { startHousekeeping } from './housekeeping.js';
 import { createImageMedia } from './media/index.js';
 import { createMetrics, createOps, type MetricsOptions, type Ops } from './ops/index.js';
 import { type Provider, providerFromEnv } from './provider/index.js';
@@ -30,7 +31,6 @@ import {
   createRecordStore,
   createStoreLock,
   openKeyv,
-  startExpiredSweep,
 } from './store/index.js';
 import { createCustomerClient } from './wecom/customers.js';
 import { createDirectoryApi } from './wecom/directory-api.js';
@@ -44,9 +44,6 @@ import {
 } from './wecom/index.js';
 import { realSleep } from './wecom/retry.js';
 
-/** When the first audit prune runs after start, and how often after that. */
-const AUDIT_FIRST_PRUNE_MS = 60_000;
-const AUDIT_PRUNE_EVERY_MS = 60 * 60_000;
 /**
  * How often each instance re-reads the stored links (`link`): a link made on another instance applies here
  * within this interval; one made here applies at once.
@@ -311,30 +308,16 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       .catch((error: unknown) => logger.error({ err: error }, 'callback: pending events not processed'));
   }
   // Records kept while the store was down are written back at start and then periodically.
-  const flushPending = () =>
-    pending
-      .flush(records)
-      .catch((error: unknown) => logger.warn({ err: error }, 'pending records not flushed yet'));
-  await flushPending();
-  const retry = setInterval(flushPending, config.JOURNAL_RETRY_MS);
-  retry.unref();
-  // sqlite and PostgreSQL never expire rows on their own: without this the trail only grows. Not at start
-  // (it would delay readiness); every instance may run it, deleting what is already gone is a no-op.
-  const pruneAudit = () =>
-    audit.prune().then(
-      (pruned) => {
-        if (pruned > 0) logger.info({ pruned }, 'audit: removed entries older than AUDIT_RETENTION');
-      },
-      (error: unknown) => logger.warn({ err: error }, 'audit: prune failed; retried at the next run'),
-    );
-  const firstPrune = housekeeping ? setTimeout(pruneAudit, AUDIT_FIRST_PRUNE_MS) : undefined;
-  firstPrune?.unref();
-  const prune = housekeeping ? setInterval(pruneAudit, AUDIT_PRUNE_EVERY_MS) : undefined;
-  prune?.unref();
-  // Likewise for every other TTL'd key (claims, form state, processed events): about one row per request.
-  const sweep = housekeeping
-    ? startExpiredSweep(keyv, { intervalMs: config.storeSweepMs, logger })
-    : { stop: async () => undefined };
+  const chores = await startHousekeeping({
+    keyv,
+    records,
+    pending,
+    audit,
+    logger,
+    journalRetryMs: config.JOURNAL_RETRY_MS,
+    storeSweepMs: config.storeSweepMs,
+    chores: housekeeping,
+  });
   directory = createMemberDirectory({
     api: createDirectoryApi(wecomOptions),
     store: keyv,
@@ -403,14 +386,11 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     async close() {
       directory?.close();
       links.close();
-      clearInterval(retry);
-      clearTimeout(firstPrune);
-      clearInterval(prune);
       created?.stopRetries();
-      await sweep.stop();
+      await chores.stop();
       await created?.idle();
       await provider?.callback.idle();
-      await flushPending();
+      await chores.flushPending();
       await sandbox?.close();
       await closeKeyv(keyv);
     },
