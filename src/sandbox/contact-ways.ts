@@ -11,6 +11,7 @@ import {
 } from '../wecom/schemas.js';
 import type { Directory } from './directory.js';
 import { decodeCursor, encodeCursor } from './list-cursor.js';
+import { checkMiniprogram } from './miniprogram-rules.js';
 import { parseRequest } from './rules.js';
 import { noSuchWay, type Spent, scanRefused, spentOf } from './spent.js';
 import type { StoredWay, WayStore } from './way-store.js';
@@ -100,6 +101,7 @@ export class ContactWayApi {
     if (req.is_temp && !this.deps.medical)
       throw new Rejection(48002, 'temporary session mode is only open to medical corps');
     this.checkReach(req);
+    if (req.conclusions?.miniprogram) checkMiniprogram(req.conclusions.miniprogram.appid);
     const now = this.deps.now();
     const expiresAtMs = req.is_temp ? now + (req.expires_in ?? DEFAULT_EXPIRES_IN_S) * 1000 : undefined;
     const way = this.deps.store.add(req, now, expiresAtMs);
@@ -129,6 +131,7 @@ export class ContactWayApi {
       ...changes,
     });
     this.checkReach(merged);
+    if (changes.conclusions?.miniprogram) checkMiniprogram(changes.conclusions.miniprogram.appid);
     way.request = merged;
     if (merged.is_temp && changes.expires_in !== undefined) way.expiresAtMs = now + changes.expires_in * 1000;
   }

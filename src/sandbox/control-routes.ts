@@ -49,7 +49,16 @@ export async function handleControl(
       if (!way) send(res, 404, 'text/html; charset=utf-8', notFoundPage());
       else {
         const spent = core.api.spent(way);
-        send(res, spent ? 410 : 200, 'text/html; charset=utf-8', landingPage(way, core.directory, spent));
+        const welcomed = core.customers
+          .state()
+          .customers.filter((c) => c.configId === way.configId && c.welcome)
+          .at(-1)?.welcome;
+        send(
+          res,
+          spent ? 410 : 200,
+          'text/html; charset=utf-8',
+          landingPage(way, core.directory, spent, welcomed),
+        );
       }
       return true;
     }

@@ -1,4 +1,6 @@
 import QRCode from 'qrcode';
+import type { WelcomeAttachment } from '../wecom/attachment-schemas.js';
+import type { SandboxCustomer } from './customers.js';
 import type { Directory } from './directory.js';
 import { type Spent, spentText } from './spent.js';
 import type { StoredWay } from './way-store.js';
@@ -14,7 +16,12 @@ const BANNER = 'WeCom SANDBOX — not a real contact way';
  * The page a scanned sandbox QR opens. It says loudly that it is the sandbox, so a screenshot from a demo is
  * never mistaken for a working 「联系我」 code.
  */
-export function landingPage(way: StoredWay, directory: Directory, spent: Spent | undefined): string {
+export function landingPage(
+  way: StoredWay,
+  directory: Directory,
+  spent: Spent | undefined,
+  welcome?: SandboxCustomer['welcome'],
+): string {
   const r = way.request;
   const members = [...directory.expand(r.user ?? [], r.party ?? [])].map((userid) => {
     const name = directory.member(userid)?.name;
@@ -53,8 +60,47 @@ document.getElementById('scan').onclick = async () => {
     `${status}
 <h2>Member${members.length === 1 ? '' : 's'}</h2>
 <ul>${members.join('') || '<li>—</li>'}</ul>
-<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k ?? '')}</th><td>${escapeHtml(v ?? '')}</td></tr>`).join('')}</table>`,
+<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k ?? '')}</th><td>${escapeHtml(v ?? '')}</td></tr>`).join('')}</table>
+${messagesHtml(way, welcome)}`,
   );
+}
+
+/**
+ * What the customer would get: the welcome message the bot sent the latest customer (send_welcome_msg), and
+ * the closing message WeCom sends when the session ends, with only the card WeCom's priority picks.
+ */
+function messagesHtml(way: StoredWay, welcome: SandboxCustomer['welcome']): string {
+  const parts: string[] = [];
+  if (welcome) {
+    const cards = (welcome.attachments ?? []).map(attachmentHtml);
+    parts.push(`<h2>Welcome message / 欢迎语</h2>
+${welcome.content ? `<p class="msg">${escapeHtml(welcome.content)}</p>` : ''}${cards.join('')}`);
+  }
+  const c = way.request.conclusions;
+  if (c) {
+    // WeCom sends one card: image > link > miniprogram.
+    const card = c.image
+      ? attachmentHtml({ msgtype: 'image', image: c.image })
+      : c.link
+        ? attachmentHtml({ msgtype: 'link', link: c.link })
+        : c.miniprogram
+          ? attachmentHtml({ msgtype: 'miniprogram', miniprogram: c.miniprogram })
+          : '';
+    parts.push(`<h2>Closing message / 结束语</h2>
+${c.text?.content ? `<p class="msg">${escapeHtml(c.text.content)}</p>` : ''}${card}`);
+  }
+  return parts.join('\n');
+}
+
+function attachmentHtml(a: WelcomeAttachment): string {
+  switch (a.msgtype) {
+    case 'link':
+      return `<div class="card"><strong>🔗 ${escapeHtml(a.link.title)}</strong>${a.link.desc ? `<br>${escapeHtml(a.link.desc)}` : ''}<br><small>${escapeHtml(a.link.url)}</small></div>`;
+    case 'miniprogram':
+      return `<div class="card"><strong>▣ ${escapeHtml(a.miniprogram.title)}</strong><br><small>mini-program ${escapeHtml(a.miniprogram.appid)} ${escapeHtml(a.miniprogram.page)}</small></div>`;
+    case 'image':
+      return `<div class="card">🖼 image ${escapeHtml(a.image.media_id ?? a.image.pic_url ?? '')}</div>`;
+  }
 }
 
 export function notFoundPage(): string {
@@ -67,7 +113,9 @@ function page(body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}
 .banner{background:#b00020;color:#fff;padding:.75rem 1rem;font-weight:700;border-radius:.25rem}
-.spent{color:#b00020}th{text-align:left;padding-right:1rem}</style></head>
+.spent{color:#b00020}th{text-align:left;padding-right:1rem}
+.msg{white-space:pre-wrap;background:#f3f3f3;padding:.5rem;border-radius:.25rem}
+.card{border:1px solid #ccc;padding:.5rem;margin:.25rem 0;border-radius:.25rem}</style></head>
 <body><div class="banner">${BANNER}</div>
 ${body}
 </body></html>`;

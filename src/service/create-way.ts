@@ -5,11 +5,20 @@
 import { RateLimitError, UpstreamError, ValidationError, WecomError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
 import { type ContactWayRecord, type Requester, requesterKey } from '../store/index.js';
+import { type Attachment, toConclusions } from '../store/message-content.js';
 import type { AddContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
 import type { ServiceContext } from './context.js';
+import { checkClosingIsTemp, resolveClosing, resolveWelcomeAttachments } from './rich-parts.js';
 import type { ContactWayService, CreateOptions, CreateResult } from './types.js';
 import { claimNewState } from './way-states.js';
+
+/** What a way stores besides WeCom's request. */
+interface Extras {
+  welcome: string | undefined;
+  closing?: Attachment;
+  welcomeAttachments?: Attachment[];
+}
 
 export function createWay(ctx: ServiceContext): ContactWayService['create'] {
   const { wecom, records, logger, now, policy, fetchQr, idempotency, view, audited, owned } = ctx;
@@ -20,11 +29,23 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
     options: CreateOptions = {},
   ): Promise<CreateResult> {
     const welcome = checkWelcome(options.welcome);
+    // Cards are resolved before anything is claimed or sent: a bad one is a field error, nothing half-made.
+    const rich = options.rich ?? {};
+    checkClosingIsTemp(request.is_temp === true, rich.closing);
+    const closing = resolveClosing(ctx.miniprograms, rich.closing);
+    const welcomeAttachments = resolveWelcomeAttachments(ctx.miniprograms, rich);
+    const conclusions = toConclusions(request.conclusions?.text?.content, closing);
+    const full: AddContactWayRequest = { ...request, ...(conclusions ? { conclusions } : {}) };
+    const extras: Extras = {
+      welcome,
+      ...(closing ? { closing } : {}),
+      ...(welcomeAttachments ? { welcomeAttachments } : {}),
+    };
     const key = options.idempotencyKey;
-    if (key === undefined) return createOnce(requester, request, welcome, options.creator);
+    if (key === undefined) return createOnce(requester, full, extras, options.creator);
     return idempotency.once(
       `${requesterKey(requester)}:${key}`,
-      () => createOnce(requester, request, welcome, options.creator),
+      () => createOnce(requester, full, extras, options.creator),
       (result) => result.record.configId,
       async (configId) => ({ ...(await replay(requester, configId)), replayed: true }),
     );
@@ -40,7 +61,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
   function createOnce(
     requester: Requester,
     request: AddContactWayRequest,
-    welcome: string | undefined,
+    extras: Extras,
     creator: CreateOptions['creator'],
   ): Promise<CreateResult> {
     return audited(requester, 'create', undefined, async () => {
@@ -79,7 +100,9 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
         status: 'active',
         source: 'created',
         ...(stateTag ? { stateTag } : {}),
-        ...(welcome ? { welcome } : {}),
+        ...(extras.welcome ? { welcome: extras.welcome } : {}),
+        ...(extras.closing ? { closing: extras.closing } : {}),
+        ...(extras.welcomeAttachments ? { welcomeAttachments: extras.welcomeAttachments } : {}),
         ...(creator ? { locale: creator.locale } : {}),
         ...(creator?.timeZone ? { timeZone: creator.timeZone } : {}),
       };

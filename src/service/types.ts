@@ -4,6 +4,7 @@ import type { ForbiddenError } from '../base/errors.js';
 import type { Locale } from '../base/i18n.js';
 import type { CustomerRecord } from '../store/customer-store.js';
 import type { AuditEntry, ContactWayRecord, Requester } from '../store/index.js';
+import type { RichInput } from '../store/message-content.js';
 import type {
   AddContactWayRequest,
   CloseTempChatRequest,
@@ -38,6 +39,8 @@ export interface CreateOptions {
   idempotencyKey?: string;
   /** Welcome message stored with the way (≤ 4000 bytes) and sent when a customer adds through it. */
   welcome?: string;
+  /** The closing message's card (temp ways) and the welcome message's attachments; checked before WeCom is called. */
+  rich?: RichInput;
   /**
    * The creator's language and, where their platform told it, time zone: remembered on the way, so the
    * notifications it causes later reach them in that language and zone.
@@ -54,10 +57,11 @@ export interface ShowResult {
 }
 
 /**
- * WeCom's fields to change, plus `welcome` (stored with the way; '' removes it). `state` is the requester's tag:
+ * WeCom's fields to change, plus `welcome` (stored with the way; '' removes it) and the cards (RichInput:
+ * undefined keeps, null or [] removes). `state` is the requester's tag:
  * WeCom gets it with a unique suffix, as at creation.
  */
-export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> & { welcome?: string };
+export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> & { welcome?: string } & RichInput;
 
 export interface UpdateResult {
   record: RecordView;

@@ -204,6 +204,10 @@ describe('commandDefinitions', () => {
       ['state', 3],
       ['skip_verify', 3],
       ['user', 3],
+      ['closing_link', 3],
+      ['closing_miniprogram', 3],
+      ['welcome_links', 3],
+      ['welcome_miniprograms', 3],
     ]);
     expect(modalFieldsOf(formOf('edit', { config_id: 'abc' })).map((f) => f.id)).toEqual([
       'remark',
