@@ -89,7 +89,12 @@ describe('Slack adapter: /contactway temp → modal → QR', () => {
       'state',
       'skip_verify',
       'conclusions',
+      'closing_link',
+      'closing_miniprogram',
       'welcome',
+      'welcome_links',
+      'welcome_miniprograms',
+      'unionid',
     ]);
     const element = (id: string) =>
       view.blocks.find((b) => b.block_id === id)?.element as Record<string, unknown>;
