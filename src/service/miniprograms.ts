@@ -44,8 +44,13 @@ export function parseMiniprograms(text: string | undefined): MiniprogramPresets 
   const result = presetsSchema.safeParse(json);
   if (result.success) return new Map(Object.entries(result.data));
   const issue = result.error.issues[0];
+  // A bad name is reported by zod as "Invalid key in record": say what a name must be.
   const why =
-    (issue as { params?: { human?: { en: string } } } | undefined)?.params?.human?.en ?? issue?.message ?? '';
+    issue?.code === 'invalid_key'
+      ? 'must be a preset name: 1–32 letters, digits, "-", "_" or "."'
+      : ((issue as { params?: { human?: { en: string } } } | undefined)?.params?.human?.en ??
+        issue?.message ??
+        '');
   return `${issue?.path.map(String).join('.') || 'value'} ${why}`.trim();
 }
 
