@@ -1,4 +1,4 @@
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { killGroupsOnSignal, spawnGroup, stopGroup } from '../test/fixtures/child-process.js';
 
@@ -15,6 +15,8 @@ export interface ChildOptions {
   healthUrl: string;
   /** Extra readiness condition (e.g. the fake Discord saw IDENTIFY); checked after /healthz answers. */
   alsoReady?: Promise<unknown>;
+  /** Ready also needs this text in the output (WORKERS: the primary's line once every worker serves). */
+  readyLine?: string;
   /** Also write everything the process prints to this file. */
   logFile?: string;
   timeoutMs?: number;
@@ -26,9 +28,9 @@ export interface RunningChild {
   readyMs: number;
   /** Resident set size right after ready (VmRSS), in bytes; undefined off Linux. */
   rssAtReadyBytes: number | undefined;
-  /** Peak resident set size so far (VmHWM), in bytes; undefined off Linux. */
+  /** Peak resident set size so far (VmHWM), in bytes, summed over its process group; undefined off Linux. */
   peakRssBytes(): number | undefined;
-  /** User + system CPU time so far, in ms; undefined off Linux. */
+  /** User + system CPU time so far, in ms, of its process group (WORKERS' workers); undefined off Linux. */
   cpuMs(): number | undefined;
   /** The last lines the process wrote (stdout and stderr), for diagnostics. */
   tail(): string;
@@ -44,6 +46,37 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (!address || typeof address === 'string') throw new Error('no port');
   return address.port;
+}
+
+/**
+ * The live processes of the group `pgid` leads (field 5 of /proc/<pid>/stat): the app alone, or a cluster's
+ * primary and its workers. [pgid] off Linux.
+ */
+function groupPids(pgid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [pgid];
+  }
+  const pids: number[] = [];
+  for (const entry of entries) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids.length > 0 ? pids : [pgid];
+}
+
+/** `read` of every process of the group, summed; undefined when none could be read. */
+function sumGroup(pgid: number, read: (pid: number) => number | undefined): number | undefined {
+  const values = groupPids(pgid)
+    .map(read)
+    .filter((v): v is number => v !== undefined);
+  return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0);
 }
 
 /** Reads `VmHWM` (peak RSS) or `VmRSS` (current) from /proc/<pid>/status, in bytes. */
@@ -81,8 +114,10 @@ export async function startChild(options: ChildOptions): Promise<RunningChild> {
   const pid = proc.pid;
   if (pid === undefined) throw new Error('could not spawn');
   let output = '';
+  let sawReadyLine = options.readyLine === undefined;
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-8_000);
+    if (!sawReadyLine && options.readyLine && output.includes(options.readyLine)) sawReadyLine = true;
   };
   proc.stdout.on('data', keep);
   proc.stderr.on('data', keep);
@@ -113,19 +148,19 @@ export async function startChild(options: ChildOptions): Promise<RunningChild> {
       },
       () => false,
     );
-    if (ok) break;
+    if (ok && sawReadyLine) break;
     await new Promise((r) => setTimeout(r, 5));
   }
   await options.alsoReady;
   const readyMs = performance.now() - startedAt;
-  const rssAtReadyBytes = readRss(pid, 'VmRSS');
+  const rssAtReadyBytes = sumGroup(pid, (p) => readRss(p, 'VmRSS'));
 
   return {
     pid,
     readyMs,
     rssAtReadyBytes,
-    peakRssBytes: () => readRss(pid, 'VmHWM'),
-    cpuMs: () => readCpuMs(pid),
+    peakRssBytes: () => sumGroup(pid, (p) => readRss(p, 'VmHWM')),
+    cpuMs: () => sumGroup(pid, readCpuMs),
     tail: () => output,
     async stop() {
       await stopGroup(proc, { graceMs: 10_000 });

@@ -13,12 +13,29 @@ function kindOf(params) {
   const first = Array.isArray(params[0]) ? params[0][0] : params[0];
   let key = typeof first === 'string' ? first : '';
   if (key.startsWith('[')) key = JSON.parse(key)[0] ?? '';
+  return kindOfKey(key);
+}
+
+function kindOfKey(key) {
   const parts = key.split(':');
   return parts.length > 1 ? parts[1] || parts[2] || '?' : '(none)';
 }
 
-/** Keyv's get/set/delete/getMany… by their SQL, and our atomic statements (set-if-absent.ts, slot-counter.ts). */
+/** A batch (src/store/write-all.ts) binds key, value, key, value…: every key's kind, in order. */
+function kindsOf(params) {
+  const bound = Array.isArray(params[0]) ? params[0] : params;
+  return bound
+    .filter((_, i) => i % 2 === 0)
+    .map((key) => kindOfKey(String(key)))
+    .join('+');
+}
+
+/**
+ * Keyv's get/set/delete/getMany… by their SQL, and our atomic statements (set-if-absent.ts, slot-counter.ts,
+ * write-all.ts: Keyv's own set writes `VALUES(?, ?)` and `ON CONFLICT(key)` without the spaces).
+ */
 function verbOf(sql) {
+  if (/VALUES \(\?, \?\)[\s\S]*ON CONFLICT \(key\) DO UPDATE/.test(sql)) return 'write-all';
   if (/DO NOTHING/i.test(sql)) return 'set-if-absent';
   if (/DO UPDATE[\s\S]*WHERE/i.test(sql)) return 'take-slot';
   if (/ON CONFLICT/i.test(sql)) return 'set';
@@ -32,7 +49,8 @@ function verbOf(sql) {
 const all = sqlite3.Database.prototype.all;
 sqlite3.Database.prototype.all = function countedAll(sql, ...rest) {
   const params = rest.filter((p) => typeof p !== 'function');
-  const name = `${verbOf(String(sql))} ${kindOf(params)}`;
+  const verb = verbOf(String(sql));
+  const name = `${verb} ${verb === 'write-all' ? kindsOf(params) : kindOf(params)}`;
   counts[name] = (counts[name] ?? 0) + 1;
   return all.call(this, sql, ...rest);
 };

@@ -16,7 +16,7 @@ import {
   type ScenarioSpec,
   TSX_ENTRIES,
 } from './scenario.js';
-import { findSustainedRate, renderSustained, type SustainedResult } from './sustained.js';
+import { findSustainedRate, renderSustained, renderWorkers, type SustainedResult } from './sustained.js';
 
 /**
  * `npm run bench`: two floors — the bare Bolt app (bench/floor.ts) and the same-experience one
@@ -54,14 +54,22 @@ async function main(): Promise<void> {
     storeUrl: (dir) => `sqlite://${join(dir, 'cw.sqlite')}`,
   };
   const redis: ScenarioSpec = { name: 'redis', kind: 'bot', storeUrl: () => options.redisUrl };
-  const wanted: ScenarioSpec[] = options.all
-    ? [sqlite, redis, { ...sqlite, name: 'both', discord: true }]
-    : [
-        {
-          ...(options.store === 'redis' ? redis : sqlite),
-          ...(options.both ? { name: 'both', discord: true } : {}),
-        },
-      ];
+  // No database at all: the bot's CPU against sqlite's tells what the driver costs in a burst.
+  const memory: ScenarioSpec = { name: 'memory', kind: 'bot', storeUrl: () => 'memory:' };
+  const workers: ScenarioSpec | undefined =
+    options.workers > 1
+      ? { ...redis, name: `redis-w${options.workers}`, env: { WORKERS: String(options.workers) } }
+      : undefined;
+  const wanted: ScenarioSpec[] = workers
+    ? [redis, workers]
+    : options.all
+      ? [sqlite, redis, { ...sqlite, name: 'both', discord: true }]
+      : [
+          {
+            ...(options.store === 'redis' ? redis : options.store === 'memory' ? memory : sqlite),
+            ...(options.both ? { name: 'both', discord: true } : {}),
+          },
+        ];
   const onRedis = (s: ScenarioSpec) => s.storeUrl === redis.storeUrl;
   let scenarios = wanted;
   if (wanted.some(onRedis) && !(await redisReachable(options.redisUrl))) {
@@ -162,6 +170,10 @@ async function main(): Promise<void> {
   if (sustained) {
     const floors = { bare: sustained.floor, same: sustained.sameFloor };
     out.write(`${renderSustained(floors, sustained.bots, sustainedOptions)}\n\n`);
+    if (workers) {
+      const line = renderWorkers(sustained.bots, redis.name, workers.name);
+      if (line) out.write(`${line}\n\n`);
+    }
   }
   for (const s of scans) if (s.result) out.write(`${renderScan(s.name, s.result)}\n\n`);
   if (tsx && cold) {

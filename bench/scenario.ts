@@ -206,6 +206,8 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions): Prom
       env,
       healthUrl: `http://127.0.0.1:${port}/healthz`,
       alsoReady: discord?.identified,
+      // Several workers: measured once all of them serve, not when the first answers /healthz.
+      ...(spec.env?.WORKERS ? { readyLine: 'cluster: all workers running' } : {}),
       ...(options.logDir ? { logFile: join(options.logDir, `${spec.name}.log`) } : {}),
     });
     let stopped = false;

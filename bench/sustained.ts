@@ -3,6 +3,8 @@ import { ratio } from './stats.js';
 
 /** Target of the sustained scenario: the bot keeps up with at least this share of the floor's rate. */
 export const SUSTAINED_TARGET = 0.85;
+/** Target of `--workers`: WORKERS=2 on Redis sustains at least this multiple of one process's rate. */
+export const WORKERS_TARGET = 1.6;
 
 export interface SustainedOptions {
   /** How long requesters keep arriving at one rate, s. */
@@ -97,4 +99,18 @@ export function renderSustained(
     ),
   ];
   return lines.join('\n');
+}
+
+/** `--workers`: the workers' sustained rate against one process's, on the same store. */
+export function renderWorkers(
+  bots: SustainedResult[],
+  oneName: string,
+  workersName: string,
+): string | undefined {
+  const one = bots.find((b) => b.name === oneName);
+  const many = bots.find((b) => b.name === workersName);
+  if (!one || !many) return undefined;
+  const x = ratio(many.ratePerS, one.ratePerS);
+  const met = x === undefined ? '' : x >= WORKERS_TARGET ? ' ✓' : ' ✗';
+  return `workers: ${workersName} ${many.ratePerS ?? '–'}/s against ${oneName} ${one.ratePerS ?? '–'}/s = ×${x ?? '–'}${met} (target ≥ ${WORKERS_TARGET}×)`;
 }

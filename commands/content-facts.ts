@@ -12,8 +12,12 @@ import type { ReplyFact } from './types.js';
 /** How much of a message's text a fact quotes. */
 const QUOTE_CHARS = 80;
 
-/** The closing card as stored, else as WeCom has it in the request (synced ways). */
+/**
+ * The closing card the customer gets, in WeCom's order: the kept image, else the card as stored, else as WeCom
+ * has it in the request (synced ways).
+ */
 function closingCard(record: ContactWayRecord): Attachment | undefined {
+  if (record.closingImage) return { kind: 'image', ...record.closingImage };
   return record.closing ?? cardOfConclusions(record.request.conclusions);
 }
 

@@ -5,6 +5,7 @@ import type { UpdateChanges } from '../src/service/contact-way-service.js';
 import { currentValues } from '../src/service/way-current.js';
 import type { RichInput } from '../src/store/message-content.js';
 import { updateContactWayRequestSchema } from '../src/wecom/schemas.js';
+import { attachedImage } from './attached-image.js';
 import { configIdArg, readConfigId } from './config-id-arg.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
@@ -66,6 +67,7 @@ const form = (): FieldSpec[] =>
     fields.expiresIn(''),
     fields.chatExpiresIn(''),
     fields.conclusions(),
+    fields.closingImage(),
     richFields.closingLink(),
     richFields.closingMiniprogram(),
     fields.welcome(),
@@ -93,7 +95,10 @@ function readClears(values: FormValues): { kept: FormValues; cleared: Set<string
 }
 
 /** `edit <config_id>`: change what WeCom lets us change; type, scene and temp mode are fixed. */
-export const edit: Command<{ config_id: string }, UpdateChanges> = {
+/** The edit form read: the changes, with a newly attached image still a reference (fetched when it runs). */
+export type EditInput = Omit<UpdateChanges, 'closingImage'> & { closingImage?: string };
+
+export const edit: Command<{ config_id: string }, EditInput> = {
   name: 'edit',
   summary: t('Edit a contact way', '修改「联系我」'),
   word: t('edit', '修改'),
@@ -135,12 +140,22 @@ export const edit: Command<{ config_id: string }, UpdateChanges> = {
     const { config_id: _, ...changes } = request;
     // Stored with the way, not sent to WeCom; '' removes it.
     const welcome = cleared.has('welcome') ? '' : typed.welcome ? String(typed.welcome) : undefined;
-    return { ...changes, ...(welcome === undefined ? {} : { welcome }), ...rich };
+    return {
+      ...changes,
+      ...(welcome === undefined ? {} : { welcome }),
+      ...(typed.image ? { closingImage: String(typed.image) } : {}),
+      ...rich,
+    };
   },
 
-  async run(ctx, args, changes) {
+  async run(ctx, args, { closingImage: ref, ...changes }) {
     const configId = readConfigId(args);
-    const { record, changed } = await ctx.service.update(ctx.requester, configId, changes);
+    // A new image is fetched and checked first: a bad one changes nothing.
+    const image = await attachedImage(ctx, ref);
+    const { record, changed } = await ctx.service.update(ctx.requester, configId, {
+      ...changes,
+      ...(image ? { closingImage: image } : {}),
+    });
     if (changed.length === 0) {
       return infoReply(
         t('Nothing changed: every field has its current value.', '没有修改：所有字段均为当前值。'),
@@ -167,7 +182,7 @@ export const edit: Command<{ config_id: string }, UpdateChanges> = {
 
 function check(configId: string, values: FormValues, cleared: Set<string>) {
   return checkForm(form(), values, updateContactWayRequestSchema, (typed) => {
-    const { conclusions, skip_verify, welcome: _, ...rest } = withoutCards(typed);
+    const { conclusions, skip_verify, welcome: _, image: _image, ...rest } = withoutCards(typed);
     return {
       config_id: configId,
       ...rest,

@@ -1,4 +1,5 @@
 import { t } from '../src/base/i18n.js';
+import { MAX_IMAGE_BYTES } from '../src/media/image-kind.js';
 import { MAX_TAG_CHARS } from '../src/service/way-states.js';
 import { MAX_TEMP_SECONDS, MAX_TEXT_CHARS } from '../src/wecom/schemas.js';
 import type { FieldSpec } from './types.js';
@@ -92,6 +93,18 @@ export const fields = {
     default: '',
     optional: true,
     maxLength: 1300,
+  }),
+  closingImage: (): FieldSpec => ({
+    id: 'image',
+    kind: 'file',
+    label: t('Closing image', '结束语图片'),
+    help: t(
+      'Optional JPG or PNG, at most 10 MB, sent with the closing message. WeCom sends one of image, link or mini-program, in that order.',
+      '可选，JPG 或 PNG，不超过 10 MB，随结束语发送。企业微信按图片、链接、小程序的顺序只发送其中一个。',
+    ),
+    default: '',
+    optional: true,
+    accept: { extensions: ['jpg', 'png'], maxBytes: MAX_IMAGE_BYTES },
   }),
   members: (optional: boolean, dflt = ''): FieldSpec => ({
     id: 'user',

@@ -72,6 +72,9 @@ function kindSchema(field: FieldSpec): z.ZodType {
       return listText.pipe(z.array(userIdSchema));
     case 'departments':
       return listText.pipe(z.array(integerText.pipe(departmentIdSchema)));
+    case 'file':
+      // The adapter's reference to the file (a URL, a path): fetched and checked when the command runs.
+      return oneLine(z.string().trim().max(4096));
   }
 }
 

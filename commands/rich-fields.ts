@@ -18,13 +18,13 @@ import type { FieldSpec } from './types.js';
 
 /** One card is sent with a closing message, in WeCom's order: said wherever a closing card is chosen. */
 const ONE_CARD = t(
-  'WeCom sends one card, image > link > mini-program: fill the link or the mini-program, not both.',
-  '企业微信只发送一张卡片（图片 > 链接 > 小程序）：链接与小程序只填一个。',
+  'WeCom sends one card, in the order image > link > mini-program: attach an image, fill the link or the mini-program, only one.',
+  '企业微信只发送一张卡片（图片 > 链接 > 小程序）：图片、链接、小程序只填一个。',
 );
 
 const LINK_FORMAT = t(
-  `title | https://… | description | picture URL (title ≤ ${MAX_LINK_TITLE_BYTES} bytes, description ≤ ${MAX_LINK_DESC_BYTES}; the last two optional)`,
-  `标题 | https://… | 描述 | 封面图网址（标题 ≤ ${MAX_LINK_TITLE_BYTES} 字节，描述 ≤ ${MAX_LINK_DESC_BYTES} 字节；后两项可不填）`,
+  `title | URL | description | picture URL (web addresses, http or https; title ≤ ${MAX_LINK_TITLE_BYTES} bytes, description ≤ ${MAX_LINK_DESC_BYTES}; the last two optional)`,
+  `标题 | 网址 | 描述 | 封面图网址（http 或 https 网址；标题 ≤ ${MAX_LINK_TITLE_BYTES} 字节，描述 ≤ ${MAX_LINK_DESC_BYTES} 字节；后两项可不填）`,
 );
 
 export const richFields = {
@@ -158,8 +158,12 @@ export function readRich(
   const linkText = text('closing_link');
   const miniText = text('closing_miniprogram');
   let closing: AttachmentChoice | null | undefined;
+  // An attached image wins at WeCom: a card beside it would never be sent, so it is refused here.
+  const image = text('image');
   if (linkText && miniText) {
     issues.push({ field: 'closing_miniprogram', message: ONE_CARD });
+  } else if (image && (linkText || miniText)) {
+    issues.push({ field: linkText ? 'closing_link' : 'closing_miniprogram', message: ONE_CARD });
   } else if (linkText) {
     const link = readLink(linkText, 'closing_link');
     if (isIssue(link)) issues.push(link);

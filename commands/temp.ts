@@ -1,6 +1,7 @@
 import { t } from '../src/base/i18n.js';
 import { validate } from '../src/base/validate.js';
 import { addContactWayRequestSchema, userIdSchema } from '../src/wecom/schemas.js';
+import { attachedImage } from './attached-image.js';
 import { createdReply } from './created-reply.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
@@ -15,6 +16,7 @@ const form = (): FieldSpec[] => [
   fields.state(),
   fields.skipVerify('true'),
   fields.conclusions(),
+  fields.closingImage(),
   richFields.closingLink(),
   richFields.closingMiniprogram(),
   fields.welcome(),
@@ -46,28 +48,37 @@ export const temp: Command<{ user: string }, CreateInput> = {
   parseForm(args, values) {
     // The same schema the WeCom client enforces: limits are written once, and named by form field.
     const { checked, rich } = checkWithCards(values, () =>
-      checkForm(form(), values, addContactWayRequestSchema, ({ welcome: _, conclusions, ...typed }) => ({
-        type: 1,
-        scene: 2,
-        user: [args.user],
-        is_temp: true,
-        ...withoutCards(typed),
-        ...(conclusions ? { conclusions: { text: { content: conclusions } } } : {}),
-      })),
+      checkForm(
+        form(),
+        values,
+        addContactWayRequestSchema,
+        ({ welcome: _, image: _image, conclusions, ...typed }) => ({
+          type: 1,
+          scene: 2,
+          user: [args.user],
+          is_temp: true,
+          ...withoutCards(typed),
+          ...(conclusions ? { conclusions: { text: { content: conclusions } } } : {}),
+        }),
+      ),
     );
     const { typed, request } = checked;
     // The welcome message is stored with the way, not sent to WeCom; the service checks its 4000 bytes.
     return {
       request,
       ...(typed.welcome ? { welcome: String(typed.welcome) } : {}),
+      ...(typed.image ? { closingImage: String(typed.image) } : {}),
       ...(Object.keys(rich).length > 0 ? { rich } : {}),
     };
   },
 
-  async run(ctx, args, { request, welcome, rich }) {
+  async run(ctx, args, { request, welcome, closingImage, rich }) {
+    // Fetched and checked before the service is asked: a bad image creates nothing.
+    const image = await attachedImage(ctx, closingImage);
     const result = await ctx.service.create(ctx.requester, request, {
       idempotencyKey: ctx.idempotencyKey,
       ...(welcome ? { welcome } : {}),
+      ...(image ? { closingImage: image } : {}),
       ...(rich ? { rich } : {}),
       creator: { locale: ctx.locale, timeZone: ctx.ownTimeZone },
     });

@@ -3,7 +3,7 @@ import type { CommandObserver } from '../src/ops/index.js';
 import type { ContactWayService } from '../src/service/contact-way-service.js';
 import type { Requester } from '../src/store/index.js';
 import type { RichInput } from '../src/store/message-content.js';
-import type { FieldSpec, FormValues, Reply } from '../src/ui/model.js';
+import type { FieldSpec, FileSource, FormValues, Reply } from '../src/ui/model.js';
 import type { AddContactWayRequest } from '../src/wecom/schemas.js';
 
 /** The neutral model (forms, replies) lives in src/ui/model.ts, below every folder that builds or renders it. */
@@ -67,6 +67,8 @@ export interface CommandContext {
   idempotencyKey?: string;
   /** Sees each run (the core's metrics and log line); adapters pass `core.ops.commands`. */
   observer?: CommandObserver;
+  /** Fetches what a submitted `file` field refers to; absent where the platform sent no file field. */
+  files?: FileSource;
 }
 
 interface CommandInfo<Args extends ArgValues> {
@@ -145,6 +147,8 @@ export interface CreateInput {
   welcome?: string;
   /** The closing card and welcome attachments, resolved by the service (mini-program presets). */
   rich?: RichInput;
+  /** The `image` field's file reference; fetched, checked and uploaded when the command runs. */
+  closingImage?: string;
 }
 
 /** A form read by a command, bound to it: only the command that read it can run it. */

@@ -12,7 +12,9 @@ import type { ChatPort } from './chat/port.js';
 import { createStateStore } from './chat/state-store.js';
 import { type Config, configSecrets } from './config.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
-import { createMetrics, createOps, type Ops } from './ops/index.js';
+import { createImageMedia } from './media/index.js';
+import { createMetrics, createOps, type MetricsOptions, type Ops } from './ops/index.js';
+import { type Provider, providerFromEnv } from './provider/index.js';
 import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
@@ -33,6 +35,7 @@ import { createDirectoryApi } from './wecom/directory-api.js';
 import {
   corpSecretTokenSource,
   createCallLimiter,
+  createMediaClient,
   createWecomClient,
   type WecomClient,
   type WecomClientOptions,
@@ -72,6 +75,11 @@ export interface Core {
    * `callbacks.handler` on the server that answers PORT.
    */
   callbacks: Callbacks | undefined;
+  /**
+   * The provider modes' command callback (`/wecom/suite`: suite_ticket and the install events) and what
+   * it feeds; undefined in self-built mode. Mount `provider.callback.handler` on PORT, like `callbacks`.
+   */
+  provider: Provider | undefined;
   close(): Promise<void>;
 }
 
@@ -87,6 +95,14 @@ export interface CoreOptions {
    * adds its own: configured, made up for the sandbox, and each access token as it is obtained.
    */
   secrets?: Secrets;
+  /**
+   * Runs the store's housekeeping: the audit prune, the sweep of expired keys, and the retries of pending
+   * WeCom events. Default true; of several workers behind one PORT only one does (src/cluster): all of it is
+   * safe on every instance, but N times the same scans for nothing.
+   */
+  housekeeping?: boolean;
+  /** How /metrics is rendered when it must show more than this process (see createMetrics). */
+  metrics?: MetricsOptions;
 }
 
 export async function startCore(config: Config, logger: Logger, options: CoreOptions = {}): Promise<Core> {
@@ -111,17 +127,10 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     );
   }
   if (sandbox) secrets.add(sandbox.corpSecret);
-  const metrics = createMetrics();
+  const metrics = createMetrics(options.metrics);
   const corpId = sandbox ? sandbox.corpId : (config.WECOM_CORP_ID ?? '');
-  const tokens = corpSecretTokenSource(
-    sandbox
-      ? { corpId: sandbox.corpId, corpSecret: sandbox.corpSecret }
-      : { corpId, corpSecret: config.WECOM_CORP_SECRET ?? '' },
-  );
-  const wecomOptions: WecomClientOptions = {
+  const client = {
     baseUrl: sandbox?.url ?? config.WECOM_API_BASE,
-    tokens,
-    cache: keyv,
     timeoutMs: config.WECOM_TIMEOUT_MS,
     onCall: metrics.wecomCall,
     // One limiter for the contact-way client and the directory reads: WeCom's throttling holds both.
@@ -130,11 +139,41 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       now: Date.now,
       sleep: realSleep,
     }),
+  };
+  // A third-party app's customer events reach /wecom/suite; they join the callback pipeline built below.
+  let contactSink: Callbacks['accept'] | undefined;
+  const provider = providerFromEnv(config, {
+    keyv,
+    lock,
+    logger,
+    secrets,
+    client,
+    contacts: (event) =>
+      contactSink ? contactSink(event) : Promise.reject(new Error('callbacks not started')),
+  });
+  // Self-built: the app's own secret, exactly as before. A provider mode: the installed corp's token.
+  const tokens =
+    provider?.soleCorpTokens ??
+    corpSecretTokenSource(
+      sandbox
+        ? { corpId: sandbox.corpId, corpSecret: sandbox.corpSecret }
+        : { corpId, corpSecret: config.WECOM_CORP_SECRET ?? '' },
+    );
+  const wecomOptions: WecomClientOptions = {
+    ...client,
+    tokens,
+    cache: keyv,
     lock,
     logger,
     secrets,
   };
   const wecom = createWecomClient(wecomOptions);
+  // Closing-message images: bytes kept in the shared store, media_ids uploaded with the corp's token.
+  const images = createImageMedia({
+    store: keyv,
+    upload: createMediaClient(wecomOptions).uploadImage,
+    logger,
+  });
   const records = createRecordStore(keyv, { logger });
   // Submissions create once and replayed deliveries run once, on every instance sharing the store.
   const idempotency = createIdempotency(keyv, lock);
@@ -183,17 +222,29 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     stateIndex,
     customers,
     customerClient,
+    images,
   });
   // Before any event is attributed: states of ways made before they were unique (a no-op once done).
   await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>
     logger.error({ err: error }, 'state index: earlier contact ways not moved; retried at the next start'),
   );
-  const callbackKeys = callbackSecrets(config, sandbox !== undefined);
+  if (provider && config.WECOM_CALLBACK_TOKEN) {
+    logger.warn(
+      'WECOM_CALLBACK_TOKEN is set with a provider mode: /wecom/callback (the corps’ data callbacks) is not served in provider modes yet',
+    );
+  }
+  // Third-party: the pipeline runs behind /wecom/suite (its own receiver, built with the suite's pair, is never
+  // mounted); 代开发's customer events go to the app's own URL, not served yet.
+  const callbackKeys = provider
+    ? config.WECOM_MODE === 'third-party'
+      ? { token: config.WECOM_SUITE_TOKEN ?? '', encodingAesKey: config.WECOM_SUITE_AES_KEY ?? '' }
+      : undefined
+    : callbackSecrets(config, sandbox !== undefined);
   if (callbackKeys) secrets.add(callbackKeys.token, callbackKeys.encodingAesKey);
   const created = callbackKeys
     ? createCallbacks({
         ...callbackKeys,
-        corpId,
+        corpId: provider ? provider.settings.suiteId : corpId,
         keyv,
         records,
         states: stateIndex,
@@ -217,14 +268,33 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     : undefined;
   // The callback's door gets what only the core holds: nonces in the shared store (a replay is caught on
   // whichever instance it reaches) and the refusal counter of /metrics.
-  const callbacks = created && {
-    ...created,
-    handler: created.handler.withDoor({ nonces: storeNonces(keyv), refused: metrics.callbackRefused }),
-  };
+  contactSink = created?.accept;
+  const callbacks =
+    created && !provider
+      ? {
+          ...created,
+          handler: created.handler.withDoor({ nonces: storeNonces(keyv), refused: metrics.callbackRefused }),
+        }
+      : undefined;
+  const suiteHandler = provider?.callback.handler.withDoor({
+    nonces: storeNonces(keyv),
+    refused: metrics.callbackRefused,
+  });
+  const providerWired = provider &&
+    suiteHandler && { ...provider, callback: { ...provider.callback, handler: suiteHandler } };
+  const housekeeping = options.housekeeping ?? true;
+  if (!housekeeping) created?.stopRetries();
   // Events a crash left stored but unprocessed; in the background, so a slow WeCom does not delay the start.
-  void callbacks
-    ?.processPending()
-    .catch((error: unknown) => logger.error({ err: error }, 'callback: pending events not processed'));
+  if (housekeeping) {
+    void provider?.callback
+      .processPending()
+      .catch((error: unknown) =>
+        logger.error({ err: error }, 'provider: pending suite events not processed'),
+      );
+    void created
+      ?.processPending()
+      .catch((error: unknown) => logger.error({ err: error }, 'callback: pending events not processed'));
+  }
   // Records kept while the store was down are written back at start and then periodically.
   const flushPending = () =>
     pending
@@ -242,12 +312,14 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       },
       (error: unknown) => logger.warn({ err: error }, 'audit: prune failed; retried at the next run'),
     );
-  const firstPrune = setTimeout(pruneAudit, AUDIT_FIRST_PRUNE_MS);
-  firstPrune.unref();
-  const prune = setInterval(pruneAudit, AUDIT_PRUNE_EVERY_MS);
-  prune.unref();
+  const firstPrune = housekeeping ? setTimeout(pruneAudit, AUDIT_FIRST_PRUNE_MS) : undefined;
+  firstPrune?.unref();
+  const prune = housekeeping ? setInterval(pruneAudit, AUDIT_PRUNE_EVERY_MS) : undefined;
+  prune?.unref();
   // Likewise for every other TTL'd key (claims, form state, processed events): about one row per request.
-  const sweep = startExpiredSweep(keyv, { intervalMs: config.storeSweepMs, logger });
+  const sweep = housekeeping
+    ? startExpiredSweep(keyv, { intervalMs: config.storeSweepMs, logger })
+    : { stop: async () => undefined };
   directory = createMemberDirectory({
     api: createDirectoryApi(wecomOptions),
     store: keyv,
@@ -257,7 +329,15 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   });
   // The first fill starts now and is never awaited: requests read whatever is in memory (possibly nothing).
   void directory.start();
-  const ops = createOps({ metrics, keyv, wecom, logger, metricsToken: config.METRICS_TOKEN });
+  const ops = createOps({
+    metrics,
+    keyv,
+    // A provider instance must be reachable before it can get any token: WeCom's ticket push arrives only
+    // once traffic is routed to it, and corps install later. Its readiness is the store's.
+    wecom: provider ? { accessToken: () => Promise.resolve('') } : wecom,
+    logger,
+    metricsToken: config.METRICS_TOKEN,
+  });
   const state = createStateStore(keyv, { logger });
   return {
     config,
@@ -271,6 +351,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     ops,
     notifications,
     callbacks,
+    provider: providerWired,
     chatPort: (options) => {
       const flow = createInteractionFlow(
         {
@@ -310,9 +391,10 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       clearInterval(retry);
       clearTimeout(firstPrune);
       clearInterval(prune);
-      callbacks?.stopRetries();
+      created?.stopRetries();
       await sweep.stop();
-      await callbacks?.idle();
+      await created?.idle();
+      await provider?.callback.idle();
       await flushPending();
       await sandbox?.close();
       await closeKeyv(keyv);

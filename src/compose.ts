@@ -5,6 +5,8 @@ import { createLogger, type Logger } from './base/logger.js';
 import { createSecrets, type Secrets } from './base/secrets.js';
 import { announceCallbacks, callbackRoute, onlyPaths, withCallbacks } from './callbacks/mount.js';
 import type { AdapterHost, ChatAdapterModule, HostRoute, RunningAdapter } from './chat/adapter-module.js';
+import { workerFleetMetrics } from './cluster/fleet-metrics.js';
+import { workersAdapterRefusal } from './cluster/refusal.js';
 import { type Config, loadConfig } from './config.js';
 import { HEALTH_PATH, OPS_PATHS, type OpsHandler, type OpsServer, startOpsServer } from './ops/index.js';
 
@@ -34,6 +36,11 @@ export interface BotSettings {
   adapters: ConfiguredAdapter[];
   /** Every credential read so far (the core adds its own and the access tokens it obtains). */
   secrets: Secrets;
+  /**
+   * Set in a worker of WORKERS > 1 (src/cluster): its slot, in every log line with its pid; only slot 0 runs
+   * the fleet's housekeeping (store sweep, audit prune, callback retries).
+   */
+  worker?: { slot: number } | undefined;
 }
 
 /**
@@ -65,11 +72,13 @@ export function readBotSettings(
   const configured = read.filter((r) => r.settings !== undefined);
   for (const { module, settings } of configured) secrets.add(...(module.secrets?.(settings) ?? []));
   const chosen = configured.filter((r) => !r.module.fallback);
-  return {
-    config,
-    adapters: chosen.length > 0 ? chosen : configured.filter((r) => r.module.fallback),
-    secrets,
-  };
+  const adapters = chosen.length > 0 ? chosen : configured.filter((r) => r.module.fallback);
+  const refused = workersAdapterRefusal(
+    config.WORKERS,
+    adapters.map((a) => a.module),
+  );
+  if (refused) throw refused;
+  return { config, adapters, secrets };
 }
 
 function oneError(errors: ConfigError[]): ConfigError {
@@ -112,7 +121,7 @@ export async function startBot(settings: BotSettings, givenLogger?: Logger): Pro
   const terminal = chosen.some((c) => c.module.terminal);
   // A terminal's person reads stdout, so its logs go to stderr, only warnings unless asked, and as lines
   // to read when stderr is that terminal; piped or on a server, JSON for whatever collects it.
-  const logger =
+  const base =
     givenLogger ??
     createLogger({
       level: config.LOG_LEVEL ?? (terminal ? 'warn' : 'info'),
@@ -120,6 +129,8 @@ export async function startBot(settings: BotSettings, givenLogger?: Logger): Pro
       secrets: settings.secrets,
       format: config.LOG_FORMAT ?? (terminal && process.stderr.isTTY ? 'pretty' : 'json'),
     });
+  // The workers share one stdout: each line says which one wrote it.
+  const logger = settings.worker ? base.child({ worker: settings.worker.slot, pid: process.pid }) : base;
   const core = await startBotCore(settings, logger);
   const adapters: RunningAdapter[] = [];
   const servers: OpsServer[] = [];
@@ -154,7 +165,12 @@ export function startBotCore(settings: BotSettings, logger: Logger): Promise<Cor
   const accessRules = settings.adapters.flatMap(({ module, settings }) =>
     module.accessRule ? [module.accessRule(settings)] : [],
   );
-  return startCore(settings.config, logger, { accessRules, secrets: settings.secrets });
+  return startCore(settings.config, logger, {
+    accessRules,
+    secrets: settings.secrets,
+    housekeeping: (settings.worker?.slot ?? 0) === 0,
+    ...(settings.worker ? { metrics: { render: workerFleetMetrics } } : {}),
+  });
 }
 
 /** Imports the adapter (only now: a bot that does not run a platform never loads its SDK) and starts it. */
@@ -178,7 +194,9 @@ function hostFor(core: Core, served: HostRoute[]): AdapterHost {
       handler: core.ops.publicHandler,
       paths: config.OPS_PORT === undefined ? OPS_PATHS : [HEALTH_PATH],
     },
-    routes: core.callbacks ? [callbackRoute(core.callbacks, core.logger)] : [],
+    routes: [core.callbacks, core.provider?.callback]
+      .filter((c) => c !== undefined)
+      .map((c) => callbackRoute(c, core.logger)),
     locale: config.DEFAULT_LOCALE,
     sandbox: core.sandbox !== undefined,
     qrDir: config.QR_DIR,
@@ -193,19 +211,22 @@ function hostFor(core: Core, served: HostRoute[]): AdapterHost {
  */
 async function serveTerminalCallbacks(core: Core): Promise<OpsServer[]> {
   const { callbacks, config, logger } = core;
-  if (!callbacks) return [];
+  const suite = core.provider?.callback;
+  if (!callbacks && !suite) return [];
   const server = await startOpsServer({
-    ...(config.WECOM_CALLBACK_TOKEN ? { port: config.PORT } : { port: 0, host: '127.0.0.1' }),
-    handler: withCallbacks(callbacks, core.ops.publicHandler, logger),
+    ...(config.WECOM_CALLBACK_TOKEN || suite ? { port: config.PORT } : { port: 0, host: '127.0.0.1' }),
+    handler: withCallbacks(suite, withCallbacks(callbacks, core.ops.publicHandler, logger), logger),
     logger,
   });
-  announceCallbacks({ callbacks, port: server.port, logger, sandbox: core.sandbox });
+  if (callbacks) announceCallbacks({ callbacks, port: server.port, logger, sandbox: core.sandbox });
+  if (suite) announceSuite(core, server.port);
   return [server];
 }
 
 /** OPS_PORT's server when set, and PORT's when no adapter answers it; WeCom's callbacks told where they land. */
 async function servePorts(core: Core, adapters: RunningAdapter[], routes: HostRoute[]): Promise<OpsServer[]> {
   const { callbacks, config, logger } = core;
+  const suite = core.provider?.callback;
   const servers: OpsServer[] = [];
   if (config.OPS_PORT !== undefined) {
     servers.push(
@@ -221,17 +242,22 @@ async function servePorts(core: Core, adapters: RunningAdapter[], routes: HostRo
   // PORT, when no adapter answers it: every ops path (no OPS_PORT) or only /healthz, plus WeCom's callback
   // and the adapters' routes.
   const publicServer =
-    adapterPort !== undefined || (config.OPS_PORT !== undefined && !callbacks && routes.length === 0)
+    adapterPort !== undefined ||
+    (config.OPS_PORT !== undefined && !callbacks && !suite && routes.length === 0)
       ? undefined
       : await startOpsServer({
           port: config.PORT,
           handler: withRoutes(
             routes,
             withCallbacks(
-              callbacks,
-              config.OPS_PORT === undefined
-                ? core.ops.publicHandler
-                : onlyPaths(core.ops.publicHandler, [HEALTH_PATH]),
+              suite,
+              withCallbacks(
+                callbacks,
+                config.OPS_PORT === undefined
+                  ? core.ops.publicHandler
+                  : onlyPaths(core.ops.publicHandler, [HEALTH_PATH]),
+                logger,
+              ),
               logger,
             ),
           ),
@@ -241,7 +267,18 @@ async function servePorts(core: Core, adapters: RunningAdapter[], routes: HostRo
   const callbackPort = adapterPort ?? publicServer?.port;
   if (callbacks && callbackPort !== undefined)
     announceCallbacks({ callbacks, port: callbackPort, logger, sandbox: core.sandbox });
+  if (suite && callbackPort !== undefined) announceSuite(core, callbackPort);
   return servers;
+}
+
+/** The line naming what to paste into the provider console as the 指令回调URL. */
+function announceSuite(core: Core, port: number): void {
+  const path = core.provider?.callback.path;
+  const url = `${(core.config.PUBLIC_URL ?? 'https://<public host>').replace(/\/+$/, '')}${path}`;
+  core.logger.info(
+    { path, port },
+    `WeCom provider: in the provider console set the app's 指令回调URL to ${url} (served on PORT ${port}), with the Token and EncodingAESKey from WECOM_SUITE_TOKEN / WECOM_SUITE_AES_KEY`,
+  );
 }
 
 /** The adapters' routes first (path and method), every other request to `fallback`. */

@@ -1,6 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { parseDurationS } from './base/duration.js';
+import { type Bilingual, t } from './base/i18n.js';
+import { parseEncryptionKey } from './base/seal.js';
 import { urlPassword } from './base/secrets.js';
 import {
   commaList,
@@ -10,6 +13,7 @@ import {
   parseEnv,
   timeZoneSetting,
 } from './base/settings.js';
+import { human } from './base/validate.js';
 import { type CreationLimit, parseCreationLimit } from './service/creation-limit.js';
 import { type MiniprogramPresets, parseMiniprograms } from './service/miniprograms.js';
 import { type PolicyConfig, policyFromEnv, readPolicyFile } from './service/policy.js';
@@ -20,6 +24,10 @@ import { type PolicyConfig, policyFromEnv, readPolicyFile } from './service/poli
  * `process.env` itself.
  */
 const list = commaList;
+
+/** How contactway runs against WeCom: one corp's own app, a provider's 代开发 app, or a provider's third-party app. */
+export const WECOM_MODES = ['self-built', 'customized', 'third-party'] as const;
+export type WecomMode = (typeof WECOM_MODES)[number];
 
 export const envSchema = z
   .object({
@@ -44,6 +52,49 @@ export const envSchema = z
         })
         .optional(),
     ),
+    WECOM_MODE: z.enum(WECOM_MODES).default('self-built'),
+    WECOM_SUITE_ID: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, {
+          message:
+            'must be the suite id from the provider console (ww…/wx… for a third-party app, dk… for a 代开发 template)',
+        })
+        .optional(),
+    ),
+    WECOM_SUITE_SECRET: optionalText,
+    WECOM_SUITE_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .refine((v) => /^[A-Za-z0-9]{3,32}$/.test(v), {
+          message: 'must be the Token of the 指令回调 URL in the provider console (3–32 letters or digits)',
+        })
+        .optional(),
+    ),
+    WECOM_SUITE_AES_KEY: optionalText.pipe(
+      z
+        .string()
+        .refine((v) => /^[A-Za-z0-9+/]{43}$/.test(v), {
+          message: 'must be the 43-character EncodingAESKey of the 指令回调 URL in the provider console',
+        })
+        .optional(),
+    ),
+    WECOM_PROVIDER_CORP_ID: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be the provider’s own corp id (服务商 CorpID)' })
+        .optional(),
+    ),
+    WECOM_PROVIDER_SECRET: optionalText,
+    PUBLIC_URL: optionalText.pipe(httpUrl.optional()),
+    STORE_ENCRYPTION_KEY: optionalText.pipe(
+      z
+        .string()
+        .refine((v) => parseEncryptionKey(v) !== undefined, {
+          message: 'must be 32 random bytes as 64 hex digits or base64, e.g. `openssl rand -base64 32`',
+        })
+        .optional(),
+    ),
     CALLBACK_RETRY_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
     STORE_URL: z
       .string()
@@ -56,6 +107,23 @@ export const envSchema = z
       .regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'must be 1–64 letters, digits or "-"' })
       .default('contactway'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    WORKERS: z
+      .string()
+      .default('1')
+      .transform((v, ctx) => {
+        const n = v.trim().toLowerCase() === 'auto' ? availableParallelism() : Number(v);
+        if (Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS) return n;
+        ctx.addIssue({
+          code: 'custom',
+          params: human(
+            t(
+              `must be a number of processes from 1 to ${MAX_WORKERS}, or auto (one per CPU)`,
+              `须为 1 到 ${MAX_WORKERS} 之间的进程数，或 auto（每个 CPU 一个）`,
+            ),
+          ),
+        });
+        return z.NEVER;
+      }),
     OPS_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(65_535).optional()),
     OPS_HOST: optionalText,
     METRICS_TOKEN: optionalText.pipe(
@@ -122,6 +190,7 @@ export const envSchema = z
         message: 'is required when WECOM_CORP_SECRET is set',
       });
     }
+    checkMode(env, ctx);
     if (Boolean(env.WECOM_CALLBACK_TOKEN) !== Boolean(env.WECOM_CALLBACK_AES_KEY)) {
       ctx.addIssue({
         code: 'custom',
@@ -136,6 +205,8 @@ export const envSchema = z
         message: 'is used only with OPS_PORT: set OPS_PORT too, or unset OPS_HOST',
       });
     }
+    const refused = env.WORKERS > 1 ? workersRefusal(env) : undefined;
+    if (refused) ctx.addIssue({ code: 'custom', path: ['WORKERS'], params: human(refused) });
     if (env.OPS_PORT !== undefined && env.OPS_PORT !== 0 && env.OPS_PORT === env.PORT) {
       ctx.addIssue({
         code: 'custom',
@@ -146,6 +217,85 @@ export const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** The provider's settings: all set (a real provider account) or none (the sandbox plays the platform). */
+const SUITE_SETTINGS = [
+  'WECOM_SUITE_ID',
+  'WECOM_SUITE_SECRET',
+  'WECOM_SUITE_TOKEN',
+  'WECOM_SUITE_AES_KEY',
+  'WECOM_PROVIDER_CORP_ID',
+  'PUBLIC_URL',
+] as const;
+/** Used by provider modes only: set with self-built they would be silently ignored. */
+const PROVIDER_ONLY = [...SUITE_SETTINGS, 'WECOM_PROVIDER_SECRET'] as const;
+
+/**
+ * WECOM_MODE's combinations, each wrong one named by the variable to change. Self-built keeps today's rules and
+ * refuses the provider's variables; a provider mode takes its corps from their installs, so WECOM_CORP_ID and
+ * WECOM_CORP_SECRET are refused there, and the suite settings come all together or not at all.
+ */
+function checkMode(
+  env: { WECOM_MODE: WecomMode } & Partial<
+    Record<(typeof PROVIDER_ONLY)[number] | 'WECOM_CORP_ID' | 'WECOM_CORP_SECRET', string | undefined>
+  >,
+  ctx: z.RefinementCtx,
+): void {
+  if (env.WECOM_MODE === 'self-built') {
+    for (const name of PROVIDER_ONLY) {
+      if (env[name] === undefined || name === 'PUBLIC_URL') continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message:
+          'is used only with WECOM_MODE=third-party or WECOM_MODE=customized: set WECOM_MODE, or unset it',
+      });
+    }
+    return;
+  }
+  for (const name of ['WECOM_CORP_ID', 'WECOM_CORP_SECRET'] as const) {
+    if (env[name] === undefined) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: [name],
+      message: `is used only with WECOM_MODE=self-built: with WECOM_MODE=${env.WECOM_MODE} each corp’s credentials come from its install; unset it`,
+    });
+  }
+  const set = SUITE_SETTINGS.filter((name) => env[name] !== undefined);
+  if (set.length === 0 || set.length === SUITE_SETTINGS.length) return;
+  for (const name of SUITE_SETTINGS.filter((n) => env[n] === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [name],
+      message: `is required with WECOM_MODE=${env.WECOM_MODE} once ${set[0]} is set (all of ${SUITE_SETTINGS.join(', ')}, or none for the sandbox)`,
+    });
+  }
+}
+
+/** WORKERS' ceiling: a typo (WORKERS=200) must not fork a process per request. */
+export const MAX_WORKERS = 64;
+
+/**
+ * Why more than one worker cannot run with this store or WeCom: a sqlite file (and the in-process locks that
+ * go with it) or a memory: store is one process's, and each worker would run an embedded sandbox of its own.
+ */
+function workersRefusal(
+  env: Pick<Env, 'STORE_URL' | 'WECOM_CORP_ID' | 'WECOM_MODE' | 'WECOM_SUITE_ID'>,
+): Bilingual | undefined {
+  const store = /^(sqlite|memory):/i.exec(env.STORE_URL)?.[1]?.toLowerCase();
+  if (store)
+    return t(
+      `must be 1 with a ${store} STORE_URL: its ${store === 'sqlite' ? 'file' : 'memory'} and in-process locks cannot coordinate processes (use redis:// or postgres://)`,
+      `使用 ${store} 的 STORE_URL 时须为 1：${store === 'sqlite' ? '其文件' : '其内存'}和进程内锁无法协调多个进程（请用 redis:// 或 postgres://）`,
+    );
+  const onSandbox = env.WECOM_MODE === 'self-built' ? !env.WECOM_CORP_ID : !env.WECOM_SUITE_ID;
+  if (onSandbox)
+    return t(
+      'must be 1 on the embedded WeCom sandbox (WECOM_CORP_ID unset): each process would simulate a WeCom of its own',
+      '在内置企业微信沙盒上（未设 WECOM_CORP_ID）须为 1：每个进程都会模拟各自的企业微信',
+    );
+  return undefined;
+}
 
 /** Where the ops endpoints listen when OPS_PORT is set and OPS_HOST is not: this host only. */
 export const DEFAULT_OPS_HOST = '127.0.0.1';
@@ -197,7 +347,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   return {
     ...data,
     OPS_HOST: data.OPS_HOST ?? (data.OPS_PORT === undefined ? undefined : DEFAULT_OPS_HOST),
-    sandbox: !data.WECOM_CORP_ID,
+    sandbox: !data.WECOM_CORP_ID && !data.WECOM_SUITE_ID,
     policyFile,
     policy: policyFromEnv(data, policyFile, options.platforms),
     creationLimit: parseCreationLimit(data.RATE_LIMIT_CREATES, parseDurationS)!,
@@ -215,6 +365,11 @@ export { loadDotEnv } from './base/settings.js';
 export function configSecrets(config: Env): string[] {
   return [
     config.WECOM_CORP_SECRET,
+    config.WECOM_SUITE_SECRET,
+    config.WECOM_SUITE_TOKEN,
+    config.WECOM_SUITE_AES_KEY,
+    config.WECOM_PROVIDER_SECRET,
+    config.STORE_ENCRYPTION_KEY,
     config.WECOM_CALLBACK_TOKEN,
     config.WECOM_CALLBACK_AES_KEY,
     ...urlPassword(config.STORE_URL),

@@ -1,7 +1,11 @@
+import cluster from 'node:cluster';
 import { ADAPTERS } from '../adapters/index.js';
 import { ConfigError } from './base/errors.js';
+import { createLogger } from './base/logger.js';
 import { createSecrets } from './base/secrets.js';
-import { type Bot, readBotSettings, startBot } from './compose.js';
+import { isWorkerMessage, workerSlot } from './cluster/messages.js';
+import { runPrimary } from './cluster/primary.js';
+import { type Bot, type BotSettings, readBotSettings, startBot } from './compose.js';
 import { loadDotEnv } from './config.js';
 
 /** Every credential the process holds, for the logger and the last-resort error line (see compose.ts). */
@@ -10,12 +14,16 @@ const secrets = createSecrets();
 /**
  * The entry point: the environment (and `.env`), the adapters this build knows (adapters/index.ts, the one
  * import from adapters/ in src/), and the signals. src/compose.ts does the wiring; the console runs when no
- * chat platform is configured, and the process ends with it.
+ * chat platform is configured, and the process ends with it. With WORKERS > 1 this process is the cluster's
+ * primary (src/cluster/primary.ts) and each worker it forks runs this file again as one bot.
  */
 async function main(): Promise<void> {
   loadDotEnv();
   // The core's variables and each adapter's own; every bad one is named before exiting.
   const settings = settingsOrExit(() => readBotSettings(process.env, ADAPTERS, secrets));
+  if (settings.config.WORKERS > 1 && cluster.isPrimary) return runCluster(settings);
+  const slot = workerSlot(process.env, cluster.isWorker);
+  if (slot !== undefined) return runWorker({ ...settings, worker: { slot } });
   const bot = await startBot(settings);
   if (bot.ended) {
     await bot.ended;
@@ -26,6 +34,44 @@ async function main(): Promise<void> {
   // once: a second Ctrl-C while draining is not caught, so it ends the process at once.
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** The primary: forks the workers and ends when they all have (after a signal, or a failed first start). */
+async function runCluster(settings: BotSettings): Promise<void> {
+  const { config } = settings;
+  const logger = createLogger({
+    level: config.LOG_LEVEL ?? 'info',
+    secrets: settings.secrets,
+    format: config.LOG_FORMAT ?? 'json',
+  });
+  const code = await runPrimary({
+    workers: config.WORKERS,
+    logger,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
+  logger.flush(() => process.exit(code));
+}
+
+/**
+ * One of the cluster's bots. The primary asks it to stop by message (a terminal's Ctrl-C reaches it as a
+ * signal too); either may come while it is still starting, and is then obeyed once it has started.
+ */
+async function runWorker(settings: BotSettings): Promise<void> {
+  let requested: string | undefined;
+  let stopNow: ((signal: string) => void) | undefined;
+  const request = (signal: string) => {
+    requested ??= signal;
+    stopNow?.(signal);
+  };
+  process.on('message', (message: unknown) => {
+    if (isWorkerMessage(message) && message.contactway === 'stop') request(message.signal);
+  });
+  process.once('SIGTERM', () => request('SIGTERM'));
+  process.once('SIGINT', () => request('SIGINT'));
+  const bot = await startBot(settings);
+  stopNow = (signal) => void shutdown(signal, bot);
+  process.send?.({ contactway: 'ready' });
+  if (requested) stopNow(requested);
 }
 
 /** Runs a settings reader; a ConfigError ends the process with its one line naming the variable. */

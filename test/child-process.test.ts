@@ -74,12 +74,11 @@ describe('child processes of tests', () => {
   it('GIVEN a child that ignores SIGTERM THEN stopGroup SIGKILLs its group after the grace', async () => {
     const child = spawnGroup(
       process.execPath,
-      ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1e3)"],
-      {
-        stdio: 'ignore',
-      },
+      ['-e', "process.on('SIGTERM', () => {}); console.log('ignoring'); setInterval(() => {}, 1e3)"],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // Signal only once the handler is installed: on a loaded machine 300 ms was not always enough for node to start.
+    await new Promise((r) => child.stdout!.once('data', r));
     expect(await stopGroup(child, { graceMs: 300 })).toBeNull();
     expect(child.signalCode).toBe('SIGKILL');
     expect(membersOf(child.pid!)).toEqual([]);

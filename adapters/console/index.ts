@@ -11,6 +11,7 @@ import { type Asking, createCompleter } from './completer.js';
 import { type Asked, askFields, askOpened, type FormTerminal, fieldErrorLines } from './form.js';
 import { INTERRUPT, lineQueue, type Typed } from './lines.js';
 import { qrFileName } from './qr-file.js';
+import { consoleFileSource } from './read-file.js';
 import { actionHint, renderReply } from './render.js';
 import { terminalQr } from './terminal-qr.js';
 import { visible } from './visible.js';
@@ -135,6 +136,8 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
   );
   if (options.sandbox) write(`${say(SANDBOX_BANNER, locale)}\n`);
   const base = { actor: options.requester, locale };
+  // An image field's answer is a path on this machine, read when the form is sent.
+  const readFiles = consoleFileSource();
   try {
     for (;;) {
       prompt('contactway> ', { kind: 'command' });
@@ -219,7 +222,7 @@ export async function runConsoleAdapter(options: ConsoleAdapterOptions): Promise
     function submit(open: OpenForm): Promise<void> {
       const typed = { ...values };
       return port.flow.submit(
-        { ...base, state: open.state, values: () => typed, submissionId: randomUUID() },
+        { ...base, state: open.state, values: () => typed, submissionId: randomUUID(), files: readFiles },
         () => self,
       );
     }

@@ -35,9 +35,11 @@ const MAX_DESCRIPTION = 100;
  */
 const CARD_OPTIONS = ['closing_link', 'closing_miniprogram', 'welcome_links', 'welcome_miniprograms'];
 const OPTION_FIELDS: Record<string, readonly string[]> = {
-  temp: ['skip_verify', 'state', ...CARD_OPTIONS, 'unionid'],
+  // The closing image is an attachment option (type 11): the modal is full, and an option needs no
+  // FileUpload support from the client.
+  temp: ['skip_verify', 'state', 'image', ...CARD_OPTIONS, 'unionid'],
   new: ['state', ...CARD_OPTIONS],
-  edit: ['skip_verify', 'user', 'state', ...CARD_OPTIONS],
+  edit: ['skip_verify', 'user', 'state', 'image', ...CARD_OPTIONS],
 };
 
 /**
@@ -123,6 +125,8 @@ function fieldOption(field: FieldSpec): APIApplicationCommandBasicOption {
           value: o.value,
         })),
       };
+    case 'file':
+      return { ...base, type: ApplicationCommandOptionType.Attachment };
     case 'number':
       return {
         ...base,

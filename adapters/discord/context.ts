@@ -2,6 +2,7 @@ import type { BaseInteraction } from 'discord.js';
 import { type Locale, toLocale } from '../../src/base/i18n.js';
 import type { Logger } from '../../src/base/logger.js';
 import type { BaseRequest, ChatActor, ChatPort } from '../../src/chat/port.js';
+import type { FileSource } from '../../src/ui/model.js';
 
 /**
  * Who is asking: guild + user, with their role ids for the access policy (DISCORD_ROLES). In a DM there is
@@ -43,4 +44,6 @@ export interface HandlerContext {
   port: ChatPort;
   logger: Logger;
   defaultLocale: Locale;
+  /** Downloads an `image:` attachment at submit (download-file.ts). */
+  files?: FileSource;
 }

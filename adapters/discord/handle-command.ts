@@ -42,7 +42,9 @@ function readArgs(
 function readOptionFields(interaction: ChatInputCommandInteraction, command: AnyCommand): FormValues {
   const values: FormValues = {};
   for (const field of optionFieldsOf(command)) {
-    const given = interaction.options.get(field.id)?.value;
+    const option = interaction.options.get(field.id);
+    // An attachment option's value is its id; the form reads the signed CDN link, fetched at submit.
+    const given = field.kind === 'file' ? option?.attachment?.url : option?.value;
     const text = given === undefined || given === null ? field.default : String(given);
     if (text !== '') values[field.id] = text;
   }

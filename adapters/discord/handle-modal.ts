@@ -22,6 +22,7 @@ export async function handleModalSubmit(
       state,
       values: (form) => modalSubmitToFormValues(modalFieldsOf(form), interaction.components),
       submissionId: interaction.id,
+      ...(ctx.files ? { files: ctx.files } : {}),
     },
     () => surface,
   );

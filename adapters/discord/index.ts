@@ -9,6 +9,7 @@ import { createDiscordClient } from './client.js';
 import { COMMAND_NAME } from './command-definitions.js';
 import { type HandlerContext, localeOf } from './context.js';
 import { ACTION_CHARS, decodeCustomId, isOurs, STATE_CHARS } from './custom-id.js';
+import { discordFileSource } from './download-file.js';
 import { handleAutocomplete } from './handle-autocomplete.js';
 import { handleButton } from './handle-button.js';
 import { handleCommand } from './handle-command.js';
@@ -46,7 +47,12 @@ export async function startDiscordAdapter(
   // Discord buttons have no confirm dialog: the flow asks before Delete and End session.
   const port = chatPort({ stateChars: STATE_CHARS, actionChars: ACTION_CHARS, confirm: 'ask' });
   const log = port.logger.child({ adapter: 'discord' });
-  const ctx: HandlerContext = { port, logger: log, defaultLocale: port.defaultLocale };
+  const ctx: HandlerContext = {
+    port,
+    logger: log,
+    defaultLocale: port.defaultLocale,
+    files: discordFileSource({ apiUrl: settings.apiUrl }),
+  };
 
   // `broken` is read only when a packet arrives, after login: by then it is set.
   const client = createDiscordClient(settings, options.clientOptions, (error, packet) =>

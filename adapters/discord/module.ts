@@ -15,6 +15,8 @@ export function discordModule(options: DiscordAdapterOptions = {}): ChatAdapterM
     readSettings: readDiscordSettings,
     accessRule: (settings) => discordAccessRule(settings.access),
     secrets: discordSecrets,
+    // One gateway session per bot: a second login in another process gets every interaction too, answered twice.
+    oneConnection: true,
     async load() {
       const { startDiscordAdapter } = await import('./index.js');
       return { start: (chatPort, _host, settings) => startDiscordAdapter(chatPort, settings, options) };

@@ -8,6 +8,7 @@ import { createSlackApp, type ExtraRoute, type SlackTransport } from './create-a
 export type { ExtraRoute } from './create-app.js';
 
 import { createDeliverer } from './deliver.js';
+import { slackFileSource } from './download-file.js';
 import { registerHome } from './home.js';
 import { registerListeners } from './listeners.js';
 import { createLocaleResolver } from './locale.js';
@@ -66,6 +67,7 @@ export async function startSlackAdapter(
     locales,
     usergroups:
       groups.length > 0 ? createUsergroupResolver({ client: app.client, groups, logger }) : undefined,
+    files: slackFileSource({ botToken: settings.botToken, apiUrl: settings.apiUrl }),
   };
   registerListeners(app, deps);
   registerOptions(app, deps);

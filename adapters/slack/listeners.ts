@@ -1,4 +1,5 @@
 import type { App, BlockButtonAction, Context } from '@slack/bolt';
+import type { FileSource } from '../../src/ui/model.js';
 import { type Asker, type AskerDeps, askerOfRequest, surfaceContextOf } from './asker.js';
 import { type SlackStateValues, slackValuesToFormValues } from './read-values.js';
 import { FORM_CALLBACK_ID } from './render-form.js';
@@ -8,7 +9,10 @@ import { type AnyAck, slackSurface } from './surface.js';
 /** The slash command, as declared in manifest.yml. */
 export const SLASH_COMMAND = '/contactway';
 
-export type SlackListenerDeps = AskerDeps;
+export type SlackListenerDeps = AskerDeps & {
+  /** Downloads a submitted file_input file with the bot token (download-file.ts). */
+  files?: FileSource;
+};
 
 /**
  * Slack's events, translated into the flow's requests: `/contactway`, the submitted modal and the reply
@@ -66,6 +70,7 @@ export function registerListeners(app: App, deps: SlackListenerDeps): void {
         values: (form) => slackValuesToFormValues(view.state.values as unknown as SlackStateValues, form),
         // The view id names this submission: a replayed or doubled submission creates one contact way.
         submissionId: view.id,
+        ...(deps.files ? { files: deps.files } : {}),
       },
       (extra) =>
         slackSurface(

@@ -7,6 +7,8 @@ export interface SlackStateValue {
   value?: string | null;
   selected_option?: { value: string } | null;
   selected_options?: { value: string }[];
+  /** file_input: the files attached (bolt-js PR #1995), each with the link the bot downloads it from. */
+  files?: { id: string; name?: string; url_private_download?: string; url_private?: string }[];
 }
 
 /** `view.state.values`: by block_id, then action_id. */
@@ -40,6 +42,11 @@ function readState(state: SlackStateValue): string {
       return state.selected_option?.value ?? '';
     case 'multi_external_select':
       return (state.selected_options ?? []).map((o) => o.value).join(',');
+    case 'file_input': {
+      // The file's download link is the value: fetched with the bot token when the command runs.
+      const [file] = state.files ?? [];
+      return file?.url_private_download ?? file?.url_private ?? '';
+    }
     default:
       return state.value ?? '';
   }

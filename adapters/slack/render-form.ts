@@ -85,10 +85,25 @@ function elementFor(field: FormField): slack.InputBlockElement {
       return memberPicker(field);
     case 'members':
       return membersPicker(field);
+    case 'file':
+      return fileElement(field);
     default:
       // text, duration and departments are typed.
       return textElement(field, false);
   }
+}
+
+/**
+ * Slack's file_input (needs files:read): one file of the kinds the field accepts. Slack's own filter and its
+ * 10 MB cap are a convenience; the core checks the bytes again.
+ */
+function fileElement(field: FormField): slack.FileInput {
+  return {
+    type: 'file_input',
+    action_id: FIELD_ACTION_ID,
+    ...(field.accept ? { filetypes: field.accept.extensions } : {}),
+    max_files: 1,
+  };
 }
 
 function textElement(field: FormField, multiline: boolean): slack.PlainTextInput {

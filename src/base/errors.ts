@@ -137,6 +137,28 @@ export class ForbiddenError extends ContactwayError {
   }
 }
 
+/**
+ * A provider mode (third-party / 代开发) cannot get a token yet or any more:
+ * - `provider.waiting_for_ticket`: no usable suite_ticket (none pushed since the start, or WeCom refused the
+ *   newest with 40085). Nothing is retried until WeCom pushes the next one (about every 10 minutes).
+ * - `provider.not_installed`: no corp has installed the app (or not the corp asked for).
+ * - `provider.tenant_lost`: the corp cancelled the authorization or WeCom refuses its permanent code (40084…).
+ * - `provider.several_corps`: several corps installed, and the request does not say which one it is for.
+ */
+export type ProviderErrorCode =
+  | 'provider.waiting_for_ticket'
+  | 'provider.not_installed'
+  | 'provider.tenant_lost'
+  | 'provider.several_corps';
+
+export class ProviderError extends ContactwayError {
+  declare readonly code: ProviderErrorCode;
+
+  constructor(code: ProviderErrorCode, human: Bilingual, options?: { cause?: unknown }) {
+    super(code, human, options);
+  }
+}
+
 /** The store failed (sqlite, Redis or PostgreSQL). */
 export class StoreError extends ContactwayError {
   constructor(human: Bilingual, options?: { cause?: unknown }) {

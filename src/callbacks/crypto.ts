@@ -29,6 +29,11 @@ export interface WecomCryptoOptions {
   encodingAesKey: string;
   /** The corp id for a self-built app (the suite id for third-party apps). */
   receiveId: string;
+  /**
+   * The variables to name in refusals, when they are not the self-built app's (WECOM_CALLBACK_TOKEN,
+   * WECOM_CALLBACK_AES_KEY, WECOM_CORP_ID): a provider's /wecom/suite names its own.
+   */
+  names?: { token: string; aesKey: string; receiveId: string };
 }
 
 /** PKCS#7 to WeCom's 32-byte blocks. */
@@ -40,7 +45,7 @@ const LENGTH_BYTES = 4;
 export const ENCODING_AES_KEY = /^[A-Za-z0-9+/]{43}$/;
 
 export function createWecomCrypto(options: WecomCryptoOptions): WecomCrypto {
-  const { token, receiveId } = options;
+  const { token, receiveId, names } = options;
   if (!ENCODING_AES_KEY.test(options.encodingAesKey)) {
     throw new ConfigError(
       t(
@@ -66,10 +71,15 @@ export function createWecomCrypto(options: WecomCryptoOptions): WecomCrypto {
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         throw new CallbackError(
           'callback.bad_signature',
-          t(
-            'The callback signature does not match: check WECOM_CALLBACK_TOKEN against the Token in WeCom’s admin console.',
-            '回调签名不匹配：请核对 WECOM_CALLBACK_TOKEN 与企业微信管理后台中的 Token。',
-          ),
+          names
+            ? t(
+                `The callback signature does not match: check ${names.token} against the Token WeCom uses for this URL.`,
+                `回调签名不匹配：请核对 ${names.token} 与企业微信为此 URL 配置的 Token。`,
+              )
+            : t(
+                'The callback signature does not match: check WECOM_CALLBACK_TOKEN against the Token in WeCom’s admin console.',
+                '回调签名不匹配：请核对 WECOM_CALLBACK_TOKEN 与企业微信管理后台中的 Token。',
+              ),
         );
       }
     },
@@ -92,10 +102,15 @@ export function createWecomCrypto(options: WecomCryptoOptions): WecomCrypto {
       if (pad < 1 || pad > BLOCK || !padded.subarray(padded.length - pad).every((b) => b === pad)) {
         throw new CallbackError(
           'callback.bad_padding',
-          t(
-            'The callback did not decrypt to valid padding: WECOM_CALLBACK_AES_KEY is probably not the EncodingAESKey WeCom uses.',
-            '回调解密后填充无效：WECOM_CALLBACK_AES_KEY 可能与企业微信使用的 EncodingAESKey 不一致。',
-          ),
+          names
+            ? t(
+                `The callback did not decrypt to valid padding: ${names.aesKey} is probably not the EncodingAESKey WeCom uses for this URL.`,
+                `回调解密后填充无效：${names.aesKey} 可能与企业微信为此 URL 配置的 EncodingAESKey 不一致。`,
+              )
+            : t(
+                'The callback did not decrypt to valid padding: WECOM_CALLBACK_AES_KEY is probably not the EncodingAESKey WeCom uses.',
+                '回调解密后填充无效：WECOM_CALLBACK_AES_KEY 可能与企业微信使用的 EncodingAESKey 不一致。',
+              ),
         );
       }
       const plain = padded.subarray(0, padded.length - pad);
@@ -109,10 +124,15 @@ export function createWecomCrypto(options: WecomCryptoOptions): WecomCrypto {
       if (from.length !== ours.length || !timingSafeEqual(from, ours)) {
         throw new CallbackError(
           'callback.wrong_receive_id',
-          t(
-            'The callback was encrypted for another ReceiveId: it must be this corp’s id (WECOM_CORP_ID). WeCom calls this -40005.',
-            '回调的 ReceiveId 与本企业不符：应为本企业 ID（WECOM_CORP_ID）。企业微信称之为 -40005。',
-          ),
+          names
+            ? t(
+                `The callback was encrypted for another ReceiveId: it must be ${names.receiveId}. WeCom calls this -40005.`,
+                `回调的 ReceiveId 不符：应为 ${names.receiveId}。企业微信称之为 -40005。`,
+              )
+            : t(
+                'The callback was encrypted for another ReceiveId: it must be this corp’s id (WECOM_CORP_ID). WeCom calls this -40005.',
+                '回调的 ReceiveId 与本企业不符：应为本企业 ID（WECOM_CORP_ID）。企业微信称之为 -40005。',
+              ),
         );
       }
       return message.toString('utf8');

@@ -6,6 +6,7 @@ import type { RecordStore } from '../store/index.js';
 import { createStateIndex, type StateIndex } from '../store/state-index.js';
 import type { CustomerClient } from '../wecom/customers.js';
 import { createWecomCrypto } from './crypto.js';
+import type { ContactEvent } from './event.js';
 import { createEventStore, type EventStore, type StoredEvent } from './event-store.js';
 import { logNotify, type Notify } from './notification.js';
 import { processEvent } from './process-event.js';
@@ -45,6 +46,11 @@ export interface Callbacks {
   readonly secrets: { token: string; encodingAesKey: string };
   readonly events: EventStore;
   readonly customers: CustomerStore;
+  /**
+   * Stores a verified event and schedules it: what the receiver does after decrypting. A provider's
+   * /wecom/suite hands its customer events (the InfoType format) here, into the same pipeline.
+   */
+  accept(event: ContactEvent): Promise<void>;
   /** Runs every event a crash (or a failed run) left pending, at start; resolves with how many were run. */
   processPending(): Promise<number>;
   /**
@@ -197,22 +203,19 @@ export function createCallbacks(options: CallbacksOptions): Callbacks {
     while (running.size > 0) await Promise.allSettled([...running]);
   }
 
-  const handler = createCallbackReceiver({
-    crypto,
-    logger,
-    accept: async (event) => {
-      const { stored, fresh } = await events.add(event, now());
-      if (!fresh) {
-        logger.info(
-          { changeType: event.changeType, status: stored.status },
-          'callback: repeated delivery ignored',
-        );
-        return;
-      }
-      // After the answer: WeCom must hear `success` well before its 5 s, whatever WeCom calls follow.
-      setImmediate(() => void schedule(stored.key));
-    },
-  });
+  async function accept(event: ContactEvent): Promise<void> {
+    const { stored, fresh } = await events.add(event, now());
+    if (!fresh) {
+      logger.info(
+        { changeType: event.changeType, status: stored.status },
+        'callback: repeated delivery ignored',
+      );
+      return;
+    }
+    // After the answer: WeCom must hear `success` well before its 5 s, whatever WeCom calls follow.
+    setImmediate(() => void schedule(stored.key));
+  }
+  const handler = createCallbackReceiver({ crypto, logger, accept });
 
   return {
     path: CALLBACK_PATH,
@@ -220,6 +223,7 @@ export function createCallbacks(options: CallbacksOptions): Callbacks {
     secrets: { token: options.token, encodingAesKey: options.encodingAesKey },
     events,
     customers,
+    accept,
     processPending: () => sweep(() => true, 'callback: processing events left pending'),
     retryPending,
     idle,

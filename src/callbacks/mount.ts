@@ -4,7 +4,7 @@ import type { Callbacks } from './index.js';
 
 /** One handler for a server on PORT: WeCom's callback path first, every other path to `fallback`. */
 export function withCallbacks(
-  callbacks: Callbacks | undefined,
+  callbacks: Pick<Callbacks, 'handler'> | undefined,
   fallback: OpsHandler,
   logger: Logger,
 ): OpsHandler {
@@ -32,7 +32,7 @@ const notFound: OpsHandler = (_req, res) => {
  * its methods, and a handler that answers 404 to anything else it is handed.
  */
 export function callbackRoute(
-  callbacks: Callbacks,
+  callbacks: Pick<Callbacks, 'path' | 'handler'>,
   logger: Logger,
 ): { path: string; methods: ('GET' | 'POST')[]; handler: OpsHandler } {
   return {

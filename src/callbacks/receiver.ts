@@ -45,13 +45,30 @@ export interface CallbackHandler {
   withDoor(door: CallbackDoor): CallbackHandler;
 }
 
-export interface ReceiverOptions extends CallbackDoor {
+/** What a decrypted message turned out to be: one to accept, or one to acknowledge and ignore (logged). */
+export type ReceivedMessage<E> =
+  | {
+      kind: 'ignored';
+      msgType?: string | undefined;
+      event?: string | undefined;
+      changeType?: string | undefined;
+    }
+  | { kind: 'contact' | 'suite'; event: E };
+
+export interface ReceiverOptions<E = ContactEvent> extends CallbackDoor {
   crypto: WecomCrypto;
+  /**
+   * Decrypts GET's echostr when it is encrypted for another ReceiveId than the events: a provider's URLs are
+   * verified with the provider's corp id, their events carry the suite id (doc §1.9). Default `crypto`.
+   */
+  echoCrypto?: WecomCrypto;
+  /** Reads the decrypted message; default the customer-contact events (`parseCallbackMessage`). */
+  parse?: (plain: string) => ReceivedMessage<E>;
   /**
    * Persists a verified, decrypted event (and schedules its processing). Resolves once it is durably stored;
    * a rejection answers 503 so WeCom tries again.
    */
-  accept: (event: ContactEvent) => Promise<void>;
+  accept: (event: E) => Promise<void>;
   logger: Logger;
   path?: string;
 }
@@ -67,8 +84,10 @@ export interface ReceiverOptions extends CallbackDoor {
  * A refused request gets a 4xx, one warning naming why (`callback.bad_signature`…), a count by reason, and
  * nothing is acted on.
  */
-export function createCallbackReceiver(options: ReceiverOptions): CallbackHandler {
+export function createCallbackReceiver<E = ContactEvent>(options: ReceiverOptions<E>): CallbackHandler {
   const { crypto, logger } = options;
+  const echoCrypto = options.echoCrypto ?? crypto;
+  const parse = options.parse ?? (parseCallbackMessage as unknown as (plain: string) => ReceivedMessage<E>);
   const path = options.path ?? CALLBACK_PATH;
   const now = options.now ?? Date.now;
   const nonces = options.nonces ?? memoryNonces(now);
@@ -84,9 +103,9 @@ export function createCallbackReceiver(options: ReceiverOptions): CallbackHandle
     // did not percent-encode it: base64 has no spaces, so put them back.
     const echostr = url.searchParams.get('echostr')?.replaceAll(' ', '+');
     if (!echostr) throw malformedCallback('echostr is missing');
-    crypto.verify(signature, timestamp, nonce, echostr);
+    echoCrypto.verify(signature, timestamp, nonce, echostr);
     checkFresh(timestamp, now());
-    const plain = crypto.decrypt(echostr);
+    const plain = echoCrypto.decrypt(echostr);
     await claimNonce(nonces, nonce, plain);
     logger.info({ path }, 'wecom callback: URL verified');
     send(res, 200, plain);
@@ -115,7 +134,7 @@ export function createCallbackReceiver(options: ReceiverOptions): CallbackHandle
     checkFresh(timestamp, now());
     const plain = crypto.decrypt(encrypt);
     await claimNonce(nonces, nonce, plain);
-    const message = parseCallbackMessage(plain);
+    const message = parse(plain);
     if (message.kind === 'ignored') {
       logger.info(
         { msgType: message.msgType, event: message.event, changeType: message.changeType },
@@ -128,7 +147,7 @@ export function createCallbackReceiver(options: ReceiverOptions): CallbackHandle
       await options.accept(message.event);
     } catch (error) {
       logger.error(
-        { err: error, changeType: message.event.changeType },
+        { err: error, changeType: (message.event as { changeType?: string }).changeType },
         'wecom callback: event not stored; WeCom will retry',
       );
       send(res, 503, 'try again');

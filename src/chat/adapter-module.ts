@@ -29,6 +29,11 @@ export interface ChatAdapterModule<S = unknown> {
    * beside a running bot never collides), and the bot stops when the adapter ends.
    */
   readonly terminal?: boolean;
+  /**
+   * The platform lets the bot hold one connection only (a gateway login that receives every event): with
+   * WORKERS above 1 each process would log in, so the composer refuses to start.
+   */
+  readonly oneConnection?: boolean;
   /** Imports the adapter itself: called only when it runs. */
   load(): Promise<AdapterStarter<S>>;
 }

@@ -4,7 +4,7 @@ import type { MemberDirectory } from '../directory/index.js';
 import type { CommandObserver, InFlight } from '../ops/index.js';
 import type { ContactWayService } from '../service/contact-way-service.js';
 import type { Requester } from '../store/index.js';
-import type { ReplyAction } from '../ui/model.js';
+import type { FileSource, ReplyAction } from '../ui/model.js';
 import { type Resolved, stripRoles } from './access.js';
 import { type ActionTokens, type ConfirmMode, createActionTokens } from './action-token.js';
 import { type Admission, createAdmission } from './admission.js';
@@ -95,6 +95,7 @@ export function createFlowKit(deps: FlowDeps, options: FlowOptions): FlowKit {
         sandbox: deps.sandbox,
         observer: deps.observer,
         ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...('files' in request && request.files ? { files: request.files as FileSource } : {}),
       };
     },
 

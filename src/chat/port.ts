@@ -4,7 +4,7 @@ import type { Viewer } from '../base/time.js';
 import type { InFlight } from '../ops/in-flight.js';
 import type { ChatActor } from '../service/policy.js';
 import type { Requester } from '../store/index.js';
-import type { FieldError, Form, FormValues, Reply, ReplyAction } from '../ui/model.js';
+import type { FieldError, FileSource, Form, FormValues, Reply, ReplyAction } from '../ui/model.js';
 import type { InteractionFlow } from './flow.js';
 import type { StateStore } from './state-store.js';
 
@@ -123,6 +123,8 @@ export interface SubmitRequest extends BaseRequest {
   values: (form: Form) => FormValues;
   /** Names this submission (Slack view id, Discord interaction id): delivered twice, it creates once. */
   submissionId: string;
+  /** Fetches what a `file` field's value refers to; platforms without file fields leave it out. */
+  files?: FileSource;
 }
 
 export interface ActionRequest extends BaseRequest {

@@ -13,7 +13,7 @@ export { isDirectLoopback, isLoopbackAddress } from './access.js';
 export type { CommandObserver, CommandResult } from './command-observer.js';
 export { HEALTH_PATH, METRICS_PATH, OPS_PATHS, type OpsHandler, READY_PATH } from './http.js';
 export { type InFlight, RESTARTING } from './in-flight.js';
-export { type CommandOutcome, createMetrics, type Metrics } from './metrics.js';
+export { type CommandOutcome, createMetrics, type Metrics, type MetricsOptions } from './metrics.js';
 export type { ReadinessReport } from './readiness.js';
 export { type OpsServer, startOpsServer } from './server.js';
 

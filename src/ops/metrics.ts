@@ -33,8 +33,17 @@ const COMMAND_BUCKETS_S = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** Seconds: one HTTP attempt to WeCom, bounded by WECOM_TIMEOUT_MS (10 s by default). */
 const WECOM_BUCKETS_S = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function createMetrics(): Metrics {
+export interface MetricsOptions {
+  /**
+   * What GET /metrics shows instead of this registry alone: a worker of several behind one PORT (src/cluster)
+   * answers with the whole fleet's, given this registry to report.
+   */
+  render?: (registry: Registry) => () => Promise<{ contentType: string; text: string }>;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
+  const renderFleet = options.render?.(registry);
   const registers = [registry];
   const commands = new Counter({
     name: 'contactway_commands_total',
@@ -102,6 +111,7 @@ export function createMetrics(): Metrics {
       collectDefaultMetrics({ register: registry });
     },
     async render() {
+      if (renderFleet) return renderFleet();
       return { contentType: registry.contentType, text: await registry.metrics() };
     },
   };

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { createLogger } from '../base/logger.js';
 import { parseEnv } from '../base/settings.js';
+import { MAX_TIMER_MS } from './provider.js';
+import type { SandboxProviderOptions } from './provider-types.js';
 import { startSandbox } from './sandbox.js';
 
 /**
@@ -17,6 +19,17 @@ const env = parseEnv(
     SANDBOX_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
     WECOM_CALLBACK_TOKEN: z.string().min(1).optional(),
     WECOM_CALLBACK_AES_KEY: z.string().length(43).optional(),
+    // Also play WeCom's provider platform (suite tickets, install page, service/* endpoints), with the bot's
+    // provider settings where given so both sides agree; `off` (default): the self-built corp only.
+    SANDBOX_PROVIDER: z.enum(['off', 'third-party', 'customized']).default('off'),
+    SANDBOX_SUITE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SANDBOX_TICKET_INTERVAL_MS: z.coerce.number().int().min(0).max(MAX_TIMER_MS).default(600_000),
+    WECOM_SUITE_ID: z.string().min(1).optional(),
+    WECOM_SUITE_SECRET: z.string().min(1).optional(),
+    WECOM_SUITE_TOKEN: z.string().min(1).optional(),
+    WECOM_SUITE_AES_KEY: z.string().length(43).optional(),
+    WECOM_PROVIDER_CORP_ID: z.string().min(1).optional(),
+    WECOM_PROVIDER_SECRET: z.string().min(1).optional(),
   }),
   process.env,
 );
@@ -25,7 +38,26 @@ const sandbox = await startSandbox({
   port: env.SANDBOX_PORT,
   ...(env.SANDBOX_STATE_PATH === 'off' ? {} : { statePath: env.SANDBOX_STATE_PATH }),
   logger: createLogger({ level: env.LOG_LEVEL }),
+  ...(env.SANDBOX_PROVIDER === 'off' ? {} : { provider: providerOptions() }),
 });
+
+function providerOptions(): SandboxProviderOptions {
+  const given = <K extends string, V>(key: K, value: V | undefined) =>
+    (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+  return {
+    suite: {
+      kind: env.SANDBOX_PROVIDER === 'customized' ? 'customized' : 'third-party',
+      ...given('suiteId', env.WECOM_SUITE_ID),
+      ...given('suiteSecret', env.WECOM_SUITE_SECRET),
+      ...given('token', env.WECOM_SUITE_TOKEN),
+      ...given('encodingAesKey', env.WECOM_SUITE_AES_KEY),
+    },
+    ...given('providerCorpId', env.WECOM_PROVIDER_CORP_ID),
+    ...given('providerSecret', env.WECOM_PROVIDER_SECRET),
+    ...given('suiteUrl', env.SANDBOX_SUITE_URL),
+    ticketIntervalMs: env.SANDBOX_TICKET_INTERVAL_MS,
+  };
+}
 
 if (env.SANDBOX_CALLBACK_URL && env.WECOM_CALLBACK_TOKEN && env.WECOM_CALLBACK_AES_KEY) {
   sandbox.connectCallbacks({
@@ -54,8 +86,27 @@ process.stdout.write(
       ? `Scans (POST ${sandbox.url}/sandbox/scan {"config_id":…}) post WeCom's events to ${env.SANDBOX_CALLBACK_URL}`
       : 'Set SANDBOX_CALLBACK_URL, WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY to have scans post WeCom’s events to the bot.',
     '',
+    ...providerLines(),
   ].join('\n'),
 );
+
+function providerLines(): string[] {
+  const p = sandbox.provider;
+  if (!p) return [];
+  return [
+    `Provider platform (${p.suite.kind}):`,
+    `  suite id:       ${p.suite.suiteId}`,
+    `  suite secret:   ${p.suite.suiteSecret}`,
+    `  suite token:    ${p.suite.token}`,
+    `  suite AES key:  ${p.suite.encodingAesKey}`,
+    `  provider corp:  ${p.providerCorpId} / ${p.providerSecret}`,
+    `  customer corps: ${p.corpIds.join(', ')}`,
+    env.SANDBOX_SUITE_URL
+      ? `  suite_ticket every ${env.SANDBOX_TICKET_INTERVAL_MS} ms to ${env.SANDBOX_SUITE_URL}; now: curl -X POST ${sandbox.url}/sandbox/provider/ticket`
+      : '  Set SANDBOX_SUITE_URL (the bot’s /wecom/suite) to receive suite_ticket and auth events.',
+    '',
+  ];
+}
 
 let stopping = false;
 const stop = (signal: NodeJS.Signals): void => {

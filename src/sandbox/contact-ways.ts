@@ -38,6 +38,8 @@ export interface ContactWayApiDeps {
   picUrl: (mediaId: string) => string;
   /** A simulated customer's name, for "already used by 李雷 (wm…)". */
   nameOf: (externalUserId: string) => string | undefined;
+  /** 40007 for a media_id media/upload did not hand out or that expired (conclusions.image). */
+  checkMedia: (mediaId: string) => void;
 }
 
 /** The six contact-way endpoints' behaviour, over the in-memory store and the directory. */
@@ -102,6 +104,7 @@ export class ContactWayApi {
       throw new Rejection(48002, 'temporary session mode is only open to medical corps');
     this.checkReach(req);
     if (req.conclusions?.miniprogram) checkMiniprogram(req.conclusions.miniprogram.appid);
+    if (req.conclusions?.image) this.deps.checkMedia(req.conclusions.image.media_id);
     const now = this.deps.now();
     const expiresAtMs = req.is_temp ? now + (req.expires_in ?? DEFAULT_EXPIRES_IN_S) * 1000 : undefined;
     const way = this.deps.store.add(req, now, expiresAtMs);
@@ -132,6 +135,8 @@ export class ContactWayApi {
     });
     this.checkReach(merged);
     if (changes.conclusions?.miniprogram) checkMiniprogram(changes.conclusions.miniprogram.appid);
+    // Only an image sent now must be alive: WeCom keeps its copy of the one it took before (pic_url).
+    if (changes.conclusions?.image) this.deps.checkMedia(changes.conclusions.image.media_id);
     way.request = merged;
     if (merged.is_temp && changes.expires_in !== undefined) way.expiresAtMs = now + changes.expires_in * 1000;
   }

@@ -8,6 +8,7 @@ import { landingPage, notFoundPage, qrPng } from './qr.js';
 
 /** Control bodies sent by tests in another process (the bot under test runs as a child). */
 const latencySchema = z.object({ ms: z.number().min(0) }).strict();
+const clockSchema = z.object({ advance_ms: z.number().int().min(0) }).strict();
 const expireSchema = z.object({ code: z.literal([42001, 40014]).optional() }).strict();
 const scanSchema = z
   .object({
@@ -38,18 +39,24 @@ export async function handleControl(
     const qr = QR_PATH.exec(path)?.[1];
     if (qr) {
       // A temp QR stops working once it expires or a customer used it, as in WeCom.
-      const way = core.api.qrTarget(qr);
+      const way = core.worldOfWay(qr).api.qrTarget(qr);
       if (!way) send(res, 404, 'text/plain; charset=utf-8', 'no such QR code');
       else send(res, 200, 'image/png', await qrPng(`${core.url}/sandbox/c/${way.configId}`));
       return true;
     }
     const pageId = PAGE_PATH.exec(path)?.[1];
     if (pageId) {
-      const way = core.store.get(pageId);
+      const world = core.worldOfWay(pageId);
+      const way = world.store.get(pageId);
       if (!way) send(res, 404, 'text/html; charset=utf-8', notFoundPage());
       else {
-        const spent = core.api.spent(way);
-        const welcomed = core.customers
+        const spent = world.api.spent(way);
+        const image = way.request.conclusions?.image;
+        const closing = {
+          ...(way.request.conclusions?.text ? { text: way.request.conclusions.text.content } : {}),
+          ...(image ? { picUrl: `/sandbox/media/${encodeURIComponent(image.media_id)}.png` } : {}),
+        };
+        const welcomed = world.customers
           .state()
           .customers.filter((c) => c.configId === way.configId && c.welcome)
           .at(-1)?.welcome;
@@ -57,15 +64,18 @@ export async function handleControl(
           res,
           spent ? 410 : 200,
           'text/html; charset=utf-8',
-          landingPage(way, core.directory, spent, welcomed),
+          landingPage(way, world.directory, spent, closing, welcomed),
         );
       }
       return true;
     }
     const media = MEDIA_PATH.exec(path)?.[1];
     if (media) {
-      // Stands in for the picture WeCom hosts for a conclusions image: get_contact_way's pic_url points here.
-      send(res, 200, 'image/png', await qrPng(`sandbox media ${decodeURIComponent(media)}`));
+      // The picture WeCom hosts for a conclusions image (get_contact_way's pic_url points here): the uploaded
+      // bytes, or a stand-in for a media_id this sandbox did not see uploaded (one restored from a state file).
+      const picture = core.media.picture(decodeURIComponent(media));
+      if (picture) send(res, 200, picture.contentType, picture.bytes);
+      else send(res, 200, 'image/png', await qrPng(`sandbox media ${decodeURIComponent(media)}`));
       return true;
     }
     const wayId = WAY_PATH.exec(path)?.[1];
@@ -86,14 +96,16 @@ export async function handleControl(
       core.faults.clear();
       sendJson(res, 200, { ok: true });
       return true;
+    case 'POST /sandbox/clock':
+      return control(req, res, clockSchema, ({ advance_ms }) => core.advanceClock(advance_ms));
     case 'POST /sandbox/latency':
       return control(req, res, latencySchema, ({ ms }) => core.setLatency(ms));
     case 'POST /sandbox/expire-tokens':
-      return control(req, res, expireSchema, ({ code }) => core.tokens.revokeAll(code ?? 42001));
+      return control(req, res, expireSchema, ({ code }) => core.revokeAllTokens(code ?? 42001));
     case 'POST /sandbox/scan':
       // A customer scans: the encrypted add event goes to the bot when its callback URL is known.
       return control(req, res, scanSchema, async (scan) => {
-        const done = await core.customers.scan(scan.config_id, {
+        const done = await core.scan(scan.config_id, {
           ...(scan.external_userid ? { externalUserId: scan.external_userid } : {}),
           ...(scan.name ? { name: scan.name } : {}),
         });
@@ -111,7 +123,7 @@ export async function handleControl(
 }
 
 /** Parses a control body, applies it, and answers 200 `{ok: true}` or 400 with the reason. */
-async function control<S extends z.ZodType>(
+export async function control<S extends z.ZodType>(
   req: IncomingMessage,
   res: ServerResponse,
   schema: S,

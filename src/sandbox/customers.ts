@@ -15,6 +15,7 @@ import { checkMiniprogram } from './miniprogram-rules.js';
 import { noSuchWay } from './spent.js';
 import type { WayStore } from './way-store.js';
 import { Rejection } from './wecom-reply.js';
+import { checkAttachments } from './welcome-attachments.js';
 
 /** WeCom accepts a WelcomeCode for 20 s, once (reference §5). */
 export const WELCOME_CODE_TTL_MS = 20_000;
@@ -89,6 +90,13 @@ export class CustomerApi {
       now: () => number;
       /** Marks a temp way used and opens its session (ContactWayApi.scan); throws when it cannot be scanned. */
       scanWay: (configId: string, externalUserId: string) => void;
+      /**
+       * A customer corp of the provider platform posts its events its own way (the suite's command URL, or the
+       * 代开发 app's URL); undefined for the self-built corp, which posts to the connected callback URL.
+       */
+      deliver?: (customer: SandboxCustomer) => Promise<{ status: number; body: string } | undefined>;
+      /** 40007 for a media_id media/upload did not hand out or that expired. */
+      checkMedia: (mediaId: string) => void;
     },
   ) {}
 
@@ -117,6 +125,11 @@ export class CustomerApi {
 
   get connected(): boolean {
     return this.target !== undefined;
+  }
+
+  /** The connected callback URL and its pair: a 代开发 app's events go there too. */
+  callbackTarget(): CallbackTarget | undefined {
+    return this.target ? { ...this.target } : undefined;
   }
 
   customer(externalUserId: string): SandboxCustomer | undefined {
@@ -151,6 +164,10 @@ export class CustomerApi {
       userid,
       welcomeCode: customer.welcomeCode,
     };
+    if (this.deps.deliver) {
+      const delivered = await this.deps.deliver(structuredClone(customer));
+      return delivered ? { ...result, delivered } : result;
+    }
     if (!this.target) return result;
     return { ...result, delivered: await this.post(this.target, customer) };
   }
@@ -183,6 +200,8 @@ export class CustomerApi {
   }
 
   private sendWelcome(body: Record<string, unknown>): void {
+    // WeCom's own codes for attachments come before the generic 40058 of the schema.
+    checkAttachments(body.attachments, this.deps.checkMedia);
     const parsed = sendWelcomeMsgRequestSchema.safeParse(body);
     if (!parsed.success) throw welcomeRejection(parsed.error.issues[0]);
     const c = [...this.customers.values()].find((x) => x.welcomeCode === parsed.data.welcome_code);
@@ -195,7 +214,7 @@ export class CustomerApi {
     c.welcome = {
       content: parsed.data.text?.content ?? '',
       atMs: this.deps.now(),
-      ...(attachments?.length ? { attachments } : {}),
+      ...(attachments?.length ? { attachments: structuredClone(attachments) } : {}),
     };
   }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { SandboxCore } from './core.js';
+import type { CorpWorld } from './corp-world.js';
 import { readBody } from './http-io.js';
 import { isPlainObject } from './rules.js';
 import type { SandboxMember } from './types.js';
@@ -30,22 +30,21 @@ const MAX_LIST_LIMIT = 10_000;
  * (every member, paged by an opaque cursor).
  */
 export async function directoryCall(
-  core: SandboxCore,
+  world: Pick<CorpWorld, 'directory'>,
   name: DirectoryApiName,
   req: IncomingMessage,
-  url: URL,
+  query: URLSearchParams,
 ): Promise<Record<string, unknown>> {
-  core.tokens.check(url.searchParams.get('access_token'));
-  const members = core.directory.all();
+  const members = world.directory.all();
   switch (name) {
     case 'get_follow_user_list':
       requireMethod(req, 'GET', name);
       return { follow_user: members.filter((m) => m.customerContact !== false).map((m) => m.userid) };
     case 'user_get': {
       requireMethod(req, 'GET', name);
-      const userid = url.searchParams.get('userid');
+      const userid = query.get('userid');
       if (!userid) throw new Rejection(40058, 'userid missing');
-      const member = core.directory.member(userid);
+      const member = world.directory.member(userid);
       if (!member) throw new Rejection(60111, `userid ${userid} not found`);
       return userAnswer(member);
     }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CUSTOMER_ENDPOINTS } from '../wecom/customer-schemas.js';
 import { ENDPOINTS } from '../wecom/schemas.js';
 import { DIRECTORY_API_NAMES, type DirectoryApiName } from './directory-routes.js';
+import { PROVIDER_API_NAMES, type ProviderApiName } from './provider-api.js';
 import type { FaultSpec } from './types.js';
 
 /** A call the fault queue can answer: gettoken, one of the six endpoints, a customer call or a directory read. */
@@ -9,7 +10,9 @@ export type ApiName =
   | 'gettoken'
   | (typeof ENDPOINTS)[number]
   | (typeof CUSTOMER_ENDPOINTS)[number]
-  | DirectoryApiName;
+  | DirectoryApiName
+  | ProviderApiName
+  | 'media/upload';
 
 /** FaultSpec as it arrives over HTTP (`POST /sandbox/faults`) from a test in another process. */
 export const faultSpecSchema = z
@@ -20,7 +23,16 @@ export const faultSpecSchema = z
     garbage: z.boolean().optional(),
     hang: z.boolean().optional(),
     times: z.number().int().min(1).optional(),
-    endpoint: z.enum(['gettoken', ...ENDPOINTS, ...CUSTOMER_ENDPOINTS, ...DIRECTORY_API_NAMES]).optional(),
+    endpoint: z
+      .enum([
+        'gettoken',
+        ...ENDPOINTS,
+        ...CUSTOMER_ENDPOINTS,
+        ...DIRECTORY_API_NAMES,
+        ...PROVIDER_API_NAMES,
+        'media/upload',
+      ])
+      .optional(),
   })
   .strict()
   .refine((f) => f.errcode !== undefined || f.status !== undefined || f.garbage || f.hang, {

@@ -17,6 +17,22 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * A binary body up to `maxBytes`. Past it the rest is read and dropped (answering before the client finished
+ * sending would break its connection instead of giving it WeCom's errcode), then BodyTooLarge is thrown.
+ */
+export async function readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size <= maxBytes) chunks.push(buf);
+  }
+  if (size > maxBytes) throw new BodyTooLarge();
+  return Buffer.concat(chunks);
+}
+
 export function send(
   res: ServerResponse,
   status: number,

@@ -20,6 +20,7 @@ export function landingPage(
   way: StoredWay,
   directory: Directory,
   spent: Spent | undefined,
+  closing: ClosingMessage = {},
   welcome?: SandboxCustomer['welcome'],
 ): string {
   const r = way.request;
@@ -61,15 +62,24 @@ document.getElementById('scan').onclick = async () => {
 <h2>Member${members.length === 1 ? '' : 's'}</h2>
 <ul>${members.join('') || '<li>—</li>'}</ul>
 <table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k ?? '')}</th><td>${escapeHtml(v ?? '')}</td></tr>`).join('')}</table>
-${messagesHtml(way, welcome)}`,
+${messagesHtml(way, welcome, closing)}`,
   );
 }
+
+/** The 结束语 a customer gets when the temp session ends: its text and image (a same-origin URL). */
+export interface ClosingMessage {
+  text?: string;
+  picUrl?: string;
+}
+
+/** A media_id as the sandbox serves its picture (a same-origin URL). */
+const mediaUrl = (mediaId: string) => `/sandbox/media/${encodeURIComponent(mediaId)}.png`;
 
 /**
  * What the customer would get: the welcome message the bot sent the latest customer (send_welcome_msg), and
  * the closing message WeCom sends when the session ends, with only the card WeCom's priority picks.
  */
-function messagesHtml(way: StoredWay, welcome: SandboxCustomer['welcome']): string {
+function messagesHtml(way: StoredWay, welcome: SandboxCustomer['welcome'], closing: ClosingMessage): string {
   const parts: string[] = [];
   if (welcome) {
     const cards = (welcome.attachments ?? []).map(attachmentHtml);
@@ -77,17 +87,19 @@ function messagesHtml(way: StoredWay, welcome: SandboxCustomer['welcome']): stri
 ${welcome.content ? `<p class="msg">${escapeHtml(welcome.content)}</p>` : ''}${cards.join('')}`);
   }
   const c = way.request.conclusions;
-  if (c) {
-    // WeCom sends one card: image > link > miniprogram.
-    const card = c.image
-      ? attachmentHtml({ msgtype: 'image', image: c.image })
-      : c.link
+  // WeCom sends one card: image > link > miniprogram.
+  const card =
+    closing.picUrl !== undefined
+      ? `<p><img class="closing-image" alt="closing image / 结束语图片" src="${escapeHtml(closing.picUrl)}" style="max-width:100%"></p>`
+      : c?.link
         ? attachmentHtml({ msgtype: 'link', link: c.link })
-        : c.miniprogram
+        : c?.miniprogram
           ? attachmentHtml({ msgtype: 'miniprogram', miniprogram: c.miniprogram })
           : '';
+  if (closing.text !== undefined || card) {
     parts.push(`<h2>Closing message / 结束语</h2>
-${c.text?.content ? `<p class="msg">${escapeHtml(c.text.content)}</p>` : ''}${card}`);
+<p>When the session ends, the customer gets:</p>
+${closing.text === undefined ? '' : `<p class="closing msg">${escapeHtml(closing.text)}</p>`}${card}`);
   }
   return parts.join('\n');
 }
@@ -98,8 +110,10 @@ function attachmentHtml(a: WelcomeAttachment): string {
       return `<div class="card"><strong>🔗 ${escapeHtml(a.link.title)}</strong>${a.link.desc ? `<br>${escapeHtml(a.link.desc)}` : ''}<br><small>${escapeHtml(a.link.url)}</small></div>`;
     case 'miniprogram':
       return `<div class="card"><strong>▣ ${escapeHtml(a.miniprogram.title)}</strong><br><small>mini-program ${escapeHtml(a.miniprogram.appid)} ${escapeHtml(a.miniprogram.page)}</small></div>`;
-    case 'image':
-      return `<div class="card">🖼 image ${escapeHtml(a.image.media_id ?? a.image.pic_url ?? '')}</div>`;
+    case 'image': {
+      const src = a.image.media_id ? mediaUrl(a.image.media_id) : (a.image.pic_url ?? '');
+      return `<div class="card"><img class="welcome-image" alt="welcome image / 欢迎语图片" src="${escapeHtml(src)}" style="max-width:100%"></div>`;
+    }
   }
 }
 
@@ -107,7 +121,8 @@ export function notFoundPage(): string {
   return page('<p>No such contact way in this sandbox.</p>');
 }
 
-function page(body: string): string {
+/** A sandbox HTML page under the "not real WeCom" banner. */
+export function page(body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${BANNER}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -121,6 +136,6 @@ ${body}
 </body></html>`;
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SandboxCore } from './core.js';
+import { providerControls } from './provider-controls.js';
 import { createRequestHandler } from './server.js';
 import type { Sandbox, SandboxOptions } from './types.js';
 
@@ -45,20 +46,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     setLatency: (ms) => core.setLatency(ms),
     clearFaults: () => core.faults.clear(),
     expireTokens: (code = 42001) => {
-      core.tokens.revokeAll(code);
+      core.revokeAllTokens(code);
       core.changed();
     },
     simulateScan: (configId, externalUserId) => core.simulateScan(configId, externalUserId),
     connectCallbacks: (target) => core.customers.connect(target),
     disconnectCallbacks: () => core.customers.disconnect(),
-    scan: (configId, options) => core.customers.scan(configId, options).finally(() => core.changed()),
-    customer: (externalUserId) => core.customers.customer(externalUserId),
+    scan: (configId, options) => core.scan(configId, options),
+    ...(core.provider ? { provider: providerControls(core, core.provider) } : {}),
+    customer: (externalUserId) => core.customer(externalUserId),
     stats: () => core.stats(),
     received: (endpoint) => core.received(endpoint),
     contactWay: (configId) => core.contactWay(configId),
+    advanceClock: (ms) => {
+      core.advanceClock(ms);
+      core.changed();
+    },
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {
         core.closing.abort();
+        core.provider?.stop();
         for (const res of core.hanging) res.destroy();
         core.hanging.clear();
         server.close((error) => {

@@ -46,6 +46,55 @@ const customerSchema = z.object({
     .optional(),
 });
 
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const waysSchema = z.object({
+  seq: z.number().int(),
+  ways: z.array(storedWaySchema),
+  sessions: z.array(sessionSchema),
+});
+const tokensSchema = z.array(
+  z.object({
+    hash: sha256Hex,
+    expiresAtMs: z.number(),
+    revokedWith: z.literal([42001, 40014]).optional(),
+  }),
+);
+const customersSchema = z.object({ named: z.number().int().min(0), customers: z.array(customerSchema) });
+
+/**
+ * The provider platform's part (only when started with `provider`): tickets, suite tokens and permanent codes
+ * as SHA-256 only, and each customer corp's install, ways, customers and tokens.
+ */
+const providerStateSchema = z.object({
+  suiteId: z.string(),
+  lastTimestamp: z.number().int(),
+  tickets: z.array(z.object({ hash: sha256Hex, issuedAtMs: z.number() })),
+  suiteTokens: z.array(
+    z.object({ hash: sha256Hex, expiresAtMs: z.number(), revokedWith: z.literal([42009, 40082]).optional() }),
+  ),
+  corps: z.array(
+    z.object({
+      corpId: z.string(),
+      install: z
+        .object({
+          corpId: z.string(),
+          openCorpId: z.string(),
+          corpName: z.string(),
+          agentId: z.number().int(),
+          status: z.enum(['active', 'cancelled']),
+          authType: z.number().int(),
+          state: z.string().optional(),
+          permanentCodeHash: sha256Hex,
+        })
+        .optional(),
+      ways: waysSchema,
+      tokens: tokensSchema,
+      customers: customersSchema,
+    }),
+  ),
+});
+export type ProviderState = z.infer<typeof providerStateSchema>;
+
 /** Everything a restarted sandbox needs to answer as the one before it did. Version 1. */
 export const sandboxStateSchema = z.object({
   version: z.literal(1),
@@ -53,19 +102,10 @@ export const sandboxStateSchema = z.object({
   corpId: z.string(),
   /** The port last listened on, reused when none is asked for, so qr_code URLs handed out stay valid. */
   port: z.number().int().min(1).max(65_535).optional(),
-  ways: z.object({
-    seq: z.number().int(),
-    ways: z.array(storedWaySchema),
-    sessions: z.array(sessionSchema),
-  }),
-  tokens: z.array(
-    z.object({
-      hash: z.string().regex(/^[0-9a-f]{64}$/),
-      expiresAtMs: z.number(),
-      revokedWith: z.literal([42001, 40014]).optional(),
-    }),
-  ),
-  customers: z.object({ named: z.number().int().min(0), customers: z.array(customerSchema) }),
+  ways: waysSchema,
+  tokens: tokensSchema,
+  customers: customersSchema,
+  provider: providerStateSchema.optional(),
 });
 
 export type SandboxState = z.infer<typeof sandboxStateSchema>;

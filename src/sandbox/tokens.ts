@@ -11,7 +11,8 @@ export interface IssuedToken {
 
 const FORGET_AFTER_MS = 24 * 3600 * 1000;
 
-const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
+/** SHA-256 hex: how the sandbox keeps what a caller could call with (tokens, tickets, permanent codes). */
+export const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /**
  * access_token issuing and checking, on the injected clock. Only hashes are kept, so the state file that carries
@@ -43,6 +44,11 @@ export class Tokens {
     if (!found) throw new Rejection(40014);
     if (found.revokedWith) throw new Rejection(found.revokedWith);
     if (this.now() >= found.expiresAtMs) throw new Rejection(42001);
+  }
+
+  /** Whether this token was issued here (expired or not): tells which corp a token reaches. */
+  knows(token: string | null): boolean {
+    return token !== null && this.issued.has(hashOf(token));
   }
 
   revokeAll(code: 42001 | 40014): void {

@@ -1,5 +1,6 @@
 import type { Logger } from '../base/logger.js';
 import type { CallbackTarget, SandboxCustomer, ScanResult } from './customers.js';
+import type { SandboxProvider, SandboxProviderOptions } from './provider-types.js';
 
 export type { CallbackTarget, SandboxCustomer, ScanResult } from './customers.js';
 
@@ -58,6 +59,12 @@ export interface SandboxOptions {
    * or other-format file is set aside with a warning. Default none: state lives in memory only.
    */
   statePath?: string;
+  /**
+   * Also play WeCom's provider platform: a suite (third-party, or 代开发 with a dk… id), its suite_ticket pushes,
+   * the service/* endpoints, the install page and the customer corps that install (provider-types.ts). Default
+   * none: the sandbox is the self-built corp only, exactly as before. Kept in `statePath` too.
+   */
+  provider?: SandboxProviderOptions;
 }
 
 /**
@@ -117,7 +124,10 @@ export interface Sandbox {
    * a Chinese name unless `name` is given.
    */
   scan(configId: string, options?: { externalUserId?: string; name?: string }): Promise<ScanResult>;
-  /** A simulated customer (with the welcome message the bot sent them, if any). */
+  /**
+   * A simulated customer (with the welcome message the bot sent them, if any). A provider customer corp's is
+   * found by the external_userid its app sees, and answered with the ids that app sees.
+   */
   customer(externalUserId: string): SandboxCustomer | undefined;
   stats(): SandboxStats;
   /**
@@ -127,6 +137,13 @@ export interface Sandbox {
   received(endpoint: string): Record<string, unknown>[];
   /** A snapshot of what the sandbox stores for a contact way, or undefined when unknown or deleted. */
   contactWay(configId: string): unknown | undefined;
+  /** The provider platform's controls, when started with `provider`. */
+  readonly provider?: SandboxProvider;
+  /**
+   * Moves the simulated clock forward (tokens, temp QRs, welcome codes and media_ids expire on it); also
+   * `POST /sandbox/clock {"advance_ms": …}` from another process.
+   */
+  advanceClock(ms: number): void;
   /** Stops listening, releases hanging responses and pending latency. */
   close(): Promise<void>;
 }

@@ -1,7 +1,14 @@
 /** The audit trail's writer: every action leaves one entry, whatever happens, and a failing write fails nothing. */
 import { ContactwayError, ForbiddenError, NotFoundError } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
-import { type AuditLog, type Requester, requesterKey } from '../store/index.js';
+import { type AuditLog, type Requester, requesterKey, type StoreWrite } from '../store/index.js';
+
+/**
+ * The action's success entry as a write, for an action that stores it with its own writes (one batch); once
+ * it is taken, `audited` does not append it. Should the action fail afterwards, its error entry is appended
+ * as usual.
+ */
+export type SuccessEntry = () => StoreWrite;
 
 export interface Auditing {
   /** Runs an action and writes its audit entry whatever happens; a failing audit never fails the action. */
@@ -9,7 +16,7 @@ export interface Auditing {
     requester: Requester,
     action: string,
     target: string | undefined,
-    fn: () => Promise<T>,
+    fn: (success: SuccessEntry) => Promise<T>,
   ): Promise<T>;
   /** Writes one entry; a failure is logged, never thrown. */
   appendAudit(entry: Parameters<AuditLog['append']>[0]): Promise<void>;
@@ -28,12 +35,18 @@ export function auditing(audit: AuditLog, logger: Logger): Auditing {
     requester: Requester,
     action: string,
     target: string | undefined,
-    fn: () => Promise<T>,
+    fn: (success: SuccessEntry) => Promise<T>,
   ) {
     const actor = requesterKey(requester);
+    const ok = { actor, action, target, result: 'ok' as const };
+    let taken = false;
     try {
-      const result = await fn();
-      await appendAudit({ actor, action, target, result: 'ok' });
+      const result = await fn(() => {
+        const write = audit.entryWrite(ok);
+        taken = true;
+        return write;
+      });
+      if (!taken) await appendAudit(ok);
       return result;
     } catch (error) {
       const code = error instanceof ContactwayError ? error.code : 'internal';

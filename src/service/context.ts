@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../base/logger.js';
 import type { MemberDirectory } from '../directory/index.js';
+import type { ImageMedia } from '../media/index.js';
 import { type CustomerStore, createCustomerStore } from '../store/customer-store.js';
 import type { AuditLog, ContactWayRecord, LinkStore, RecordStore } from '../store/index.js';
 import { createLinkStore, createMemoryKeyv } from '../store/index.js';
@@ -50,6 +51,8 @@ export interface ServiceDeps {
   links?: LinkStore;
   /** Reaches admins and requesters outside a request (link requests and answers); nobody by default. */
   notify?: Notify;
+  /** Images kept for closing messages and their media_ids (src/media); without it no image is accepted. */
+  images?: ImageMedia;
   /** WeCom's members, for refusing a link to a member WeCom does not know or would refuse. */
   directory?: () => Pick<MemberDirectory, 'verdict' | 'status'> | undefined;
   /** Mini-program cards requesters pick by name (MINIPROGRAMS); none by default. */

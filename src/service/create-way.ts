@@ -4,12 +4,25 @@
  */
 import { RateLimitError, UpstreamError, ValidationError, WecomError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
-import { type ContactWayRecord, type Requester, requesterKey } from '../store/index.js';
+import {
+  type ContactWayRecord,
+  type Requester,
+  requesterKey,
+  type StoreWrite,
+  writeAll,
+} from '../store/index.js';
 import { type Attachment, toConclusions } from '../store/message-content.js';
 import type { AddContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
+import { keepImage, sendWithImage } from './closing-image.js';
 import type { ServiceContext } from './context.js';
-import { checkClosingIsTemp, resolveClosing, resolveWelcomeAttachments } from './rich-parts.js';
+import type { Remember } from './idempotency.js';
+import {
+  checkClosingIsTemp,
+  checkOneClosingCard,
+  resolveClosing,
+  resolveWelcomeAttachments,
+} from './rich-parts.js';
 import type { ContactWayService, CreateOptions, CreateResult } from './types.js';
 import { claimNewState } from './way-states.js';
 
@@ -42,10 +55,12 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
       ...(welcomeAttachments ? { welcomeAttachments } : {}),
     };
     const key = options.idempotencyKey;
-    if (key === undefined) return createOnce(requester, full, extras, options.creator);
+    const image = options.closingImage;
+    checkOneClosingCard(image !== undefined, rich.closing);
+    if (key === undefined) return createOnce(requester, full, extras, options.creator, image);
     return idempotency.once(
       `${requesterKey(requester)}:${key}`,
-      () => createOnce(requester, full, extras, options.creator),
+      (remember) => createOnce(requester, full, extras, options.creator, image, remember),
       (result) => result.record.configId,
       async (configId) => ({ ...(await replay(requester, configId)), replayed: true }),
     );
@@ -63,9 +78,13 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
     request: AddContactWayRequest,
     extras: Extras,
     creator: CreateOptions['creator'],
+    image: CreateOptions['closingImage'],
+    remember?: Remember,
   ): Promise<CreateResult> {
-    return audited(requester, 'create', undefined, async () => {
+    return audited(requester, 'create', undefined, async (success) => {
       policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
+      // Kept before anything is reserved: an image the store cannot take stops the creation here.
+      const imageRef = image ? await keepImage(ctx.images, image) : undefined;
       // The state is the only link from WeCom's add callback back to this way: one no other way holds.
       const stateTag = request.state || undefined;
       const state = await claimNewState(ctx.stateIndex, stateTag);
@@ -73,9 +92,24 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
         await releaseState(state);
         throw error;
       });
-      const checked: AddContactWayRequest = { ...request, state };
-      const created = await wecom.addContactWay(checked).catch(async (error: unknown) => {
-        if (certainlyNotCreated(error)) {
+      let checked: AddContactWayRequest = { ...request, state };
+      // Only an add_contact_way whose outcome we do not know may have created a way; an image upload that
+      // fails before it leaves nothing at WeCom, like an errcode.
+      let uncertain = false;
+      const add = (req: AddContactWayRequest) =>
+        wecom.addContactWay(req).then(
+          (answer) => {
+            checked = req;
+            return answer;
+          },
+          (error: unknown) => {
+            if (!certainlyNotCreated(error)) uncertain = true;
+            throw error;
+          },
+        );
+      const sent = imageRef ? sendWithImage(ctx.images, imageRef, checked, add) : add(checked);
+      const created = await sent.catch(async (error: unknown) => {
+        if (!uncertain) {
           await slot
             ?.refund()
             .catch((refundError: unknown) =>
@@ -83,7 +117,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
             );
           await releaseState(state);
         }
-        throw mayHaveBeenCreated(error);
+        throw uncertain ? mayHaveBeenCreated(error) : error;
       });
       const at = new Date(now());
       const expiresInS = checked.is_temp ? (checked.expires_in ?? 7 * 86_400) : undefined;
@@ -100,21 +134,51 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
         status: 'active',
         source: 'created',
         ...(stateTag ? { stateTag } : {}),
+        ...(imageRef ? { closingImage: imageRef } : {}),
         ...(extras.welcome ? { welcome: extras.welcome } : {}),
         ...(extras.closing ? { closing: extras.closing } : {}),
         ...(extras.welcomeAttachments ? { welcomeAttachments: extras.welcomeAttachments } : {}),
         ...(creator ? { locale: creator.locale } : {}),
         ...(creator?.timeZone ? { timeZone: creator.timeZone } : {}),
       };
-      const stored = await storeCreated(record);
-      await bindState(state, record.configId);
+      const stored = await storeCreated(record, state, () => [
+        ...(remember ? [remember(record.configId)] : []),
+        success(),
+      ]);
       const qr = created.qr_code ? await fetchQr(created.qr_code) : undefined;
       return { record: view(record), qr, stored };
     });
   }
 
-  /** Stores a new config_id before anyone is told about it; if that fails the caller still shows it. */
-  async function storeCreated(record: ContactWayRecord): Promise<boolean> {
+  /**
+   * Stores a new config_id before anyone is told about it, in one atomic batch (one round trip) with its
+   * requester index, its state's binding and what the wrappers remember of the creation (the idempotency
+   * result, the audit entry). Should the batch fail, each is written alone as before there were batches, so
+   * one failing write costs no other: the record is journaled if it fails, the rest logged. The requester is
+   * shown the config_id either way.
+   */
+  async function storeCreated(
+    record: ContactWayRecord,
+    state: string,
+    alongside: () => StoreWrite[],
+  ): Promise<boolean> {
+    let others: StoreWrite[] = [];
+    try {
+      others = alongside();
+      const binding = ctx.stateIndex ? [ctx.stateIndex.bindWrite(state, record.configId)] : [];
+      await writeAll([...records.writesFor(record), ...binding, ...others]);
+      return true;
+    } catch (error) {
+      logger.warn({ err: error, configId: record.configId }, 'batch write failed; writing one at a time');
+      const stored = await storeRecord(record);
+      await bindState(state, record.configId);
+      for (const write of others) await writeAlone(write);
+      return stored;
+    }
+  }
+
+  /** The record alone, when the batch failed; if that fails too, the caller still shows its config_id. */
+  async function storeRecord(record: ContactWayRecord): Promise<boolean> {
     try {
       await records.put(record);
       return true;
@@ -132,6 +196,13 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
       await ctx.pending?.add(record);
       return false;
     }
+  }
+
+  /** An idempotency result or audit entry, when the batch failed: its loss fails nothing, the line keeps it. */
+  async function writeAlone(write: StoreWrite): Promise<void> {
+    await writeAll([write]).catch((error: unknown) =>
+      logger.error({ err: error, key: write.key, value: write.value }, 'store write failed after creation'),
+    );
   }
 
   /**

@@ -1,5 +1,5 @@
 import type Keyv from 'keyv';
-import { noLock, type StoreLock, storeCall } from '../store/index.js';
+import { noLock, type StoreLock, type StoreWrite, storeCall } from '../store/index.js';
 
 /** How long a submission is remembered: far longer than any platform retries or a user double-clicks. */
 const REMEMBER_MS = 24 * 3600 * 1000;
@@ -9,6 +9,12 @@ const REMEMBER_MS = 24 * 3600 * 1000;
  * receiving a redelivery) create one contact way. The first run's config_id is remembered under the key;
  * later runs get the first one's result back instead of calling WeCom again.
  */
+/**
+ * The write that remembers a submission's config_id, for a `run` that stores it with its own writes (one
+ * batch); once it is taken, `once` does not write it again.
+ */
+export type Remember = (configId: string) => StoreWrite;
+
 /**
  * The lock holds nothing by default (one process: the in-flight map suffices); several instances pass
  * `createStoreLock(keyv)`, so a submission delivered to two of them is checked and created under one lock and
@@ -41,7 +47,7 @@ export function createIdempotency(keyv: Keyv, lock: StoreLock = noLock) {
 
     async once<T>(
       key: string,
-      run: () => Promise<T>,
+      run: (remember: Remember) => Promise<T>,
       idOf: (result: T) => string,
       replay: (configId: string) => Promise<T>,
     ): Promise<T> {
@@ -51,9 +57,13 @@ export function createIdempotency(keyv: Keyv, lock: StoreLock = noLock) {
       const work = lock(storeKey, async () => {
         const seen = await storeCall(() => keyv.get<string>(storeKey));
         if (seen) return replay(seen);
-        const result = await run();
+        let taken = false;
+        const result = await run((configId) => {
+          taken = true;
+          return { keyv, key: storeKey, value: configId, ttlMs: REMEMBER_MS };
+        });
         // A failure to remember must not fail a creation that worked; at worst a later retry creates again.
-        await keyv.set(storeKey, idOf(result), REMEMBER_MS).catch(() => undefined);
+        if (!taken) await keyv.set(storeKey, idOf(result), REMEMBER_MS).catch(() => undefined);
         return result;
       });
       inFlight.set(storeKey, work);

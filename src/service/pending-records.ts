@@ -31,7 +31,7 @@ export interface PendingRecords {
   /** Keeps a record for later; never throws (if even the file fails, the log line is the last copy). */
   add(record: ContactWayRecord): Promise<void>;
   /** Writes every pending record to the store; keeps the ones that still fail. Returns how many were written. */
-  flush(records: RecordStore): Promise<number>;
+  flush(records: Pick<RecordStore, 'put'>): Promise<number>;
   /** How many records are waiting (in the journal and in claims being flushed). */
   count(): Promise<number>;
 }
@@ -137,7 +137,7 @@ export function createPendingRecords(options: {
     return claimed;
   }
 
-  async function flushClaim(claimed: string, records: RecordStore): Promise<number> {
+  async function flushClaim(claimed: string, records: Pick<RecordStore, 'put'>): Promise<number> {
     const { records: pending, unreadable } = await readFileRecords(claimed);
     const left: ContactWayRecord[] = [];
     for (const record of pending) {

@@ -17,7 +17,7 @@ import { MAX_WELCOME_ATTACHMENTS } from '../wecom/attachment-schemas.js';
 import { type MiniprogramPresets, resolveMiniprograms } from './miniprograms.js';
 
 /** The form field a closing card came from: errors about it name that field. */
-export function closingField(choice: AttachmentChoice): string {
+export function closingField(choice: { kind: string }): string {
   return choice.kind === 'link' ? 'closing_link' : 'closing_miniprogram';
 }
 
@@ -73,6 +73,27 @@ export function checkClosingIsTemp(isTemp: boolean, choice: AttachmentChoice | n
     ),
   };
   throw new ValidationError([issue]);
+}
+
+/**
+ * A link or mini-program beside a closing image: WeCom sends one card, image > link > mini-program, so the
+ * card would never reach the customer; refused rather than stored and shown as if it would.
+ */
+export function checkOneClosingCard(
+  hasImage: boolean,
+  choice: AttachmentChoice | Attachment | null | undefined,
+  field?: string,
+): void {
+  if (!hasImage || !choice || choice.kind === 'image') return;
+  throw new ValidationError([
+    {
+      field: field ?? closingField(choice),
+      message: t(
+        'WeCom sends one closing card, in the order image > link > mini-program: beside an image a link or mini-program would never be sent. Keep only one.',
+        '企业微信结束语只发送一张卡片（图片 > 链接 > 小程序）：有图片时链接或小程序不会被发送。请只保留一个。',
+      ),
+    },
+  ]);
 }
 
 /** The closing card a way has now: as stored, else read back from its conclusions (synced ways). */

@@ -1,3 +1,4 @@
+import type { CheckedImage } from '../media/index.js';
 /** The service's public shapes: what every adapter and command calls, and what comes back. */
 
 import type { ForbiddenError } from '../base/errors.js';
@@ -46,6 +47,8 @@ export interface CreateOptions {
    * notifications it causes later reach them in that language and zone.
    */
   creator?: { locale: Locale; timeZone?: string | undefined };
+  /** The closing message's image (temp ways), checked; uploaded before add_contact_way, kept with the way. */
+  closingImage?: CheckedImage;
 }
 
 export interface ShowResult {
@@ -61,7 +64,12 @@ export interface ShowResult {
  * undefined keeps, null or [] removes). `state` is the requester's tag:
  * WeCom gets it with a unique suffix, as at creation.
  */
-export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> & { welcome?: string } & RichInput;
+export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> &
+  RichInput & {
+    welcome?: string;
+    /** A new closing image, replacing the way's; the kept one is sent again whenever conclusions are. */
+    closingImage?: CheckedImage;
+  };
 
 export interface UpdateResult {
   record: RecordView;

@@ -6,13 +6,16 @@
 import { ValidationError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
 import { definedOnly } from '../base/validate.js';
-import type { ContactWayRecord } from '../store/index.js';
+import { imageHash } from '../media/index.js';
+import { type ContactWayRecord, writeAll } from '../store/index.js';
 import { type Attachment, toConclusions } from '../store/message-content.js';
 import type { UpdateContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
+import { keepImage, sendWithImage } from './closing-image.js';
 import type { ServiceContext } from './context.js';
 import {
   checkClosingIsTemp,
+  checkOneClosingCard,
   currentClosing,
   resolveClosing,
   resolveWelcomeAttachments,
@@ -23,10 +26,16 @@ import { claimNewState } from './way-states.js';
 
 export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
   const { wecom, records, now, policy, view, audited, owned } = ctx;
-  return (requester, configId, changes) =>
-    audited(requester, 'update', configId, async () => {
+  return (requester, configId, { closingImage, ...changes }) =>
+    audited(requester, 'update', configId, async (success) => {
       const record = await owned(requester, configId);
       const changed = changedOnly(record, changes);
+      // The same picture attached again is no change.
+      const newImage =
+        closingImage && imageHash(closingImage.bytes) !== record.closingImage?.sha256
+          ? closingImage
+          : undefined;
+      if (newImage) (changed as Record<string, unknown>).closingImage = true;
       if (Object.keys(changed).length === 0) return { record: view(record), changed: [] };
       const {
         welcome: newWelcome,
@@ -34,28 +43,43 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
         closing: _closing,
         welcomeLinks: _links,
         welcomeMiniprograms: _minis,
+        closingImage: _image,
         ...wecomChanges
       } = changed;
       const welcome = newWelcome === undefined ? record.welcome : checkWelcome(newWelcome) || undefined;
       const request: UpdateContactWayRequest = { ...definedOnly(wecomChanges), config_id: configId };
-      const rich = closingAndWelcome(ctx, record, changed);
+      const rich = closingAndWelcome(ctx, record, changed, {
+        hasImage: (newImage ?? record.closingImage) !== undefined,
+        imageChanged: newImage !== undefined,
+      });
       if (rich.conclusions) request.conclusions = rich.conclusions;
       // Changing members is creating for them: the same CREATE_FOR rule, before WeCom hears of it.
       if (request.user !== undefined || request.party !== undefined) {
         policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
       }
+      if (newImage && !record.isTemp) request.conclusions = {};
       checkUpdateFits(view(record), request);
+      const imageRef = newImage ? await keepImage(ctx.images, newImage) : record.closingImage;
       // A new tag gets a new state, unique like a creation's; the old one stays this way's (late events).
       const retagged = newTag !== undefined && newTag !== '' && newTag !== record.stateTag;
       if (retagged) request.state = await claimNewState(ctx.stateIndex, newTag, configId);
       // A welcome-only edit is ours alone: WeCom hears of nothing.
-      if (Object.keys(request).length > 1) await wecom.updateContactWay(request);
+      // Conclusions go whole: the kept image goes with new text, with a media_id fresh enough (or re-uploaded).
+      if (imageRef && (newImage || request.conclusions !== undefined)) {
+        let sent = request;
+        await sendWithImage(ctx.images, imageRef, request, (req) => {
+          sent = req;
+          return wecom.updateContactWay(req);
+        });
+        request.conclusions = sent.conclusions;
+      } else if (Object.keys(request).length > 1) await wecom.updateContactWay(request);
       const { config_id: _, ...applied } = request;
       const at = now();
       const { welcome: _previous, closing: _card, welcomeAttachments: _cards, ...kept } = record;
       const updated: ContactWayRecord = {
         ...kept,
         ...(retagged ? { stateTag: newTag } : {}),
+        ...(imageRef ? { closingImage: imageRef } : {}),
         request: { ...record.request, ...applied },
         updatedAt: new Date(at).toISOString(),
         // WeCom counts a new expires_in from the update, not from the creation: so do we, or `list` calls
@@ -67,7 +91,8 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
         ...(rich.closing ? { closing: rich.closing } : {}),
         ...(rich.welcomeAttachments ? { welcomeAttachments: rich.welcomeAttachments } : {}),
       };
-      await records.put(updated);
+      // The record, its index and the audit entry in one atomic round trip; the requester stays the stored one.
+      await writeAll([...records.writesFor(updated), success()]);
       return { record: view(updated), changed: Object.keys(changed) };
     });
 }
@@ -82,6 +107,7 @@ function closingAndWelcome(
   ctx: ServiceContext,
   record: ContactWayRecord,
   changed: UpdateChanges,
+  image: { hasImage: boolean; imageChanged: boolean },
 ): {
   conclusions?: UpdateContactWayRequest['conclusions'];
   closing?: Attachment;
@@ -92,11 +118,15 @@ function closingAndWelcome(
     changed.closing === undefined
       ? currentClosing(record)
       : resolveClosing(ctx.miniprograms, changed.closing);
+  // A card kept from before and a newly attached image: the image is named, it is what made them clash.
+  checkOneClosingCard(image.hasImage, closing, changed.closing ? undefined : 'image');
   const welcomeAttachments = resolveWelcomeAttachments(ctx.miniprograms, changed, record.welcomeAttachments);
   const out = { ...(closing ? { closing } : {}), ...(welcomeAttachments ? { welcomeAttachments } : {}) };
-  if (changed.closing === undefined && changed.conclusions === undefined) return out;
+  const closingChanged = changed.closing !== undefined || changed.conclusions !== undefined;
+  if (!closingChanged && !image.imageChanged) return out;
   const text = changed.conclusions?.text?.content ?? record.request.conclusions?.text?.content;
-  const conclusions = toConclusions(text, closing);
+  // The image itself is added when sent (a fresh media_id): here it only makes the closing message non-empty.
+  const conclusions = toConclusions(text, closing) ?? (image.hasImage ? {} : undefined);
   if (!conclusions) {
     throw new ValidationError([
       {

@@ -97,5 +97,5 @@ function cardKey(card: AttachmentChoice | Attachment | string): string {
   if (card.kind === 'link')
     return ['link', card.title, card.url, card.desc ?? '', card.picurl ?? ''].join('\u0000');
   if (card.kind === 'miniprogram') return `miniprogram\u0000${card.name}`;
-  return `image\u0000${card.ref}`;
+  return `image\u0000${card.sha256}`;
 }

@@ -9,6 +9,7 @@ import { deleteKeysBelow } from './delete-range.js';
 import { AUDIT_PREFIX, auditKey, auditKeysBefore } from './keys.js';
 import { readValid } from './read-valid.js';
 import { scanKeys } from './scan-keys.js';
+import type { StoreWrite } from './write-all.js';
 
 /** What a caller gives {@link AuditLog.append}; `at` defaults to now. */
 export type AuditInput = Omit<AuditEntry, 'at'> & { at?: string };
@@ -17,6 +18,8 @@ export type AuditInput = Omit<AuditEntry, 'at'> & { at?: string };
 export interface AuditLog {
   /** Stores one entry under its own key (appends never race) and returns it as stored. */
   append(entry: AuditInput): Promise<AuditEntry>;
+  /** What `append` writes, for the caller to write in one batch with other stores' writes (`writeAll`). */
+  entryWrite(entry: AuditInput): StoreWrite;
   /** The newest `limit` entries, newest first. */
   latest(limit: number): Promise<AuditEntry[]>;
   /**
@@ -49,20 +52,27 @@ export function createAuditLog(keyv: Keyv, options: AuditLogOptions = {}): Audit
   const ttlMs = options.ttlMs ?? DEFAULT_AUDIT_TTL_MS;
   const { logger } = options;
 
+  function entryWrite(input: AuditInput): StoreWrite & { value: AuditEntry } {
+    const entry = validate(auditEntrySchema, {
+      ...input,
+      at: input.at ?? now().toISOString(),
+      // The trail outlives logs and is shown to admins: scrub anything that looks like a credential.
+      detail: input.detail === undefined ? undefined : redactText(input.detail),
+    });
+    if (entry.detail === undefined) delete entry.detail;
+    const key = auditKey(Date.parse(entry.at), randomBytes(6).toString('hex'));
+    return { keyv, key, value: entry, ttlMs };
+  }
+
   return {
     append: (input) =>
       storeCall(async () => {
-        const entry = validate(auditEntrySchema, {
-          ...input,
-          at: input.at ?? now().toISOString(),
-          // The trail outlives logs and is shown to admins: scrub anything that looks like a credential.
-          detail: input.detail === undefined ? undefined : redactText(input.detail),
-        });
-        if (entry.detail === undefined) delete entry.detail;
-        const key = auditKey(Date.parse(entry.at), randomBytes(6).toString('hex'));
-        await keyv.set(key, entry, ttlMs);
-        return entry;
+        const { key, value } = entryWrite(input);
+        await keyv.set(key, value, ttlMs);
+        return value;
       }),
+
+    entryWrite,
 
     latest: (limit) =>
       storeCall(async () => {

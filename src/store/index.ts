@@ -57,3 +57,4 @@ export {
   startExpiredSweep,
   sweepExpiredKeys,
 } from './sweep-expired.js';
+export { createWriteAll, type KeyWrite, type StoreWrite, type WriteAll, writeAll } from './write-all.js';

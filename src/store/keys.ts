@@ -17,6 +17,10 @@
  * | `directory:members`                   | DirectorySnapshot    | member directory, shared by instances    |
  * | `link:{requesterKey}`                 | Link                 | a chat user linked to a WeCom userid     |
  * | `linkreq:{digest of requesterKey}`    | LinkRequest          | a `link` waiting for an admin; TTL'd     |
+ * | `wecom:suite-ticket:{suiteId}`        | newest suite_ticket  | provider modes; newest TimeStamp; 30 min |
+ * | `wecom:tenant:{authCorpId}`           | Tenant               | an installed corp; permanent code sealed |
+ * | `wecom:authcode:{sha256(code)}`       | `1`                  | one exchange of an auth_code; 10 min     |
+ * | `suiteev:{sha256(message)}`           | StoredSuiteEvent     | a /wecom/suite auth event; dedupes; TTL'd |
  *
  * Keyv adds its namespace in front (`{ns}:` for sqlite, PostgreSQL and memory, `{ns}::` for Redis).
  * Every part we put in a key is restricted to `[A-Za-z0-9_.!~*'()%-]` (config ids by their schema, requester
@@ -41,6 +45,12 @@ export const DIRECTORY_PREFIX = 'directory:';
 /** Chat users linked to WeCom members, and requests for a link (src/store/links.ts). */
 export const LINK_PREFIX = 'link:';
 export const LINK_REQUEST_PREFIX = 'linkreq:';
+
+/** Provider modes (src/provider): the newest suite_ticket, installed corps, auth_code claims, auth events. */
+export const SUITE_TICKET_PREFIX = 'wecom:suite-ticket:';
+export const TENANT_PREFIX = 'wecom:tenant:';
+export const AUTH_CODE_PREFIX = 'wecom:authcode:';
+export const SUITE_EVENT_PREFIX = 'suiteev:';
 
 /** Matches a config id as WeCom returns it (same rule as `configIdSchema`). */
 const CONFIG_ID = /^[A-Za-z0-9_-]{1,128}$/;

@@ -3,12 +3,12 @@
  * shape (`kind`) that the forms fill, the record stores, `show` describes and the WeCom bodies are made from.
  * Mini-programs are stored resolved from their preset (a preset changed later does not change a way's card).
  *
- * `image` is a slot for image attachments: the image upload fills `ref` (where the bytes are kept, e.g. a
- * content hash) and `mediaId`/`mediaAt` (WeCom's 3-day media_id); until it has a fresh media_id an image is
- * not sent.
+ * An image is kept as src/media keeps it (an ImageRef: the content hash finds the bytes); its media_id is never
+ * stored here, it is asked of src/media when sent (fresh, or re-uploaded).
  */
 import { z } from 'zod';
 import { type Bilingual, t } from '../base/i18n.js';
+import { imageRefSchema } from '../media/index.js';
 import {
   linkBodySchema,
   MAX_WELCOME_ATTACHMENTS,
@@ -25,18 +25,8 @@ export const miniprogramContentSchema = miniprogramBodySchema
   .strict();
 export type MiniprogramContent = z.infer<typeof miniprogramContentSchema>;
 
-export const imageContentSchema = z
-  .object({
-    kind: z.literal('image'),
-    /** What the requester called it (the file name), for `show`. */
-    name: z.string().max(256),
-    /** Where the bytes are kept (filled by the image upload). */
-    ref: z.string().min(1).max(512),
-    mediaId: z.string().optional(),
-    /** When `mediaId` was issued (ISO): it works for 3 days. */
-    mediaAt: z.string().optional(),
-  })
-  .strict();
+export const imageContentSchema = imageRefSchema.extend({ kind: z.literal('image') }).strict();
+export type ImageContent = z.infer<typeof imageContentSchema>;
 
 /** One card besides the text: stored as-is with the way. */
 export const attachmentSchema = z.discriminatedUnion('kind', [
@@ -65,8 +55,14 @@ export interface RichInput {
   welcomeMiniprograms?: string[];
 }
 
-/** A stored card as a welcome attachment; undefined for an image without a media_id yet. */
-export function toWelcomeAttachment(content: Attachment): WelcomeAttachment | undefined {
+/**
+ * A stored card as a welcome attachment. An image needs its media_id (`imageMediaId`, e.g. src/media's
+ * `welcomeMediaId`): without one it is undefined, and the welcome goes without it.
+ */
+export function toWelcomeAttachment(
+  content: Attachment,
+  imageMediaId?: string,
+): WelcomeAttachment | undefined {
   switch (content.kind) {
     case 'link': {
       const { kind: _, ...link } = content;
@@ -77,7 +73,7 @@ export function toWelcomeAttachment(content: Attachment): WelcomeAttachment | un
       return { msgtype: 'miniprogram', miniprogram };
     }
     case 'image':
-      return content.mediaId ? { msgtype: 'image', image: { media_id: content.mediaId } } : undefined;
+      return imageMediaId ? { msgtype: 'image', image: { media_id: imageMediaId } } : undefined;
   }
 }
 
@@ -85,7 +81,9 @@ type Conclusions = NonNullable<AddContactWayRequest['conclusions']>;
 
 /**
  * The conclusions WeCom gets: the text, and the one card. WeCom applies image > link > miniprogram and sends
- * only one; we send only one, so what `show` says is what the customer gets.
+ * only one; we send only one, so what `show` says is what the customer gets. The closing image is the way's
+ * `closingImage`, added when sent (src/service/closing-image.ts `sendWithImage`, with a fresh media_id): never
+ * a card here.
  */
 export function toConclusions(
   text: string | undefined,
@@ -98,8 +96,6 @@ export function toConclusions(
   } else if (card?.kind === 'miniprogram') {
     const { kind: _, name: __, ...miniprogram } = card;
     body.miniprogram = miniprogram;
-  } else if (card?.kind === 'image' && card.mediaId) {
-    body.image = { media_id: card.mediaId };
   }
   return Object.keys(body).length > 0 ? body : undefined;
 }
@@ -125,7 +121,7 @@ export function describeCard(card: Attachment): Bilingual {
       return t(`mini-program ${named}`, `小程序 ${named}`);
     }
     case 'image':
-      return t(`image “${card.name}”`, `图片“${card.name}”`);
+      return t(`image “${card.filename}”`, `图片“${card.filename}”`);
   }
 }
 

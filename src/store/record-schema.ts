@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone } from '../base/time.js';
+import { imageRefSchema } from '../media/image-media.js';
 import { type AddContactWayRequest, configIdSchema } from '../wecom/schemas.js';
 import { attachmentSchema, storedAttachmentsSchema } from './message-content.js';
 
@@ -52,6 +53,11 @@ export const contactWayRecordSchema = z.object({
    * so the state in a customer's add event names this way and no other.
    */
   stateTag: z.string().optional(),
+  /**
+   * The closing message's image: its bytes are kept under this hash (src/media) so an edit after the media_id's
+   * three days can upload it again. `request.conclusions.image.media_id` is only the last one sent.
+   */
+  closingImage: imageRefSchema.optional().catch(undefined),
   /** Sent to each customer who adds the member through this way (send_welcome_msg); not a WeCom field. */
   welcome: z.string().optional(),
   /**

@@ -14,6 +14,7 @@ import {
 import { readValid } from './read-valid.js';
 import { type ContactWayRecord, contactWayRecordSchema } from './record-schema.js';
 import { scanKeys } from './scan-keys.js';
+import type { StoreWrite } from './write-all.js';
 
 /**
  * Where we remember every contact way and who asked for it. Losing a record means its config_id is gone and
@@ -24,6 +25,12 @@ import { scanKeys } from './scan-keys.js';
 export interface RecordStore {
   /** Inserts or replaces the record (validated first). */
   put(record: ContactWayRecord): Promise<void>;
+  /**
+   * What `put` writes (validated first), for the caller to write in one batch with other stores' writes
+   * (`writeAll`): only for a record whose requester is the one already stored (a new record, or an edit);
+   * `put` also drops the index entry of a previous requester.
+   */
+  writesFor(record: ContactWayRecord): StoreWrite[];
   /** The record, or undefined when there is none (or it is unreadable; that is logged). */
   get(configId: string): Promise<ContactWayRecord | undefined>;
   /** Every record of one requester ({@link requesterKey}), newest first. */
@@ -67,6 +74,14 @@ export function createRecordStore(keyv: Keyv, options: RecordStoreOptions = {}):
   }
 
   return {
+    writesFor: (record) => {
+      const valid = validate(contactWayRecordSchema, record);
+      return [
+        { keyv, key: ownerKey(requesterKey(valid.requester), valid.configId), value: 1 },
+        { keyv, key: recordKey(valid.configId), value: valid },
+      ];
+    },
+
     put: (record) =>
       storeCall(async () => {
         const valid = validate(contactWayRecordSchema, record);

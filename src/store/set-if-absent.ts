@@ -1,5 +1,6 @@
 import type { Keyv } from 'keyv';
 import { storeCall } from '../base/store-call.js';
+import { isRedisStore, prefixedKey, redisKey, redisPx, serializeForKeyv } from './native-store.js';
 import { isSqlStore, sqlTable } from './scan-keys.js';
 
 /**
@@ -23,11 +24,8 @@ export type SetIfAbsent = (key: string, value: unknown, ttlMs?: number) => Promi
  */
 export function createSetIfAbsent(keyv: Keyv): SetIfAbsent {
   const store: unknown = keyv.store;
-  const serialize = async (value: unknown, ttlMs: number | undefined) => {
-    const data = { value, expires: ttlMs === undefined ? undefined : Date.now() + ttlMs };
-    return keyv.serialize ? await keyv.serialize(data) : data;
-  };
-  const prefixed = (key: string) => (keyv.useKeyPrefix && keyv.namespace ? `${keyv.namespace}:${key}` : key);
+  const serialize = (value: unknown, ttlMs: number | undefined) => serializeForKeyv(keyv, value, ttlMs);
+  const prefixed = (key: string) => prefixedKey(keyv, key);
 
   let insert: (key: string, serialized: unknown, ttlMs: number | undefined) => Promise<boolean>;
   if (store instanceof Map) {
@@ -49,15 +47,12 @@ export function createSetIfAbsent(keyv: Keyv): SetIfAbsent {
       return rows.length === 1;
     };
   } else if (isRedisStore(store)) {
-    const ns = store.namespace ? `${store.namespace}${store.keyPrefixSeparator}` : '';
     insert = async (key, serialized, ttlMs) => {
       const client = await store.getClient();
       const answer = await client.set(
-        `${ns}${key}`,
+        redisKey(store, key),
         serialized as string,
-        ttlMs === undefined
-          ? { condition: 'NX' }
-          : { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) } },
+        ttlMs === undefined ? { condition: 'NX' } : { condition: 'NX', expiration: redisPx(ttlMs) },
       );
       return answer === 'OK';
     };
@@ -73,24 +68,4 @@ export function createSetIfAbsent(keyv: Keyv): SetIfAbsent {
       if ((await keyv.get(key)) !== undefined) return false;
       return insert(key, serialized, ttlMs);
     });
-}
-
-interface RedisSetClient {
-  set(
-    key: string,
-    value: string,
-    options: { condition: 'NX'; expiration?: { type: 'PX'; value: number } },
-  ): Promise<unknown>;
-}
-
-interface RedisSetStore {
-  opts: { dialect?: string };
-  namespace?: string;
-  keyPrefixSeparator: string;
-  getClient(): Promise<RedisSetClient>;
-}
-
-function isRedisStore(store: unknown): store is RedisSetStore {
-  const s = store as Partial<RedisSetStore> | null;
-  return s?.opts?.dialect === 'redis' && typeof s.getClient === 'function';
 }

@@ -5,6 +5,7 @@ import { configIdSchema } from '../wecom/schemas.js';
 import { stateKey } from './keys.js';
 import { readValid } from './read-valid.js';
 import { createSetIfAbsent } from './set-if-absent.js';
+import type { StoreWrite } from './write-all.js';
 
 /**
  * Who holds a state: one way (`configId`), a creation about to happen (neither field: reserved before WeCom is
@@ -27,6 +28,8 @@ export interface StateIndex {
   claim(state: string, configId?: string): Promise<boolean>;
   /** Names the way a reservation was made for, once WeCom returned its config_id. */
   bind(state: string, configId: string): Promise<void>;
+  /** What `bind` writes, for the caller to write in one batch with other stores' writes (`writeAll`). */
+  bindWrite(state: string, configId: string): StoreWrite;
   /** Frees `state` if `configId` holds it (undefined: if it is still only reserved). */
   release(state: string, configId?: string): Promise<void>;
   /** Several ways made outside the bot share `state`: from now on it names none of them. */
@@ -50,6 +53,7 @@ export function createStateIndex(keyv: Keyv): StateIndex {
       storeCall(async () => {
         await keyv.set(stateKey(state), { configId });
       }),
+    bindWrite: (state, configId) => ({ keyv, key: stateKey(state), value: { configId } }),
     async release(state, configId) {
       const current = await holder(state);
       if (!current || current.shared || current.configId !== configId) return;

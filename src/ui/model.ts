@@ -16,7 +16,12 @@ export type FieldKind =
   /** One WeCom member (a picker where the platform has one); the value is the userid. */
   | 'member'
   | 'members'
-  | 'departments';
+  | 'departments'
+  /**
+   * One attached file (an upload widget where the platform has one, a path on the console). The value is the
+   * adapter's reference to it (opaque to the core), fetched at submit through the request's `files`.
+   */
+  | 'file';
 
 export interface FieldSpec {
   /** Stable id; for WeCom fields it is WeCom's own key (`expires_in`), so validation paths map 1:1. */
@@ -36,6 +41,8 @@ export interface FieldSpec {
   /** Choices for `choice` fields. */
   options?: { value: string; label: Bilingual }[];
   placeholder?: Bilingual;
+  /** `file` fields: the extensions offered and the largest file, in bytes (the core checks both again). */
+  accept?: { extensions: string[]; maxBytes: number };
 }
 
 /** A field as an adapter renders it: texts already in the requester's language. */
@@ -115,3 +122,15 @@ export interface QrImage {
   contentType: 'image/png' | 'image/jpeg';
   fileName: 'qr.png' | 'qr.jpg';
 }
+
+/** A file as fetched: its bytes and the name it had where it came from. */
+export interface FetchedFile {
+  bytes: Buffer;
+  name: string;
+}
+
+/**
+ * Fetches a `file` field's value (the adapter's own reference: a platform URL, a path). Throws a MediaError
+ * (src/media) that says what to do when the platform refuses (missing permission) or the link expired.
+ */
+export type FileSource = (ref: string) => Promise<FetchedFile>;

@@ -70,8 +70,14 @@ export interface WecomCaller {
  */
 export function createWecomCaller(
   options: WecomClientOptions,
-  policy: { component: string; safeToRepeat: (endpoint: string) => boolean },
+  policy: {
+    component: string;
+    safeToRepeat: (endpoint: string) => boolean;
+    /** The errcodes that mean "this token was refused": default the corp token's (40001, 40014, 42001). */
+    tokenErrcodes?: ReadonlySet<number>;
+  },
 ): WecomCaller {
+  const tokenErrcodes = policy.tokenErrcodes ?? TOKEN_ERRCODES;
   try {
     new URL(options.baseUrl);
   } catch {
@@ -160,7 +166,7 @@ export function createWecomCaller(
       try {
         answer = await send(request(token));
       } catch (error) {
-        if (!(error instanceof WecomError && TOKEN_ERRCODES.has(error.errcode))) throw error;
+        if (!(error instanceof WecomError && tokenErrcodes.has(error.errcode))) throw error;
         logger.info({ endpoint, errcode: error.errcode }, 'access token rejected; refreshing once');
         answer = await send(request(await tokens.renew(token)));
       }

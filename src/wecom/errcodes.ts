@@ -30,6 +30,35 @@ const EXPLANATIONS: ReadonlyMap<number, Bilingual> = new Map([
     ),
   ],
   [
+    40004,
+    t(
+      'WeCom rejected the media type. Images are uploaded as type=image.',
+      '企业微信不接受该媒体文件类型，图片须以 type=image 上传。',
+    ),
+  ],
+  [
+    40005,
+    t(
+      'WeCom rejected the file type: an image must be a JPG or PNG file.',
+      '企业微信不接受该文件类型：图片须为 JPG 或 PNG 文件。',
+    ),
+  ],
+  [
+    40006,
+    t(
+      'WeCom rejected the file size: an image must be more than 5 bytes and at most 10 MB.',
+      '企业微信不接受该文件大小：图片须大于 5 字节且不超过 10 MB。',
+    ),
+  ],
+  [
+    40007,
+    t(
+      'WeCom does not know this media_id: it expired (a media_id lasts 3 days), was uploaded by another corp, or is of the wrong type. The bot uploads the image again.',
+      'media_id 无效：已过期（media_id 仅三天内有效）、属于其他企业或类型不符。机器人会重新上传图片。',
+    ),
+  ],
+  [40009, t('WeCom rejected the image size: at most 10 MB.', '图片大小无效：不能超过 10 MB。')],
+  [
     40013,
     t(
       'WeCom does not know this corp id. Check WECOM_CORP_ID (我的企业 → 企业信息 → 企业ID).',
@@ -91,6 +120,13 @@ const EXPLANATIONS: ReadonlyMap<number, Bilingual> = new Map([
     t(
       'WeCom received no access token. This is a bug in the bot; please report it.',
       '企业微信未收到 access_token。这是机器人的缺陷，请反馈。',
+    ),
+  ],
+  [
+    41005,
+    t(
+      'The upload carried no file (the part must be named media).',
+      '上传内容缺少文件（表单字段须名为 media）。',
     ),
   ],
   [
@@ -164,6 +200,14 @@ const EXPLANATIONS: ReadonlyMap<number, Bilingual> = new Map([
       '企业未绑定微信开发者账号，无法使用 unionid。请在「客户联系」中绑定，或不填写 unionid。',
     ),
   ],
+  [41064, t('Too many welcome message attachments: at most 9.', '欢迎语附件过多：最多 9 个。')],
+  [
+    41065,
+    t(
+      'A welcome message attachment is invalid: its type must be image, link, miniprogram, video or file, with a body of that type.',
+      '欢迎语附件无效：类型须为 image、link、miniprogram、video 或 file，且内容与类型一致。',
+    ),
+  ],
   [41102, t('The menu name is missing.', '缺少菜单名称。')],
   [
     42001,
@@ -173,12 +217,49 @@ const EXPLANATIONS: ReadonlyMap<number, Bilingual> = new Map([
     ),
   ],
   [
+    40078,
+    t(
+      'The install’s auth_code was already used or has expired (10 minutes, single use).',
+      '授权 auth_code 已被使用或已过期（10 分钟内有效，仅可使用一次）。',
+    ),
+  ],
+  [
+    40082,
+    t(
+      'WeCom rejected the suite access token. The bot fetches a new one automatically.',
+      '企业微信拒绝了 suite_access_token，机器人会自动重新获取。',
+    ),
+  ],
+  [
+    40084,
+    t(
+      'WeCom refused the corp’s permanent code: the corp cancelled the authorization, or the code belongs to another provider. The corp must install the app again.',
+      '企业微信拒绝了该企业的永久授权码：企业已取消授权，或授权码属于其他服务商。需由企业重新安装应用。',
+    ),
+  ],
+  [
+    40085,
+    t(
+      'WeCom refused the suite_ticket (missing or expired). The bot waits for WeCom’s next push (about every 10 minutes); an admin can press 刷新ticket in the provider console.',
+      'suite_ticket 无效或已过期。机器人在等待企业微信下一次推送（约每 10 分钟）；也可在服务商管理后台点击「刷新ticket」。',
+    ),
+  ],
+  [
+    48004,
+    t(
+      'The corp’s authorization is no longer valid (none, or cancelled). The corp must install the app again.',
+      '该企业的授权关系无效（未授权或已取消）。需由企业重新安装应用。',
+    ),
+  ],
+  [301007, t('The corp is not available (dissolved or banned).', '该企业不可用（已解散或被封禁）。')],
+  [
     42009,
     t(
       'The suite access token expired. The bot refreshes it automatically.',
       'suite_access_token 已过期，机器人会自动刷新。',
     ),
   ],
+  [44001, t('The uploaded file is empty.', '上传的文件为空。')],
   [
     45009,
     t(
@@ -272,6 +353,12 @@ const EXPLANATIONS: ReadonlyMap<number, Bilingual> = new Map([
 
 /** Token errors: drop the token (if still the one that failed), fetch a new one, retry exactly once (§2, §6). */
 export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
+
+/** The suite_access_token was refused: fetch a new one from the newest ticket and retry exactly once. */
+export const SUITE_TOKEN_ERRCODES: ReadonlySet<number> = new Set([40082, 42009]);
+
+/** The corp's authorization is gone (cancelled, another provider's code, corp dissolved): stop calling for it. */
+export const TENANT_LOST_ERRCODES: ReadonlySet<number> = new Set([40084, 48004, 301007, 2000002]);
 
 /** WeCom says to retry these later, at most 3 times (§3). */
 export const TRANSIENT_ERRCODES: ReadonlySet<number> = new Set([-1, 6000]);

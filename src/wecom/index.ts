@@ -14,6 +14,13 @@ export {
   DEFAULT_MAX_CALLS_PER_MINUTE,
   DEFAULT_MAX_QUEUE_MS,
 } from './limiter.js';
+export {
+  createMediaClient,
+  type MediaClient,
+  type MediaFile,
+  multipartBody,
+  type UploadedMedia,
+} from './media.js';
 export type {
   AddContactWayRequest,
   AddContactWayResponse,

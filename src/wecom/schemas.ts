@@ -240,16 +240,30 @@ export type BaseResponse = z.infer<typeof baseResponseSchema>;
  * (`{access_token, expires_in}`): a token without errcode is success. Without a token, errcode stays required,
  * so an error page or `{}` is still not WeCom's format.
  */
-export const tokenEnvelopeSchema = z.preprocess(
-  (body) =>
-    typeof body === 'object' &&
-    body !== null &&
-    !('errcode' in body) &&
-    typeof (body as { access_token?: unknown }).access_token === 'string'
-      ? { ...body, errcode: 0 }
-      : body,
-  baseResponseSchema,
-);
+export const tokenEnvelopeSchema = tokenEnvelope('access_token');
+
+/**
+ * The envelope of an answer that carries its token in `field` and errcode only on failure: gettoken,
+ * get_suite_token (`suite_access_token`), get_corp_token, get_provider_token (`provider_access_token`).
+ */
+export function tokenEnvelope(field: string) {
+  return z.preprocess(
+    (body) =>
+      typeof body === 'object' &&
+      body !== null &&
+      !('errcode' in body) &&
+      typeof (body as Record<string, unknown>)[field] === 'string'
+        ? { ...body, errcode: 0 }
+        : body,
+    baseResponseSchema,
+  );
+}
+
+/** `service/get_suite_token`'s answer. */
+export const suiteTokenResponseSchema = z.looseObject({
+  suite_access_token: z.string().min(1).max(512),
+  expires_in: z.number().int().positive(),
+});
 
 export const tokenResponseSchema = z.looseObject({
   access_token: z.string().min(1).max(512),

@@ -27,6 +27,8 @@ export interface WireRequest {
   query?: Record<string, string>;
   /** JSON body; keys whose value is `undefined` are not serialized. */
   body?: unknown;
+  /** A body sent as given instead of JSON (media/upload's multipart form); wins over `body`. */
+  raw?: { contentType: string; bytes: Uint8Array };
   /** Credential values sent with this request: scrubbed from every error, cause and log line. */
   secrets?: readonly string[];
   /** WeCom's envelope for this endpoint; default `baseResponseSchema` (errcode required). */
@@ -83,14 +85,16 @@ export function createTransport(options: TransportOptions): Transport {
         const response = await options.fetch(url, {
           method: request.method,
           signal,
-          ...(request.body === undefined
-            ? {}
-            : {
-                headers: { 'content-type': 'application/json' },
-                // JSON.stringify drops keys whose value is undefined, so unset fields are never sent
-                // (the Go SDKs' `skip_verify:false` mistake, reference §5).
-                body: JSON.stringify(request.body),
-              }),
+          ...(request.raw !== undefined
+            ? { headers: { 'content-type': request.raw.contentType }, body: request.raw.bytes }
+            : request.body === undefined
+              ? {}
+              : {
+                  headers: { 'content-type': 'application/json' },
+                  // JSON.stringify drops keys whose value is undefined, so unset fields are never sent
+                  // (the Go SDKs' `skip_verify:false` mistake, reference §5).
+                  body: JSON.stringify(request.body),
+                }),
         });
         status = response.status;
         text = await response.text();

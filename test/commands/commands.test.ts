@@ -76,6 +76,7 @@ describe('temp form', () => {
       ['state', 'text', ''],
       ['skip_verify', 'boolean', 'true'],
       ['conclusions', 'multiline', ''],
+      ['image', 'file', ''],
       ['closing_link', 'text', ''],
       ['closing_miniprogram', 'text', ''],
       ['welcome', 'multiline', ''],

@@ -133,12 +133,13 @@ describe.skipIf(!redisUrl)('store lock on Redis, two connections as two instance
   });
 
   it('GIVEN a holder that works longer than the TTL THEN it keeps the lock by renewing it', async () => {
-    const lockA = createStoreLock(await open(), { ttlMs: 150 });
-    const lockB = createStoreLock(await open(), { ttlMs: 150, pollMs: 10 });
+    // A TTL long enough that a loaded machine's late renewal (every ttl/3) still lands before it lapses.
+    const lockA = createStoreLock(await open(), { ttlMs: 900 });
+    const lockB = createStoreLock(await open(), { ttlMs: 900, pollMs: 10 });
     const events: string[] = [];
     const a = lockA('long', async () => {
       events.push('a start');
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await new Promise((resolve) => setTimeout(resolve, 2_700));
       events.push('a end');
     });
     await new Promise((resolve) => setTimeout(resolve, 20));

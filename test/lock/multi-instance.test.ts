@@ -197,16 +197,26 @@ for (const backend of backends) {
       const { bots, codes } = await twoInstances(fresh.env, 10);
       const elapsedMs = Date.now() - started;
       expect(codes).toEqual([0, 0]);
-      for (const bot of bots) expect(bot.stderr()).not.toMatch(/"level":(40|50|60)/);
+      // On a loaded machine a call can reach WeCom after its 2 s token expired: that 42001 is logged as a warning and
+      // healed by the refresh below, which is what this test counts. Any other warning is a failure.
+      for (const bot of bots) {
+        const warnings = bot
+          .stderr()
+          .split('\n')
+          .filter((line) => /"level":(40|50|60)/.test(line));
+        expect(warnings.filter((line) => !line.includes('"errcode":42001'))).toEqual([]);
+      }
       expect(new Set(bots.flatMap((b) => configIdsIn(b.stdout()))).size).toBe(20);
 
       const times = fresh.gettokenAtMs;
       expect(times.length).toBe(other.stats().gettoken);
       // Tokens did expire during the run and were replaced…
       expect(times.length).toBeGreaterThanOrEqual(2);
-      // …by one gettoken per window: two instances each refreshing would put two within milliseconds.
+      // …by one gettoken per window: two instances each refreshing would put two within one WeCom call (150 ms) of
+      // each other. (Windows are ~1 s apart on a quiet machine; on a loaded one a response read late shortens the
+      // next window, so the gap itself is not a fixed figure: the count below bounds them.)
       const gaps = times.slice(1).map((t, i) => t - times[i]!);
-      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(900);
+      for (const gap of gaps) expect(gap).toBeGreaterThan(150);
       expect(times.length).toBeLessThanOrEqual(Math.floor(elapsedMs / 1_000) + 1);
     }, 60_000);
   });

@@ -96,15 +96,21 @@ describe('request ids: one per Slack request, on every log line of its flow', ()
       expect((await postToApp(eventsUrl, body, { secret: SIGNING_SECRET })).status).toBe(200);
       await fake.waitFor(() => fake.responsesTo(`rid-${n}`)[0]);
     }
-    const finished = lines.filter((l) => l.msg === 'command finished');
+    // The reply reaches Slack before the adapter logs its delivery and the flow logs that it finished: wait for
+    // the lines, not for the reply.
+    const flowOf = (id: unknown) => lines.filter((l) => l.requestId === id).map((l) => l.msg);
+    const finished = await fake.waitFor(() => {
+      const done = lines.filter((l) => l.msg === 'command finished');
+      const complete = done.every((l) => flowOf(l.requestId).includes('Slack reply delivered'));
+      return done.length >= 2 && complete ? done : undefined;
+    });
     expect(finished).toHaveLength(2);
     const ids = finished.map((l) => l.requestId);
     expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(ids[1]).not.toBe(ids[0]);
     for (const id of ids) {
-      const flow = lines.filter((l) => l.requestId === id).map((l) => l.msg);
-      expect(flow).toContain('Slack reply delivered');
-      expect(flow).toContain('command finished');
+      expect(flowOf(id)).toContain('Slack reply delivered');
+      expect(flowOf(id)).toContain('command finished');
     }
     // Startup lines belong to no request.
     expect(lines.find((l) => l.msg === 'Slack adapter listening')?.requestId).toBeUndefined();

@@ -66,10 +66,11 @@ describe('sandbox: send_welcome_msg attachments', () => {
     const scan = await sb.scan(added.config_id as string);
     const code = scan.welcomeCode;
     const ten = Array.from({ length: 10 }, () => ({ msgtype: 'link', link: LINK }));
-    expect((await call('send_welcome_msg', { welcome_code: code, attachments: ten })).errcode).toBe(40058);
+    // WeCom's own codes: 41064 for more than nine, 41065 for a body under another msgtype's key.
+    expect((await call('send_welcome_msg', { welcome_code: code, attachments: ten })).errcode).toBe(41064);
     const mismatched = [{ msgtype: 'link', miniprogram: MINI }];
     expect((await call('send_welcome_msg', { welcome_code: code, attachments: mismatched })).errcode).toBe(
-      40058,
+      41065,
     );
     expect((await call('send_welcome_msg', { welcome_code: code })).errcode).toBe(40058);
     const bad = [{ msgtype: 'miniprogram', miniprogram: { ...MINI, appid: 'nope' } }];

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, type SandboxMember, startSandbox } from '../../src/sandbox/index.js';
+import { pngBytes } from '../fixtures/images.js';
 
 const DAY_S = 24 * 3600;
 const T0 = Date.UTC(2026, 0, 1);
@@ -132,12 +133,19 @@ describe('sandbox: endpoints, happy paths', () => {
   });
 
   it('GIVEN a temp add with conclusions THEN get returns WeCom shape with image.pic_url, not media_id', async () => {
+    const form = new FormData();
+    form.append('media', new Blob([await pngBytes()], { type: 'image/png' }), 'closing.png');
+    const upload = (await fetch(`${sb.url}/cgi-bin/media/upload?access_token=${token}&type=image`, {
+      method: 'POST',
+      body: form,
+    }).then((r) => r.json())) as { media_id: string };
+    const MEDIA_1 = upload.media_id;
     const add = await call(sb, token, 'add_contact_way', {
       ...TEMP,
       remark: '门诊',
       state: 'ch1',
       chat_expires_in: 3600,
-      conclusions: { text: { content: '再见' }, image: { media_id: 'MEDIA_1' } },
+      conclusions: { text: { content: '再见' }, image: { media_id: MEDIA_1 } },
     });
     const got = await call(sb, token, 'get_contact_way', { config_id: add.config_id });
     expect(got).toMatchObject({ errcode: 0, errmsg: 'ok' });
@@ -156,9 +164,12 @@ describe('sandbox: endpoints, happy paths', () => {
       chat_expires_in: 3600,
       is_exclusive: false,
       mark_source: true,
-      conclusions: { text: { content: '再见' }, image: { pic_url: `${sb.url}/sandbox/media/MEDIA_1.png` } },
+      conclusions: {
+        text: { content: '再见' },
+        image: { pic_url: `${sb.url}/sandbox/media/${MEDIA_1}.png` },
+      },
     });
-    const pic = await fetch(`${sb.url}/sandbox/media/MEDIA_1.png`);
+    const pic = await fetch(`${sb.url}/sandbox/media/${MEDIA_1}.png`);
     expect(pic.headers.get('content-type')).toBe('image/png');
   });
 

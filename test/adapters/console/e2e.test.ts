@@ -111,6 +111,7 @@ describe('console adapter, end to end on the sandbox', () => {
       'temp lisi',
       'f',
       ...Array(6).fill(''), // expires_in … conclusions keep their defaults
+      '', // image
       'Hours | https://clinic.example/hours', // closing_link
       '', // closing_miniprogram
       'Hi', // welcome

@@ -195,7 +195,7 @@ describe('commandDefinitions', () => {
     expect(root?.options?.map((o) => o.name)).toEqual(COMMANDS.map((c) => c.name));
   });
 
-  it('GIVEN edit THEN skip_verify, the member list and state are options, the rest fits the modal', () => {
+  it('GIVEN edit THEN skip_verify, the member list, state and the image are options, the rest fits the modal', () => {
     const edit = findCommand('edit');
     const [root] = commandDefinitions();
     const sub = root?.options?.find((o) => o.name === 'edit');
@@ -204,6 +204,7 @@ describe('commandDefinitions', () => {
       ['state', 3],
       ['skip_verify', 3],
       ['user', 3],
+      ['image', 11],
       ['closing_link', 3],
       ['closing_miniprogram', 3],
       ['welcome_links', 3],

@@ -89,6 +89,7 @@ describe('Slack adapter: /contactway temp → modal → QR', () => {
       'state',
       'skip_verify',
       'conclusions',
+      'image',
       'closing_link',
       'closing_miniprogram',
       'welcome',

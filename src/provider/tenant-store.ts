@@ -1,0 +1,159 @@
+import type { Keyv } from 'keyv';
+import { z } from 'zod';
+import type { Logger } from '../base/logger.js';
+import { type Sealer, sealedSchema } from '../base/seal.js';
+import { storeCall } from '../base/store-call.js';
+import { TENANT_PREFIX } from '../store/keys.js';
+import { scanKeys } from '../store/scan-keys.js';
+import {
+  notInstalled,
+  type TenantCredentials,
+  type TenantSource,
+  tenantLost,
+} from '../wecom/corp-token-sources.js';
+import { secretFingerprint } from '../wecom/token-source.js';
+
+/**
+ * An installed corp. The corp id is kept exactly as WeCom gave it: after the 2022 id upgrade it is a
+ * case-sensitive ciphertext (doc §1.10), never lower-cased. The permanent code is sealed (STORE_ENCRYPTION_KEY)
+ * and only its fingerprint is ever logged; cancel_auth deletes it ("应当确保删除该企业所有相关的数据").
+ */
+const tenantSchema = z.object({
+  authCorpId: z.string().min(1),
+  mode: z.enum(['customized', 'third-party']),
+  status: z.enum(['active', 'cancelled', 'lost']),
+  permanentCode: sealedSchema.optional(),
+  /** secretFingerprint of the permanent code: tells two installs apart in logs without the code. */
+  codeFingerprint: z.string().optional(),
+  agentId: z.number().int().optional(),
+  corpName: z.string().optional(),
+  state: z.string().optional(),
+  /** The errcode that made it lost (40084…). */
+  lostErrcode: z.number().int().optional(),
+  updatedAtMs: z.number(),
+});
+export type StoredTenant = z.infer<typeof tenantSchema>;
+/** A tenant as the rest of the bot sees it: everything but the permanent code. */
+export type Tenant = Omit<StoredTenant, 'permanentCode'>;
+
+export interface TenantStore extends TenantSource {
+  get(authCorpId: string): Promise<Tenant | undefined>;
+  /** Every tenant, in corp id order. */
+  list(): Promise<Tenant[]>;
+  /** Stores an install (or a reset permanent code) as active. */
+  save(install: {
+    authCorpId: string;
+    permanentCode: string;
+    agentId?: number | undefined;
+    corpName?: string | undefined;
+    state?: string | undefined;
+  }): Promise<Tenant>;
+  /** cancel_auth: the permanent code is deleted, a tombstone says the corp left. */
+  cancel(authCorpId: string): Promise<void>;
+}
+
+export function tenantKey(authCorpId: string): string {
+  return `${TENANT_PREFIX}${encodeURIComponent(authCorpId)}`;
+}
+
+function withoutCode(stored: StoredTenant): Tenant {
+  const { permanentCode: _code, ...rest } = stored;
+  return rest;
+}
+
+export function createTenantStore(options: {
+  keyv: Keyv;
+  mode: 'customized' | 'third-party';
+  sealer: Sealer;
+  logger: Logger;
+  now?: () => number;
+  /** Told each permanent code read or stored, so every log line is scrubbed of it (the secrets registry). */
+  remember?: (secret: string) => void;
+}): TenantStore {
+  const { keyv, mode, sealer, logger } = options;
+  const remember = options.remember ?? (() => {});
+  const now = options.now ?? Date.now;
+
+  async function read(authCorpId: string): Promise<StoredTenant | undefined> {
+    const parsed = tenantSchema.safeParse(await storeCall(() => keyv.get(tenantKey(authCorpId))));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async function write(tenant: StoredTenant): Promise<void> {
+    await storeCall(() => keyv.set(tenantKey(tenant.authCorpId), tenant));
+  }
+
+  async function mark(authCorpId: string, change: Partial<StoredTenant>): Promise<void> {
+    const current = await read(authCorpId);
+    if (!current) return;
+    await write({ ...current, ...change, updatedAtMs: now() });
+  }
+
+  return {
+    async get(authCorpId) {
+      const stored = await read(authCorpId);
+      return stored && withoutCode(stored);
+    },
+
+    async list() {
+      const keys = await storeCall(() => scanKeys(keyv, TENANT_PREFIX));
+      const tenants = await Promise.all(
+        keys.map((key) => read(decodeURIComponent(key.slice(TENANT_PREFIX.length)))),
+      );
+      return tenants.filter((x): x is StoredTenant => x !== undefined).map(withoutCode);
+    },
+
+    async save(install) {
+      remember(install.permanentCode);
+      const codeFingerprint = secretFingerprint(install.permanentCode);
+      const tenant: StoredTenant = {
+        authCorpId: install.authCorpId,
+        mode,
+        status: 'active',
+        permanentCode: sealer.seal(install.permanentCode),
+        codeFingerprint,
+        ...(install.agentId === undefined ? {} : { agentId: install.agentId }),
+        ...(install.corpName === undefined ? {} : { corpName: install.corpName }),
+        ...(install.state === undefined ? {} : { state: install.state }),
+        updatedAtMs: now(),
+      };
+      await write(tenant);
+      logger.info(
+        { authCorpId: install.authCorpId, agentId: install.agentId, codeFingerprint },
+        'provider: corp installed (permanent code stored)',
+      );
+      return withoutCode(tenant);
+    },
+
+    async cancel(authCorpId) {
+      const current = await read(authCorpId);
+      if (!current) return;
+      const { permanentCode: _dropped, ...rest } = current;
+      await write({ ...rest, status: 'cancelled', updatedAtMs: now() });
+      logger.warn(
+        { authCorpId },
+        'provider: the corp cancelled its authorization; its permanent code is deleted',
+      );
+    },
+
+    async credentials(authCorpId): Promise<TenantCredentials> {
+      const tenant = await read(authCorpId);
+      if (!tenant || tenant.status === 'cancelled' || !tenant.permanentCode) {
+        if (tenant?.status === 'cancelled') throw tenantLost(authCorpId);
+        throw notInstalled(authCorpId);
+      }
+      if (tenant.status === 'lost') throw tenantLost(authCorpId);
+      const permanentCode = sealer.open(tenant.permanentCode);
+      remember(permanentCode);
+      return { authCorpId, permanentCode };
+    },
+
+    async lost(authCorpId, errcode) {
+      await mark(authCorpId, { status: 'lost', lostErrcode: errcode });
+      logger.warn(
+        { authCorpId, errcode },
+        'provider: WeCom refuses the corp’s permanent code; the corp is marked lost and no longer called',
+      );
+    },
+  };
+}

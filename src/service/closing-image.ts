@@ -1,0 +1,46 @@
+/**
+ * The closing message's image (结束语 image, temp ways only): kept with the way by hash, sent as a media_id that
+ * is never older than src/media allows, and uploaded again (with one retry) when WeCom answers 40007.
+ */
+import { ContactwayError } from '../base/errors.js';
+import { t } from '../base/i18n.js';
+import type { CheckedImage, ImageMedia, ImageRef } from '../media/index.js';
+import type { AddContactWayRequest, UpdateContactWayRequest } from '../wecom/schemas.js';
+
+/** The bot was started without an image store: images cannot be kept, so none is accepted. */
+export function imagesUnavailable(): ContactwayError {
+  return new ContactwayError(
+    'media.unavailable',
+    t(
+      'This bot cannot send images to WeCom (no image store is configured). Leave the image empty.',
+      '本机器人无法向企业微信发送图片（未配置图片存储）。请不要附加图片。',
+    ),
+  );
+}
+
+type WithConclusions = AddContactWayRequest | UpdateContactWayRequest;
+
+/** The request with `conclusions.image.media_id` set, the rest of the closing message as it was. */
+export function withImage<R extends WithConclusions>(request: R, mediaId: string): R {
+  return { ...request, conclusions: { ...request.conclusions, image: { media_id: mediaId } } };
+}
+
+/**
+ * Sends `request` with the image behind `ref` (a fresh media_id; 40007 → upload again, retry once). Nothing is
+ * sent when the image cannot be had: a way is never created or edited without the image its requester asked for.
+ */
+export function sendWithImage<R extends WithConclusions, T>(
+  images: ImageMedia | undefined,
+  ref: ImageRef,
+  request: R,
+  send: (request: R) => Promise<T>,
+): Promise<T> {
+  if (!images) throw imagesUnavailable();
+  return images.withMediaId(ref.sha256, (mediaId) => send(withImage(request, mediaId)));
+}
+
+/** Keeps a newly attached image (bytes in the shared store) and returns what the way's record holds. */
+export async function keepImage(images: ImageMedia | undefined, image: CheckedImage): Promise<ImageRef> {
+  if (!images) throw imagesUnavailable();
+  return images.keep(image);
+}
