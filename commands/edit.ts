@@ -84,7 +84,8 @@ function readClears(values: FormValues): { kept: FormValues; cleared: Set<string
   const cleared = new Set<string>();
   const issues: FieldIssue[] = [];
   for (const [id, value] of Object.entries(values)) {
-    const why = KEPT[id];
+    // Own keys only: a submitted field named like an Object builtin (`__proto__`) must not find one.
+    const why = Object.hasOwn(KEPT, id) ? KEPT[id] : undefined;
     if (value?.trim() !== CLEAR) kept[id] = value;
     else if (CLEARABLE.has(id)) cleared.add(id);
     else if (why) issues.push({ field: id, message: why });

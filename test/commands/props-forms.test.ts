@@ -199,7 +199,7 @@ describe('checkSubmission on random form values, for every command with a form',
       }),
       // More runs than the others: every text field of edit refuses control characters, which hostile text
       // often holds, so fewer random forms pass whole; this keeps the accepting branch well above 20 runs.
-      { numRuns: 800 },
+      { numRuns: 1600 },
     );
   });
 });
