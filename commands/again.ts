@@ -4,6 +4,7 @@ import { t } from '../src/base/i18n.js';
 import type { RecordView } from '../src/service/contact-way-service.js';
 import { configIdArg, readConfigId } from './config-id-arg.js';
 import { infoReply } from './replies.js';
+import { cardValues } from './rich-fields.js';
 import type { Command, FormOpening } from './types.js';
 import { AGAIN_LABEL } from './way-life.js';
 
@@ -62,5 +63,10 @@ function openingOf(way: RecordView): FormOpening {
   const conclusions = r.conclusions?.text?.content;
   if (conclusions) values.conclusions = conclusions;
   if (way.welcome) values.welcome = way.welcome;
+  if (r.unionid) values.unionid = r.unionid;
+  // The cards as the form reads them back; a mini-program whose preset is gone is named, and refused then.
+  for (const [id, text] of Object.entries(cardValues(way.closing, way.welcomeAttachments ?? []))) {
+    if (text) values[id] = text;
+  }
   return { command: 'temp', args: { user }, values };
 }

@@ -3,12 +3,14 @@ import { type FieldIssue, ValidationError } from '../src/base/errors.js';
 import { type Bilingual, say, t } from '../src/base/i18n.js';
 import type { UpdateChanges } from '../src/service/contact-way-service.js';
 import { currentValues } from '../src/service/way-current.js';
+import type { RichInput } from '../src/store/message-content.js';
 import { updateContactWayRequestSchema } from '../src/wecom/schemas.js';
 import { attachedImage } from './attached-image.js';
 import { configIdArg, readConfigId } from './config-id-arg.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
 import { infoReply, recordActions, recordFacts } from './replies.js';
+import { CARD_FIELDS, cardValues, checkWithCards, richFields, withoutCards } from './rich-fields.js';
 import type { Command, FieldSpec, FormValues } from './types.js';
 
 /** Typed in a text field, it clears the value (an emptied field keeps it, as when the form could not be filled). */
@@ -32,7 +34,8 @@ const KEPT: Record<string, Bilingual> = {
   ),
 };
 
-const CLEARABLE = new Set(['remark', 'welcome']);
+/** Cleared by `-`: the remark, the welcome text and each card (a closing card is removed, its text kept). */
+const CLEARABLE = new Set(['remark', 'welcome', ...CARD_FIELDS]);
 
 /** The edit's hint goes first: Discord shows only the first 100 characters of a help text. */
 function hint(id: string): Bilingual {
@@ -65,7 +68,11 @@ const form = (): FieldSpec[] =>
     fields.chatExpiresIn(''),
     fields.conclusions(),
     fields.closingImage(),
+    richFields.closingLink(),
+    richFields.closingMiniprogram(),
     fields.welcome(),
+    richFields.welcomeLinks(),
+    richFields.welcomeMiniprograms(),
   ].map((f) => {
     const h = hint(f.id);
     return { ...f, optional: true, default: '', help: t(`${h.en} ${f.help.en}`, `${h.zh}${f.help.zh}`) };
@@ -114,14 +121,16 @@ export const edit: Command<{ config_id: string }, EditInput> = {
       chat_expires_in: duration(now.chat_expires_in),
       conclusions: now.conclusions,
       welcome: now.welcome,
+      ...cardValues(now.closing, now.welcomeCards),
     };
   },
 
   parseForm(args, values) {
     const { kept, cleared, issues } = readClears(values);
     let checked: ReturnType<typeof check>;
+    let rich: RichInput;
     try {
-      checked = check(args.config_id, kept, cleared);
+      ({ checked, rich } = checkWithCards(kept, () => check(args.config_id, kept, cleared), cleared));
     } catch (error) {
       if (!(error instanceof ValidationError) || issues.length === 0) throw error;
       const named = new Set(issues.map((i) => i.field));
@@ -136,6 +145,7 @@ export const edit: Command<{ config_id: string }, EditInput> = {
       ...changes,
       ...(welcome === undefined ? {} : { welcome }),
       ...(typed.image ? { closingImage: String(typed.image) } : {}),
+      ...rich,
     };
   },
 
@@ -173,7 +183,7 @@ export const edit: Command<{ config_id: string }, EditInput> = {
 
 function check(configId: string, values: FormValues, cleared: Set<string>) {
   return checkForm(form(), values, updateContactWayRequestSchema, (typed) => {
-    const { conclusions, skip_verify, welcome: _, image: _image, ...rest } = typed;
+    const { conclusions, skip_verify, welcome: _, image: _image, ...rest } = withoutCards(typed);
     return {
       config_id: configId,
       ...rest,

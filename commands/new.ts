@@ -3,6 +3,7 @@ import { addContactWayRequestSchema } from '../src/wecom/schemas.js';
 import { createdReply } from './created-reply.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
+import { checkWithCards, richFields, withoutCards } from './rich-fields.js';
 import type { Command, CreateInput, FieldSpec, NoArgs } from './types.js';
 
 const form = (): FieldSpec[] => [
@@ -12,6 +13,8 @@ const form = (): FieldSpec[] => [
   fields.state(),
   fields.skipVerify('true'),
   fields.welcome(),
+  richFields.welcomeLinks(),
+  richFields.welcomeMiniprograms(),
 ];
 
 /** `new`: a permanent QR for one member (type 1) or several members and departments (type 2). */
@@ -25,25 +28,29 @@ export const newCommand: Command<NoArgs, CreateInput> = {
   form,
 
   parseForm(_args, values) {
-    const { typed, request } = checkForm(
-      form(),
-      values,
-      addContactWayRequestSchema,
-      ({ welcome: _, ...typed }) => {
+    const { checked, rich } = checkWithCards(values, () =>
+      checkForm(form(), values, addContactWayRequestSchema, ({ welcome: _, ...all }) => {
+        const typed = withoutCards(all);
         const users = (typed.user as string[] | undefined) ?? [];
         const parties = (typed.party as number[] | undefined) ?? [];
         const single = users.length === 1 && parties.length === 0;
         return { type: single ? 1 : 2, scene: 2, ...typed };
-      },
+      }),
     );
+    const { typed, request } = checked;
     // The welcome message is stored with the way, not sent to WeCom; the service checks its 4000 bytes.
-    return { request, ...(typed.welcome ? { welcome: String(typed.welcome) } : {}) };
+    return {
+      request,
+      ...(typed.welcome ? { welcome: String(typed.welcome) } : {}),
+      ...(Object.keys(rich).length > 0 ? { rich } : {}),
+    };
   },
 
-  async run(ctx, _args, { request, welcome }) {
+  async run(ctx, _args, { request, welcome, rich }) {
     const result = await ctx.service.create(ctx.requester, request, {
       idempotencyKey: ctx.idempotencyKey,
       ...(welcome ? { welcome } : {}),
+      ...(rich ? { rich } : {}),
       creator: { locale: ctx.locale, timeZone: ctx.ownTimeZone },
     });
     const who = [...(request.user ?? []), ...(request.party ?? []).map((p) => `#${p}`)].join(', ');

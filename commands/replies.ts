@@ -5,6 +5,7 @@ import { formatTime, type Viewer } from '../src/base/time.js';
 import type { RecordView } from '../src/service/contact-way-service.js';
 import type { QrImage } from '../src/service/fetch-qr.js';
 import type { CustomerRecord } from '../src/store/customer-store.js';
+import { contentFacts } from './content-facts.js';
 import { errorTitle } from './error-titles.js';
 import type { CommandContext, FieldSpec, FormField, Reply, ReplyAction, ReplyFact } from './types.js';
 import { againAction, expiredLine, isDead, usedLine, type WayLife, wayLife } from './way-life.js';
@@ -87,6 +88,7 @@ export function recordFacts(record: RecordView, viewer: Viewer, usedBy?: Custome
   }
   if (record.request.remark) facts.push(fact(t('Remark', '备注'), record.request.remark, locale));
   if (record.request.state) facts.push(fact(t('State', '渠道'), record.request.state, locale));
+  facts.push(...contentFacts(record, locale));
   return facts;
 }
 

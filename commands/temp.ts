@@ -5,6 +5,7 @@ import { attachedImage } from './attached-image.js';
 import { createdReply } from './created-reply.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
+import { checkWithCards, richFields, withoutCards } from './rich-fields.js';
 import type { Command, CreateInput, FieldSpec } from './types.js';
 
 // Without a member (typed or USER_MAP's), the form asks for one first: `user` is picked in the form (formFor).
@@ -16,7 +17,12 @@ const form = (): FieldSpec[] => [
   fields.skipVerify('true'),
   fields.conclusions(),
   fields.closingImage(),
+  richFields.closingLink(),
+  richFields.closingMiniprogram(),
   fields.welcome(),
+  richFields.welcomeLinks(),
+  richFields.welcomeMiniprograms(),
+  richFields.unionid(),
 ];
 
 /** `temp <userid>`: a temporary-session QR for one member. Every field has a default: submit as opened works. */
@@ -41,34 +47,39 @@ export const temp: Command<{ user: string }, CreateInput> = {
 
   parseForm(args, values) {
     // The same schema the WeCom client enforces: limits are written once, and named by form field.
-    const { typed, request } = checkForm(
-      form(),
-      values,
-      addContactWayRequestSchema,
-      ({ welcome: _, image: _image, conclusions, ...rest }) => ({
-        type: 1,
-        scene: 2,
-        user: [args.user],
-        is_temp: true,
-        ...rest,
-        ...(conclusions ? { conclusions: { text: { content: conclusions } } } : {}),
-      }),
+    const { checked, rich } = checkWithCards(values, () =>
+      checkForm(
+        form(),
+        values,
+        addContactWayRequestSchema,
+        ({ welcome: _, image: _image, conclusions, ...typed }) => ({
+          type: 1,
+          scene: 2,
+          user: [args.user],
+          is_temp: true,
+          ...withoutCards(typed),
+          ...(conclusions ? { conclusions: { text: { content: conclusions } } } : {}),
+        }),
+      ),
     );
+    const { typed, request } = checked;
     // The welcome message is stored with the way, not sent to WeCom; the service checks its 4000 bytes.
     return {
       request,
       ...(typed.welcome ? { welcome: String(typed.welcome) } : {}),
       ...(typed.image ? { closingImage: String(typed.image) } : {}),
+      ...(Object.keys(rich).length > 0 ? { rich } : {}),
     };
   },
 
-  async run(ctx, args, { request, welcome, closingImage }) {
+  async run(ctx, args, { request, welcome, closingImage, rich }) {
     // Fetched and checked before the service is asked: a bad image creates nothing.
     const image = await attachedImage(ctx, closingImage);
     const result = await ctx.service.create(ctx.requester, request, {
       idempotencyKey: ctx.idempotencyKey,
       ...(welcome ? { welcome } : {}),
       ...(image ? { closingImage: image } : {}),
+      ...(rich ? { rich } : {}),
       creator: { locale: ctx.locale, timeZone: ctx.ownTimeZone },
     });
     return createdReply(ctx, result, t(`Temporary QR for ${args.user}`, `${args.user} 的临时会话二维码`));

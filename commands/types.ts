@@ -2,6 +2,7 @@ import type { Bilingual, Locale } from '../src/base/i18n.js';
 import type { CommandObserver } from '../src/ops/index.js';
 import type { ContactWayService } from '../src/service/contact-way-service.js';
 import type { Requester } from '../src/store/index.js';
+import type { RichInput } from '../src/store/message-content.js';
 import type { FieldSpec, FileSource, FormValues, Reply } from '../src/ui/model.js';
 import type { AddContactWayRequest } from '../src/wecom/schemas.js';
 
@@ -144,6 +145,8 @@ export interface CreateInput {
   request: AddContactWayRequest;
   /** Stored with the way and sent when a customer adds through it; not part of WeCom's request. */
   welcome?: string;
+  /** The closing card and welcome attachments, resolved by the service (mini-program presets). */
+  rich?: RichInput;
   /** The `image` field's file reference; fetched, checked and uploaded when the command runs. */
   closingImage?: string;
 }

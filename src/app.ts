@@ -224,6 +224,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       }),
     directory: () => directory,
     creationLimiter: createCreationLimiter(keyv, config.creationLimit),
+    miniprograms: config.miniprograms,
     idempotency,
     pending,
     stateIndex,

@@ -15,6 +15,7 @@ import {
 } from './base/settings.js';
 import { human } from './base/validate.js';
 import { type CreationLimit, parseCreationLimit } from './service/creation-limit.js';
+import { type MiniprogramPresets, parseMiniprograms } from './service/miniprograms.js';
 import { type PolicyConfig, policyFromEnv, readPolicyFile } from './service/policy.js';
 
 /**
@@ -138,6 +139,10 @@ export const envSchema = z
     DEFAULT_TIMEZONE: timeZoneSetting(),
     ADMINS: list,
     POLICY_FILE: optionalText,
+    MINIPROGRAMS: optionalText.superRefine((v, ctx) => {
+      const parsed = parseMiniprograms(v);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    }),
     CREATE_FOR: z.enum(['any', 'mapped']).optional(),
     USER_MAP: optionalText,
     RATE_LIMIT_CREATES: z
@@ -303,6 +308,8 @@ export interface Config extends Env {
   /** POLICY_FILE's content ({} when unset): adapters read their access lists from it too. */
   policyFile: Record<string, unknown>;
   creationLimit: CreationLimit;
+  /** Mini-program cards requesters pick by name (MINIPROGRAMS). */
+  miniprograms: MiniprogramPresets;
   /** How long audit entries are kept (AUDIT_RETENTION); older ones are pruned on a schedule. */
   auditRetentionMs: number;
   /** How often the member directory is refreshed from WeCom (DIRECTORY_REFRESH). */
@@ -344,6 +351,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     policyFile,
     policy: policyFromEnv(data, policyFile, options.platforms),
     creationLimit: parseCreationLimit(data.RATE_LIMIT_CREATES, parseDurationS)!,
+    miniprograms: parseMiniprograms(data.MINIPROGRAMS) as MiniprogramPresets,
     auditRetentionMs: parseDurationS(data.AUDIT_RETENTION)! * 1000,
     directoryRefreshMs: parseDurationS(data.DIRECTORY_REFRESH)! * 1000,
     storeSweepMs: parseDurationS(data.STORE_SWEEP_INTERVAL)! * 1000,

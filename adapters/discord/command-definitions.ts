@@ -29,13 +29,17 @@ const MAX_DESCRIPTION = 100;
  *   and `state` (a short channel tag) a text option, so the multiline welcome message keeps its paragraph.
  * - `new` has six: `state`, as for temp (its checkbox stays in the modal).
  * - `edit` has eight: `skip_verify`, the member list and `state`, all rarely changed.
+ * - The cards (closing link or mini-program, welcome links and mini-programs) and `unionid` are options on
+ *   every command that has them: each is one line (several welcome links are separated by ` || `), and the
+ *   modal keeps the texts people write at length.
  */
+const CARD_OPTIONS = ['closing_link', 'closing_miniprogram', 'welcome_links', 'welcome_miniprograms'];
 const OPTION_FIELDS: Record<string, readonly string[]> = {
   // The closing image is an attachment option (type 11): the modal is full, and an option needs no
   // FileUpload support from the client.
-  temp: ['skip_verify', 'state', 'image'],
-  new: ['state'],
-  edit: ['skip_verify', 'user', 'state', 'image'],
+  temp: ['skip_verify', 'state', 'image', ...CARD_OPTIONS, 'unionid'],
+  new: ['state', ...CARD_OPTIONS],
+  edit: ['skip_verify', 'user', 'state', 'image', ...CARD_OPTIONS],
 };
 
 /**

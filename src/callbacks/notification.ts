@@ -176,6 +176,7 @@ export function customerAddedNotification(
   way: ContactWayRecord,
   customer: CustomerRecord,
   welcomeFailure?: Bilingual,
+  welcomeSent?: Bilingual,
 ): Notification {
   // The nickname is the customer's own text: written out inert before it reaches any platform.
   const name = customer.name ? outsideName(customer.name) : '';
@@ -194,6 +195,9 @@ export function customerAddedNotification(
     { label: t('Contact way', '「联系我」'), value: wayName },
     { label: t('Added at', '添加时间'), value: { at: customer.addedAt } },
     { label: t('Welcome message', '欢迎语'), value: welcome },
+    ...(welcomeSent && customer.welcome.status === 'sent'
+      ? [{ label: t('Sent', '已发送'), value: welcomeSent }]
+      : []),
   ];
   if (customer.session === 'open' && customer.sessionEndsAt) {
     facts.push({ label: t('Session ends', '会话结束时间'), value: { at: customer.sessionEndsAt } });

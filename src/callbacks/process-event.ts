@@ -76,7 +76,7 @@ async function processAdd(stored: StoredEvent, deps: ProcessDeps): Promise<strin
   );
   await deps.customers.put(customer);
   try {
-    await deps.notify(way.requester, customerAddedNotification(way, customer, welcome.human));
+    await deps.notify(way.requester, customerAddedNotification(way, customer, welcome.human, welcome.sent));
   } catch (error) {
     // The customer is recorded; running the event again would greet them twice. Logged, not retried.
     deps.logger.error({ err: error, configId: way.configId }, 'callback: notifying the requester failed');

@@ -1,8 +1,9 @@
 import { ContactwayError, WecomError } from '../base/errors.js';
-import type { Bilingual } from '../base/i18n.js';
+import { type Bilingual, t } from '../base/i18n.js';
 import type { Logger } from '../base/logger.js';
 import type { WelcomeStatus } from '../store/customer-store.js';
 import type { ContactWayRecord } from '../store/index.js';
+import { type Attachment, describeCards, toWelcomeAttachment } from '../store/message-content.js';
 import type { CustomerClient } from '../wecom/customers.js';
 import type { EventStore, StoredEvent } from './event-store.js';
 
@@ -26,6 +27,8 @@ export interface WelcomeDeps {
 
 export interface WelcomeResult {
   status: WelcomeStatus;
+  /** What went out, when it did: the text's length and each card, for the requester's notification. */
+  sent?: Bilingual;
   code?: string;
   human?: Bilingual;
 }
@@ -51,7 +54,12 @@ export async function sendWelcome(
   deps: WelcomeDeps,
 ): Promise<WelcomeResult> {
   const { event } = stored;
-  if (!way.welcome) return { status: 'not_configured' };
+  // Cards were resolved when the way was made (presets, links): nothing is looked up or uploaded in the 20 s.
+  const cards = (way.welcomeAttachments ?? []).flatMap((card) => {
+    const wire = toWelcomeAttachment(card);
+    return wire ? [{ card, wire }] : [];
+  });
+  if (!way.welcome && cards.length === 0) return { status: 'not_configured' };
   if (!event.welcomeCode) return { status: 'no_code' };
   const triedBefore = stored.welcomeAttemptedAt !== undefined;
   const deadline = welcomeDeadline(stored);
@@ -61,8 +69,18 @@ export async function sendWelcome(
   for (;;) {
     if (deps.now() >= deadline) return { status: triedBefore ? 'unknown' : 'window_passed' };
     try {
-      await deps.wecom.sendWelcomeMsg({ welcome_code: event.welcomeCode, text: { content: way.welcome } });
-      return { status: 'sent' };
+      await deps.wecom.sendWelcomeMsg({
+        welcome_code: event.welcomeCode,
+        ...(way.welcome ? { text: { content: way.welcome } } : {}),
+        ...(cards.length > 0 ? { attachments: cards.map((c) => c.wire) } : {}),
+      });
+      return {
+        status: 'sent',
+        sent: whatWasSent(
+          way.welcome,
+          cards.map((c) => c.card),
+        ),
+      };
     } catch (error) {
       if (error instanceof WecomError && error.errcode === 41051)
         return { status: triedBefore ? 'probably_sent' : 'already_greeted', code: 'wecom.41051' };
@@ -79,4 +97,12 @@ export async function sendWelcome(
       };
     }
   }
+}
+
+/** "Text (120 characters) and link “Opening hours”": what the customer got, for the requester. */
+function whatWasSent(text: string | undefined, cards: Attachment[]): Bilingual {
+  const parts: Bilingual[] = [];
+  if (text) parts.push(t(`text (${[...text].length} characters)`, `文本（${[...text].length} 个字符）`));
+  if (cards.length > 0) parts.push(describeCards(cards));
+  return t(parts.map((p) => p.en).join('; '), parts.map((p) => p.zh).join('；'));
 }

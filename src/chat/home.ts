@@ -1,4 +1,5 @@
 import { auditLine } from '../../commands/audit.js';
+import { contentSummary } from '../../commands/content-facts.js';
 import { errorReply } from '../../commands/index.js';
 import { recordLine } from '../../commands/list.js';
 import { recordActions } from '../../commands/replies.js';
@@ -105,7 +106,7 @@ function homeWay(record: RecordView, usage: WayUsage | undefined, viewer: Viewer
   const { locale } = viewer;
   const who = record.request.user?.join(', ') || record.request.party?.map((p) => `#${p}`).join(', ') || '';
   const title = [who, record.request.remark].filter(Boolean).join(' · ') || record.configId;
-  const line = say(recordLine(record, viewer, usage), locale);
+  const line = say(recordLine(record, viewer, usage), locale) + say(contentSummary(record), locale);
   const life = wayLife(record, usage?.usedBy);
   const mark = life === 'used' ? TEXTS.used : life === 'expired' ? TEXTS.expired : undefined;
   return {

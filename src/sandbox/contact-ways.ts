@@ -11,6 +11,7 @@ import {
 } from '../wecom/schemas.js';
 import type { Directory } from './directory.js';
 import { decodeCursor, encodeCursor } from './list-cursor.js';
+import { checkMiniprogram } from './miniprogram-rules.js';
 import { parseRequest } from './rules.js';
 import { noSuchWay, type Spent, scanRefused, spentOf } from './spent.js';
 import type { StoredWay, WayStore } from './way-store.js';
@@ -102,6 +103,7 @@ export class ContactWayApi {
     if (req.is_temp && !this.deps.medical)
       throw new Rejection(48002, 'temporary session mode is only open to medical corps');
     this.checkReach(req);
+    if (req.conclusions?.miniprogram) checkMiniprogram(req.conclusions.miniprogram.appid);
     if (req.conclusions?.image) this.deps.checkMedia(req.conclusions.image.media_id);
     const now = this.deps.now();
     const expiresAtMs = req.is_temp ? now + (req.expires_in ?? DEFAULT_EXPIRES_IN_S) * 1000 : undefined;
@@ -132,6 +134,7 @@ export class ContactWayApi {
       ...changes,
     });
     this.checkReach(merged);
+    if (changes.conclusions?.miniprogram) checkMiniprogram(changes.conclusions.miniprogram.appid);
     // Only an image sent now must be alive: WeCom keeps its copy of the one it took before (pic_url).
     if (changes.conclusions?.image) this.deps.checkMedia(changes.conclusions.image.media_id);
     way.request = merged;

@@ -56,11 +56,15 @@ export async function handleControl(
           ...(way.request.conclusions?.text ? { text: way.request.conclusions.text.content } : {}),
           ...(image ? { picUrl: `/sandbox/media/${encodeURIComponent(image.media_id)}.png` } : {}),
         };
+        const welcomed = world.customers
+          .state()
+          .customers.filter((c) => c.configId === way.configId && c.welcome)
+          .at(-1)?.welcome;
         send(
           res,
           spent ? 410 : 200,
           'text/html; charset=utf-8',
-          landingPage(way, world.directory, spent, closing),
+          landingPage(way, world.directory, spent, closing, welcomed),
         );
       }
       return true;

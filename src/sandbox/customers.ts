@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import { ContactwayError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
 import { createWecomCrypto } from '../callbacks/crypto.js';
 import { contactEventXml } from '../callbacks/event.js';
+import type { WelcomeAttachment } from '../wecom/attachment-schemas.js';
 import {
   batchGetByUserRequestSchema,
   type CustomerEndpoint,
   sendWelcomeMsgRequestSchema,
 } from '../wecom/customer-schemas.js';
 import type { Directory } from './directory.js';
+import { checkMiniprogram } from './miniprogram-rules.js';
 import { noSuchWay } from './spent.js';
 import type { WayStore } from './way-store.js';
 import { Rejection } from './wecom-reply.js';
@@ -34,8 +37,8 @@ export interface SandboxCustomer {
   /** Unix seconds: the event's CreateTime and follow_info.createtime. */
   createTime: number;
   welcomeCode: string;
-  /** The welcome message the bot sent with send_welcome_msg, once, with its attachments as sent. */
-  welcome?: { content: string; atMs: number; attachments?: unknown[] };
+  /** The welcome message the bot sent with send_welcome_msg, once. */
+  welcome?: { content: string; atMs: number; attachments?: WelcomeAttachment[] };
 }
 
 /** What a scan did, for the caller (tests, the HTTP control, the console's scan command). */
@@ -53,6 +56,17 @@ export interface CustomersState {
   /** How many default names were handed out, so a restarted sandbox goes on with the next one. */
   named: number;
   customers: SandboxCustomer[];
+}
+
+/**
+ * The errcode WeCom gives a welcome message it refuses: 90207 for a malformed mini-program appid, 40058 with
+ * the path for everything else (too many attachments, a body that is not its msgtype's).
+ */
+function welcomeRejection(issue: z.core.$ZodIssue | undefined): Rejection {
+  const path = issue?.path.map(String).join('.') ?? '';
+  if (path.endsWith('miniprogram.appid')) return new Rejection(90207, `${path} invalid`);
+  const why = (issue as { params?: { human?: { en?: string } } } | undefined)?.params?.human?.en;
+  return new Rejection(40058, `${path || 'body'} ${why ?? issue?.message ?? 'invalid request'}`.trim());
 }
 
 /** Surnames first: the walk-through reads "李… added zhangsan". */
@@ -189,17 +203,18 @@ export class CustomerApi {
     // WeCom's own codes for attachments come before the generic 40058 of the schema.
     checkAttachments(body.attachments, this.deps.checkMedia);
     const parsed = sendWelcomeMsgRequestSchema.safeParse(body);
-    if (!parsed.success)
-      throw new Rejection(40058, parsed.error.issues[0]?.path.join('.') || 'invalid request');
+    if (!parsed.success) throw welcomeRejection(parsed.error.issues[0]);
     const c = [...this.customers.values()].find((x) => x.welcomeCode === parsed.data.welcome_code);
     if (!c) throw new Rejection(40058, 'invalid welcome_code');
     if (c.welcome) throw new Rejection(41051);
     if (this.deps.now() > c.createTime * 1000 + WELCOME_CODE_TTL_MS)
       throw new Rejection(40058, 'welcome_code expired');
+    const { attachments } = parsed.data;
+    for (const a of attachments ?? []) if (a.msgtype === 'miniprogram') checkMiniprogram(a.miniprogram.appid);
     c.welcome = {
       content: parsed.data.text?.content ?? '',
       atMs: this.deps.now(),
-      ...(parsed.data.attachments ? { attachments: structuredClone(parsed.data.attachments) } : {}),
+      ...(attachments?.length ? { attachments: structuredClone(attachments) } : {}),
     };
   }
 

@@ -1,4 +1,6 @@
 import QRCode from 'qrcode';
+import type { WelcomeAttachment } from '../wecom/attachment-schemas.js';
+import type { SandboxCustomer } from './customers.js';
 import type { Directory } from './directory.js';
 import { type Spent, spentText } from './spent.js';
 import type { StoredWay } from './way-store.js';
@@ -19,6 +21,7 @@ export function landingPage(
   directory: Directory,
   spent: Spent | undefined,
   closing: ClosingMessage = {},
+  welcome?: SandboxCustomer['welcome'],
 ): string {
   const r = way.request;
   const members = [...directory.expand(r.user ?? [], r.party ?? [])].map((userid) => {
@@ -56,10 +59,10 @@ document.getElementById('scan').onclick = async () => {
 </script>`;
   return page(
     `${status}
-${closingSection(closing)}
 <h2>Member${members.length === 1 ? '' : 's'}</h2>
 <ul>${members.join('') || '<li>—</li>'}</ul>
-<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k ?? '')}</th><td>${escapeHtml(v ?? '')}</td></tr>`).join('')}</table>`,
+<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k ?? '')}</th><td>${escapeHtml(v ?? '')}</td></tr>`).join('')}</table>
+${messagesHtml(way, welcome, closing)}`,
   );
 }
 
@@ -69,12 +72,49 @@ export interface ClosingMessage {
   picUrl?: string;
 }
 
-function closingSection(closing: ClosingMessage): string {
-  if (closing.text === undefined && closing.picUrl === undefined) return '';
-  return `<h2>Closing message / 结束语</h2>
+/** A media_id as the sandbox serves its picture (a same-origin URL). */
+const mediaUrl = (mediaId: string) => `/sandbox/media/${encodeURIComponent(mediaId)}.png`;
+
+/**
+ * What the customer would get: the welcome message the bot sent the latest customer (send_welcome_msg), and
+ * the closing message WeCom sends when the session ends, with only the card WeCom's priority picks.
+ */
+function messagesHtml(way: StoredWay, welcome: SandboxCustomer['welcome'], closing: ClosingMessage): string {
+  const parts: string[] = [];
+  if (welcome) {
+    const cards = (welcome.attachments ?? []).map(attachmentHtml);
+    parts.push(`<h2>Welcome message / 欢迎语</h2>
+${welcome.content ? `<p class="msg">${escapeHtml(welcome.content)}</p>` : ''}${cards.join('')}`);
+  }
+  const c = way.request.conclusions;
+  // WeCom sends one card: image > link > miniprogram.
+  const card =
+    closing.picUrl !== undefined
+      ? `<p><img class="closing-image" alt="closing image / 结束语图片" src="${escapeHtml(closing.picUrl)}" style="max-width:100%"></p>`
+      : c?.link
+        ? attachmentHtml({ msgtype: 'link', link: c.link })
+        : c?.miniprogram
+          ? attachmentHtml({ msgtype: 'miniprogram', miniprogram: c.miniprogram })
+          : '';
+  if (closing.text !== undefined || card) {
+    parts.push(`<h2>Closing message / 结束语</h2>
 <p>When the session ends, the customer gets:</p>
-${closing.text === undefined ? '' : `<p class="closing">${escapeHtml(closing.text)}</p>`}
-${closing.picUrl === undefined ? '' : `<p><img class="closing-image" alt="closing image / 结束语图片" src="${escapeHtml(closing.picUrl)}" style="max-width:100%"></p>`}`;
+${closing.text === undefined ? '' : `<p class="closing msg">${escapeHtml(closing.text)}</p>`}${card}`);
+  }
+  return parts.join('\n');
+}
+
+function attachmentHtml(a: WelcomeAttachment): string {
+  switch (a.msgtype) {
+    case 'link':
+      return `<div class="card"><strong>🔗 ${escapeHtml(a.link.title)}</strong>${a.link.desc ? `<br>${escapeHtml(a.link.desc)}` : ''}<br><small>${escapeHtml(a.link.url)}</small></div>`;
+    case 'miniprogram':
+      return `<div class="card"><strong>▣ ${escapeHtml(a.miniprogram.title)}</strong><br><small>mini-program ${escapeHtml(a.miniprogram.appid)} ${escapeHtml(a.miniprogram.page)}</small></div>`;
+    case 'image': {
+      const src = a.image.media_id ? mediaUrl(a.image.media_id) : (a.image.pic_url ?? '');
+      return `<div class="card"><img class="welcome-image" alt="welcome image / 欢迎语图片" src="${escapeHtml(src)}" style="max-width:100%"></div>`;
+    }
+  }
 }
 
 export function notFoundPage(): string {
@@ -88,7 +128,9 @@ export function page(body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}
 .banner{background:#b00020;color:#fff;padding:.75rem 1rem;font-weight:700;border-radius:.25rem}
-.spent{color:#b00020}th{text-align:left;padding-right:1rem}</style></head>
+.spent{color:#b00020}th{text-align:left;padding-right:1rem}
+.msg{white-space:pre-wrap;background:#f3f3f3;padding:.5rem;border-radius:.25rem}
+.card{border:1px solid #ccc;padding:.5rem;margin:.25rem 0;border-radius:.25rem}</style></head>
 <body><div class="banner">${BANNER}</div>
 ${body}
 </body></html>`;

@@ -42,6 +42,10 @@ export function toRejection(endpoint: Endpoint, issue: z.core.$ZodIssue, body: u
       return new Rejection(40058, detail);
     case 'external_userid':
       return new Rejection(40096, detail);
+    case 'conclusions':
+      // A mini-program card whose appid is no appid (wecom-provider-modes.md §5.1).
+      if (rest.at(-1) === 'appid' && rest.includes('miniprogram')) return new Rejection(90207, detail);
+      return new Rejection(40058, detail);
     default:
       return new Rejection(40058, detail);
   }

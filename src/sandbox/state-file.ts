@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../base/logger.js';
+import { welcomeAttachmentSchema } from '../wecom/attachment-schemas.js';
 import { addContactWayRequestSchema } from '../wecom/schemas.js';
 
 /** Owner-only, like the store's files (src/store/open-keyv.ts): the file names the corp's customers. */
@@ -36,7 +37,13 @@ const customerSchema = z.object({
   state: z.string().optional(),
   createTime: z.number().int(),
   welcomeCode: z.string(),
-  welcome: z.object({ content: z.string(), atMs: z.number() }).optional(),
+  welcome: z
+    .object({
+      content: z.string(),
+      atMs: z.number(),
+      attachments: z.array(welcomeAttachmentSchema).optional(),
+    })
+    .optional(),
 });
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);

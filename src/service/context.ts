@@ -17,6 +17,7 @@ import type { CreationLimiter } from './creation-limit.js';
 import { fetchQrImage, type QrImage } from './fetch-qr.js';
 import { createIdempotency } from './idempotency.js';
 import type { Notify } from './links.js';
+import type { MiniprogramPresets } from './miniprograms.js';
 import type { PendingRecords } from './pending-records.js';
 import { createPolicy, type Policy } from './policy.js';
 import type { ProviderAdmin } from './provider-admin.js';
@@ -57,10 +58,15 @@ export interface ServiceDeps {
   images?: ImageMedia;
   /** WeCom's members, for refusing a link to a member WeCom does not know or would refuse. */
   directory?: () => Pick<MemberDirectory, 'verdict' | 'status'> | undefined;
+  /** Mini-program cards requesters pick by name (MINIPROGRAMS); none by default. */
+  miniprograms?: MiniprogramPresets;
 }
 
 export interface ServiceContext
-  extends Omit<ServiceDeps, 'now' | 'policy' | 'fetchQr' | 'idempotency' | 'customers' | 'links'>,
+  extends Omit<
+      ServiceDeps,
+      'now' | 'policy' | 'fetchQr' | 'idempotency' | 'customers' | 'links' | 'miniprograms'
+    >,
     Auditing,
     Ownership {
   now: () => number;
@@ -69,6 +75,7 @@ export interface ServiceContext
   idempotency: ReturnType<typeof createIdempotency>;
   customers: CustomerStore;
   links: LinkStore;
+  miniprograms: MiniprogramPresets;
   /** The record as a requester sees it: with whether a temp way has run out, by this service's clock. */
   view(record: ContactWayRecord): RecordView;
 }
@@ -88,6 +95,7 @@ export function createServiceContext(deps: ServiceDeps): ServiceContext {
     idempotency: deps.idempotency ?? createIdempotency(createMemoryKeyv()),
     customers: deps.customers ?? createCustomerStore(createMemoryKeyv()),
     links: deps.links ?? createLinkStore(createMemoryKeyv()),
+    miniprograms: deps.miniprograms ?? new Map(),
     view,
     ...auditing(deps.audit, deps.logger),
     ...ownership(deps.records, policy),

@@ -11,13 +11,27 @@ import {
   type StoreWrite,
   writeAll,
 } from '../store/index.js';
+import { type Attachment, toConclusions } from '../store/message-content.js';
 import type { AddContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
 import { keepImage, sendWithImage } from './closing-image.js';
 import type { ServiceContext } from './context.js';
 import type { Remember } from './idempotency.js';
+import {
+  checkClosingIsTemp,
+  checkOneClosingCard,
+  resolveClosing,
+  resolveWelcomeAttachments,
+} from './rich-parts.js';
 import type { ContactWayService, CreateOptions, CreateResult } from './types.js';
 import { claimNewState } from './way-states.js';
+
+/** What a way stores besides WeCom's request. */
+interface Extras {
+  welcome: string | undefined;
+  closing?: Attachment;
+  welcomeAttachments?: Attachment[];
+}
 
 export function createWay(ctx: ServiceContext): ContactWayService['create'] {
   const { wecom, records, logger, now, policy, fetchQr, idempotency, view, audited, owned } = ctx;
@@ -28,12 +42,25 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
     options: CreateOptions = {},
   ): Promise<CreateResult> {
     const welcome = checkWelcome(options.welcome);
+    // Cards are resolved before anything is claimed or sent: a bad one is a field error, nothing half-made.
+    const rich = options.rich ?? {};
+    checkClosingIsTemp(request.is_temp === true, rich.closing);
+    const closing = resolveClosing(ctx.miniprograms, rich.closing);
+    const welcomeAttachments = resolveWelcomeAttachments(ctx.miniprograms, rich);
+    const conclusions = toConclusions(request.conclusions?.text?.content, closing);
+    const full: AddContactWayRequest = { ...request, ...(conclusions ? { conclusions } : {}) };
+    const extras: Extras = {
+      welcome,
+      ...(closing ? { closing } : {}),
+      ...(welcomeAttachments ? { welcomeAttachments } : {}),
+    };
     const key = options.idempotencyKey;
     const image = options.closingImage;
-    if (key === undefined) return createOnce(requester, request, welcome, options.creator, image);
+    checkOneClosingCard(image !== undefined, rich.closing);
+    if (key === undefined) return createOnce(requester, full, extras, options.creator, image);
     return idempotency.once(
       `${requesterKey(requester)}:${key}`,
-      (remember) => createOnce(requester, request, welcome, options.creator, image, remember),
+      (remember) => createOnce(requester, full, extras, options.creator, image, remember),
       (result) => result.record.configId,
       async (configId) => ({ ...(await replay(requester, configId)), replayed: true }),
     );
@@ -49,7 +76,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
   function createOnce(
     requester: Requester,
     request: AddContactWayRequest,
-    welcome: string | undefined,
+    extras: Extras,
     creator: CreateOptions['creator'],
     image: CreateOptions['closingImage'],
     remember?: Remember,
@@ -108,7 +135,9 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
         source: 'created',
         ...(stateTag ? { stateTag } : {}),
         ...(imageRef ? { closingImage: imageRef } : {}),
-        ...(welcome ? { welcome } : {}),
+        ...(extras.welcome ? { welcome: extras.welcome } : {}),
+        ...(extras.closing ? { closing: extras.closing } : {}),
+        ...(extras.welcomeAttachments ? { welcomeAttachments: extras.welcomeAttachments } : {}),
         ...(creator ? { locale: creator.locale } : {}),
         ...(creator?.timeZone ? { timeZone: creator.timeZone } : {}),
       };

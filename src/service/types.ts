@@ -6,6 +6,7 @@ import type { ForbiddenError } from '../base/errors.js';
 import type { Locale } from '../base/i18n.js';
 import type { CustomerRecord } from '../store/customer-store.js';
 import type { AuditEntry, ContactWayRecord, Requester } from '../store/index.js';
+import type { RichInput } from '../store/message-content.js';
 import type {
   AddContactWayRequest,
   CloseTempChatRequest,
@@ -40,6 +41,8 @@ export interface CreateOptions {
   idempotencyKey?: string;
   /** Welcome message stored with the way (≤ 4000 bytes) and sent when a customer adds through it. */
   welcome?: string;
+  /** The closing message's card (temp ways) and the welcome message's attachments; checked before WeCom is called. */
+  rich?: RichInput;
   /**
    * The creator's language and, where their platform told it, time zone: remembered on the way, so the
    * notifications it causes later reach them in that language and zone.
@@ -58,14 +61,16 @@ export interface ShowResult {
 }
 
 /**
- * WeCom's fields to change, plus `welcome` (stored with the way; '' removes it). `state` is the requester's tag:
+ * WeCom's fields to change, plus `welcome` (stored with the way; '' removes it) and the cards (RichInput:
+ * undefined keeps, null or [] removes). `state` is the requester's tag:
  * WeCom gets it with a unique suffix, as at creation.
  */
-export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> & {
-  welcome?: string;
-  /** A new closing image, replacing the way's; the kept one is sent again whenever conclusions are. */
-  closingImage?: CheckedImage;
-};
+export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> &
+  RichInput & {
+    welcome?: string;
+    /** A new closing image, replacing the way's; the kept one is sent again whenever conclusions are. */
+    closingImage?: CheckedImage;
+  };
 
 export interface UpdateResult {
   record: RecordView;

@@ -8,11 +8,19 @@ import { t } from '../base/i18n.js';
 import { definedOnly } from '../base/validate.js';
 import { imageHash } from '../media/index.js';
 import { type ContactWayRecord, writeAll } from '../store/index.js';
+import { type Attachment, toConclusions } from '../store/message-content.js';
 import type { UpdateContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
 import { keepImage, sendWithImage } from './closing-image.js';
 import type { ServiceContext } from './context.js';
-import type { ContactWayService, RecordView } from './types.js';
+import {
+  checkClosingIsTemp,
+  checkOneClosingCard,
+  currentClosing,
+  resolveClosing,
+  resolveWelcomeAttachments,
+} from './rich-parts.js';
+import type { ContactWayService, RecordView, UpdateChanges } from './types.js';
 import { changedOnly } from './way-current.js';
 import { claimNewState } from './way-states.js';
 
@@ -29,9 +37,22 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
           : undefined;
       if (newImage) (changed as Record<string, unknown>).closingImage = true;
       if (Object.keys(changed).length === 0) return { record: view(record), changed: [] };
-      const { welcome: newWelcome, state: newTag, closingImage: _image, ...wecomChanges } = changed;
+      const {
+        welcome: newWelcome,
+        state: newTag,
+        closing: _closing,
+        welcomeLinks: _links,
+        welcomeMiniprograms: _minis,
+        closingImage: _image,
+        ...wecomChanges
+      } = changed;
       const welcome = newWelcome === undefined ? record.welcome : checkWelcome(newWelcome) || undefined;
       const request: UpdateContactWayRequest = { ...definedOnly(wecomChanges), config_id: configId };
+      const rich = closingAndWelcome(ctx, record, changed, {
+        hasImage: (newImage ?? record.closingImage) !== undefined,
+        imageChanged: newImage !== undefined,
+      });
+      if (rich.conclusions) request.conclusions = rich.conclusions;
       // Changing members is creating for them: the same CREATE_FOR rule, before WeCom hears of it.
       if (request.user !== undefined || request.party !== undefined) {
         policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
@@ -54,7 +75,7 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
       } else if (Object.keys(request).length > 1) await wecom.updateContactWay(request);
       const { config_id: _, ...applied } = request;
       const at = now();
-      const { welcome: _previous, ...kept } = record;
+      const { welcome: _previous, closing: _card, welcomeAttachments: _cards, ...kept } = record;
       const updated: ContactWayRecord = {
         ...kept,
         ...(retagged ? { stateTag: newTag } : {}),
@@ -67,11 +88,57 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
           ? { expiresAt: new Date(at + request.expires_in * 1000).toISOString() }
           : {}),
         ...(welcome ? { welcome } : {}),
+        ...(rich.closing ? { closing: rich.closing } : {}),
+        ...(rich.welcomeAttachments ? { welcomeAttachments: rich.welcomeAttachments } : {}),
       };
       // The record, its index and the audit entry in one atomic round trip; the requester stays the stored one.
       await writeAll([...records.writesFor(updated), success()]);
       return { record: view(updated), changed: Object.keys(changed) };
     });
+}
+
+/**
+ * The closing card and welcome attachments after an edit, and the conclusions WeCom gets when the closing text
+ * or card changed: text and card together, since WeCom replaces conclusions as a whole (a new text must not drop
+ * the card, a removed card must not drop the text). WeCom cannot clear a closing message: removing the last of
+ * it is refused on the field that tried.
+ */
+function closingAndWelcome(
+  ctx: ServiceContext,
+  record: ContactWayRecord,
+  changed: UpdateChanges,
+  image: { hasImage: boolean; imageChanged: boolean },
+): {
+  conclusions?: UpdateContactWayRequest['conclusions'];
+  closing?: Attachment;
+  welcomeAttachments?: Attachment[];
+} {
+  checkClosingIsTemp(record.isTemp, changed.closing);
+  const closing =
+    changed.closing === undefined
+      ? currentClosing(record)
+      : resolveClosing(ctx.miniprograms, changed.closing);
+  // A card kept from before and a newly attached image: the image is named, it is what made them clash.
+  checkOneClosingCard(image.hasImage, closing, changed.closing ? undefined : 'image');
+  const welcomeAttachments = resolveWelcomeAttachments(ctx.miniprograms, changed, record.welcomeAttachments);
+  const out = { ...(closing ? { closing } : {}), ...(welcomeAttachments ? { welcomeAttachments } : {}) };
+  const closingChanged = changed.closing !== undefined || changed.conclusions !== undefined;
+  if (!closingChanged && !image.imageChanged) return out;
+  const text = changed.conclusions?.text?.content ?? record.request.conclusions?.text?.content;
+  // The image itself is added when sent (a fresh media_id): here it only makes the closing message non-empty.
+  const conclusions = toConclusions(text, closing) ?? (image.hasImage ? {} : undefined);
+  if (!conclusions) {
+    throw new ValidationError([
+      {
+        field: changed.closing === null ? 'closing_link' : 'conclusions',
+        message: t(
+          'WeCom can replace a closing message but not clear it: keep its text or a card',
+          '企业微信只能替换结束语，不能清除：请保留文本或一张卡片',
+        ),
+      },
+    ]);
+  }
+  return { ...out, conclusions };
 }
 
 /** Rules WeCom applies against the existing way, checked here so the user hears them in their words. */

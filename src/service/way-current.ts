@@ -4,6 +4,8 @@
  * restarts a temporary QR's clock by accident.
  */
 import type { ContactWayRecord } from '../store/index.js';
+import type { Attachment, AttachmentChoice } from '../store/message-content.js';
+import { currentClosing } from './rich-parts.js';
 import type { UpdateChanges } from './types.js';
 
 /** WeCom's defaults when add_contact_way was sent without them (wecom-contact-way.md §1a). */
@@ -26,6 +28,10 @@ export interface CurrentValues {
   /** The closing message's text; '' when there is none. */
   conclusions: string;
   welcome: string;
+  /** The closing message's card, if any. */
+  closing?: Attachment | undefined;
+  /** The welcome message's cards, in order. */
+  welcomeCards: Attachment[];
 }
 
 export function currentValues(record: ContactWayRecord): CurrentValues {
@@ -44,6 +50,8 @@ export function currentValues(record: ContactWayRecord): CurrentValues {
       : {}),
     conclusions: r.conclusions?.text?.content ?? '',
     welcome: record.welcome ?? '',
+    closing: currentClosing(record),
+    welcomeCards: record.welcomeAttachments ?? [],
   };
 }
 
@@ -59,6 +67,14 @@ export function changedOnly(record: ContactWayRecord, changes: UpdateChanges): U
 }
 
 function same(key: string, value: unknown, current: CurrentValues, record: ContactWayRecord): boolean {
+  if (key === 'closing') return sameCard(value as AttachmentChoice | null, currentClosing(record));
+  if (key === 'welcomeLinks' || key === 'welcomeMiniprograms') {
+    const kind = key === 'welcomeLinks' ? 'link' : 'miniprogram';
+    const now = (record.welcomeAttachments ?? []).filter((a) => a.kind === kind);
+    return (
+      JSON.stringify((value as Attachment[] | string[]).map(cardKey)) === JSON.stringify(now.map(cardKey))
+    );
+  }
   if (key === 'conclusions') {
     const sent = value as NonNullable<UpdateChanges['conclusions']>;
     // Only the text is edited here; a way's image, link or mini-program stays as long as the text does.
@@ -67,4 +83,19 @@ function same(key: string, value: unknown, current: CurrentValues, record: Conta
   }
   const known = key in current ? current[key as keyof CurrentValues] : record.request[key as 'style'];
   return JSON.stringify(value) === JSON.stringify(known);
+}
+
+/** A chosen card against the way's: a mini-program by its preset name, a link field by field; null is none. */
+function sameCard(choice: AttachmentChoice | null, card: Attachment | undefined): boolean {
+  if (!choice || !card) return !choice && !card;
+  return cardKey(choice) === cardKey(card);
+}
+
+/** What makes two cards the same for an edit: a link's four fields, a mini-program's preset name. */
+function cardKey(card: AttachmentChoice | Attachment | string): string {
+  if (typeof card === 'string') return `miniprogram\u0000${card}`;
+  if (card.kind === 'link')
+    return ['link', card.title, card.url, card.desc ?? '', card.picurl ?? ''].join('\u0000');
+  if (card.kind === 'miniprogram') return `miniprogram\u0000${card.name}`;
+  return `image\u0000${card.sha256}`;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isTimeZone } from '../base/time.js';
 import { imageRefSchema } from '../media/image-media.js';
 import { type AddContactWayRequest, configIdSchema } from '../wecom/schemas.js';
+import { attachmentSchema, storedAttachmentsSchema } from './message-content.js';
 
 /** The chat platform a requester came from, as its adapter names itself (lowercase, e.g. `console`). */
 export const platformSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
@@ -59,6 +60,13 @@ export const contactWayRecordSchema = z.object({
   closingImage: imageRefSchema.optional().catch(undefined),
   /** Sent to each customer who adds the member through this way (send_welcome_msg); not a WeCom field. */
   welcome: z.string().optional(),
+  /**
+   * The closing message's card (temp ways), as the requester chose it; WeCom has it in `request.conclusions`.
+   * A card this runtime cannot read is dropped (show falls back to the request) rather than hiding the record.
+   */
+  closing: attachmentSchema.optional().catch(undefined),
+  /** Cards sent after the welcome text (send_welcome_msg attachments), in order. */
+  welcomeAttachments: storedAttachmentsSchema.optional().catch(undefined),
   /**
    * The creator's language and (where their platform told it) IANA time zone when they made the way: its
    * notifications use them. Older records have neither (DEFAULT_LOCALE and DEFAULT_TIMEZONE then); a value

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { maxBytes } from '../base/validate.js';
-import { MAX_WELCOME_ATTACHMENTS, welcomeImageAttachmentSchema } from './media-schemas.js';
+import { t } from '../base/i18n.js';
+import { human, maxBytes } from '../base/validate.js';
+import { welcomeAttachmentsSchema } from './attachment-schemas.js';
 import { externalUserIdSchema, userIdSchema } from './schemas.js';
 
 /**
@@ -20,10 +21,12 @@ export const sendWelcomeMsgRequestSchema = z
   .object({
     welcome_code: z.string().min(1).max(512),
     text: z.object({ content: welcomeTextSchema }).strict().optional(),
-    // Image attachments (src/media uploads them ahead of the 20 s window); link and mini-program join here.
-    attachments: z.array(welcomeImageAttachmentSchema).min(1).max(MAX_WELCOME_ATTACHMENTS).optional(),
+    attachments: welcomeAttachmentsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => Boolean(r.text?.content) || (r.attachments?.length ?? 0) > 0, {
+    params: human(t('text and attachments must not both be empty', 'text 和 attachments 不能同时为空')),
+  });
 export type SendWelcomeMsgRequest = z.infer<typeof sendWelcomeMsgRequestSchema>;
 
 export const getExternalContactQuerySchema = z.object({ external_userid: externalUserIdSchema }).strict();

@@ -6,8 +6,8 @@ import { oneLine } from '../base/validate.js';
  * §5.3). `conclusions.image` lives in schemas.ts with the rest of the contact way.
  */
 
-/** WeCom's cap on a welcome message's attachments (41064 above it). */
-export const MAX_WELCOME_ATTACHMENTS = 9;
+/** WeCom's cap on a welcome message's attachments (41064 above it): written once, with the other bodies. */
+export { MAX_WELCOME_ATTACHMENTS } from './attachment-schemas.js';
 
 /** The attachment kinds WeCom knows; any other msgtype, or a body under another key, is 41065. */
 export const WELCOME_MSGTYPES = ['image', 'link', 'miniprogram', 'video', 'file'] as const;

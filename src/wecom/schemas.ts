@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { t } from '../base/i18n.js';
 import { human, maxBytes, maxChars, multiLine, oneLine } from '../base/validate.js';
+import { conclusionImageSchema, linkBodySchema, miniprogramBodySchema } from './attachment-schemas.js';
 
 /**
  * WeCom's contact-way wire format (../shared/wecom-contact-way.md §1, §6), as zod schemas.
@@ -49,35 +50,16 @@ export const tempSecondsSchema = z
 // Free text reaches admins' terminals, logs and WeCom's own UI: no control characters (issue 10, item 9).
 const remarkSchema = oneLine(maxChars(MAX_TEXT_CHARS));
 const stateSchema = oneLine(maxChars(MAX_TEXT_CHARS));
-/** A non-empty one-line value we pass on as given (media ids, app ids, URLs). */
-const token = () => oneLine(z.string().min(1));
-
-/** 结束语 (closing messages), write side: image by media_id only. */
+/** 结束语 (closing messages), write side: image by media_id only; WeCom sends one of image > link > miniprogram. */
 export const conclusionsSchema = z
   .object({
     text: z
       .object({ content: multiLine(maxBytes(4000)) })
       .strict()
       .optional(),
-    image: z.object({ media_id: token() }).strict().optional(),
-    link: z
-      .object({
-        title: oneLine(maxBytes(128)).pipe(z.string().min(1)),
-        picurl: oneLine().optional(),
-        desc: oneLine(maxBytes(512)).optional(),
-        url: token(),
-      })
-      .strict()
-      .optional(),
-    miniprogram: z
-      .object({
-        title: oneLine(maxBytes(64)).pipe(z.string().min(1)),
-        pic_media_id: token(),
-        appid: token(),
-        page: token(),
-      })
-      .strict()
-      .optional(),
+    image: conclusionImageSchema.optional(),
+    link: linkBodySchema.optional(),
+    miniprogram: miniprogramBodySchema.optional(),
   })
   .strict()
   .refine((c) => Boolean(c.text?.content || c.image || c.link || c.miniprogram), {
@@ -85,6 +67,19 @@ export const conclusionsSchema = z
       t('text, image, link and miniprogram must not all be empty', '文本、图片、图文、小程序不能全为空'),
     ),
   });
+
+/**
+ * unionid: WeChat's id of one person across a developer account's apps. Opaque to us; as WeChat issues them
+ * (28 characters of base64url today), so letters, digits, `-` and `_`, at most 64.
+ */
+export const unionIdSchema = z.string().refine((s) => /^[A-Za-z0-9_-]{1,64}$/.test(s), {
+  params: human(
+    t(
+      'must be a WeChat unionid: 1–64 letters, digits, "-" or "_" (e.g. oxTWIuGaIt6gTKsQRLau2M0AAAA)',
+      '须为微信 unionid：1–64 位字母、数字、"-" 或 "_"（如 oxTWIuGaIt6gTKsQRLau2M0AAAA）',
+    ),
+  ),
+});
 
 /** 1 = one member, 2 = several members. */
 const typeSchema = z.literal([1, 2]);
@@ -108,7 +103,7 @@ const addShape = z
     is_temp: z.boolean().optional(),
     expires_in: tempSecondsSchema.optional(),
     chat_expires_in: tempSecondsSchema.optional(),
-    unionid: oneLine(z.string().min(1).max(128)).optional(),
+    unionid: unionIdSchema.optional(),
     is_exclusive: z.boolean().optional(),
     mark_source: z.boolean().optional(),
     conclusions: conclusionsSchema.optional(),

@@ -77,7 +77,12 @@ describe('temp form', () => {
       ['skip_verify', 'boolean', 'true'],
       ['conclusions', 'multiline', ''],
       ['image', 'file', ''],
+      ['closing_link', 'text', ''],
+      ['closing_miniprogram', 'text', ''],
       ['welcome', 'multiline', ''],
+      ['welcome_links', 'multiline', ''],
+      ['welcome_miniprograms', 'text', ''],
+      ['unionid', 'text', ''],
     ]);
     expect(form.args).toEqual({ user: 'zhangsan' });
     expect(form.fields.every((f) => f.optional)).toBe(true);

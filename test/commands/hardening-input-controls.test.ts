@@ -43,7 +43,12 @@ describe('console: control characters are refused under their field', () => {
       '', // skip_verify
       `bye${'\u0007'}`, // conclusions
       'see you', // conclusions again
+      '', // closing_link
+      '', // closing_miniprogram
       '', // welcome
+      '', // welcome_links
+      '', // welcome_miniprograms
+      '', // unionid
       'exit',
     ]);
     expect(out).toMatch(/✗ Remark: must not contain control characters/);

@@ -216,7 +216,7 @@ describe('validation before sending', () => {
         ...TEMP,
         conclusions: {
           text: { content: '你好' },
-          miniprogram: { title: bytes(64), pic_media_id: 'M', appid: 'wx123', page: '/index' },
+          miniprogram: { title: bytes(64), pic_media_id: 'M', appid: 'wx8bd80126147dfAAA', page: '/index' },
         },
       },
     ],

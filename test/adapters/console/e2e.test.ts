@@ -81,8 +81,13 @@ describe('console adapter, end to end on the sandbox', () => {
       '',
       'maybe',
       'y',
-      '',
-      '',
+      '', // conclusions
+      '', // closing_link
+      '', // closing_miniprogram
+      '', // welcome
+      '', // welcome_links
+      '', // welcome_miniprograms
+      '', // unionid
       'exit',
     ]);
     expect(code).toBe(0);
@@ -99,6 +104,26 @@ describe('console adapter, end to end on the sandbox', () => {
     expect(stdout.split('  Session lasts [24h]').length - 1).toBe(1);
     expect(stdout).not.toMatch(/expires_in|skip_verify/);
     expect(stdout).toContain('Temporary QR for lisi');
+  });
+
+  it('GIVEN a closing link card and a welcome link typed at the prompts THEN the QR reply describes both (issue 21)', async () => {
+    const { stdout, code } = await runConsole([
+      'temp lisi',
+      'f',
+      ...Array(6).fill(''), // expires_in … conclusions keep their defaults
+      '', // image
+      'Hours | https://clinic.example/hours', // closing_link
+      '', // closing_miniprogram
+      'Hi', // welcome
+      'Prices | https://clinic.example/prices', // welcome_links
+      '', // welcome_miniprograms
+      '', // unionid
+      'exit',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Temporary QR for lisi');
+    expect(stdout).toMatch(/Closing message\s+link “Hours” \(https:\/\/clinic\.example\/hours\)/);
+    expect(stdout).toMatch(/Welcome message\s+text “Hi”; link “Prices”/);
   });
 
   it('GIVEN a scan that fails and LOG_FORMAT=pretty THEN stderr has one human line: no JSON, no stack', async () => {

@@ -125,6 +125,10 @@ describe('discord adapter: startup', () => {
       expect.objectContaining({ name: 'skip_verify', type: 5, required: false }),
       // The closing image: an attachment (type 11), since the modal is full.
       expect.objectContaining({ name: 'image', type: 11, required: false }),
+      // The cards and unionid: one line each (issue 21).
+      ...['closing_link', 'closing_miniprogram', 'welcome_links', 'welcome_miniprograms', 'unionid'].map(
+        (name) => expect.objectContaining({ name, type: 3, required: false }),
+      ),
     ]);
     for (const name of ['show', 'edit', 'delete']) {
       expect(byName[name].options[0]).toMatchObject({

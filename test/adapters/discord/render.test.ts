@@ -205,6 +205,10 @@ describe('commandDefinitions', () => {
       ['skip_verify', 3],
       ['user', 3],
       ['image', 11],
+      ['closing_link', 3],
+      ['closing_miniprogram', 3],
+      ['welcome_links', 3],
+      ['welcome_miniprograms', 3],
     ]);
     expect(modalFieldsOf(formOf('edit', { config_id: 'abc' })).map((f) => f.id)).toEqual([
       'remark',

@@ -90,7 +90,12 @@ describe('Slack adapter: /contactway temp → modal → QR', () => {
       'skip_verify',
       'conclusions',
       'image',
+      'closing_link',
+      'closing_miniprogram',
       'welcome',
+      'welcome_links',
+      'welcome_miniprograms',
+      'unionid',
     ]);
     const element = (id: string) =>
       view.blocks.find((b) => b.block_id === id)?.element as Record<string, unknown>;
