@@ -73,6 +73,7 @@ const form = (): FieldSpec[] =>
     fields.welcome(),
     richFields.welcomeLinks(),
     richFields.welcomeMiniprograms(),
+    fields.welcomeImage(),
   ].map((f) => {
     const h = hint(f.id);
     return { ...f, optional: true, default: '', help: t(`${h.en} ${f.help.en}`, `${h.zh}${f.help.zh}`) };
@@ -97,7 +98,11 @@ function readClears(values: FormValues): { kept: FormValues; cleared: Set<string
 
 /** `edit <config_id>`: change what WeCom lets us change; type, scene and temp mode are fixed. */
 /** The edit form read: the changes, with a newly attached image still a reference (fetched when it runs). */
-export type EditInput = Omit<UpdateChanges, 'closingImage'> & { closingImage?: string };
+export type EditInput = Omit<UpdateChanges, 'closingImage' | 'welcomeImage'> & {
+  closingImage?: string;
+  /** A file reference; null removes the way's welcome image. */
+  welcomeImage?: string | null;
+};
 
 export const edit: Command<{ config_id: string }, EditInput> = {
   name: 'edit',
@@ -145,17 +150,24 @@ export const edit: Command<{ config_id: string }, EditInput> = {
       ...changes,
       ...(welcome === undefined ? {} : { welcome }),
       ...(typed.image ? { closingImage: String(typed.image) } : {}),
+      ...(cleared.has('welcome_image')
+        ? { welcomeImage: null }
+        : typed.welcome_image
+          ? { welcomeImage: String(typed.welcome_image) }
+          : {}),
       ...rich,
     };
   },
 
-  async run(ctx, args, { closingImage: ref, ...changes }) {
+  async run(ctx, args, { closingImage: ref, welcomeImage: welcomeRef, ...changes }) {
     const configId = readConfigId(args);
     // A new image is fetched and checked first: a bad one changes nothing.
     const image = await attachedImage(ctx, ref);
+    const welcomeImage = welcomeRef === null ? null : await attachedImage(ctx, welcomeRef, 'welcome_image');
     const { record, changed } = await ctx.service.update(ctx.requester, configId, {
       ...changes,
       ...(image ? { closingImage: image } : {}),
+      ...(welcomeImage !== undefined ? { welcomeImage } : {}),
     });
     if (changed.length === 0) {
       return infoReply(
@@ -166,6 +178,7 @@ export const edit: Command<{ config_id: string }, EditInput> = {
       );
     }
     const labels = new Map(form().map((f) => [f.id, say(f.label, ctx.locale)]));
+    labels.set('welcomeImage', labels.get('welcome_image') ?? 'welcome_image');
     return {
       status: 'ok',
       title: t(`Updated ${configId}`, `已更新 ${configId}`)[ctx.locale],

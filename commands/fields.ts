@@ -106,6 +106,18 @@ export const fields = {
     optional: true,
     accept: { extensions: ['jpg', 'png'], maxBytes: MAX_IMAGE_BYTES },
   }),
+  welcomeImage: (): FieldSpec => ({
+    id: 'welcome_image',
+    kind: 'file',
+    label: t('Welcome image', '欢迎语图片'),
+    help: t(
+      'Optional JPG or PNG, at most 10 MB, sent after the welcome text; counts as one of the 9 attachments.',
+      '可选，JPG 或 PNG，不超过 10 MB，在欢迎语后发送；计入 9 个附件之内。',
+    ),
+    default: '',
+    optional: true,
+    accept: { extensions: ['jpg', 'png'], maxBytes: MAX_IMAGE_BYTES },
+  }),
   members: (optional: boolean, dflt = ''): FieldSpec => ({
     id: 'user',
     kind: 'members',

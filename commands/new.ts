@@ -1,5 +1,6 @@
 import { t } from '../src/base/i18n.js';
 import { addContactWayRequestSchema } from '../src/wecom/schemas.js';
+import { attachedImage } from './attached-image.js';
 import { createdReply } from './created-reply.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
@@ -15,6 +16,7 @@ const form = (): FieldSpec[] => [
   fields.welcome(),
   richFields.welcomeLinks(),
   richFields.welcomeMiniprograms(),
+  fields.welcomeImage(),
 ];
 
 /** `new`: a permanent QR for one member (type 1) or several members and departments (type 2). */
@@ -42,14 +44,18 @@ export const newCommand: Command<NoArgs, CreateInput> = {
     return {
       request,
       ...(typed.welcome ? { welcome: String(typed.welcome) } : {}),
+      ...(typed.welcome_image ? { welcomeImage: String(typed.welcome_image) } : {}),
       ...(Object.keys(rich).length > 0 ? { rich } : {}),
     };
   },
 
-  async run(ctx, _args, { request, welcome, rich }) {
+  async run(ctx, _args, { request, welcome, welcomeImage, rich }) {
+    // Fetched and checked before the service is asked: a bad image creates nothing.
+    const image = await attachedImage(ctx, welcomeImage, 'welcome_image');
     const result = await ctx.service.create(ctx.requester, request, {
       idempotencyKey: ctx.idempotencyKey,
       ...(welcome ? { welcome } : {}),
+      ...(image ? { welcomeImage: image } : {}),
       ...(rich ? { rich } : {}),
       creator: { locale: ctx.locale, timeZone: ctx.ownTimeZone },
     });

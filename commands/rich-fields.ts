@@ -96,6 +96,8 @@ export const CARD_FIELDS = [
   'closing_miniprogram',
   'welcome_links',
   'welcome_miniprograms',
+  // A file reference, fetched when the command runs (attachedImage); never part of WeCom's request.
+  'welcome_image',
 ] as const;
 
 /** Typed values without the card fields: what is left is WeCom's request. */
@@ -205,13 +207,17 @@ export function readRich(
     else rich.welcomeMiniprograms = names;
   } else if (clears.has('welcome_miniprograms')) rich.welcomeMiniprograms = [];
 
-  const count = (rich.welcomeLinks?.length ?? 0) + (rich.welcomeMiniprograms?.length ?? 0);
+  // The image counts too (the service counts again against what an edit keeps).
+  const count =
+    (rich.welcomeLinks?.length ?? 0) +
+    (rich.welcomeMiniprograms?.length ?? 0) +
+    (text('welcome_image') ? 1 : 0);
   if (count > MAX_WELCOME_ATTACHMENTS && !issues.some((i) => i.field === 'welcome_links')) {
     issues.push({
       field: 'welcome_links',
       message: t(
-        `a welcome message takes at most ${MAX_WELCOME_ATTACHMENTS} attachments (links and mini-programs together); this makes ${count}`,
-        `欢迎语最多 ${MAX_WELCOME_ATTACHMENTS} 个附件（链接与小程序合计）；当前为 ${count} 个`,
+        `a welcome message takes at most ${MAX_WELCOME_ATTACHMENTS} attachments (links, mini-programs and the image together); this makes ${count}`,
+        `欢迎语最多 ${MAX_WELCOME_ATTACHMENTS} 个附件（链接、小程序与图片合计）；当前为 ${count} 个`,
       ),
     });
   }

@@ -22,6 +22,7 @@ const form = (): FieldSpec[] => [
   fields.welcome(),
   richFields.welcomeLinks(),
   richFields.welcomeMiniprograms(),
+  fields.welcomeImage(),
   richFields.unionid(),
 ];
 
@@ -68,17 +69,20 @@ export const temp: Command<{ user: string }, CreateInput> = {
       request,
       ...(typed.welcome ? { welcome: String(typed.welcome) } : {}),
       ...(typed.image ? { closingImage: String(typed.image) } : {}),
+      ...(typed.welcome_image ? { welcomeImage: String(typed.welcome_image) } : {}),
       ...(Object.keys(rich).length > 0 ? { rich } : {}),
     };
   },
 
-  async run(ctx, args, { request, welcome, closingImage, rich }) {
+  async run(ctx, args, { request, welcome, closingImage, welcomeImage, rich }) {
     // Fetched and checked before the service is asked: a bad image creates nothing.
     const image = await attachedImage(ctx, closingImage);
+    const welcomeImg = await attachedImage(ctx, welcomeImage, 'welcome_image');
     const result = await ctx.service.create(ctx.requester, request, {
       idempotencyKey: ctx.idempotencyKey,
       ...(welcome ? { welcome } : {}),
       ...(image ? { closingImage: image } : {}),
+      ...(welcomeImg ? { welcomeImage: welcomeImg } : {}),
       ...(rich ? { rich } : {}),
       creator: { locale: ctx.locale, timeZone: ctx.ownTimeZone },
     });

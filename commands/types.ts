@@ -149,6 +149,8 @@ export interface CreateInput {
   rich?: RichInput;
   /** The `image` field's file reference; fetched, checked and uploaded when the command runs. */
   closingImage?: string;
+  /** The `welcome_image` field's file reference; fetched and checked when the command runs. */
+  welcomeImage?: string;
 }
 
 /** A form read by a command, bound to it: only the command that read it can run it. */

@@ -173,12 +173,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   const media = corpTokens
     ? perCorp(corpTokens, (t) => createMediaClient({ ...wecomOptions, tokens: t }))
     : createMediaClient(wecomOptions);
-  // Closing-message images: bytes kept in the shared store, media_ids uploaded with the corp's token.
-  const images = createImageMedia({
-    store: keyv,
-    upload: (...args: Parameters<typeof media.uploadImage>) => media.uploadImage(...args),
-    logger,
-  });
+  // Closing and welcome images: bytes kept in the shared store, media_ids uploaded with the corp's token.
+  const images = createImageMedia({ store: keyv, upload: (file) => media.uploadImage(file), logger });
   const records = createRecordStore(keyv, { logger });
   // Submissions create once and replayed deliveries run once, on every instance sharing the store.
   const idempotency = createIdempotency(keyv, lock);
@@ -263,6 +259,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
         states: stateIndex,
         customers,
         wecom: customerClient,
+        images,
         lock,
         logger,
         retryEveryMs: config.CALLBACK_RETRY_MS,
@@ -314,6 +311,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     records,
     pending,
     audit,
+    images,
     logger,
     journalRetryMs: config.JOURNAL_RETRY_MS,
     storeSweepMs: config.storeSweepMs,

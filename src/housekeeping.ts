@@ -1,12 +1,13 @@
 /**
  * The store's housekeeping timers, started with the core: records journaled while the store was down written
- * back, the audit trail pruned past AUDIT_RETENTION, expired keys swept. Once per fleet where it is a chore
+ * back, the audit trail pruned past AUDIT_RETENTION, expired keys swept, welcome images' media_ids renewed. Once per fleet where it is a chore
  * (prune, sweep: one worker of a cluster); the journal flush on every process, since each has its own journal.
  */
 import type Keyv from 'keyv';
 import type { Logger } from './base/logger.js';
+import { type ImageMedia, startWelcomeImageRefresh } from './media/index.js';
 import type { PendingRecords } from './service/pending-records.js';
-import { type AuditLog, type RecordStore, startExpiredSweep } from './store/index.js';
+import { type AuditLog, type RecordStore, scanKeys, startExpiredSweep } from './store/index.js';
 
 /** When the first audit prune runs after start, and how often after that. */
 const AUDIT_FIRST_PRUNE_MS = 60_000;
@@ -23,6 +24,8 @@ export async function startHousekeeping(options: {
   records: RecordStore;
   pending: PendingRecords;
   audit: AuditLog;
+  /** Welcome images: their media_ids are renewed before WeCom's 3 days end (never inside a welcome's 20 s). */
+  images: ImageMedia;
   logger: Logger;
   journalRetryMs: number;
   storeSweepMs: number;
@@ -55,6 +58,12 @@ export async function startHousekeeping(options: {
   const sweep = chores
     ? startExpiredSweep(keyv, { intervalMs: options.storeSweepMs, logger })
     : { stop: async () => undefined };
+  // A chore too: one upload per image per fleet is enough, every instance reads the stored media_id.
+  const welcomeImages = chores
+    ? startWelcomeImageRefresh({ media: options.images, store: keyv, scanKeys, logger })
+    : { stop: async () => undefined };
+  // Once now too: after downtime a media_id may already be past its 2.5 days. Never awaited (readiness).
+  if ('runOnce' in welcomeImages) void welcomeImages.runOnce();
   return {
     flushPending,
     async stop() {
@@ -62,6 +71,7 @@ export async function startHousekeeping(options: {
       clearTimeout(firstPrune);
       clearInterval(prune);
       await sweep.stop();
+      await welcomeImages.stop();
     },
   };
 }

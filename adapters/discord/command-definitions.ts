@@ -35,11 +35,11 @@ const MAX_DESCRIPTION = 100;
  */
 const CARD_OPTIONS = ['closing_link', 'closing_miniprogram', 'welcome_links', 'welcome_miniprograms'];
 const OPTION_FIELDS: Record<string, readonly string[]> = {
-  // The closing image is an attachment option (type 11): the modal is full, and an option needs no
-  // FileUpload support from the client.
-  temp: ['skip_verify', 'state', 'image', ...CARD_OPTIONS, 'unionid'],
-  new: ['state', ...CARD_OPTIONS],
-  edit: ['skip_verify', 'user', 'state', 'image', ...CARD_OPTIONS],
+  // The closing and welcome images are attachment options (type 11): the modal is full, and an option needs
+  // no FileUpload support from the client.
+  temp: ['skip_verify', 'state', 'image', ...CARD_OPTIONS, 'welcome_image', 'unionid'],
+  new: ['state', ...CARD_OPTIONS, 'welcome_image'],
+  edit: ['skip_verify', 'user', 'state', 'image', ...CARD_OPTIONS, 'welcome_image'],
 };
 
 /**

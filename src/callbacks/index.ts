@@ -1,6 +1,7 @@
 import type { Keyv } from 'keyv';
 import type { Logger } from '../base/logger.js';
 import type { StoreLock } from '../lock/lock.js';
+import type { ImageMedia } from '../media/index.js';
 import { type CustomerStore, createCustomerStore } from '../store/customer-store.js';
 import type { RecordStore } from '../store/index.js';
 import { createStateIndex, type StateIndex } from '../store/state-index.js';
@@ -85,6 +86,8 @@ export interface CallbacksOptions {
   sleep?: (ms: number) => Promise<void>;
   /** How often pending events are looked at while running (CALLBACK_RETRY_MS); default 15 s. */
   retryEveryMs?: number;
+  /** Welcome images' media_ids, kept fresh by src/media's refresh; read, never uploaded, in the 20 s. */
+  images?: Pick<ImageMedia, 'welcomeMediaId'>;
 }
 
 export function createCallbacks(options: CallbacksOptions): Callbacks {
@@ -108,6 +111,7 @@ export function createCallbacks(options: CallbacksOptions): Callbacks {
     logger,
     now,
     sleep,
+    images: options.images,
   };
   const retryEveryMs = options.retryEveryMs ?? DEFAULT_CALLBACK_RETRY_MS;
   const running = new Set<Promise<void>>();

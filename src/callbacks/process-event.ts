@@ -7,7 +7,7 @@ import type { CustomerClient } from '../wecom/customers.js';
 import { ADD_CHANGE_TYPES, type ContactEvent } from './event.js';
 import type { EventStore, StoredEvent } from './event-store.js';
 import { customerAddedNotification, type Notify } from './notification.js';
-import { sendWelcome } from './welcome.js';
+import { sendWelcome, type WelcomeDeps } from './welcome.js';
 
 /** Waits between externalcontact/get tries while WeCom still answers 84061 right after the add (§3). */
 export const NAME_RETRY_DELAYS_MS = [300, 700, 1_500] as const;
@@ -23,6 +23,8 @@ export interface ProcessDeps {
   logger: Logger;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Welcome images' fresh media_ids (src/media), read without uploading. */
+  images?: WelcomeDeps['images'];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ContactwayError, WecomError } from '../base/errors.js';
 import { type Bilingual, t } from '../base/i18n.js';
 import type { Logger } from '../base/logger.js';
+import { type ImageMedia, welcomeImageLateError } from '../media/index.js';
 import type { WelcomeStatus } from '../store/customer-store.js';
 import type { ContactWayRecord } from '../store/index.js';
 import { type Attachment, describeCards, toWelcomeAttachment } from '../store/message-content.js';
@@ -23,6 +24,8 @@ export interface WelcomeDeps {
   logger: Logger;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** The welcome images' media_ids, kept fresh ahead of time; without it a welcome goes without its image. */
+  images?: Pick<ImageMedia, 'welcomeMediaId'> | undefined;
 }
 
 export interface WelcomeResult {
@@ -54,16 +57,17 @@ export async function sendWelcome(
   deps: WelcomeDeps,
 ): Promise<WelcomeResult> {
   const { event } = stored;
-  // Cards were resolved when the way was made (presets, links): nothing is looked up or uploaded in the 20 s.
-  const cards = (way.welcomeAttachments ?? []).flatMap((card) => {
-    const wire = toWelcomeAttachment(card);
-    return wire ? [{ card, wire }] : [];
-  });
-  if (!way.welcome && cards.length === 0) return { status: 'not_configured' };
+  const storedCards = way.welcomeAttachments ?? [];
+  if (!way.welcome && storedCards.length === 0) return { status: 'not_configured' };
   if (!event.welcomeCode) return { status: 'no_code' };
   const triedBefore = stored.welcomeAttemptedAt !== undefined;
   const deadline = welcomeDeadline(stored);
   if (deps.now() >= deadline) return { status: triedBefore ? 'unknown' : 'window_passed' };
+  const cards = await wireCards(way, storedCards, deps);
+  if (!way.welcome && cards.length === 0) {
+    const late = welcomeImageLateError();
+    return { status: 'failed', code: late.code, human: late.human };
+  }
   // Throws when the store is down: the event then fails and is retried, and nothing was sent unrecorded.
   await deps.events.markWelcomeAttempt(stored.key, deps.now());
   for (;;) {
@@ -97,6 +101,26 @@ export async function sendWelcome(
       };
     }
   }
+}
+
+/**
+ * The attachments as WeCom takes them. Cards were resolved when the way was made (presets, links); an image only
+ * reads its stored media_id: nothing is uploaded in the 20 s. An image without a fresh one is left out, noted.
+ */
+async function wireCards(way: ContactWayRecord, cards: readonly Attachment[], deps: WelcomeDeps) {
+  const wired = await Promise.all(
+    cards.map(async (card) => {
+      const mediaId = card.kind === 'image' ? await deps.images?.welcomeMediaId(card.sha256) : undefined;
+      const wire = toWelcomeAttachment(card, mediaId);
+      if (!wire)
+        deps.logger.warn(
+          { configId: way.configId, image: card.kind === 'image' ? card.sha256.slice(0, 12) : undefined },
+          'callback: welcome image has no fresh media_id; sent without it',
+        );
+      return wire ? [{ card, wire }] : [];
+    }),
+  );
+  return wired.flat();
 }
 
 /** "Text (120 characters) and link “Opening hours”": what the customer got, for the requester. */

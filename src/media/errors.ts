@@ -10,7 +10,8 @@ export type MediaErrorCode =
   | 'media.download_forbidden'
   | 'media.download_expired'
   | 'media.download_failed'
-  | 'media.file_unreadable';
+  | 'media.file_unreadable'
+  | 'media.welcome_image_late';
 
 export class MediaError extends ContactwayError {
   declare readonly code: MediaErrorCode;
@@ -71,5 +72,19 @@ export function fileUnreadableError(path: string, cause?: unknown): MediaError {
     'media.file_unreadable',
     t(`The file ${path} cannot be read. Check the path.`, `无法读取文件 ${path}，请检查路径。`),
     { cause },
+  );
+}
+
+/**
+ * A welcome message that was only an image, whose media_id the refresh had not renewed in time: nothing was
+ * sent (an upload would not fit WeCom's 20 s). Said in the requester's notification.
+ */
+export function welcomeImageLateError(): MediaError {
+  return new MediaError(
+    'media.welcome_image_late',
+    t(
+      'The welcome image was not ready to send (its WeCom copy had expired and is renewed in the background), so no welcome message went out. Check the bot’s logs if this repeats.',
+      '欢迎语图片尚未就绪（企业微信中的副本已过期，正在后台更新），因此未发送欢迎语。如反复出现，请查看机器人日志。',
+    ),
   );
 }

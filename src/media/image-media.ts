@@ -71,6 +71,16 @@ export function imageHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** What a way's record keeps of a checked image, before it is kept: lets limits be checked first. */
+export function imageRefOf(image: CheckedImage): ImageRef {
+  return {
+    sha256: imageHash(image.bytes),
+    filename: image.filename,
+    contentType: image.contentType,
+    size: image.bytes.length,
+  };
+}
+
 /**
  * Keeps images and their media_ids. WeCom's media_id dies after three days, so the bytes are kept and a
  * media_id is reused only while young; an edit or a resend after that uploads again (§5.1).
@@ -122,13 +132,8 @@ export function createImageMedia(options: ImageMediaOptions): ImageMedia {
 
   return {
     async keep(image, opts = {}) {
-      const sha256 = imageHash(image.bytes);
-      const ref: ImageRef = {
-        sha256,
-        filename: image.filename,
-        contentType: image.contentType,
-        size: image.bytes.length,
-      };
+      const ref = imageRefOf(image);
+      const { sha256 } = ref;
       await storeCall(() =>
         store.set(`${IMAGE_PREFIX}${sha256}`, { ...ref, base64: image.bytes.toString('base64') }, imageTtlMs),
       );

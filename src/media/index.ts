@@ -7,6 +7,7 @@ export {
   imageGoneError,
   MediaError,
   type MediaErrorCode,
+  welcomeImageLateError,
 } from './errors.js';
 export { type CheckedImage, checkImage, formatBytes } from './image-check.js';
 export {
@@ -24,6 +25,7 @@ export {
   type ImageMediaOptions,
   type ImageRef,
   imageHash,
+  imageRefOf,
   imageRefSchema,
   MEDIA_ID_LIFETIME_MS,
   MEDIA_ID_PREFIX,

@@ -44,3 +44,17 @@ export async function keepImage(images: ImageMedia | undefined, image: CheckedIm
   if (!images) throw imagesUnavailable();
   return images.keep(image);
 }
+
+/**
+ * Keeps a welcome image and uploads it now, outside WeCom's 20 s: the first customer's welcome finds a fresh
+ * media_id, and the refresh loop (src/media welcome-refresh) keeps it so. A failed upload stops the change.
+ */
+export async function keepWelcomeImage(
+  images: ImageMedia | undefined,
+  image: CheckedImage,
+): Promise<ImageRef> {
+  if (!images) throw imagesUnavailable();
+  const ref = await images.keep(image, { welcome: true });
+  await images.mediaIdFor(ref.sha256);
+  return ref;
+}

@@ -4,6 +4,7 @@
  */
 import { RateLimitError, UpstreamError, ValidationError, WecomError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
+import { imageRefOf } from '../media/index.js';
 import {
   type ContactWayRecord,
   type Requester,
@@ -14,7 +15,7 @@ import {
 import { type Attachment, toConclusions } from '../store/message-content.js';
 import type { AddContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
-import { keepImage, sendWithImage } from './closing-image.js';
+import { keepImage, keepWelcomeImage, sendWithImage } from './closing-image.js';
 import type { ServiceContext } from './context.js';
 import type { Remember } from './idempotency.js';
 import {
@@ -31,6 +32,8 @@ interface Extras {
   welcome: string | undefined;
   closing?: Attachment;
   welcomeAttachments?: Attachment[];
+  /** The welcome image's bytes, kept (and uploaded) before anything is reserved. */
+  welcomeImage?: CreateOptions['welcomeImage'];
 }
 
 export function createWay(ctx: ServiceContext): ContactWayService['create'] {
@@ -46,13 +49,16 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
     const rich = options.rich ?? {};
     checkClosingIsTemp(request.is_temp === true, rich.closing);
     const closing = resolveClosing(ctx.miniprograms, rich.closing);
-    const welcomeAttachments = resolveWelcomeAttachments(ctx.miniprograms, rich);
+    const welcomeImage = options.welcomeImage;
+    const imageCard = welcomeImage ? { kind: 'image' as const, ...imageRefOf(welcomeImage) } : undefined;
+    const welcomeAttachments = resolveWelcomeAttachments(ctx.miniprograms, rich, [], imageCard);
     const conclusions = toConclusions(request.conclusions?.text?.content, closing);
     const full: AddContactWayRequest = { ...request, ...(conclusions ? { conclusions } : {}) };
     const extras: Extras = {
       welcome,
       ...(closing ? { closing } : {}),
       ...(welcomeAttachments ? { welcomeAttachments } : {}),
+      ...(welcomeImage ? { welcomeImage } : {}),
     };
     const key = options.idempotencyKey;
     const image = options.closingImage;
@@ -85,6 +91,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
       policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
       // Kept before anything is reserved: an image the store cannot take stops the creation here.
       const imageRef = image ? await keepImage(ctx.images, image) : undefined;
+      if (extras.welcomeImage) await keepWelcomeImage(ctx.images, extras.welcomeImage);
       // The state is the only link from WeCom's add callback back to this way: one no other way holds.
       const stateTag = request.state || undefined;
       const state = await claimNewState(ctx.stateIndex, stateTag);

@@ -10,6 +10,7 @@ import {
   type Attachment,
   type AttachmentChoice,
   cardOfConclusions,
+  type ImageContent,
   type LinkContent,
   type RichInput,
 } from '../store/message-content.js';
@@ -32,13 +33,15 @@ export function resolveClosing(
 }
 
 /**
- * The welcome attachments after `input`: links and mini-programs replaced where the input says (undefined
- * keeps the current ones), images kept. Throws ValidationError for an unknown preset or more than nine.
+ * The welcome attachments after `input`: links, mini-programs and the image replaced where the input says
+ * (undefined keeps the current ones, null removes the image). Throws ValidationError for an unknown preset or
+ * more than nine.
  */
 export function resolveWelcomeAttachments(
   presets: MiniprogramPresets,
   input: RichInput,
   current: readonly Attachment[] = [],
+  image?: ImageContent | null,
 ): Attachment[] | undefined {
   const links: LinkContent[] =
     input.welcomeLinks ?? current.filter((a): a is LinkContent => a.kind === 'link');
@@ -46,9 +49,15 @@ export function resolveWelcomeAttachments(
     input.welcomeMiniprograms === undefined
       ? current.filter((a) => a.kind === 'miniprogram')
       : resolveMiniprograms(presets, input.welcomeMiniprograms, 'welcome_miniprograms');
-  const all = [...current.filter((a) => a.kind === 'image'), ...links, ...minis];
+  const images = image === undefined ? current.filter((a) => a.kind === 'image') : image ? [image] : [];
+  const all = [...images, ...links, ...minis];
   if (all.length > MAX_WELCOME_ATTACHMENTS) {
-    const field = input.welcomeLinks !== undefined ? 'welcome_links' : 'welcome_miniprograms';
+    const field =
+      input.welcomeLinks !== undefined
+        ? 'welcome_links'
+        : input.welcomeMiniprograms !== undefined
+          ? 'welcome_miniprograms'
+          : 'welcome_image';
     throw new ValidationError([
       {
         field,

@@ -50,6 +50,8 @@ export interface CreateOptions {
   creator?: { locale: Locale; timeZone?: string | undefined };
   /** The closing message's image (temp ways), checked; uploaded before add_contact_way, kept with the way. */
   closingImage?: CheckedImage;
+  /** The welcome message's image, checked; kept and uploaded before anything is created, refreshed after. */
+  welcomeImage?: CheckedImage;
 }
 
 export interface ShowResult {
@@ -70,6 +72,8 @@ export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> &
     welcome?: string;
     /** A new closing image, replacing the way's; the kept one is sent again whenever conclusions are. */
     closingImage?: CheckedImage;
+    /** A new welcome image (replacing the way's); null removes it. */
+    welcomeImage?: CheckedImage | null;
   };
 
 export interface UpdateResult {

@@ -6,12 +6,12 @@
 import { ValidationError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
 import { definedOnly } from '../base/validate.js';
-import { imageHash } from '../media/index.js';
+import { imageHash, imageRefOf } from '../media/index.js';
 import { type ContactWayRecord, writeAll } from '../store/index.js';
-import { type Attachment, toConclusions } from '../store/message-content.js';
+import { type Attachment, type ImageContent, toConclusions } from '../store/message-content.js';
 import type { UpdateContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
-import { keepImage, sendWithImage } from './closing-image.js';
+import { keepImage, keepWelcomeImage, sendWithImage } from './closing-image.js';
 import type { ServiceContext } from './context.js';
 import {
   checkClosingIsTemp,
@@ -26,7 +26,7 @@ import { claimNewState } from './way-states.js';
 
 export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
   const { wecom, records, now, policy, view, audited, owned } = ctx;
-  return (requester, configId, { closingImage, ...changes }) =>
+  return (requester, configId, { closingImage, welcomeImage, ...changes }) =>
     audited(requester, 'update', configId, async (success) => {
       const record = await owned(requester, configId);
       const changed = changedOnly(record, changes);
@@ -36,6 +36,8 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
           ? closingImage
           : undefined;
       if (newImage) (changed as Record<string, unknown>).closingImage = true;
+      const welcomeChange = welcomeImageChange(record, welcomeImage);
+      if (welcomeChange !== undefined) (changed as Record<string, unknown>).welcomeImage = true;
       if (Object.keys(changed).length === 0) return { record: view(record), changed: [] };
       const {
         welcome: newWelcome,
@@ -44,6 +46,7 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
         welcomeLinks: _links,
         welcomeMiniprograms: _minis,
         closingImage: _image,
+        welcomeImage: _welcomeImage,
         ...wecomChanges
       } = changed;
       const welcome = newWelcome === undefined ? record.welcome : checkWelcome(newWelcome) || undefined;
@@ -51,6 +54,7 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
       const rich = closingAndWelcome(ctx, record, changed, {
         hasImage: (newImage ?? record.closingImage) !== undefined,
         imageChanged: newImage !== undefined,
+        welcomeImage: welcomeChange && { kind: 'image', ...imageRefOf(welcomeChange) },
       });
       if (rich.conclusions) request.conclusions = rich.conclusions;
       // Changing members is creating for them: the same CREATE_FOR rule, before WeCom hears of it.
@@ -60,6 +64,7 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
       if (newImage && !record.isTemp) request.conclusions = {};
       checkUpdateFits(view(record), request);
       const imageRef = newImage ? await keepImage(ctx.images, newImage) : record.closingImage;
+      if (welcomeChange) await keepWelcomeImage(ctx.images, welcomeChange);
       // A new tag gets a new state, unique like a creation's; the old one stays this way's (late events).
       const retagged = newTag !== undefined && newTag !== '' && newTag !== record.stateTag;
       if (retagged) request.state = await claimNewState(ctx.stateIndex, newTag, configId);
@@ -107,7 +112,7 @@ function closingAndWelcome(
   ctx: ServiceContext,
   record: ContactWayRecord,
   changed: UpdateChanges,
-  image: { hasImage: boolean; imageChanged: boolean },
+  image: { hasImage: boolean; imageChanged: boolean; welcomeImage: ImageContent | null | undefined },
 ): {
   conclusions?: UpdateContactWayRequest['conclusions'];
   closing?: Attachment;
@@ -120,7 +125,12 @@ function closingAndWelcome(
       : resolveClosing(ctx.miniprograms, changed.closing);
   // A card kept from before and a newly attached image: the image is named, it is what made them clash.
   checkOneClosingCard(image.hasImage, closing, changed.closing ? undefined : 'image');
-  const welcomeAttachments = resolveWelcomeAttachments(ctx.miniprograms, changed, record.welcomeAttachments);
+  const welcomeAttachments = resolveWelcomeAttachments(
+    ctx.miniprograms,
+    changed,
+    record.welcomeAttachments,
+    image.welcomeImage,
+  );
   const out = { ...(closing ? { closing } : {}), ...(welcomeAttachments ? { welcomeAttachments } : {}) };
   const closingChanged = changed.closing !== undefined || changed.conclusions !== undefined;
   if (!closingChanged && !image.imageChanged) return out;
@@ -178,4 +188,15 @@ function checkUpdateFits(record: RecordView, request: UpdateContactWayRequest): 
     }
   }
   if (issues.length > 0) throw new ValidationError(issues);
+}
+
+/** The welcome image an edit sets: a new picture, null to remove the way's, undefined when nothing changes. */
+function welcomeImageChange(
+  record: ContactWayRecord,
+  image: UpdateChanges['welcomeImage'],
+): NonNullable<UpdateChanges['welcomeImage']> | null | undefined {
+  const current = record.welcomeAttachments?.find((a) => a.kind === 'image');
+  if (image === null) return current ? null : undefined;
+  if (!image || imageHash(image.bytes) === current?.sha256) return undefined;
+  return image;
 }

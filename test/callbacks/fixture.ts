@@ -13,11 +13,13 @@ import {
 import { withCallbacks } from '../../src/callbacks/mount.js';
 import type { Notification } from '../../src/callbacks/notification.js';
 import type { StoreLock } from '../../src/lock/lock.js';
+import { createImageMedia, type ImageMedia } from '../../src/media/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { type ContactWayService, createContactWayService } from '../../src/service/contact-way-service.js';
 import { createAuditLog, createRecordStore, createStoreLock, type Requester } from '../../src/store/index.js';
 import { createCustomerClient } from '../../src/wecom/customers.js';
 import { corpSecretTokenSource, createWecomClient } from '../../src/wecom/index.js';
+import { createMediaClient } from '../../src/wecom/media.js';
 
 /**
  * One bot "instance" for the callback tests: the real service, record store and callbacks on a real Keyv,
@@ -38,6 +40,8 @@ export interface Instance {
   url: string;
   callbacks: Callbacks;
   service: ContactWayService;
+  /** Images kept in the instance's store, uploaded to the sandbox (closing and welcome images). */
+  images: ImageMedia;
   notified: { requester: Requester; notification: Notification }[];
   logs: string[];
   close(): Promise<void>;
@@ -62,7 +66,10 @@ export async function startInstance(
   const wecomOptions = { baseUrl: sandbox.url, tokens, cache: keyv, sleep: async () => {} };
   const records = createRecordStore(keyv);
   const states = createStateIndex(keyv);
+  const media = createMediaClient(wecomOptions);
+  const images = createImageMedia({ store: keyv, upload: (file) => media.uploadImage(file), logger });
   const service = createContactWayService({
+    images,
     wecom: createWecomClient(wecomOptions),
     records,
     audit: createAuditLog(keyv),
@@ -78,6 +85,7 @@ export async function startInstance(
     records,
     states,
     wecom: createCustomerClient(wecomOptions),
+    images,
     lock: options.lock ?? createStoreLock(keyv),
     logger,
     // No real waits: 41096 and 84061 retries happen at once; the 20 s window is checked on `now`.
@@ -103,6 +111,7 @@ export async function startInstance(
     url: `http://127.0.0.1:${port}`,
     callbacks,
     service,
+    images,
     notified,
     logs,
     close: () =>

@@ -82,6 +82,7 @@ describe('temp form', () => {
       ['welcome', 'multiline', ''],
       ['welcome_links', 'multiline', ''],
       ['welcome_miniprograms', 'text', ''],
+      ['welcome_image', 'file', ''],
       ['unionid', 'text', ''],
     ]);
     expect(form.args).toEqual({ user: 'zhangsan' });

@@ -48,6 +48,7 @@ describe('console: control characters are refused under their field', () => {
       '', // welcome
       '', // welcome_links
       '', // welcome_miniprograms
+      '', // welcome_image
       '', // unionid
       'exit',
     ]);

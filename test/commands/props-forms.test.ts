@@ -181,13 +181,14 @@ describe('checkSubmission on random form values, for every command with a form',
         const changes = edit.parseForm({ config_id: id.trim() }, values);
         expect(result.input?.input).toEqual(changes);
         // The card fields become the service's names for them: one closing card from either closing field;
-        // the image field's reference comes back as `closingImage` (fetched when the edit runs).
+        // the image fields' references come back as `closingImage` and `welcomeImage` (fetched when it runs).
         const CARD_KEYS: Record<string, string> = {
           closing_link: 'closing',
           closing_miniprogram: 'closing',
           welcome_links: 'welcomeLinks',
           welcome_miniprograms: 'welcomeMiniprograms',
           image: 'closingImage',
+          welcome_image: 'welcomeImage',
         };
         const filled = fields.filter((f) => trimmed(values[f.id])).map((f) => CARD_KEYS[f.id] ?? f.id);
         expect(Object.keys(changes).sort()).toEqual([...new Set(filled)].sort());

@@ -87,6 +87,7 @@ describe('console adapter, end to end on the sandbox', () => {
       '', // welcome
       '', // welcome_links
       '', // welcome_miniprograms
+      '', // welcome_image
       '', // unionid
       'exit',
     ]);
@@ -117,6 +118,7 @@ describe('console adapter, end to end on the sandbox', () => {
       'Hi', // welcome
       'Prices | https://clinic.example/prices', // welcome_links
       '', // welcome_miniprograms
+      '', // welcome_image
       '', // unionid
       'exit',
     ]);

@@ -126,10 +126,15 @@ describe('discord adapter: startup', () => {
       // The closing image: an attachment (type 11), since the modal is full.
       expect.objectContaining({ name: 'image', type: 11, required: false }),
       // The cards and unionid: one line each (issue 21).
-      ...['closing_link', 'closing_miniprogram', 'welcome_links', 'welcome_miniprograms', 'unionid'].map(
-        (name) => expect.objectContaining({ name, type: 3, required: false }),
+      ...['closing_link', 'closing_miniprogram', 'welcome_links', 'welcome_miniprograms'].map((name) =>
+        expect.objectContaining({ name, type: 3, required: false }),
       ),
+      // The welcome image: an attachment too.
+      expect.objectContaining({ name: 'welcome_image', type: 11, required: false }),
+      expect.objectContaining({ name: 'unionid', type: 3, required: false }),
     ]);
+    expect(byName.new.options.map((o: { name: string }) => o.name)).toContain('welcome_image');
+    expect(byName.edit.options.map((o: { name: string }) => o.name)).toContain('welcome_image');
     for (const name of ['show', 'edit', 'delete']) {
       expect(byName[name].options[0]).toMatchObject({
         name: 'config_id',

@@ -195,7 +195,7 @@ describe('commandDefinitions', () => {
     expect(root?.options?.map((o) => o.name)).toEqual(COMMANDS.map((c) => c.name));
   });
 
-  it('GIVEN edit THEN skip_verify, the member list, state and the image are options, the rest fits the modal', () => {
+  it('GIVEN edit THEN skip_verify, the member list, state and the images are options, the rest fits the modal', () => {
     const edit = findCommand('edit');
     const [root] = commandDefinitions();
     const sub = root?.options?.find((o) => o.name === 'edit');
@@ -209,6 +209,7 @@ describe('commandDefinitions', () => {
       ['closing_miniprogram', 3],
       ['welcome_links', 3],
       ['welcome_miniprograms', 3],
+      ['welcome_image', 11],
     ]);
     expect(modalFieldsOf(formOf('edit', { config_id: 'abc' })).map((f) => f.id)).toEqual([
       'remark',

@@ -95,6 +95,7 @@ describe('Slack adapter: /contactway temp → modal → QR', () => {
       'welcome',
       'welcome_links',
       'welcome_miniprograms',
+      'welcome_image',
       'unionid',
     ]);
     const element = (id: string) =>
@@ -103,6 +104,7 @@ describe('Slack adapter: /contactway temp → modal → QR', () => {
     expect(element('chat_expires_in')).toMatchObject({ type: 'plain_text_input', initial_value: '24h' });
     expect(element('remark')).toMatchObject({ type: 'plain_text_input', max_length: 30 });
     expect(element('conclusions')).toMatchObject({ type: 'plain_text_input', multiline: true });
+    expect(element('welcome_image')).toMatchObject({ type: 'file_input' });
     expect(element('skip_verify')).toMatchObject({
       type: 'checkboxes',
       initial_options: [{ value: 'true' }],
