@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { CorpWorld } from './corp-world.js';
-import { readBody } from './http-io.js';
-import { isPlainObject } from './rules.js';
+import { jsonBody } from './json-body.js';
 import type { SandboxMember } from './types.js';
-import { Rejection, wrongJson } from './wecom-reply.js';
+import { Rejection } from './wecom-reply.js';
 
 /** The address-book reads the sandbox serves, by path, with the names faults and stats use. */
 export const DIRECTORY_APIS = {
@@ -88,15 +87,4 @@ function decode(cursor: string): number | undefined {
 
 function requireMethod(req: IncomingMessage, method: 'GET' | 'POST', name: string): void {
   if (req.method !== method) throw new Rejection(40058, `${name} requires ${method}`);
-}
-
-async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = JSON.parse(await readBody(req));
-  } catch {
-    throw wrongJson('invalid json');
-  }
-  if (!isPlainObject(body)) throw wrongJson('body must be a JSON object');
-  return body;
 }

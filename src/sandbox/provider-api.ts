@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { CorpWorld } from './corp-world.js';
-import { BodyTooLarge, readBody } from './http-io.js';
+import { jsonBody } from './json-body.js';
 import type { ProviderPlatform } from './provider.js';
-import { isPlainObject } from './rules.js';
-import { Rejection, wrongJson } from './wecom-reply.js';
+import { Rejection } from './wecom-reply.js';
 
 /** The provider endpoints by path, with the names faults and stats use. */
 export const PROVIDER_APIS = {
@@ -173,22 +172,4 @@ function authInfo(provider: ProviderPlatform, corpId: string): Record<string, un
       },
     ],
   };
-}
-
-async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readBody(req);
-  } catch (error) {
-    if (error instanceof BodyTooLarge) throw wrongJson('body too large');
-    throw error;
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw wrongJson('invalid json');
-  }
-  if (!isPlainObject(body)) throw wrongJson('body must be a JSON object');
-  return body;
 }

@@ -8,8 +8,9 @@ import type { SandboxCore } from './core.js';
 import type { CorpWorld } from './corp-world.js';
 import { type DirectoryApiName, directoryApiOf, directoryCall } from './directory-routes.js';
 import type { ApiName } from './faults.js';
-import { BodyTooLarge, callerIp, readBody, readBytes, send, sendJson } from './http-io.js';
+import { BodyTooLarge, callerIp, readBytes, send, sendJson } from './http-io.js';
 import { handleInstallPage } from './install-page.js';
+import { jsonBody } from './json-body.js';
 import {
   customizedToken,
   NO_ERRCODE_ON_SUCCESS,
@@ -19,9 +20,8 @@ import {
   providerCall,
 } from './provider-api.js';
 import { handleProviderControl } from './provider-controls.js';
-import { isPlainObject } from './rules.js';
 import type { FaultSpec } from './types.js';
-import { errmsgFor, Rejection, wrongJson } from './wecom-reply.js';
+import { errmsgFor, Rejection } from './wecom-reply.js';
 
 const ENDPOINT_PATH = /^\/cgi-bin\/externalcontact\/([a-z_]+(?:\/[a-z_]+)?)$/;
 
@@ -192,20 +192,7 @@ async function endpointCall(
   // The reference lists both 40003 and 40058 for "GET instead of POST"; 40003 means a bad userid to every
   // client, so the sandbox answers the generic invalid-parameter code.
   if (req.method !== 'POST') throw new Rejection(40058, `${endpoint} requires POST`);
-  let text: string;
-  try {
-    text = await readBody(req);
-  } catch (error) {
-    if (error instanceof BodyTooLarge) throw wrongJson('body too large');
-    throw error;
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw wrongJson('invalid json');
-  }
-  if (!isPlainObject(body)) throw wrongJson('body must be a JSON object');
+  const body = await jsonBody(req);
   core.remember(endpoint, body);
   // A provider app's token: open ids in, plaintext to the corp, open ids out.
   const inbound = world.ids
