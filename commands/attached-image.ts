@@ -23,5 +23,5 @@ export async function attachedImage(
       ),
     );
   const file = await ctx.files(ref);
-  return checkImage(file.bytes, field, file.name);
+  return checkImage(file.bytes, field, file.name, file.tooLarge);
 }

@@ -1,4 +1,4 @@
-import { downloadExpiredError, downloadFailedError } from '../../src/media/index.js';
+import { downloadExpiredError, downloadFailedError, readCapped } from '../../src/media/index.js';
 import type { FetchedFile } from '../../src/ui/model.js';
 
 /** Discord's attachment hosts; anything else is not an attachment and is never fetched. */
@@ -37,6 +37,6 @@ export function discordFileSource(options: { apiUrl?: string | undefined; fetch?
       throw downloadExpiredError();
     if (!response.ok) throw downloadFailedError(`Discord answered HTTP ${response.status}`);
     const name = decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'image';
-    return { bytes: Buffer.from(await response.arrayBuffer()), name };
+    return { ...(await readCapped(response)), name };
   };
 }

@@ -1,4 +1,4 @@
-import { downloadFailedError, downloadForbiddenError } from '../../src/media/index.js';
+import { downloadFailedError, downloadForbiddenError, readCapped } from '../../src/media/index.js';
 import type { FetchedFile } from '../../src/ui/model.js';
 
 /**
@@ -48,6 +48,6 @@ export function slackFileSource(options: {
     }
     if (!response.ok) throw downloadFailedError(`Slack answered HTTP ${response.status}`);
     const name = decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'image';
-    return { bytes: Buffer.from(await response.arrayBuffer()), name };
+    return { ...(await readCapped(response)), name };
   };
 }

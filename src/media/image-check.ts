@@ -31,10 +31,23 @@ const trim = (n: number) => (Math.round(n * 10) / 10).toString();
  * are a convenience, not a guarantee. A failure is a ValidationError on `field`, saying the limit broken and what
  * the file was, in English and Chinese.
  */
-export function checkImage(bytes: Uint8Array, field: string, sourceName?: string): CheckedImage {
+export function checkImage(
+  bytes: Uint8Array,
+  field: string,
+  sourceName?: string,
+  tooLarge?: { size?: number },
+): CheckedImage {
   const fail = (en: string, zh: string): never => {
     throw new ValidationError([{ field, message: t(en, zh) }]);
   };
+  // A download cut short at the limit: its size as the host declared it, or only that it was more.
+  if (tooLarge) {
+    const size = tooLarge.size;
+    fail(
+      `must be at most 10 MB (WeCom's image limit); this file is ${size ? formatBytes(size) : 'larger'}`,
+      `不能超过 10 MB（企业微信图片上限）；该文件${size ? `为 ${formatBytes(size)}` : '更大'}`,
+    );
+  }
   if (bytes.length < MIN_IMAGE_BYTES)
     fail(
       `must be an image of more than 5 bytes; this file has ${bytes.length}`,

@@ -10,6 +10,7 @@ export {
   welcomeImageLateError,
 } from './errors.js';
 export { type CheckedImage, checkImage, formatBytes } from './image-check.js';
+export { type CappedBody, readCapped } from './read-capped.js';
 export {
   IMAGE_CONTENT_TYPES,
   type ImageKind,

@@ -127,6 +127,8 @@ export interface QrImage {
 export interface FetchedFile {
   bytes: Buffer;
   name: string;
+  /** The host offered more than WeCom's limit: only the first bytes were read (its size, if the host said). */
+  tooLarge?: { size?: number };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackRequester } from '../../../adapters/slack/requester.js';
-import { PDF_BYTES, pngBytes } from '../../fixtures/images.js';
+import { PDF_BYTES, pngBytes, pngOfSize } from '../../fixtures/images.js';
 import { ALICE, BOT_TOKEN, type SlackHarness, startSlackHarness } from '../../fixtures/slack/harness.js';
 import { type OpenedView, stateFromView, withValue } from '../../fixtures/slack/requests.js';
 
@@ -85,6 +85,17 @@ describe('Slack: closing image through file_input', () => {
     const shown = JSON.stringify(status.args.view);
     expect(shown).toMatch(/image/);
     expect(shown).toMatch(/JPG or PNG/);
+    expect(adds()).toBe(before);
+  });
+
+  it('GIVEN a 20 MB PNG THEN the image field says at most 10 MB, and nothing created', async () => {
+    const before = adds();
+    const view = await openTemp();
+    const file = h.fake.addPrivateFile('poster.png', pngOfSize(20 * 1024 * 1024));
+    await h.submit(ALICE, view, attach(view, file));
+    const status = await h.fake.waitFor(() => h.fake.statusOf(view.id), 30_000);
+    const shown = JSON.stringify(status.args.view);
+    expect(shown).toMatch(/at most 10 MB/);
     expect(adds()).toBe(before);
   });
 
