@@ -18,7 +18,7 @@ function statusView(title: string, locale: Locale, blocks: slack.KnownBlock[]): 
 }
 
 /**
- * What the modal shows once a valid form is acked: the WeCom call may take seconds, and Slack closes nothing
+ * What the modal shows once a valid form is acked (a creation or an edit's save, so it names neither): the WeCom call may take seconds, and Slack closes nothing
  * for us, so the person sees that something is happening (and may close it; the result arrives anyway). Pure.
  */
 export function progressView(title: string, locale: Locale): slack.ModalView {
@@ -29,8 +29,8 @@ export function progressView(title: string, locale: Locale): slack.ModalView {
         type: 'mrkdwn',
         text: say(
           t(
-            '⏳ Creating it at WeCom… You can close this; the result is sent to you as well.',
-            '⏳ 正在企业微信创建…… 可以关闭此窗口，结果也会发送给你。',
+            '⏳ Sending it to WeCom… You can close this; the result is sent to you as well.',
+            '⏳ 正在提交到企业微信…… 可以关闭此窗口，结果也会发送给你。',
           ),
           locale,
         ),

@@ -4,6 +4,7 @@ import { errorsByBlock } from '../../../adapters/slack/field-errors.js';
 import { type SlackStateValues, slackValuesToFormValues } from '../../../adapters/slack/read-values.js';
 import { FIELD_ACTION_ID, formToSlackView } from '../../../adapters/slack/render-form.js';
 import { replyToBlocks, replyToText } from '../../../adapters/slack/render-reply.js';
+import { progressView } from '../../../adapters/slack/render-status-view.js';
 import { escapeMrkdwn } from '../../../adapters/slack/text.js';
 import { type Form, formFor, parseText, type Reply } from '../../../commands/index.js';
 
@@ -400,5 +401,15 @@ describe('escapeMrkdwn', () => {
       '∗boss∗ ＿it＿ ∼x∼ ˋcˋ &lt;!channel&gt; &amp; more',
     );
     expect(escapeMrkdwn('config_id wm_abc_123 a*b')).toBe('config_id wm_abc_123 a*b');
+  });
+});
+
+describe('progressView', () => {
+  it('GIVEN any form saved (an edit as much as a creation) THEN the wait says sending, not creating', () => {
+    for (const locale of ['en', 'zh'] as const) {
+      const text = JSON.stringify(progressView('Edit contact way', locale));
+      expect(text).toContain('⏳');
+      expect(text).not.toMatch(/Creating|创建/);
+    }
   });
 });
