@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import type { WelcomeAttachment } from '../wecom/attachment-schemas.js';
 import type { SandboxCustomer } from './customers.js';
 import type { Directory } from './directory.js';
-import { type Spent, spentText } from './spent.js';
+import { machineTime, type Spent, spentText } from './spent.js';
 import type { StoredWay } from './way-store.js';
 
 /** A real, scannable PNG: the demo must look like the product, not like a placeholder. */
@@ -35,7 +35,7 @@ export function landingPage(
     ['remark', r.remark ?? '—'],
     ['state', r.state ?? '—'],
     ['temporary session', r.is_temp ? 'yes' : 'no'],
-    ...(way.expiresAtMs !== undefined ? [['QR valid until', new Date(way.expiresAtMs).toISOString()]] : []),
+    ...(way.expiresAtMs !== undefined ? [['QR valid until', machineTime(way.expiresAtMs)]] : []),
   ];
   // What WeCom's app shows for a voided temp QR, then what voided it.
   const status = spent

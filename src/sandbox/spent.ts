@@ -1,5 +1,6 @@
 import { ContactwayError } from '../base/errors.js';
 import { type Bilingual, t } from '../base/i18n.js';
+import { formatTime, machineTimeZone } from '../base/time.js';
 import type { StoredWay } from './way-store.js';
 
 /** Why a temp way's QR no longer works: a customer added the member through it, or its expires_in passed. */
@@ -22,9 +23,17 @@ export function spentOf(
   return undefined;
 }
 
+/**
+ * A time as the person at this machine reads it (the sandbox runs beside the bot, for its newcomer): their zone,
+ * with its offset, never a bare UTC stamp.
+ */
+export function machineTime(atMs: number): string {
+  return formatTime(atMs, { timeZone: machineTimeZone() });
+}
+
 /** One line on what voided the QR, for the landing page and the scan refusal. */
 export function spentText(spent: Spent): Bilingual {
-  const at = new Date(spent.atMs).toISOString();
+  const at = machineTime(spent.atMs);
   if (spent.kind === 'expired') return t(`It expired at ${at}.`, `它已于 ${at} 过期。`);
   const who = spent.name ? `${spent.name} (${spent.by})` : spent.by || 'a customer';
   const whoZh = spent.name ? `${spent.name}（${spent.by}）` : spent.by || '一位客户';
