@@ -44,6 +44,7 @@ export async function startEmbeddedSandbox(
               kind: providerSettings.mode,
             },
             providerCorpId: providerSettings.providerCorpId,
+            ...(providerSettings.providerSecret ? { providerSecret: providerSettings.providerSecret } : {}),
           },
         }
       : {}),

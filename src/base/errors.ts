@@ -153,7 +153,8 @@ export type ProviderErrorCode =
   | 'provider.tenant_lost'
   | 'provider.several_corps'
   | 'provider.not_provider_mode'
-  | 'provider.not_bound';
+  | 'provider.not_bound'
+  | 'provider.no_provider_secret';
 
 export class ProviderError extends ContactwayError {
   declare readonly code: ProviderErrorCode;

@@ -10,7 +10,6 @@ export {
   welcomeImageLateError,
 } from './errors.js';
 export { type CheckedImage, checkImage, formatBytes } from './image-check.js';
-export { type CappedBody, readCapped } from './read-capped.js';
 export {
   IMAGE_CONTENT_TYPES,
   type ImageKind,
@@ -32,4 +31,5 @@ export {
   MEDIA_ID_PREFIX,
   WELCOME_IMAGE_PREFIX,
 } from './image-media.js';
+export { type CappedBody, readCapped } from './read-capped.js';
 export { DEFAULT_WELCOME_REFRESH_MS, startWelcomeImageRefresh } from './welcome-refresh.js';

@@ -14,6 +14,7 @@ import {
   severalCorps,
   tenantLost,
 } from '../wecom/corp-token-sources.js';
+import { createProviderCaller } from '../wecom/provider-tokens.js';
 import { createSuiteCaller } from '../wecom/suite-tokens.js';
 import type { TokenSource } from '../wecom/token-source.js';
 import { createInstaller, type Installer } from './install.js';
@@ -35,6 +36,8 @@ export interface ProviderSettings {
   suiteToken: string;
   suiteAesKey: string;
   providerCorpId: string;
+  /** WECOM_PROVIDER_SECRET: the provider token, for a 代开发 install QR from chat (get_customized_auth_url). */
+  providerSecret?: string | undefined;
   /** STORE_ENCRYPTION_KEY: permanent codes, tickets and auth codes sealed at rest when set. */
   encryptionKey?: string | undefined;
 }
@@ -145,10 +148,22 @@ export function createProvider(options: ProviderOptions): Provider {
     },
   };
   const installer = createInstaller({ suite, tenants, keyv, logger, dropCorpToken });
+  const providerCaller = settings.providerSecret
+    ? createProviderCaller({
+        ...options.client,
+        cache: keyv,
+        lock,
+        logger,
+        secrets,
+        providerCorpId: settings.providerCorpId,
+        providerSecret: settings.providerSecret,
+      })
+    : undefined;
   installs = createInstalls({
     keyv,
     lock,
     suite,
+    provider: providerCaller,
     installer,
     tenants,
     tickets,
@@ -199,6 +214,7 @@ export interface ProviderEnv {
   WECOM_SUITE_TOKEN?: string | undefined;
   WECOM_SUITE_AES_KEY?: string | undefined;
   WECOM_PROVIDER_CORP_ID?: string | undefined;
+  WECOM_PROVIDER_SECRET?: string | undefined;
   STORE_ENCRYPTION_KEY?: string | undefined;
 }
 
@@ -230,6 +246,7 @@ export function providerFromEnv(
       suiteToken: env.WECOM_SUITE_TOKEN ?? '',
       suiteAesKey: env.WECOM_SUITE_AES_KEY ?? '',
       providerCorpId: env.WECOM_PROVIDER_CORP_ID ?? '',
+      providerSecret: env.WECOM_PROVIDER_SECRET,
       encryptionKey: env.STORE_ENCRYPTION_KEY,
     },
   });

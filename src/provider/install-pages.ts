@@ -35,26 +35,32 @@ export function sendPage(
 }
 
 /**
- * The page the chat links to: one click on to WeCom's install page. The referrer policy here lets WeCom see
+ * The page the chat links to: one click on to WeCom's install page (third-party), or to the 代开发 template's
+ * authorization QR code, which a corp admin scans in the WeCom app. The referrer policy here lets WeCom see
  * this origin, which it checks against the app's install domain.
  */
-export function startPage(res: ServerResponse, installUrl: string): void {
+export function startPage(res: ServerResponse, installUrl: string, mode: 'customized' | 'third-party'): void {
   res.writeHead(200, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
     'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
     'referrer-policy': 'origin',
   });
-  res.end(
-    page(
-      'Install contactway / 安装 contactway',
-      [
-        'A WeCom corp admin authorizes the app on the next page; the corp is then bound to the chat workspace the link came from.',
-        '企业微信企业管理员将在下一页授权应用；随后该企业将绑定到发出此链接的聊天工作区。',
-      ],
-      { href: installUrl, text: 'Install in WeCom / 前往企业微信授权' },
-    ),
-  );
+  const lines =
+    mode === 'customized'
+      ? [
+          'A WeCom corp admin opens the authorization QR code on the next page and scans it with the WeCom app; the corp is then bound to the chat workspace the link came from.',
+          '企业微信企业管理员打开下一页的授权二维码，并用企业微信扫码授权；随后该企业将绑定到发出此链接的聊天工作区。',
+        ]
+      : [
+          'A WeCom corp admin authorizes the app on the next page; the corp is then bound to the chat workspace the link came from.',
+          '企业微信企业管理员将在下一页授权应用；随后该企业将绑定到发出此链接的聊天工作区。',
+        ];
+  const link =
+    mode === 'customized'
+      ? { href: installUrl, text: 'Open the authorization QR code / 打开授权二维码' }
+      : { href: installUrl, text: 'Install in WeCom / 前往企业微信授权' };
+  res.end(page('Install contactway / 安装 contactway', lines, link));
 }
 
 export function installedPage(res: ServerResponse, corpName: string): void {

@@ -12,6 +12,7 @@ import { type Requester, requesterSchema } from '../store/record-schema.js';
 import { scanKeys } from '../store/scan-keys.js';
 import type { WecomCaller } from '../wecom/caller.js';
 import type { Installer } from './install.js';
+import { customizedAuthPage, thirdPartyInstallPage } from './install-links.js';
 import { installedPage, pendingPage, refusedPage, startPage } from './install-pages.js';
 import type { TenantStore } from './tenant-store.js';
 import type { SuiteTicketStore } from './ticket-store.js';
@@ -22,6 +23,11 @@ export const INSTALL_PATH = '/wecom/install';
 export const WECOM_INSTALL_BASE = 'https://open.work.weixin.qq.com';
 /** A pre_auth_code lives 20 minutes (D-90601): the state no longer. */
 const STATE_LIFE_MS = 20 * 60_000;
+/**
+ * A 代开发 authorization QR lives 10 days (D-98744), but a state is who asked to bind: a day is enough for a
+ * corp admin to scan it, and a link forwarded long after does not bind a workspace by surprise.
+ */
+const QR_STATE_LIFE_MS = 24 * 3600_000;
 /** How long the redirect waits for the other delivery of its auth_code (the create_auth push) to finish. */
 const EXCHANGE_WAIT_MS = 20_000;
 export const INSTALL_STATE_PREFIX = 'wecom:install-state:';
@@ -81,6 +87,8 @@ export function createInstalls(options: {
   keyv: Keyv;
   lock: StoreLock;
   suite: Pick<WecomCaller, 'call'>;
+  /** Calls with the provider_access_token (WECOM_PROVIDER_SECRET set): a 代开发 install QR from chat. */
+  provider?: Pick<WecomCaller, 'call'> | undefined;
   installer: Installer;
   tenants: TenantStore;
   tickets: SuiteTicketStore;
@@ -97,6 +105,16 @@ export function createInstalls(options: {
 }): Installs {
   const { keyv, lock, suite, installer, tenants, tickets, settings, logger } = options;
   const now = options.now ?? Date.now;
+  const expiredLink =
+    settings.mode === 'customized'
+      ? t(
+          'This install link is unknown or has expired (links last a day).',
+          '此安装链接未知或已过期（链接有效 1 天）。',
+        )
+      : t(
+          'This install link is unknown or has expired (links last 20 minutes).',
+          '此安装链接未知或已过期（链接有效 20 分钟）。',
+        );
   let base = options.publicUrl?.replace(/\/+$/, '');
 
   async function readState(state: string) {
@@ -182,16 +200,11 @@ export function createInstalls(options: {
     if (!current?.installUrl || current.authCorpId) {
       refusedPage(
         res,
-        current
-          ? t('This install link was already used.', '此安装链接已被使用。')
-          : t(
-              'This install link is unknown or has expired (links last 20 minutes).',
-              '此安装链接未知或已过期（链接有效 20 分钟）。',
-            ),
+        current ? t('This install link was already used.', '此安装链接已被使用。') : expiredLink,
       );
       return;
     }
-    startPage(res, current.installUrl);
+    startPage(res, current.installUrl, settings.mode);
   }
 
   async function redirect(url: URL, res: ServerResponse): Promise<void> {
@@ -205,13 +218,7 @@ export function createInstalls(options: {
     }
     const current = await readState(state);
     if (!current) {
-      refusedPage(
-        res,
-        t(
-          'This install link is unknown or has expired (links last 20 minutes).',
-          '此安装链接未知或已过期（链接有效 20 分钟）。',
-        ),
-      );
+      refusedPage(res, expiredLink);
       return;
     }
     if (current.authCorpId) {
@@ -268,48 +275,35 @@ export function createInstalls(options: {
 
     async installLink(requester, locale) {
       if (!base) throw new Error('provider: the install redirect has no base URL yet (PUBLIC_URL)');
-      const { pre_auth_code: code, expires_in: expiresInS } = await suite.call(
-        'get_pre_auth_code',
-        (token) => ({
-          endpoint: 'get_pre_auth_code',
-          method: 'GET',
-          path: '/cgi-bin/service/get_pre_auth_code',
-          query: { suite_access_token: token },
-          secrets: [token],
-        }),
-        z.looseObject({ pre_auth_code: z.string().min(1).max(512), expires_in: z.number().int() }),
-      );
-      await suite.call(
-        'set_session_info',
-        (token) => ({
-          endpoint: 'set_session_info',
-          method: 'POST',
-          path: '/cgi-bin/service/set_session_info',
-          query: { suite_access_token: token },
-          body: { pre_auth_code: code, session_info: { auth_type: options.authType } },
-          secrets: [token],
-        }),
-        z.unknown(),
-      );
-      // a-zA-Z0-9 only, ≤128 (D-90597): 32 hex characters, unguessable.
+      // a-zA-Z0-9 only, ≤32 for 代开发 and ≤128 for third-party (D-98744, D-90597): 32 hex, unguessable.
       const state = randomBytes(16).toString('hex');
-      const link = new URL('/3rdapp/install', options.installBase);
-      link.searchParams.set('suite_id', settings.suiteId);
-      link.searchParams.set('pre_auth_code', code);
-      link.searchParams.set('redirect_uri', `${base}${INSTALL_PATH}`);
-      link.searchParams.set('state', state);
+      const wecom =
+        settings.mode === 'customized'
+          ? await customizedAuthPage({ provider: options.provider, templateId: settings.suiteId, state })
+          : await thirdPartyInstallPage({
+              suite,
+              installBase: options.installBase,
+              suiteId: settings.suiteId,
+              redirectUri: `${base}${INSTALL_PATH}`,
+              state,
+              authType: options.authType,
+            });
+      const life = Math.min(
+        wecom.expiresInS * 1000,
+        settings.mode === 'customized' ? QR_STATE_LIFE_MS : STATE_LIFE_MS,
+      );
       const stored = {
         requester: requesterSchema.parse(requester),
         locale,
         createdAtMs: now(),
-        installUrl: link.toString(),
+        installUrl: wecom.url,
       };
-      await storeCall(() => keyv.set(stateKey(state), stored, STATE_LIFE_MS));
+      await storeCall(() => keyv.set(stateKey(state), stored, life));
       // The chat gets our own start page, which links on to WeCom's: WeCom checks the install link's Referer
       // against the app's 安装完成回调域名 (doc §1.4, staff answer), so it must be clicked on a page of ours;
       // and the chat's link is then only our base and an alphanumeric state, safe in any chat markup.
       const url = `${base}${INSTALL_PATH}?start=${state}`;
-      return { url, expiresInS: Math.min(expiresInS, STATE_LIFE_MS / 1000) };
+      return { url, expiresInS: Math.floor(life / 1000) };
     },
 
     async status(requester) {

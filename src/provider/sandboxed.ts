@@ -19,11 +19,17 @@ export function sandboxProviderSettings(
     // 32 random bytes in base64 are 43 characters and one '=': WeCom's EncodingAESKey drops the '='.
     suiteAesKey: randomBytes(32).toString('base64').slice(0, 43),
     providerCorpId: 'ww_sandbox_provider',
+    providerSecret: randomBytes(24).toString('hex'),
     encryptionKey,
   };
 }
 
 /** The secrets of made-up settings, for the logger's registry. */
 export function settingsSecrets(settings: ProviderSettings): string[] {
-  return [settings.suiteSecret, settings.suiteToken, settings.suiteAesKey];
+  return [
+    settings.suiteSecret,
+    settings.suiteToken,
+    settings.suiteAesKey,
+    settings.providerSecret ?? '',
+  ].filter(Boolean);
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { CorpWorld } from './corp-world.js';
+import { customizedAuthUrl } from './customized-auth.js';
 import { jsonBody } from './json-body.js';
 import type { ProviderPlatform } from './provider.js';
 import { Rejection } from './wecom-reply.js';
@@ -15,6 +16,7 @@ export const PROVIDER_APIS = {
   '/cgi-bin/service/v2/get_auth_info': 'get_auth_info_v2',
   '/cgi-bin/service/get_corp_token': 'get_corp_token',
   '/cgi-bin/service/get_provider_token': 'get_provider_token',
+  '/cgi-bin/service/get_customized_auth_url': 'get_customized_auth_url',
 } as const;
 export type ProviderApiName = (typeof PROVIDER_APIS)[keyof typeof PROVIDER_APIS];
 export const PROVIDER_API_NAMES = Object.values(PROVIDER_APIS);
@@ -38,6 +40,8 @@ export async function providerCall(
   name: ProviderApiName,
   req: IncomingMessage,
   url: URL,
+  /** The sandbox's own base URL, for the links it hands out. */
+  base: string,
 ): Promise<Record<string, unknown>> {
   const creds = provider.credentials;
   if (name === 'get_pre_auth_code') {
@@ -51,6 +55,9 @@ export async function providerCall(
       return creds.suiteToken(body);
     case 'get_provider_token':
       return creds.providerAccessToken(body, provider.providerCorpId, provider.providerSecret);
+    case 'get_customized_auth_url':
+      creds.checkProviderToken(url.searchParams.get('provider_access_token'));
+      return customizedAuthUrl(provider, body, base);
     default:
       break;
   }

@@ -6,6 +6,7 @@ import { ENDPOINTS, type Endpoint } from '../wecom/schemas.js';
 import { handleControl } from './control-routes.js';
 import type { SandboxCore } from './core.js';
 import type { CorpWorld } from './corp-world.js';
+import { handleCustomizedAuthPage } from './customized-auth.js';
 import { type DirectoryApiName, directoryApiOf, directoryCall } from './directory-routes.js';
 import type { ApiName } from './faults.js';
 import { BodyTooLarge, callerIp, readBytes, send, sendJson } from './http-io.js';
@@ -54,6 +55,7 @@ async function route(core: SandboxCore, req: IncomingMessage, res: ServerRespons
     const providerApi = providerApiOf(url.pathname);
     if (providerApi) return api(core, providerApi, req, res, url);
     if (await handleInstallPage(core, core.provider, method, url, req, res)) return;
+    if (await handleCustomizedAuthPage(core, core.provider, method, url, req, res)) return;
     if (await handleProviderControl(core.provider, method, url.pathname, req, res)) return;
   }
   if (url.pathname.startsWith('/sandbox/') && (await handleControl(core, method, url.pathname, req, res)))
@@ -88,7 +90,13 @@ async function api(
           : isEndpoint(name)
             ? await endpointCall(core, name, req, url)
             : isProviderApi(name)
-              ? await providerCall(core.provider as NonNullable<SandboxCore['provider']>, name, req, url)
+              ? await providerCall(
+                  core.provider as NonNullable<SandboxCore['provider']>,
+                  name,
+                  req,
+                  url,
+                  core.url,
+                )
               : await worldDirectoryCall(core, name, req, url);
   } catch (error) {
     if (!(error instanceof Rejection)) throw error;

@@ -139,6 +139,12 @@ export class SuiteCredentials {
     };
   }
 
+  /** A provider_access_token still valid: unknown 40014, expired 42001 (one token lives at a time). */
+  checkProviderToken(token: string | null): void {
+    if (!token || !this.providerToken || token !== this.providerToken.token) throw new Rejection(40014);
+    if (this.now() >= this.providerToken.expiresAtMs) throw new Rejection(42001);
+  }
+
   /** What outlives a restart: live tickets and suite tokens (a day past expiry at most), as hashes. */
   state(): Pick<ProviderState, 'lastTimestamp' | 'tickets' | 'suiteTokens'> {
     const now = this.now();

@@ -89,6 +89,21 @@ async function installThroughPage(link: string, corpId: string) {
   return { redirect, status: landed.status, body: await landed.text() };
 }
 
+/**
+ * 代开发: the start page links to the template's authorization QR (get_customized_auth_url with our state); the
+ * corp admin's scan, played on the sandbox's page, pushes create_auth with that state. There is no redirect.
+ */
+async function authorizeThroughQr(link: string, corpId: string) {
+  const qr = new URL(await wecomInstallUrl(link));
+  expect(qr.pathname).toBe('/customized/auth');
+  const page = await fetch(qr);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('Sandbox Clinic');
+  const form = new URLSearchParams({ code: qr.searchParams.get('code') ?? '', corp_id: corpId });
+  const scan = await fetch(qr, { method: 'POST', body: form });
+  return { status: scan.status, body: await scan.text() };
+}
+
 describe.each(['third-party', 'customized'])(
   'WECOM_MODE=%s npm start with no account: the sandbox plays the provider platform',
   (mode) => {
@@ -102,14 +117,28 @@ describe.each(['third-party', 'customized'])(
         bot.type('install');
         const [link] = await bot.expectOut(/http:\/\/127\.0\.0\.1:\d+\/wecom\/install\?start=[a-f0-9]{32}/);
         const wecomLink = await wecomInstallUrl(link);
-        expect(wecomLink).toContain('/3rdapp/install?suite_id=');
-        expect(wecomLink).toMatch(/redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fwecom%2Finstall/);
         const sandboxUrl = new URL(wecomLink).origin;
-
         const mark = bot.out().length;
-        const landed = await installThroughPage(link, 'wwclinic');
-        expect(landed.status).toBe(200);
-        expect(landed.body).toContain('Sandbox Clinic');
+        if (mode === 'customized') {
+          const scanned = await authorizeThroughQr(link, 'wwclinic');
+          expect(scanned.status).toBe(200);
+          expect(scanned.body).toContain('Authorized');
+        } else {
+          expect(wecomLink).toContain('/3rdapp/install?suite_id=');
+          expect(wecomLink).toMatch(/redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fwecom%2Finstall/);
+          const landed = await installThroughPage(link, 'wwclinic');
+          expect(landed.status).toBe(200);
+          expect(landed.body).toContain('Sandbox Clinic');
+          // The same state again (another auth_code for it): refused with a clear page.
+          const reused = new URL(landed.redirect);
+          reused.searchParams.set('auth_code', 'another-code');
+          const refused = await fetch(reused);
+          expect(refused.status).toBe(400);
+          expect(await refused.text()).toContain('already used');
+          const unknown = new URL(landed.redirect);
+          unknown.searchParams.set('state', 'nosuchstate');
+          expect((await fetch(unknown)).status).toBe(400);
+        }
         // The admin is told in chat.
         await bot.expectOut(/contactway is installed in Sandbox Clinic/, mark);
 
@@ -117,15 +146,6 @@ describe.each(['third-party', 'customized'])(
         const spent = await fetch(link);
         expect(spent.status).toBe(400);
         expect(await spent.text()).toContain('already used');
-        // The same state again (another auth_code for it): refused with a clear page.
-        const reused = new URL(landed.redirect);
-        reused.searchParams.set('auth_code', 'another-code');
-        const refused = await fetch(reused);
-        expect(refused.status).toBe(400);
-        expect(await refused.text()).toContain('already used');
-        const unknown = new URL(landed.redirect);
-        unknown.searchParams.set('state', 'nosuchstate');
-        expect((await fetch(unknown)).status).toBe(400);
 
         const before = bot.out().length;
         bot.type('status');
