@@ -81,8 +81,9 @@ function renderTextInput(field: FormField, value: string): TextInputBuilder {
     // Fields with a default are optional too: an emptied field falls back to WeCom's default.
     .setRequired(!field.optional)
     .setMaxLength(maxLength);
-  // Discord rejects a modal whose prefilled value is longer than the input allows.
-  if (value !== '') input.setValue(value.slice(0, maxLength));
+  // Discord rejects a modal whose prefilled value is longer than the input allows, and a clipped one would be
+  // saved clipped: too long, it opens empty, which an edit reads as "keep" (as Slack's form does).
+  if (value !== '' && [...value].length <= maxLength) input.setValue(value);
   if (field.placeholder) input.setPlaceholder(clip(field.placeholder, MAX_PLACEHOLDER));
   return input;
 }

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayed } from '../../fixtures/discord/fake-discord.js';
 import { type DiscordHarness, startDiscordHarness } from '../../fixtures/discord/harness.js';
-import { ALICE, chatInput, modalSubmit, type SentModal } from '../../fixtures/discord/interactions.js';
+import {
+  ALICE,
+  chatInput,
+  discordRequester,
+  modalSubmit,
+  type SentModal,
+} from '../../fixtures/discord/interactions.js';
 
 /** `/contactway edit` over the gateway to the real adapter and core (memory store, WeCom sandbox). */
 
@@ -32,6 +38,22 @@ async function submit(modal: SentModal, changes: Record<string, string> = {}): P
 }
 
 describe('discord: edit', () => {
+  it('GIVEN a closing message longer than the modal’s input THEN it opens empty (kept), never clipped, and saving as opened changes nothing', async () => {
+    const created = await submit(await open('temp', { user: 'zhangsan' }), { remark: 'long closing' });
+    const configId = /config_id: ([0-9a-f]{32})/.exec(created)?.[1] ?? '';
+    // 2000 ASCII characters: within WeCom's 4000 bytes, longer than the form's 1300-character box.
+    const long = 'Thank you for visiting. '.repeat(84).slice(0, 2000);
+    await h.core.service.update(discordRequester(ALICE), configId, {
+      conclusions: { text: { content: long } },
+    });
+    const modal = await open('edit', { config_id: configId });
+    const input = modal.components.find((label: Json) => label.component.custom_id === 'conclusions');
+    if (input) expect(input.component.value).toBeUndefined();
+    expect(await submit(modal)).toContain('Nothing changed');
+    const way = await h.core.service.way(discordRequester(ALICE), configId);
+    expect(way.request.conclusions?.text?.content).toBe(long);
+  });
+
   it('GIVEN edit <config_id> THEN the modal’s inputs carry the way’s current values; one change sends WeCom only that field', async () => {
     const created = await submit(await open('temp', { user: 'zhangsan' }), {
       remark: 'spring fair',

@@ -111,7 +111,9 @@ describe('formToDiscordModal', () => {
       expect.objectContaining({ value: 'a', default: false }),
       expect.objectContaining({ value: 'b', default: true }),
     ]);
-    expect(note).toMatchObject({ type: 4, value: 'too l', max_length: 5 });
+    // Longer than the input: opens empty (an edit keeps the value), never clipped (it would be saved clipped).
+    expect(note).toMatchObject({ type: 4, max_length: 5 });
+    expect(note).not.toHaveProperty('value');
   });
 
   it('GIVEN Chinese THEN labels and title are Chinese', () => {
