@@ -10,7 +10,8 @@ import { requestScope } from './per-corp.js';
 /**
  * `soleCorp`: the one active installed corp. A record with no corp (made before records carried one, e.g. by
  * this bot as a self-built app) belongs to it while it is the only one; with several corps nobody can tell
- * whose it is, so nobody sees it (an admin's `sync` in the right corp imports it again).
+ * whose it is, so nobody sees it until an admin's `sync` finds it in their corp's WeCom list: the record is
+ * then stamped with that corp, keeping what only we held (requester, welcome, cards), not replaced.
  */
 export function corpRecords(records: RecordStore, soleCorp: () => Promise<string | undefined>): RecordStore {
   /** The filter for the current request, or undefined when it sees everything. */
@@ -44,6 +45,15 @@ export function corpRecords(records: RecordStore, soleCorp: () => Promise<string
   return {
     ...records,
     get,
+    async put(record) {
+      // Sync imports what its corp's request does not see: a record with no corp (adopted, see above), or,
+      // were two corps' config_ids ever to coincide, another corp's, which it must not replace.
+      const stored =
+        record.source === 'synced' && record.authCorpId ? await records.get(record.configId) : undefined;
+      if (!stored) return records.put(record);
+      if (stored.authCorpId === undefined) return records.put({ ...stored, authCorpId: record.authCorpId });
+      if (stored.authCorpId === record.authCorpId) return records.put(record);
+    },
     listByRequester: async (requester) => visible(await records.listByRequester(requester)),
     listAll: async () => visible(await records.listAll()),
     async remove(configId) {

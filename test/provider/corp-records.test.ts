@@ -46,4 +46,20 @@ describe('a request sees only its corp’s records (provider modes)', () => {
     const several = await store(undefined);
     expect(await inCorp('wwA', () => several.get('old'))).toBeUndefined();
   });
+
+  it('GIVEN sync imports a way it does not see THEN a record with no corp is adopted as it was; another corp’s is never replaced', async () => {
+    const records = await store(undefined);
+    const synced = (configId: string): ContactWayRecord => ({
+      ...way(configId, 'wwA'),
+      requester: { platform: 'slack', workspaceId: 'T1', userId: 'U_ADMIN' },
+      source: 'synced',
+    });
+    await inCorp('wwA', async () => {
+      await records.put(synced('old'));
+      await records.put(synced('b1'));
+    });
+    const all = await records.listAll();
+    expect(all.find((r) => r.configId === 'old')).toMatchObject({ authCorpId: 'wwA', source: 'created' });
+    expect(all.find((r) => r.configId === 'b1')).toMatchObject({ authCorpId: 'wwB', source: 'created' });
+  });
 });
