@@ -30,14 +30,14 @@ export interface Auditing {
 
 /** `corp`: provider modes' current corp, recorded on each entry (absent in self-built mode). */
 export function auditing(audit: AuditLog, logger: Logger, corp?: () => string | undefined): Auditing {
-  const inCorp = (entry: AuditInput): AuditInput => {
+  const stamped = (entry: AuditInput): AuditInput => {
     const authCorpId = corp?.();
     return authCorpId ? { ...entry, authCorpId } : entry;
   };
 
   async function appendAudit(entry: AuditInput) {
     try {
-      await audit.append(inCorp(entry));
+      await audit.append(stamped(entry));
     } catch (error) {
       logger.error({ err: error, audit: entry }, 'audit write failed');
     }
@@ -54,7 +54,7 @@ export function auditing(audit: AuditLog, logger: Logger, corp?: () => string | 
     let taken = false;
     try {
       const result = await fn(() => {
-        const write = audit.entryWrite(inCorp(ok));
+        const write = audit.entryWrite(stamped(ok));
         taken = true;
         return write;
       });
