@@ -72,6 +72,10 @@ describe('WECOM_MODE=third-party: two workspaces bound to two corps', () => {
     }
     expect(await command(publicUrl, WANG, `show ${hospitalWay}`)).toContain(hospitalWay);
 
+    // An admin's sync lists its own corp's ways at WeCom: the other corp's stay out of its list.
+    expect(await command(publicUrl, WANG, 'sync')).not.toContain(clinicWay);
+    expect(await command(publicUrl, WANG, 'list')).not.toContain(clinicWay);
+
     // The Home tab: the corp's ways only, and an audit trail without the other corp's actions.
     const aliceHome = await home(publicUrl, ALICE);
     expect(aliceHome).toContain(clinicWay);
