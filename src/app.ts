@@ -15,8 +15,10 @@ import { callbackSecrets, startEmbeddedSandbox } from './embedded-sandbox.js';
 import { startHousekeeping } from './housekeeping.js';
 import { createImageMedia } from './media/index.js';
 import { createMetrics, createOps, type MetricsOptions, type Ops } from './ops/index.js';
+import { corpRecords } from './provider/corp-records.js';
 import { type Provider, providerFromEnv } from './provider/index.js';
-import { inCorp, perCorp, scopeByWorkspace } from './provider/per-corp.js';
+import { currentCorp, inCorp, perCorp } from './provider/per-corp.js';
+import { scopeByWorkspace } from './provider/scope-by-workspace.js';
 import { tellThrough } from './provider/tell.js';
 import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
@@ -108,8 +110,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   const secrets = options.secrets ?? createSecrets();
   secrets.add(...configSecrets(config));
   const keyv = await openKeyv(config.STORE_URL, { logger, namespace: config.STORE_NAMESPACE });
-  // One lock across instances (Redis key, PostgreSQL advisory lock; in-process on sqlite) for the token refresh
-  // and for idempotent submissions.
+  // One lock across instances (Redis key, PostgreSQL advisory lock; in sqlite's process): tokens, submissions.
   const lock = createStoreLock(keyv, { logger });
   const { sandbox, providerSettings } = await startEmbeddedSandbox(config, logger, secrets);
   const metrics = createMetrics(options.metrics);
@@ -175,7 +176,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     : createMediaClient(wecomOptions);
   // Closing and welcome images: bytes kept in the shared store, media_ids uploaded with the corp's token.
   const images = createImageMedia({ store: keyv, upload: (file) => media.uploadImage(file), logger });
-  const records = createRecordStore(keyv, { logger });
+  const stored = createRecordStore(keyv, { logger });
+  const records = provider ? corpRecords(stored, provider.soleCorp) : stored; // a request: its corp's only
   // Submissions create once and replayed deliveries run once, on every instance sharing the store.
   const idempotency = createIdempotency(keyv, lock);
   const stateIndex = createStateIndex(keyv);
@@ -228,8 +230,9 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     customerClient,
     provider: provider?.installs,
     images,
+    ...(provider ? { corp: currentCorp } : {}),
   });
-  const service = provider ? scopeByWorkspace(built, provider.installs) : built;
+  const service = provider ? scopeByWorkspace(built, provider.installs, provider.soleCorp) : built;
   // Before any event is attributed: states of ways made before they were unique (a no-op once done).
   await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>
     logger.error({ err: error }, 'state index: earlier contact ways not moved; retried at the next start'),

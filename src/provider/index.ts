@@ -59,6 +59,8 @@ export interface Provider {
    * to corps: no corp installed, or several, is a clear error at the call.
    */
   soleCorpTokens: TokenSource;
+  /** The one active installed corp; undefined when none or several are. */
+  soleCorp(): Promise<string | undefined>;
   /** Drops a corp's cached token in the shared store (a new permanent code, a cancel). */
   dropCorpToken(authCorpId: string): Promise<void>;
   /** Installing from chat, the workspace ↔ corp bindings, `/wecom/install` and the status. */
@@ -132,6 +134,10 @@ export function createProvider(options: ProviderOptions): Provider {
       ),
     );
   }
+  async function soleCorp(): Promise<string | undefined> {
+    const active = (await tenants.list()).filter((tenant) => tenant.status === 'active');
+    return active.length === 1 ? active[0]?.authCorpId : undefined;
+  }
   const soleCorpTokens: TokenSource = {
     cacheKey: soleKey,
     async fetchToken(http) {
@@ -201,6 +207,7 @@ export function createProvider(options: ProviderOptions): Provider {
     callback,
     tokenSource,
     soleCorpTokens,
+    soleCorp,
     dropCorpToken,
     installs,
   };

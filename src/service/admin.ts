@@ -15,7 +15,9 @@ export function adminActions(ctx: ServiceContext): Pick<ContactWayService, 'audi
             t('Only admins can read the audit trail.', '只有管理员可以查看审计记录。'),
           );
         }
-        return audit.latest(limit);
+        // Provider modes: a corp's admins read that corp's trail only.
+        const corp = ctx.corp?.();
+        return audit.latest(limit, corp ? (entry) => entry.authCorpId === corp : undefined);
       });
     },
 
@@ -35,6 +37,7 @@ export function adminActions(ctx: ServiceContext): Pick<ContactWayService, 'audi
             ...(ctx.stateIndex ? { stateIndex: ctx.stateIndex } : {}),
           },
           requester,
+          ctx.corp?.(),
         );
       });
     },

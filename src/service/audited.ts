@@ -1,7 +1,13 @@
 /** The audit trail's writer: every action leaves one entry, whatever happens, and a failing write fails nothing. */
 import { ContactwayError, ForbiddenError, NotFoundError } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
-import { type AuditLog, type Requester, requesterKey, type StoreWrite } from '../store/index.js';
+import {
+  type AuditInput,
+  type AuditLog,
+  type Requester,
+  requesterKey,
+  type StoreWrite,
+} from '../store/index.js';
 
 /**
  * The action's success entry as a write, for an action that stores it with its own writes (one batch); once
@@ -22,10 +28,16 @@ export interface Auditing {
   appendAudit(entry: Parameters<AuditLog['append']>[0]): Promise<void>;
 }
 
-export function auditing(audit: AuditLog, logger: Logger): Auditing {
-  async function appendAudit(entry: Parameters<AuditLog['append']>[0]) {
+/** `corp`: provider modes' current corp, recorded on each entry (absent in self-built mode). */
+export function auditing(audit: AuditLog, logger: Logger, corp?: () => string | undefined): Auditing {
+  const stamped = (entry: AuditInput): AuditInput => {
+    const authCorpId = corp?.();
+    return authCorpId ? { ...entry, authCorpId } : entry;
+  };
+
+  async function appendAudit(entry: AuditInput) {
     try {
-      await audit.append(entry);
+      await audit.append(stamped(entry));
     } catch (error) {
       logger.error({ err: error, audit: entry }, 'audit write failed');
     }
@@ -42,7 +54,7 @@ export function auditing(audit: AuditLog, logger: Logger): Auditing {
     let taken = false;
     try {
       const result = await fn(() => {
-        const write = audit.entryWrite(ok);
+        const write = audit.entryWrite(stamped(ok));
         taken = true;
         return write;
       });

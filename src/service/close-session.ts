@@ -47,6 +47,8 @@ export function closeSessions(
         // The newest record of this pair names the way the session came from, hence its owner.
         customer = (await customers.find(request.userid, request.external_userid)).at(-1);
         const way = customer ? await records.get(customer.configId) : undefined;
+        // Provider modes: a customer of a way this corp does not see is another corp's, not ours to name.
+        if (!way && ctx.corp?.()) customer = undefined;
         if (!customer && !isAdmin(requester)) {
           throw new ForbiddenError(
             t(

@@ -60,6 +60,11 @@ export interface ServiceDeps {
   directory?: () => Pick<MemberDirectory, 'verdict' | 'status'> | undefined;
   /** Mini-program cards requesters pick by name (MINIPROGRAMS); none by default. */
   miniprograms?: MiniprogramPresets;
+  /**
+   * Provider modes: the corp the current request works in (src/provider/per-corp.ts), stamped on the records
+   * and audit entries it makes. Absent in self-built mode: nothing is stamped.
+   */
+  corp?: () => string | undefined;
 }
 
 export interface ServiceContext
@@ -97,7 +102,7 @@ export function createServiceContext(deps: ServiceDeps): ServiceContext {
     links: deps.links ?? createLinkStore(createMemoryKeyv()),
     miniprograms: deps.miniprograms ?? new Map(),
     view,
-    ...auditing(deps.audit, deps.logger),
+    ...auditing(deps.audit, deps.logger, deps.corp),
     ...ownership(deps.records, policy),
   };
 }

@@ -128,6 +128,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
       });
       const at = new Date(now());
       const expiresInS = checked.is_temp ? (checked.expires_in ?? 7 * 86_400) : undefined;
+      const authCorpId = ctx.corp?.();
       const record: ContactWayRecord = {
         configId: created.config_id,
         requester,
@@ -140,6 +141,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
           expiresInS === undefined ? undefined : new Date(at.getTime() + expiresInS * 1000).toISOString(),
         status: 'active',
         source: 'created',
+        ...(authCorpId ? { authCorpId } : {}),
         ...(stateTag ? { stateTag } : {}),
         ...(imageRef ? { closingImage: imageRef } : {}),
         ...(extras.welcome ? { welcome: extras.welcome } : {}),

@@ -26,6 +26,8 @@ export interface SyncDeps {
 export async function syncFromWecom(
   deps: SyncDeps,
   requester: Requester,
+  /** Provider modes: the corp the ways are listed from, stamped on the imported records. */
+  authCorpId?: string,
 ): Promise<{ imported: number; known: number; customers: number }> {
   let imported = 0;
   let known = 0;
@@ -35,7 +37,7 @@ export async function syncFromWecom(
       continue;
     }
     const live = await deps.wecom.getContactWay(configId);
-    const adopted = recordFromLive(live, requester, new Date(deps.now()).toISOString());
+    const adopted = recordFromLive(live, requester, new Date(deps.now()).toISOString(), authCorpId);
     await deps.records.put(adopted);
     if (deps.stateIndex) await claimImportedState(deps.stateIndex, adopted, deps.records, deps.logger);
     imported++;
@@ -104,7 +106,12 @@ async function attributable(
   return named;
 }
 
-function recordFromLive(live: ContactWay, requester: Requester, at: string): ContactWayRecord {
+function recordFromLive(
+  live: ContactWay,
+  requester: Requester,
+  at: string,
+  authCorpId: string | undefined,
+): ContactWayRecord {
   const request: AddContactWayRequest = {
     type: live.type === 1 ? 1 : 2,
     scene: live.scene === 1 ? 1 : 2,
@@ -127,5 +134,6 @@ function recordFromLive(live: ContactWay, requester: Requester, at: string): Con
     isTemp: false,
     status: 'active',
     source: 'synced',
+    ...(authCorpId ? { authCorpId } : {}),
   };
 }

@@ -20,8 +20,8 @@ export interface AuditLog {
   append(entry: AuditInput): Promise<AuditEntry>;
   /** What `append` writes, for the caller to write in one batch with other stores' writes (`writeAll`). */
   entryWrite(entry: AuditInput): StoreWrite;
-  /** The newest `limit` entries, newest first. */
-  latest(limit: number): Promise<AuditEntry[]>;
+  /** The newest `limit` entries (of those `keep` accepts, when given), newest first. */
+  latest(limit: number, keep?: (entry: AuditEntry) => boolean): Promise<AuditEntry[]>;
   /**
    * Deletes entries older than the TTL; returns how many. sqlite and PostgreSQL have no native expiry: Keyv
    * drops an expired row only when it is read, and `latest` never reads old rows. The core runs it on a
@@ -74,7 +74,7 @@ export function createAuditLog(keyv: Keyv, options: AuditLogOptions = {}): Audit
 
     entryWrite,
 
-    latest: (limit) =>
+    latest: (limit, keep = () => true) =>
       storeCall(async () => {
         if (!Number.isInteger(limit) || limit <= 0) return [];
         const entries: AuditEntry[] = [];
@@ -85,7 +85,8 @@ export function createAuditLog(keyv: Keyv, options: AuditLogOptions = {}): Audit
         while (entries.length < limit) {
           const keys = await scanKeys(keyv, AUDIT_PREFIX, { descending: true, limit: page, after });
           const results = await readValid(keyv, keys, auditEntrySchema, logger);
-          for (const result of results) if (result.state === 'ok') entries.push(result.value);
+          for (const result of results)
+            if (result.state === 'ok' && keep(result.value)) entries.push(result.value);
           if (keys.length < page) break;
           after = keys[keys.length - 1];
         }

@@ -13,5 +13,7 @@ export const auditEntrySchema = z.object({
   /** The ContactwayError code when `result` is not `ok`. */
   code: z.string().max(128).optional(),
   detail: z.string().max(2_000).optional(),
+  /** Provider modes: the corp the actor's workspace worked in; its admins read only their corp's entries. */
+  authCorpId: z.string().min(1).max(128).optional(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;

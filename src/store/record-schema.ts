@@ -46,6 +46,11 @@ export const contactWayRecordSchema = z.object({
   /** Temporary ways only: `createdAt + expires_in`. */
   expiresAt: isoDateTime.optional(),
   status: z.enum(['active', 'deleted', 'closed']),
+  /**
+   * Provider modes: the corp the way was made (or imported) in. Its config_id means something only there, and
+   * only that corp's workspaces see it. Absent in self-built mode and on records made before it existed.
+   */
+  authCorpId: z.string().min(1).max(128).optional(),
   /** `created` by this bot, or `synced` from WeCom's list (made elsewhere, adopted later). */
   source: z.enum(['created', 'synced']),
   /**

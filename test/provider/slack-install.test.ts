@@ -1,45 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { OpenIds } from '../../src/sandbox/provider-ids.js';
 import { slackMainSuite } from '../fixtures/main-slack-process.js';
-import { ALICE, SIGNING_SECRET } from '../fixtures/slack/harness.js';
-import {
-  type OpenedView,
-  payloadBody,
-  postToApp,
-  type SlackUser,
-  slashCommandBody,
-  stateFromView,
-  viewSubmissionPayload,
-} from '../fixtures/slack/requests.js';
-
-/** The encrypted userid the sandbox's provider apps see for a member of a corp. */
-const openUserId = (corpId: string, userid: string) =>
-  new OpenIds('ww_sandbox_provider', { corpId } as never, () => new Set()).user(userid);
-
-/** `/contactway temp <member>`, the form submitted as it opened; what the person was told. */
-async function temp(publicUrl: string, user: SlackUser, member: string): Promise<string> {
-  const fake = suite.fake();
-  const responseId = `temp-${++sequence}`;
-  const triggerId = `${sequence}.${Date.now()}.trigger`;
-  const body = slashCommandBody({
-    user,
-    text: `temp ${member}`,
-    responseUrl: fake.responseUrl(responseId),
-    triggerId,
-  });
-  const uploadsBefore = fake.dmUploadsTo(user.userId).length;
-  expect((await postToApp(`${publicUrl}/slack/events`, body, { secret: SIGNING_SECRET })).status).toBe(200);
-  const call = await fake.waitFor(() =>
-    fake.callsTo('views.open').find((c) => c.args.trigger_id === triggerId),
-  );
-  const view = call.result?.view as OpenedView;
-  const submission = payloadBody(viewSubmissionPayload(user, view, stateFromView(view)));
-  await postToApp(`${publicUrl}/slack/events`, submission, { secret: SIGNING_SECRET });
-  return fake.waitFor(
-    () => fake.toldAbout({ viewId: view.id, responseId, userId: user.userId, uploadsBefore }),
-    30_000,
-  );
-}
+import * as provider from '../fixtures/provider/slack-provider.js';
+import { install, linkIn, openUserId, wecomInstallUrl } from '../fixtures/provider/slack-provider.js';
+import { ALICE } from '../fixtures/slack/harness.js';
+import type { SlackUser } from '../fixtures/slack/requests.js';
 
 /**
  * `npm start` with WECOM_MODE=third-party and Slack (real Bolt, fake Slack), no provider account: two
@@ -49,63 +13,10 @@ async function temp(publicUrl: string, user: SlackUser, member: string): Promise
  */
 const suite = slackMainSuite('provider-install');
 const WANG: SlackUser = { teamId: 'T_OTHER', userId: 'U_WANG', userName: 'wang' };
-
-let sequence = 0;
-async function command(publicUrl: string, user: SlackUser, text: string): Promise<string> {
-  const responseId = `provider-${++sequence}`;
-  const fake = suite.fake();
-  const body = slashCommandBody({
-    user,
-    text,
-    responseUrl: fake.responseUrl(responseId),
-    triggerId: `${sequence}.${Date.now()}.trigger`,
-  });
-  const posted = await postToApp(`${publicUrl}/slack/events`, body, { secret: SIGNING_SECRET });
-  expect(posted.status).toBe(200);
-  const answer = await fake.waitFor(() => fake.responsesTo(responseId)[0], 20_000);
-  return JSON.stringify(answer.body);
-}
-
-/** The DMs the app sent a user, as text. */
-function dms(user: SlackUser): string {
-  const dm = `D${user.userId.replace(/^U/, '')}`;
-  return JSON.stringify(
-    suite
-      .fake()
-      .callsTo('chat.postMessage')
-      .filter((c) => c.args.channel === dm || c.args.channel === user.userId),
-  );
-}
-
-/** Our start page (the link the chat shows) links on to WeCom's install page: the sandbox's, here. */
-async function wecomInstallUrl(startLink: string): Promise<string> {
-  const page = await fetch(startLink);
-  expect(page.status).toBe(200);
-  const href = /id="install" href="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  return href.replaceAll('&amp;', '&');
-}
-
-async function install(
-  link: string,
-  corpId: string,
-): Promise<{ status: number; body: string; redirect: string }> {
-  const url = new URL(await wecomInstallUrl(link));
-  const form = new URLSearchParams(url.searchParams);
-  form.set('corp_id', corpId);
-  const click = await fetch(new URL('/3rdapp/install', url), {
-    method: 'POST',
-    body: form,
-    redirect: 'manual',
-  });
-  expect(click.status).toBe(302);
-  const redirect = click.headers.get('location') ?? '';
-  const landed = await fetch(redirect);
-  return { status: landed.status, body: await landed.text(), redirect };
-}
-
-/** The install link in a reply (Slack's text escapes & as &amp;). */
-const linkIn = (text: string) =>
-  /http:\/\/127\.0\.0\.1:\d+\/wecom\/install\?start=[a-f0-9]{32}/.exec(text)?.[0] ?? '';
+const command = (url: string, user: SlackUser, text: string) =>
+  provider.command(suite.fake(), url, user, text);
+const temp = (url: string, user: SlackUser, member: string) => provider.temp(suite.fake(), url, user, member);
+const dms = (user: SlackUser) => provider.dms(suite.fake(), user);
 
 describe('WECOM_MODE=third-party with Slack on the sandbox’s provider platform', () => {
   it('GIVEN two workspaces WHEN each admin runs /contactway install THEN each is bound to its own corp; cancel_auth tells only its admin', async () => {
