@@ -35,7 +35,7 @@ async function tempWithWelcome(bot: ReturnType<typeof startConsole>, member: str
 }
 
 describe('WECOM_MODE=customized (代开发) npm start with no account: customer events on the app’s own /wecom/callback', () => {
-  it('GIVEN two corps installed WHEN a customer scans the bound corp’s QR THEN the requester is told and the welcome goes out with that corp’s token; an unknown corp’s event is refused and counted; change_auth updates the visible range', async () => {
+  it('GIVEN two corps installed WHEN a customer scans the bound corp’s QR THEN the requester is told and the welcome goes out with that corp’s token; an unknown corp’s event is refused and counted; change_auth updates the visible range; after cancel_auth its events are refused', async () => {
     const bot = startConsole(dir, {
       WECOM_MODE: 'customized',
       STORE_URL: 'memory:',
@@ -131,6 +131,28 @@ describe('WECOM_MODE=customized (代开发) npm start with no account: customer 
       const afterChange = bot.out().length;
       bot.type('status');
       await bot.expectOut(/Agent id\s+1000005\n\s+Visible to\s+departments 2\n/, afterChange);
+
+      // Once the corp cancels, its app's events are refused like an unknown corp's.
+      const beforeCancel = bot.err().length;
+      const cancel = await postJson(sandboxUrl, '/sandbox/provider/auth-event', {
+        corp_id: 'wwclinic',
+        info_type: 'cancel_auth',
+      });
+      expect(cancel.status).toBe(200);
+      await bot.waitForErr('its permanent code is deleted', beforeCancel);
+      const late = await pushEncrypted(
+        { url: callbackUrl, token: TOKEN, encodingAesKey: AES_KEY, receiveId: clinic, toUserName: clinic },
+        contactEventXml({
+          changeType: 'del_follow_user',
+          corpId: clinic,
+          userId: openUserId('wwclinic', 'zhangsan'),
+          externalUserId: 'wmafter',
+          createTime: Math.floor(Date.now() / 1000),
+        }),
+      );
+      expect(late).toEqual({ status: 400, body: 'callback.wrong_receive_id' });
+      const after = await (await fetch(`${botUrl}/metrics`)).text();
+      expect(after).toMatch(/contactway_callback_refused_total\{reason="decrypt"\} 2\b/);
       bot.type('exit');
     } finally {
       await bot.stop();
