@@ -88,8 +88,8 @@ export interface ReceiverOptions<E = ContactEvent> extends CallbackDoor {
  * `POST`: one event. Read at most {@link MAX_CALLBACK_BODY_BYTES} for at most {@link CALLBACK_BODY_TIMEOUT_MS};
  * take Encrypt from the body with a linear scan and check the signature over it before anything else runs
  * on the body (an unsigned body used to be XML-parsed first: 20–66 ms of CPU for anyone, per request); then
- * the timestamp, decrypt (ReceiveId must be our corp id), the nonce, parse, persist, answer `success`. The
- * work happens after the answer (WeCom gives up after 5 s and retries).
+ * the timestamp, decrypt (ReceiveId must be our corp id, or one `receiveIds` accepts), the nonce, parse,
+ * persist, answer `success`. The work happens after the answer (WeCom gives up after 5 s and retries).
  * A refused request gets a 4xx, one warning naming why (`callback.bad_signature`…), a count by reason, and
  * nothing is acted on.
  */
