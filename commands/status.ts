@@ -17,6 +17,28 @@ const TOKEN: Record<ProviderStatus['token'], Bilingual> = {
   not_bound: t('none: this workspace is bound to no corp', '无：本工作区尚未绑定企业'),
 };
 
+/** The app's visible range in the corp: departments and tags by id, members by count (their ids are ciphertext). */
+function visibleRange(visible: NonNullable<ProviderStatus['binding']>['visible']): Bilingual {
+  if (!visible) return t('unknown', '未知');
+  const { parties, users, tags } = visible;
+  if (parties.length === 0 && users === 0 && tags.length === 0) return t('no one', '无');
+  const en: string[] = [];
+  const zh: string[] = [];
+  if (parties.length > 0) {
+    en.push(`departments ${parties.join(', ')}`);
+    zh.push(`部门 ${parties.join('、')}`);
+  }
+  if (users > 0) {
+    en.push(`${users} member${users === 1 ? '' : 's'}`);
+    zh.push(`${users} 名成员`);
+  }
+  if (tags.length > 0) {
+    en.push(`tags ${tags.join(', ')}`);
+    zh.push(`标签 ${tags.join('、')}`);
+  }
+  return t(en.join(' · '), zh.join(' · '));
+}
+
 /** `status` (admins, provider modes): this workspace's corp, the suite_ticket's age and the token's state. */
 export const status: Command<NoArgs> = {
   name: 'status',
@@ -39,7 +61,10 @@ export const status: Command<NoArgs> = {
           : say(t('not bound', '未绑定'), ctx.locale),
       ),
       ...(s.binding
-        ? [fact(t('Agent id', '应用 ID'), s.binding.agentId === undefined ? '?' : String(s.binding.agentId))]
+        ? [
+            fact(t('Agent id', '应用 ID'), s.binding.agentId === undefined ? '?' : String(s.binding.agentId)),
+            fact(t('Visible to', '可见范围'), say(visibleRange(s.binding.visible), ctx.locale)),
+          ]
         : []),
       fact(
         t('Suite ticket', 'Suite ticket'),

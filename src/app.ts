@@ -1,6 +1,7 @@
 import type Keyv from 'keyv';
 import type { Logger } from './base/logger.js';
 import { createSecrets, type Secrets } from './base/secrets.js';
+import { callbackKeysOf } from './callback-keys.js';
 import { storeNonces } from './callbacks/freshness.js';
 import { type Callbacks, createCallbacks, createCustomerStore, createStateIndex } from './callbacks/index.js';
 import { migrateLegacyStates } from './callbacks/legacy-states.js';
@@ -11,7 +12,7 @@ import type { ChatPort } from './chat/port.js';
 import { createStateStore } from './chat/state-store.js';
 import { type Config, configSecrets } from './config.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
-import { callbackSecrets, startEmbeddedSandbox } from './embedded-sandbox.js';
+import { startEmbeddedSandbox } from './embedded-sandbox.js';
 import { startHousekeeping } from './housekeeping.js';
 import { createImageMedia } from './media/index.js';
 import { createMetrics, createOps, type MetricsOptions, type Ops } from './ops/index.js';
@@ -136,12 +137,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       logger,
       secrets,
       client,
-      // A corp's customer event is handled with that corp's token (the welcome message).
-      contacts: (event) => {
-        const sink = contactSink;
-        if (!sink) return Promise.reject(new Error('not started'));
-        return event.corpId ? inCorp(event.corpId, () => sink(event)) : sink(event);
-      },
+      // Stored, then run in the event's corp (AuthCorpId) by the pipeline: see `inCorp` below.
+      contacts: (event) => contactSink?.(event) ?? Promise.reject(new Error('not started')),
       installBase: sandbox?.url,
       publicUrl: config.PUBLIC_URL,
       // 测试授权 on the sandbox; a real suite installs as released (正式授权).
@@ -237,26 +234,24 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>
     logger.error({ err: error }, 'state index: earlier contact ways not moved; retried at the next start'),
   );
-  if (provider && config.WECOM_CALLBACK_TOKEN) {
-    logger.warn(
-      'WECOM_CALLBACK_TOKEN is set with a provider mode: /wecom/callback (the corps’ data callbacks) is not served in provider modes yet',
-    );
-  }
-  // Third-party: the pipeline runs behind /wecom/suite (its own receiver, built with the suite's pair, is never
-  // mounted); 代开发's customer events go to the app's own URL, not served yet.
-  const callbackKeys = provider
-    ? config.WECOM_MODE === 'third-party'
-      ? {
-          token: providerSettings?.suiteToken ?? config.WECOM_SUITE_TOKEN ?? '',
-          encodingAesKey: providerSettings?.suiteAesKey ?? config.WECOM_SUITE_AES_KEY ?? '',
-        }
-      : undefined
-    : callbackSecrets(config, sandbox !== undefined && !providerSettings);
+  const callbackKeys = callbackKeysOf(config, provider, providerSettings, sandbox !== undefined, logger);
   if (callbackKeys) secrets.add(callbackKeys.token, callbackKeys.encodingAesKey);
   const created = callbackKeys
     ? createCallbacks({
         ...callbackKeys,
-        corpId: provider ? provider.settings.suiteId : corpId,
+        corpId: !provider
+          ? corpId
+          : provider.settings.mode === 'third-party'
+            ? provider.settings.suiteId
+            : provider.settings.providerCorpId,
+        // 代开发: /wecom/callback serves every installed corp, each event encrypted for its own corp id.
+        ...(provider?.settings.mode === 'customized'
+          ? {
+              servedCorps: async (id: string) => (await provider.tenants.get(id))?.status === 'active',
+            }
+          : {}),
+        // A provider mode: each event runs with its corp's token (the welcome message, the customer's name).
+        ...(provider ? { inCorp } : {}),
         keyv,
         records,
         states: stateIndex,
@@ -282,8 +277,9 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   // The callback's door gets what only the core holds: nonces in the shared store (a replay is caught on
   // whichever instance it reaches) and the refusal counter of /metrics.
   contactSink = created?.accept;
+  // Served on PORT in self-built and 代开发 modes; a third-party app's events come through /wecom/suite.
   const callbacks =
-    created && !provider
+    created && provider?.settings.mode !== 'third-party'
       ? {
           ...created,
           handler: created.handler.withDoor({ nonces: storeNonces(keyv), refused: metrics.callbackRefused }),

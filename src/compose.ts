@@ -224,7 +224,14 @@ async function serveTerminalCallbacks(core: Core): Promise<OpsServer[]> {
     ),
     logger,
   });
-  if (callbacks) announceCallbacks({ callbacks, port: server.port, logger, sandbox: core.sandbox });
+  if (callbacks)
+    announceCallbacks({
+      callbacks,
+      port: server.port,
+      logger,
+      sandbox: core.sandbox,
+      customized: core.provider?.settings.mode === 'customized',
+    });
   if (suite) await announceSuite(core, server.port);
   return [server];
 }
@@ -276,7 +283,13 @@ async function servePorts(core: Core, adapters: RunningAdapter[], routes: HostRo
   if (publicServer) servers.push(publicServer);
   const callbackPort = adapterPort ?? publicServer?.port;
   if (callbacks && callbackPort !== undefined)
-    announceCallbacks({ callbacks, port: callbackPort, logger, sandbox: core.sandbox });
+    announceCallbacks({
+      callbacks,
+      port: callbackPort,
+      logger,
+      sandbox: core.sandbox,
+      customized: core.provider?.settings.mode === 'customized',
+    });
   if (suite && callbackPort !== undefined) await announceSuite(core, callbackPort);
   return servers;
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from './base/logger.js';
 import type { Secrets } from './base/secrets.js';
 import type { Config } from './config.js';
@@ -57,22 +56,4 @@ export async function startEmbeddedSandbox(
       : 'WECOM SANDBOX: WECOM_CORP_ID is not set, so contactway runs on the embedded WeCom simulator. QR codes are not real.',
   );
   return { sandbox, providerSettings };
-}
-
-/**
- * The callback Token and EncodingAESKey: from the environment, or on the sandbox a pair made up for this run
- * (the sandbox is told it in-process), so the whole loop works with no configuration.
- */
-export function callbackSecrets(
-  config: Config,
-  sandbox: boolean,
-): { token: string; encodingAesKey: string } | undefined {
-  if (config.WECOM_CALLBACK_TOKEN && config.WECOM_CALLBACK_AES_KEY)
-    return { token: config.WECOM_CALLBACK_TOKEN, encodingAesKey: config.WECOM_CALLBACK_AES_KEY };
-  if (!sandbox) return undefined;
-  return {
-    token: randomBytes(16).toString('hex'),
-    // 32 random bytes in base64 are 43 characters and one '=': WeCom's EncodingAESKey drops the '='.
-    encodingAesKey: randomBytes(32).toString('base64').slice(0, 43),
-  };
 }

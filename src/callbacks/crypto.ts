@@ -18,6 +18,11 @@ export interface WecomCrypto {
   verify(signature: string, timestamp: string, nonce: string, encrypted: string): void;
   /** The message inside `encrypted` (base64). Throws CallbackError (malformed, bad padding, wrong ReceiveId). */
   decrypt(encrypted: string): string;
+  /**
+   * The message and the ReceiveId it was encrypted for, unchecked: for a URL that serves several ids (a
+   * provider's 代开发 apps), whose caller must check the id itself. Throws CallbackError (malformed, padding).
+   */
+  open(encrypted: string): { message: string; receiveId: string };
   /** `message` encrypted for `receiveId` (ours by default), base64. The sandbox plays WeCom with it. */
   encrypt(message: string, options?: { random?: Buffer; receiveId?: string }): string;
 }
@@ -61,6 +66,46 @@ export function createWecomCrypto(options: WecomCryptoOptions): WecomCrypto {
     return createHash('sha1').update([token, timestamp, nonce, encrypted].sort().join('')).digest('hex');
   }
 
+  /** Decrypts and unpads; the message and the ReceiveId bytes after it, not yet compared with anything. */
+  function unwrap(encrypted: string): { message: Buffer; from: Buffer } {
+    const cipherText = Buffer.from(encrypted, 'base64');
+    // Buffer.from ignores what is not base64; re-encoding tells a real payload from garbage.
+    if (
+      cipherText.length === 0 ||
+      cipherText.length % BLOCK !== 0 ||
+      cipherText.toString('base64') !== encrypted
+    ) {
+      throw malformedCallback('the encrypted text is not base64 of whole 32-byte blocks');
+    }
+    const decipher = createDecipheriv('aes-256-cbc', key, iv);
+    // WeCom pads to 32 bytes, which OpenSSL's PKCS#7 (16-byte blocks) would refuse: unpad by hand.
+    decipher.setAutoPadding(false);
+    const padded = Buffer.concat([decipher.update(cipherText), decipher.final()]);
+    const pad = padded[padded.length - 1] ?? 0;
+    if (pad < 1 || pad > BLOCK || !padded.subarray(padded.length - pad).every((b) => b === pad)) {
+      throw new CallbackError(
+        'callback.bad_padding',
+        names
+          ? t(
+              `The callback did not decrypt to valid padding: ${names.aesKey} is probably not the EncodingAESKey WeCom uses for this URL.`,
+              `回调解密后填充无效：${names.aesKey} 可能与企业微信为此 URL 配置的 EncodingAESKey 不一致。`,
+            )
+          : t(
+              'The callback did not decrypt to valid padding: WECOM_CALLBACK_AES_KEY is probably not the EncodingAESKey WeCom uses.',
+              '回调解密后填充无效：WECOM_CALLBACK_AES_KEY 可能与企业微信使用的 EncodingAESKey 不一致。',
+            ),
+      );
+    }
+    const plain = padded.subarray(0, padded.length - pad);
+    if (plain.length < RANDOM_BYTES + LENGTH_BYTES) throw malformedCallback('the plaintext is too short');
+    const length = plain.readUInt32BE(RANDOM_BYTES);
+    const start = RANDOM_BYTES + LENGTH_BYTES;
+    if (start + length > plain.length) throw malformedCallback('msg_len runs past the plaintext');
+    const message = plain.subarray(start, start + length);
+    const from = plain.subarray(start + length);
+    return { message, from };
+  }
+
   return {
     sign,
 
@@ -85,41 +130,7 @@ export function createWecomCrypto(options: WecomCryptoOptions): WecomCrypto {
     },
 
     decrypt(encrypted) {
-      const cipherText = Buffer.from(encrypted, 'base64');
-      // Buffer.from ignores what is not base64; re-encoding tells a real payload from garbage.
-      if (
-        cipherText.length === 0 ||
-        cipherText.length % BLOCK !== 0 ||
-        cipherText.toString('base64') !== encrypted
-      ) {
-        throw malformedCallback('the encrypted text is not base64 of whole 32-byte blocks');
-      }
-      const decipher = createDecipheriv('aes-256-cbc', key, iv);
-      // WeCom pads to 32 bytes, which OpenSSL's PKCS#7 (16-byte blocks) would refuse: unpad by hand.
-      decipher.setAutoPadding(false);
-      const padded = Buffer.concat([decipher.update(cipherText), decipher.final()]);
-      const pad = padded[padded.length - 1] ?? 0;
-      if (pad < 1 || pad > BLOCK || !padded.subarray(padded.length - pad).every((b) => b === pad)) {
-        throw new CallbackError(
-          'callback.bad_padding',
-          names
-            ? t(
-                `The callback did not decrypt to valid padding: ${names.aesKey} is probably not the EncodingAESKey WeCom uses for this URL.`,
-                `回调解密后填充无效：${names.aesKey} 可能与企业微信为此 URL 配置的 EncodingAESKey 不一致。`,
-              )
-            : t(
-                'The callback did not decrypt to valid padding: WECOM_CALLBACK_AES_KEY is probably not the EncodingAESKey WeCom uses.',
-                '回调解密后填充无效：WECOM_CALLBACK_AES_KEY 可能与企业微信使用的 EncodingAESKey 不一致。',
-              ),
-        );
-      }
-      const plain = padded.subarray(0, padded.length - pad);
-      if (plain.length < RANDOM_BYTES + LENGTH_BYTES) throw malformedCallback('the plaintext is too short');
-      const length = plain.readUInt32BE(RANDOM_BYTES);
-      const start = RANDOM_BYTES + LENGTH_BYTES;
-      if (start + length > plain.length) throw malformedCallback('msg_len runs past the plaintext');
-      const message = plain.subarray(start, start + length);
-      const from = plain.subarray(start + length);
+      const { message, from } = unwrap(encrypted);
       const ours = Buffer.from(receiveId, 'utf8');
       if (from.length !== ours.length || !timingSafeEqual(from, ours)) {
         throw new CallbackError(
@@ -136,6 +147,11 @@ export function createWecomCrypto(options: WecomCryptoOptions): WecomCrypto {
         );
       }
       return message.toString('utf8');
+    },
+
+    open(encrypted) {
+      const { message, from } = unwrap(encrypted);
+      return { message: message.toString('utf8'), receiveId: from.toString('utf8') };
     },
 
     encrypt(message, encryptOptions = {}) {
@@ -159,4 +175,18 @@ export function createWecomCrypto(options: WecomCryptoOptions): WecomCrypto {
       ]).toString('base64');
     },
   };
+}
+
+/**
+ * A 代开发 app's event (or URL check) encrypted for a corp that has not installed the app, or no longer
+ * authorizes it: the ReceiveId is none of the corps this URL serves.
+ */
+export function corpNotServed(): CallbackError {
+  return new CallbackError(
+    'callback.wrong_receive_id',
+    t(
+      'The callback was encrypted for a corp that has not installed this 代开发 app (or no longer authorizes it): its ReceiveId must be an installed corp’s id. WeCom calls this -40005.',
+      '回调的 ReceiveId 不是已安装本代开发应用的企业（或该企业已取消授权）：应为已安装企业的 ID。企业微信称之为 -40005。',
+    ),
+  );
 }

@@ -7,7 +7,7 @@ import type { RecordStore } from '../store/index.js';
 import { createStateIndex, type StateIndex } from '../store/state-index.js';
 import type { CustomerClient } from '../wecom/customers.js';
 import { createWecomCrypto } from './crypto.js';
-import type { ContactEvent } from './event.js';
+import { type ContactEvent, parseCallbackMessage } from './event.js';
 import { createEventStore, type EventStore, type StoredEvent } from './event-store.js';
 import { logNotify, type Notify } from './notification.js';
 import { processEvent } from './process-event.js';
@@ -69,8 +69,19 @@ export interface Callbacks {
 export interface CallbacksOptions {
   token: string;
   encodingAesKey: string;
-  /** The corp id (ReceiveId). */
+  /** The corp id (ReceiveId); with `servedCorps`, the provider's own corp id (also accepted for the URL check). */
   corpId: string;
+  /**
+   * 代开发 (WECOM_MODE=customized): one URL serves every installed corp's app, each event encrypted for its
+   * own corp id (as the app sees it). When set, a ReceiveId is accepted when this says the corp is served
+   * here, and the event is that corp's (its `corpId`); any other is refused as `callback.wrong_receive_id`.
+   */
+  servedCorps?: (corpId: string) => Promise<boolean>;
+  /**
+   * Runs an event's processing in its corp (a provider mode: `inCorp`, so the welcome message and the reads
+   * use that corp's token), on the first run and on every retry alike; unset, as is.
+   */
+  inCorp?: <T>(corpId: string, work: () => Promise<T>) => Promise<T>;
   keyv: Keyv;
   records: Pick<RecordStore, 'get'>;
   wecom: CustomerClient;
@@ -127,8 +138,12 @@ export function createCallbacks(options: CallbacksOptions): Callbacks {
       const current = await events.get(key);
       if (current?.status !== 'pending' || !stillDue(current)) return;
       let outcome: string;
+      const corp = current.event.corpId;
       try {
-        outcome = await processEvent(current, deps);
+        outcome =
+          options.inCorp && corp
+            ? await options.inCorp(corp, () => processEvent(current, deps))
+            : await processEvent(current, deps);
       } catch (error) {
         const code = (error as { code?: string }).code ?? 'internal';
         const failed = await events.markFailed(key, code, now());
@@ -219,7 +234,26 @@ export function createCallbacks(options: CallbacksOptions): Callbacks {
     // After the answer: WeCom must hear `success` well before its 5 s, whatever WeCom calls follow.
     setImmediate(() => void schedule(stored.key));
   }
-  const handler = createCallbackReceiver({ crypto, logger, accept });
+  const { servedCorps } = options;
+  const handler = createCallbackReceiver({
+    crypto,
+    logger,
+    accept,
+    ...(servedCorps
+      ? {
+          // The URL check may come encrypted for the provider's corp id (as on a third-party app's URLs, doc
+          // §1.9) or for the corp; events only for a corp served here, which they then belong to.
+          receiveIds: async (id: string, use: 'echo' | 'event') =>
+            (use === 'echo' && id === options.corpId) || (await servedCorps(id)),
+          parse: (plain: string, receiveId: string | undefined) => {
+            const message = parseCallbackMessage(plain);
+            return message.kind === 'contact' && receiveId
+              ? { ...message, event: { ...message.event, corpId: receiveId } }
+              : message;
+          },
+        }
+      : {}),
+  });
 
   return {
     path: CALLBACK_PATH,

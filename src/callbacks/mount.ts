@@ -73,11 +73,20 @@ export function announceCallbacks(options: {
   port: number;
   logger: Logger;
   sandbox?: { connectCallbacks(target: CallbackTarget): void } | undefined;
+  /** 代开发 (WECOM_MODE=customized): the URL is set per app in the provider console, not the corp's. */
+  customized?: boolean;
 }): void {
   const { callbacks, port, logger, sandbox } = options;
   if (sandbox) {
     sandbox.connectCallbacks({ url: `http://127.0.0.1:${port}${callbacks.path}`, ...callbacks.secrets });
     logger.info({ path: callbacks.path, port }, 'WeCom callbacks: the sandbox posts its events here');
+    return;
+  }
+  if (options.customized) {
+    logger.info(
+      { path: callbacks.path, port },
+      `WeCom callbacks (代开发): in the provider console (服务商后台 → 代开发应用 → each app's 回调配置) set the URL to https://<public host>${callbacks.path} (served on PORT ${port}), with the Token and EncodingAESKey from WECOM_CALLBACK_TOKEN / WECOM_CALLBACK_AES_KEY, the same for every app`,
+    );
     return;
   }
   logger.info(

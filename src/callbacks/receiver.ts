@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CallbackError, malformedCallback, StoreError } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
 import { REASON_OF, type RefusalReason, STATUS_OF } from '../ops/refusals.js';
-import type { WecomCrypto } from './crypto.js';
+import { corpNotServed, type WecomCrypto } from './crypto.js';
 import { encryptOf } from './envelope.js';
 import { type ContactEvent, parseCallbackMessage } from './event.js';
 import { checkFresh, claimNonce, memoryNonces, type NonceMemory } from './freshness.js';
@@ -62,8 +62,17 @@ export interface ReceiverOptions<E = ContactEvent> extends CallbackDoor {
    * verified with the provider's corp id, their events carry the suite id (doc §1.9). Default `crypto`.
    */
   echoCrypto?: WecomCrypto;
-  /** Reads the decrypted message; default the customer-contact events (`parseCallbackMessage`). */
-  parse?: (plain: string) => ReceivedMessage<E>;
+  /**
+   * A URL that serves several ReceiveIds (a provider's 代开发 apps, one per installed corp): whether this
+   * decrypted ReceiveId is one of them, for the URL check (`echo`) or an event. When set, `crypto`'s own
+   * ReceiveId is not compared; a refused one is `callback.wrong_receive_id` (corpNotServed).
+   */
+  receiveIds?: (receiveId: string, use: 'echo' | 'event') => Promise<boolean>;
+  /**
+   * Reads the decrypted message; default the customer-contact events (`parseCallbackMessage`). `receiveId` is
+   * the checked ReceiveId when `receiveIds` is set (the corp the event is for).
+   */
+  parse?: (plain: string, receiveId: string | undefined) => ReceivedMessage<E>;
   /**
    * Persists a verified, decrypted event (and schedules its processing). Resolves once it is durably stored;
    * a rejection answers 503 so WeCom tries again.
@@ -79,15 +88,30 @@ export interface ReceiverOptions<E = ContactEvent> extends CallbackDoor {
  * `POST`: one event. Read at most {@link MAX_CALLBACK_BODY_BYTES} for at most {@link CALLBACK_BODY_TIMEOUT_MS};
  * take Encrypt from the body with a linear scan and check the signature over it before anything else runs
  * on the body (an unsigned body used to be XML-parsed first: 20–66 ms of CPU for anyone, per request); then
- * the timestamp, decrypt (ReceiveId must be our corp id), the nonce, parse, persist, answer `success`. The
- * work happens after the answer (WeCom gives up after 5 s and retries).
+ * the timestamp, decrypt (ReceiveId must be our corp id, or one `receiveIds` accepts), the nonce, parse,
+ * persist, answer `success`. The work happens after the answer (WeCom gives up after 5 s and retries).
  * A refused request gets a 4xx, one warning naming why (`callback.bad_signature`…), a count by reason, and
  * nothing is acted on.
  */
 export function createCallbackReceiver<E = ContactEvent>(options: ReceiverOptions<E>): CallbackHandler {
   const { crypto, logger } = options;
   const echoCrypto = options.echoCrypto ?? crypto;
-  const parse = options.parse ?? (parseCallbackMessage as unknown as (plain: string) => ReceivedMessage<E>);
+  const parse =
+    options.parse ??
+    (parseCallbackMessage as unknown as (plain: string, receiveId: string | undefined) => ReceivedMessage<E>);
+  const { receiveIds } = options;
+
+  /** The plaintext, its ReceiveId checked: fixed (crypto's own), or one of the ids `receiveIds` accepts. */
+  async function decrypt(
+    keys: WecomCrypto,
+    encrypted: string,
+    use: 'echo' | 'event',
+  ): Promise<{ plain: string; receiveId: string | undefined }> {
+    if (!receiveIds) return { plain: keys.decrypt(encrypted), receiveId: undefined };
+    const opened = keys.open(encrypted);
+    if (!(await receiveIds(opened.receiveId, use))) throw corpNotServed();
+    return { plain: opened.message, receiveId: opened.receiveId };
+  }
   const path = options.path ?? CALLBACK_PATH;
   const now = options.now ?? Date.now;
   const nonces = options.nonces ?? memoryNonces(now);
@@ -105,7 +129,7 @@ export function createCallbackReceiver<E = ContactEvent>(options: ReceiverOption
     if (!echostr) throw malformedCallback('echostr is missing');
     echoCrypto.verify(signature, timestamp, nonce, echostr);
     checkFresh(timestamp, now());
-    const plain = echoCrypto.decrypt(echostr);
+    const { plain } = await decrypt(echoCrypto, echostr, 'echo');
     await claimNonce(nonces, nonce, plain);
     logger.info({ path }, 'wecom callback: URL verified');
     send(res, 200, plain);
@@ -132,9 +156,9 @@ export function createCallbackReceiver<E = ContactEvent>(options: ReceiverOption
     const encrypt = encryptOf(read.body);
     crypto.verify(signature, timestamp, nonce, encrypt);
     checkFresh(timestamp, now());
-    const plain = crypto.decrypt(encrypt);
+    const { plain, receiveId } = await decrypt(crypto, encrypt, 'event');
     await claimNonce(nonces, nonce, plain);
-    const message = parse(plain);
+    const message = parse(plain, receiveId);
     if (message.kind === 'ignored') {
       logger.info(
         { msgType: message.msgType, event: message.event, changeType: message.changeType },

@@ -9,10 +9,23 @@ import { createSetIfAbsent } from '../store/set-if-absent.js';
 import type { WecomCaller } from '../wecom/caller.js';
 import { httpStatusOf } from '../wecom/failures.js';
 import { tokenEnvelope } from '../wecom/schemas.js';
-import type { Tenant, TenantStore } from './tenant-store.js';
+import type { AuthInfo, Tenant, TenantStore } from './tenant-store.js';
 
 /** An auth_code lives 10 minutes and is single use (doc §1.4): the claim lasts as long. */
 const AUTH_CODE_LIFE_MS = 10 * 60_000;
+
+/** get_auth_info's agent (and v1 get_permanent_code's): its id and visible range (doc §1.6). */
+const agentSchema = z.looseObject({
+  agentid: z.number().int(),
+  privilege: z
+    .looseObject({
+      allow_party: z.array(z.number().int()).optional(),
+      allow_user: z.array(z.string()).optional(),
+      allow_tag: z.array(z.number().int()).optional(),
+    })
+    .optional(),
+});
+const authInfoPart = z.looseObject({ agent: z.array(agentSchema).optional() }).optional();
 
 /** v1 and v2 answers alike: v2 has only corpid and corp_name in auth_corp_info and no auth_info (doc §1.5). */
 const permanentCodeSchema = z.looseObject({
@@ -21,17 +34,33 @@ const permanentCodeSchema = z.looseObject({
     corpid: z.string().min(1).max(128),
     corp_name: z.string().max(256).optional(),
   }),
-  auth_info: z
-    .looseObject({ agent: z.array(z.looseObject({ agentid: z.number().int() })).optional() })
-    .optional(),
+  auth_info: authInfoPart,
   state: z.string().max(128).optional(),
 });
 
 const authInfoSchema = z.looseObject({
-  auth_info: z
-    .looseObject({ agent: z.array(z.looseObject({ agentid: z.number().int() })).optional() })
-    .optional(),
+  auth_corp_info: z.looseObject({ corp_name: z.string().max(256).optional() }).optional(),
+  auth_info: authInfoPart,
 });
+
+/** The agent and its visible range as the tenant keeps them; nothing when WeCom names no agent. */
+function agentInfo(info: z.infer<typeof authInfoPart>): AuthInfo {
+  const agent = info?.agent?.[0];
+  if (!agent) return {};
+  const p = agent.privilege;
+  return {
+    agentId: agent.agentid,
+    ...(p
+      ? {
+          privilege: {
+            allowParty: p.allow_party ?? [],
+            allowUser: p.allow_user ?? [],
+            allowTag: p.allow_tag ?? [],
+          },
+        }
+      : {}),
+  };
+}
 
 export type Exchanged =
   /** This call exchanged the code and stored the corp. */
@@ -47,6 +76,11 @@ export interface Installer {
    * it runs or when it never ran. What a delivery that lost the race (`already`) binds with.
    */
   exchanged(authCode: string): Promise<string | undefined>;
+  /**
+   * change_auth: re-reads get_auth_info (the agent, its visible range, the corp's name) into the tenant.
+   * Resolves with the refreshed tenant; undefined for a corp not installed or no longer authorizing.
+   */
+  refresh(authCorpId: string): Promise<Tenant | undefined>;
 }
 
 const claimSchema = z.object({ authCorpId: z.string().min(1) });
@@ -111,25 +145,32 @@ export function createInstaller(options: {
     }
   }
 
+  /** get_auth_info (v2; 代开发 and third-party alike, with the suite token). */
+  async function authInfo(authCorpId: string, code: string): Promise<AuthInfo> {
+    const body = await suite.call(
+      'get_auth_info',
+      (token) => ({
+        endpoint: 'get_auth_info',
+        method: 'POST',
+        path: '/cgi-bin/service/v2/get_auth_info',
+        query: { suite_access_token: token },
+        body: { auth_corpid: authCorpId, permanent_code: code },
+        secrets: [token, code],
+      }),
+      authInfoSchema,
+    );
+    const corpName = body.auth_corp_info?.corp_name;
+    return { ...agentInfo(body.auth_info), ...(corpName ? { corpName } : {}) };
+  }
+
   /** v2 leaves out the agent: get_auth_info names it. Best effort: the install stands without it. */
-  async function agentOf(authCorpId: string, code: string): Promise<number | undefined> {
+  async function agentOf(authCorpId: string, code: string): Promise<AuthInfo> {
     try {
-      const body = await suite.call(
-        'get_auth_info',
-        (token) => ({
-          endpoint: 'get_auth_info',
-          method: 'POST',
-          path: '/cgi-bin/service/v2/get_auth_info',
-          query: { suite_access_token: token },
-          body: { auth_corpid: authCorpId, permanent_code: code },
-          secrets: [token, code],
-        }),
-        authInfoSchema,
-      );
-      return body.auth_info?.agent?.[0]?.agentid;
+      const { corpName: _name, ...agent } = await authInfo(authCorpId, code);
+      return agent;
     } catch (error) {
       logger.warn({ err: error, authCorpId }, 'provider: get_auth_info failed; the agent id is read later');
-      return undefined;
+      return {};
     }
   }
 
@@ -151,12 +192,13 @@ export function createInstaller(options: {
         throw error;
       }
       const authCorpId = answer.auth_corp_info.corpid;
-      const agentId =
-        answer.auth_info?.agent?.[0]?.agentid ?? (await agentOf(authCorpId, answer.permanent_code));
+      const fromAnswer = agentInfo(answer.auth_info);
+      const agent =
+        fromAnswer.agentId === undefined ? await agentOf(authCorpId, answer.permanent_code) : fromAnswer;
       const tenant = await tenants.save({
         authCorpId,
         permanentCode: answer.permanent_code,
-        agentId,
+        ...agent,
         corpName: answer.auth_corp_info.corp_name,
         state: answer.state || undefined,
       });
@@ -171,6 +213,12 @@ export function createInstaller(options: {
     async exchanged(authCode) {
       const parsed = claimSchema.safeParse(await storeCall(() => keyv.get(claimKey(authCode))));
       return parsed.success ? parsed.data.authCorpId : undefined;
+    },
+
+    async refresh(authCorpId) {
+      if ((await tenants.get(authCorpId))?.status !== 'active') return undefined;
+      const { permanentCode } = await tenants.credentials(authCorpId);
+      return tenants.refresh(authCorpId, await authInfo(authCorpId, permanentCode));
     },
   };
 }

@@ -327,6 +327,11 @@ export function createInstalls(options: {
           authCorpId: binding.authCorpId,
           corpName: tenant?.corpName,
           agentId: tenant?.agentId,
+          visible: tenant?.privilege && {
+            parties: tenant.privilege.allowParty,
+            users: tenant.privilege.allowUser.length,
+            tags: tenant.privilege.allowTag,
+          },
           tenant: tenantState ?? 'unknown',
           boundAtMs: binding.boundAtMs,
         },

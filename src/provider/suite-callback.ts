@@ -73,7 +73,7 @@ export interface SuiteCallbackOptions {
  * body caps, timestamp window, nonces, constant-time checks), with the suite's Token and key. A suite_ticket is
  * stored (newest TimeStamp wins) before the answer; an auth event is stored, answered `success` (WeCom wants it
  * within 1 s), then processed: create_auth and reset_permanent_code exchange the AuthCode, cancel_auth deletes
- * the corp's permanent code, change_auth is noted.
+ * the corp's permanent code, change_auth re-reads the corp's agent and visible range (get_auth_info).
  */
 export function createSuiteCallback(options: SuiteCallbackOptions): SuiteCallback {
   const { suiteId, keyv, lock, sealer, tickets, tenants, installer, logger } = options;
@@ -112,10 +112,12 @@ export function createSuiteCallback(options: SuiteCallbackOptions): SuiteCallbac
         if (was === 'active') await options.installs?.lost(event.authCorpId);
         return 'cancelled';
       }
-      case 'change_auth':
-        // The visible range or permissions changed; get_auth_info is re-read with the directory work.
-        logger.info({ authCorpId: event.authCorpId }, 'provider: the corp changed its authorization');
-        return 'noted';
+      case 'change_auth': {
+        // The visible range, the permissions, or (代开发) the app's enabled state changed: get_auth_info says
+        // what holds now (doc §1.8). A corp that left is not asked.
+        const tenant = await installer.refresh(event.authCorpId);
+        return tenant ? 'refreshed' : 'not_installed';
+      }
       case 'suite_ticket':
       case 'change_external_contact':
         return 'stored';

@@ -26,6 +26,14 @@ const tenantSchema = z.object({
   /** secretFingerprint of the permanent code: tells two installs apart in logs without the code. */
   codeFingerprint: z.string().optional(),
   agentId: z.number().int().optional(),
+  /** The app's visible range as get_auth_info last said (install, change_auth); userids as the app sees them. */
+  privilege: z
+    .object({
+      allowParty: z.array(z.number().int()),
+      allowUser: z.array(z.string()),
+      allowTag: z.array(z.number().int()),
+    })
+    .optional(),
   corpName: z.string().optional(),
   state: z.string().optional(),
   /** The errcode that made it lost (40084…). */
@@ -35,25 +43,39 @@ const tenantSchema = z.object({
 export type StoredTenant = z.infer<typeof tenantSchema>;
 /** A tenant as the rest of the bot sees it: everything but the permanent code. */
 export type Tenant = Omit<StoredTenant, 'permanentCode'>;
+export type Privilege = NonNullable<StoredTenant['privilege']>;
+/** What get_auth_info tells of an install: the agent, its visible range, the corp's name. */
+export interface AuthInfo {
+  agentId?: number | undefined;
+  privilege?: Privilege | undefined;
+  corpName?: string | undefined;
+}
 
 export interface TenantStore extends TenantSource {
   get(authCorpId: string): Promise<Tenant | undefined>;
   /** Every tenant, in corp id order. */
   list(): Promise<Tenant[]>;
   /** Stores an install (or a reset permanent code) as active. */
-  save(install: {
-    authCorpId: string;
-    permanentCode: string;
-    agentId?: number | undefined;
-    corpName?: string | undefined;
-    state?: string | undefined;
-  }): Promise<Tenant>;
+  save(
+    install: AuthInfo & { authCorpId: string; permanentCode: string; state?: string | undefined },
+  ): Promise<Tenant>;
+  /** change_auth: the agent, visible range and name get_auth_info now gives; undefined when not installed. */
+  refresh(authCorpId: string, info: AuthInfo): Promise<Tenant | undefined>;
   /** cancel_auth: the permanent code is deleted, a tombstone says the corp left. */
   cancel(authCorpId: string): Promise<void>;
 }
 
 export function tenantKey(authCorpId: string): string {
   return `${TENANT_PREFIX}${encodeURIComponent(authCorpId)}`;
+}
+
+/** The fields of `info` that are set: a get_auth_info that says less keeps what was known. */
+function definedInfo(info: AuthInfo): AuthInfo {
+  return {
+    ...(info.agentId === undefined ? {} : { agentId: info.agentId }),
+    ...(info.privilege === undefined ? {} : { privilege: info.privilege }),
+    ...(info.corpName === undefined ? {} : { corpName: info.corpName }),
+  };
 }
 
 function withoutCode(stored: StoredTenant): Tenant {
@@ -112,8 +134,7 @@ export function createTenantStore(options: {
         status: 'active',
         permanentCode: sealer.seal(install.permanentCode),
         codeFingerprint,
-        ...(install.agentId === undefined ? {} : { agentId: install.agentId }),
-        ...(install.corpName === undefined ? {} : { corpName: install.corpName }),
+        ...definedInfo(install),
         ...(install.state === undefined ? {} : { state: install.state }),
         updatedAtMs: now(),
       };
@@ -123,6 +144,18 @@ export function createTenantStore(options: {
         'provider: corp installed (permanent code stored)',
       );
       return withoutCode(tenant);
+    },
+
+    async refresh(authCorpId, info) {
+      const current = await read(authCorpId);
+      if (!current) return undefined;
+      const next: StoredTenant = { ...current, ...definedInfo(info), updatedAtMs: now() };
+      await write(next);
+      logger.info(
+        { authCorpId, agentId: next.agentId, parties: next.privilege?.allowParty.length },
+        'provider: the corp’s authorization re-read (agent, visible range)',
+      );
+      return withoutCode(next);
     },
 
     async cancel(authCorpId) {

@@ -13,9 +13,13 @@ import {
 import type { Directory } from './directory.js';
 import { checkMiniprogram } from './miniprogram-rules.js';
 import { noSuchWay } from './spent.js';
+import { pushEncrypted } from './suite-push.js';
 import type { WayStore } from './way-store.js';
 import { Rejection } from './wecom-reply.js';
 import { checkAttachments } from './welcome-attachments.js';
+
+/** The AgentID in the envelope of the self-built corp's events (unsigned, never read by the bot). */
+const SELF_BUILT_AGENT_ID = '1000002';
 
 /** WeCom accepts a WelcomeCode for 20 s, once (reference §5). */
 export const WELCOME_CODE_TTL_MS = 20_000;
@@ -257,39 +261,21 @@ export class CustomerApi {
     return active;
   }
 
-  /** POSTs the encrypted event exactly as WeCom does: signed query, `<xml><ToUserName/><Encrypt/><AgentID/>`. */
-  private async post(target: CallbackTarget, c: SandboxCustomer): Promise<{ status: number; body: string }> {
-    const crypto = createWecomCrypto({
-      token: target.token,
-      encodingAesKey: target.encodingAesKey,
-      receiveId: this.deps.corpId,
+  /** The add event, encrypted for this corp and signed as WeCom posts it to a self-built app's URL. */
+  private post(target: CallbackTarget, c: SandboxCustomer): Promise<{ status: number; body: string }> {
+    const { corpId } = this.deps;
+    const xml = contactEventXml({
+      changeType: 'add_external_contact',
+      corpId,
+      userId: c.userid,
+      externalUserId: c.externalUserId,
+      createTime: c.createTime,
+      welcomeCode: c.welcomeCode,
+      ...(c.state ? { state: c.state } : {}),
     });
-    const encrypted = crypto.encrypt(
-      contactEventXml({
-        changeType: 'add_external_contact',
-        corpId: this.deps.corpId,
-        userId: c.userid,
-        externalUserId: c.externalUserId,
-        createTime: c.createTime,
-        welcomeCode: c.welcomeCode,
-        ...(c.state ? { state: c.state } : {}),
-      }),
-    );
-    // The wall clock, not the sandbox's `now`: the receiver refuses a timestamp 5 minutes from its own clock,
-    // and tests move `now` by days. CreateTime (in the event) stays on `now`, as WeCom's event time.
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const nonce = String(randomBytes(4).readUInt32BE());
-    const url = new URL(target.url);
-    url.searchParams.set('msg_signature', crypto.sign(timestamp, nonce, encrypted));
-    url.searchParams.set('timestamp', timestamp);
-    url.searchParams.set('nonce', nonce);
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'text/xml' },
-      body: `<xml><ToUserName><![CDATA[${this.deps.corpId}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt><AgentID><![CDATA[1000002]]></AgentID></xml>`,
-      signal: AbortSignal.timeout(5_000),
-    });
-    return { status: response.status, body: await response.text() };
+    // CreateTime (in the event) stays on the sandbox's `now`, as WeCom's event time; the push is signed with
+    // the wall clock (pushEncrypted), which the receiver's 5-minute window is checked against.
+    return pushEncrypted({ ...target, receiveId: corpId, toUserName: corpId }, xml, SELF_BUILT_AGENT_ID);
   }
 }
 

@@ -22,8 +22,20 @@ const authEventSchema = z
   .object({
     corp_id: z.string().min(1),
     info_type: z.enum(['change_auth', 'cancel_auth', 'reset_permanent_code']),
+    /** change_auth only: the app's new visible range (plaintext userids, department ids). */
+    visible: z
+      .object({
+        users: z.array(z.string().min(1)).optional(),
+        parties: z.array(z.number().int().positive()).optional(),
+      })
+      .strict()
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((x) => x.visible === undefined || x.info_type === 'change_auth', {
+    message: 'visible goes with info_type change_auth only',
+    path: ['visible'],
+  });
 const expireSchema = z.object({ code: z.literal([42009, 40082]).optional() }).strict();
 
 /**
@@ -68,8 +80,8 @@ export async function handleProviderControl(
         return { auth_code: done.authCode, delivered: done.delivered };
       });
     case 'POST /sandbox/provider/auth-event':
-      return control(req, res, authEventSchema, async ({ corp_id, info_type }) => ({
-        delivered: await provider.pushAuthEvent(corp_id, info_type),
+      return control(req, res, authEventSchema, async ({ corp_id, info_type, visible }) => ({
+        delivered: await provider.pushAuthEvent(corp_id, info_type, visible ? { visible } : {}),
       }));
     case 'POST /sandbox/provider/expire-suite-tokens':
       return control(req, res, expireSchema, ({ code }) =>
@@ -97,7 +109,7 @@ export function providerControls(core: SandboxCore, provider: ProviderPlatform):
     pushTicket: (options) => provider.pushTicket(options),
     setTicketInterval: (ms) => provider.setTicketInterval(ms),
     install: (corpId, options) => provider.install(corpId, options),
-    pushAuthEvent: (corpId, infoType) => provider.pushAuthEvent(corpId, infoType),
+    pushAuthEvent: (corpId, infoType, options) => provider.pushAuthEvent(corpId, infoType, options),
     expireSuiteTokens: (code = 42009) => provider.credentials.expireSuiteTokens(code),
     installs: () => provider.installs(),
     openCorpId: (corpId) => ids(corpId).corp(),

@@ -54,6 +54,11 @@ export interface SandboxProviderOptions {
 /** The auth events the sandbox pushes on demand (create_auth comes with `install`). */
 export type AuthEventType = 'change_auth' | 'cancel_auth' | 'reset_permanent_code';
 
+/** change_auth's change: the app's new visible range (plaintext userids, department ids). */
+export interface AuthEventOptions {
+  visible?: SandboxCustomerCorp['visible'];
+}
+
 /** What a push to the command callback got back from the bot, or undefined when no URL is known. */
 export type Delivery = { status: number; body: string } | undefined;
 
@@ -95,8 +100,9 @@ export interface SandboxProvider {
   /**
    * Pushes an auth event for an installed corp: change_auth, cancel_auth (which first revokes it: 40084 after),
    * or, 代开发 only, reset_permanent_code with an AuthCode whose exchange replaces the secret (the old → 40001).
+   * change_auth may first change the app's visible range (`visible`), as the corp admin does in WeCom.
    */
-  pushAuthEvent(corpId: string, infoType: AuthEventType): Promise<Delivery>;
+  pushAuthEvent(corpId: string, infoType: AuthEventType, options?: AuthEventOptions): Promise<Delivery>;
   /** Every suite_access_token issued so far answers `code` from now on (default 42009). */
   expireSuiteTokens(code?: 42009 | 40082): void;
   installs(): SandboxInstall[];

@@ -7,6 +7,7 @@ import type { CallbackTarget, SandboxCustomer } from './customers.js';
 import { DEFAULT_MEMBERS } from './directory.js';
 import { OpenIds } from './provider-ids.js';
 import type {
+  AuthEventOptions,
   AuthEventType,
   Delivery,
   SandboxCustomerCorp,
@@ -190,9 +191,16 @@ export class ProviderPlatform {
     return this.toSuite(xml);
   }
 
-  async pushAuthEvent(corpId: string, infoType: AuthEventType): Promise<Delivery> {
+  async pushAuthEvent(
+    corpId: string,
+    infoType: AuthEventType,
+    options: AuthEventOptions = {},
+  ): Promise<Delivery> {
     const customer = this.customer(corpId);
     if (!customer?.install) throw new RangeError(`sandbox: corp ${corpId} has not installed the suite`);
+    // The admin changed what the app may see (通讯录范围): get_auth_info and the directory answer it from now on.
+    if (options.visible)
+      customer.options = { ...customer.options, visible: structuredClone(options.visible) };
     if (infoType === 'reset_permanent_code') {
       // 代开发 重新获取secret (D-97175): an AuthCode for the new secret; the old one works until it is exchanged.
       if (this.suite.kind !== 'customized')

@@ -39,10 +39,14 @@ export interface PushTarget {
 }
 
 /**
- * POSTs `message` exactly as WeCom does: AES-CBC for the ReceiveId, msg_signature over token, timestamp, nonce
+ * POSTs `message` exactly as WeCom does (to the command URL, or a self-built or 代开发 app's own URL): AES-CBC for the ReceiveId, msg_signature over token, timestamp, nonce
  * and Encrypt, `<xml><ToUserName/><Encrypt/><AgentID/></xml>`. Answers what the receiver said.
  */
-export async function pushEncrypted(target: PushTarget, message: string, agentId = ''): Promise<Delivery> {
+export async function pushEncrypted(
+  target: PushTarget,
+  message: string,
+  agentId = '',
+): Promise<NonNullable<Delivery>> {
   const crypto = createWecomCrypto({
     token: target.token,
     encodingAesKey: target.encodingAesKey,

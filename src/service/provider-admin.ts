@@ -15,6 +15,8 @@ export interface ProviderStatus {
         authCorpId: string;
         corpName?: string | undefined;
         agentId?: number | undefined;
+        /** The app's visible range (get_auth_info at install and at each change_auth); undefined if unknown. */
+        visible?: { parties: number[]; users: number; tags: number[] } | undefined;
         tenant: 'active' | 'cancelled' | 'lost' | 'unknown';
         boundAtMs: number;
       }

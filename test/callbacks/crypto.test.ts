@@ -91,6 +91,13 @@ describe('WeCom callback crypto', () => {
     expect(codeOf(() => crypto.decrypt(empty))).toBe('callback.wrong_receive_id');
   });
 
+  it('GIVEN a URL serving several corps (代开发) THEN open answers the message and the ReceiveId it was encrypted for, unchecked; padding is still checked', () => {
+    const forCorp = crypto.encrypt('<xml>hi</xml>', { receiveId: 'wpCorpAsTheAppSeesIt' });
+    expect(crypto.open(forCorp)).toEqual({ message: '<xml>hi</xml>', receiveId: 'wpCorpAsTheAppSeesIt' });
+    const other = createWecomCrypto({ ...official, encodingAesKey: 'A'.repeat(43) }).encrypt('<xml/>');
+    expect(codeOf(() => crypto.open(other))).toMatch(/^callback\.(bad_padding|malformed)$/);
+  });
+
   it('GIVEN padding bytes outside 1..32 or inconsistent THEN bad_padding', () => {
     const key = Buffer.from(`${official.encodingAesKey}=`, 'base64');
     const raw = (plain: Buffer) => {

@@ -1,93 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OpenIds } from '../../src/sandbox/provider-ids.js';
-import { spawnGroup, stopGroup } from '../fixtures/child-process.js';
+import {
+  installThroughPage,
+  openUserId,
+  startConsole as startBot,
+  wecomInstallUrl,
+} from '../fixtures/provider/console-bot.js';
 
-/** The encrypted userid a provider app of the sandbox's default provider sees for a member. */
-function openUserId(corpId: string, userid: string): string {
-  return new OpenIds('ww_sandbox_provider', { corpId } as never, () => new Set()).user(userid);
-}
-
-const ROOT = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'cw-provider-install-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** `npm start`'s entry point as a newcomer runs it: a provider mode, no account, the console, typed line by line. */
-function startConsole(env: Record<string, string>) {
-  const child = spawnGroup(join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: dir,
-      STORE_URL: `sqlite://${join(dir, `${env.WECOM_MODE}.sqlite`)}`,
-      QR_DIR: join(dir, 'qr'),
-      ADMINS: `console:local:${userInfo().username}`,
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const gone = () => child.exitCode !== null || child.signalCode !== null;
-  async function waitFor(test: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-    const until = performance.now() + timeoutMs;
-    while (!test()) {
-      if (gone()) throw new Error(`main exited:\n${stdout}\n${stderr}`);
-      if (performance.now() > until) throw new Error(`no ${what}:\n${stdout}\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return {
-    out: () => stdout,
-    err: () => stderr,
-    type: (line: string) => child.stdin.write(`${line}\n`),
-    /** Waits for `pattern` in stdout after `from` characters. */
-    async expectOut(pattern: RegExp, from = 0): Promise<RegExpExecArray> {
-      let found: RegExpExecArray | null = null;
-      await waitFor(() => {
-        found = pattern.exec(stdout.slice(from));
-        return found !== null;
-      }, String(pattern));
-      return found as unknown as RegExpExecArray;
-    },
-    waitForErr: (text: string) => waitFor(() => stderr.includes(text), text),
-    stop: () => stopGroup(child),
-  };
-}
-
-/** Our start page (the link the chat shows) links on to WeCom's install page: the sandbox's, here. */
-async function wecomInstallUrl(startLink: string): Promise<string> {
-  const page = await fetch(startLink);
-  expect(page.status).toBe(200);
-  const href = /id="install" href="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  return href.replaceAll('&amp;', '&');
-}
-
-/** What the corp admin does with the link: picks the corp on the install page, then follows WeCom's redirect. */
-async function installThroughPage(link: string, corpId: string) {
-  const url = new URL(await wecomInstallUrl(link));
-  const page = await fetch(url);
-  expect(page.status).toBe(200);
-  const form = new URLSearchParams(url.searchParams);
-  form.set('corp_id', corpId);
-  const click = await fetch(new URL('/3rdapp/install', url), {
-    method: 'POST',
-    body: form,
-    redirect: 'manual',
-  });
-  expect(click.status).toBe(302);
-  const redirect = click.headers.get('location') ?? '';
-  const landed = await fetch(redirect);
-  return { redirect, status: landed.status, body: await landed.text() };
-}
+const startConsole = (env: Record<string, string>) => startBot(dir, env);
 
 /**
  * 代开发: the start page links to the template's authorization QR (get_customized_auth_url with our state); the
@@ -162,11 +86,9 @@ describe.each(['third-party', 'customized'])(
         const beforeScan = bot.out().length;
         bot.type(`scan ${configId}`);
         await bot.expectOut(new RegExp(`scanned ${configId}`), beforeScan);
-        if (mode === 'third-party') {
-          // The customer event comes to /wecom/suite with encrypted ids and reaches the requester.
-          await bot.expectOut(/added wo\w+\n\s+Customer\s+\S+ \(wm\w+\)/, beforeScan);
-        }
-        // 代开发's customer events go to the app's own callback URL, not served in provider modes yet.
+        // The customer event (third-party: on /wecom/suite; 代开发: on the app's own /wecom/callback) comes with
+        // encrypted ids and reaches the requester.
+        await bot.expectOut(/added wo\w+\n\s+Customer\s+\S+ \(wm\w+\)/, beforeScan);
 
         // cancel_auth from the corp: the bound workspace's admin hears it.
         const beforeCancel = bot.out().length;
