@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { contactEventXml } from '../../src/callbacks/event.js';
 import { pushEncrypted, verifyUrl } from '../../src/sandbox/suite-push.js';
 import {
-  installThroughPage,
+  authorizeThroughQr,
   openUserId,
   postJson,
   startConsole,
@@ -50,7 +50,7 @@ describe('WECOM_MODE=customized (代开发) npm start with no account: customer 
       const botUrl = new URL(link).origin;
       const sandboxUrl = new URL(await wecomInstallUrl(link)).origin;
       const mark = bot.out().length;
-      expect((await installThroughPage(link, 'wwclinic')).status).toBe(200);
+      expect((await authorizeThroughQr(link, 'wwclinic')).status).toBe(200);
       await bot.expectOut(/contactway is installed in Sandbox Clinic/, mark);
       // A second corp, from the app market: the bot can no longer fall back on "the one corp installed", so an
       // event handled outside its own corp would fail to greet.

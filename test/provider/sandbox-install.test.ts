@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  authorizeThroughQr,
   installThroughPage,
   openUserId,
   startConsole as startBot,
@@ -12,21 +13,6 @@ import {
 const dir = mkdtempSync(join(tmpdir(), 'cw-provider-install-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const startConsole = (env: Record<string, string>) => startBot(dir, env);
-
-/**
- * 代开发: the start page links to the template's authorization QR (get_customized_auth_url with our state); the
- * corp admin's scan, played on the sandbox's page, pushes create_auth with that state. There is no redirect.
- */
-async function authorizeThroughQr(link: string, corpId: string) {
-  const qr = new URL(await wecomInstallUrl(link));
-  expect(qr.pathname).toBe('/customized/auth');
-  const page = await fetch(qr);
-  expect(page.status).toBe(200);
-  expect(await page.text()).toContain('Sandbox Clinic');
-  const form = new URLSearchParams({ code: qr.searchParams.get('code') ?? '', corp_id: corpId });
-  const scan = await fetch(qr, { method: 'POST', body: form });
-  return { status: scan.status, body: await scan.text() };
-}
 
 describe.each(['third-party', 'customized'])(
   'WECOM_MODE=%s npm start with no account: the sandbox plays the provider platform',
