@@ -60,11 +60,13 @@ export function createForms(kit: FlowKit) {
           return;
         }
         // A member WeCom is known to refuse is named now, with the fix, instead of after the form.
+        await directory.prepare(stripRoles(actor));
         const ineligible = preflight(
           directory,
           invocation,
           request.fixed,
           service.memberScope(stripRoles(actor)),
+          stripRoles(actor),
         );
         if (ineligible) {
           await surface.reply(errorReply(ineligible, request.locale));
@@ -175,8 +177,15 @@ export function createForms(kit: FlowKit) {
         if (!form) return fail(STALE);
         const typed = request.values(form);
         // A member picked in the form is the command's argument, checked (pre-flight included) like a typed one.
+        await directory.prepare(stripRoles(request.actor));
         const picked = withPicked(invocation, form, typed, locale, (complete) =>
-          preflight(directory, complete, undefined, service.memberScope(stripRoles(request.actor))),
+          preflight(
+            directory,
+            complete,
+            undefined,
+            service.memberScope(stripRoles(request.actor)),
+            stripRoles(request.actor),
+          ),
         );
         if (picked.ok) invocation = picked.invocation;
         const checked = picked.ok ? checkSubmission(invocation, { ...s.fixed, ...typed }, locale) : picked;

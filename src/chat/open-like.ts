@@ -46,7 +46,14 @@ export function createOpenLike(kit: FlowKit) {
     } catch (error) {
       return fail(error);
     }
-    const ineligible = preflight(directory, target, undefined, service.memberScope(stripRoles(actor)));
+    await directory.prepare(stripRoles(actor));
+    const ineligible = preflight(
+      directory,
+      target,
+      undefined,
+      service.memberScope(stripRoles(actor)),
+      stripRoles(actor),
+    );
     if (ineligible) return fail(ineligible);
     const form = formFor(target, locale);
     if (!form) return;
