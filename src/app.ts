@@ -10,15 +10,14 @@ import { createNotifications, type Notifications } from './chat/notifications.js
 import type { ChatPort } from './chat/port.js';
 import { createStateStore } from './chat/state-store.js';
 import { type Config, configSecrets } from './config.js';
-import { type CorpDirectories, createCorpDirectories } from './directory/corp-directories.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
-import { createOpenIdResolver } from './directory/open-ids.js';
+import { providerMembers } from './directory/provider-members.js';
 import { callbackSecrets, startEmbeddedSandbox } from './embedded-sandbox.js';
 import { startHousekeeping } from './housekeeping.js';
 import { createImageMedia } from './media/index.js';
 import { createMetrics, createOps, type MetricsOptions, type Ops } from './ops/index.js';
 import { type Provider, providerFromEnv } from './provider/index.js';
-import { currentCorp, inCorp, perCorp, scopeByWorkspace } from './provider/per-corp.js';
+import { inCorp, perCorp, scopeByWorkspace } from './provider/per-corp.js';
 import { tellThrough } from './provider/tell.js';
 import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
@@ -26,7 +25,6 @@ import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
 import { createPendingRecords } from './service/pending-records.js';
 import { type AccessRule, createPolicy } from './service/policy.js';
-import { corpPolicy, resolvingMembers } from './service/resolve-members.js';
 import {
   closeKeyv,
   createAuditLog,
@@ -208,25 +206,17 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     .catch((error: unknown) => logger.error({ err: error }, 'links: not loaded; retried in the background'));
   // Set below: the directory asks the service for each requester's scope, the service asks it about members.
   let directory: MemberDirectory | undefined;
-  // A provider mode: one directory per installed corp, and typed members turned into the corp's open ids.
+  // A provider mode: a directory per installed corp (its token), typed members turned into its open ids.
   const directoryApi = corpTokens
     ? perCorp(corpTokens, (t) => createDirectoryApi({ ...wecomOptions, tokens: t }))
     : createDirectoryApi(wecomOptions);
-  const openIds = provider && createOpenIdResolver({ api: directoryApi, store: keyv, logger });
-  let corpDirectories: CorpDirectories | undefined;
-  const basePolicy = createPolicy(config.policy, options.accessRules, links.lookup);
-  const policy = openIds
-    ? corpPolicy(basePolicy, (userid) => {
-        const corp = currentCorp();
-        return corp === undefined ? undefined : openIds.known(corp, userid);
-      })
-    : basePolicy;
+  const members = provider && providerMembers({ api: directoryApi, store: keyv, logger, provider });
   const built = createContactWayService({
     wecom,
     records,
     audit,
     logger,
-    policy,
+    policy: (members?.policy ?? ((p) => p))(createPolicy(config.policy, options.accessRules, links.lookup)),
     links,
     // Link requests and answers: in the recipient's platform language when it tells one, else DEFAULT_LOCALE.
     notify: (requester, build) =>
@@ -245,16 +235,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     provider: provider?.installs,
     images,
   });
-  const service = provider
-    ? scopeByWorkspace(
-        resolvingMembers(built, (typed) =>
-          corpDirectories
-            ? corpDirectories.resolve(typed)
-            : Promise.resolve(typed.map((t) => ({ typed: t, id: t }))),
-        ),
-        provider.installs,
-      )
-    : built;
+  const service = provider && members ? scopeByWorkspace(members.service(built), provider.installs) : built;
   // Before any event is attributed: states of ways made before they were unique (a no-op once done).
   await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>
     logger.error({ err: error }, 'state index: earlier contact ways not moved; retried at the next start'),
@@ -288,7 +269,9 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
         lock,
         logger,
         retryEveryMs: config.CALLBACK_RETRY_MS,
-        notify: async (requester, notification) => {
+        // A provider app's event names the member by open id; the corp's directory (its scope) has the name.
+        notify: async (requester, event) => {
+          const notification = members ? members.named(event) : event;
           const remembered = {
             locale: notification.recipient.locale ?? config.DEFAULT_LOCALE,
             timeZone: notification.recipient.timeZone ?? config.DEFAULT_TIMEZONE,
@@ -342,25 +325,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     storeSweepMs: config.storeSweepMs,
     chores: housekeeping,
   });
-  const directoryOptions = {
-    api: directoryApi,
-    store: keyv,
-    refreshMs: config.directoryRefreshMs,
-    scope: service.memberScope,
-    logger,
-  };
-  if (provider && openIds) {
-    corpDirectories = createCorpDirectories({
-      base: directoryOptions,
-      resolver: openIds,
-      corps: async () =>
-        (await provider.tenants.list()).filter((x) => x.status === 'active').map((x) => x.authCorpId),
-      bindingOf: provider.installs.bindingOf,
-      anyBound: provider.installs.anyBound,
-      logger,
-    });
-    directory = corpDirectories;
-  } else directory = createMemberDirectory(directoryOptions);
+  const shape = { api: directoryApi, store: keyv, refreshMs: config.directoryRefreshMs, logger };
+  directory = (members?.directory ?? createMemberDirectory)({ ...shape, scope: service.memberScope });
   // The first fill starts now and is never awaited: requests read whatever is in memory (possibly nothing).
   void directory.start();
   const ops = createOps({
