@@ -143,8 +143,9 @@ describe.each(['third-party', 'customized'])(
         bot.type(`scan ${configId}`);
         await bot.expectOut(new RegExp(`scanned ${configId}`), beforeScan);
         if (mode === 'third-party') {
-          // The customer event comes to /wecom/suite with encrypted ids and reaches the requester.
-          await bot.expectOut(/added wo\w+\n\s+Customer\s+\S+ \(wm\w+\)/, beforeScan);
+          // The customer event comes to /wecom/suite with encrypted ids and reaches the requester, the member
+          // named from the corp's directory beside their open id.
+          await bot.expectOut(/added 张三 \(wo\w+\)\n\s+Customer\s+\S+ \(wm\w+\)/, beforeScan);
         }
         // 代开发's customer events go to the app's own callback URL, not served in provider modes yet.
 
