@@ -16,7 +16,7 @@ import { decodeFormState, encodeFormState, type FormState, formState } from './f
 import { createOpenLike } from './open-like.js';
 import { withPicked } from './picked.js';
 import type { ActionRequest, CommandRequest, Extra, OpenForm, SubmitRequest, Surface } from './port.js';
-import { argumentErrors, fieldErrorsAsError, preflight } from './preflight.js';
+import { argumentErrors, fieldErrorsAsError, membersOf, preflight } from './preflight.js';
 import { NOT_YOURS, STALE } from './texts.js';
 
 /** A reopened form must still open within the platform's 3 s: a slow store read gives up first. */
@@ -60,7 +60,7 @@ export function createForms(kit: FlowKit) {
           return;
         }
         // A member WeCom is known to refuse is named now, with the fix, instead of after the form.
-        await directory.prepare(stripRoles(actor));
+        await directory.prepare(stripRoles(actor), membersOf(invocation, request.fixed));
         const ineligible = preflight(
           directory,
           invocation,
@@ -177,7 +177,7 @@ export function createForms(kit: FlowKit) {
         if (!form) return fail(STALE);
         const typed = request.values(form);
         // A member picked in the form is the command's argument, checked (pre-flight included) like a typed one.
-        await directory.prepare(stripRoles(request.actor));
+        await directory.prepare(stripRoles(request.actor), membersOf(invocation, typed));
         const picked = withPicked(invocation, form, typed, locale, (complete) =>
           preflight(
             directory,

@@ -30,15 +30,19 @@ export function preflight(
   requester?: Requester,
 ): IneligibleMemberError | undefined {
   if (!invocation.command.form) return undefined;
-  const members = [invocation.args.user, ...(fixed?.user ?? '').split(',')]
-    .map((u) => u?.trim())
-    .filter((u): u is string => Boolean(u));
-  for (const userid of members) {
+  for (const userid of membersOf(invocation, fixed)) {
     if (scope && !scope.includes(userid)) continue;
     const verdict = directory.verdict(userid, requester);
     if (verdict.kind === 'ineligible') return new IneligibleMemberError(userid, verdict.reason);
   }
   return undefined;
+}
+
+/** The members a command names: its `user` argument and members a platform collected outside the form. */
+export function membersOf(invocation: Invocation, fixed: FormValues | undefined): string[] {
+  return [invocation.args.user, ...(fixed?.user ?? '').split(',')]
+    .map((u) => u?.trim())
+    .filter((u): u is string => Boolean(u));
 }
 
 /** Errors about anything that is not a field of the form: the command's arguments, checked with defaults. */

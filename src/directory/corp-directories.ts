@@ -123,19 +123,28 @@ export function createCorpDirectories(options: {
       return of(requester)?.member(typed);
     },
 
-    async prepare(requester) {
-      const known = corpOfWorkspace.has(workspaceKey(requester));
+    async prepare(requester, members = []) {
+      const key = workspaceKey(requester);
+      const known = corpOfWorkspace.has(key);
+      // Known already: answered now, re-read in the background (a workspace bound to another corp since).
       const learning = learnCorp(requester).catch((error: unknown) => {
         logger.warn({ err: error }, 'directory: the workspace’s corp is unknown for now');
-        return corpOfWorkspace.get(workspaceKey(requester));
+        return corpOfWorkspace.get(key);
       });
-      // Known already: answered now, re-read in the background (a workspace bound to another corp since).
-      if (known) return;
-      const corp = await learning;
+      const corp = known ? corpOfWorkspace.get(key) : await learning;
       if (corp === undefined) return;
+      const { directory, first } = ensure(corp);
+      const typed = members.filter((t) => !directory.member(t) && !resolver.known(corp, t));
+      const learned =
+        typed.length > 0
+          ? first.then(() => inCorp(corp, () => resolver.resolve(corp, typed, (t) => directory.member(t))))
+          : first;
       let timeout: NodeJS.Timeout | undefined;
       await Promise.race([
-        ensure(corp).first,
+        learned.then(
+          () => undefined,
+          () => undefined,
+        ),
         new Promise<void>((resolve) => {
           timeout = setTimeout(resolve, PREPARE_WAIT_MS);
         }),

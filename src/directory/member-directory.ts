@@ -76,9 +76,10 @@ export interface MemberDirectory {
   member(typed: string, requester?: Requester): DirectoryMember | undefined;
   /**
    * Makes the requester's corp answer synchronously from now on (a provider mode: reads the workspace's
-   * binding and the corp's copy); resolves at once when self-built.
+   * binding and the corp's copy, and learns the open ids of `members` as typed, so pre-flight knows them);
+   * resolves at once when self-built.
    */
-  prepare(requester: Requester): Promise<void>;
+  prepare(requester: Requester, members?: readonly string[]): Promise<void>;
   /**
    * Starts the first fill (store copy, then WeCom if it is old) and the refresh timer; returns at once. The
    * promise it returns settles when the first fill is done, for tests and logs; nothing awaits it on a request.

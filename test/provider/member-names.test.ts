@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { slackMainSuite } from '../fixtures/main-slack-process.js';
 import {
+  acked,
   command,
   dms,
   install,
@@ -65,6 +66,14 @@ describe('WECOM_MODE=third-party: members by name, sent as the corp’s encrypte
     expect(told).not.toContain('60111');
     const configId = /[0-9a-f]{32}/.exec(told)?.[0] ?? '';
     expect(configId).not.toBe('');
+    const stats = (await (await fetch(new URL('/sandbox/stats', clinic.sandboxUrl))).json()) as {
+      calls: Record<string, number>;
+    };
+    expect(stats.calls.userid_to_openuserid).toBeGreaterThanOrEqual(1);
+    // Pre-flight knows a typed plaintext member too: refused before any form, naming them as typed.
+    expect(await acked(fake, app.publicUrl, ALICE, 'temp sunqi')).toContain(
+      'sunqi is not enabled for customer contact',
+    );
     // The same typed member in the other workspace becomes the other corp's id.
     expect(await temp(fake, app.publicUrl, WANG, 'zhangsan')).toContain('Temporary QR for zhangsan');
 
