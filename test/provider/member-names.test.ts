@@ -21,6 +21,8 @@ import type { SlackUser } from '../fixtures/slack/requests.js';
  */
 const suite = slackMainSuite('provider-names');
 const WANG: SlackUser = { teamId: 'T_OTHER', userId: 'U_WANG', userName: 'wang' };
+/** Not an admin: USER_MAP maps him to lisi (plaintext, as an admin types it), and CREATE_FOR=mapped holds him. */
+const LEI: SlackUser = { teamId: 'T_OTHER', userId: 'U_LEI', userName: 'lei' };
 
 /** The picker's options for `typed`, once the corp's directory is filled (its first fill runs in the background). */
 async function options(publicUrl: string, user: SlackUser, typed: string) {
@@ -38,6 +40,8 @@ describe('WECOM_MODE=third-party: members by name, sent as the corp’s encrypte
     const app = await suite.start({
       WECOM_MODE: 'third-party',
       ADMINS: `slack:${ALICE.teamId}:${ALICE.userId},slack:${WANG.teamId}:${WANG.userId}`,
+      USER_MAP: `slack:${LEI.teamId}:${LEI.userId}=lisi`,
+      CREATE_FOR: 'mapped',
     });
     await app.waitForLog('"ticketDelivered":true');
     const fake = suite.fake();
@@ -76,6 +80,13 @@ describe('WECOM_MODE=third-party: members by name, sent as the corp’s encrypte
     );
     // The same typed member in the other workspace becomes the other corp's id.
     expect(await temp(fake, app.publicUrl, WANG, 'zhangsan')).toContain('Temporary QR for zhangsan');
+
+    // USER_MAP's plaintext member, in the other corp: his default member, sent as that corp's open id;
+    // CREATE_FOR=mapped still holds him to it.
+    expect(await temp(fake, app.publicUrl, LEI, '')).toContain('Temporary QR for lisi');
+    const other = await temp(fake, app.publicUrl, LEI, 'zhangsan');
+    expect(other).toContain('You can only create contact ways for yourself (lisi)');
+    expect(other).not.toContain('Temporary QR for');
 
     // A customer scans: the event carries the open ids; it matches the way and names the member readably.
     const scan = await fetch(new URL('/sandbox/scan', clinic.sandboxUrl), {
