@@ -1,9 +1,9 @@
 import type { Logger } from '../base/logger.js';
 import { currentCorp, inCorp } from '../provider/per-corp.js';
 import type { Requester } from '../store/index.js';
+import { DIRECTORY_PREFIX } from '../store/keys.js';
 import {
   createMemberDirectory,
-  DIRECTORY_KEY,
   type MemberDirectory,
   type MemberDirectoryOptions,
 } from './member-directory.js';
@@ -14,7 +14,7 @@ import type { Verdict } from './snapshot.js';
 const PREPARE_WAIT_MS = 1_000;
 
 /** The key of one corp's snapshot. */
-export const corpDirectoryKey = (corp: string) => `${DIRECTORY_KEY}:${encodeURIComponent(corp)}`;
+export const corpDirectoryKey = (corp: string) => `${DIRECTORY_PREFIX}corp:${encodeURIComponent(corp)}`;
 
 export interface CorpDirectories extends MemberDirectory {
   /** Typed members → the ids the current corp's token accepts (run in the corp's scope). */
