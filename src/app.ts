@@ -271,7 +271,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
         retryEveryMs: config.CALLBACK_RETRY_MS,
         // A provider app's event names the member by open id; the corp's directory (its scope) has the name.
         notify: async (requester, event) => {
-          const notification = members ? members.named(event) : event;
+          const notification = members ? await members.named(event) : event;
           const remembered = {
             locale: notification.recipient.locale ?? config.DEFAULT_LOCALE,
             timeZone: notification.recipient.timeZone ?? config.DEFAULT_TIMEZONE,

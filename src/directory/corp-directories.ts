@@ -13,10 +13,27 @@ import type { Verdict } from './snapshot.js';
 /** A first fill a request waits for at most (a picker answers within 3 s); later fills are the timer's. */
 const PREPARE_WAIT_MS = 1_000;
 
+/** Waits for `work` at most PREPARE_WAIT_MS; never throws (what it fills is read from memory after). */
+async function bounded(work: Promise<unknown>): Promise<void> {
+  let timeout: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => {
+      timeout = setTimeout(resolve, PREPARE_WAIT_MS);
+    }),
+  ]);
+  clearTimeout(timeout);
+}
+
 /** The key of one corp's snapshot. */
 export const corpDirectoryKey = (corp: string) => `${DIRECTORY_PREFIX}corp:${encodeURIComponent(corp)}`;
 
 export interface CorpDirectories extends MemberDirectory {
+  /** The current corp's directory once filled (or after a bounded wait): a callback may come before any request. */
+  ready(): Promise<void>;
   /** Typed members → the ids the current corp's token accepts (run in the corp's scope). */
   resolve(typed: readonly string[]): Promise<ResolvedMember[]>;
 }
@@ -139,17 +156,12 @@ export function createCorpDirectories(options: {
         typed.length > 0
           ? first.then(() => inCorp(corp, () => resolver.resolve(corp, typed, (t) => directory.member(t))))
           : first;
-      let timeout: NodeJS.Timeout | undefined;
-      await Promise.race([
-        learned.then(
-          () => undefined,
-          () => undefined,
-        ),
-        new Promise<void>((resolve) => {
-          timeout = setTimeout(resolve, PREPARE_WAIT_MS);
-        }),
-      ]);
-      clearTimeout(timeout);
+      await bounded(learned);
+    },
+
+    async ready() {
+      const corp = currentCorp();
+      if (corp !== undefined) await bounded(ensure(corp).first);
     },
 
     async resolve(typed) {

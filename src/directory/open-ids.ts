@@ -13,6 +13,8 @@ const OPEN_IDS_TTL_MS = 30 * 24 * 3600_000;
  * so a mistyped id retried in a loop must not lock the corp out of the API for a day.
  */
 const INVALID_FOR_MS = 10 * 60_000;
+/** Typed garbage must not grow memory without end: past this many remembered refusals they are forgotten. */
+const MAX_INVALID = 10_000;
 
 /** A member as the requester typed them, and the id the corp's token accepts. */
 export interface ResolvedMember {
@@ -87,6 +89,7 @@ export function createOpenIdResolver(options: {
         try {
           const { open, invalid } = await api.openUserIds([...ask]);
           for (const [userid, openId] of open) pairs.set(userid.toLowerCase(), openId);
+          if (invalidUntil.size + invalid.length > MAX_INVALID) invalidUntil.clear();
           for (const userid of invalid)
             invalidUntil.set(`${corp}\n${userid.toLowerCase()}`, now() + INVALID_FOR_MS);
           if (open.size > 0) {

@@ -52,9 +52,11 @@ export function providerMembers(options: {
     },
 
     /** A callback's notification, in its corp's scope, with the member's name beside their open id. */
-    named(notification: Notification): Notification {
+    async named(notification: Notification): Promise<Notification> {
       const found = directories;
-      return found ? namingMember(notification, (userid) => found.member(userid)?.name) : notification;
+      if (!found) return notification;
+      await found.ready();
+      return namingMember(notification, (userid) => found.member(userid)?.name);
     },
   };
 }
