@@ -98,12 +98,21 @@ export function createCorpDirectories(options: {
     return corp;
   }
 
-  /** Every installed corp gets its directory (a corp installed since is picked up at the next round). */
+  /**
+   * Every installed corp gets its directory (a corp installed since is picked up at the next round); a corp
+   * that left (cancel_auth, 40084) stops being refreshed: its token is gone for good.
+   */
   async function round(): Promise<void> {
     const corps = await options.corps().catch((error: unknown) => {
       logger.warn({ err: error }, 'directory: installed corps unreadable');
-      return [] as string[];
+      return undefined;
     });
+    if (!corps) return;
+    for (const [corp, { directory }] of directories) {
+      if (corps.includes(corp)) continue;
+      directory.close();
+      directories.delete(corp);
+    }
     await Promise.all(corps.map((corp) => ensure(corp).first));
   }
 
