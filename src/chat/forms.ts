@@ -25,7 +25,8 @@ export const STATE_LOAD_TIMEOUT_MS = 1_500;
 /**
  * Commands and their forms: parse, pre-flight, the form and its state (bound to its requester), reading
  * and checking the submission, idempotency, running. Everything before `openForm` is synchronous and local:
- * a form must be the first answer within ~3 s (Slack's trigger_id, Discord's modal).
+ * a form must be the first answer within ~3 s (Slack's trigger_id, Discord's modal). The one exception is a
+ * provider mode's `directory.prepare` (the workspace's corp and typed members' ids), bounded to 1 s.
  */
 export function createForms(kit: FlowKit) {
   const { service, directory, state, logger } = kit.deps;
