@@ -12,6 +12,7 @@ import type { ChatPort } from './chat/port.js';
 import { createStateStore } from './chat/state-store.js';
 import { type Config, configSecrets } from './config.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
+import { providerMembers } from './directory/provider-members.js';
 import { startEmbeddedSandbox } from './embedded-sandbox.js';
 import { startHousekeeping } from './housekeeping.js';
 import { createImageMedia } from './media/index.js';
@@ -204,12 +205,17 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     .catch((error: unknown) => logger.error({ err: error }, 'links: not loaded; retried in the background'));
   // Set below: the directory asks the service for each requester's scope, the service asks it about members.
   let directory: MemberDirectory | undefined;
+  // A provider mode: a directory per installed corp (its token), typed members turned into its open ids.
+  const directoryApi = corpTokens
+    ? perCorp(corpTokens, (t) => createDirectoryApi({ ...wecomOptions, tokens: t }))
+    : createDirectoryApi(wecomOptions);
+  const members = provider && providerMembers({ api: directoryApi, store: keyv, logger, provider });
   const built = createContactWayService({
     wecom,
     records,
     audit,
     logger,
-    policy: createPolicy(config.policy, options.accessRules, links.lookup),
+    policy: (members?.policy ?? ((p) => p))(createPolicy(config.policy, options.accessRules, links.lookup)),
     links,
     // Link requests and answers: in the recipient's platform language when it tells one, else DEFAULT_LOCALE.
     notify: (requester, build) =>
@@ -229,7 +235,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     images,
     ...(provider ? { corp: currentCorp } : {}),
   });
-  const service = provider ? scopeByWorkspace(built, provider.installs, provider.soleCorp) : built;
+  const scoped = members?.service(built) ?? built;
+  const service = provider ? scopeByWorkspace(scoped, provider.installs, provider.soleCorp) : built;
   // Before any event is attributed: states of ways made before they were unique (a no-op once done).
   await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>
     logger.error({ err: error }, 'state index: earlier contact ways not moved; retried at the next start'),
@@ -261,7 +268,9 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
         lock,
         logger,
         retryEveryMs: config.CALLBACK_RETRY_MS,
-        notify: async (requester, notification) => {
+        // A provider app's event names the member by open id; the corp's directory (its scope) has the name.
+        notify: async (requester, event) => {
+          const notification = members ? await members.named(event) : event;
           const remembered = {
             locale: notification.recipient.locale ?? config.DEFAULT_LOCALE,
             timeZone: notification.recipient.timeZone ?? config.DEFAULT_TIMEZONE,
@@ -316,13 +325,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     storeSweepMs: config.storeSweepMs,
     chores: housekeeping,
   });
-  directory = createMemberDirectory({
-    api: createDirectoryApi(wecomOptions),
-    store: keyv,
-    refreshMs: config.directoryRefreshMs,
-    scope: service.memberScope,
-    logger,
-  });
+  const shape = { api: directoryApi, store: keyv, refreshMs: config.directoryRefreshMs, logger };
+  directory = (members?.directory ?? createMemberDirectory)({ ...shape, scope: service.memberScope });
   // The first fill starts now and is never awaited: requests read whatever is in memory (possibly nothing).
   void directory.start();
   const ops = createOps({

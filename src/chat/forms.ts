@@ -16,7 +16,7 @@ import { decodeFormState, encodeFormState, type FormState, formState } from './f
 import { createOpenLike } from './open-like.js';
 import { withPicked } from './picked.js';
 import type { ActionRequest, CommandRequest, Extra, OpenForm, SubmitRequest, Surface } from './port.js';
-import { argumentErrors, fieldErrorsAsError, preflight } from './preflight.js';
+import { argumentErrors, fieldErrorsAsError, membersOf, preflight } from './preflight.js';
 import { NOT_YOURS, STALE } from './texts.js';
 
 /** A reopened form must still open within the platform's 3 s: a slow store read gives up first. */
@@ -25,7 +25,8 @@ export const STATE_LOAD_TIMEOUT_MS = 1_500;
 /**
  * Commands and their forms: parse, pre-flight, the form and its state (bound to its requester), reading
  * and checking the submission, idempotency, running. Everything before `openForm` is synchronous and local:
- * a form must be the first answer within ~3 s (Slack's trigger_id, Discord's modal).
+ * a form must be the first answer within ~3 s (Slack's trigger_id, Discord's modal). The one exception is a
+ * provider mode's `directory.prepare` (the workspace's corp and typed members' ids), bounded to 1 s.
  */
 export function createForms(kit: FlowKit) {
   const { service, directory, state, logger } = kit.deps;
@@ -60,11 +61,13 @@ export function createForms(kit: FlowKit) {
           return;
         }
         // A member WeCom is known to refuse is named now, with the fix, instead of after the form.
+        await directory.prepare(stripRoles(actor), membersOf(invocation, request.fixed));
         const ineligible = preflight(
           directory,
           invocation,
           request.fixed,
           service.memberScope(stripRoles(actor)),
+          stripRoles(actor),
         );
         if (ineligible) {
           await surface.reply(errorReply(ineligible, request.locale));
@@ -175,8 +178,15 @@ export function createForms(kit: FlowKit) {
         if (!form) return fail(STALE);
         const typed = request.values(form);
         // A member picked in the form is the command's argument, checked (pre-flight included) like a typed one.
+        await directory.prepare(stripRoles(request.actor), membersOf(invocation, typed));
         const picked = withPicked(invocation, form, typed, locale, (complete) =>
-          preflight(directory, complete, undefined, service.memberScope(stripRoles(request.actor))),
+          preflight(
+            directory,
+            complete,
+            undefined,
+            service.memberScope(stripRoles(request.actor)),
+            stripRoles(request.actor),
+          ),
         );
         if (picked.ok) invocation = picked.invocation;
         const checked = picked.ok ? checkSubmission(invocation, { ...s.fixed, ...typed }, locale) : picked;

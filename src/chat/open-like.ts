@@ -9,7 +9,7 @@ import { refusedNow, stripRoles } from './access.js';
 import type { FlowKit } from './flow-kit.js';
 import { encodeFormState, formState } from './form-state.js';
 import type { BaseRequest, Extra, Surface } from './port.js';
-import { preflight } from './preflight.js';
+import { membersOf, preflight } from './preflight.js';
 
 /**
  * A command that opens another command's form, prefilled (`again`: the temp form from an earlier way), typed
@@ -46,7 +46,14 @@ export function createOpenLike(kit: FlowKit) {
     } catch (error) {
       return fail(error);
     }
-    const ineligible = preflight(directory, target, undefined, service.memberScope(stripRoles(actor)));
+    await directory.prepare(stripRoles(actor), membersOf(target, undefined));
+    const ineligible = preflight(
+      directory,
+      target,
+      undefined,
+      service.memberScope(stripRoles(actor)),
+      stripRoles(actor),
+    );
     if (ineligible) return fail(ineligible);
     const form = formFor(target, locale);
     if (!form) return;

@@ -8,6 +8,7 @@ import {
 import { ValidationError } from '../base/errors.js';
 import { type Locale, t } from '../base/i18n.js';
 import { IneligibleMemberError, type MemberDirectory } from '../directory/index.js';
+import type { Requester } from '../store/index.js';
 
 /**
  * What is known to fail before a form opens, answered synchronously from memory (a form must open within
@@ -25,17 +26,23 @@ export function preflight(
   invocation: Invocation,
   fixed: FormValues | undefined,
   scope: readonly string[] | undefined,
+  /** Whose corp answers in a provider mode (the directory must have been `prepare`d for them). */
+  requester?: Requester,
 ): IneligibleMemberError | undefined {
   if (!invocation.command.form) return undefined;
-  const members = [invocation.args.user, ...(fixed?.user ?? '').split(',')]
-    .map((u) => u?.trim())
-    .filter((u): u is string => Boolean(u));
-  for (const userid of members) {
+  for (const userid of membersOf(invocation, fixed)) {
     if (scope && !scope.includes(userid)) continue;
-    const verdict = directory.verdict(userid);
+    const verdict = directory.verdict(userid, requester);
     if (verdict.kind === 'ineligible') return new IneligibleMemberError(userid, verdict.reason);
   }
   return undefined;
+}
+
+/** The members a command names: its `user` argument and members a platform collected outside the form. */
+export function membersOf(invocation: Invocation, fixed: FormValues | undefined): string[] {
+  return [invocation.args.user, ...(fixed?.user ?? '').split(',')]
+    .map((u) => u?.trim())
+    .filter((u): u is string => Boolean(u));
 }
 
 /** Errors about anything that is not a field of the form: the command's arguments, checked with defaults. */

@@ -32,6 +32,7 @@ export function createSuggest(deps: {
       const cut = request.multiple ? request.typed.lastIndexOf(',') + 1 : 0;
       const before = request.typed.slice(0, cut);
       const chosen = new Set(before.split(',').map((u) => u.trim().toLowerCase()));
+      await deps.directory.prepare(stripRoles(request.actor));
       const found = deps.directory.search(request.typed.slice(cut), {
         limit: limits.max + chosen.size,
         requester: stripRoles(request.actor),

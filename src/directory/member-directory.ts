@@ -9,6 +9,7 @@ import {
   type DirectoryMember,
   type DirectorySnapshot,
   indexSnapshot,
+  memberOf,
   searchIndex,
   snapshotSchema,
   type Verdict,
@@ -33,6 +34,10 @@ export interface MemberDirectoryOptions {
   refreshMs: number;
   /** Which members a requester may create for (the service's `memberScope`, CREATE_FOR): undefined = any. */
   scope: (requester: Requester) => readonly string[] | undefined;
+  /** Where the snapshot is kept (default DIRECTORY_KEY; a provider mode keeps one per corp). */
+  key?: string;
+  /** Runs each WeCom read (a provider mode: in the corp's scope, so the corp's token is used). */
+  run?: <T>(work: () => Promise<T>) => Promise<T>;
   now?: () => number;
   logger?: Logger;
 }
@@ -61,8 +66,20 @@ export interface DirectoryStatus {
 export interface MemberDirectory {
   /** Eligible members matching `query` by userid or name, within the requester's CREATE_FOR scope. */
   search(query: string, options: { limit: number; requester: Requester }): DirectorySearch;
-  verdict(userid: string): Verdict;
-  status(): DirectoryStatus;
+  /**
+   * What the directory says about a member. `requester` picks the corp in a provider mode (ignored when
+   * self-built, where there is one corp).
+   */
+  verdict(userid: string, requester?: Requester): Verdict;
+  status(requester?: Requester): DirectoryStatus;
+  /** The member `typed` names: their userid as the app sees it, or a name only one member has. */
+  member(typed: string, requester?: Requester): DirectoryMember | undefined;
+  /**
+   * Makes the requester's corp answer synchronously from now on (a provider mode: reads the workspace's
+   * binding and the corp's copy, and learns the open ids of `members` as typed, so pre-flight knows them);
+   * resolves at once when self-built.
+   */
+  prepare(requester: Requester, members?: readonly string[]): Promise<void>;
   /**
    * Starts the first fill (store copy, then WeCom if it is old) and the refresh timer; returns at once. The
    * promise it returns settles when the first fill is done, for tests and logs; nothing awaits it on a request.
@@ -75,6 +92,8 @@ export interface MemberDirectory {
 
 export function createMemberDirectory(options: MemberDirectoryOptions): MemberDirectory {
   const { api, store, refreshMs, scope } = options;
+  const key = options.key ?? DIRECTORY_KEY;
+  const run = options.run ?? ((work) => work());
   const now = options.now ?? Date.now;
   const logger = (options.logger ?? silentLogger()).child({ component: 'directory' });
   const said = new Set<string>();
@@ -98,7 +117,7 @@ export function createMemberDirectory(options: MemberDirectoryOptions): MemberDi
 
   async function readStore(): Promise<DirectorySnapshot | undefined> {
     try {
-      const parsed = snapshotSchema.safeParse(await store.get(DIRECTORY_KEY));
+      const parsed = snapshotSchema.safeParse(await store.get(key));
       return parsed.success ? parsed.data : undefined;
     } catch (error) {
       logger.warn({ err: error }, 'directory: could not read the stored copy');
@@ -113,7 +132,7 @@ export function createMemberDirectory(options: MemberDirectoryOptions): MemberDi
   function fromWecom(): Promise<boolean> {
     flight ??= (async () => {
       try {
-        const snapshot = await fetchSnapshot(api, { now, logger, notices });
+        const snapshot = await run(() => fetchSnapshot(api, { now, logger, notices }));
         // Closed meanwhile: the store may be closed too, and nobody reads this copy any more.
         if (closed) return false;
         adopt(snapshot);
@@ -122,7 +141,7 @@ export function createMemberDirectory(options: MemberDirectoryOptions): MemberDi
           { members: snapshot.members.length, addressBook: snapshot.addressBook, names: snapshot.names },
           'directory refreshed',
         );
-        await store.set(DIRECTORY_KEY, snapshot, DIRECTORY_STORE_TTL_MS).catch((error: unknown) => {
+        await store.set(key, snapshot, DIRECTORY_STORE_TTL_MS).catch((error: unknown) => {
           logger.warn({ err: error }, 'directory: could not store the refreshed copy; kept in memory');
         });
         return true;
@@ -156,6 +175,10 @@ export function createMemberDirectory(options: MemberDirectoryOptions): MemberDi
     },
 
     verdict: (userid) => verdictOf(index, userid),
+
+    member: (typed) => memberOf(index, typed),
+
+    prepare: () => Promise.resolve(),
 
     status() {
       const snapshot = index?.snapshot;

@@ -45,6 +45,8 @@ export type DirectorySnapshot = z.infer<typeof snapshotSchema>;
 export interface DirectoryIndex {
   snapshot: DirectorySnapshot;
   byId: Map<string, DirectoryMember>;
+  /** Members by lower-cased name; a name two members share maps to undefined (never a guess). */
+  byName: Map<string, DirectoryMember | undefined>;
   /** Eligible members, ordered by name then userid, with their lower-cased search text. */
   eligible: { member: DirectoryMember; text: string }[];
 }
@@ -57,7 +59,19 @@ export function indexSnapshot(snapshot: DirectorySnapshot): DirectoryIndex {
       (a, b) => (a.name ?? a.userid).localeCompare(b.name ?? b.userid, 'zh') || compare(a.userid, b.userid),
     )
     .map((member) => ({ member, text: `${member.userid} ${member.name ?? ''}`.toLowerCase() }));
-  return { snapshot, byId, eligible };
+  const byName = new Map<string, DirectoryMember | undefined>();
+  for (const m of snapshot.members) {
+    if (!m.name) continue;
+    const key = m.name.toLowerCase();
+    byName.set(key, byName.has(key) ? undefined : m);
+  }
+  return { snapshot, byId, byName, eligible };
+}
+
+/** The member `typed` names: their userid as this app sees it, or else a name only one member has. */
+export function memberOf(index: DirectoryIndex | undefined, typed: string): DirectoryMember | undefined {
+  const key = typed.trim().toLowerCase();
+  return index?.byId.get(key) ?? index?.byName.get(key);
 }
 
 export function verdictOf(index: DirectoryIndex | undefined, userid: string): Verdict {

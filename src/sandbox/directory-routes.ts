@@ -9,6 +9,7 @@ export const DIRECTORY_APIS = {
   '/cgi-bin/externalcontact/get_follow_user_list': 'get_follow_user_list',
   '/cgi-bin/user/get': 'user_get',
   '/cgi-bin/user/list_id': 'user_list_id',
+  '/cgi-bin/batch/userid_to_openuserid': 'userid_to_openuserid',
 } as const;
 export type DirectoryApiName = (typeof DIRECTORY_APIS)[keyof typeof DIRECTORY_APIS];
 export const DIRECTORY_API_NAMES = Object.values(DIRECTORY_APIS);
@@ -50,6 +51,9 @@ export async function directoryCall(
     case 'user_list_id':
       requireMethod(req, 'POST', name);
       return listIds(members, await jsonBody(req));
+    case 'userid_to_openuserid':
+      // Only a provider's app (third-party, 代开发) has open userids; its token is answered in provider-ids.ts.
+      throw new Rejection(48001, 'userid_to_openuserid is for third-party and 代开发 apps only');
   }
 }
 

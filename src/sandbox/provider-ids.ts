@@ -43,6 +43,26 @@ export class OpenIds {
     return member.userid;
   }
 
+  /**
+   * batch/userid_to_openuserid (D-95884): each plaintext userid of a member in the visible range → its open id;
+   * anything else (unknown, outside the range, already an open id) is listed as invalid. ≤ 1000 a call.
+   */
+  openUserIds(body: Body): Body {
+    const list = body.userid_list;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((u) => typeof u === 'string'))
+      throw new Rejection(40058, 'userid_list must be a non-empty list of userids');
+    if (list.length > 1000) throw new Rejection(40058, 'userid_list takes at most 1000 userids');
+    const visible = this.visible();
+    const open: Body[] = [];
+    const invalid: string[] = [];
+    for (const userid of list as string[]) {
+      const member = this.world.directory.member(userid);
+      if (member && visible.has(member.userid)) open.push({ userid, open_userid: this.user(member.userid) });
+      else invalid.push(userid);
+    }
+    return { open_userid_list: open, invalid_userid_list: invalid };
+  }
+
   /** The customer an open external_userid stands for; anything else → 40096 (the caller's subject's id). */
   plainExternal(open: unknown): unknown {
     if (typeof open !== 'string') return open;

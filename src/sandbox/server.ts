@@ -132,6 +132,10 @@ async function worldDirectoryCall(
 ): Promise<Record<string, unknown>> {
   const world = worldOf(core, url);
   if (!world.ids) return directoryCall(world, name, req, url.searchParams);
+  if (name === 'userid_to_openuserid') {
+    if (req.method !== 'POST') throw new Rejection(40058, `${name} requires POST`);
+    return world.ids.openUserIds(await jsonBody(req));
+  }
   const { query } = world.ids.inbound(name, {}, url.searchParams);
   return world.ids.outbound(name, await directoryCall(world, name, req, query));
 }

@@ -15,6 +15,8 @@
  * | `cust:{configId}:{externalUserId}`    | CustomerRecord       | one key per customer: adds never race    |
  * | `custof:{userid}:{ext}:{configId}`    | `1`                  | finds the way(s) of a deleted customer   |
  * | `directory:members`                   | DirectorySnapshot    | member directory, shared by instances    |
+ * | `directory:corp:{authCorpId}`         | DirectorySnapshot    | provider modes: one per installed corp   |
+ * | `directory:open-ids:{authCorpId}`     | {userid: open id}    | provider modes: userid_to_openuserid     |
  * | `link:{requesterKey}`                 | Link                 | a chat user linked to a WeCom userid     |
  * | `linkreq:{digest of requesterKey}`    | LinkRequest          | a `link` waiting for an admin; TTL'd     |
  * | `wecom:suite-ticket:{suiteId}`        | newest suite_ticket  | provider modes; newest TimeStamp; 30 min |

@@ -34,7 +34,15 @@ export interface DirectoryApi {
   member(userid: string): Promise<WecomMember>;
   /** `user/list_id`, every page: every member of the corp the secret may see. Needs address-book access. */
   allUserIds(): AsyncIterable<string>;
+  /**
+   * `batch/userid_to_openuserid` (provider apps only, D-95884): plaintext userids → the encrypted ids this app's
+   * token accepts, at most 1000 a call. Ids WeCom does not know or may not show are listed as invalid.
+   */
+  openUserIds(userids: readonly string[]): Promise<{ open: Map<string, string>; invalid: string[] }>;
 }
+
+/** userid_to_openuserid's batch ceiling. */
+export const OPEN_USERID_BATCH = 1000;
 
 // Names reach chat labels: control characters and bidi overrides become spaces, and a name is kept short.
 const CONTROL = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu;
@@ -53,6 +61,10 @@ const memberSchema = z.looseObject({
     .int()
     .optional()
     .transform((s) => (s === 1 || s === 2 || s === 4 || s === 5 ? s : undefined)),
+});
+const openUserIdsSchema = z.looseObject({
+  open_userid_list: z.array(z.looseObject({ userid: z.string(), open_userid: userIdSchema })).default([]),
+  invalid_userid_list: z.array(z.string()).default([]),
 });
 const listIdSchema = z.looseObject({
   next_cursor: z.string().optional(),
@@ -106,6 +118,29 @@ export function createDirectoryApi(options: WecomClientOptions): DirectoryApi {
         ...(answer.name ? { name: answer.name } : {}),
         ...(answer.status === undefined ? {} : { status: answer.status }),
       };
+    },
+
+    async openUserIds(userids) {
+      const open = new Map<string, string>();
+      const invalid: string[] = [];
+      for (let at = 0; at < userids.length; at += OPEN_USERID_BATCH) {
+        const body = { userid_list: userids.slice(at, at + OPEN_USERID_BATCH) };
+        const answer = await call(
+          'userid_to_openuserid',
+          (token) => ({
+            endpoint: 'userid_to_openuserid',
+            method: 'POST',
+            path: '/cgi-bin/batch/userid_to_openuserid',
+            query: { access_token: token },
+            body,
+            secrets: [token],
+          }),
+          openUserIdsSchema,
+        );
+        for (const entry of answer.open_userid_list) open.set(entry.userid, entry.open_userid);
+        invalid.push(...answer.invalid_userid_list);
+      }
+      return { open, invalid };
     },
 
     async *allUserIds() {

@@ -73,8 +73,8 @@ describe.each(['third-party', 'customized'])(
         bot.type(`scan ${configId}`);
         await bot.expectOut(new RegExp(`scanned ${configId}`), beforeScan);
         // The customer event (third-party: on /wecom/suite; 代开发: on the app's own /wecom/callback) comes with
-        // encrypted ids and reaches the requester.
-        await bot.expectOut(/added wo\w+\n\s+Customer\s+\S+ \(wm\w+\)/, beforeScan);
+        // encrypted ids and reaches the requester, the member named from the corp's directory beside their open id.
+        await bot.expectOut(/added 张三 \(wo\w+\)\n\s+Customer\s+\S+ \(wm\w+\)/, beforeScan);
 
         // cancel_auth from the corp: the bound workspace's admin hears it.
         const beforeCancel = bot.out().length;
