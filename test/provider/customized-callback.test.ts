@@ -88,7 +88,7 @@ describe('WECOM_MODE=customized (代开发) npm start with no account: customer 
       bot.type(`scan ${configId}`);
       await bot.expectOut(new RegExp(`scanned ${configId}`), beforeScan);
       await bot.expectOut(
-        /added wo\w+\n\s+Customer\s+\S+ \(wm\w+\)[\s\S]*Welcome message sent\./,
+        /added 张三 \(wo\w+\)\n\s+Customer\s+\S+ \(wm\w+\)[\s\S]*Welcome message sent\./,
         beforeScan,
       );
       // WeCom's side: the greeting was taken with the clinic's token (another corp's knows no such welcome_code).
