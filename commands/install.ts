@@ -1,3 +1,4 @@
+import { formatDurationS } from '../src/base/duration.js';
 import { t } from '../src/base/i18n.js';
 import { infoReply } from './replies.js';
 import type { Command, NoArgs } from './types.js';
@@ -17,14 +18,14 @@ export const install: Command<NoArgs> = {
 
   async run(ctx) {
     const { url, expiresInS } = await ctx.service.installLink(ctx.requester, ctx.locale);
-    const minutes = Math.max(1, Math.floor(expiresInS / 60));
+    const life = formatDurationS(Math.max(60, expiresInS));
     const reply = infoReply(
       t('Install contactway into your WeCom corp', '将 contactway 安装到你的企业微信企业'),
       ctx.locale,
       [
         t(
-          `A corp admin opens this link within ${minutes} minutes and authorizes the app; the corp is then bound to this workspace and you are told here. The link works once.`,
-          `请企业管理员在 ${minutes} 分钟内打开此链接并授权应用；随后该企业将绑定到本工作区，并在此通知你。链接仅可使用一次。`,
+          `A corp admin opens this link within ${life} and authorizes the app; the corp is then bound to this workspace and you are told here. The link works once.`,
+          `请企业管理员在 ${life} 内打开此链接并授权应用；随后该企业将绑定到本工作区，并在此通知你。链接仅可使用一次。`,
         ),
       ],
       'info',
