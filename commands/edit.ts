@@ -34,8 +34,33 @@ const KEPT: Record<string, Bilingual> = {
   ),
 };
 
-/** Cleared by `-`: the remark, the welcome text and each card (a closing card is removed, its text kept). */
-const CLEARABLE = new Set(['remark', 'welcome', ...CARD_FIELDS]);
+/**
+ * Cleared by `-`: the remark, the welcome text, each card (a closing card is removed, its text kept) and the
+ * closing image (a file path, where a platform lets one be typed: the console).
+ */
+const CLEARABLE = new Set(['remark', 'welcome', 'image', ...CARD_FIELDS]);
+
+/**
+ * Removing an image is a choice, not a typed `-`: Slack's file_input and Discord's attachment option cannot
+ * hold text. Empty keeps both images; `-` in a file path (the console) means the same removal.
+ */
+const REMOVE_IMAGES = 'remove_images';
+const removeImagesField = (): FieldSpec => ({
+  id: REMOVE_IMAGES,
+  kind: 'choice',
+  label: t('Remove images', '删除图片'),
+  help: t(
+    'Removes the closing image, the welcome image or both; the texts and cards stay. A closing message that would be left empty cannot be removed (WeCom cannot clear one).',
+    '删除结束语图片、欢迎语图片或两者；文字和卡片保留。删除后结束语为空时不能删除（企业微信不能清除结束语）。',
+  ),
+  default: '',
+  optional: true,
+  options: [
+    { value: 'closing', label: t('Closing image', '结束语图片') },
+    { value: 'welcome', label: t('Welcome image', '欢迎语图片') },
+    { value: 'both', label: t('Both images', '两张图片') },
+  ],
+});
 
 /** The edit's hint goes first: Discord shows only the first 100 characters of a help text. */
 function hint(id: string): Bilingual {
@@ -74,6 +99,7 @@ const form = (): FieldSpec[] =>
     richFields.welcomeLinks(),
     richFields.welcomeMiniprograms(),
     fields.welcomeImage(),
+    removeImagesField(),
   ].map((f) => {
     const h = hint(f.id);
     return { ...f, optional: true, default: '', help: t(`${h.en} ${f.help.en}`, `${h.zh}${f.help.zh}`) };
@@ -99,7 +125,8 @@ function readClears(values: FormValues): { kept: FormValues; cleared: Set<string
 /** `edit <config_id>`: change what WeCom lets us change; type, scene and temp mode are fixed. */
 /** The edit form read: the changes, with a newly attached image still a reference (fetched when it runs). */
 export type EditInput = Omit<UpdateChanges, 'closingImage' | 'welcomeImage'> & {
-  closingImage?: string;
+  /** A file reference; null removes the way's closing image. */
+  closingImage?: string | null;
   /** A file reference; null removes the way's welcome image. */
   welcomeImage?: string | null;
 };
@@ -132,6 +159,8 @@ export const edit: Command<{ config_id: string }, EditInput> = {
 
   parseForm(args, values) {
     const { kept, cleared, issues } = readClears(values);
+    const removal = readRemoval(kept, cleared);
+    issues.push(...removal.issues);
     let checked: ReturnType<typeof check>;
     let rich: RichInput;
     try {
@@ -149,8 +178,12 @@ export const edit: Command<{ config_id: string }, EditInput> = {
     return {
       ...changes,
       ...(welcome === undefined ? {} : { welcome }),
-      ...(typed.image ? { closingImage: String(typed.image) } : {}),
-      ...(cleared.has('welcome_image')
+      ...(removal.closing
+        ? { closingImage: null }
+        : typed.image
+          ? { closingImage: String(typed.image) }
+          : {}),
+      ...(removal.welcome
         ? { welcomeImage: null }
         : typed.welcome_image
           ? { welcomeImage: String(typed.welcome_image) }
@@ -162,11 +195,11 @@ export const edit: Command<{ config_id: string }, EditInput> = {
   async run(ctx, args, { closingImage: ref, welcomeImage: welcomeRef, ...changes }) {
     const configId = readConfigId(args);
     // A new image is fetched and checked first: a bad one changes nothing.
-    const image = await attachedImage(ctx, ref);
+    const image = ref === null ? null : await attachedImage(ctx, ref);
     const welcomeImage = welcomeRef === null ? null : await attachedImage(ctx, welcomeRef, 'welcome_image');
     const { record, changed } = await ctx.service.update(ctx.requester, configId, {
       ...changes,
-      ...(image ? { closingImage: image } : {}),
+      ...(image !== undefined ? { closingImage: image } : {}),
       ...(welcomeImage !== undefined ? { welcomeImage } : {}),
     });
     if (changed.length === 0) {
@@ -179,6 +212,7 @@ export const edit: Command<{ config_id: string }, EditInput> = {
     }
     const labels = new Map(form().map((f) => [f.id, say(f.label, ctx.locale)]));
     labels.set('welcomeImage', labels.get('welcome_image') ?? 'welcome_image');
+    labels.set('closingImage', labels.get('image') ?? 'image');
     return {
       status: 'ok',
       title: t(`Updated ${configId}`, `已更新 ${configId}`)[ctx.locale],
@@ -196,7 +230,14 @@ export const edit: Command<{ config_id: string }, EditInput> = {
 
 function check(configId: string, values: FormValues, cleared: Set<string>) {
   return checkForm(form(), values, updateContactWayRequestSchema, (typed) => {
-    const { conclusions, skip_verify, welcome: _, image: _image, ...rest } = withoutCards(typed);
+    const {
+      conclusions,
+      skip_verify,
+      welcome: _,
+      image: _image,
+      remove_images: _r,
+      ...rest
+    } = withoutCards(typed);
     return {
       config_id: configId,
       ...rest,
@@ -205,4 +246,31 @@ function check(configId: string, values: FormValues, cleared: Set<string>) {
       ...(conclusions ? { conclusions: { text: { content: conclusions } } } : {}),
     };
   });
+}
+
+/**
+ * Which images the edit removes: chosen in `remove_images`, or `-` typed in a file path (the console), one
+ * removal either way. Attaching an image and removing it in the same edit is refused: which was meant?
+ */
+function readRemoval(
+  values: FormValues,
+  cleared: ReadonlySet<string>,
+): { closing: boolean; welcome: boolean; issues: FieldIssue[] } {
+  const chosen = values[REMOVE_IMAGES]?.trim() ?? '';
+  const closing = cleared.has('image') || chosen === 'closing' || chosen === 'both';
+  const welcome = cleared.has('welcome_image') || chosen === 'welcome' || chosen === 'both';
+  const attached = (id: string) => (values[id]?.trim() ?? '') !== '';
+  const clash = (closing && attached('image')) || (welcome && attached('welcome_image'));
+  const issues: FieldIssue[] = clash
+    ? [
+        {
+          field: REMOVE_IMAGES,
+          message: t(
+            'an image cannot be attached and removed in the same edit: attach it, or choose to remove it',
+            '同一次修改不能既附加又删除同一张图片：请只附加或只删除',
+          ),
+        },
+      ]
+    : [];
+  return { closing, welcome, issues };
 }

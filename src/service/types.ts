@@ -70,8 +70,11 @@ export interface ShowResult {
 export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> &
   RichInput & {
     welcome?: string;
-    /** A new closing image, replacing the way's; the kept one is sent again whenever conclusions are. */
-    closingImage?: CheckedImage;
+    /**
+     * A new closing image, replacing the way's (the kept one is sent again whenever conclusions are); null
+     * removes it, the rest of the closing message staying.
+     */
+    closingImage?: CheckedImage | null;
     /** A new welcome image (replacing the way's); null removes it. */
     welcomeImage?: CheckedImage | null;
   };
