@@ -9,6 +9,7 @@ import { attachedImage } from './attached-image.js';
 import { configIdArg, readConfigId } from './config-id-arg.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
+import { readRemoval, removeImagesField } from './remove-images.js';
 import { infoReply, recordActions, recordFacts } from './replies.js';
 import { CARD_FIELDS, cardValues, checkWithCards, richFields, withoutCards } from './rich-fields.js';
 import type { Command, FieldSpec, FormValues } from './types.js';
@@ -40,27 +41,14 @@ const KEPT: Record<string, Bilingual> = {
  */
 const CLEARABLE = new Set(['remark', 'welcome', 'image', ...CARD_FIELDS]);
 
-/**
- * Removing an image is a choice, not a typed `-`: Slack's file_input and Discord's attachment option cannot
- * hold text. Empty keeps both images; `-` in a file path (the console) means the same removal.
- */
-const REMOVE_IMAGES = 'remove_images';
-const removeImagesField = (): FieldSpec => ({
-  id: REMOVE_IMAGES,
-  kind: 'choice',
-  label: t('Remove images', '删除图片'),
-  help: t(
-    'Removes the closing image, the welcome image or both; the texts and cards stay. A closing message that would be left empty cannot be removed (WeCom cannot clear one).',
-    '删除结束语图片、欢迎语图片或两者；文字和卡片保留。删除后结束语为空时不能删除（企业微信不能清除结束语）。',
-  ),
-  default: '',
-  optional: true,
-  options: [
-    { value: 'closing', label: t('Closing image', '结束语图片') },
-    { value: 'welcome', label: t('Welcome image', '欢迎语图片') },
-    { value: 'both', label: t('Both images', '两张图片') },
-  ],
-});
+/** Removing an image on edit: the rest of the closing message stays, and WeCom cannot clear it. */
+const removeImages = () =>
+  removeImagesField(
+    t(
+      'Removes the closing image, the welcome image or both; the texts and cards stay. A closing message that would be left empty cannot be removed (WeCom cannot clear one).',
+      '删除结束语图片、欢迎语图片或两者；文字和卡片保留。删除后结束语为空时不能删除（企业微信不能清除结束语）。',
+    ),
+  );
 
 /** The edit's hint goes first: Discord shows only the first 100 characters of a help text. */
 function hint(id: string): Bilingual {
@@ -99,7 +87,7 @@ const form = (): FieldSpec[] =>
     richFields.welcomeLinks(),
     richFields.welcomeMiniprograms(),
     fields.welcomeImage(),
-    removeImagesField(),
+    removeImages(),
   ].map((f) => {
     const h = hint(f.id);
     return { ...f, optional: true, default: '', help: t(`${h.en} ${f.help.en}`, `${h.zh}${f.help.zh}`) };
@@ -246,31 +234,4 @@ function check(configId: string, values: FormValues, cleared: Set<string>) {
       ...(conclusions ? { conclusions: { text: { content: conclusions } } } : {}),
     };
   });
-}
-
-/**
- * Which images the edit removes: chosen in `remove_images`, or `-` typed in a file path (the console), one
- * removal either way. Attaching an image and removing it in the same edit is refused: which was meant?
- */
-function readRemoval(
-  values: FormValues,
-  cleared: ReadonlySet<string>,
-): { closing: boolean; welcome: boolean; issues: FieldIssue[] } {
-  const chosen = values[REMOVE_IMAGES]?.trim() ?? '';
-  const closing = cleared.has('image') || chosen === 'closing' || chosen === 'both';
-  const welcome = cleared.has('welcome_image') || chosen === 'welcome' || chosen === 'both';
-  const attached = (id: string) => (values[id]?.trim() ?? '') !== '';
-  const clash = (closing && attached('image')) || (welcome && attached('welcome_image'));
-  const issues: FieldIssue[] = clash
-    ? [
-        {
-          field: REMOVE_IMAGES,
-          message: t(
-            'an image cannot be attached and removed in the same edit: attach it, or choose to remove it',
-            '同一次修改不能既附加又删除同一张图片：请只附加或只删除',
-          ),
-        },
-      ]
-    : [];
-  return { closing, welcome, issues };
 }

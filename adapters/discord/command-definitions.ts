@@ -37,7 +37,7 @@ const CARD_OPTIONS = ['closing_link', 'closing_miniprogram', 'welcome_links', 'w
 const OPTION_FIELDS: Record<string, readonly string[]> = {
   // The closing and welcome images are attachment options (type 11): the modal is full, and an option needs
   // no FileUpload support from the client.
-  temp: ['skip_verify', 'state', 'image', ...CARD_OPTIONS, 'welcome_image', 'unionid'],
+  temp: ['skip_verify', 'state', 'image', ...CARD_OPTIONS, 'welcome_image', 'unionid', 'remove_images'],
   new: ['state', ...CARD_OPTIONS, 'welcome_image'],
   // Removing an image is a choice among three, like skip_verify's yes/no: an option with choices.
   edit: ['skip_verify', 'user', 'state', 'image', ...CARD_OPTIONS, 'welcome_image', 'remove_images'],

@@ -46,6 +46,21 @@ export async function keepImage(images: ImageMedia | undefined, image: CheckedIm
 }
 
 /**
+ * An earlier way's kept image, for a new way (`again`): its bytes kept on, and a welcome image uploaded now,
+ * outside WeCom's 20 s, as a new one would be.
+ */
+export async function keepImageAgain(
+  images: ImageMedia | undefined,
+  ref: ImageRef,
+  options: { welcome?: boolean } = {},
+): Promise<ImageRef> {
+  if (!images) throw imagesUnavailable();
+  await images.keepAgain(ref, options);
+  if (options.welcome) await images.mediaIdFor(ref.sha256);
+  return ref;
+}
+
+/**
  * Keeps a welcome image and uploads it now, outside WeCom's 20 s: the first customer's welcome finds a fresh
  * media_id, and the refresh loop (src/media welcome-refresh) keeps it so. A failed upload stops the change.
  */

@@ -52,6 +52,11 @@ export interface CreateOptions {
   closingImage?: CheckedImage;
   /** The welcome message's image, checked; kept and uploaded before anything is created, refreshed after. */
   welcomeImage?: CheckedImage;
+  /**
+   * `again`: the earlier way (read as the requester: owner or admin) whose images the new way reuses, those
+   * not replaced by closingImage / welcomeImage and not left out here.
+   */
+  imagesFrom?: { configId: string; closing: boolean; welcome: boolean };
 }
 
 export interface ShowResult {

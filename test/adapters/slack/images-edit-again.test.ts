@@ -10,8 +10,10 @@ import {
 } from '../../fixtures/slack/requests.js';
 
 /**
- * Removing images on `edit` from Slack: the `remove_images` static_select. WeCom replaces conclusions as a
- * whole, so the closing image goes by sending the text that stays; a closing message left empty is refused.
+ * Images kept or removed after creation, from Slack. `edit`: the `remove_images` static_select; WeCom replaces
+ * conclusions as a whole, so the closing image goes by sending the text that stays, and a closing message
+ * left empty is refused. `again`: the earlier way's images are reused (no file field can be prefilled) unless
+ * the form removes them.
  */
 
 let h: SlackHarness;
@@ -49,7 +51,7 @@ function attach(
  */
 async function outcome(view: OpenedView, ack: string): Promise<string> {
   const shown = JSON.stringify((JSON.parse(ack) as { view?: unknown }).view ?? '');
-  if (/Updated|Please fix/.test(shown)) return shown;
+  if (/Updated|Please fix|config_id/.test(shown)) return shown;
   const status = await h.fake.waitFor(() => h.fake.statusOf(view.id), 30_000);
   return JSON.stringify(status.args.view);
 }
@@ -146,5 +148,45 @@ describe('Slack: edit removes images', { timeout: 90_000 }, () => {
     expect(body.response_action).toBe('errors');
     expect(body.errors.remove_images).toMatch(/attached and removed/);
     expect(sandbox.received('update_contact_way').length).toBe(before);
+  });
+});
+
+describe('Slack: again reuses the images', { timeout: 90_000 }, () => {
+  const newWay = async (label: string, except: string) =>
+    (await h.core.service.list(alice())).find((w) => w.request.remark === label && w.configId !== except);
+  const welcomeImageOf = (way: { welcomeAttachments?: { kind: string }[] | undefined } | undefined) =>
+    way?.welcomeAttachments?.find((a) => a.kind === 'image');
+
+  it('GIVEN again on a way with both images, submitted as opened THEN the new way sends and keeps the same closing and welcome images', async () => {
+    const configId = await tempWithImages('again', 'see you');
+    const earlier = await h.core.service.way(alice(), configId);
+    const view = await openForm(`again ${configId}`);
+    expect(view.blocks.some((b) => b.block_id === 'remove_images')).toBe(true);
+    const result = await h.submit(ALICE, view, stateFromView(view));
+    await outcome(view, result.text);
+    const made = await newWay('again', configId);
+    if (!made) throw new Error(`no new way; modal said ${JSON.stringify(h.fake.statusOf(view.id))}`);
+    expect(made.closingImage).toEqual(earlier.closingImage);
+    expect(welcomeImageOf(made)).toEqual(welcomeImageOf(earlier));
+    const add = h.core.sandbox!.received('add_contact_way').at(-1);
+    expect(add?.conclusions).toEqual({
+      text: { content: 'see you' },
+      image: { media_id: expect.stringMatching(/\S/) },
+    });
+    // WeCom's copy is the earlier picture's bytes.
+    const live = await h.core.service.show(alice(), made.configId);
+    const pic = await fetch(live.live?.conclusions?.image?.pic_url as string);
+    expect(Buffer.from(await pic.arrayBuffer()).equals(await pngBytes('again closing'))).toBe(true);
+  });
+
+  it('GIVEN again with the welcome image removed THEN the new way keeps the closing image only', async () => {
+    const configId = await tempWithImages('again-drop', 'bye');
+    const view = await openForm(`again ${configId}`);
+    const result = await h.submit(ALICE, view, choose(stateFromView(view), 'welcome'));
+    await outcome(view, result.text);
+    const made = await newWay('again-drop', configId);
+    if (!made) throw new Error(`no new way; modal said ${JSON.stringify(h.fake.statusOf(view.id))}`);
+    expect(made.closingImage?.filename).toBe('again-drop-closing.png');
+    expect(welcomeImageOf(made)).toBeUndefined();
   });
 });
