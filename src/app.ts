@@ -22,6 +22,7 @@ import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
+import { keepPresetCovers } from './service/miniprograms.js';
 import { createPendingRecords } from './service/pending-records.js';
 import { type AccessRule, createPolicy } from './service/policy.js';
 import {
@@ -230,6 +231,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     images,
   });
   const service = provider ? scopeByWorkspace(built, provider.installs) : built;
+  // MINIPROGRAMS covers given as files: kept (and first uploaded) before any card is sent with them.
+  await keepPresetCovers(config.miniprograms, images, logger);
   // Before any event is attributed: states of ways made before they were unique (a no-op once done).
   await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>
     logger.error({ err: error }, 'state index: earlier contact ways not moved; retried at the next start'),

@@ -15,7 +15,14 @@ import {
 import { type Attachment, type ImageContent, toConclusions } from '../store/message-content.js';
 import type { AddContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
-import { keepImage, keepImageAgain, keepWelcomeImage, sendWithImage } from './closing-image.js';
+import {
+  coverMediaId,
+  keepImage,
+  keepImageAgain,
+  keepWelcomeImage,
+  sendWithCover,
+  sendWithImage,
+} from './closing-image.js';
 import type { ServiceContext } from './context.js';
 import type { Remember } from './idempotency.js';
 import {
@@ -61,7 +68,8 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
       ? { kind: 'image' as const, ...(isNew(welcomeImage) ? imageRefOf(welcomeImage) : welcomeImage) }
       : undefined;
     const welcomeAttachments = resolveWelcomeAttachments(ctx.miniprograms, rich, [], imageCard);
-    const conclusions = toConclusions(request.conclusions?.text?.content, closing);
+    const cover = await coverMediaId(ctx.images, closing);
+    const conclusions = toConclusions(request.conclusions?.text?.content, closing, cover);
     const full: AddContactWayRequest = { ...request, ...(conclusions ? { conclusions } : {}) };
     const extras: Extras = {
       welcome,
@@ -143,7 +151,9 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
             throw error;
           },
         );
-      const sent = imageRef ? sendWithImage(ctx.images, imageRef, checked, add) : add(checked);
+      const sent = imageRef
+        ? sendWithImage(ctx.images, imageRef, checked, add)
+        : sendWithCover(ctx.images, extras.closing, checked, add);
       const created = await sent.catch(async (error: unknown) => {
         if (!uncertain) {
           await slot

@@ -11,7 +11,7 @@ import { type ContactWayRecord, writeAll } from '../store/index.js';
 import { type Attachment, type ImageContent, toConclusions } from '../store/message-content.js';
 import type { UpdateContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
-import { keepImage, keepWelcomeImage, sendWithImage } from './closing-image.js';
+import { coverMediaId, keepImage, keepWelcomeImage, sendWithCover, sendWithImage } from './closing-image.js';
 import type { ServiceContext } from './context.js';
 import {
   checkClosingIsTemp,
@@ -52,7 +52,7 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
       } = changed;
       const welcome = newWelcome === undefined ? record.welcome : checkWelcome(newWelcome) || undefined;
       const request: UpdateContactWayRequest = { ...definedOnly(wecomChanges), config_id: configId };
-      const rich = closingAndWelcome(ctx, record, changed, {
+      const rich = await closingAndWelcome(ctx, record, changed, {
         hasImage: !removeImage && (newImage ?? record.closingImage) !== undefined,
         imageChanged: newImage !== undefined || removeImage,
         imageRemoved: removeImage,
@@ -82,8 +82,16 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
           sent = req;
           return wecom.updateContactWay(req);
         });
-        request.conclusions = sent.conclusions;
-      } else if (Object.keys(request).length > 1) await wecom.updateContactWay(request);
+        if (sent.conclusions) request.conclusions = sent.conclusions;
+      } else if (Object.keys(request).length > 1) {
+        // A closing mini-program whose cover is a file goes with a fresh media_id (40007: uploaded again).
+        let sent = request;
+        await sendWithCover(ctx.images, rich.closing, request, (req) => {
+          sent = req;
+          return wecom.updateContactWay(req);
+        });
+        if (sent.conclusions) request.conclusions = sent.conclusions;
+      }
       const { config_id: _, ...applied } = request;
       const at = now();
       const {
@@ -120,7 +128,7 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
  * the card, a removed card must not drop the text). WeCom cannot clear a closing message: removing the last of
  * it is refused on the field that tried.
  */
-function closingAndWelcome(
+async function closingAndWelcome(
   ctx: ServiceContext,
   record: ContactWayRecord,
   changed: UpdateChanges,
@@ -131,11 +139,11 @@ function closingAndWelcome(
     imageRemoved?: boolean;
     welcomeImage: ImageContent | null | undefined;
   },
-): {
+): Promise<{
   conclusions?: UpdateContactWayRequest['conclusions'];
   closing?: Attachment;
   welcomeAttachments?: Attachment[];
-} {
+}> {
   checkClosingIsTemp(record.isTemp, changed.closing);
   const closing =
     changed.closing === undefined
@@ -154,7 +162,9 @@ function closingAndWelcome(
   if (!closingChanged && !image.imageChanged) return out;
   const text = changed.conclusions?.text?.content ?? record.request.conclusions?.text?.content;
   // The image itself is added when sent (a fresh media_id): here it only makes the closing message non-empty.
-  const conclusions = toConclusions(text, closing) ?? (image.hasImage ? {} : undefined);
+  const conclusions =
+    toConclusions(text, closing, await coverMediaId(ctx.images, closing)) ??
+    (image.hasImage ? {} : undefined);
   if (!conclusions) {
     throw new ValidationError([
       {
