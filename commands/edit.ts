@@ -18,6 +18,10 @@ import type { Command, FieldSpec, FormValues } from './types.js';
 export const CLEAR = '-';
 
 const KEEP = t('Empty keeps the current value.', '留空则保持不变。');
+const FILE_KEEPS = t(
+  `Empty keeps the current image; "Remove images" removes it (console: type ${CLEAR}).`,
+  `留空则保持当前图片；在“删除图片”中选择可删除（控制台：输入 ${CLEAR}）。`,
+);
 const CLEARS = t(`Type ${CLEAR} to clear it; empty keeps it.`, `输入 ${CLEAR} 清除；留空则保持不变。`);
 
 /** Fields `-` cannot clear, and why: said in their help and when `-` is typed. */
@@ -51,7 +55,9 @@ const removeImages = () =>
   );
 
 /** The edit's hint goes first: Discord shows only the first 100 characters of a help text. */
-function hint(id: string): Bilingual {
+function hint({ id, kind }: FieldSpec): Bilingual {
+  // Slack's and Discord's file inputs take no text: removal is the remove_images choice there.
+  if (kind === 'file') return FILE_KEEPS;
   if (CLEARABLE.has(id)) return CLEARS;
   const kept = KEPT[id];
   if (kept) return t(`${cap(kept.en)}; ${KEEP.en.toLowerCase()}`, `${kept.zh}；${KEEP.zh}`);
@@ -89,7 +95,7 @@ const form = (): FieldSpec[] =>
     fields.welcomeImage(),
     removeImages(),
   ].map((f) => {
-    const h = hint(f.id);
+    const h = hint(f);
     return { ...f, optional: true, default: '', help: t(`${h.en} ${f.help.en}`, `${h.zh}${f.help.zh}`) };
   });
 

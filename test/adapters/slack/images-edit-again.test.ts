@@ -84,6 +84,11 @@ describe('Slack: edit removes images', { timeout: 90_000 }, () => {
     const element = block?.element as { options?: { value: string }[] } | undefined;
     const options = (element?.options ?? []).map((o) => o.value);
     expect(options).toEqual(['closing', 'welcome', 'both']);
+    // A file input takes no `-`: its hint points at the choice.
+    for (const id of ['image', 'welcome_image']) {
+      const hint = view.blocks.find((b) => b.block_id === id)?.hint as { text: string };
+      expect(hint.text).toContain('"Remove images" removes it');
+    }
   });
 
   it('GIVEN both chosen THEN WeCom gets the closing text without the image, and the record, show and Home no longer name either image', async () => {
