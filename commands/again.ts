@@ -3,6 +3,7 @@ import { ValidationError } from '../src/base/errors.js';
 import { t } from '../src/base/i18n.js';
 import type { RecordView } from '../src/service/contact-way-service.js';
 import { configIdArg, readConfigId } from './config-id-arg.js';
+import { IMAGES_FROM } from './remove-images.js';
 import { infoReply } from './replies.js';
 import { cardValues } from './rich-fields.js';
 import type { Command, FormOpening } from './types.js';
@@ -10,7 +11,7 @@ import { AGAIN_LABEL } from './way-life.js';
 
 /**
  * `again <config_id>`: the temp form, prefilled from a temp way (typically one used or expired): the same
- * member, lifetimes, remark, state tag, closing and welcome messages. Submitting it is `temp`: a new way, with
+ * member, lifetimes, remark, state tag, closing and welcome messages (their images reused). Submitting it is `temp`: a new way, with
  * a new unique state suffix. Only the way's owner or an admin may (the service reads it as `show` does).
  */
 export const again: Command<{ config_id: string }> = {
@@ -67,6 +68,11 @@ function openingOf(way: RecordView): FormOpening {
   // The cards as the form reads them back; a mini-program whose preset is gone is named, and refused then.
   for (const [id, text] of Object.entries(cardValues(way.closing, way.welcomeAttachments ?? []))) {
     if (text) values[id] = text;
+  }
+  // No platform prefills a file field: the images go by the way they are kept with, reused unless the form
+  // attaches new ones or removes them (temp reads it; not a field, so it is never shown).
+  if (way.closingImage || way.welcomeAttachments?.some((a) => a.kind === 'image')) {
+    values[IMAGES_FROM] = way.configId;
   }
   return { command: 'temp', args: { user }, values };
 }

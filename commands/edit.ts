@@ -9,6 +9,7 @@ import { attachedImage } from './attached-image.js';
 import { configIdArg, readConfigId } from './config-id-arg.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
+import { readRemoval, removeImagesField } from './remove-images.js';
 import { infoReply, recordActions, recordFacts } from './replies.js';
 import { CARD_FIELDS, cardValues, checkWithCards, richFields, withoutCards } from './rich-fields.js';
 import type { Command, FieldSpec, FormValues } from './types.js';
@@ -17,6 +18,10 @@ import type { Command, FieldSpec, FormValues } from './types.js';
 export const CLEAR = '-';
 
 const KEEP = t('Empty keeps the current value.', '留空则保持不变。');
+const FILE_KEEPS = t(
+  `Empty keeps the current image; "Remove images" removes it (console: type ${CLEAR}).`,
+  `留空则保持当前图片；在“删除图片”中选择可删除（控制台：输入 ${CLEAR}）。`,
+);
 const CLEARS = t(`Type ${CLEAR} to clear it; empty keeps it.`, `输入 ${CLEAR} 清除；留空则保持不变。`);
 
 /** Fields `-` cannot clear, and why: said in their help and when `-` is typed. */
@@ -34,11 +39,25 @@ const KEPT: Record<string, Bilingual> = {
   ),
 };
 
-/** Cleared by `-`: the remark, the welcome text and each card (a closing card is removed, its text kept). */
-const CLEARABLE = new Set(['remark', 'welcome', ...CARD_FIELDS]);
+/**
+ * Cleared by `-`: the remark, the welcome text, each card (a closing card is removed, its text kept) and the
+ * closing image (a file path, where a platform lets one be typed: the console).
+ */
+const CLEARABLE = new Set(['remark', 'welcome', 'image', ...CARD_FIELDS]);
+
+/** Removing an image on edit: the rest of the closing message stays, and WeCom cannot clear it. */
+const removeImages = () =>
+  removeImagesField(
+    t(
+      'Removes the closing image, the welcome image or both; the texts and cards stay. A closing message that would be left empty cannot be removed (WeCom cannot clear one).',
+      '删除结束语图片、欢迎语图片或两者；文字和卡片保留。删除后结束语为空时不能删除（企业微信不能清除结束语）。',
+    ),
+  );
 
 /** The edit's hint goes first: Discord shows only the first 100 characters of a help text. */
-function hint(id: string): Bilingual {
+function hint({ id, kind }: FieldSpec): Bilingual {
+  // Slack's and Discord's file inputs take no text: removal is the remove_images choice there.
+  if (kind === 'file') return FILE_KEEPS;
   if (CLEARABLE.has(id)) return CLEARS;
   const kept = KEPT[id];
   if (kept) return t(`${cap(kept.en)}; ${KEEP.en.toLowerCase()}`, `${kept.zh}；${KEEP.zh}`);
@@ -74,8 +93,9 @@ const form = (): FieldSpec[] =>
     richFields.welcomeLinks(),
     richFields.welcomeMiniprograms(),
     fields.welcomeImage(),
+    removeImages(),
   ].map((f) => {
-    const h = hint(f.id);
+    const h = hint(f);
     return { ...f, optional: true, default: '', help: t(`${h.en} ${f.help.en}`, `${h.zh}${f.help.zh}`) };
   });
 
@@ -99,7 +119,8 @@ function readClears(values: FormValues): { kept: FormValues; cleared: Set<string
 /** `edit <config_id>`: change what WeCom lets us change; type, scene and temp mode are fixed. */
 /** The edit form read: the changes, with a newly attached image still a reference (fetched when it runs). */
 export type EditInput = Omit<UpdateChanges, 'closingImage' | 'welcomeImage'> & {
-  closingImage?: string;
+  /** A file reference; null removes the way's closing image. */
+  closingImage?: string | null;
   /** A file reference; null removes the way's welcome image. */
   welcomeImage?: string | null;
 };
@@ -132,6 +153,8 @@ export const edit: Command<{ config_id: string }, EditInput> = {
 
   parseForm(args, values) {
     const { kept, cleared, issues } = readClears(values);
+    const removal = readRemoval(kept, cleared);
+    issues.push(...removal.issues);
     let checked: ReturnType<typeof check>;
     let rich: RichInput;
     try {
@@ -149,8 +172,12 @@ export const edit: Command<{ config_id: string }, EditInput> = {
     return {
       ...changes,
       ...(welcome === undefined ? {} : { welcome }),
-      ...(typed.image ? { closingImage: String(typed.image) } : {}),
-      ...(cleared.has('welcome_image')
+      ...(removal.closing
+        ? { closingImage: null }
+        : typed.image
+          ? { closingImage: String(typed.image) }
+          : {}),
+      ...(removal.welcome
         ? { welcomeImage: null }
         : typed.welcome_image
           ? { welcomeImage: String(typed.welcome_image) }
@@ -162,11 +189,11 @@ export const edit: Command<{ config_id: string }, EditInput> = {
   async run(ctx, args, { closingImage: ref, welcomeImage: welcomeRef, ...changes }) {
     const configId = readConfigId(args);
     // A new image is fetched and checked first: a bad one changes nothing.
-    const image = await attachedImage(ctx, ref);
+    const image = ref === null ? null : await attachedImage(ctx, ref);
     const welcomeImage = welcomeRef === null ? null : await attachedImage(ctx, welcomeRef, 'welcome_image');
     const { record, changed } = await ctx.service.update(ctx.requester, configId, {
       ...changes,
-      ...(image ? { closingImage: image } : {}),
+      ...(image !== undefined ? { closingImage: image } : {}),
       ...(welcomeImage !== undefined ? { welcomeImage } : {}),
     });
     if (changed.length === 0) {
@@ -179,6 +206,7 @@ export const edit: Command<{ config_id: string }, EditInput> = {
     }
     const labels = new Map(form().map((f) => [f.id, say(f.label, ctx.locale)]));
     labels.set('welcomeImage', labels.get('welcome_image') ?? 'welcome_image');
+    labels.set('closingImage', labels.get('image') ?? 'image');
     return {
       status: 'ok',
       title: t(`Updated ${configId}`, `已更新 ${configId}`)[ctx.locale],
@@ -196,7 +224,14 @@ export const edit: Command<{ config_id: string }, EditInput> = {
 
 function check(configId: string, values: FormValues, cleared: Set<string>) {
   return checkForm(form(), values, updateContactWayRequestSchema, (typed) => {
-    const { conclusions, skip_verify, welcome: _, image: _image, ...rest } = withoutCards(typed);
+    const {
+      conclusions,
+      skip_verify,
+      welcome: _,
+      image: _image,
+      remove_images: _r,
+      ...rest
+    } = withoutCards(typed);
     return {
       config_id: configId,
       ...rest,

@@ -1,10 +1,12 @@
+import { ValidationError } from '../src/base/errors.js';
 import { t } from '../src/base/i18n.js';
 import { validate } from '../src/base/validate.js';
-import { addContactWayRequestSchema, userIdSchema } from '../src/wecom/schemas.js';
+import { addContactWayRequestSchema, configIdSchema, userIdSchema } from '../src/wecom/schemas.js';
 import { attachedImage } from './attached-image.js';
 import { createdReply } from './created-reply.js';
 import { fields } from './fields.js';
 import { checkForm } from './form-values.js';
+import { IMAGES_FROM, readRemoval, removeImagesField } from './remove-images.js';
 import { checkWithCards, richFields, withoutCards } from './rich-fields.js';
 import type { Command, CreateInput, FieldSpec } from './types.js';
 
@@ -24,6 +26,12 @@ const form = (): FieldSpec[] => [
   richFields.welcomeMiniprograms(),
   fields.welcomeImage(),
   richFields.unionid(),
+  removeImagesField(
+    t(
+      'After `again`: the earlier QR’s images are reused unless new ones are attached; pick to leave out.',
+      '仅用于「再建」的二维码：沿用原二维码的结束语和欢迎语图片，除非附加新图片；在此选择则不沿用。',
+    ),
+  ),
 ];
 
 /** `temp <userid>`: a temporary-session QR for one member. Every field has a default: submit as opened works. */
@@ -53,7 +61,7 @@ export const temp: Command<{ user: string }, CreateInput> = {
         form(),
         values,
         addContactWayRequestSchema,
-        ({ welcome: _, image: _image, conclusions, ...typed }) => ({
+        ({ welcome: _, image: _image, remove_images: _r, conclusions, ...typed }) => ({
           type: 1,
           scene: 2,
           user: [args.user],
@@ -64,6 +72,14 @@ export const temp: Command<{ user: string }, CreateInput> = {
       ),
     );
     const { typed, request } = checked;
+    const removal = readRemoval(values);
+    if (removal.issues.length > 0) throw new ValidationError(removal.issues);
+    const from = values[IMAGES_FROM]?.trim();
+    const imagesFrom = from && {
+      configId: validate(configIdSchema, from, () => IMAGES_FROM),
+      closing: !typed.image && !removal.closing,
+      welcome: !typed.welcome_image && !removal.welcome,
+    };
     // The welcome message is stored with the way, not sent to WeCom; the service checks its 4000 bytes.
     return {
       request,
@@ -71,10 +87,11 @@ export const temp: Command<{ user: string }, CreateInput> = {
       ...(typed.image ? { closingImage: String(typed.image) } : {}),
       ...(typed.welcome_image ? { welcomeImage: String(typed.welcome_image) } : {}),
       ...(Object.keys(rich).length > 0 ? { rich } : {}),
+      ...(imagesFrom && (imagesFrom.closing || imagesFrom.welcome) ? { imagesFrom } : {}),
     };
   },
 
-  async run(ctx, args, { request, welcome, closingImage, welcomeImage, rich }) {
+  async run(ctx, args, { request, welcome, closingImage, welcomeImage, rich, imagesFrom }) {
     // Fetched and checked before the service is asked: a bad image creates nothing.
     const image = await attachedImage(ctx, closingImage);
     const welcomeImg = await attachedImage(ctx, welcomeImage, 'welcome_image');
@@ -84,6 +101,7 @@ export const temp: Command<{ user: string }, CreateInput> = {
       ...(image ? { closingImage: image } : {}),
       ...(welcomeImg ? { welcomeImage: welcomeImg } : {}),
       ...(rich ? { rich } : {}),
+      ...(imagesFrom ? { imagesFrom } : {}),
       creator: { locale: ctx.locale, timeZone: ctx.ownTimeZone },
     });
     return createdReply(ctx, result, t(`Temporary QR for ${args.user}`, `${args.user} 的临时会话二维码`));

@@ -151,6 +151,8 @@ export interface CreateInput {
   closingImage?: string;
   /** The `welcome_image` field's file reference; fetched and checked when the command runs. */
   welcomeImage?: string;
+  /** `again`: the earlier way whose images are reused (those not attached anew nor removed). */
+  imagesFrom?: { configId: string; closing: boolean; welcome: boolean };
 }
 
 /** A form read by a command, bound to it: only the command that read it can run it. */

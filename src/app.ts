@@ -26,6 +26,7 @@ import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
+import { keepPresetCovers } from './service/miniprograms.js';
 import { createPendingRecords } from './service/pending-records.js';
 import { type AccessRule, createPolicy } from './service/policy.js';
 import {
@@ -237,6 +238,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   });
   const scoped = members?.service(built) ?? built;
   const service = provider ? scopeByWorkspace(scoped, provider.installs, provider.soleCorp) : built;
+  await keepPresetCovers(config.miniprograms, images, logger);
   // Before any event is attributed: states of ways made before they were unique (a no-op once done).
   await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>
     logger.error({ err: error }, 'state index: earlier contact ways not moved; retried at the next start'),
@@ -283,8 +285,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
         },
       })
     : undefined;
-  // The callback's door gets what only the core holds: nonces in the shared store (a replay is caught on
-  // whichever instance it reaches) and the refusal counter of /metrics.
+  // The callback's door: nonces in the shared store (a replay is caught anywhere), refusals in /metrics.
   contactSink = created?.accept;
   // Served on PORT in self-built and 代开发 modes; a third-party app's events come through /wecom/suite.
   const callbacks =
@@ -332,8 +333,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   const ops = createOps({
     metrics,
     keyv,
-    // A provider instance must be reachable before it can get any token: WeCom's ticket push arrives only
-    // once traffic is routed to it, and corps install later. Its readiness is the store's.
+    // A provider instance is ready with its store: tickets arrive only once traffic reaches it, corps later.
     wecom: provider ? { accessToken: () => Promise.resolve('') } : wecom,
     logger,
     metricsToken: config.METRICS_TOKEN,

@@ -28,7 +28,7 @@ const MAX_DESCRIPTION = 100;
  *   `/contactway temp user:zhangsan` still opens a modal that creates a valid QR when submitted as opened,
  *   and `state` (a short channel tag) a text option, so the multiline welcome message keeps its paragraph.
  * - `new` has six: `state`, as for temp (its checkbox stays in the modal).
- * - `edit` has eight: `skip_verify`, the member list and `state`, all rarely changed.
+ * - `edit` has eight: `skip_verify`, the member list and `state`, all rarely changed (and `remove_images`).
  * - The cards (closing link or mini-program, welcome links and mini-programs) and `unionid` are options on
  *   every command that has them: each is one line (several welcome links are separated by ` || `), and the
  *   modal keeps the texts people write at length.
@@ -37,9 +37,10 @@ const CARD_OPTIONS = ['closing_link', 'closing_miniprogram', 'welcome_links', 'w
 const OPTION_FIELDS: Record<string, readonly string[]> = {
   // The closing and welcome images are attachment options (type 11): the modal is full, and an option needs
   // no FileUpload support from the client.
-  temp: ['skip_verify', 'state', 'image', ...CARD_OPTIONS, 'welcome_image', 'unionid'],
+  temp: ['skip_verify', 'state', 'image', ...CARD_OPTIONS, 'welcome_image', 'unionid', 'remove_images'],
   new: ['state', ...CARD_OPTIONS, 'welcome_image'],
-  edit: ['skip_verify', 'user', 'state', 'image', ...CARD_OPTIONS, 'welcome_image'],
+  // Removing an image is a choice among three, like skip_verify's yes/no: an option with choices.
+  edit: ['skip_verify', 'user', 'state', 'image', ...CARD_OPTIONS, 'welcome_image', 'remove_images'],
 };
 
 /**

@@ -4,7 +4,12 @@ import type { Logger } from '../base/logger.js';
 import { type ImageMedia, welcomeImageLateError } from '../media/index.js';
 import type { WelcomeStatus } from '../store/customer-store.js';
 import type { ContactWayRecord } from '../store/index.js';
-import { type Attachment, describeCards, toWelcomeAttachment } from '../store/message-content.js';
+import {
+  type Attachment,
+  describeCards,
+  imageOfCard,
+  toWelcomeAttachment,
+} from '../store/message-content.js';
 import type { CustomerClient } from '../wecom/customers.js';
 import type { EventStore, StoredEvent } from './event-store.js';
 
@@ -110,11 +115,13 @@ export async function sendWelcome(
 async function wireCards(way: ContactWayRecord, cards: readonly Attachment[], deps: WelcomeDeps) {
   const wired = await Promise.all(
     cards.map(async (card) => {
-      const mediaId = card.kind === 'image' ? await deps.images?.welcomeMediaId(card.sha256) : undefined;
+      // An image, or a mini-program whose cover is a file (MINIPROGRAMS pic_path): the stored media_id only.
+      const image = imageOfCard(card);
+      const mediaId = image ? await deps.images?.welcomeMediaId(image) : undefined;
       const wire = toWelcomeAttachment(card, mediaId);
       if (!wire)
         deps.logger.warn(
-          { configId: way.configId, image: card.kind === 'image' ? card.sha256.slice(0, 12) : undefined },
+          { configId: way.configId, image: image?.slice(0, 12) },
           'callback: welcome image has no fresh media_id; sent without it',
         );
       return wire ? [{ card, wire }] : [];

@@ -50,6 +50,11 @@ export interface ImageMediaOptions {
 export interface ImageMedia {
   /** Keeps a checked image under its hash (idempotent); the ref goes into the way's record. */
   keep(image: CheckedImage, options?: { welcome?: boolean }): Promise<ImageRef>;
+  /**
+   * Keeps an already kept image for one more way (`again`): its bytes live on from now, as if kept again.
+   * Throws imageGoneError when they are no longer there.
+   */
+  keepAgain(ref: ImageRef, options?: { welcome?: boolean }): Promise<ImageRef>;
   /** A media_id for the kept image: the stored one while younger than maxAge, else a fresh upload. */
   mediaIdFor(sha256: string, options?: { force?: boolean }): Promise<string>;
   /**
@@ -137,6 +142,15 @@ export function createImageMedia(options: ImageMediaOptions): ImageMedia {
       await storeCall(() =>
         store.set(`${IMAGE_PREFIX}${sha256}`, { ...ref, base64: image.bytes.toString('base64') }, imageTtlMs),
       );
+      if (opts.welcome) await storeCall(() => store.set(`${WELCOME_IMAGE_PREFIX}${sha256}`, 1, imageTtlMs));
+      return ref;
+    },
+
+    async keepAgain(ref, opts = {}) {
+      const { sha256 } = ref;
+      const kept = keptSchema.safeParse(await storeCall(() => store.get(`${IMAGE_PREFIX}${sha256}`)));
+      if (!kept.success) throw imageGoneError();
+      await storeCall(() => store.set(`${IMAGE_PREFIX}${sha256}`, kept.data, imageTtlMs));
       if (opts.welcome) await storeCall(() => store.set(`${WELCOME_IMAGE_PREFIX}${sha256}`, 1, imageTtlMs));
       return ref;
     },

@@ -11,6 +11,7 @@ import {
 } from '../wecom/schemas.js';
 import type { Directory } from './directory.js';
 import { decodeCursor, encodeCursor } from './list-cursor.js';
+import { SANDBOX_MEDIA_PREFIX } from './media.js';
 import { checkMiniprogram } from './miniprogram-rules.js';
 import { parseRequest } from './rules.js';
 import { noSuchWay, type Spent, scanRefused, spentOf } from './spent.js';
@@ -103,7 +104,7 @@ export class ContactWayApi {
     if (req.is_temp && !this.deps.medical)
       throw new Rejection(48002, 'temporary session mode is only open to medical corps');
     this.checkReach(req);
-    if (req.conclusions?.miniprogram) checkMiniprogram(req.conclusions.miniprogram.appid);
+    if (req.conclusions?.miniprogram) this.checkMiniprogramBody(req.conclusions.miniprogram);
     if (req.conclusions?.image) this.deps.checkMedia(req.conclusions.image.media_id);
     const now = this.deps.now();
     const expiresAtMs = req.is_temp ? now + (req.expires_in ?? DEFAULT_EXPIRES_IN_S) * 1000 : undefined;
@@ -112,6 +113,15 @@ export class ContactWayApi {
       config_id: way.configId,
       ...(req.scene === 2 ? { qr_code: this.deps.qrUrl(way.configId) } : {}),
     };
+  }
+
+  /**
+   * The appid, and a cover this sandbox's media/upload handed out (`3sandbox_…`), checked like an image's: 40007
+   * once expired. Any other pic_media_id (a preset's placeholder in tests and demos) is taken as given.
+   */
+  private checkMiniprogramBody(body: { appid: string; pic_media_id?: string | undefined }): void {
+    checkMiniprogram(body.appid);
+    if (body.pic_media_id?.startsWith(SANDBOX_MEDIA_PREFIX)) this.deps.checkMedia(body.pic_media_id);
   }
 
   private update(body: Record<string, unknown>): void {
@@ -134,7 +144,7 @@ export class ContactWayApi {
       ...changes,
     });
     this.checkReach(merged);
-    if (changes.conclusions?.miniprogram) checkMiniprogram(changes.conclusions.miniprogram.appid);
+    if (changes.conclusions?.miniprogram) this.checkMiniprogramBody(changes.conclusions.miniprogram);
     // Only an image sent now must be alive: WeCom keeps its copy of the one it took before (pic_url).
     if (changes.conclusions?.image) this.deps.checkMedia(changes.conclusions.image.media_id);
     way.request = merged;

@@ -6,6 +6,9 @@ import { Rejection } from './wecom-reply.js';
 /** "该media_id仅三天内有效" (media/upload, §5.1). */
 export const MEDIA_TTL_MS = 3 * 24 * 3600 * 1000;
 
+/** How the media_ids this sandbox hands out begin: a mini-program cover with one is checked too. */
+export const SANDBOX_MEDIA_PREFIX = '3sandbox_';
+
 /** One uploaded image: the bytes stay for pic_url after the media_id itself has expired. */
 interface StoredMedia {
   bytes: Buffer;
@@ -40,7 +43,7 @@ export class MediaStore {
     const kind = imageKindOf(part.bytes);
     if (!kind) throw new Rejection(40005, 'an image must be JPG or PNG');
     const createdAtMs = this.now();
-    const mediaId = `3sandbox_${randomBytes(18).toString('base64url')}`;
+    const mediaId = `${SANDBOX_MEDIA_PREFIX}${randomBytes(18).toString('base64url')}`;
     this.media.set(mediaId, { bytes: part.bytes, contentType: IMAGE_CONTENT_TYPES[kind], createdAtMs });
     return { type: 'image', media_id: mediaId, created_at: String(Math.floor(createdAtMs / 1000)) };
   }

@@ -4,7 +4,7 @@
  */
 import { RateLimitError, UpstreamError, ValidationError, WecomError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
-import { imageRefOf } from '../media/index.js';
+import { type CheckedImage, type ImageRef, imageRefOf } from '../media/index.js';
 import {
   type ContactWayRecord,
   type Requester,
@@ -12,10 +12,17 @@ import {
   type StoreWrite,
   writeAll,
 } from '../store/index.js';
-import { type Attachment, toConclusions } from '../store/message-content.js';
+import { type Attachment, type ImageContent, toConclusions } from '../store/message-content.js';
 import type { AddContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
-import { keepImage, keepWelcomeImage, sendWithImage } from './closing-image.js';
+import {
+  coverMediaId,
+  keepImage,
+  keepImageAgain,
+  keepWelcomeImage,
+  sendWithCover,
+  sendWithImage,
+} from './closing-image.js';
 import type { ServiceContext } from './context.js';
 import type { Remember } from './idempotency.js';
 import {
@@ -32,9 +39,14 @@ interface Extras {
   welcome: string | undefined;
   closing?: Attachment;
   welcomeAttachments?: Attachment[];
-  /** The welcome image's bytes, kept (and uploaded) before anything is reserved. */
-  welcomeImage?: CreateOptions['welcomeImage'];
+  /** The welcome image (new bytes, or an earlier way's kept image), kept and uploaded before anything is reserved. */
+  welcomeImage?: NewOrKept;
 }
+
+/** An image attached now (its bytes), or one an earlier way keeps (`again`: its ref). */
+type NewOrKept = CheckedImage | ImageRef;
+const isNew = (image: NewOrKept): image is CheckedImage => 'bytes' in image;
+const refOf = ({ kind: _, ...ref }: ImageContent): ImageRef => ref;
 
 export function createWay(ctx: ServiceContext): ContactWayService['create'] {
   const { wecom, records, logger, now, policy, fetchQr, idempotency, view, audited, owned } = ctx;
@@ -49,10 +61,15 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
     const rich = options.rich ?? {};
     checkClosingIsTemp(request.is_temp === true, rich.closing);
     const closing = resolveClosing(ctx.miniprograms, rich.closing);
-    const welcomeImage = options.welcomeImage;
-    const imageCard = welcomeImage ? { kind: 'image' as const, ...imageRefOf(welcomeImage) } : undefined;
+    // `again`: the earlier way's images, where none is attached now; read as the requester (owner or admin).
+    const reused = await reusedImages(requester, options.imagesFrom);
+    const welcomeImage: NewOrKept | undefined = options.welcomeImage ?? reused.welcome;
+    const imageCard = welcomeImage
+      ? { kind: 'image' as const, ...(isNew(welcomeImage) ? imageRefOf(welcomeImage) : welcomeImage) }
+      : undefined;
     const welcomeAttachments = resolveWelcomeAttachments(ctx.miniprograms, rich, [], imageCard);
-    const conclusions = toConclusions(request.conclusions?.text?.content, closing);
+    const cover = await coverMediaId(ctx.images, closing);
+    const conclusions = toConclusions(request.conclusions?.text?.content, closing, cover);
     const full: AddContactWayRequest = { ...request, ...(conclusions ? { conclusions } : {}) };
     const extras: Extras = {
       welcome,
@@ -61,7 +78,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
       ...(welcomeImage ? { welcomeImage } : {}),
     };
     const key = options.idempotencyKey;
-    const image = options.closingImage;
+    const image: NewOrKept | undefined = options.closingImage ?? reused.closing;
     checkOneClosingCard(image !== undefined, rich.closing);
     if (key === undefined) return createOnce(requester, full, extras, options.creator, image);
     return idempotency.once(
@@ -70,6 +87,20 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
       (result) => result.record.configId,
       async (configId) => ({ ...(await replay(requester, configId)), replayed: true }),
     );
+  }
+
+  /** The images `again` reuses from an earlier way: those it has and the requester did not leave out. */
+  async function reusedImages(
+    requester: Requester,
+    from: CreateOptions['imagesFrom'],
+  ): Promise<{ closing?: ImageRef; welcome?: ImageRef }> {
+    if (!from || (!from.closing && !from.welcome)) return {};
+    const earlier = await owned(requester, from.configId);
+    const welcome = earlier.welcomeAttachments?.find((a): a is ImageContent => a.kind === 'image');
+    return {
+      ...(from.closing && earlier.closingImage ? { closing: earlier.closingImage } : {}),
+      ...(from.welcome && welcome ? { welcome: refOf(welcome) } : {}),
+    };
   }
 
   /** The result of a creation that already happened, for a repeated submission. */
@@ -84,14 +115,20 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
     request: AddContactWayRequest,
     extras: Extras,
     creator: CreateOptions['creator'],
-    image: CreateOptions['closingImage'],
+    image: NewOrKept | undefined,
     remember?: Remember,
   ): Promise<CreateResult> {
     return audited(requester, 'create', undefined, async (success) => {
       policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
       // Kept before anything is reserved: an image the store cannot take stops the creation here.
-      const imageRef = image ? await keepImage(ctx.images, image) : undefined;
-      if (extras.welcomeImage) await keepWelcomeImage(ctx.images, extras.welcomeImage);
+      const imageRef = !image
+        ? undefined
+        : isNew(image)
+          ? await keepImage(ctx.images, image)
+          : await keepImageAgain(ctx.images, image);
+      const welcomeImage = extras.welcomeImage;
+      if (welcomeImage && isNew(welcomeImage)) await keepWelcomeImage(ctx.images, welcomeImage);
+      else if (welcomeImage) await keepImageAgain(ctx.images, welcomeImage, { welcome: true });
       // The state is the only link from WeCom's add callback back to this way: one no other way holds.
       const stateTag = request.state || undefined;
       const state = await claimNewState(ctx.stateIndex, stateTag);
@@ -114,7 +151,9 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
             throw error;
           },
         );
-      const sent = imageRef ? sendWithImage(ctx.images, imageRef, checked, add) : add(checked);
+      const sent = imageRef
+        ? sendWithImage(ctx.images, imageRef, checked, add)
+        : sendWithCover(ctx.images, extras.closing, checked, add);
       const created = await sent.catch(async (error: unknown) => {
         if (!uncertain) {
           await slot

@@ -52,6 +52,11 @@ export interface CreateOptions {
   closingImage?: CheckedImage;
   /** The welcome message's image, checked; kept and uploaded before anything is created, refreshed after. */
   welcomeImage?: CheckedImage;
+  /**
+   * `again`: the earlier way (read as the requester: owner or admin) whose images the new way reuses, those
+   * not replaced by closingImage / welcomeImage and not left out here.
+   */
+  imagesFrom?: { configId: string; closing: boolean; welcome: boolean };
 }
 
 export interface ShowResult {
@@ -70,8 +75,11 @@ export interface ShowResult {
 export type UpdateChanges = Omit<UpdateContactWayRequest, 'config_id'> &
   RichInput & {
     welcome?: string;
-    /** A new closing image, replacing the way's; the kept one is sent again whenever conclusions are. */
-    closingImage?: CheckedImage;
+    /**
+     * A new closing image, replacing the way's (the kept one is sent again whenever conclusions are); null
+     * removes it, the rest of the closing message staying.
+     */
+    closingImage?: CheckedImage | null;
     /** A new welcome image (replacing the way's); null removes it. */
     welcomeImage?: CheckedImage | null;
   };

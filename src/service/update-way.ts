@@ -11,7 +11,7 @@ import { type ContactWayRecord, writeAll } from '../store/index.js';
 import { type Attachment, type ImageContent, toConclusions } from '../store/message-content.js';
 import type { UpdateContactWayRequest } from '../wecom/schemas.js';
 import { checkWelcome } from './check-welcome.js';
-import { keepImage, keepWelcomeImage, sendWithImage } from './closing-image.js';
+import { coverMediaId, keepImage, keepWelcomeImage, sendWithCover, sendWithImage } from './closing-image.js';
 import type { ServiceContext } from './context.js';
 import {
   checkClosingIsTemp,
@@ -30,12 +30,13 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
     audited(requester, 'update', configId, async (success) => {
       const record = await owned(requester, configId);
       const changed = changedOnly(record, changes);
-      // The same picture attached again is no change.
+      // The same picture attached again is no change; removing an image the way does not have, neither.
       const newImage =
         closingImage && imageHash(closingImage.bytes) !== record.closingImage?.sha256
           ? closingImage
           : undefined;
-      if (newImage) (changed as Record<string, unknown>).closingImage = true;
+      const removeImage = closingImage === null && record.closingImage !== undefined;
+      if (newImage || removeImage) (changed as Record<string, unknown>).closingImage = true;
       const welcomeChange = welcomeImageChange(record, welcomeImage);
       if (welcomeChange !== undefined) (changed as Record<string, unknown>).welcomeImage = true;
       if (Object.keys(changed).length === 0) return { record: view(record), changed: [] };
@@ -51,9 +52,10 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
       } = changed;
       const welcome = newWelcome === undefined ? record.welcome : checkWelcome(newWelcome) || undefined;
       const request: UpdateContactWayRequest = { ...definedOnly(wecomChanges), config_id: configId };
-      const rich = closingAndWelcome(ctx, record, changed, {
-        hasImage: (newImage ?? record.closingImage) !== undefined,
-        imageChanged: newImage !== undefined,
+      const rich = await closingAndWelcome(ctx, record, changed, {
+        hasImage: !removeImage && (newImage ?? record.closingImage) !== undefined,
+        imageChanged: newImage !== undefined || removeImage,
+        imageRemoved: removeImage,
         welcomeImage: welcomeChange && { kind: 'image', ...imageRefOf(welcomeChange) },
       });
       if (rich.conclusions) request.conclusions = rich.conclusions;
@@ -63,7 +65,11 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
       }
       if (newImage && !record.isTemp) request.conclusions = {};
       checkUpdateFits(view(record), request);
-      const imageRef = newImage ? await keepImage(ctx.images, newImage) : record.closingImage;
+      const imageRef = removeImage
+        ? undefined
+        : newImage
+          ? await keepImage(ctx.images, newImage)
+          : record.closingImage;
       if (welcomeChange) await keepWelcomeImage(ctx.images, welcomeChange);
       // A new tag gets a new state, unique like a creation's; the old one stays this way's (late events).
       const retagged = newTag !== undefined && newTag !== '' && newTag !== record.stateTag;
@@ -76,11 +82,25 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
           sent = req;
           return wecom.updateContactWay(req);
         });
-        request.conclusions = sent.conclusions;
-      } else if (Object.keys(request).length > 1) await wecom.updateContactWay(request);
+        if (sent.conclusions) request.conclusions = sent.conclusions;
+      } else if (Object.keys(request).length > 1) {
+        // A closing mini-program whose cover is a file goes with a fresh media_id (40007: uploaded again).
+        let sent = request;
+        await sendWithCover(ctx.images, rich.closing, request, (req) => {
+          sent = req;
+          return wecom.updateContactWay(req);
+        });
+        if (sent.conclusions) request.conclusions = sent.conclusions;
+      }
       const { config_id: _, ...applied } = request;
       const at = now();
-      const { welcome: _previous, closing: _card, welcomeAttachments: _cards, ...kept } = record;
+      const {
+        welcome: _previous,
+        closing: _card,
+        welcomeAttachments: _cards,
+        closingImage: _closingImage,
+        ...kept
+      } = record;
       const updated: ContactWayRecord = {
         ...kept,
         ...(retagged ? { stateTag: newTag } : {}),
@@ -108,16 +128,22 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
  * the card, a removed card must not drop the text). WeCom cannot clear a closing message: removing the last of
  * it is refused on the field that tried.
  */
-function closingAndWelcome(
+async function closingAndWelcome(
   ctx: ServiceContext,
   record: ContactWayRecord,
   changed: UpdateChanges,
-  image: { hasImage: boolean; imageChanged: boolean; welcomeImage: ImageContent | null | undefined },
-): {
+  image: {
+    hasImage: boolean;
+    imageChanged: boolean;
+    /** The closing image is removed: an empty closing message left behind is this removal's fault. */
+    imageRemoved?: boolean;
+    welcomeImage: ImageContent | null | undefined;
+  },
+): Promise<{
   conclusions?: UpdateContactWayRequest['conclusions'];
   closing?: Attachment;
   welcomeAttachments?: Attachment[];
-} {
+}> {
   checkClosingIsTemp(record.isTemp, changed.closing);
   const closing =
     changed.closing === undefined
@@ -136,11 +162,17 @@ function closingAndWelcome(
   if (!closingChanged && !image.imageChanged) return out;
   const text = changed.conclusions?.text?.content ?? record.request.conclusions?.text?.content;
   // The image itself is added when sent (a fresh media_id): here it only makes the closing message non-empty.
-  const conclusions = toConclusions(text, closing) ?? (image.hasImage ? {} : undefined);
+  const conclusions =
+    toConclusions(text, closing, await coverMediaId(ctx.images, closing)) ??
+    (image.hasImage ? {} : undefined);
   if (!conclusions) {
     throw new ValidationError([
       {
-        field: changed.closing === null ? 'closing_link' : 'conclusions',
+        field: image.imageRemoved
+          ? 'remove_images'
+          : changed.closing === null
+            ? 'closing_link'
+            : 'conclusions',
         message: t(
           'WeCom can replace a closing message but not clear it: keep its text or a card',
           '企业微信只能替换结束语，不能清除：请保留文本或一张卡片',

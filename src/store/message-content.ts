@@ -20,8 +20,17 @@ import type { AddContactWayRequest } from '../wecom/schemas.js';
 export const linkContentSchema = linkBodySchema.extend({ kind: z.literal('link') }).strict();
 export type LinkContent = z.infer<typeof linkContentSchema>;
 
+/**
+ * A mini-program card. Its cover is a media_id (a preset's pic_media_id, as the admin gave it) or `pic_image`:
+ * the hash of a preset's cover file (pic_path), kept by src/media, whose fresh media_id is asked for when sent.
+ */
 export const miniprogramContentSchema = miniprogramBodySchema
-  .extend({ kind: z.literal('miniprogram'), name: z.string().min(1).max(64) })
+  .extend({
+    kind: z.literal('miniprogram'),
+    name: z.string().min(1).max(64),
+    pic_media_id: miniprogramBodySchema.shape.pic_media_id.optional(),
+    pic_image: imageRefSchema.shape.sha256.optional(),
+  })
   .strict();
 export type MiniprogramContent = z.infer<typeof miniprogramContentSchema>;
 
@@ -55,9 +64,25 @@ export interface RichInput {
   welcomeMiniprograms?: string[];
 }
 
+/** The media_id a card needs asked of src/media when sent: an image's, a file cover's; none otherwise. */
+export function imageOfCard(card: Attachment): string | undefined {
+  if (card.kind === 'image') return card.sha256;
+  return card.kind === 'miniprogram' ? card.pic_image : undefined;
+}
+
+/** WeCom's miniprogram body: the cover's media_id given (`coverMediaId`) where the card keeps a file's. */
+function miniprogramWire(
+  { kind: _, name: __, pic_image, pic_media_id, ...rest }: MiniprogramContent,
+  coverMediaId: string | undefined,
+) {
+  const media = pic_image ? coverMediaId : pic_media_id;
+  return media ? { ...rest, pic_media_id: media } : undefined;
+}
+
 /**
- * A stored card as a welcome attachment. An image needs its media_id (`imageMediaId`, e.g. src/media's
- * `welcomeMediaId`): without one it is undefined, and the welcome goes without it.
+ * A stored card as a welcome attachment. An image, or a mini-program whose cover is a file, needs its media_id
+ * (`imageMediaId`, e.g. src/media's `welcomeMediaId` for `imageOfCard`): without one it is undefined, and the
+ * welcome goes without it.
  */
 export function toWelcomeAttachment(
   content: Attachment,
@@ -69,8 +94,8 @@ export function toWelcomeAttachment(
       return { msgtype: 'link', link };
     }
     case 'miniprogram': {
-      const { kind: _, name: __, ...miniprogram } = content;
-      return { msgtype: 'miniprogram', miniprogram };
+      const miniprogram = miniprogramWire(content, imageMediaId);
+      return miniprogram ? { msgtype: 'miniprogram', miniprogram } : undefined;
     }
     case 'image':
       return imageMediaId ? { msgtype: 'image', image: { media_id: imageMediaId } } : undefined;
@@ -83,19 +108,20 @@ type Conclusions = NonNullable<AddContactWayRequest['conclusions']>;
  * The conclusions WeCom gets: the text, and the one card. WeCom applies image > link > miniprogram and sends
  * only one; we send only one, so what `show` says is what the customer gets. The closing image is the way's
  * `closingImage`, added when sent (src/service/closing-image.ts `sendWithImage`, with a fresh media_id): never
- * a card here.
+ * a card here. A mini-program whose cover is a file takes `coverMediaId` (fresh, src/media's `mediaIdFor`).
  */
 export function toConclusions(
   text: string | undefined,
   card: Attachment | undefined,
+  coverMediaId?: string,
 ): Conclusions | undefined {
   const body: Conclusions = text ? { text: { content: text } } : {};
   if (card?.kind === 'link') {
     const { kind: _, ...link } = card;
     body.link = link;
   } else if (card?.kind === 'miniprogram') {
-    const { kind: _, name: __, ...miniprogram } = card;
-    body.miniprogram = miniprogram;
+    const miniprogram = miniprogramWire(card, coverMediaId);
+    if (miniprogram) body.miniprogram = miniprogram;
   }
   return Object.keys(body).length > 0 ? body : undefined;
 }

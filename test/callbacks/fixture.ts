@@ -16,6 +16,7 @@ import type { StoreLock } from '../../src/lock/lock.js';
 import { createImageMedia, type ImageMedia } from '../../src/media/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { type ContactWayService, createContactWayService } from '../../src/service/contact-way-service.js';
+import { keepPresetCovers, type MiniprogramPresets } from '../../src/service/miniprograms.js';
 import { createAuditLog, createRecordStore, createStoreLock, type Requester } from '../../src/store/index.js';
 import { createCustomerClient } from '../../src/wecom/customers.js';
 import { corpSecretTokenSource, createWecomClient } from '../../src/wecom/index.js';
@@ -50,7 +51,13 @@ export interface Instance {
 export async function startInstance(
   sandbox: Sandbox,
   keyv: Keyv,
-  options: { lock?: StoreLock; now?: () => number; retryEveryMs?: number } = {},
+  options: {
+    lock?: StoreLock;
+    now?: () => number;
+    retryEveryMs?: number;
+    /** MINIPROGRAMS presets; their cover files are kept (and uploaded) as at startup. */
+    miniprograms?: MiniprogramPresets;
+  } = {},
 ): Promise<Instance> {
   const logs: string[] = [];
   const logger = createLogger({
@@ -75,7 +82,9 @@ export async function startInstance(
     audit: createAuditLog(keyv),
     logger,
     stateIndex: states,
+    ...(options.miniprograms ? { miniprograms: options.miniprograms } : {}),
   });
+  if (options.miniprograms) await keepPresetCovers(options.miniprograms, images, logger);
   const notified: Instance['notified'] = [];
   const callbacks = createCallbacks({
     token: TOKEN,

@@ -84,6 +84,7 @@ describe('temp form', () => {
       ['welcome_miniprograms', 'text', ''],
       ['welcome_image', 'file', ''],
       ['unionid', 'text', ''],
+      ['remove_images', 'choice', ''],
     ]);
     expect(form.args).toEqual({ user: 'zhangsan' });
     expect(form.fields.every((f) => f.optional)).toBe(true);

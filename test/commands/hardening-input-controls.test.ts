@@ -43,6 +43,7 @@ describe('console: control characters are refused under their field', () => {
       '', // skip_verify
       `bye${'\u0007'}`, // conclusions
       'see you', // conclusions again
+      '', // image
       '', // closing_link
       '', // closing_miniprogram
       '', // welcome
@@ -50,6 +51,7 @@ describe('console: control characters are refused under their field', () => {
       '', // welcome_miniprograms
       '', // welcome_image
       '', // unionid
+      '', // remove_images
       'exit',
     ]);
     expect(out).toMatch(/✗ Remark: must not contain control characters/);

@@ -190,7 +190,19 @@ describe('checkSubmission on random form values, for every command with a form',
           image: 'closingImage',
           welcome_image: 'welcomeImage',
         };
-        const filled = fields.filter((f) => trimmed(values[f.id])).map((f) => CARD_KEYS[f.id] ?? f.id);
+        // Removing images is the same change as `-` in a file field: a null closingImage or welcomeImage.
+        const REMOVES: Record<string, string[]> = {
+          closing: ['closingImage'],
+          welcome: ['welcomeImage'],
+          both: ['closingImage', 'welcomeImage'],
+        };
+        const filled = fields
+          .filter((f) => trimmed(values[f.id]))
+          .flatMap((f) =>
+            f.id === 'remove_images'
+              ? (REMOVES[trimmed(values[f.id]) ?? ''] ?? [])
+              : [CARD_KEYS[f.id] ?? f.id],
+          );
         expect(Object.keys(changes).sort()).toEqual([...new Set(filled)].sort());
         expectDurationWithin(changes.expires_in, values.expires_in);
         expectDurationWithin(changes.chat_expires_in, values.chat_expires_in);

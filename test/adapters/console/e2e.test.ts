@@ -82,6 +82,7 @@ describe('console adapter, end to end on the sandbox', () => {
       'maybe',
       'y',
       '', // conclusions
+      '', // image
       '', // closing_link
       '', // closing_miniprogram
       '', // welcome
@@ -89,6 +90,7 @@ describe('console adapter, end to end on the sandbox', () => {
       '', // welcome_miniprograms
       '', // welcome_image
       '', // unionid
+      '', // remove_images
       'exit',
     ]);
     expect(code).toBe(0);
@@ -120,6 +122,7 @@ describe('console adapter, end to end on the sandbox', () => {
       '', // welcome_miniprograms
       '', // welcome_image
       '', // unionid
+      '', // remove_images
       'exit',
     ]);
     expect(code).toBe(0);

@@ -83,4 +83,27 @@ describe('console: closing image by path', () => {
       image: { media_id: reuploaded.at(-1)?.media_id },
     });
   });
+
+  it('GIVEN an edit with `-` in the closing image THEN WeCom gets the text alone and the record drops the image', async () => {
+    const out = await session.run(asTyped('temp lisi', { conclusions: 'Bye', image: png }));
+    const configId = /config_id\s+([0-9a-f]{32})/.exec(out)?.[1] ?? '';
+    const edited = await session.run(asTyped(`edit ${configId}`, { image: '-' }));
+    expect(edited).toContain(`Updated ${configId}`);
+    expect(edited).not.toContain('hours.png');
+    const update = session.core.sandbox?.received('update_contact_way').at(-1);
+    expect(update).toEqual({ config_id: configId, conclusions: { text: { content: 'Bye' } } });
+    expect((await createRecordStore(session.core.keyv).get(configId))?.closingImage).toBeUndefined();
+  });
+
+  it('GIVEN the only closing content is the image WHEN `-` or the removal choice removes it THEN refused in the requester’s language, nothing sent', async () => {
+    const out = await session.run(asTyped('temp lisi', { image: png }));
+    const configId = /config_id\s+([0-9a-f]{32})/.exec(out)?.[1] ?? '';
+    const before = session.core.sandbox?.received('update_contact_way').length;
+    const en = await session.run(asTyped(`edit ${configId}`, { image: '-' }));
+    expect(en).toContain('WeCom can replace a closing message but not clear it');
+    const zh = await session.run(asTyped(`edit ${configId}`, { remove_images: 'closing' }), { locale: 'zh' });
+    expect(zh).toContain('企业微信只能替换结束语，不能清除');
+    expect(session.core.sandbox?.received('update_contact_way').length).toBe(before);
+    expect((await createRecordStore(session.core.keyv).get(configId))?.closingImage).toBeDefined();
+  });
 });

@@ -132,6 +132,8 @@ describe('discord adapter: startup', () => {
       // The welcome image: an attachment too.
       expect.objectContaining({ name: 'welcome_image', type: 11, required: false }),
       expect.objectContaining({ name: 'unionid', type: 3, required: false }),
+      // Leaving out the images `again` reuses: a choice among three.
+      expect.objectContaining({ name: 'remove_images', type: 3, required: false }),
     ]);
     expect(byName.new.options.map((o: { name: string }) => o.name)).toContain('welcome_image');
     expect(byName.edit.options.map((o: { name: string }) => o.name)).toContain('welcome_image');

@@ -5,6 +5,7 @@ import { displayed, type RecordedRequest } from '../../fixtures/discord/fake-dis
 import { type DiscordHarness, startDiscordHarness } from '../../fixtures/discord/harness.js';
 import {
   ALICE,
+  chatInput,
   chatInputWithAttachment,
   discordRequester,
   modalSubmit,
@@ -84,5 +85,34 @@ describe('Discord: closing image through an attachment option', () => {
     const edit = await tempWithImage(h.fake.addAttachment('scan.png', PDF_BYTES));
     expect(embedText(edit)).toMatch(/JPG or PNG/);
     expect(adds().length).toBe(before);
+  });
+
+  it('GIVEN /contactway edit remove_images:closing THEN the modal submit sends the closing text alone and the way drops the image', async () => {
+    const token = h.send(
+      chatInputWithAttachment(
+        'temp',
+        { user: 'zhangsan' },
+        { name: 'image', file: h.fake.addAttachment('door.png', await pngBytes('door sign')) },
+        { user: ALICE },
+      ),
+    );
+    const modal = (await h.callback(token)).body.data as SentModal;
+    const made = await h.edit(h.send(modalSubmit(modal, { user: ALICE }, { conclusions: 'Bye' })), 20_000);
+    const configId = /config_id:\s*`?([0-9a-f]{32})/.exec(embedText(made))?.[1] ?? '';
+    expect(configId, embedText(made)).toMatch(/^[0-9a-f]{32}$/);
+    const before = h.core.sandbox?.received('update_contact_way').length ?? 0;
+
+    const opened = h.send(
+      chatInput('edit', { config_id: configId, remove_images: 'closing' }, { user: ALICE }),
+    );
+    const editModal = (await h.callback(opened)).body.data as SentModal;
+    const saved = await h.edit(h.send(modalSubmit(editModal, { user: ALICE }, {})), 20_000);
+    expect(embedText(saved)).toContain(`Updated ${configId}`);
+    expect(embedText(saved)).not.toContain('door.png');
+    expect(h.core.sandbox?.received('update_contact_way').slice(before)).toEqual([
+      { config_id: configId, conclusions: { text: { content: 'Bye' } } },
+    ]);
+    const way = await h.core.service.way(discordRequester(ALICE), configId);
+    expect(way.closingImage).toBeUndefined();
   });
 });

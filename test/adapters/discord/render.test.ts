@@ -212,6 +212,7 @@ describe('commandDefinitions', () => {
       ['welcome_links', 3],
       ['welcome_miniprograms', 3],
       ['welcome_image', 11],
+      ['remove_images', 3],
     ]);
     expect(modalFieldsOf(formOf('edit', { config_id: 'abc' })).map((f) => f.id)).toEqual([
       'remark',
