@@ -1,4 +1,5 @@
 import type Keyv from 'keyv';
+import { currentCorp, inCorp } from './base/corp-scope.js';
 import type { Logger } from './base/logger.js';
 import { createSecrets, type Secrets } from './base/secrets.js';
 import { callbackKeysOf } from './callback-keys.js';
@@ -12,14 +13,14 @@ import type { ChatPort } from './chat/port.js';
 import { createStateStore } from './chat/state-store.js';
 import { type Config, configSecrets } from './config.js';
 import { createMemberDirectory, type MemberDirectory } from './directory/index.js';
-import { providerMembers } from './directory/provider-members.js';
 import { startEmbeddedSandbox } from './embedded-sandbox.js';
 import { startHousekeeping } from './housekeeping.js';
 import { createImageMedia } from './media/index.js';
 import { createMetrics, createOps, type MetricsOptions, type Ops } from './ops/index.js';
 import { corpRecords } from './provider/corp-records.js';
 import { type Provider, providerFromEnv } from './provider/index.js';
-import { currentCorp, inCorp, perCorp } from './provider/per-corp.js';
+import { providerMembers } from './provider/members.js';
+import { perCorp } from './provider/per-corp.js';
 import { scopeByWorkspace } from './provider/scope-by-workspace.js';
 import { tellThrough } from './provider/tell.js';
 import type { Sandbox } from './sandbox/index.js';
@@ -157,14 +158,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
         ? { corpId: sandbox.corpId, corpSecret: sandbox.corpSecret }
         : { corpId, corpSecret: config.WECOM_CORP_SECRET ?? '' },
     );
-  const wecomOptions: WecomClientOptions = {
-    ...client,
-    tokens,
-    cache: keyv,
-    lock,
-    logger,
-    secrets,
-  };
+  const wecomOptions: WecomClientOptions = { ...client, tokens, cache: keyv, lock, logger, secrets };
   // A provider mode: each call uses the token of the corp its request's workspace is bound to (per-corp.ts).
   const corpTokens = provider && { sole: provider.soleCorpTokens, of: provider.tokenSource };
   const wecom = corpTokens

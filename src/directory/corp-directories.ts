@@ -1,5 +1,5 @@
+import { currentCorp, inCorp } from '../base/corp-scope.js';
 import type { Logger } from '../base/logger.js';
-import { currentCorp, inCorp } from '../provider/per-corp.js';
 import type { Requester } from '../store/index.js';
 import { DIRECTORY_PREFIX } from '../store/keys.js';
 import {

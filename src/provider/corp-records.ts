@@ -4,8 +4,9 @@
  * tells a workspace that another corp's way exists. Outside any request (jobs, start-up, the journal's flush)
  * every record is seen.
  */
+
+import { requestScope } from '../base/corp-scope.js';
 import type { ContactWayRecord, RecordStore } from '../store/index.js';
-import { requestScope } from './per-corp.js';
 
 /**
  * `soleCorp`: the one active installed corp. A record with no corp (made before records carried one, e.g. by

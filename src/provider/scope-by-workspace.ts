@@ -2,12 +2,13 @@
  * Many corps in one process: every service call a requester makes runs in the corp its workspace is bound to
  * (per-corp.ts carries it through the call), so it uses that corp's token and sees only that corp's records.
  */
+
+import { inCorp, inNoCorp } from '../base/corp-scope.js';
 import { ProviderError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
 import type { ContactWayService } from '../service/types.js';
 import type { Requester } from '../store/record-schema.js';
 import type { Binding } from './installs.js';
-import { inCorp, inNoCorp } from './per-corp.js';
 
 /**
  * A workspace bound to no corp while others are: it may not fall back to the one installed corp, which is

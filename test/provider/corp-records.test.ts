@@ -1,7 +1,7 @@
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
+import { inCorp, inNoCorp } from '../../src/base/corp-scope.js';
 import { corpRecords } from '../../src/provider/corp-records.js';
-import { inCorp, inNoCorp } from '../../src/provider/per-corp.js';
 import { type ContactWayRecord, createRecordStore } from '../../src/store/index.js';
 
 const at = '2026-12-01T00:00:00.000Z';

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contactEventXml } from '../../src/callbacks/event.js';
 import { pushEncrypted, verifyUrl } from '../../src/sandbox/suite-push.js';
+import { startConsole } from '../fixtures/provider/console-bot.js';
 import {
   authorizeThroughQr,
   openUserId,
   postJson,
-  startConsole,
   wecomInstallUrl,
-} from '../fixtures/provider/console-bot.js';
+} from '../fixtures/provider/sandbox-pages.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cw-customized-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,7 +27,7 @@ async function tempWithWelcome(bot: ReturnType<typeof startConsole>, member: str
     'f',
     ...Array(9).fill(''), // expires_in … closing_miniprogram keep their defaults
     welcome,
-    ...Array(4).fill(''), // welcome_links … unionid
+    ...Array(5).fill(''), // welcome_links … unionid, remove_images
   ])
     bot.type(line);
   const [, configId] = await bot.expectOut(/config_id\s+([0-9a-f]{32})/, before);

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { slackMainSuite } from '../fixtures/main-slack-process.js';
-import {
-  acked,
-  command,
-  dms,
-  install,
-  linkIn,
-  openForm,
-  openUserId,
-  pick,
-  temp,
-} from '../fixtures/provider-slack.js';
+import { installThroughPage as install, linkIn, openUserId } from '../fixtures/provider/sandbox-pages.js';
+import { acked, command, dms, openForm, pick, temp } from '../fixtures/provider/slack-provider.js';
 import { ALICE } from '../fixtures/slack/harness.js';
 import type { SlackUser } from '../fixtures/slack/requests.js';
 

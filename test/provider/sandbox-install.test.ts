@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startConsole as startBot } from '../fixtures/provider/console-bot.js';
 import {
   authorizeThroughQr,
   installThroughPage,
   openUserId,
-  startConsole as startBot,
   wecomInstallUrl,
-} from '../fixtures/provider/console-bot.js';
+} from '../fixtures/provider/sandbox-pages.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cw-provider-install-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

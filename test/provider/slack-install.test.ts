@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { slackMainSuite } from '../fixtures/main-slack-process.js';
+import {
+  installThroughPage as install,
+  linkIn,
+  openUserId,
+  wecomInstallUrl,
+} from '../fixtures/provider/sandbox-pages.js';
 import * as provider from '../fixtures/provider/slack-provider.js';
-import { install, linkIn, openUserId, wecomInstallUrl } from '../fixtures/provider/slack-provider.js';
 import { ALICE } from '../fixtures/slack/harness.js';
 import type { SlackUser } from '../fixtures/slack/requests.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { slackMainSuite } from '../fixtures/main-slack-process.js';
+import { installThroughPage as install, linkIn, openUserId } from '../fixtures/provider/sandbox-pages.js';
 import * as provider from '../fixtures/provider/slack-provider.js';
-import { install, linkIn, openUserId } from '../fixtures/provider/slack-provider.js';
 import { ALICE, SIGNING_SECRET } from '../fixtures/slack/harness.js';
 import { appHomeOpenedEvent, postToApp, type SlackUser } from '../fixtures/slack/requests.js';
 

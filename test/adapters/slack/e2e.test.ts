@@ -97,6 +97,7 @@ describe('Slack adapter: /contactway temp → modal → QR', () => {
       'welcome_miniprograms',
       'welcome_image',
       'unionid',
+      'remove_images',
     ]);
     const element = (id: string) =>
       view.blocks.find((b) => b.block_id === id)?.element as Record<string, unknown>;

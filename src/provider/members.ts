@@ -1,15 +1,15 @@
 import type Keyv from 'keyv';
+import { currentCorp } from '../base/corp-scope.js';
 import type { Logger } from '../base/logger.js';
+import { namingMember } from '../callbacks/member-names.js';
 import type { Notification } from '../callbacks/notification.js';
-import type { Provider } from '../provider/index.js';
-import { currentCorp } from '../provider/per-corp.js';
+import { type CorpDirectories, createCorpDirectories } from '../directory/corp-directories.js';
+import type { MemberDirectoryOptions } from '../directory/member-directory.js';
+import { createOpenIdResolver } from '../directory/open-ids.js';
 import { corpPolicy, resolvingMembers } from '../service/resolve-members.js';
 import type { ContactWayService } from '../service/types.js';
 import type { DirectoryApi } from '../wecom/directory-api.js';
-import { type CorpDirectories, createCorpDirectories } from './corp-directories.js';
-import type { MemberDirectoryOptions } from './member-directory.js';
-import { namingMember } from './member-names.js';
-import { createOpenIdResolver } from './open-ids.js';
+import type { Provider } from './index.js';
 
 /**
  * Members in a provider mode (issue 22 item 6), wired in one place: a directory per installed corp, typed

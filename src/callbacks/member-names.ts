@@ -1,5 +1,5 @@
 import type { Bilingual } from '../base/i18n.js';
-import type { Notification } from '../callbacks/notification.js';
+import type { Notification } from './notification.js';
 
 /** The Member fact's English label, as customerAddedNotification writes it (the fact that names the member). */
 const MEMBER_LABEL = 'Member';
