@@ -144,8 +144,8 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       contacts: (event) => contactSink?.(event) ?? Promise.reject(new Error('not started')),
       installBase: sandbox?.url,
       publicUrl: config.PUBLIC_URL,
-      // 测试授权 on the sandbox; a real suite installs as released (正式授权).
-      authType: sandbox ? 1 : 0,
+      // WECOM_AUTH_TYPE; else 测试授权 on the sandbox, and a real suite installs as released (正式授权).
+      authType: config.WECOM_AUTH_TYPE ? (Number(config.WECOM_AUTH_TYPE) as 0 | 1) : sandbox ? 1 : 0,
       tell: () => tell,
     },
     providerSettings,

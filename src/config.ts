@@ -86,6 +86,13 @@ export const envSchema = z
         .optional(),
     ),
     WECOM_PROVIDER_SECRET: optionalText,
+    WECOM_AUTH_TYPE: optionalText.pipe(
+      z
+        .enum(['0', '1'], {
+          message: 'must be 0 (正式授权, a released app) or 1 (测试授权, not yet released)',
+        })
+        .optional(),
+    ),
     PUBLIC_URL: optionalText.pipe(httpUrl.optional()),
     STORE_ENCRYPTION_KEY: optionalText.pipe(
       z
@@ -228,7 +235,7 @@ const SUITE_SETTINGS = [
   'PUBLIC_URL',
 ] as const;
 /** Used by provider modes only: set with self-built they would be silently ignored. */
-const PROVIDER_ONLY = [...SUITE_SETTINGS, 'WECOM_PROVIDER_SECRET'] as const;
+const PROVIDER_ONLY = [...SUITE_SETTINGS, 'WECOM_PROVIDER_SECRET', 'WECOM_AUTH_TYPE'] as const;
 
 /**
  * WECOM_MODE's combinations, each wrong one named by the variable to change. Self-built keeps today's rules and

@@ -54,8 +54,14 @@ export function providerActions(
     if (!isAdmin(requester)) {
       throw new ForbiddenError(
         what === 'install'
-          ? t('Only admins can install the app into a corp.', '只有管理员可以将应用安装到企业。')
-          : t('Only admins can see the provider status.', '只有管理员可以查看服务商状态。'),
+          ? t(
+              'Only admins can install the app into a corp: ADMINS lists them (e.g. console:local:<login>, slack:<team>:<user>, discord:<guild>:<user>).',
+              '只有管理员可以将应用安装到企业：管理员由 ADMINS 指定（例如 console:local:<登录名>、slack:<团队>:<用户>、discord:<服务器>:<用户>）。',
+            )
+          : t(
+              'Only admins can see the provider status: ADMINS lists them.',
+              '只有管理员可以查看服务商状态：管理员由 ADMINS 指定。',
+            ),
       );
     }
     if (!ctx.provider) throw notProviderMode();

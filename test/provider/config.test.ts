@@ -31,6 +31,16 @@ describe('WECOM_MODE', () => {
     expect(refusal({ WECOM_MODE: 'provider' })).toMatch(/^Invalid configuration: WECOM_MODE /);
   });
 
+  it('GIVEN WECOM_AUTH_TYPE THEN 0 or 1 with a provider mode; anything else, or with self-built, refused and named', () => {
+    expect(loadConfig({ WECOM_MODE: 'third-party', ...SUITE, WECOM_AUTH_TYPE: '1' }).WECOM_AUTH_TYPE).toBe(
+      '1',
+    );
+    expect(refusal({ WECOM_MODE: 'third-party', ...SUITE, WECOM_AUTH_TYPE: '2' })).toMatch(
+      /WECOM_AUTH_TYPE must be one of 0, 1/,
+    );
+    expect(refusal({ WECOM_AUTH_TYPE: '1' })).toMatch(/WECOM_AUTH_TYPE is used only with WECOM_MODE=/);
+  });
+
   it('GIVEN a provider mode with all its settings THEN accepted, not the sandbox; with none THEN the sandbox', () => {
     for (const mode of ['third-party', 'customized']) {
       const config = loadConfig({ WECOM_MODE: mode, ...SUITE });
