@@ -27,6 +27,7 @@ import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
+import { createLinkChecker } from './service/link-check.js';
 import { keepPresetCovers } from './service/miniprograms.js';
 import { createPendingRecords } from './service/pending-records.js';
 import { type AccessRule, createPolicy } from './service/policy.js';
@@ -221,6 +222,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     directory: () => directory,
     creationLimiter: createCreationLimiter(keyv, config.creationLimit),
     miniprograms: config.miniprograms,
+    checkLinks: createLinkChecker({ mode: config.LINK_CHECK ?? (sandbox ? 'off' : 'public') }),
     idempotency,
     pending,
     stateIndex,

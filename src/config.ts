@@ -151,6 +151,7 @@ export const envSchema = z
       if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
     }),
     CREATE_FOR: z.enum(['any', 'mapped']).optional(),
+    LINK_CHECK: z.enum(['off', 'public', 'any']).optional(),
     USER_MAP: optionalText,
     RATE_LIMIT_CREATES: z
       .string()

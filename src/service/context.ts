@@ -16,6 +16,7 @@ import { type Auditing, auditing } from './audited.js';
 import type { CreationLimiter } from './creation-limit.js';
 import { fetchQrImage, type QrImage } from './fetch-qr.js';
 import { createIdempotency } from './idempotency.js';
+import type { LinkChecker } from './link-check.js';
 import type { Notify } from './links.js';
 import type { MiniprogramPresets } from './miniprograms.js';
 import type { PendingRecords } from './pending-records.js';
@@ -60,6 +61,8 @@ export interface ServiceDeps {
   directory?: () => Pick<MemberDirectory, 'verdict' | 'status'> | undefined;
   /** Mini-program cards requesters pick by name (MINIPROGRAMS); none by default. */
   miniprograms?: MiniprogramPresets;
+  /** Opens a card's links before WeCom gets them (LINK_CHECK); none checked by default. */
+  checkLinks?: LinkChecker;
   /**
    * Provider modes: the corp the current request works in (src/provider/per-corp.ts), stamped on the records
    * and audit entries it makes. Absent in self-built mode: nothing is stamped.

@@ -28,6 +28,7 @@ import type { Remember } from './idempotency.js';
 import {
   checkClosingIsTemp,
   checkOneClosingCard,
+  givenLinks,
   resolveClosing,
   resolveWelcomeAttachments,
 } from './rich-parts.js';
@@ -68,6 +69,7 @@ export function createWay(ctx: ServiceContext): ContactWayService['create'] {
       ? { kind: 'image' as const, ...(isNew(welcomeImage) ? imageRefOf(welcomeImage) : welcomeImage) }
       : undefined;
     const welcomeAttachments = resolveWelcomeAttachments(ctx.miniprograms, rich, [], imageCard);
+    await ctx.checkLinks?.(givenLinks(closing, welcomeAttachments));
     const cover = await coverMediaId(ctx.images, closing);
     const conclusions = toConclusions(request.conclusions?.text?.content, closing, cover);
     const full: AddContactWayRequest = { ...request, ...(conclusions ? { conclusions } : {}) };

@@ -15,6 +15,7 @@ import {
   type RichInput,
 } from '../store/message-content.js';
 import { MAX_WELCOME_ATTACHMENTS } from '../wecom/attachment-schemas.js';
+import type { GivenLink } from './link-check.js';
 import { type MiniprogramPresets, resolveMiniprograms } from './miniprograms.js';
 
 /** The form field a closing card came from: errors about it name that field. */
@@ -108,4 +109,16 @@ export function checkOneClosingCard(
 /** The closing card a way has now: as stored, else read back from its conclusions (synced ways). */
 export function currentClosing(record: ContactWayRecord): Attachment | undefined {
   return record.closing ?? cardOfConclusions(record.request.conclusions);
+}
+
+/** The links of the cards a requester gave (a closing link card, welcome link cards), each with its field. */
+export function givenLinks(
+  closing: Attachment | undefined,
+  welcome: readonly Attachment[] | undefined,
+): GivenLink[] {
+  const of = (card: Attachment | undefined, field: string): GivenLink[] =>
+    card?.kind === 'link'
+      ? [{ url: card.url, field }, ...(card.picurl ? [{ url: card.picurl, field }] : [])]
+      : [];
+  return [...of(closing, 'closing_link'), ...(welcome ?? []).flatMap((card) => of(card, 'welcome_links'))];
 }

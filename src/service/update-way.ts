@@ -17,6 +17,7 @@ import {
   checkClosingIsTemp,
   checkOneClosingCard,
   currentClosing,
+  givenLinks,
   resolveClosing,
   resolveWelcomeAttachments,
 } from './rich-parts.js';
@@ -59,6 +60,11 @@ export function updateWay(ctx: ServiceContext): ContactWayService['update'] {
         welcomeImage: welcomeChange && { kind: 'image', ...imageRefOf(welcomeChange) },
       });
       if (rich.conclusions) request.conclusions = rich.conclusions;
+      // Only links new to this way are opened: the kept ones were checked when they were given.
+      const known = new Set(givenLinks(currentClosing(record), record.welcomeAttachments).map((l) => l.url));
+      await ctx.checkLinks?.(
+        givenLinks(rich.closing, rich.welcomeAttachments).filter((l) => !known.has(l.url)),
+      );
       // Changing members is creating for them: the same CREATE_FOR rule, before WeCom hears of it.
       if (request.user !== undefined || request.party !== undefined) {
         policy.checkCreateFor(requester, request.user ?? [], request.party ?? []);
