@@ -27,6 +27,7 @@ import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
 import { createIdempotency } from './service/idempotency.js';
+import { requesterOfKey } from './service/links.js';
 import { keepPresetCovers } from './service/miniprograms.js';
 import { createPendingRecords } from './service/pending-records.js';
 import { type AccessRule, createPolicy } from './service/policy.js';
@@ -147,6 +148,11 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       // WECOM_AUTH_TYPE; else 测试授权 on the sandbox, and a real suite installs as released (正式授权).
       authType: config.WECOM_AUTH_TYPE ? (Number(config.WECOM_AUTH_TYPE) as 0 | 1) : sandbox ? 1 : 0,
       tell: () => tell,
+      admins: (platform, workspaceId) =>
+        config.policy.admins.flatMap((key) => {
+          const admin = requesterOfKey(key);
+          return admin?.platform === platform && admin.workspaceId === workspaceId ? [admin] : [];
+        }),
     },
     providerSettings,
   );
