@@ -93,12 +93,12 @@ export const status: Command<NoArgs> = {
           '运行 /contactway install 将应用安装到企业并绑定到此处。',
         ),
       );
-    if (s.unbound.length > 0) {
-      const names = s.unbound.map((u) => u.corpName ?? u.authCorpId).join(', ');
+    // A count, never names: those corps are other tenants, not this workspace's admins' business.
+    if (s.unbound > 0) {
       notes.push(
         t(
-          `Installed from WeCom's app market but bound to no workspace: ${names}. An admin binds one by installing it again with /contactway install.`,
-          `已从企业微信应用市场安装但未绑定任何工作区：${names}。管理员可运行 /contactway install 重新安装以完成绑定。`,
+          `${s.unbound} corp(s) installed from WeCom's app market are bound to no workspace. An admin of such a corp binds it here by running /contactway install and installing again.`,
+          `有 ${s.unbound} 个企业已从企业微信应用市场安装但未绑定任何工作区。该企业的管理员可在此运行 /contactway install 重新安装以完成绑定。`,
         ),
       );
     }

@@ -23,6 +23,7 @@ import { providerMembers } from './provider/members.js';
 import { perCorp } from './provider/per-corp.js';
 import { scopeByWorkspace } from './provider/scope-by-workspace.js';
 import { tellThrough } from './provider/tell.js';
+import { workspaceAdmins } from './provider/workspace-admins.js';
 import type { Sandbox } from './sandbox/index.js';
 import { type ContactWayService, createContactWayService } from './service/contact-way-service.js';
 import { createCreationLimiter } from './service/creation-limit.js';
@@ -148,6 +149,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
       // WECOM_AUTH_TYPE; else 测试授权 on the sandbox, and a real suite installs as released (正式授权).
       authType: config.WECOM_AUTH_TYPE ? (Number(config.WECOM_AUTH_TYPE) as 0 | 1) : sandbox ? 1 : 0,
       tell: () => tell,
+      admins: workspaceAdmins(config.policy.admins),
     },
     providerSettings,
   );

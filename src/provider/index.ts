@@ -5,6 +5,7 @@ import type { Secrets } from '../base/secrets.js';
 import { storeCall } from '../base/store-call.js';
 import type { ContactEvent } from '../callbacks/event.js';
 import type { StoreLock } from '../lock/lock.js';
+import type { Requester } from '../store/record-schema.js';
 import type { WecomCaller, WecomClientOptions } from '../wecom/caller.js';
 import {
   type CorpTokenSources,
@@ -85,6 +86,8 @@ export interface ProviderOptions {
   authType?: 0 | 1;
   /** How admins are told in chat (set once the notifiers exist). */
   tell?: () => Tell | undefined;
+  /** A workspace's admins (its ADMINS entries): each hears that its corp left. */
+  admins?: (platform: string, workspaceId: string) => Requester[];
   now?: () => number;
 }
 
@@ -98,6 +101,7 @@ export function createProvider(options: ProviderOptions): Provider {
   const stored = createTenantStore({
     keyv,
     mode,
+    suiteId,
     sealer,
     logger,
     now,
@@ -178,6 +182,7 @@ export function createProvider(options: ProviderOptions): Provider {
     publicUrl: options.publicUrl,
     authType: options.authType ?? 1,
     tell: options.tell ?? (() => undefined),
+    admins: options.admins,
     logger,
     now,
   });

@@ -48,6 +48,8 @@ const stateSchema = z.object({
 /** A workspace (platform + workspace/guild id) bound to one installed corp. */
 const bindingSchema = z.object({
   authCorpId: z.string().min(1),
+  /** The suite the corp installed; a binding stored before it was kept is ours when its tenant is. */
+  suiteId: z.string().optional(),
   by: requesterSchema,
   locale: localeSchema,
   boundAtMs: z.number(),
@@ -69,7 +71,7 @@ export interface Installs extends ProviderAdmin {
   serveAt(baseUrl: string): void;
   /** An install finished (push or redirect): binds the state's workspace, once, and tells the admin. */
   completed(authCorpId: string, state: string | undefined, authCode: string): Promise<boolean>;
-  /** The corp left (cancel_auth, 40084): tells the admins of the workspaces bound to it. */
+  /** The corp left (cancel_auth, 40084): tells the admins (ADMINS) of each workspace bound to it. */
   lost(authCorpId: string): Promise<void>;
   /** The corp a workspace is bound to. */
   bindingOf(platform: string, workspaceId: string): Promise<Binding | undefined>;
@@ -100,6 +102,8 @@ export function createInstalls(options: {
   /** set_session_info's auth_type: 1 = 测试授权 (an app not yet released installs only so), 0 = 正式授权. */
   authType: 0 | 1;
   tell: () => Tell | undefined;
+  /** A workspace's admins (ADMINS entries of that platform and workspace): who hears that its corp left. */
+  admins?: ((platform: string, workspaceId: string) => Requester[]) | undefined;
   logger: Logger;
   now?: () => number;
 }): Installs {
@@ -122,20 +126,26 @@ export function createInstalls(options: {
     return parsed.success ? parsed.data : undefined;
   }
 
+  /**
+   * A stored binding, if it is this suite's: one the other mode left in the same store (another suite's corp)
+   * binds nothing here, or this suite would be asked for a token with that suite's permanent code.
+   */
+  async function ours(value: unknown): Promise<Binding | undefined> {
+    const parsed = bindingSchema.safeParse(value);
+    if (!parsed.success) return undefined;
+    const binding = parsed.data;
+    if (binding.suiteId !== undefined) return binding.suiteId === settings.suiteId ? binding : undefined;
+    return (await tenants.get(binding.authCorpId)) ? binding : undefined;
+  }
+
   async function bindingOf(platform: string, workspaceId: string) {
-    const parsed = bindingSchema.safeParse(
-      await storeCall(() => keyv.get(bindingKey(platform, workspaceId))),
-    );
-    return parsed.success ? parsed.data : undefined;
+    return ours(await storeCall(() => keyv.get(bindingKey(platform, workspaceId))));
   }
 
   async function bindings(): Promise<Binding[]> {
     const keys = await storeCall(() => scanKeys(keyv, BINDING_PREFIX));
-    const all = await Promise.all(keys.map((key) => storeCall(() => keyv.get(key))));
-    return all.flatMap((v) => {
-      const parsed = bindingSchema.safeParse(v);
-      return parsed.success ? [parsed.data] : [];
-    });
+    const all = await Promise.all(keys.map(async (key) => ours(await storeCall(() => keyv.get(key)))));
+    return all.filter((b): b is Binding => b !== undefined);
   }
 
   async function tell(requester: Requester, message: Parameters<Tell>[1], locale: 'en' | 'zh') {
@@ -152,7 +162,13 @@ export function createInstalls(options: {
       const current = await readState(state);
       if (!current || current.authCorpId) return undefined;
       const { requester, locale } = current;
-      const binding: Binding = { authCorpId, by: requester, locale, boundAtMs: now() };
+      const binding: Binding = {
+        authCorpId,
+        suiteId: settings.suiteId,
+        by: requester,
+        locale,
+        boundAtMs: now(),
+      };
       await storeCall(() => keyv.set(bindingKey(requester.platform, requester.workspaceId), binding));
       await storeCall(() =>
         keyv.set(stateKey(state), { ...current, authCorpId, authCodeHash: sha(authCode) }, STATE_LIFE_MS),
@@ -259,7 +275,7 @@ export function createInstalls(options: {
     completed,
     bindingOf,
     async anyBound() {
-      return (await storeCall(() => scanKeys(keyv, BINDING_PREFIX))).length > 0;
+      return (await bindings()).length > 0;
     },
 
     async handler(req, res) {
@@ -337,18 +353,22 @@ export function createInstalls(options: {
         },
         ticket: ticket && { ageMs: Math.max(0, now() - ticket.receivedAtMs), refused: ticket.refused },
         token,
-        unbound: all
-          .filter((x) => x.status === 'active' && !bound.has(x.authCorpId))
-          .map((x) => ({ authCorpId: x.authCorpId, corpName: x.corpName })),
+        // Only how many: the corps' names are theirs, not every workspace's admins' to read.
+        unbound: all.filter((x) => x.status === 'active' && !bound.has(x.authCorpId)).length,
       };
     },
 
     async lost(authCorpId) {
       const tenant = await tenants.get(authCorpId);
       const name = tenant?.corpName ?? authCorpId;
-      for (const binding of (await bindings()).filter((b) => b.authCorpId === authCorpId)) {
+      const bound = (await bindings()).filter((b) => b.authCorpId === authCorpId);
+      const told = bound.flatMap((binding) => {
+        const admins = options.admins?.(binding.by.platform, binding.by.workspaceId) ?? [];
+        return (admins.length > 0 ? admins : [binding.by]).map((to) => ({ to, locale: binding.locale }));
+      });
+      for (const { to, locale } of told) {
         await tell(
-          binding.by,
+          to,
           {
             title: t(`${name} no longer authorizes contactway`, `${name} 已不再授权 contactway`),
             body: [
@@ -359,7 +379,7 @@ export function createInstalls(options: {
             ],
             status: 'error',
           },
-          binding.locale,
+          locale,
         );
       }
     },

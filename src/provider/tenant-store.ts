@@ -21,6 +21,8 @@ import { secretFingerprint } from '../wecom/token-source.js';
 const tenantSchema = z.object({
   authCorpId: z.string().min(1),
   mode: z.enum(['customized', 'third-party']),
+  /** The suite (or 代开发 template) it installed; tenants stored before it was kept have only `mode`. */
+  suiteId: z.string().optional(),
   status: z.enum(['active', 'cancelled', 'lost']),
   permanentCode: sealedSchema.optional(),
   /** secretFingerprint of the permanent code: tells two installs apart in logs without the code. */
@@ -86,19 +88,27 @@ function withoutCode(stored: StoredTenant): Tenant {
 export function createTenantStore(options: {
   keyv: Keyv;
   mode: 'customized' | 'third-party';
+  /**
+   * The running suite: a tenant another suite installed (the store once ran the other mode) is not ours. Its
+   * permanent code is that suite's, and asking WeCom for a token with it under this suite would fail.
+   */
+  suiteId: string;
   sealer: Sealer;
   logger: Logger;
   now?: () => number;
   /** Told each permanent code read or stored, so every log line is scrubbed of it (the secrets registry). */
   remember?: (secret: string) => void;
 }): TenantStore {
-  const { keyv, mode, sealer, logger } = options;
+  const { keyv, mode, suiteId, sealer, logger } = options;
   const remember = options.remember ?? (() => {});
   const now = options.now ?? Date.now;
 
   async function read(authCorpId: string): Promise<StoredTenant | undefined> {
     const parsed = tenantSchema.safeParse(await storeCall(() => keyv.get(tenantKey(authCorpId))));
-    return parsed.success ? parsed.data : undefined;
+    if (!parsed.success) return undefined;
+    const tenant = parsed.data;
+    const ours = tenant.suiteId === undefined ? tenant.mode === mode : tenant.suiteId === suiteId;
+    return ours ? tenant : undefined;
   }
 
   async function write(tenant: StoredTenant): Promise<void> {
@@ -131,6 +141,7 @@ export function createTenantStore(options: {
       const tenant: StoredTenant = {
         authCorpId: install.authCorpId,
         mode,
+        suiteId,
         status: 'active',
         permanentCode: sealer.seal(install.permanentCode),
         codeFingerprint,

@@ -25,8 +25,8 @@ export interface ProviderStatus {
   ticket?: { ageMs: number; refused: boolean } | undefined;
   /** The corp token's state for this workspace. */
   token: 'waiting_for_ticket' | 'ok' | 'lost' | 'not_bound';
-  /** Corps installed (from WeCom's app market) that no workspace is bound to. */
-  unbound: { authCorpId: string; corpName?: string | undefined }[];
+  /** How many corps installed (from WeCom's app market) no workspace is bound to; never which (other tenants). */
+  unbound: number;
 }
 
 /** The provider side the service reaches (src/provider implements it); absent in self-built mode. */

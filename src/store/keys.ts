@@ -20,7 +20,7 @@
  * | `link:{requesterKey}`                 | Link                 | a chat user linked to a WeCom userid     |
  * | `linkreq:{digest of requesterKey}`    | LinkRequest          | a `link` waiting for an admin; TTL'd     |
  * | `wecom:suite-ticket:{suiteId}`        | newest suite_ticket  | provider modes; newest TimeStamp; 30 min |
- * | `wecom:tenant:{authCorpId}`           | Tenant               | an installed corp; permanent code sealed |
+ * | `wecom:tenant:{authCorpId}`           | Tenant               | an installed corp and its suite id; another suite's is ignored; permanent code sealed |
  * | `wecom:authcode:{sha256(code)}`       | `1`                  | one exchange of an auth_code; 10 min     |
  * | `suiteev:{sha256(message)}`           | StoredSuiteEvent     | a /wecom/suite auth event; dedupes; TTL'd |
  *

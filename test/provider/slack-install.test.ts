@@ -13,21 +13,23 @@ import type { SlackUser } from '../fixtures/slack/requests.js';
 /**
  * `npm start` with WECOM_MODE=third-party and Slack (real Bolt, fake Slack), no provider account: two
  * workspaces' admins each install the app into a corp of the sandbox's provider platform from chat; each
- * workspace is bound to its own corp, its admin is told in a DM, and a corp's cancel_auth reaches only the
- * admin of the workspace bound to it.
+ * workspace is bound to its own corp, its admin is told in a DM, and a corp's cancel_auth reaches every admin
+ * of the workspace bound to it (not only the one who installed it), and no other workspace's.
  */
 const suite = slackMainSuite('provider-install');
 const WANG: SlackUser = { teamId: 'T_OTHER', userId: 'U_WANG', userName: 'wang' };
+/** Alice's workspace's other admin: she did not install, yet hears that the corp left. */
+const CAROL: SlackUser = { teamId: ALICE.teamId, userId: 'U_CAROL', userName: 'carol' };
 const command = (url: string, user: SlackUser, text: string) =>
   provider.command(suite.fake(), url, user, text);
 const temp = (url: string, user: SlackUser, member: string) => provider.temp(suite.fake(), url, user, member);
 const dms = (user: SlackUser) => provider.dms(suite.fake(), user);
 
 describe('WECOM_MODE=third-party with Slack on the sandbox’s provider platform', () => {
-  it('GIVEN two workspaces WHEN each admin runs /contactway install THEN each is bound to its own corp; cancel_auth tells only its admin', async () => {
+  it('GIVEN two workspaces WHEN each admin runs /contactway install THEN each is bound to its own corp; cancel_auth tells the admins of its workspace only', async () => {
     const app = await suite.start({
       WECOM_MODE: 'third-party',
-      ADMINS: `slack:${ALICE.teamId}:${ALICE.userId},slack:${WANG.teamId}:${WANG.userId}`,
+      ADMINS: [ALICE, CAROL, WANG].map((u) => `slack:${u.teamId}:${u.userId}`).join(','),
     });
     await app.waitForLog('"ticketDelivered":true');
 
@@ -79,7 +81,7 @@ describe('WECOM_MODE=third-party with Slack on the sandbox’s provider platform
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('already used');
 
-    // The clinic cancels: Alice hears it, Wang does not.
+    // The clinic cancels: Alice and Carol (both admins of the bound workspace) hear it, Wang does not.
     const cancel = await fetch(new URL('/sandbox/provider/auth-event', sandboxUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -87,6 +89,7 @@ describe('WECOM_MODE=third-party with Slack on the sandbox’s provider platform
     });
     expect(cancel.status).toBe(200);
     await suite.fake().waitFor(() => dms(ALICE).includes('no longer authorizes contactway'), 20_000);
+    await suite.fake().waitFor(() => dms(CAROL).includes('no longer authorizes contactway'), 20_000);
     expect(dms(WANG)).not.toContain('no longer authorizes');
     expect(await command(app.publicUrl, ALICE, 'status')).toMatch(/lost/);
   }, 120_000);

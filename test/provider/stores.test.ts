@@ -77,6 +77,7 @@ describe('the tenant store', () => {
     const tenants = createTenantStore({
       keyv,
       mode: 'third-party',
+      suiteId: 'ww_sandbox_suite',
       sealer: createSealer(KEY),
       logger: silentLogger(),
     });
