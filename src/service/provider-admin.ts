@@ -55,8 +55,8 @@ export function providerActions(
       throw new ForbiddenError(
         what === 'install'
           ? t(
-              'Only admins can install the app into a corp: ADMINS lists them (e.g. console:local:<login>, slack:<team>:<user>, discord:<guild>:<user>).',
-              '只有管理员可以将应用安装到企业：管理员由 ADMINS 指定（例如 console:local:<登录名>、slack:<团队>:<用户>、discord:<服务器>:<用户>）。',
+              'Only admins can install the app into a corp: ADMINS lists them as platform:workspace:user (on the console: console:local:<login>).',
+              '只有管理员可以将应用安装到企业：管理员由 ADMINS 指定，格式为 平台:工作区:用户（控制台为 console:local:<登录名>）。',
             )
           : t(
               'Only admins can see the provider status: ADMINS lists them.',
