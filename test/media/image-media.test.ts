@@ -1,5 +1,6 @@
 import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { inCorp } from '../../src/base/corp-scope.js';
 import { ValidationError, WecomError } from '../../src/base/errors.js';
 import { silentLogger } from '../../src/base/logger.js';
 import { checkImage, createImageMedia, MediaError, startWelcomeImageRefresh } from '../../src/media/index.js';
@@ -214,6 +215,31 @@ describe('createImageMedia', () => {
       vi.useRealTimers();
       await local.close();
     }
+  });
+
+  it('GIVEN two corps THEN the refresh uploads in each corp and each reads its own media_id; no corp keeps the old key', async () => {
+    const { media, store, uploads } = setup();
+    const ref = await media.keep(checkImage(await pngBytes('per corp'), 'image'), { welcome: true });
+    const refresh = startWelcomeImageRefresh({
+      media,
+      store,
+      scanKeys,
+      logger: silentLogger(),
+      corps: async () => ['wwclinic', 'wwhospital'],
+    });
+    try {
+      expect(await refresh.runOnce()).toEqual({ refreshed: 2, failed: 0 });
+    } finally {
+      await refresh.stop();
+    }
+    expect(uploads).toHaveLength(2);
+    expect(await inCorp('wwclinic', () => media.welcomeMediaId(ref.sha256))).toBe(uploads[0]);
+    expect(await inCorp('wwhospital', () => media.welcomeMediaId(ref.sha256))).toBe(uploads[1]);
+    expect(await store.get(`imgid:wwclinic:${ref.sha256}`)).toMatchObject({ mediaId: uploads[0] });
+    // Self-built (no corp): the key is the one existing stores have.
+    expect(await media.welcomeMediaId(ref.sha256)).toBeUndefined();
+    await media.mediaIdFor(ref.sha256);
+    expect(await store.get(`imgid:${ref.sha256}`)).toMatchObject({ mediaId: uploads[2] });
   });
 
   it('GIVEN a welcome marker whose bytes are gone THEN the refresh drops the marker', async () => {
