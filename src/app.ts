@@ -236,7 +236,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
   });
   const scoped = members?.service(built) ?? built;
   const service = provider ? scopeByWorkspace(scoped, provider.installs, provider.soleCorp) : built;
-  await keepPresetCovers(config.miniprograms, images, logger);
+  await keepPresetCovers(config.miniprograms, images);
   // Before any event is attributed: states of ways made before they were unique (a no-op once done).
   await migrateLegacyStates(keyv, stateIndex, records, logger).catch((error: unknown) =>
     logger.error({ err: error }, 'state index: earlier contact ways not moved; retried at the next start'),
@@ -319,6 +319,7 @@ export async function startCore(config: Config, logger: Logger, options: CoreOpt
     pending,
     audit,
     images,
+    ...(provider ? { corps: provider.activeCorps } : {}),
     logger,
     journalRetryMs: config.JOURNAL_RETRY_MS,
     storeSweepMs: config.storeSweepMs,

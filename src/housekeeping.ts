@@ -26,6 +26,8 @@ export async function startHousekeeping(options: {
   audit: AuditLog;
   /** Welcome images: their media_ids are renewed before WeCom's 3 days end (never inside a welcome's 20 s). */
   images: ImageMedia;
+  /** A provider mode: the active corps, each refreshed with its own token (welcome-refresh.ts). */
+  corps?: () => Promise<string[]>;
   logger: Logger;
   journalRetryMs: number;
   storeSweepMs: number;
@@ -60,7 +62,13 @@ export async function startHousekeeping(options: {
     : { stop: async () => undefined };
   // A chore too: one upload per image per fleet is enough, every instance reads the stored media_id.
   const welcomeImages = chores
-    ? startWelcomeImageRefresh({ media: options.images, store: keyv, scanKeys, logger })
+    ? startWelcomeImageRefresh({
+        media: options.images,
+        store: keyv,
+        scanKeys,
+        logger,
+        ...(options.corps ? { corps: options.corps } : {}),
+      })
     : { stop: async () => undefined };
   // Once now too: after downtime a media_id may already be past its 2.5 days. Never awaited (readiness).
   if ('runOnce' in welcomeImages) void welcomeImages.runOnce();

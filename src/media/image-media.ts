@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Keyv from 'keyv';
 import { z } from 'zod';
+import { currentCorp } from '../base/corp-scope.js';
 import { WecomError } from '../base/errors.js';
 import { type Logger, silentLogger } from '../base/logger.js';
 import { storeCall } from '../base/store-call.js';
@@ -17,8 +18,10 @@ export const DEFAULT_IMAGE_TTL_MS = 60 * 24 * 3600 * 1000;
 
 /**
  * Keys in the shared Keyv (see src/store/keys.ts for the other families):
- * `img:{sha256}` → the image (base64), `imgid:{sha256}` → its latest media_id, `imgw:{sha256}` → `1` for the
- * images a welcome message uses (refreshed ahead of time, never uploaded inside WeCom's 20 s).
+ * `img:{sha256}` → the image (base64), `imgid:{sha256}` → its latest media_id (`imgid:{corp}:{sha256}` in a
+ * provider mode: a media_id belongs to the corp whose token uploaded it, §5.4; the bytes stay shared),
+ * `imgw:{sha256}` → `1` for the images a welcome message uses (refreshed ahead of time, never uploaded inside
+ * WeCom's 20 s).
  */
 export const IMAGE_PREFIX = 'img:';
 export const MEDIA_ID_PREFIX = 'imgid:';
@@ -67,7 +70,13 @@ export interface ImageMedia {
    * ever uploading (undefined otherwise: the welcome goes without its image and the refresh is late).
    */
   welcomeMediaId(sha256: string): Promise<string | undefined>;
-  /** Re-uploads every welcome image whose media_id is older than maxAge; run it periodically. */
+  /**
+   * Keeps every still kept welcome image (bytes and marker) for another image TTL from now: a permanent way's
+   * welcome must not lose its picture after 60 days. Returns the hashes still kept; a marker whose bytes are
+   * gone is dropped.
+   */
+  renewWelcomeImages(hashes: Iterable<string>): Promise<string[]>;
+  /** Re-uploads every welcome image whose media_id (in the current corp) is older than maxAge; run it periodically. */
   refreshWelcomeImages(hashes: Iterable<string>): Promise<{ refreshed: number; failed: number }>;
 }
 
@@ -99,8 +108,14 @@ export function createImageMedia(options: ImageMediaOptions): ImageMedia {
   // One upload per image at a time in this process: ten edits at once must not make ten media_ids.
   const inFlight = new Map<string, Promise<string>>();
 
+  // Self-built: no corp, the key unchanged (existing stores keep their media_ids).
+  const mediaIdKey = (sha256: string) => {
+    const corp = currentCorp();
+    return corp ? `${MEDIA_ID_PREFIX}${corp}:${sha256}` : `${MEDIA_ID_PREFIX}${sha256}`;
+  };
+
   async function stored(sha256: string) {
-    const raw = await storeCall(() => store.get(`${MEDIA_ID_PREFIX}${sha256}`));
+    const raw = await storeCall(() => store.get(mediaIdKey(sha256)));
     const parsed = mediaIdSchema.safeParse(raw);
     return parsed.success ? parsed.data : undefined;
   }
@@ -116,9 +131,7 @@ export function createImageMedia(options: ImageMediaOptions): ImageMedia {
     });
     // Our clock, not WeCom's created_at, decides freshness: a skewed server clock must not keep a dead id.
     const at = Math.min(now(), createdAtMs);
-    await storeCall(() =>
-      store.set(`${MEDIA_ID_PREFIX}${sha256}`, { mediaId, createdAtMs: at }, MEDIA_ID_LIFETIME_MS),
-    );
+    await storeCall(() => store.set(mediaIdKey(sha256), { mediaId, createdAtMs: at }, MEDIA_ID_LIFETIME_MS));
     logger.info({ image: sha256.slice(0, 12) }, 'image uploaded to WeCom');
     return mediaId;
   }
@@ -128,10 +141,11 @@ export function createImageMedia(options: ImageMediaOptions): ImageMedia {
       const known = await stored(sha256);
       if (known && now() - known.createdAtMs < maxAgeMs) return known.mediaId;
     }
-    const pending = inFlight.get(sha256);
+    const key = mediaIdKey(sha256);
+    const pending = inFlight.get(key);
     if (pending) return pending;
-    const started = uploadAgain(sha256).finally(() => inFlight.delete(sha256));
-    inFlight.set(sha256, started);
+    const started = uploadAgain(sha256).finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
     return started;
   }
 
@@ -173,6 +187,21 @@ export function createImageMedia(options: ImageMediaOptions): ImageMedia {
       if (known && now() - known.createdAtMs < MEDIA_ID_LIFETIME_MS - 60_000) return known.mediaId;
       logger.warn({ image: sha256.slice(0, 12) }, 'welcome image has no fresh media_id; refresh is late');
       return undefined;
+    },
+
+    async renewWelcomeImages(hashes) {
+      const kept: string[] = [];
+      for (const sha256 of hashes) {
+        const bytes = keptSchema.safeParse(await storeCall(() => store.get(`${IMAGE_PREFIX}${sha256}`)));
+        if (!bytes.success) {
+          await storeCall(() => store.delete(`${WELCOME_IMAGE_PREFIX}${sha256}`));
+          continue;
+        }
+        await storeCall(() => store.set(`${IMAGE_PREFIX}${sha256}`, bytes.data, imageTtlMs));
+        await storeCall(() => store.set(`${WELCOME_IMAGE_PREFIX}${sha256}`, 1, imageTtlMs));
+        kept.push(sha256);
+      }
+      return kept;
     },
 
     async refreshWelcomeImages(hashes) {

@@ -1,4 +1,5 @@
 import type Keyv from 'keyv';
+import { inCorp } from '../base/corp-scope.js';
 import type { Logger } from '../base/logger.js';
 import { type ImageMedia, WELCOME_IMAGE_PREFIX } from './image-media.js';
 
@@ -16,13 +17,28 @@ export function startWelcomeImageRefresh(options: {
   /** Lists logical keys by prefix (src/store's scanKeys); passed in so media does not depend on the store. */
   scanKeys: (store: Keyv, prefix: string) => Promise<string[]>;
   logger: Logger;
+  /**
+   * A provider mode: the active corps. A media_id belongs to the corp that uploaded it, so each corp gets its
+   * own upload, with its own token (no corp at all would ask the sole-corp client, which fails with several).
+   */
+  corps?: () => Promise<string[]>;
   intervalMs?: number;
 }): { runOnce(): Promise<{ refreshed: number; failed: number }>; stop(): Promise<void> } {
   let running: Promise<{ refreshed: number; failed: number }> | undefined;
   const runOnce = () => {
     running ??= (async () => {
       const keys = await options.scanKeys(options.store, WELCOME_IMAGE_PREFIX);
-      return options.media.refreshWelcomeImages(keys.map((k) => k.slice(WELCOME_IMAGE_PREFIX.length)));
+      const { media, corps } = options;
+      // Renewed once per image, whatever the corps: the bytes are shared by hash.
+      const hashes = await media.renewWelcomeImages(keys.map((k) => k.slice(WELCOME_IMAGE_PREFIX.length)));
+      if (!corps) return media.refreshWelcomeImages(hashes);
+      const total = { refreshed: 0, failed: 0 };
+      for (const corp of await corps()) {
+        const one = await inCorp(corp, () => media.refreshWelcomeImages(hashes));
+        total.refreshed += one.refreshed;
+        total.failed += one.failed;
+      }
+      return total;
     })()
       .catch((error: unknown) => {
         options.logger.warn({ err: error }, 'welcome image refresh failed');

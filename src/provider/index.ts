@@ -62,6 +62,8 @@ export interface Provider {
   soleCorpTokens: TokenSource;
   /** The one active installed corp; undefined when none or several are. */
   soleCorp(): Promise<string | undefined>;
+  /** The corps installed now (status active): jobs that work per corp (the welcome images' refresh). */
+  activeCorps(): Promise<string[]>;
   /** Drops a corp's cached token in the shared store (a new permanent code, a cancel). */
   dropCorpToken(authCorpId: string): Promise<void>;
   /** Installing from chat, the workspace ↔ corp bindings, `/wecom/install` and the status. */
@@ -138,9 +140,12 @@ export function createProvider(options: ProviderOptions): Provider {
       ),
     );
   }
+  async function activeCorps(): Promise<string[]> {
+    return (await tenants.list()).filter((tenant) => tenant.status === 'active').map((t) => t.authCorpId);
+  }
   async function soleCorp(): Promise<string | undefined> {
-    const active = (await tenants.list()).filter((tenant) => tenant.status === 'active');
-    return active.length === 1 ? active[0]?.authCorpId : undefined;
+    const active = await activeCorps();
+    return active.length === 1 ? active[0] : undefined;
   }
   const soleCorpTokens: TokenSource = {
     cacheKey: soleKey,
@@ -213,6 +218,7 @@ export function createProvider(options: ProviderOptions): Provider {
     tokenSource,
     soleCorpTokens,
     soleCorp,
+    activeCorps,
     dropCorpToken,
     installs,
   };

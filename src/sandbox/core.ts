@@ -79,7 +79,7 @@ export class SandboxCore {
       qrUrl: (id) => `${this.url}/sandbox/qr/${id}.png`,
       picUrl: (mediaId) => `${this.url}/sandbox/media/${encodeURIComponent(mediaId)}.png`,
       nameOf: (externalUserId) => this.customers.customer(externalUserId)?.name,
-      checkMedia: (mediaId) => this.media.check(mediaId),
+      checkMedia: (mediaId) => this.media.check(mediaId, this.corpId),
     });
     this.customers = new CustomerApi({
       corpId: this.corpId,
@@ -87,7 +87,7 @@ export class SandboxCore {
       directory: this.directory,
       now: this.now,
       scanWay: (configId, externalUserId) => this.api.scan(configId, externalUserId),
-      checkMedia: (mediaId) => this.media.check(mediaId),
+      checkMedia: (mediaId) => this.media.check(mediaId, this.corpId),
     });
     this.selfBuilt = {
       corpId: this.corpId,
@@ -103,7 +103,7 @@ export class SandboxCore {
           logger: this.logger,
           qrUrl: (id) => `${this.url}/sandbox/qr/${id}.png`,
           picUrl: (mediaId) => `${this.url}/sandbox/media/${encodeURIComponent(mediaId)}.png`,
-          checkMedia: (mediaId) => this.media.check(mediaId),
+          checkMedia: (mediaId, corpId) => this.media.check(mediaId, corpId),
           appCallback: () => this.customers.callbackTarget(),
           changed: () => this.changed(),
         })

@@ -14,6 +14,8 @@ interface StoredMedia {
   bytes: Buffer;
   contentType: 'image/jpeg' | 'image/png';
   createdAtMs: number;
+  /** The corp whose token uploaded it: another corp's call answers 40007, as WeCom does (§5.4). */
+  corpId: string;
 }
 
 /**
@@ -27,7 +29,12 @@ export class MediaStore {
   constructor(private readonly now: () => number) {}
 
   /** One upload: type from the query, the body's `media` part checked as WeCom checks it. */
-  upload(type: string | null, contentType: string | undefined, body: Buffer): Record<string, unknown> {
+  upload(
+    corpId: string,
+    type: string | null,
+    contentType: string | undefined,
+    body: Buffer,
+  ): Record<string, unknown> {
     if (!type) throw new Rejection(40004, 'type missing');
     if (type !== 'image') throw new Rejection(40004, `the sandbox uploads type=image only, not ${type}`);
     const boundary = boundaryOf(contentType);
@@ -44,14 +51,21 @@ export class MediaStore {
     if (!kind) throw new Rejection(40005, 'an image must be JPG or PNG');
     const createdAtMs = this.now();
     const mediaId = `${SANDBOX_MEDIA_PREFIX}${randomBytes(18).toString('base64url')}`;
-    this.media.set(mediaId, { bytes: part.bytes, contentType: IMAGE_CONTENT_TYPES[kind], createdAtMs });
+    this.media.set(mediaId, {
+      bytes: part.bytes,
+      contentType: IMAGE_CONTENT_TYPES[kind],
+      createdAtMs,
+      corpId,
+    });
     return { type: 'image', media_id: mediaId, created_at: String(Math.floor(createdAtMs / 1000)) };
   }
 
-  /** A media_id given to add/update_contact_way or send_welcome_msg: 40007 when unknown or expired. */
-  check(mediaId: string): void {
+  /** A media_id a corp gave to add/update_contact_way or send_welcome_msg: 40007 when unknown to it or expired. */
+  check(mediaId: string, corpId: string): void {
     const media = this.media.get(mediaId);
     if (!media) throw new Rejection(40007, `media_id ${mediaId} unknown`);
+    if (media.corpId !== corpId)
+      throw new Rejection(40007, `media_id ${mediaId} was uploaded by another corp`);
     if (this.now() >= media.createdAtMs + MEDIA_TTL_MS)
       throw new Rejection(40007, `media_id ${mediaId} expired (media_ids last 3 days)`);
   }

@@ -58,7 +58,8 @@ export interface ProviderDeps {
   qrUrl: (configId: string) => string;
   picUrl: (mediaId: string) => string;
   /** 40007 for a media_id media/upload did not hand out or that expired. */
-  checkMedia: (mediaId: string) => void;
+  /** 40007 unless `corpId` uploaded it. */
+  checkMedia: (mediaId: string, corpId: string) => void;
   /** The self-built-style callback URL a 代开发 app's customer events go to (the bot's /wecom/callback). */
   appCallback: () => CallbackTarget | undefined;
   /** Something worth keeping changed outside an HTTP request (a scheduled ticket, an in-process control). */
@@ -319,7 +320,7 @@ export class ProviderPlatform {
       now: this.deps.now,
       qrUrl: this.deps.qrUrl,
       picUrl: this.deps.picUrl,
-      checkMedia: this.deps.checkMedia,
+      checkMedia: (mediaId) => this.deps.checkMedia(mediaId, corp.corpId),
       deliver: (c) => this.deliverEvent(customer as Customer, c),
     });
     customer = {

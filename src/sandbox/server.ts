@@ -155,8 +155,8 @@ async function mediaUpload(
   req: IncomingMessage,
   url: URL,
 ): Promise<Record<string, unknown>> {
-  // Any corp's token uploads: media_ids are not corp-scoped here, which no test of a single corp can tell.
-  worldOf(core, url);
+  // The media_id belongs to the corp whose token uploaded it (checked at each use).
+  const world = worldOf(core, url);
   if (req.method !== 'POST') throw new Rejection(40058, 'media/upload requires POST');
   let body: Buffer;
   try {
@@ -165,7 +165,12 @@ async function mediaUpload(
     if (error instanceof BodyTooLarge) throw new Rejection(40006, 'an image must be at most 10 MB');
     throw error;
   }
-  const answer = core.media.upload(url.searchParams.get('type'), req.headers['content-type'], body);
+  const answer = core.media.upload(
+    world.corpId,
+    url.searchParams.get('type'),
+    req.headers['content-type'],
+    body,
+  );
   core.remember('media/upload', { type: answer.type, media_id: answer.media_id, bytes: body.length });
   return answer;
 }

@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type FieldIssue, ValidationError } from '../base/errors.js';
 import { t } from '../base/i18n.js';
-import type { Logger } from '../base/logger.js';
 import { human } from '../base/validate.js';
 import { type CheckedImage, checkImage, type ImageMedia, imageHash } from '../media/index.js';
 import type { MiniprogramContent } from '../store/message-content.js';
@@ -142,23 +141,12 @@ function unknownPreset(presets: MiniprogramPresets, unknown: string[], field: st
 }
 
 /**
- * Keeps the presets' cover files with src/media at startup, as welcome images (the refresh loop keeps their
- * media_ids fresh: a welcome message never uploads in WeCom's 20 s). The bytes are kept before the bot takes
- * requests; the first upload runs in the background, and a failure is logged (a closing message uploads on
- * demand, and the refresh loop tries again).
+ * Keeps the presets' cover files with src/media at startup, as welcome images: the refresh loop (started with
+ * the housekeeping, once at start) uploads them, per corp in a provider mode where a media_id belongs to the
+ * corp that uploaded it; a closing message uploads on demand. Nothing is uploaded here, outside any corp.
  */
-export async function keepPresetCovers(
-  presets: MiniprogramPresets,
-  images: ImageMedia,
-  logger: Logger,
-): Promise<void> {
-  for (const [name, { cover }] of presets) {
-    if (!cover) continue;
-    const ref = await images.keep(cover, { welcome: true });
-    void images
-      .mediaIdFor(ref.sha256)
-      .catch((error: unknown) =>
-        logger.warn({ err: error, preset: name }, 'mini-program cover not uploaded yet; retried when needed'),
-      );
+export async function keepPresetCovers(presets: MiniprogramPresets, images: ImageMedia): Promise<void> {
+  for (const [, { cover }] of presets) {
+    if (cover) await images.keep(cover, { welcome: true });
   }
 }

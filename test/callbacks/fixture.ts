@@ -13,11 +13,17 @@ import {
 import { withCallbacks } from '../../src/callbacks/mount.js';
 import type { Notification } from '../../src/callbacks/notification.js';
 import type { StoreLock } from '../../src/lock/lock.js';
-import { createImageMedia, type ImageMedia } from '../../src/media/index.js';
+import { createImageMedia, type ImageMedia, startWelcomeImageRefresh } from '../../src/media/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { type ContactWayService, createContactWayService } from '../../src/service/contact-way-service.js';
 import { keepPresetCovers, type MiniprogramPresets } from '../../src/service/miniprograms.js';
-import { createAuditLog, createRecordStore, createStoreLock, type Requester } from '../../src/store/index.js';
+import {
+  createAuditLog,
+  createRecordStore,
+  createStoreLock,
+  type Requester,
+  scanKeys,
+} from '../../src/store/index.js';
 import { createCustomerClient } from '../../src/wecom/customers.js';
 import { corpSecretTokenSource, createWecomClient } from '../../src/wecom/index.js';
 import { createMediaClient } from '../../src/wecom/media.js';
@@ -84,7 +90,13 @@ export async function startInstance(
     stateIndex: states,
     ...(options.miniprograms ? { miniprograms: options.miniprograms } : {}),
   });
-  if (options.miniprograms) await keepPresetCovers(options.miniprograms, images, logger);
+  if (options.miniprograms) {
+    await keepPresetCovers(options.miniprograms, images);
+    // As the app's housekeeping does at start: the refresh uploads the covers (keepPresetCovers only keeps them).
+    const refresh = startWelcomeImageRefresh({ media: images, store: keyv, scanKeys, logger });
+    void refresh.runOnce();
+    await refresh.stop();
+  }
   const notified: Instance['notified'] = [];
   const callbacks = createCallbacks({
     token: TOKEN,

@@ -1,5 +1,6 @@
 import Keyv from 'keyv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { inCorp } from '../../src/base/corp-scope.js';
 import { ValidationError, WecomError } from '../../src/base/errors.js';
 import { silentLogger } from '../../src/base/logger.js';
 import { checkImage, createImageMedia, MediaError, startWelcomeImageRefresh } from '../../src/media/index.js';
@@ -184,5 +185,68 @@ describe('createImageMedia', () => {
     } finally {
       await refresh.stop();
     }
+  });
+
+  it('GIVEN a welcome image refreshed twice a day THEN it is still sent after 65 days (its 60-day TTL renewed)', async () => {
+    // The store's TTLs read Date.now: it moves with the injected clock (timers stay real; nothing waits).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const local = await startSandbox();
+    try {
+      const { media, store, uploads, advance } = setup(local);
+      const ref = await media.keep(checkImage(await pngBytes('permanent'), 'image'), { welcome: true });
+      const refresh = startWelcomeImageRefresh({ media, store, scanKeys, logger: silentLogger() });
+      try {
+        for (let day = 0; day <= 65; day += 0.5) {
+          expect(await refresh.runOnce()).toMatchObject({ failed: 0 });
+          advance(DAY_MS / 2);
+          vi.setSystemTime(Date.now() + DAY_MS / 2);
+          local.advanceClock(DAY_MS / 2);
+        }
+        expect(await refresh.runOnce()).toMatchObject({ failed: 0 });
+        const id = await media.welcomeMediaId(ref.sha256);
+        expect(id).toBe(uploads.at(-1));
+        expect(await store.get(`img:${ref.sha256}`)).toBeDefined();
+        // Refreshed every 2.5 days, not at each run.
+        expect(uploads.length).toBeLessThan(30);
+      } finally {
+        await refresh.stop();
+      }
+    } finally {
+      vi.useRealTimers();
+      await local.close();
+    }
+  });
+
+  it('GIVEN two corps THEN the refresh uploads in each corp and each reads its own media_id; no corp keeps the old key', async () => {
+    const { media, store, uploads } = setup();
+    const ref = await media.keep(checkImage(await pngBytes('per corp'), 'image'), { welcome: true });
+    const refresh = startWelcomeImageRefresh({
+      media,
+      store,
+      scanKeys,
+      logger: silentLogger(),
+      corps: async () => ['wwclinic', 'wwhospital'],
+    });
+    try {
+      expect(await refresh.runOnce()).toEqual({ refreshed: 2, failed: 0 });
+    } finally {
+      await refresh.stop();
+    }
+    expect(uploads).toHaveLength(2);
+    expect(await inCorp('wwclinic', () => media.welcomeMediaId(ref.sha256))).toBe(uploads[0]);
+    expect(await inCorp('wwhospital', () => media.welcomeMediaId(ref.sha256))).toBe(uploads[1]);
+    expect(await store.get(`imgid:wwclinic:${ref.sha256}`)).toMatchObject({ mediaId: uploads[0] });
+    // Self-built (no corp): the key is the one existing stores have.
+    expect(await media.welcomeMediaId(ref.sha256)).toBeUndefined();
+    await media.mediaIdFor(ref.sha256);
+    expect(await store.get(`imgid:${ref.sha256}`)).toMatchObject({ mediaId: uploads[2] });
+  });
+
+  it('GIVEN a welcome marker whose bytes are gone THEN the refresh drops the marker', async () => {
+    const { media, store } = setup();
+    const ref = await media.keep(checkImage(await pngBytes('dropped'), 'image'), { welcome: true });
+    await store.delete(`img:${ref.sha256}`);
+    expect(await media.renewWelcomeImages([ref.sha256])).toEqual([]);
+    expect(await store.get(`imgw:${ref.sha256}`)).toBeUndefined();
   });
 });
