@@ -242,6 +242,34 @@ describe('createImageMedia', () => {
     expect(await store.get(`imgid:${ref.sha256}`)).toMatchObject({ mediaId: uploads[2] });
   });
 
+  it('GIVEN a corp installed after the refresh THEN its uploads come within minutes, not at the next 12 h run', async () => {
+    const { media, store, uploads } = setup();
+    const ref = await media.keep(checkImage(await pngBytes('newcomer'), 'image'), { welcome: true });
+    let corps = ['wwclinic'];
+    const refresh = startWelcomeImageRefresh({
+      media,
+      store,
+      scanKeys,
+      logger: silentLogger(),
+      corps: async () => corps,
+      newCorpsMs: 20,
+    });
+    try {
+      await refresh.runOnce();
+      expect(uploads).toHaveLength(1);
+      corps = ['wwclinic', 'wwhospital'];
+      const until = Date.now() + 10_000;
+      while (!(await inCorp('wwhospital', () => media.welcomeMediaId(ref.sha256))) && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await inCorp('wwhospital', () => media.welcomeMediaId(ref.sha256))).toBe(uploads[1]);
+      // Only the newcomer: the clinic's media_id was not uploaded again.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(uploads).toHaveLength(2);
+    } finally {
+      await refresh.stop();
+    }
+  });
+
   it('GIVEN a welcome marker whose bytes are gone THEN the refresh drops the marker', async () => {
     const { media, store } = setup();
     const ref = await media.keep(checkImage(await pngBytes('dropped'), 'image'), { welcome: true });
