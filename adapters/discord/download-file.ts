@@ -1,8 +1,13 @@
-import { downloadExpiredError, downloadFailedError, readCapped } from '../../src/media/index.js';
+import {
+  downloadExpiredError,
+  downloadFailedError,
+  platformLink,
+  readCapped,
+} from '../../src/media/index.js';
 import type { FetchedFile } from '../../src/ui/model.js';
 
 /** Discord's attachment hosts; anything else is not an attachment and is never fetched. */
-const CDN_HOSTS = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
+const CDN_HOSTS = ['cdn.discordapp.com', 'media.discordapp.net'];
 
 /**
  * Downloads an `image:` attachment from its signed CDN link (`?ex=&is=&hm=`, about a day), at submit time. No
@@ -11,18 +16,13 @@ const CDN_HOSTS = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
  */
 export function discordFileSource(options: { apiUrl?: string | undefined; fetch?: typeof fetch }) {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const trusted = (url: URL) =>
-    (url.protocol === 'https:' && CDN_HOSTS.has(url.hostname)) ||
-    (options.apiUrl !== undefined && url.origin === new URL(options.apiUrl).origin);
 
   return async (ref: string): Promise<FetchedFile> => {
-    let url: URL;
-    try {
-      url = new URL(ref);
-    } catch {
-      throw downloadFailedError('not a Discord attachment link');
-    }
-    if (!trusted(url)) throw downloadFailedError('not a Discord attachment link');
+    const url = platformLink(ref, {
+      hosts: CDN_HOSTS,
+      apiUrl: options.apiUrl,
+      what: 'Discord attachment link',
+    });
     // The link's own expiry (hex seconds) tells an old link from a broken one before any request.
     const ex = url.searchParams.get('ex');
     if (ex && /^[0-9a-f]+$/i.test(ex) && Number.parseInt(ex, 16) * 1000 <= Date.now())

@@ -1,4 +1,9 @@
-import { downloadFailedError, downloadForbiddenError, readCapped } from '../../src/media/index.js';
+import {
+  downloadFailedError,
+  downloadForbiddenError,
+  platformLink,
+  readCapped,
+} from '../../src/media/index.js';
 import type { FetchedFile } from '../../src/ui/model.js';
 
 /**
@@ -12,19 +17,9 @@ export function slackFileSource(options: {
   fetch?: typeof fetch;
 }) {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const trusted = (url: URL) =>
-    (url.protocol === 'https:' &&
-      (url.hostname === 'files.slack.com' || url.hostname.endsWith('.slack.com'))) ||
-    (options.apiUrl !== undefined && url.origin === new URL(options.apiUrl).origin);
 
   return async (ref: string): Promise<FetchedFile> => {
-    let url: URL;
-    try {
-      url = new URL(ref);
-    } catch {
-      throw downloadFailedError('not a Slack file link');
-    }
-    if (!trusted(url)) throw downloadFailedError('not a Slack file link');
+    const url = platformLink(ref, { hosts: ['.slack.com'], apiUrl: options.apiUrl, what: 'Slack file link' });
     let response: Response;
     try {
       response = await doFetch(url, {

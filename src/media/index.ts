@@ -31,5 +31,6 @@ export {
   MEDIA_ID_PREFIX,
   WELCOME_IMAGE_PREFIX,
 } from './image-media.js';
+export { platformLink } from './platform-link.js';
 export { type CappedBody, readCapped } from './read-capped.js';
 export { DEFAULT_WELCOME_REFRESH_MS, startWelcomeImageRefresh } from './welcome-refresh.js';

@@ -7,8 +7,6 @@ import type { WecomCaller } from '../wecom/caller.js';
 export interface WecomInstallPage {
   url: string;
   expiresInS: number;
-  /** 'page': a web page with an install button (third-party); 'qr': a QR image a corp admin scans (代开发). */
-  kind: 'page' | 'qr';
 }
 
 /**
@@ -52,7 +50,7 @@ export async function thirdPartyInstallPage(args: {
   link.searchParams.set('pre_auth_code', code);
   link.searchParams.set('redirect_uri', args.redirectUri);
   link.searchParams.set('state', args.state);
-  return { url: link.toString(), expiresInS, kind: 'page' };
+  return { url: link.toString(), expiresInS };
 }
 
 /**
@@ -78,7 +76,7 @@ export async function customizedAuthPage(args: {
     }),
     z.looseObject({ qrcode_url: z.url({ protocol: /^https?$/ }), expires_in: z.number().int() }),
   );
-  return { url, expiresInS, kind: 'qr' };
+  return { url, expiresInS };
 }
 
 function needsProviderSecret(): ProviderError {
